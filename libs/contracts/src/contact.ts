@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { ChannelSchema } from './channels';
+import { ContactIdSchema, E164Schema, EmailSchema, TimeZoneSchema } from './primitives';
+
+export const FREQUENCY_TIMES = ['DAY', 'WEEK', 'MONTH'] as const;
+export const FrequencyTimeSchema = z.enum(FREQUENCY_TIMES);
+export type FrequencyTime = z.infer<typeof FrequencyTimeSchema>;
+
+/** Rolling window length of each frequency unit. */
+export const FREQUENCY_WINDOW_MS: Record<FrequencyTime, number> = {
+  DAY: 86_400_000,
+  WEEK: 7 * 86_400_000,
+  MONTH: 30 * 86_400_000,
+};
+
+/** Mautic's do-not-contact reasons. */
+export const DNC_REASONS = { unsubscribed: 1, bounced: 2, manual: 3, complained: 4 } as const;
+export const DncReasonSchema = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
+
+const base64url = z.string().regex(/^[A-Za-z0-9_-]+={0,2}$/, 'must be base64url');
+
+export const WebPushSubscriptionSchema = z.object({
+  endpoint: z.url({ protocol: /^https?$/ }),
+  keys: z.object({ p256dh: base64url, auth: base64url }),
+});
+
+export const MobileDeviceSchema = z.object({
+  platform: z.enum(['android', 'ios', 'web']),
+  token: z.string().min(1).max(4096),
+});
+
+const DateInput = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).nullable();
+
+export const FrequencyRuleInputSchema = z.object({
+  frequencyNumber: z.number().int().min(0).nullable().optional(),
+  frequencyTime: FrequencyTimeSchema.nullable().optional(),
+  pauseFrom: DateInput.optional(),
+  pauseTo: DateInput.optional(),
+});
+
+export const DoNotContactSchema = z.object({
+  channel: ChannelSchema,
+  reason: DncReasonSchema,
+  comments: z.string().nullable().optional(),
+  dateAdded: z.string().optional(),
+});
+
+/** A contact as clients send it (REST body and sb.contact.upserted.v1). */
+export const ContactInputSchema = z.object({
+  id: ContactIdSchema.optional(),
+  email: EmailSchema.nullable().optional(),
+  mobile: E164Schema.nullable().optional(),
+  firstname: z.string().max(255).nullable().optional(),
+  lastname: z.string().max(255).nullable().optional(),
+  locale: z.string().max(32).nullable().optional(),
+  timezone: TimeZoneSchema.nullable().optional(),
+  twitterHandle: z
+    .string()
+    .regex(/^@?[A-Za-z0-9_]{1,15}$/, 'A twitter handle is 1-15 letters, digits or _.')
+    .nullable()
+    .optional(),
+  webPushSubscriptions: z.array(WebPushSubscriptionSchema).max(20).optional(),
+  mobileDevices: z.array(MobileDeviceSchema).max(20).optional(),
+  fields: z.record(z.string(), z.unknown()).optional(),
+  preferredChannel: ChannelSchema.nullable().optional(),
+  frequencyRules: z.partialRecord(ChannelSchema, FrequencyRuleInputSchema).optional(),
+});
+export type ContactInput = z.infer<typeof ContactInputSchema>;
+
+export interface Contact {
+  id: string;
+  email: string | null;
+  mobile: string | null;
+  firstname: string | null;
+  lastname: string | null;
+  locale: string | null;
+  timezone: string | null;
+  twitterHandle: string | null;
+  webPushSubscriptions: z.infer<typeof WebPushSubscriptionSchema>[];
+  mobileDevices: z.infer<typeof MobileDeviceSchema>[];
+  fields: Record<string, unknown>;
+  preferredChannel: string | null;
+  frequencyRules: Record<string, { frequencyNumber: number | null; frequencyTime: FrequencyTime | null; pauseFrom: string | null; pauseTo: string | null }>;
+  doNotContact: { channel: string; reason: number; comments: string | null; dateAdded: string }[];
+  dateAdded: string;
+  dateModified: string;
+}
+
+/** sb.contact.upserted.v1 — CRM → preferences. */
+export const ContactUpsertedSchema = ContactInputSchema.extend({ id: ContactIdSchema });
+export type ContactUpserted = z.infer<typeof ContactUpsertedSchema>;

@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import { ChannelSchema } from './channels';
+import { DELIVERY_EVENTS, ROUTING_OUTCOMES } from './naming';
+import { ContactIdSchema, IdSchema, IsoDateTimeSchema } from './primitives';
+import { ContactInputSchema } from './contact';
+
+const CampaignRefs = {
+  campaignId: z.union([z.string(), z.number()]).transform(String).optional(),
+  campaignEventId: z.union([z.string(), z.number()]).transform(String).optional(),
+  shipmentId: z.string().optional(),
+};
+
+const MessageIdSchema = z.union([z.number().int().positive(), z.string().regex(/^\d+$/).transform(Number)]);
+
+/** sb.campaign.action.v1 — campaign engine → campaign-actions. */
+export const CampaignActionSchema = z.object({
+  actionId: IdSchema,
+  type: z.literal('send_marketing_message'),
+  messageId: MessageIdSchema,
+  contacts: z
+    .array(ContactInputSchema.partial().extend({ id: ContactIdSchema }))
+    .min(1)
+    .max(1000),
+  sendAt: IsoDateTimeSchema.optional(),
+  channels: z.array(ChannelSchema).optional(),
+  ...CampaignRefs,
+});
+export type CampaignAction = z.infer<typeof CampaignActionSchema>;
+
+/** sb.send.requested.v1 — campaign-actions, gateway → router. */
+export const SendRequestedSchema = z.object({
+  sendId: IdSchema,
+  messageId: z.number().int().positive(),
+  contactId: ContactIdSchema,
+  requestedAt: IsoDateTimeSchema,
+  expiresAt: IsoDateTimeSchema,
+  channels: z.array(ChannelSchema).optional(),
+  excludeChannels: z.array(ChannelSchema).optional(),
+  /** How many times this send was deferred before (0 on the first request). */
+  deferrals: z.number().int().min(0).optional(),
+  /** Re-route attempt after a permanent failure (0 on the first routing). */
+  attempt: z.number().int().min(0).optional(),
+  ...CampaignRefs,
+});
+export type SendRequested = z.infer<typeof SendRequestedSchema>;
+
+export const DispatchContactSchema = z.object({
+  id: ContactIdSchema,
+  /** Channel address: an email, an E.164 number, a twitter handle, or JSON-able push targets. */
+  address: z.union([z.string(), z.array(z.record(z.string(), z.unknown()))]),
+  locale: z.string().nullable().optional(),
+  timezone: z.string().nullable().optional(),
+  fields: z.record(z.string(), z.unknown()),
+});
+
+/** sb.dispatch.<channel>.v1 — router → the sender of that channel. */
+export const DispatchSchema = z.object({
+  dispatchId: IdSchema,
+  sendId: IdSchema,
+  messageId: z.number().int().positive(),
+  channel: ChannelSchema,
+  contentId: z.number().int().positive(),
+  contact: DispatchContactSchema,
+  ...CampaignRefs,
+});
+export type Dispatch = z.infer<typeof DispatchSchema>;
+
+export const SKIP_REASONS = [
+  'dnc',
+  'no_address',
+  'paused',
+  'quiet_hours',
+  'frequency',
+  'content_unavailable',
+  'unavailable',
+  'excluded',
+] as const;
+export const SkipReasonSchema = z.enum(SKIP_REASONS);
+export type SkipReason = z.infer<typeof SkipReasonSchema>;
+
+export const SkippedSchema = z.object({ channel: ChannelSchema, reason: SkipReasonSchema, detail: z.string().optional() });
+export type Skipped = z.infer<typeof SkippedSchema>;
+
+export const FAILURE_REASONS = ['unpublished', 'not_found', 'no_channel', 'expired', 'max_deferrals'] as const;
+
+/** sb.routing.<routed|deferred|failed>.v1 — router → tracker. */
+export const RoutingOutcomeSchema = z.object({
+  sendId: IdSchema,
+  messageId: z.number().int().positive(),
+  contactId: ContactIdSchema,
+  outcome: z.enum(ROUTING_OUTCOMES),
+  channel: ChannelSchema.optional(),
+  dispatchId: IdSchema.optional(),
+  candidates: z.array(ChannelSchema).optional(),
+  skipped: z.array(SkippedSchema),
+  retryAt: IsoDateTimeSchema.optional(),
+  reason: z.enum(FAILURE_REASONS).optional(),
+  deferrals: z.number().int().min(0).optional(),
+  occurredAt: IsoDateTimeSchema,
+  ...CampaignRefs,
+});
+export type RoutingOutcome = z.infer<typeof RoutingOutcomeSchema>;
+
+export const DeliveryErrorSchema = z.object({ code: z.string(), message: z.string(), permanent: z.boolean() });
+
+/** sb.delivery.<channel>.<event>.v1 — senders and tracking → tracker, router. */
+export const DeliveryEventSchema = z.object({
+  eventId: IdSchema.optional(),
+  dispatchId: IdSchema,
+  sendId: IdSchema,
+  messageId: z.number().int().positive(),
+  contactId: ContactIdSchema,
+  channel: ChannelSchema,
+  event: z.enum(DELIVERY_EVENTS),
+  occurredAt: IsoDateTimeSchema,
+  error: DeliveryErrorSchema.optional(),
+  url: z.string().optional(),
+  provider: z.string().optional(),
+  providerMessageId: z.string().optional(),
+  /** SMS segments, attempts, etc. */
+  meta: z.record(z.string(), z.unknown()).optional(),
+  ...CampaignRefs,
+}).superRefine((e, ctx) => {
+  if (e.event === 'failed' && !e.error) ctx.addIssue({ code: 'custom', path: ['error'], message: 'A failed event carries error.' });
+  if (e.event === 'clicked' && !e.url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'A clicked event carries url.' });
+});
+export type DeliveryEvent = z.infer<typeof DeliveryEventSchema>;
+
+/** sb.contact.erased.v1 — preferences → every service holding personal data. */
+export const ContactErasedSchema = z.object({ contactId: ContactIdSchema, erasedAt: IsoDateTimeSchema });
+export type ContactErased = z.infer<typeof ContactErasedSchema>;
+
+/** sb.catalog.message.changed.v1 — catalog → router, senders (cache invalidation). */
+export const CatalogChangedSchema = z.object({
+  kind: z.enum(['message', 'email', 'sms', 'notification', 'tweet', 'template', 'category']),
+  id: z.number().int().positive(),
+  version: z.number().int().min(0),
+});
+export type CatalogChanged = z.infer<typeof CatalogChangedSchema>;
+
+/** sb.channel.heartbeat.v1 — senders → all, every 5 s; stale after 15 s. */
+export const ChannelHeartbeatSchema = z.object({
+  channel: ChannelSchema,
+  instanceId: z.string(),
+  provider: z.string(),
+  status: z.enum(['up', 'degraded', 'down']),
+  sentAt: IsoDateTimeSchema.optional(),
+});
+export type ChannelHeartbeat = z.infer<typeof ChannelHeartbeatSchema>;
+export const HEARTBEAT_INTERVAL_MS = 5_000;
+export const HEARTBEAT_STALE_MS = 15_000;
+
+/** sb.dlq.<service>.v1 — any consumer → operators. */
+export const DeadLetterSchema = z.object({
+  subject: z.string(),
+  stream: z.string().optional(),
+  streamSequence: z.number().optional(),
+  headers: z.record(z.string(), z.string()),
+  payload: z.string(),
+  error: z.string(),
+  deliveryCount: z.number().int(),
+  service: z.string(),
+  failedAt: IsoDateTimeSchema,
+});
+export type DeadLetter = z.infer<typeof DeadLetterSchema>;

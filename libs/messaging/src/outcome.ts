@@ -1,0 +1,41 @@
+/** What a handler decided about one message; the consumer runner maps it to ack / nak / dead-letter. */
+export type Outcome = { kind: 'done' } | { kind: 'retry'; delayMs: number; reason?: string } | { kind: 'poison'; reason: string };
+
+export const Outcomes = {
+  done: (): Outcome => ({ kind: 'done' }),
+  retry: (delayMs: number, reason?: string): Outcome => ({ kind: 'retry', delayMs, reason }),
+  poison: (reason: string): Outcome => ({ kind: 'poison', reason }),
+};
+
+/** Thrown by a handler to make one message poison without retrying it (a per-message handler's way to say so). */
+export class PoisonMessageError extends Error {}
+
+/**
+ * Adapts a per-message handler to a batch: messages run `parallel` at a time and one message's
+ * error retries that message alone (`retryDelayMs`), never its neighbours.
+ */
+export function eachMessage<D>(
+  handle: (item: D) => Promise<Outcome | void>,
+  options: { parallel?: number; retryDelayMs?: (item: D, error: unknown) => number } = {},
+): (batch: D[]) => Promise<Outcome[]> {
+  const parallel = options.parallel ?? 16;
+  return async (batch) => {
+    const outcomes: Outcome[] = new Array(batch.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < batch.length) {
+        const i = next++;
+        try {
+          outcomes[i] = (await handle(batch[i])) ?? Outcomes.done();
+        } catch (error) {
+          outcomes[i] =
+            error instanceof PoisonMessageError
+              ? Outcomes.poison(error.message)
+              : Outcomes.retry(options.retryDelayMs?.(batch[i], error) ?? 1_000, (error as Error).message);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(parallel, batch.length) }, worker));
+    return outcomes;
+  };
+}

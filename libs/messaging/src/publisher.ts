@@ -1,0 +1,57 @@
+import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
+import type { z } from 'zod';
+import { outgoingHeaders } from './headers';
+
+export interface PublishOptions {
+  /** Idempotency key (`Nats-Msg-Id`); JetStream stores one message per key within its duplicate window. */
+  msgId: string;
+  correlationId?: string;
+}
+
+export interface OutgoingEvent<T = unknown> extends PublishOptions {
+  subject: string;
+  payload: T;
+  schema?: z.ZodType<T>;
+}
+
+export class PublishValidationError extends Error {}
+
+const encoder = new TextEncoder();
+
+/**
+ * JetStream publisher. Every publish waits for the stream's ack, so a caller that acks its own
+ * input afterwards can never lose an event; `publishAll` keeps a bounded number of acks in flight.
+ */
+export class EventPublisher {
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly maxInFlight = 256,
+  ) {}
+
+  async publish<T>(event: OutgoingEvent<T>): Promise<PubAck> {
+    if (event.schema) {
+      const result = event.schema.safeParse(event.payload);
+      if (!result.success) {
+        throw new PublishValidationError(`Refusing to publish an invalid ${event.subject}: ${result.error.message}`);
+      }
+    }
+    return this.js.publish(event.subject, encoder.encode(JSON.stringify(event.payload)), {
+      msgID: event.msgId,
+      headers: outgoingHeaders(event),
+    });
+  }
+
+  /** Publishes in order of submission with at most `maxInFlight` unacknowledged; rejects on the first failure. */
+  async publishAll(events: OutgoingEvent[]): Promise<PubAck[]> {
+    const acks: PubAck[] = new Array(events.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < events.length) {
+        const index = next++;
+        acks[index] = await this.publish(events[index]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.maxInFlight, events.length) }, worker));
+    return acks;
+  }
+}

@@ -1,0 +1,67 @@
+import { Client } from 'pg';
+import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+
+export interface ServiceDataSourceOptions {
+  url: string;
+  /** The Postgres schema the service owns. */
+  schema: string;
+  entities?: MixedList<Function | string | EntitySchema>;
+  /** Migration classes named `<epoch>-<Name>`; plain SQL in `up`/`down`. */
+  migrations?: MixedList<Function | string>;
+  poolSize?: number;
+}
+
+export function createServiceDataSource(options: ServiceDataSourceOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: options.url,
+    schema: options.schema,
+    entities: options.entities ?? [],
+    migrations: options.migrations ?? [],
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    namingStrategy: new SnakeNamingStrategy(),
+    extra: { max: options.poolSize ?? 10 },
+    logging: false,
+  });
+}
+
+/**
+ * Creates the schema and applies pending migrations under an advisory lock, so that several
+ * instances booting at once apply each migration exactly once.
+ */
+export async function migrate(ds: DataSource, schema: string): Promise<string[]> {
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`switchboard.migrate.${schema}`]);
+    await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`switchboard.migrate.${schema}`]).catch(() => undefined);
+    await runner.release();
+  }
+}
+
+/** Creates the database of `url` when it does not exist (connecting to the `postgres` database). */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) {
+      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`).catch((error: Error & { code?: string }) => {
+        if (error.code !== '42P04') throw error; // created concurrently
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}

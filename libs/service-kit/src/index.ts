@@ -1,0 +1,4 @@
+export * from './health-server';
+export * from './nest-logger';
+export * from './service-kit.module';
+export * from './bootstrap';

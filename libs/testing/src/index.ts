@@ -1,0 +1,4 @@
+export * from './test-env';
+export * from './waiting';
+export * from './subject-recorder';
+export * from './services';
