@@ -6,3 +6,4 @@ export * from './events';
 export * from './errors';
 export * from './validation';
 export * from './rpc';
+export * from './rpc/index';

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DeadLetterSchema } from '@switchboard/contracts';
 import { createLogger, startTelemetry, stopTelemetry } from '@switchboard/telemetry';
 import { createTestEnv, SubjectRecorder, waitFor, type TestEnv } from '@switchboard/testing';
-import { ConsumerRunner, EventPublisher, Outcomes, type BatchHandler, type Delivery } from '../src';
+import { ConsumerRunner, EventPublisher, Outcomes, type BatchHandler, type ConsumerSpec, type Delivery } from '../src';
 
 const Ping = z.object({ id: z.string(), n: z.number() });
 type Ping = z.infer<typeof Ping>;
@@ -41,9 +41,9 @@ describe('JetStream layer (real NATS)', () => {
 
   const subject = () => env.names.subjects.sendRequested();
 
-  function runner<T>(durable: string, handler: BatchHandler<T>, extra: Partial<ConstructorParameters<typeof ConsumerRunner>[0]> = {}, conn = { js, jsm }) {
+  function runner<T>(durable: string, handler: BatchHandler<T>, extra: Omit<Partial<ConsumerSpec<T>>, 'schema'> = {}, conn = { js, jsm }) {
     const r = new ConsumerRunner<T>(
-      { durable, subject: subject(), schema: Ping as unknown as z.ZodType<T>, ...extra },
+      { durable, subject: subject(), schema: Ping as never as z.ZodType<T>, ...extra },
       handler,
       { service: 'test', names: env.names, js: conn.js, jsm: conn.jsm, publisher, logger },
     );

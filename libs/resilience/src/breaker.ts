@@ -60,8 +60,10 @@ export class Breaker<A extends unknown[], R> {
     return { closed: 'up', 'half-open': 'degraded', open: 'down' }[this.state] as 'up' | 'degraded' | 'down';
   }
 
-  on(event: 'open' | 'halfOpen' | 'close', listener: () => void): void {
-    this.breaker.on(event, listener);
+  onStateChange(listener: (state: BreakerState) => void): void {
+    this.breaker.on('open', () => listener('open'));
+    this.breaker.on('halfOpen', () => listener('half-open'));
+    this.breaker.on('close', () => listener('closed'));
   }
 
   shutdown(): void {

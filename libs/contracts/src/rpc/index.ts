@@ -1,0 +1,2 @@
+export * from './catalog.rpc';
+export * from './preferences.rpc';

@@ -1,0 +1,26 @@
+import { signTrackingToken, trackingUrls, verifyTrackingToken, type TrackingClaims } from './index';
+
+const claims: TrackingClaims = { kind: 'click', dispatchId: 'd1', sendId: 's1', messageId: 7, contactId: 'c-1', channel: 'email', url: 'https://example.com/a' };
+
+describe('tracking tokens', () => {
+  it('round-trips claims signed with the secret', () => {
+    expect(verifyTrackingToken('k', signTrackingToken('k', claims))).toEqual(claims);
+  });
+
+  it('rejects a token signed with another key, an altered body, an altered URL and garbage', () => {
+    const sut = signTrackingToken('k', claims);
+    expect(verifyTrackingToken('other', sut)).toBeUndefined();
+    const [body, sig] = sut.split('.');
+    const forged = Buffer.from(JSON.stringify({ ...claims, url: 'https://evil.example' })).toString('base64url');
+    expect(verifyTrackingToken('k', `${forged}.${sig}`)).toBeUndefined();
+    expect(verifyTrackingToken('k', `${body}.${sig.slice(0, -2)}AA`)).toBeUndefined();
+    expect(verifyTrackingToken('k', 'nope')).toBeUndefined();
+    expect(verifyTrackingToken('k', `${body}.${sig}.x`)).toBeUndefined();
+  });
+
+  it('builds the public URLs', () => {
+    const urls = trackingUrls('http://localhost:8080/', 'k', { dispatchId: 'd', sendId: 's', messageId: 1, contactId: 'c', channel: 'email' });
+    expect(urls.openPixel).toMatch(/^http:\/\/localhost:8080\/t\/o\/[\w-]+\.[\w-]+\.gif$/);
+    expect(verifyTrackingToken('k', urls.click('https://x.test/').split('/t/c/')[1])?.url).toBe('https://x.test/');
+  });
+});

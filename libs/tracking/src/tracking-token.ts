@@ -1,0 +1,55 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { ChannelSchema } from '@switchboard/contracts';
+
+/** What a tracking link stands for: an open pixel, a click, or an unsubscribe/preference page. */
+export const TrackingClaimsSchema = z.object({
+  kind: z.enum(['open', 'click', 'unsubscribe']),
+  dispatchId: z.string(),
+  sendId: z.string(),
+  messageId: z.number().int(),
+  contactId: z.string(),
+  channel: ChannelSchema,
+  /** The original URL of a click; part of the signed bytes, so it cannot be swapped (no open redirect). */
+  url: z.string().optional(),
+  campaignId: z.string().optional(),
+});
+export type TrackingClaims = z.infer<typeof TrackingClaimsSchema>;
+
+const b64 = (buf: Buffer | string) => Buffer.from(buf).toString('base64url');
+
+function mac(secret: string, body: string): Buffer {
+  return createHmac('sha256', secret).update(body).digest();
+}
+
+/** `<base64url(JSON claims)>.<base64url(HMAC-SHA256)>`, keyed by SB_TRACKING_SECRET. */
+export function signTrackingToken(secret: string, claims: TrackingClaims): string {
+  const body = b64(JSON.stringify(claims));
+  return `${body}.${b64(mac(secret, body))}`;
+}
+
+/** The claims of a token signed with `secret`, or undefined for anything forged, altered or malformed. */
+export function verifyTrackingToken(secret: string, token: string): TrackingClaims | undefined {
+  const dot = token.indexOf('.');
+  if (dot <= 0 || dot !== token.lastIndexOf('.')) return undefined;
+  const body = token.slice(0, dot);
+  const given = Buffer.from(token.slice(dot + 1), 'base64url');
+  const expected = mac(secret, body);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  try {
+    const parsed = TrackingClaimsSchema.safeParse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Public URLs of the tracking endpoints (DESIGN §7.6). */
+export function trackingUrls(publicUrl: string, secret: string, base: Omit<TrackingClaims, 'kind' | 'url'>) {
+  const root = publicUrl.replace(/\/$/, '');
+  return {
+    openPixel: `${root}/t/o/${signTrackingToken(secret, { ...base, kind: 'open' })}.gif`,
+    click: (url: string) => `${root}/t/c/${signTrackingToken(secret, { ...base, kind: 'click', url })}`,
+    unsubscribe: `${root}/u/${signTrackingToken(secret, { ...base, kind: 'unsubscribe' })}`,
+  };
+}
