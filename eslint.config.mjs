@@ -30,6 +30,14 @@ export default tseslint.config(
   },
   {
     files: ['**/*.spec.ts', '**/test/**/*.ts'],
-    rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      // Tests may drive the loopback providers; nothing else crosses a service boundary.
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@switchboard/svc-*', '!@switchboard/svc-dev-providers'], message: 'Tests may import only the dev-providers service.' }] },
+      ],
+    },
   },
 );

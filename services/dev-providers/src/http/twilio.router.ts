@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import { FailureSwitch } from '../control';
+import { Received, type Outbox } from '../outbox';
+import { DROP_CONNECTION, reply, type FakeRequest, type FakeResponse, type FakeRoute } from './http-kit';
+
+/** Twilio Programmable Messaging: `POST /2010-04-01/Accounts/{AccountSid}/Messages.json`. */
+export interface TwilioConfig {
+  accountSid: string;
+  authToken: string;
+}
+
+export interface TwilioMessage {
+  sid: string;
+  accountSid: string;
+  to: string;
+  from: string | null;
+  messagingServiceSid: string | null;
+  body: string;
+  encoding: 'GSM-7' | 'UCS-2';
+  numSegments: number;
+  statusCallback: string | null;
+  receivedAt: Date;
+}
+
+export interface TwilioFake {
+  config: TwilioConfig;
+  messages: TwilioMessage[];
+  received: Received<TwilioMessage>;
+  control: FailureSwitch;
+  route: FakeRoute;
+}
+
+const PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
+const E164 = /^\+[1-9]\d{1,14}$/;
+const SHORT_CODE = /^\d{3,8}$/;
+const ALPHANUMERIC_SENDER = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/;
+const MESSAGING_SERVICE_SID = /^MG[0-9a-f]{32}$/;
+
+// GSM 03.38 default alphabet; the extension table characters cost two septets.
+const GSM7_BASIC = new Set(
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
+);
+const GSM7_EXTENDED = new Set('\f^{}\\[~]|€');
+
+/** Segments as an SMS gateway counts them: GSM-7 160/153 septets, else UCS-2 70/67 UTF-16 units. */
+export function smsSegments(body: string): { encoding: 'GSM-7' | 'UCS-2'; segments: number } {
+  let septets = 0;
+  for (const ch of body) {
+    if (GSM7_BASIC.has(ch)) septets += 1;
+    else if (GSM7_EXTENDED.has(ch)) septets += 2;
+    else {
+      const units = body.length;
+      return { encoding: 'UCS-2', segments: units <= 70 ? 1 : Math.ceil(units / 67) };
+    }
+  }
+  return { encoding: 'GSM-7', segments: septets <= 160 ? 1 : Math.ceil(septets / 153) };
+}
+
+function twilioError(status: number, code: number, message: string): FakeResponse {
+  return reply(status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
+}
+
+function basicAuth(header: string | undefined): { user: string; pass: string } | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? undefined : { user: decoded.slice(0, colon), pass: decoded.slice(colon + 1) };
+}
+
+function rfc2822(date: Date): string {
+  return date.toUTCString().replace('GMT', '+0000');
+}
+
+export function createTwilioFake(config: TwilioConfig, outbox?: Outbox, control = new FailureSwitch()): TwilioFake {
+  const received = new Received<TwilioMessage>();
+  outbox?.onCleared(() => received.clear());
+
+  const createMessage = (req: FakeRequest, pathSid: string): FakeResponse => {
+    const credentials = basicAuth(req.headers.authorization);
+    if (!credentials || credentials.user !== config.accountSid || credentials.pass !== config.authToken) {
+      return twilioError(401, 20003, 'Authenticate');
+    }
+    if (pathSid !== config.accountSid) {
+      return twilioError(404, 20404, `The requested resource ${req.path} was not found`);
+    }
+    const form = new URLSearchParams(req.body.toString('utf8'));
+    const to = form.get('To');
+    const from = form.get('From');
+    const serviceSid = form.get('MessagingServiceSid');
+    const body = form.get('Body') ?? '';
+    if (!to) return twilioError(400, 21604, "A 'To' phone number is required.");
+    if (!E164.test(to)) return twilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`);
+    if (!from && !serviceSid) return twilioError(400, 21603, "A 'From' phone number is required.");
+    if (from && !E164.test(from) && !SHORT_CODE.test(from) && !ALPHANUMERIC_SENDER.test(from)) {
+      return twilioError(
+        400,
+        21212,
+        `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`,
+      );
+    }
+    if (!from && serviceSid && !MESSAGING_SERVICE_SID.test(serviceSid)) {
+      return twilioError(400, 21701, `The Messaging Service Sid ${serviceSid} is invalid.`);
+    }
+    if (!body.trim()) return twilioError(400, 21602, 'Message body is required.');
+    if ([...body].length > 1600) {
+      return twilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
+    }
+
+    const failure = control.take();
+    if (failure === 'transient') return twilioError(503, 20503, 'Service unavailable');
+    if (failure === 'permanent') return twilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`);
+
+    const { encoding, segments } = smsSegments(body);
+    const now = new Date();
+    const message = received.push({
+      sid: `SM${randomBytes(16).toString('hex')}`,
+      accountSid: config.accountSid,
+      to,
+      from: from || null,
+      messagingServiceSid: serviceSid || null,
+      body,
+      encoding,
+      numSegments: segments,
+      statusCallback: form.get('StatusCallback'),
+      receivedAt: now,
+    });
+    outbox?.add({ provider: 'twilio', to, from: from ?? serviceSid ?? undefined, body, details: { ...message } });
+    const uri = `/2010-04-01/Accounts/${config.accountSid}/Messages/${message.sid}`;
+    return reply(201, {
+      account_sid: config.accountSid,
+      api_version: '2010-04-01',
+      body,
+      date_created: rfc2822(now),
+      date_sent: null,
+      date_updated: rfc2822(now),
+      direction: 'outbound-api',
+      error_code: null,
+      error_message: null,
+      from: message.from,
+      messaging_service_sid: message.messagingServiceSid,
+      num_media: '0',
+      num_segments: String(segments),
+      price: null,
+      price_unit: 'USD',
+      sid: message.sid,
+      status: 'queued',
+      subresource_uris: { media: `${uri}/Media.json` },
+      to,
+      uri: `${uri}.json`,
+    });
+  };
+
+  const route: FakeRoute = (req) => {
+    const match = PATH.exec(req.path);
+    if (!match) return undefined;
+    if (control.down) return DROP_CONNECTION;
+    if (req.method !== 'POST') return twilioError(405, 20004, 'Method not allowed');
+    return createMessage(req, decodeURIComponent(match[1]));
+  };
+
+  return { config, messages: received.items, received, control, route };
+}
