@@ -86,6 +86,38 @@ export interface Contact {
   dateModified: string;
 }
 
+export type DncReasonName = keyof typeof DNC_REASONS;
+export const DNC_REASON_NAMES: Record<number, DncReasonName> = { 1: 'unsubscribed', 2: 'bounced', 3: 'manual', 4: 'complained' };
+
+export const FrequencyRuleSchema = z.object({
+  frequencyNumber: z.number().int().nullable(),
+  frequencyTime: FrequencyTimeSchema.nullable(),
+  pauseFrom: z.string().nullable(),
+  pauseTo: z.string().nullable(),
+});
+
+/** A contact as the API and RPCs return it (the shape of `Contact`, checked). */
+export const ContactSchema = z.object({
+  id: z.string(),
+  email: z.string().nullable(),
+  mobile: z.string().nullable(),
+  firstname: z.string().nullable(),
+  lastname: z.string().nullable(),
+  locale: z.string().nullable(),
+  timezone: z.string().nullable(),
+  twitterHandle: z.string().nullable(),
+  webPushSubscriptions: z.array(WebPushSubscriptionSchema),
+  mobileDevices: z.array(MobileDeviceSchema),
+  fields: z.record(z.string(), z.unknown()),
+  preferredChannel: ChannelSchema.nullable(),
+  frequencyRules: z.partialRecord(ChannelSchema, FrequencyRuleSchema),
+  doNotContact: z.array(
+    z.object({ channel: ChannelSchema, reason: DncReasonSchema, comments: z.string().nullable(), dateAdded: z.string() }),
+  ),
+  dateAdded: z.string(),
+  dateModified: z.string(),
+}) satisfies z.ZodType<Contact>;
+
 /** sb.contact.upserted.v1 — CRM → preferences. */
 export const ContactUpsertedSchema = ContactInputSchema.extend({ id: ContactIdSchema });
 export type ContactUpserted = z.infer<typeof ContactUpsertedSchema>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ChannelSchema } from '../channels';
 import { ContactIdSchema, IsoDateTimeSchema } from '../primitives';
+import { ContactInputSchema, ContactSchema, ContactUpsertedSchema, DncReasonSchema } from '../contact';
 import { FAILURE_REASONS, SkippedSchema, DispatchContactSchema } from '../events';
 import { rpcContract } from '../rpc';
 
@@ -48,4 +49,107 @@ export const preferencesDecide = rpcContract(
   'decide',
   z.object({ requests: z.array(DecisionRequestSchema).min(1).max(1000) }),
   z.object({ decisions: z.array(DecisionSchema) }),
+);
+
+/** sb.rpc.preferences.contacts.get — one contact (NOT_FOUND when missing). For the gateway and senders. */
+export const preferencesContactsGet = rpcContract('preferences', 'contacts.get', z.object({ id: ContactIdSchema }), ContactSchema);
+
+/**
+ * sb.rpc.preferences.contacts.upsert — `replace`: every field given replaces the stored contact,
+ * omitted ones are cleared (REST PUT); `merge`: fields given change, omitted ones stay, `null`
+ * clears (PATCH, POST /new, events). `mustExist` → NOT_FOUND instead of creating. Without an id a
+ * new contact with a generated id is created.
+ */
+export const preferencesContactsUpsert = rpcContract(
+  'preferences',
+  'contacts.upsert',
+  z.object({
+    contact: ContactInputSchema,
+    mode: z.enum(['replace', 'merge']).default('merge'),
+    mustExist: z.boolean().default(false),
+  }),
+  z.object({ contact: ContactSchema, created: z.boolean() }),
+);
+
+/**
+ * sb.rpc.preferences.contacts.batchUpsert — merge-upserts up to 1000 contacts in one transaction
+ * (campaign-actions' inline contact fields, REST batch/upsert). The same id twice applies in order.
+ * `results[i]` answers `contacts[i]`; full contacts only when `returnContacts`.
+ */
+export const preferencesContactsBatchUpsert = rpcContract(
+  'preferences',
+  'contacts.batchUpsert',
+  z.object({
+    contacts: z.array(ContactUpsertedSchema).min(1).max(1000),
+    returnContacts: z.boolean().default(false),
+  }),
+  z.object({
+    results: z.array(z.object({ id: z.string(), created: z.boolean() })),
+    contacts: z.array(ContactSchema).optional(),
+  }),
+);
+
+/** sb.rpc.preferences.contacts.list — `search`: substring of id, email, names or mobile; `!term` negates; `ids:a,b`. */
+export const preferencesContactsList = rpcContract(
+  'preferences',
+  'contacts.list',
+  z.object({
+    search: z.string().max(255).optional(),
+    start: z.number().int().min(0).default(0),
+    /** 0 = all. */
+    limit: z.number().int().min(0).max(10_000).default(30),
+    orderBy: z.enum(['id', 'email', 'firstname', 'lastname', 'dateAdded', 'dateModified']).default('id'),
+    orderByDir: z.enum(['asc', 'desc']).default('asc'),
+  }),
+  z.object({ total: z.number().int(), contacts: z.array(ContactSchema) }),
+);
+
+/**
+ * sb.rpc.preferences.contacts.erase — deletes the contact and everything held about it (rules,
+ * do-not-contact, ledger, decisions), then publishes sb.contact.erased.v1. Answers the contact as it
+ * was; NOT_FOUND when missing.
+ */
+export const preferencesContactsErase = rpcContract(
+  'preferences',
+  'contacts.erase',
+  z.object({ id: ContactIdSchema }),
+  z.object({ contact: ContactSchema, erasedAt: IsoDateTimeSchema }),
+);
+
+/** sb.rpc.preferences.dnc.add — a do-not-contact entry (one per contact, channel and reason); NOT_FOUND for an unknown contact. */
+export const preferencesDncAdd = rpcContract(
+  'preferences',
+  'dnc.add',
+  z.object({
+    contactId: ContactIdSchema,
+    channel: ChannelSchema,
+    reason: DncReasonSchema.default(3),
+    comments: z.string().max(2000).nullable().optional(),
+    /** The message or dispatch id that caused it. */
+    source: z.string().max(200).nullable().optional(),
+  }),
+  z.object({ contact: ContactSchema }),
+);
+
+/**
+ * sb.rpc.preferences.dnc.remove — `by: 'admin'` removes every entry on the channel; `by: 'contact'`
+ * (the contact re-subscribing on the unsubscribe page) keeps `bounced` and `complained` entries.
+ * `recordFound`: whether an entry was removed. NOT_FOUND for an unknown contact.
+ */
+export const preferencesDncRemove = rpcContract(
+  'preferences',
+  'dnc.remove',
+  z.object({ contactId: ContactIdSchema, channel: ChannelSchema, by: z.enum(['admin', 'contact']).default('admin') }),
+  z.object({ recordFound: z.boolean(), contact: ContactSchema }),
+);
+
+/**
+ * sb.rpc.preferences.webPush.remove — drops the contact's web-push subscription with this endpoint
+ * (the push service answered 404/410). `remaining`: subscriptions left (0 for an unknown contact).
+ */
+export const preferencesWebPushRemove = rpcContract(
+  'preferences',
+  'webPush.remove',
+  z.object({ contactId: ContactIdSchema, endpoint: z.string().min(1) }),
+  z.object({ removed: z.boolean(), remaining: z.number().int().min(0) }),
 );
