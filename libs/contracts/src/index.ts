@@ -7,3 +7,4 @@ export * from './errors';
 export * from './validation';
 export * from './rpc';
 export * from './rpc/index';
+export * from './rest/index';

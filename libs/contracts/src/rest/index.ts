@@ -1,0 +1,2 @@
+export * from './common.dto';
+export * from './auth.dto';

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthGuard } from './auth.guard';
+import { AuthRepository } from './auth.repository';
+import { AuthService } from './auth.service';
+import { ClientsController } from './clients.controller';
+import { OAuthController } from './oauth.controller';
+import { UsersController } from './users.controller';
+
+@Module({
+  controllers: [OAuthController, ClientsController, UsersController],
+  providers: [AuthRepository, AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [AuthService],
+})
+export class AuthModule {}

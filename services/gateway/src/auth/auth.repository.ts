@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export interface UserRow {
+  id: number;
+  username: string;
+  passwordHash: string;
+  isAdmin: boolean;
+  dateAdded: Date;
+}
+
+export interface ClientRow {
+  id: number;
+  name: string;
+  clientId: string;
+  secretHash: string;
+  createdBy: number | null;
+  dateAdded: Date;
+}
+
+const USER_COLUMNS = 'id, username, password_hash AS "passwordHash", is_admin AS "isAdmin", date_added AS "dateAdded"';
+const CLIENT_COLUMNS =
+  'id, name, client_id AS "clientId", secret_hash AS "secretHash", created_by AS "createdBy", date_added AS "dateAdded"';
+
+/** Users, API clients and access tokens in the `gateway` schema. */
+@Injectable()
+export class AuthRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  async findUser(username: string): Promise<UserRow | undefined> {
+    const rows: UserRow[] = await this.ds.query(`SELECT ${USER_COLUMNS} FROM gateway.users WHERE username = $1`, [username]);
+    return rows[0];
+  }
+
+  async listUsers(): Promise<UserRow[]> {
+    return this.ds.query(`SELECT ${USER_COLUMNS} FROM gateway.users ORDER BY id`);
+  }
+
+  async countUsers(): Promise<number> {
+    const [{ count }] = (await this.ds.query('SELECT count(*)::int AS count FROM gateway.users')) as { count: number }[];
+    return count;
+  }
+
+  /** Inserts unless the username exists; undefined when it did. */
+  async insertUser(username: string, passwordHash: string, isAdmin: boolean): Promise<UserRow | undefined> {
+    const rows: UserRow[] = await this.ds.query(
+      `INSERT INTO gateway.users (username, password_hash, is_admin) VALUES ($1, $2, $3)
+       ON CONFLICT (username) DO NOTHING RETURNING ${USER_COLUMNS}`,
+      [username, passwordHash, isAdmin],
+    );
+    return rows[0];
+  }
+
+  /** Inserts only while the table is empty (the first boot's generated admin). */
+  async insertFirstUser(username: string, passwordHash: string): Promise<UserRow | undefined> {
+    const rows: UserRow[] = await this.ds.query(
+      `INSERT INTO gateway.users (username, password_hash, is_admin)
+       SELECT $1, $2, true WHERE NOT EXISTS (SELECT 1 FROM gateway.users)
+       ON CONFLICT (username) DO NOTHING RETURNING ${USER_COLUMNS}`,
+      [username, passwordHash],
+    );
+    return rows[0];
+  }
+
+  async insertClient(name: string, clientId: string, secretHash: string, createdBy: number | null): Promise<ClientRow> {
+    const rows: ClientRow[] = await this.ds.query(
+      `INSERT INTO gateway.api_clients (name, client_id, secret_hash, created_by) VALUES ($1, $2, $3, $4) RETURNING ${CLIENT_COLUMNS}`,
+      [name, clientId, secretHash, createdBy],
+    );
+    return rows[0];
+  }
+
+  async findClientByClientId(clientId: string): Promise<ClientRow | undefined> {
+    const rows: ClientRow[] = await this.ds.query(`SELECT ${CLIENT_COLUMNS} FROM gateway.api_clients WHERE client_id = $1`, [clientId]);
+    return rows[0];
+  }
+
+  async listClients(): Promise<ClientRow[]> {
+    return this.ds.query(`SELECT ${CLIENT_COLUMNS} FROM gateway.api_clients ORDER BY id`);
+  }
+
+  async deleteClient(id: number): Promise<ClientRow | undefined> {
+    const [rows] = (await this.ds.query(`DELETE FROM gateway.api_clients WHERE id = $1 RETURNING ${CLIENT_COLUMNS}`, [id])) as [ClientRow[], number];
+    return rows[0];
+  }
+
+  async insertToken(tokenHash: string, clientId: number, expiresAt: Date): Promise<void> {
+    await this.ds.query('INSERT INTO gateway.access_tokens (token_hash, client_id, expires_at) VALUES ($1, $2, $3)', [tokenHash, clientId, expiresAt]);
+  }
+
+  /** The client behind a live token. Expired tokens are removed on the way (cheaply, by index). */
+  async findTokenClient(tokenHash: string): Promise<(ClientRow & { expiresAt: Date }) | undefined> {
+    const rows: (ClientRow & { expiresAt: Date })[] = await this.ds.query(
+      `SELECT c.id, c.name, c.client_id AS "clientId", c.secret_hash AS "secretHash", c.created_by AS "createdBy",
+              c.date_added AS "dateAdded", t.expires_at AS "expiresAt"
+         FROM gateway.access_tokens t JOIN gateway.api_clients c ON c.id = t.client_id
+        WHERE t.token_hash = $1 AND t.expires_at > now()`,
+      [tokenHash],
+    );
+    return rows[0];
+  }
+
+  async deleteExpiredTokens(): Promise<void> {
+    await this.ds.query('DELETE FROM gateway.access_tokens WHERE expires_at <= now()');
+  }
+}

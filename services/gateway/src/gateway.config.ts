@@ -1,0 +1,47 @@
+import { baseEnv, buildBaseConfig, env, loadConfig, type BaseConfig } from '@switchboard/config';
+
+export const gatewayEnv = {
+  ...baseEnv,
+  PORT: env.port(8080),
+  SB_ADMIN_USER: env.optionalString(),
+  SB_ADMIN_PASSWORD: env.optionalString(),
+  /** Where clients reach the gateway (tracking links, Location headers of other hosts). */
+  SB_PUBLIC_URL: env.string('http://localhost:8080'),
+  SB_TRACKING_SECRET: env.optionalString(),
+  /** Lifetime of OAuth2 bearer tokens. */
+  SB_TOKEN_TTL_SECONDS: env.int(3600),
+  /** How long a successful credential check is trusted without re-hashing. */
+  SB_AUTH_CACHE_SECONDS: env.int(60),
+  SB_RPC_TIMEOUT_MS: env.int(5000),
+};
+
+export interface GatewayConfig extends BaseConfig {
+  http: { port: number; publicUrl: string; bodyLimit: string };
+  auth: { adminUser?: string; adminPassword?: string; tokenTtlSeconds: number; cacheSeconds: number };
+  tracking: { secret?: string };
+  rpcTimeoutMs: number;
+}
+
+export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  return loadConfig(
+    gatewayEnv,
+    (e) => {
+      if ((e.SB_ADMIN_USER === undefined) !== (e.SB_ADMIN_PASSWORD === undefined)) {
+        throw new Error('Invalid configuration:\n  SB_ADMIN_USER and SB_ADMIN_PASSWORD must be set together');
+      }
+      return {
+        ...buildBaseConfig(e),
+        http: { port: e.PORT, publicUrl: e.SB_PUBLIC_URL.replace(/\/+$/, ''), bodyLimit: '1mb' },
+        auth: {
+          adminUser: e.SB_ADMIN_USER,
+          adminPassword: e.SB_ADMIN_PASSWORD,
+          tokenTtlSeconds: e.SB_TOKEN_TTL_SECONDS,
+          cacheSeconds: e.SB_AUTH_CACHE_SECONDS,
+        },
+        tracking: { secret: e.SB_TRACKING_SECRET },
+        rpcTimeoutMs: e.SB_RPC_TIMEOUT_MS,
+      };
+    },
+    source,
+  );
+}

@@ -1,0 +1,42 @@
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { ServiceKitModule } from '@switchboard/service-kit';
+import { createLogger, type Logger } from '@switchboard/telemetry';
+import { AuthModule } from './auth/auth.module';
+import { DocsModule } from './docs/docs.module';
+import type { GatewayConfig } from './gateway.config';
+import { HttpModule } from './http';
+import { GATEWAY_MIGRATIONS } from './migrations';
+
+/**
+ * The gateway: the only HTTP entry. Each concept is a module under `src/<concept>/`; add yours to
+ * FEATURE_MODULES (one line). Inject the config with `@Inject(SERVICE_CONFIG) config: GatewayConfig`.
+ */
+const FEATURE_MODULES: (Type | DynamicModule)[] = [
+  AuthModule,
+  DocsModule,
+];
+
+export interface GatewayModuleOptions {
+  logger?: Logger;
+  /** Extra modules (tests). */
+  imports?: (Type | DynamicModule)[];
+}
+
+export function createGatewayModule(config: GatewayConfig, options: GatewayModuleOptions = {}): Function {
+  const logger = options.logger ?? createLogger('gateway', config.log.level);
+  @Module({
+    imports: [
+      ServiceKitModule.forRoot({
+        service: 'gateway',
+        config,
+        logger,
+        database: { schema: 'gateway', migrations: GATEWAY_MIGRATIONS },
+      }),
+      HttpModule,
+      ...FEATURE_MODULES,
+      ...(options.imports ?? []),
+    ],
+  })
+  class GatewayModule {}
+  return GatewayModule;
+}

@@ -1,0 +1,30 @@
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { newCorrelationId, runWithCorrelationId } from '@switchboard/messaging';
+import type { GatewayConfig } from '../gateway.config';
+
+const CORRELATION_HEADER = 'x-correlation-id';
+const SAFE_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Runs each request inside its correlation id, so RPCs and events it causes carry the same id. */
+function correlation(req: Request, res: Response, next: NextFunction): void {
+  const incoming = req.headers[CORRELATION_HEADER];
+  const id = typeof incoming === 'string' && SAFE_CORRELATION_ID.test(incoming) ? incoming : newCorrelationId();
+  res.setHeader(CORRELATION_HEADER, id);
+  runWithCorrelationId(id, next);
+}
+
+/** body-parser errors (malformed JSON, too large) go to Nest's error handler, hence the HTTP error filter. */
+function parser(handler: RequestHandler): RequestHandler {
+  return (req, res, next) => handler(req, res, (err?: unknown) => next(err));
+}
+
+/** Express settings of the gateway; `main.ts` and the test helper both use it. */
+export function configureHttp(app: NestExpressApplication, config: Pick<GatewayConfig, 'http'>): void {
+  app.set('query parser', 'extended');
+  app.set('etag', false);
+  app.disable('x-powered-by');
+  app.use(correlation);
+  app.use(parser(express.json({ limit: config.http.bodyLimit, type: ['application/json', 'application/*+json'] })));
+  app.use(parser(express.urlencoded({ limit: config.http.bodyLimit, extended: true })));
+}
