@@ -1,0 +1,93 @@
+import type { DataSource } from 'typeorm';
+import type { DeliveryEvent } from '@switchboard/contracts';
+
+export type AttemptStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface AttemptRow {
+  dispatchId: string;
+  status: AttemptStatus;
+  /** Provider calls made so far. */
+  attempts: number;
+  /** The final delivery event of a sent or failed dispatch, re-published on redelivery. */
+  event: DeliveryEvent | null;
+}
+
+export interface FinishedAttempt {
+  dispatchId: string;
+  channel: string;
+  status: Exclude<AttemptStatus, 'sending'>;
+  /** Provider calls this round made (0 when the breaker refused the call or nothing was sent). */
+  calls: number;
+  lastError?: string;
+  event?: DeliveryEvent;
+}
+
+/**
+ * `<schema>.dispatch_attempts`: one row per dispatch, so that a redelivered dispatch that already
+ * succeeded is never sent again. A batch costs three statements: find, claim, finish.
+ */
+export class AttemptsRepository {
+  private readonly table: string;
+
+  constructor(
+    private readonly ds: DataSource,
+    schema: string,
+  ) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+    this.table = `"${schema}".dispatch_attempts`;
+  }
+
+  async find(dispatchIds: string[]): Promise<Map<string, AttemptRow>> {
+    if (dispatchIds.length === 0) return new Map();
+    const rows: Array<{ dispatch_id: string; status: AttemptStatus; attempts: number; event: DeliveryEvent | null }> = await this.ds.query(
+      `SELECT dispatch_id, status, attempts, event FROM ${this.table} WHERE dispatch_id = ANY($1::text[])`,
+      [dispatchIds],
+    );
+    return new Map(rows.map((r) => [r.dispatch_id, { dispatchId: r.dispatch_id, status: r.status, attempts: r.attempts, event: r.event }]));
+  }
+
+  /**
+   * Marks dispatches "sending" before their provider call, unless they are finished or another
+   * worker is sending them right now (its claim younger than `leaseMs`). Returns the claimed ids
+   * with the calls made before.
+   */
+  async claim(items: Array<{ dispatchId: string; channel: string }>, leaseMs: number): Promise<Map<string, number>> {
+    if (items.length === 0) return new Map();
+    const rows: Array<{ dispatch_id: string; attempts: number }> = await this.ds.query(
+      `INSERT INTO ${this.table} AS a (dispatch_id, channel, status, attempts, claimed_at, updated_at)
+       SELECT u.id, u.channel, 'sending', 0, now(), now() FROM unnest($1::text[], $2::text[]) AS u(id, channel)
+       ON CONFLICT (dispatch_id) DO UPDATE SET status = 'sending', claimed_at = now(), updated_at = now()
+       WHERE a.status = 'pending' OR (a.status = 'sending' AND a.claimed_at < now() - make_interval(secs => $3::float8))
+       RETURNING dispatch_id, attempts`,
+      [items.map((i) => i.dispatchId), items.map((i) => i.channel), leaseMs / 1000],
+    );
+    return new Map(rows.map((r) => [r.dispatch_id, r.attempts]));
+  }
+
+  /** Records the outcome of a round; a dispatch already sent or failed is never changed again. */
+  async finish(results: FinishedAttempt[]): Promise<void> {
+    if (results.length === 0) return;
+    await this.ds.query(
+      `INSERT INTO ${this.table} AS a (dispatch_id, channel, status, attempts, last_error, event, claimed_at, updated_at)
+       SELECT u.id, u.channel, u.status, u.calls, u.last_error, u.event::jsonb, NULL, now()
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[]) AS u(id, channel, status, calls, last_error, event)
+       ON CONFLICT (dispatch_id) DO UPDATE SET
+         status = EXCLUDED.status, attempts = a.attempts + EXCLUDED.attempts, last_error = EXCLUDED.last_error,
+         event = EXCLUDED.event, claimed_at = NULL, updated_at = now()
+       WHERE a.status NOT IN ('sent', 'failed')`,
+      [
+        results.map((r) => r.dispatchId),
+        results.map((r) => r.channel),
+        results.map((r) => r.status),
+        results.map((r) => r.calls),
+        results.map((r) => r.lastError?.slice(0, 2_000) ?? null),
+        results.map((r) => (r.event ? JSON.stringify(r.event) : null)),
+      ],
+    );
+  }
+
+  /** Forgets dispatches older than any redelivery can be (the dispatch stream keeps 7 days). */
+  async purgeOlderThan(ms: number): Promise<void> {
+    await this.ds.query(`DELETE FROM ${this.table} WHERE updated_at < now() - make_interval(secs => $1::float8)`, [ms / 1000]);
+  }
+}

@@ -1,0 +1,87 @@
+import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { RpcClient } from '@switchboard/messaging';
+import { ServiceKitModule } from '@switchboard/service-kit';
+import { createLogger, LOGGER, type Logger } from '@switchboard/telemetry';
+import { AttemptsRepository } from './attempts/attempts.repository';
+import { ContentCache } from './content/content-cache';
+import type { SenderDefinition } from './define-sender';
+import { channelRuntimeToken, dispatchConsumerFor } from './dispatch/dispatch.consumer';
+import { DispatchService } from './dispatch/dispatch.service';
+import { CHANNEL_RUNTIMES, HeartbeatService } from './heartbeat/heartbeat.service';
+import { createDispatchAttemptsMigration } from './migrations/1795386500000-CreateDispatchAttempts';
+import { ChannelRuntime } from './provider/channel-runtime';
+import { LiquidRenderer } from './rendering/liquid.renderer';
+import type { SenderConfig } from './sender.config';
+
+export interface ChannelSenderOptions {
+  /** The service's name (`sender-email`); its schema is the same with underscores. */
+  service: string;
+  config: SenderConfig;
+  /** One per channel the service sends. */
+  senders: SenderDefinition[];
+  logger?: Logger;
+}
+
+/** Longer than the dispatch stream keeps a message: no redelivery can need an older row. */
+const ATTEMPTS_RETENTION_MS = 8 * 86_400_000;
+
+/** Closes providers after the consumers stopped, and forgets attempts no redelivery can need. */
+@Injectable()
+class RuntimeLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(CHANNEL_RUNTIMES) private readonly runtimes: ChannelRuntime[],
+    private readonly attempts: AttemptsRepository,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.attempts.purgeOlderThan(ATTEMPTS_RETENTION_MS).catch((err: unknown) => this.logger.warn({ err }, 'attempts purge failed'));
+    }, 3_600_000);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await Promise.all(this.runtimes.map((r) => r.close().catch((err: unknown) => this.logger.warn({ err, channel: r.channel }, 'provider close failed'))));
+  }
+}
+
+/**
+ * A whole sender service from its channel definitions: the service kit (NATS, its own schema with
+ * the attempts table), one dispatch consumer per channel, content cache, heartbeats.
+ */
+@Module({})
+export class ChannelSenderModule {
+  static forRoot(options: ChannelSenderOptions): DynamicModule {
+    const { service, config } = options;
+    const { senders } = options;
+    const schema = service.replace(/-/g, '_');
+    const logger = options.logger ?? createLogger(service, config.log.level);
+    const runtimes = senders.map((definition) => ({
+      provide: channelRuntimeToken(definition.channel),
+      useFactory: (rpc: RpcClient) => new ChannelRuntime(definition, { config, rpc, logger: logger.child({ channel: definition.channel }) }),
+      inject: [RpcClient],
+    }));
+    return {
+      module: ChannelSenderModule,
+      imports: [
+        ServiceKitModule.forRoot({ service, config, logger, database: { schema, migrations: [createDispatchAttemptsMigration(schema)] } }),
+      ],
+      providers: [
+        ...runtimes,
+        { provide: CHANNEL_RUNTIMES, useFactory: (...all: ChannelRuntime[]) => all, inject: runtimes.map((r) => r.provide) },
+        { provide: AttemptsRepository, useFactory: (ds: DataSource) => new AttemptsRepository(ds, schema), inject: [DataSource] },
+        { provide: LiquidRenderer, useValue: new LiquidRenderer() },
+        ContentCache,
+        DispatchService,
+        HeartbeatService,
+        RuntimeLifecycle,
+        ...senders.map((definition) => dispatchConsumerFor(service, definition.channel)),
+      ],
+    };
+  }
+}

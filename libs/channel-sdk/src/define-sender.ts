@@ -1,0 +1,47 @@
+import type { Channel, ContentItem, Dispatch } from '@switchboard/contracts';
+import type { RpcClient } from '@switchboard/messaging';
+import type { Logger } from '@switchboard/telemetry';
+import type { ChannelProvider } from './provider/channel-provider';
+import type { TemplateRenderer } from './rendering/liquid.renderer';
+import type { SenderConfig } from './sender.config';
+
+/** Signed public links of one dispatch (DESIGN §7.6). */
+export interface TrackingLinks {
+  openPixel: string;
+  click(url: string): string;
+  unsubscribe: string;
+}
+
+export interface RenderInput {
+  dispatch: Dispatch;
+  /** The content item from catalog (cached; invalidated by sb.catalog.message.changed.v1). */
+  content: ContentItem;
+  /** Liquid over the contact: `{{ contact.firstname | default: "there" }}`, `{{ unsubscribe_url }}`. */
+  liquid: TemplateRenderer;
+  links: TrackingLinks;
+}
+
+/** What a provider factory gets at boot. */
+export interface ProviderDeps {
+  config: SenderConfig;
+  logger: Logger;
+  /** Request/reply to other services (e.g. push removing a dead subscription through preferences). */
+  rpc: RpcClient;
+}
+
+/**
+ * A channel = a provider and a renderer. Everything else (consuming dispatches, content, Liquid,
+ * breaker, retries, idempotency, delivery events, heartbeats) is the SDK's.
+ */
+export interface SenderDefinition<M = unknown> {
+  channel: Channel;
+  /** Builds the provider once at boot. */
+  provider: (deps: ProviderDeps) => ChannelProvider<M>;
+  /** Turns the content and the contact into what the provider sends; throw `DeliveryError.permanent` for what can never be sent. */
+  render: (input: RenderInput) => M | Promise<M>;
+}
+
+/** Checks a channel's provider and renderer agree on the message type, then erases it for the module. */
+export function defineSender<M>(definition: SenderDefinition<M>): SenderDefinition {
+  return definition as unknown as SenderDefinition;
+}

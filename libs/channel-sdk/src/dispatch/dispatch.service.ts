@@ -1,0 +1,235 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  CHANNEL_CONTENT_TYPE,
+  DeliveryEventSchema,
+  DomainError,
+  ErrorCode,
+  NatsNames,
+  type DeliveryEvent,
+  type DeliveryEventKind,
+  type Dispatch,
+} from '@switchboard/contracts';
+import { EventPublisher, Outcomes, type Delivery, type Outcome } from '@switchboard/messaging';
+import { backoffDelay, BreakerOpenError } from '@switchboard/resilience';
+import { SERVICE_CONFIG } from '@switchboard/service-kit';
+import { LOGGER, type Logger } from '@switchboard/telemetry';
+import { trackingUrls } from '@switchboard/tracking';
+import { AttemptsRepository, type FinishedAttempt } from '../attempts/attempts.repository';
+import { ContentCache } from '../content/content-cache';
+import { asDeliveryError, DeliveryError, type SendResult } from '../provider/channel-provider';
+import type { ChannelRuntime } from '../provider/channel-runtime';
+import { LiquidRenderer } from '../rendering/liquid.renderer';
+import type { SenderConfig } from '../sender.config';
+
+/** Delay before a dispatch whose content could not be loaded (catalog down) comes back. */
+const CONTENT_RETRY_MS = 5_000;
+
+const jitter = (ms: number) => Math.round(ms * (0.75 + Math.random() / 2));
+
+interface Prepared {
+  index: number;
+  dispatch: Dispatch;
+  message: unknown;
+}
+
+/**
+ * Turns a batch of dispatches of one channel into provider calls and delivery events:
+ * finished dispatches re-publish their recorded event; the rest are rendered, claimed in the
+ * attempts table, sent through the channel's breaker in parallel, classified, recorded and
+ * published. Provider attempts are counted in the table, not in JetStream deliveries, so a
+ * dispatch waiting on an open breaker never uses up its retries.
+ */
+@Injectable()
+export class DispatchService {
+  constructor(
+    private readonly attempts: AttemptsRepository,
+    private readonly content: ContentCache,
+    private readonly liquid: LiquidRenderer,
+    private readonly publisher: EventPublisher,
+    private readonly names: NatsNames,
+    @Inject(SERVICE_CONFIG) private readonly config: SenderConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** How long a "sending" claim keeps other workers off a dispatch (a crashed worker's claim expires). */
+  get leaseMs(): number {
+    return this.config.breaker.timeoutMs * 2 + 10_000;
+  }
+
+  async handle(runtime: ChannelRuntime, batch: Delivery<Dispatch>[]): Promise<Outcome[]> {
+    const outcomes: Outcome[] = batch.map(() => Outcomes.done());
+    const events: DeliveryEvent[] = [];
+    const finished: FinishedAttempt[] = [];
+    const finish = (dispatch: Dispatch, result: Omit<FinishedAttempt, 'dispatchId' | 'channel'>) => {
+      finished.push({ dispatchId: dispatch.dispatchId, channel: dispatch.channel, ...result });
+      if (result.event) events.push(result.event);
+    };
+
+    const known = await this.attempts.find(batch.map((d) => d.data.dispatchId));
+    let todo: number[] = [];
+    const seen = new Set<string>();
+    batch.forEach(({ data }, index) => {
+      const row = known.get(data.dispatchId);
+      if ((row?.status === 'sent' || row?.status === 'failed') && row.event) {
+        events.push(row.event); // a redelivery: tell again what happened, send nothing
+      } else if (data.channel !== runtime.channel) {
+        outcomes[index] = Outcomes.poison(`a ${data.channel} dispatch on the ${runtime.channel} subject`);
+      } else if (seen.has(data.dispatchId)) {
+        outcomes[index] = Outcomes.retry(jitter(CONTENT_RETRY_MS), 'the same dispatch is in this batch twice');
+      } else {
+        seen.add(data.dispatchId);
+        todo.push(index);
+      }
+    });
+
+    if (todo.length > 0 && runtime.breaker.state === 'open') {
+      for (const index of todo) outcomes[index] = this.breakerOpen(runtime);
+      todo = [];
+    }
+
+    const prepared: Prepared[] = [];
+    await Promise.all(
+      todo.map(async (index) => {
+        const dispatch = batch[index].data;
+        try {
+          prepared.push({ index, dispatch, message: await this.prepare(runtime, dispatch) });
+        } catch (error) {
+          if (error instanceof DeliveryError && error.permanent) {
+            finish(dispatch, { status: 'failed', calls: 0, lastError: error.message, event: this.failedEvent(runtime, dispatch, error, 0) });
+          } else {
+            this.logger.warn({ err: error, dispatchId: dispatch.dispatchId }, 'content not available yet');
+            outcomes[index] = Outcomes.retry(jitter(CONTENT_RETRY_MS), (error as Error).message);
+          }
+        }
+      }),
+    );
+
+    const claimed = await this.attempts.claim(
+      prepared.map((p) => ({ dispatchId: p.dispatch.dispatchId, channel: p.dispatch.channel })),
+      this.leaseMs,
+    );
+    await Promise.all(
+      prepared.map(async ({ index, dispatch, message }) => {
+        const callsBefore = claimed.get(dispatch.dispatchId);
+        if (callsBefore === undefined) {
+          outcomes[index] = Outcomes.retry(jitter(Math.min(this.leaseMs, CONTENT_RETRY_MS)), 'another worker is sending it');
+          return;
+        }
+        outcomes[index] = await this.send(runtime, dispatch, message, callsBefore + 1, finish);
+      }),
+    );
+
+    await this.attempts.finish(finished);
+    await this.publisher.publishAll(
+      events.map((event) => ({
+        subject: this.names.subjects.delivery(event.channel, event.event),
+        payload: event,
+        msgId: `${event.dispatchId}:${event.event}`,
+        schema: DeliveryEventSchema,
+      })),
+    );
+    return outcomes;
+  }
+
+  private async prepare(runtime: ChannelRuntime, dispatch: Dispatch): Promise<unknown> {
+    let content;
+    try {
+      content = await this.content.get(CHANNEL_CONTENT_TYPE[dispatch.channel], dispatch.contentId);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === ErrorCode.NotFound) {
+        throw DeliveryError.permanent('content_not_found', `${dispatch.channel} content ${dispatch.contentId} does not exist`);
+      }
+      throw error;
+    }
+    if (!content.isPublished) {
+      throw DeliveryError.permanent('content_unpublished', `${dispatch.channel} content ${dispatch.contentId} is not published`);
+    }
+    const { publicUrl, secret } = this.config.tracking;
+    const links = trackingUrls(publicUrl, secret, {
+      dispatchId: dispatch.dispatchId,
+      sendId: dispatch.sendId,
+      messageId: dispatch.messageId,
+      contactId: dispatch.contact.id,
+      channel: dispatch.channel,
+      ...(dispatch.campaignId ? { campaignId: dispatch.campaignId } : {}),
+    });
+    try {
+      return await runtime.render({ dispatch, content, links, liquid: this.liquid.forContact(dispatch, links.unsubscribe) });
+    } catch (error) {
+      // The same content renders the same way next time: a renderer's error is never worth a retry.
+      if (error instanceof DeliveryError) throw error.permanent ? error : DeliveryError.permanent(error.code, error.message, error);
+      throw DeliveryError.permanent('render_error', (error as Error).message, error);
+    }
+  }
+
+  private async send(
+    runtime: ChannelRuntime,
+    dispatch: Dispatch,
+    message: unknown,
+    attempt: number,
+    finish: (dispatch: Dispatch, result: Omit<FinishedAttempt, 'dispatchId' | 'channel'>) => void,
+  ): Promise<Outcome> {
+    let result: SendResult;
+    try {
+      result = await runtime.breaker.fire(message, dispatch);
+    } catch (error) {
+      if (error instanceof BreakerOpenError) {
+        finish(dispatch, { status: 'pending', calls: 0, lastError: error.message });
+        return this.breakerOpen(runtime);
+      }
+      const failure = asDeliveryError(error);
+      const log = { dispatchId: dispatch.dispatchId, channel: dispatch.channel, attempt, code: failure.code, permanent: failure.permanent };
+      if (failure.permanent || attempt >= this.config.delivery.maxAttempts) {
+        this.logger.warn({ ...log, err: failure.message }, 'delivery failed');
+        finish(dispatch, { status: 'failed', calls: 1, lastError: failure.message, event: this.failedEvent(runtime, dispatch, failure, attempt) });
+        return Outcomes.done();
+      }
+      const delayMs = backoffDelay(attempt, { baseDelayMs: this.config.delivery.retryBaseMs, maxDelayMs: this.config.delivery.retryMaxMs });
+      this.logger.info({ ...log, err: failure.message, delayMs }, 'transient failure, retrying');
+      finish(dispatch, { status: 'pending', calls: 1, lastError: failure.message });
+      return Outcomes.retry(delayMs, failure.message);
+    }
+    finish(dispatch, {
+      status: 'sent',
+      calls: 1,
+      event: this.event(runtime, dispatch, 'sent', {
+        providerMessageId: result.providerMessageId,
+        meta: { ...result.meta, attempts: attempt },
+      }),
+    });
+    return Outcomes.done();
+  }
+
+  /** Come back about when the breaker lets a probe through; the attempt is not counted. */
+  private breakerOpen(runtime: ChannelRuntime): Outcome {
+    return Outcomes.retry(jitter(this.config.breaker.resetTimeoutMs), `${runtime.channel} provider ${runtime.provider.name} is down (breaker open)`);
+  }
+
+  private failedEvent(runtime: ChannelRuntime, dispatch: Dispatch, failure: DeliveryError, attempts: number): DeliveryEvent {
+    return this.event(runtime, dispatch, 'failed', {
+      error: {
+        code: failure.code,
+        message: failure.permanent || attempts === 0 ? failure.message : `${failure.message} (gave up after ${attempts} attempts)`,
+        permanent: failure.permanent,
+      },
+      meta: { attempts },
+    });
+  }
+
+  private event(runtime: ChannelRuntime, dispatch: Dispatch, event: DeliveryEventKind, extra: Partial<DeliveryEvent>): DeliveryEvent {
+    return {
+      dispatchId: dispatch.dispatchId,
+      sendId: dispatch.sendId,
+      messageId: dispatch.messageId,
+      contactId: dispatch.contact.id,
+      channel: dispatch.channel,
+      event,
+      occurredAt: new Date().toISOString(),
+      provider: runtime.provider.name,
+      ...(dispatch.campaignId !== undefined ? { campaignId: dispatch.campaignId } : {}),
+      ...(dispatch.campaignEventId !== undefined ? { campaignEventId: dispatch.campaignEventId } : {}),
+      ...(dispatch.shipmentId !== undefined ? { shipmentId: dispatch.shipmentId } : {}),
+      ...extra,
+    };
+  }
+}

@@ -1,0 +1,43 @@
+import type { Channel, Dispatch } from '@switchboard/contracts';
+import { Breaker } from '@switchboard/resilience';
+import type { ProviderDeps, RenderInput, SenderDefinition } from '../define-sender';
+import { DeliveryError, type ChannelProvider, type SendResult } from './channel-provider';
+
+/** One channel of a running sender: its definition, its provider, and the breaker around the provider. */
+export class ChannelRuntime<M = unknown> {
+  readonly channel: Channel;
+  readonly provider: ChannelProvider<M>;
+  readonly breaker: Breaker<[M, Dispatch], SendResult>;
+
+  constructor(
+    private readonly definition: SenderDefinition<M>,
+    deps: ProviderDeps,
+  ) {
+    this.channel = definition.channel;
+    this.provider = definition.provider(deps);
+    const provider = this.provider;
+    const { breaker } = deps.config;
+    this.breaker = new Breaker((message: M, dispatch: Dispatch) => provider.send(message, dispatch), {
+      name: `${this.channel}:${provider.name}`,
+      timeoutMs: breaker.timeoutMs,
+      resetTimeoutMs: breaker.resetTimeoutMs,
+      errorThresholdPercentage: breaker.errorThresholdPercentage,
+      volumeThreshold: breaker.volumeThreshold,
+      // A bad address or content says nothing about the provider's health.
+      isHealthyError: (error) => error instanceof DeliveryError && error.permanent,
+    });
+  }
+
+  render(input: RenderInput): M | Promise<M> {
+    return this.definition.render(input);
+  }
+
+  get status(): 'up' | 'degraded' | 'down' {
+    return this.breaker.status;
+  }
+
+  async close(): Promise<void> {
+    this.breaker.shutdown();
+    await this.provider.close?.();
+  }
+}

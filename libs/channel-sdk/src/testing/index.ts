@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { jetstream } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import {
+  catalogContentGet,
+  DomainError,
+  type Channel,
+  type ChannelHeartbeat,
+  type ContentItem,
+  type ContentType,
+  type DeliveryEvent,
+  type DeliveryEventKind,
+  type Dispatch,
+} from '@switchboard/contracts';
+import { EventPublisher, RpcServer } from '@switchboard/messaging';
+import { createLogger } from '@switchboard/telemetry';
+import { childEnv, SubjectRecorder, waitFor, waitUntilConsumersIdle, type TestEnv } from '@switchboard/testing';
+
+/**
+ * Test support for senders (`@switchboard/channel-sdk/testing`, tests only): environment for a
+ * sender with millisecond retries, a catalog stand-in answering sb.rpc.catalog.content.get, and a
+ * harness that publishes dispatches and records delivery events and heartbeats.
+ */
+
+export const TEST_TRACKING_SECRET = 'test-tracking-secret';
+export const TEST_PUBLIC_URL = 'https://switchboard.test';
+
+/** Env for a sender in `env`: fast retries (ms), a breaker that opens after 3 calls and probes after 400 ms. */
+export function senderTestEnv(env: TestEnv, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return childEnv(env, {
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    SB_TRACKING_SECRET: TEST_TRACKING_SECRET,
+    SB_PUBLIC_URL: TEST_PUBLIC_URL,
+    SENDER_RETRY_BASE_MS: '20',
+    SENDER_RETRY_MAX_MS: '100',
+    SENDER_BREAKER_RESET_MS: '400',
+    SENDER_BREAKER_VOLUME: '3',
+    SENDER_PROVIDER_TIMEOUT_MS: '5000',
+    ...extra,
+  });
+}
+
+/** Serves content items the way catalog does (NOT_FOUND for unknown ones) and announces changes. */
+export class CatalogStub {
+  readonly items = new Map<string, ContentItem>();
+  calls = 0;
+  private nextId = 1;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly env: TestEnv,
+    private readonly server: RpcServer,
+  ) {}
+
+  static async start(env: TestEnv, nc?: NatsConnection): Promise<CatalogStub> {
+    const conn = nc ?? (await connect({ servers: env.natsUrl }));
+    const server = new RpcServer(conn, env.names, createLogger('catalog-stub', 'silent'));
+    const stub = new CatalogStub(conn, env, server);
+    server.serve(catalogContentGet, async ({ type, id }) => {
+      stub.calls++;
+      const item = stub.items.get(`${type}:${id}`);
+      if (!item) throw DomainError.notFound();
+      return item;
+    });
+    return stub;
+  }
+
+  add(type: ContentType, fields: Record<string, unknown>, options: { isPublished?: boolean; name?: string } = {}): ContentItem {
+    const item: ContentItem = {
+      type,
+      id: this.nextId++,
+      name: options.name ?? `${type} ${this.nextId}`,
+      isPublished: options.isPublished ?? true,
+      version: 1,
+      fields,
+    };
+    this.items.set(`${type}:${item.id}`, item);
+    return item;
+  }
+
+  /** Changes an item and publishes sb.catalog.message.changed.v1, as catalog does on save. */
+  async update(item: ContentItem, fields: Record<string, unknown>): Promise<ContentItem> {
+    const next = { ...item, version: item.version + 1, fields: { ...item.fields, ...fields } };
+    this.items.set(`${item.type}:${item.id}`, next);
+    await new EventPublisher(jetstream(this.nc)).publish({
+      subject: this.env.names.subjects.catalogChanged(),
+      payload: { kind: item.type, id: item.id, version: next.version },
+      msgId: `catalog:${item.type}:${item.id}:${next.version}`,
+    });
+    return next;
+  }
+
+  async close(): Promise<void> {
+    await this.server.stop();
+  }
+}
+
+export interface TestContact {
+  id?: string;
+  address: Dispatch['contact']['address'];
+  fields?: Record<string, unknown>;
+}
+
+/** Publishes dispatches as the router does and watches what the senders answer. */
+export class SenderHarness {
+  private readonly publisher: EventPublisher;
+  private readonly deliveries: SubjectRecorder<DeliveryEvent>;
+  private readonly heartbeats: SubjectRecorder<ChannelHeartbeat>;
+
+  private constructor(
+    readonly env: TestEnv,
+    readonly nc: NatsConnection,
+    readonly catalog: CatalogStub,
+  ) {
+    this.publisher = new EventPublisher(jetstream(nc));
+    this.deliveries = new SubjectRecorder<DeliveryEvent>(nc, [env.names.subjects.delivery('*', '*')]);
+    this.heartbeats = new SubjectRecorder<ChannelHeartbeat>(nc, [env.names.subjects.channelHeartbeat()]);
+  }
+
+  static async start(env: TestEnv): Promise<SenderHarness> {
+    const nc = await connect({ servers: env.natsUrl });
+    return new SenderHarness(env, nc, await CatalogStub.start(env, nc));
+  }
+
+  dispatch(channel: Channel, contentId: number, contact: TestContact, extra: Partial<Dispatch> = {}): Dispatch {
+    const sendId = `send-${randomUUID()}`;
+    return {
+      dispatchId: `${sendId}:0`,
+      sendId,
+      messageId: 1,
+      channel,
+      contentId,
+      contact: { id: contact.id ?? `c-${randomUUID().slice(0, 8)}`, address: contact.address, locale: null, timezone: null, fields: contact.fields ?? {} },
+      ...extra,
+    };
+  }
+
+  /** Publishes a dispatch; a new `msgId` makes JetStream store it again (a redelivery of the same dispatch id). */
+  async publish(dispatch: Dispatch, msgId: string = dispatch.dispatchId): Promise<Dispatch> {
+    await this.publisher.publish({ subject: this.env.names.subjects.dispatch(dispatch.channel), payload: dispatch, msgId });
+    return dispatch;
+  }
+
+  async send(channel: Channel, contentId: number, contact: TestContact, extra: Partial<Dispatch> = {}): Promise<Dispatch> {
+    return this.publish(this.dispatch(channel, contentId, contact, extra));
+  }
+
+  /** Every delivery event published for a dispatch, re-publications included. */
+  eventsOf(dispatchId: string, event?: DeliveryEventKind): DeliveryEvent[] {
+    return this.deliveries.messages.map((m) => m.data).filter((e) => e.dispatchId === dispatchId && (!event || e.event === event));
+  }
+
+  /** The first sent/failed event of a dispatch. */
+  async outcome(dispatchId: string, timeoutMs = 15_000): Promise<DeliveryEvent> {
+    const [first] = await this.deliveries.waitForCount(1, (m) => m.data.dispatchId === dispatchId, timeoutMs);
+    return first.data;
+  }
+
+  async waitForEvents(dispatchId: string, count: number, timeoutMs = 15_000): Promise<DeliveryEvent[]> {
+    const found = await this.deliveries.waitForCount(count, (m) => m.data.dispatchId === dispatchId, timeoutMs);
+    return found.map((m) => m.data);
+  }
+
+  /** Waits until the latest heartbeat of `channel` has `status`. */
+  async heartbeat(channel: Channel, status: ChannelHeartbeat['status'], timeoutMs = 15_000): Promise<ChannelHeartbeat> {
+    return waitFor(
+      () => {
+        const latest = this.heartbeats.messages.filter((m) => m.data.channel === channel).at(-1)?.data;
+        return latest?.status === status ? latest : undefined;
+      },
+      { timeoutMs, message: `heartbeat ${channel} ${status}` },
+    );
+  }
+
+  idle(timeoutMs?: number): Promise<void> {
+    return waitUntilConsumersIdle(this.nc, this.env.names, timeoutMs);
+  }
+
+  async close(): Promise<void> {
+    this.deliveries.stop();
+    this.heartbeats.stop();
+    await this.catalog.close();
+    await this.nc.drain();
+  }
+}
