@@ -1,0 +1,86 @@
+import { DeliveryError, type RenderInput } from '@switchboard/channel-sdk';
+import type { EmailConfig } from '../sender-email.config';
+import { escapeHtml, htmlToText, insertBeforeBodyEnd, rewriteLinks } from './html';
+
+/** One email as the SMTP provider sends it. */
+export interface EmailMessage {
+  from: { name: string; address: string } | string;
+  to: string;
+  replyTo?: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** `<id@domain>`, stable per dispatch, so a resent copy is recognisable downstream. */
+  messageId: string;
+  headers: Record<string, string>;
+}
+
+const MAILBOX = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() ? value : undefined;
+}
+
+function textToHtml(text: string): string {
+  const paragraphs = escapeHtml(text).split(/\n{2,}/).map((p) => `<p>${p.replace(/\n/g, '<br>')}</p>`);
+  return `<!doctype html><html><body>${paragraphs.join('')}</body></html>`;
+}
+
+function domainOf(from: EmailMessage['from']): string {
+  const address = typeof from === 'string' ? (/<([^>]+)>/.exec(from)?.[1] ?? from) : from.address;
+  return address.slice(address.lastIndexOf('@') + 1).trim() || 'localhost';
+}
+
+/**
+ * Email content + contact → an email: Liquid-rendered subject, HTML and text parts; an
+ * unsubscribe footer where the content has no unsubscribe link; click-tracking links and an open
+ * pixel (signed tokens, DESIGN §7.6); RFC 8058 one-click List-Unsubscribe headers.
+ */
+export function renderEmail({ dispatch, content, liquid, links }: RenderInput, options: EmailConfig['email']): EmailMessage {
+  const to = dispatch.contact.address;
+  if (typeof to !== 'string' || !MAILBOX.test(to)) {
+    throw DeliveryError.permanent('invalid_address', `${JSON.stringify(to)} is not an email address`);
+  }
+  const fields = content.fields;
+  const fromAddress = str(fields.fromAddress);
+  const from: EmailMessage['from'] = fromAddress ? { name: str(fields.fromName) ?? '', address: fromAddress } : options.from;
+  const replyTo = str(fields.replyToAddress);
+
+  const subject = liquid.render(str(fields.subject) ?? '').replace(/\s+/g, ' ').trim();
+  const htmlSource = str(fields.customHtml);
+  const textSource = str(fields.plainText);
+  if (!htmlSource && !textSource) throw DeliveryError.permanent('empty_content', `email ${content.id} has neither customHtml nor plainText`);
+
+  const renderedText = textSource ? liquid.render(textSource) : undefined;
+  let html = htmlSource ? liquid.render(htmlSource, { html: true }) : textToHtml(renderedText ?? '');
+  if (!html.includes(links.unsubscribe)) {
+    html = insertBeforeBodyEnd(
+      html,
+      `<p style="font-size:12px;color:#777;text-align:center"><a href="${links.unsubscribe}">${escapeHtml(options.unsubscribeText)}</a></p>`,
+    );
+  }
+  let text = renderedText ?? htmlToText(html);
+  if (!text.includes(links.unsubscribe)) text = `${text.trimEnd()}\n\n${options.unsubscribeText}: ${links.unsubscribe}\n`;
+
+  if (options.clickTracking) html = rewriteLinks(html, links.click, (url) => url === links.unsubscribe);
+  if (options.openTracking) {
+    html = insertBeforeBodyEnd(html, `<img src="${links.openPixel}" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px">`);
+  }
+
+  const domain = domainOf(from);
+  const mailto = options.unsubscribeMailto ?? `unsubscribe@${domain}`;
+  return {
+    from,
+    to,
+    replyTo,
+    subject,
+    html,
+    text,
+    messageId: `<${dispatch.dispatchId.replace(/[^A-Za-z0-9._-]/g, '.')}@${domain}>`,
+    headers: {
+      'List-Unsubscribe': `<mailto:${mailto}?subject=${encodeURIComponent(`unsubscribe ${dispatch.dispatchId}`)}>, <${links.unsubscribe}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      'X-Switchboard-Dispatch': dispatch.dispatchId,
+    },
+  };
+}

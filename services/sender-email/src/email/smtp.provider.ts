@@ -1,0 +1,64 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool';
+import { DeliveryError, type ChannelProvider, type SendResult } from '@switchboard/channel-sdk';
+import type { EmailConfig } from '../sender-email.config';
+import type { EmailMessage } from './email.renderer';
+
+/** SMTP replies about the sender's own session (authentication), not the recipient: a provider problem. */
+const SESSION_CODES = new Set([421, 530, 534, 535, 538]);
+
+/** SMTP reply → DeliveryError: 5xx permanent (the recipient or message is refused for good), 4xx and no reply transient. */
+export function classifySmtpError(error: unknown): DeliveryError {
+  const e = error as { responseCode?: number; code?: string; message?: string };
+  const message = e.message ?? String(error);
+  if (typeof e.responseCode === 'number') {
+    const code = `smtp_${e.responseCode}`;
+    if (e.responseCode >= 500 && !SESSION_CODES.has(e.responseCode) && e.code !== 'EAUTH') return DeliveryError.permanent(code, message, error);
+    return DeliveryError.transient(code, message, error);
+  }
+  return DeliveryError.transient((e.code ?? 'smtp_error').toLowerCase(), message, error);
+}
+
+/** nodemailer over a pool of SMTP connections. */
+export class SmtpProvider implements ChannelProvider<EmailMessage> {
+  readonly name = 'smtp';
+  private readonly transport: Transporter<SMTPPool.SentMessageInfo>;
+
+  constructor(config: EmailConfig['smtp']) {
+    this.transport = nodemailer.createTransport({
+      pool: true,
+      host: config.host,
+      port: config.port,
+      secure: config.secure,
+      auth: config.user ? { user: config.user, pass: config.pass } : undefined,
+      maxConnections: config.poolSize,
+      maxMessages: 1_000,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    });
+  }
+
+  async send(message: EmailMessage): Promise<SendResult> {
+    let info: SMTPPool.SentMessageInfo;
+    try {
+      info = await this.transport.sendMail({
+        from: message.from,
+        to: message.to,
+        replyTo: message.replyTo,
+        subject: message.subject,
+        html: message.html,
+        text: message.text,
+        messageId: message.messageId,
+        headers: message.headers,
+      });
+    } catch (error) {
+      throw classifySmtpError(error);
+    }
+    return { providerMessageId: info.messageId, meta: { response: info.response } };
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}

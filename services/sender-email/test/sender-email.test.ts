@@ -1,0 +1,137 @@
+import { DataSource } from 'typeorm';
+import { SenderHarness, senderTestEnv, TEST_PUBLIC_URL, TEST_TRACKING_SECRET } from '@switchboard/channel-sdk/testing';
+import type { RunningService } from '@switchboard/service-kit';
+import { createTestEnv, startTestService, type TestEnv } from '@switchboard/testing';
+import { verifyTrackingToken } from '@switchboard/tracking';
+import { startSmtpFake, type SmtpFake, type SmtpMessage } from '../../dev-providers/src';
+import { loadEmailConfig, SERVICE } from '../src/sender-email.config';
+import { createSenderEmailModule } from '../src/sender-email.module';
+
+describe('sender-email against the loopback SMTP server (real NATS + PostgreSQL)', () => {
+  let env: TestEnv;
+  let smtp: SmtpFake;
+  let h: SenderHarness;
+  let svc: RunningService;
+  let newsletter: number;
+  let n = 0;
+  const address = () => `reader${++n}@example.org`;
+  const delivered = (to: string) => smtp.messages.filter((m) => m.envelope.rcptTo.includes(to));
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    smtp = await startSmtpFake({ auth: { user: 'mailer', pass: 's3cret' } });
+    h = await SenderHarness.start(env);
+    newsletter = h.catalog.add('email', {
+      subject: 'Hello {{ contact.firstname }}',
+      fromAddress: 'news@shop.example',
+      fromName: 'Shop',
+      customHtml:
+        '<html><body><p>Hi {{ contact.firstname | default: "there" }} &amp; welcome</p>' +
+        '<p><a href="https://shop.example/sale?a=1&amp;b=2">The sale</a></p></body></html>',
+    }).id;
+    const config = loadEmailConfig(
+      senderTestEnv(env, { SMTP_HOST: smtp.host, SMTP_PORT: String(smtp.port), SMTP_USER: 'mailer', SMTP_PASS: 's3cret', EMAIL_FROM: 'Switchboard <noreply@switchboard.test>' }),
+    );
+    svc = await startTestService({ service: SERVICE, module: createSenderEmailModule(config) });
+  });
+
+  afterAll(async () => {
+    await svc?.close();
+    await h?.close();
+    await smtp?.close();
+    await env?.cleanup();
+  });
+
+  beforeEach(() => smtp.control.reset());
+
+  it('sends the content rendered for the contact: HTML and text parts, tracked links, open pixel, one-click unsubscribe', async () => {
+    const to = address();
+    const dispatch = await h.send('email', newsletter, { address: to, fields: { firstname: 'Ada <3' } });
+    const event = await h.outcome(dispatch.dispatchId);
+    const mail: SmtpMessage = await smtp.waitForMessage((m) => m.envelope.rcptTo.includes(to));
+
+    expect(event).toMatchObject({ event: 'sent', channel: 'email', provider: 'smtp', meta: { attempts: 1 } });
+    expect(event.providerMessageId).toBe(mail.headers['message-id']);
+    expect(mail).toMatchObject({ from: 'news@shop.example', to: [to], subject: 'Hello Ada <3' });
+    expect(mail.html).toContain('<p>Hi Ada &lt;3 &amp; welcome</p>'); // contact values are escaped in HTML
+
+    const claims = (token: string) => verifyTrackingToken(TEST_TRACKING_SECRET, token);
+    const click = new RegExp(`<a href="${TEST_PUBLIC_URL}/t/c/([^"]+)">The sale</a>`).exec(mail.html!);
+    expect(claims(click![1])).toMatchObject({ kind: 'click', url: 'https://shop.example/sale?a=1&b=2', dispatchId: dispatch.dispatchId });
+    const pixel = new RegExp(`<img src="${TEST_PUBLIC_URL}/t/o/([^"]+)\\.gif"`).exec(mail.html!);
+    expect(claims(pixel![1])).toMatchObject({ kind: 'open', contactId: dispatch.contact.id });
+
+    const unsubscribe = new RegExp(`^<mailto:unsubscribe@shop\\.example\\?subject=[^>]+>, <(${TEST_PUBLIC_URL}/u/([^>]+))>$`).exec(mail.headers['list-unsubscribe']);
+    expect(claims(unsubscribe![2])).toMatchObject({ kind: 'unsubscribe', dispatchId: dispatch.dispatchId });
+    expect(mail.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+    expect(mail.html).toContain(`<a href="${unsubscribe![1]}">Unsubscribe</a>`); // the footer: the content had no unsubscribe link
+
+    expect(mail.text).toContain('Hi Ada <3 & welcome');
+    expect(mail.text).toContain('The sale (https://shop.example/sale?a=1&b=2)');
+    expect(mail.text).toContain(`Unsubscribe (${unsubscribe![1]})`);
+  });
+
+  it('adds no footer when the content links {{ unsubscribe_url }} itself, and uses its own text part', async () => {
+    const own = h.catalog.add('email', {
+      subject: 'Plain',
+      customHtml: '<p>Bye? <a href="{{ unsubscribe_url }}">Leave</a></p>',
+      plainText: 'Hi {{ contact.firstname }}. Leave: {{ unsubscribe_url }}',
+    }).id;
+    const to = address();
+    await h.send('email', own, { address: to, fields: { firstname: 'Grace' } });
+    const mail = await smtp.waitForMessage((m) => m.envelope.rcptTo.includes(to));
+    expect(mail.from).toBe('noreply@switchboard.test');
+    expect(mail.html!.match(/\/u\//g)).toHaveLength(1);
+    expect(mail.html).not.toContain('>Unsubscribe</a>');
+    expect(mail.text).toMatch(new RegExp(`^Hi Grace\\. Leave: ${TEST_PUBLIC_URL}/u/\\S+$`));
+  });
+
+  it('retries a 4xx answer with backoff, then delivers once', async () => {
+    smtp.failNext(2, 'transient');
+    const to = address();
+    const dispatch = await h.send('email', newsletter, { address: to });
+    expect(await h.outcome(dispatch.dispatchId)).toMatchObject({ event: 'sent', meta: { attempts: 3 } });
+    expect(delivered(to)).toHaveLength(1);
+  });
+
+  it('fails a 5xx answer permanently', async () => {
+    smtp.failNext(1, 'permanent');
+    const to = address();
+    const dispatch = await h.send('email', newsletter, { address: to });
+    expect(await h.outcome(dispatch.dispatchId)).toMatchObject({
+      event: 'failed',
+      error: { code: 'smtp_550', permanent: true, message: expect.stringContaining('user unknown') },
+    });
+    expect(delivered(to)).toHaveLength(0);
+  });
+
+  it('opens the breaker while the SMTP server is down, says so on the heartbeat, and drains every email once it is back', async () => {
+    smtp.setDown(true);
+    const recipients = Array.from({ length: 6 }, address);
+    const dispatches = await Promise.all(recipients.map((to) => h.send('email', newsletter, { address: to })));
+    await h.heartbeat('email', 'down');
+    smtp.setDown(false);
+    const events = await Promise.all(dispatches.map((d) => h.outcome(d.dispatchId, 20_000)));
+    expect(events.map((e) => e.event)).toEqual(Array(6).fill('sent'));
+    for (const to of recipients) expect(delivered(to)).toHaveLength(1);
+    await h.heartbeat('email', 'up');
+  });
+
+  it('sends nothing for a redelivered dispatch that was already sent', async () => {
+    const to = address();
+    const dispatch = await h.send('email', newsletter, { address: to });
+    const sent = await h.outcome(dispatch.dispatchId);
+    await h.publish(dispatch, `${dispatch.dispatchId}:redelivered`);
+    const [, again] = await h.waitForEvents(dispatch.dispatchId, 2);
+    expect(again).toEqual(sent);
+    await h.idle();
+    expect(delivered(to)).toHaveLength(1);
+    const [row] = await svc.app.get(DataSource).query('SELECT status, attempts FROM sender_email.dispatch_attempts WHERE dispatch_id = $1', [dispatch.dispatchId]);
+    expect(row).toEqual({ status: 'sent', attempts: 1 });
+  });
+
+  it('fails an address that is not an email permanently, without calling the server', async () => {
+    const dispatch = await h.send('email', newsletter, { address: 'not-an-address' });
+    expect(await h.outcome(dispatch.dispatchId)).toMatchObject({ event: 'failed', error: { code: 'invalid_address', permanent: true } });
+  });
+});
