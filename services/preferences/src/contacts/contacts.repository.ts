@@ -1,0 +1,200 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Channel } from '@switchboard/contracts';
+import type { ContactRecord, DncRecord, RuleRecord } from './contact.record';
+
+/** Anything that runs SQL: the DataSource or a transaction's EntityManager. */
+export type Sql = Pick<EntityManager, 'query'>;
+
+export const CONTACT_COLUMNS = `id, email, mobile, firstname, lastname, locale, timezone,
+  twitter_handle AS "twitterHandle", web_push_subscriptions AS "webPushSubscriptions",
+  mobile_devices AS "mobileDevices", fields, preferred_channel AS "preferredChannel",
+  date_added AS "dateAdded", date_modified AS "dateModified"`;
+
+/** TypeORM answers `[rows, count]` for UPDATE/DELETE ... RETURNING, rows otherwise. */
+export function returnedRows<T>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  return result as T[];
+}
+
+type ContactRow = Omit<ContactRecord, 'rules' | 'dnc'>;
+type RuleRow = RuleRecord & { contactId: string; channel: Channel };
+type DncRow = DncRecord & { contactId: string };
+
+export interface ListQuery {
+  search?: string;
+  start: number;
+  limit: number;
+  orderBy: 'id' | 'email' | 'firstname' | 'lastname' | 'dateAdded' | 'dateModified';
+  orderByDir: 'asc' | 'desc';
+}
+
+const ORDER_COLUMNS: Record<ListQuery['orderBy'], string> = {
+  id: 'id',
+  email: 'email',
+  firstname: 'firstname',
+  lastname: 'lastname',
+  dateAdded: 'date_added',
+  dateModified: 'date_modified',
+};
+
+@Injectable()
+export class ContactsRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.ds.transaction((em) => work(em));
+  }
+
+  async findOne(id: string, sql: Sql = this.ds): Promise<ContactRecord | undefined> {
+    return (await this.findMany([id], sql)).get(id);
+  }
+
+  /** Contacts with their rules and do-not-contact entries; `lock` takes their row locks in id order. */
+  async findMany(ids: string[], sql: Sql = this.ds, options: { lock?: boolean } = {}): Promise<Map<string, ContactRecord>> {
+    const rows: ContactRow[] = await sql.query(
+      `SELECT ${CONTACT_COLUMNS} FROM preferences.contacts WHERE id = ANY($1::text[]) ORDER BY id${options.lock ? ' FOR NO KEY UPDATE' : ''}`,
+      [ids],
+    );
+    return this.attach(rows, sql);
+  }
+
+  private async attach(rows: ContactRow[], sql: Sql): Promise<Map<string, ContactRecord>> {
+    const byId = new Map<string, ContactRecord>(rows.map((row) => [row.id, { ...row, rules: {}, dnc: [] }]));
+    if (byId.size === 0) return byId;
+    const ids = [...byId.keys()];
+    const [rules, dnc] = await Promise.all([this.rules(ids, sql), this.dnc(ids, sql)]);
+    for (const { contactId, channel, ...rule } of rules) byId.get(contactId)!.rules[channel] = rule;
+    for (const { contactId, ...entry } of dnc) byId.get(contactId)!.dnc.push(entry);
+    return byId;
+  }
+
+  rules(ids: string[], sql: Sql = this.ds): Promise<RuleRow[]> {
+    return sql.query(
+      `SELECT contact_id AS "contactId", channel, frequency_number AS "frequencyNumber", frequency_time AS "frequencyTime",
+              pause_from AS "pauseFrom", pause_to AS "pauseTo"
+         FROM preferences.channel_rules WHERE contact_id = ANY($1::text[])`,
+      [ids],
+    );
+  }
+
+  dnc(ids: string[], sql: Sql = this.ds): Promise<DncRow[]> {
+    return sql.query(
+      `SELECT contact_id AS "contactId", channel, reason, comments, source, date_added AS "dateAdded"
+         FROM preferences.dnc_entries WHERE contact_id = ANY($1::text[]) ORDER BY date_added, reason`,
+      [ids],
+    );
+  }
+
+  /** Inserts empty rows for ids that do not exist yet (in id order); answers the ids created. */
+  async insertMissing(ids: string[], sql: Sql): Promise<Set<string>> {
+    const rows: { id: string }[] = await sql.query(
+      `INSERT INTO preferences.contacts (id) SELECT id FROM unnest($1::text[]) AS x(id) ORDER BY id
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [ids],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Writes the contacts' rows and replaces their rules: three statements for the whole batch. */
+  async saveMany(records: ContactRecord[], sql: Sql): Promise<void> {
+    if (records.length === 0) return;
+    await sql.query(
+      `UPDATE preferences.contacts c
+          SET email = x.email, mobile = x.mobile, firstname = x.firstname, lastname = x.lastname, locale = x.locale,
+              timezone = x.timezone, twitter_handle = x."twitterHandle", web_push_subscriptions = x."webPushSubscriptions",
+              mobile_devices = x."mobileDevices", fields = x.fields, preferred_channel = x."preferredChannel",
+              date_modified = x."dateModified"
+         FROM jsonb_to_recordset($1::jsonb) AS x(id text, email text, mobile text, firstname text, lastname text, locale text,
+              timezone text, "twitterHandle" text, "webPushSubscriptions" jsonb, "mobileDevices" jsonb, fields jsonb,
+              "preferredChannel" text, "dateModified" timestamptz)
+        WHERE c.id = x.id`,
+      [JSON.stringify(records.map(({ rules: _rules, dnc: _dnc, ...row }) => row))],
+    );
+    const ids = records.map((r) => r.id);
+    await sql.query('DELETE FROM preferences.channel_rules WHERE contact_id = ANY($1::text[])', [ids]);
+    const rules = records.flatMap((r) => Object.entries(r.rules).map(([channel, rule]) => ({ contactId: r.id, channel, ...rule })));
+    if (rules.length === 0) return;
+    await sql.query(
+      `INSERT INTO preferences.channel_rules (contact_id, channel, frequency_number, frequency_time, pause_from, pause_to)
+       SELECT x."contactId", x.channel, x."frequencyNumber", x."frequencyTime", x."pauseFrom", x."pauseTo"
+         FROM jsonb_to_recordset($1::jsonb) AS x("contactId" text, channel text, "frequencyNumber" int, "frequencyTime" text,
+              "pauseFrom" timestamptz, "pauseTo" timestamptz)`,
+      [JSON.stringify(rules)],
+    );
+  }
+
+  async deleteMany(ids: string[], sql: Sql): Promise<void> {
+    await sql.query('DELETE FROM preferences.contacts WHERE id = ANY($1::text[])', [ids]);
+  }
+
+  /** Deletes everything held about the contact and records the erasure (the outbox of sb.contact.erased.v1). */
+  async erase(id: string, sql: Sql): Promise<Date> {
+    await sql.query('DELETE FROM preferences.frequency_ledger WHERE contact_id = $1', [id]);
+    await sql.query('DELETE FROM preferences.decisions WHERE contact_id = $1', [id]);
+    await sql.query('DELETE FROM preferences.contacts WHERE id = $1', [id]);
+    const [{ erasedAt }]: { erasedAt: Date }[] = await sql.query(
+      'INSERT INTO preferences.erasures (contact_id, erased_at) VALUES ($1, now()) RETURNING erased_at AS "erasedAt"',
+      [id],
+    );
+    return erasedAt;
+  }
+
+  unpublishedErasures(limit: number): Promise<{ contactId: string; erasedAt: Date }[]> {
+    return this.ds.query(
+      `SELECT contact_id AS "contactId", erased_at AS "erasedAt" FROM preferences.erasures
+        WHERE published_at IS NULL ORDER BY erased_at LIMIT $1`,
+      [limit],
+    );
+  }
+
+  async markErasurePublished(contactId: string, erasedAt: Date): Promise<void> {
+    await this.ds.query('UPDATE preferences.erasures SET published_at = now() WHERE contact_id = $1 AND erased_at = $2', [contactId, erasedAt]);
+  }
+
+  async list(query: ListQuery): Promise<{ total: number; records: ContactRecord[] }> {
+    const params: unknown[] = [];
+    const where = this.searchClause(query.search, params);
+    const [{ total }]: { total: number }[] = await this.ds.query(`SELECT count(*)::int AS total FROM preferences.contacts ${where}`, params);
+    const page = [...params, query.start];
+    let sqlText = `SELECT ${CONTACT_COLUMNS} FROM preferences.contacts ${where}
+      ORDER BY ${ORDER_COLUMNS[query.orderBy]} ${query.orderByDir === 'desc' ? 'DESC' : 'ASC'} NULLS LAST, id
+      OFFSET $${page.length}`;
+    if (query.limit > 0) {
+      page.push(query.limit);
+      sqlText += ` LIMIT $${page.length}`;
+    }
+    const rows: ContactRow[] = await this.ds.query(sqlText, page);
+    const records = await this.attach(rows, this.ds);
+    return { total, records: rows.map((r) => records.get(r.id)!) };
+  }
+
+  private searchClause(search: string | undefined, params: unknown[]): string {
+    const term = search?.trim();
+    if (!term) return '';
+    if (term.startsWith('ids:')) {
+      params.push(term.slice(4).split(',').map((s) => s.trim()).filter(Boolean));
+      return `WHERE id = ANY($${params.length}::text[])`;
+    }
+    const negate = term.startsWith('!');
+    params.push(`%${(negate ? term.slice(1) : term).replace(/[\\%_]/g, '\\$&')}%`);
+    const p = `$${params.length}`;
+    const match = `(id ILIKE ${p} OR email ILIKE ${p} OR firstname ILIKE ${p} OR lastname ILIKE ${p} OR mobile ILIKE ${p}
+      OR (coalesce(firstname, '') || ' ' || coalesce(lastname, '')) ILIKE ${p})`;
+    return negate ? `WHERE NOT coalesce(${match}, false)` : `WHERE ${match}`;
+  }
+
+  /** Drops one web-push subscription; answers how many there were and are. */
+  async removeWebPush(contactId: string, endpoint: string): Promise<{ before: number; after: number } | undefined> {
+    const result: unknown = await this.ds.query(
+      `WITH old AS (SELECT id, web_push_subscriptions AS subs FROM preferences.contacts WHERE id = $1 FOR NO KEY UPDATE)
+       UPDATE preferences.contacts c
+          SET web_push_subscriptions = (SELECT coalesce(jsonb_agg(s), '[]'::jsonb) FROM jsonb_array_elements(old.subs) s WHERE s->>'endpoint' <> $2),
+              date_modified = CASE WHEN old.subs @> jsonb_build_array(jsonb_build_object('endpoint', $2::text)) THEN now() ELSE c.date_modified END
+         FROM old WHERE c.id = old.id
+       RETURNING jsonb_array_length(old.subs) AS before, jsonb_array_length(c.web_push_subscriptions) AS after`,
+      [contactId, endpoint],
+    );
+    return returnedRows<{ before: number; after: number }>(result)[0];
+  }
+}

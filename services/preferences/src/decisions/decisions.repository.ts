@@ -1,0 +1,113 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Channel, Decision } from '@switchboard/contracts';
+import type { ContactRecord } from '../contacts/contact.record';
+import { ContactsRepository, type Sql } from '../contacts/contacts.repository';
+import type { ChannelUsage } from './decision.policy';
+
+export interface StoredDecision {
+  sendId: string;
+  attempt: number;
+  deferrals: number;
+  decision: Decision;
+}
+
+export interface UsageWindow {
+  contactId: string;
+  channel: Channel;
+  /** Reservations after this instant count. */
+  since: Date;
+  /** How many of the newest to return. */
+  keep: number;
+}
+
+export interface Reservation {
+  sendId: string;
+  attempt: number;
+  contactId: string;
+  channel: Channel;
+  reservedAt: Date;
+}
+
+export interface NewDecision {
+  sendId: string;
+  attempt: number;
+  contactId: string;
+  deferrals: number;
+  decision: Decision;
+  decidedAt: Date;
+}
+
+export const decisionKey = (sendId: string, attempt: number) => `${sendId}\u0000${attempt}`;
+export const usageKey = (contactId: string, channel: string) => `${contactId}\u0000${channel}`;
+
+/** The SQL of a decision batch: each method is one statement for the whole batch. */
+@Injectable()
+export class DecisionsRepository {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly contacts: ContactsRepository,
+  ) {}
+
+  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.ds.transaction((em) => work(em));
+  }
+
+  /**
+   * Loads the batch's contacts and locks them in id order: concurrent batches that share a contact
+   * run one after the other from here on (and never deadlock), so the ledger counts read next
+   * already include everything the previous holder reserved.
+   */
+  lockContacts(ids: string[], sql: Sql): Promise<Map<string, ContactRecord>> {
+    return this.contacts.findMany(ids, sql, { lock: true });
+  }
+
+  async previous(keys: { sendId: string; attempt: number }[], sql: Sql): Promise<Map<string, StoredDecision>> {
+    const rows: StoredDecision[] = await sql.query(
+      `SELECT d.send_id AS "sendId", d.attempt, d.deferrals, d.decision
+         FROM unnest($1::text[], $2::int[]) AS k(send_id, attempt)
+         JOIN preferences.decisions d ON d.send_id = k.send_id AND d.attempt = k.attempt`,
+      [keys.map((k) => k.sendId), keys.map((k) => k.attempt)],
+    );
+    return new Map(rows.map((r) => [decisionKey(r.sendId, r.attempt), r]));
+  }
+
+  /** For each (contact, channel) window: the newest `keep` reservation times inside it. */
+  async usage(windows: UsageWindow[], sql: Sql): Promise<Map<string, ChannelUsage>> {
+    const usage = new Map<string, ChannelUsage>(windows.map((w) => [usageKey(w.contactId, w.channel), { newest: [] }]));
+    if (windows.length === 0) return usage;
+    const rows: { contactId: string; channel: string; newest: Date[] }[] = await sql.query(
+      `SELECT q.contact_id AS "contactId", q.channel,
+              (array_agg(l.reserved_at ORDER BY l.reserved_at DESC))[1:max(q.keep)] AS newest
+         FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[]) AS q(contact_id, channel, since, keep)
+         JOIN preferences.frequency_ledger l ON l.contact_id = q.contact_id AND l.channel = q.channel AND l.reserved_at > q.since
+        GROUP BY q.contact_id, q.channel`,
+      [windows.map((w) => w.contactId), windows.map((w) => w.channel), windows.map((w) => w.since.toISOString()), windows.map((w) => w.keep)],
+    );
+    for (const row of rows) usage.get(usageKey(row.contactId, row.channel))!.newest = row.newest.map((d) => d.getTime());
+    return usage;
+  }
+
+  /**
+   * Reservations and decisions in one statement. A reservation that exists already stays as it
+   * was; a stored decision is replaced only when it was a deferral (the send came back later).
+   */
+  async save(reservations: Reservation[], decisions: NewDecision[], sql: Sql): Promise<void> {
+    if (decisions.length === 0) return;
+    await sql.query(
+      `WITH reserved AS (
+         INSERT INTO preferences.frequency_ledger (send_id, attempt, contact_id, channel, reserved_at)
+         SELECT x."sendId", x.attempt, x."contactId", x.channel, x."reservedAt"
+           FROM jsonb_to_recordset($1::jsonb) AS x("sendId" text, attempt int, "contactId" text, channel text, "reservedAt" timestamptz)
+         ON CONFLICT DO NOTHING
+       )
+       INSERT INTO preferences.decisions AS d (send_id, attempt, contact_id, deferrals, outcome, decision, decided_at)
+       SELECT x."sendId", x.attempt, x."contactId", x.deferrals, x.decision->>'outcome', x.decision, x."decidedAt"
+         FROM jsonb_to_recordset($2::jsonb) AS x("sendId" text, attempt int, "contactId" text, deferrals int, decision jsonb, "decidedAt" timestamptz)
+       ON CONFLICT (send_id, attempt) DO UPDATE
+         SET deferrals = EXCLUDED.deferrals, outcome = EXCLUDED.outcome, decision = EXCLUDED.decision, decided_at = EXCLUDED.decided_at
+         WHERE d.outcome = 'deferred'`,
+      [JSON.stringify(reservations), JSON.stringify(decisions)],
+    );
+  }
+}

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Channel } from '@switchboard/contracts';
+import type { DncReason } from '../contacts/contact.record';
+import type { Sql } from '../contacts/contacts.repository';
+import { returnedRows } from '../contacts/contacts.repository';
+
+export interface DncEntry {
+  contactId: string;
+  channel: Channel;
+  reason: DncReason;
+  comments: string | null;
+  source: string | null;
+  dateAdded: Date;
+}
+
+/** An entry caused by an event, added at most once per `key` (dispatch id + event). */
+export interface DncFromEvent extends DncEntry {
+  key: string;
+}
+
+@Injectable()
+export class DncRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /** One entry per (contact, channel, reason): adding it again keeps the first. */
+  async add(entry: DncEntry, sql: Sql = this.ds): Promise<void> {
+    await sql.query(
+      `INSERT INTO preferences.dnc_entries (contact_id, channel, reason, comments, source, date_added)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+      [entry.contactId, entry.channel, entry.reason, entry.comments, entry.source, entry.dateAdded],
+    );
+  }
+
+  /** Removes the channel's entries with the given reasons; answers how many went. */
+  async remove(contactId: string, channel: Channel, reasons: readonly DncReason[], sql: Sql = this.ds): Promise<number> {
+    const result: unknown = await sql.query(
+      'DELETE FROM preferences.dnc_entries WHERE contact_id = $1 AND channel = $2 AND reason = ANY($3::smallint[]) RETURNING reason',
+      [contactId, channel, reasons],
+    );
+    return returnedRows(result).length;
+  }
+
+  /**
+   * Adds the entries of a batch of events in one statement: an event key seen before adds nothing
+   * (so a redelivered bounce cannot undo a later re-subscribe), nor does an unknown contact.
+   */
+  async addFromEvents(entries: DncFromEvent[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.ds.query(
+      `WITH ev AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(key text, "contactId" text, channel text, reason smallint,
+                comments text, source text, "dateAdded" timestamptz)
+       ), fresh AS (
+         INSERT INTO preferences.processed_events (key) SELECT DISTINCT key FROM ev ON CONFLICT DO NOTHING RETURNING key
+       )
+       INSERT INTO preferences.dnc_entries (contact_id, channel, reason, comments, source, date_added)
+       SELECT DISTINCT ON (ev."contactId", ev.channel, ev.reason) ev."contactId", ev.channel, ev.reason, ev.comments, ev.source, ev."dateAdded"
+         FROM ev JOIN fresh USING (key) JOIN preferences.contacts c ON c.id = ev."contactId"
+        ORDER BY ev."contactId", ev.channel, ev.reason, ev."dateAdded"
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(entries)],
+    );
+  }
+}

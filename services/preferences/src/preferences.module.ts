@@ -1,0 +1,62 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ServiceKitModule } from '@switchboard/service-kit';
+import { createLogger, type Logger } from '@switchboard/telemetry';
+import { Clock, SystemClock } from './clock/clock';
+import { ContactUpsertedConsumer } from './contacts/contact-upserted.consumer';
+import { ContactsRepository } from './contacts/contacts.repository';
+import { ContactsRpc } from './contacts/contacts.rpc';
+import { ContactsService } from './contacts/contacts.service';
+import { ErasureOutbox } from './contacts/erasure.outbox';
+import { DecisionsRepository } from './decisions/decisions.repository';
+import { DecisionsRpc } from './decisions/decisions.rpc';
+import { DecisionsService } from './decisions/decisions.service';
+import { BouncedConsumer, ComplainedConsumer, UnsubscribedConsumer } from './dnc/delivery-dnc.consumer';
+import { DncRepository } from './dnc/dnc.repository';
+import { DncRpc } from './dnc/dnc.rpc';
+import { DncService } from './dnc/dnc.service';
+import { RetentionService } from './housekeeping/retention.service';
+import { CreatePreferences1795386445824 } from './migrations/1795386445824-CreatePreferences';
+import type { PreferencesConfig } from './preferences.config';
+
+export const SERVICE_NAME = 'preferences';
+
+export interface PreferencesModuleOptions {
+  /** Tests inject a clock they move by hand. */
+  clock?: Clock;
+  logger?: Logger;
+}
+
+@Module({})
+export class PreferencesModule {
+  static forRoot(config: PreferencesConfig, options: PreferencesModuleOptions = {}): DynamicModule {
+    return {
+      module: PreferencesModule,
+      imports: [
+        ServiceKitModule.forRoot({
+          service: SERVICE_NAME,
+          config,
+          logger: options.logger ?? createLogger(SERVICE_NAME, config.log.level),
+          database: { schema: 'preferences', migrations: [CreatePreferences1795386445824] },
+        }),
+      ],
+      providers: [
+        { provide: Clock, useValue: options.clock ?? new SystemClock() },
+        ContactsRepository,
+        ContactsService,
+        ErasureOutbox,
+        ContactsRpc,
+        ContactUpsertedConsumer,
+        DncRepository,
+        DncService,
+        DncRpc,
+        BouncedConsumer,
+        ComplainedConsumer,
+        UnsubscribedConsumer,
+        DecisionsRepository,
+        DecisionsService,
+        DecisionsRpc,
+        RetentionService,
+      ],
+    };
+  }
+}
