@@ -97,6 +97,10 @@ export const RoutingOutcomeSchema = z.object({
   reason: z.enum(FAILURE_REASONS).optional(),
   deferrals: z.number().int().min(0).optional(),
   occurredAt: IsoDateTimeSchema,
+  /** Re-route attempt this outcome decides (0 = first routing). */
+  attempt: z.number().int().min(0).optional(),
+  /** On `deferred`: the send request to emit again at `retryAt` (the scheduler needs it whole). */
+  request: SendRequestedSchema.optional(),
   ...CampaignRefs,
 });
 export type RoutingOutcome = z.infer<typeof RoutingOutcomeSchema>;

@@ -1,2 +1,3 @@
 export * from './catalog.rpc';
 export * from './preferences.rpc';
+export * from './router.rpc';

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { ChannelSchema } from '../channels';
+import { DELIVERY_EVENTS, ROUTING_OUTCOMES } from '../naming';
+import { ContactIdSchema, IdSchema, IsoDateTimeSchema } from '../primitives';
+import { DeliveryErrorSchema, FAILURE_REASONS, SkippedSchema } from '../events';
+import { rpcContract } from '../rpc';
+
+/** One routing decision of a send: one per (attempt, deferrals). */
+export const SendDecisionSchema = z.object({
+  attempt: z.number().int().min(0),
+  deferrals: z.number().int().min(0),
+  outcome: z.enum(ROUTING_OUTCOMES),
+  channel: ChannelSchema.nullable(),
+  dispatchId: IdSchema.nullable(),
+  /** The candidates in the order they were judged. */
+  candidates: z.array(ChannelSchema),
+  skipped: z.array(SkippedSchema),
+  retryAt: IsoDateTimeSchema.nullable(),
+  reason: z.enum(FAILURE_REASONS).nullable(),
+  decidedAt: IsoDateTimeSchema,
+});
+export type SendDecision = z.infer<typeof SendDecisionSchema>;
+
+export const SendDeliveryEventSchema = z.object({
+  event: z.enum(DELIVERY_EVENTS),
+  occurredAt: IsoDateTimeSchema,
+  error: DeliveryErrorSchema.nullable(),
+  url: z.string().nullable(),
+  provider: z.string().nullable(),
+});
+
+export const SendDispatchSchema = z.object({
+  dispatchId: IdSchema,
+  channel: ChannelSchema,
+  contentId: z.number().int().nullable(),
+  attempt: z.number().int().min(0),
+  dispatchedAt: IsoDateTimeSchema,
+  /** Delivery events reported for this dispatch so far, oldest first. */
+  events: z.array(SendDeliveryEventSchema),
+});
+
+/** The decision record of one send (GET /api/sends/{sendId}). Top-level fields describe the latest decision. */
+export const SendRecordSchema = z.object({
+  sendId: IdSchema,
+  messageId: z.number().int().positive(),
+  contactId: ContactIdSchema,
+  campaignId: z.string().nullable(),
+  campaignEventId: z.string().nullable(),
+  shipmentId: z.string().nullable(),
+  requestedAt: IsoDateTimeSchema,
+  expiresAt: IsoDateTimeSchema,
+  /** The order override the request carried, if any. */
+  channels: z.array(ChannelSchema).nullable(),
+  status: z.enum(ROUTING_OUTCOMES),
+  channel: ChannelSchema.nullable(),
+  reason: z.enum(FAILURE_REASONS).nullable(),
+  retryAt: IsoDateTimeSchema.nullable(),
+  candidates: z.array(ChannelSchema),
+  skipped: z.array(SkippedSchema),
+  /** Routing attempts so far (1 + re-routes after permanent failures). */
+  attempts: z.number().int().min(1),
+  /** Times the send was deferred. */
+  deferrals: z.number().int().min(0),
+  decisions: z.array(SendDecisionSchema),
+  dispatches: z.array(SendDispatchSchema),
+});
+export type SendRecord = z.infer<typeof SendRecordSchema>;
+
+/** sb.rpc.router.sends.get — the decision record of one send; NOT_FOUND when the router never decided it. */
+export const routerSendsGet = rpcContract('router', 'sends.get', z.object({ sendId: IdSchema }), SendRecordSchema);

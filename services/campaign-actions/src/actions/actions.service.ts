@@ -1,0 +1,90 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  DomainError,
+  ErrorCode,
+  NatsNames,
+  preferencesContactsBatchUpsert,
+  SendRequestedSchema,
+  type CampaignAction,
+  type SendRequested,
+} from '@switchboard/contracts';
+import { EventPublisher, Outcomes, RpcClient, type OutgoingEvent, type Outcome } from '@switchboard/messaging';
+import { SERVICE_CONFIG } from '@switchboard/service-kit';
+import type { CampaignActionsConfig } from '../campaign-actions.config';
+import type { ScheduledSend } from '../scheduler/scheduled-sends.repository';
+import { SchedulerService } from '../scheduler/scheduler.service';
+import { sendIdOf } from './send-id';
+
+const RETRY_MS = 2_000;
+
+/**
+ * Expands campaign actions into one send request per contact (DESIGN §5): inline contact fields
+ * are upserted through preferences first (one call per action), then each request is emitted with
+ * `Nats-Msg-Id` = its deterministic send id, or scheduled when `sendAt` is still ahead. An unknown
+ * message is not checked here: the router answers every request for it with `failed`/`not_found`.
+ */
+@Injectable()
+export class ActionsService {
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly publisher: EventPublisher,
+    private readonly scheduler: SchedulerService,
+    private readonly names: NatsNames,
+    @Inject(SERVICE_CONFIG) private readonly config: CampaignActionsConfig,
+  ) {}
+
+  async expand(actions: CampaignAction[]): Promise<Outcome[]> {
+    const now = new Date();
+    const upserts = await Promise.allSettled(actions.map((a) => this.upsertContacts(a)));
+    const outcomes: Outcome[] = [];
+    const emit: OutgoingEvent<SendRequested>[] = [];
+    const later: ScheduledSend[] = [];
+    actions.forEach((action, i) => {
+      const upsert = upserts[i];
+      if (upsert.status === 'rejected') {
+        const error = upsert.reason as Error;
+        const invalid = error instanceof DomainError && error.code === ErrorCode.Validation;
+        outcomes.push(invalid ? Outcomes.poison(`contacts rejected by preferences: ${error.message}`) : Outcomes.retry(RETRY_MS, error.message));
+        return;
+      }
+      outcomes.push(Outcomes.done());
+      const sendAt = action.sendAt ? new Date(action.sendAt) : undefined;
+      const requestedAt = sendAt && sendAt > now ? sendAt : now;
+      for (const request of this.requestsOf(action, requestedAt)) {
+        if (requestedAt > now) later.push({ sendId: request.sendId, attempt: 0, deferrals: 0, msgId: request.sendId, dueAt: requestedAt.toISOString(), payload: request });
+        else emit.push({ subject: this.names.subjects.sendRequested(), msgId: request.sendId, schema: SendRequestedSchema, payload: request });
+      }
+    });
+    await this.scheduler.schedule(later);
+    await this.publisher.publishAll(emit);
+    return outcomes;
+  }
+
+  private requestsOf(action: CampaignAction, requestedAt: Date): SendRequested[] {
+    const expiresAt = new Date(requestedAt.getTime() + this.config.actions.sendExpiresAfterMs).toISOString();
+    const contactIds = [...new Set(action.contacts.map((c) => c.id))];
+    return contactIds.map((contactId) => {
+      const request: SendRequested = {
+        sendId: sendIdOf(action.actionId, contactId),
+        messageId: action.messageId,
+        contactId,
+        requestedAt: requestedAt.toISOString(),
+        expiresAt,
+        deferrals: 0,
+        attempt: 0,
+      };
+      if (action.channels?.length) request.channels = action.channels;
+      if (action.campaignId !== undefined) request.campaignId = action.campaignId;
+      if (action.campaignEventId !== undefined) request.campaignEventId = action.campaignEventId;
+      if (action.shipmentId !== undefined) request.shipmentId = action.shipmentId;
+      return request;
+    });
+  }
+
+  /** Contacts that carry more than an id are merged into preferences, in one call for the action. */
+  private async upsertContacts(action: CampaignAction): Promise<void> {
+    const contacts = action.contacts.filter((c) => Object.keys(c).some((k) => k !== 'id'));
+    if (contacts.length === 0) return;
+    await this.rpc.call(preferencesContactsBatchUpsert, { contacts });
+  }
+}

@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { NatsNames, SendRequestedSchema, type Channel, type DeliveryEvent, type SendRequested } from '@switchboard/contracts';
+import { EventPublisher, type Delivery, type OutgoingEvent } from '@switchboard/messaging';
+import { LOGGER, type Logger } from '@switchboard/telemetry';
+import { DecisionsRepository } from '../routing/decisions.repository';
+import { DeliveryEventsRepository } from './delivery-events.repository';
+
+/**
+ * Keeps each dispatch's delivery events for the decision record, and re-routes a send whose
+ * dispatch failed permanently (DESIGN §4 step 7): the same send, the next attempt, every channel
+ * tried so far excluded. The new request takes the ordinary path through the send stream.
+ */
+@Injectable()
+export class DeliveriesService {
+  constructor(
+    private readonly events: DeliveryEventsRepository,
+    private readonly decisions: DecisionsRepository,
+    private readonly publisher: EventPublisher,
+    private readonly names: NatsNames,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async record(batch: Delivery<DeliveryEvent>[]): Promise<void> {
+    await this.events.insert(
+      batch.map((d) => ({ key: d.msgId ?? d.data.eventId ?? `${d.data.dispatchId}:${d.data.event}:${d.data.occurredAt}`, event: d.data })),
+    );
+    const permanent = batch.map((d) => d.data).filter((e) => e.event === 'failed' && e.error?.permanent === true);
+    if (permanent.length === 0) return;
+
+    const dispatched = await this.decisions.findDispatched([...new Set(permanent.map((e) => e.dispatchId))]);
+    const reroutes: OutgoingEvent<SendRequested>[] = [];
+    for (const failure of permanent) {
+      const record = dispatched.get(failure.dispatchId);
+      if (!record) {
+        this.logger.warn({ dispatchId: failure.dispatchId, sendId: failure.sendId }, 'permanent failure of an unknown dispatch: not re-routed');
+        continue;
+      }
+      if (record.attempt !== record.latestAttempt) continue; // re-routed already
+      const attempt = record.attempt + 1;
+      const request: SendRequested = {
+        sendId: record.sendId,
+        messageId: record.messageId,
+        contactId: record.contactId,
+        requestedAt: record.requestedAt,
+        expiresAt: record.expiresAt,
+        excludeChannels: [...new Set([...record.triedChannels, failure.channel])] as Channel[],
+        deferrals: record.deferrals,
+        attempt,
+      };
+      if (record.channels) request.channels = record.channels;
+      if (record.campaignId !== null) request.campaignId = record.campaignId;
+      if (record.campaignEventId !== null) request.campaignEventId = record.campaignEventId;
+      if (record.shipmentId !== null) request.shipmentId = record.shipmentId;
+      reroutes.push({ subject: this.names.subjects.sendRequested(), msgId: `${record.sendId}:a${attempt}`, schema: SendRequestedSchema, payload: request });
+    }
+    await this.publisher.publishAll(reroutes);
+  }
+}

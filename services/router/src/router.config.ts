@@ -1,0 +1,55 @@
+import { baseEnv, buildBaseConfig, env, loadConfig, type BaseConfig } from '@switchboard/config';
+import { ChannelSchema, HEARTBEAT_INTERVAL_MS, type Channel } from '@switchboard/contracts';
+import { z } from 'zod';
+
+const channelList = z
+  .string()
+  .default('')
+  .transform((v) => v.split(',').map((c) => c.trim()).filter(Boolean))
+  .pipe(z.array(ChannelSchema));
+
+export const routerEnv = {
+  ...baseEnv,
+  /** Send requests handed to one routing pass (and one preferences.decide call). */
+  ROUTER_BATCH_SIZE: env.int(500),
+  ROUTER_CONCURRENCY: env.int(2),
+  /** How long a routable message stays cached without a catalog change event. */
+  ROUTER_CATALOG_TTL_MS: env.int(30_000),
+  /** Channels treated as live without a heartbeat (benchmarks, tests without senders). Empty in production. */
+  ROUTER_ASSUME_CHANNELS: channelList,
+  /** After boot, routing waits this long so that every live sender has announced itself once. */
+  ROUTER_CHANNEL_WARMUP_MS: env.int(HEARTBEAT_INTERVAL_MS + 1_000),
+  ROUTER_DECIDE_TIMEOUT_MS: env.int(15_000),
+  MAX_DEFERRALS: env.int(3),
+};
+
+export interface RouterConfig extends BaseConfig {
+  routing: {
+    batchSize: number;
+    concurrency: number;
+    catalogTtlMs: number;
+    assumeChannels: Channel[];
+    channelWarmupMs: number;
+    decideTimeoutMs: number;
+    maxDeferrals: number;
+  };
+}
+
+export function loadRouterConfig(source: NodeJS.ProcessEnv = process.env): RouterConfig {
+  return loadConfig(
+    routerEnv,
+    (e) => ({
+      ...buildBaseConfig(e),
+      routing: {
+        batchSize: e.ROUTER_BATCH_SIZE,
+        concurrency: e.ROUTER_CONCURRENCY,
+        catalogTtlMs: e.ROUTER_CATALOG_TTL_MS,
+        assumeChannels: e.ROUTER_ASSUME_CHANNELS,
+        channelWarmupMs: e.ROUTER_CHANNEL_WARMUP_MS,
+        decideTimeoutMs: e.ROUTER_DECIDE_TIMEOUT_MS,
+        maxDeferrals: e.MAX_DEFERRALS,
+      },
+    }),
+    source,
+  );
+}

@@ -1,0 +1,42 @@
+import { Module } from '@nestjs/common';
+import { ServiceKitModule } from '@switchboard/service-kit';
+import { createLogger, type Logger } from '@switchboard/telemetry';
+import { RoutableMessagesCache } from './catalog/routable-messages.cache';
+import { ChannelRegistry } from './channels/channel-registry';
+import { DeliveriesService } from './deliveries/deliveries.service';
+import { DeliveryEventsConsumer } from './deliveries/delivery-events.consumer';
+import { DeliveryEventsRepository } from './deliveries/delivery-events.repository';
+import { CreateRouterTables1767225600000 } from './migrations/1767225600000-CreateRouterTables';
+import type { RouterConfig } from './router.config';
+import { DecisionsRepository } from './routing/decisions.repository';
+import { RoutingService } from './routing/routing.service';
+import { SendRequestedConsumer } from './routing/send-requested.consumer';
+import { SendsRpc } from './sends/sends.rpc';
+import { SendsService } from './sends/sends.service';
+
+export function createRouterModule(config: RouterConfig, logger: Logger = createLogger('router', config.log.level)): Function {
+  @Module({
+    imports: [
+      ServiceKitModule.forRoot({
+        service: 'router',
+        config,
+        logger,
+        database: { schema: 'router', migrations: [CreateRouterTables1767225600000] },
+      }),
+    ],
+    providers: [
+      RoutableMessagesCache,
+      ChannelRegistry,
+      DecisionsRepository,
+      RoutingService,
+      SendRequestedConsumer,
+      DeliveryEventsRepository,
+      DeliveriesService,
+      DeliveryEventsConsumer,
+      SendsService,
+      SendsRpc,
+    ],
+  })
+  class RouterModule {}
+  return RouterModule;
+}

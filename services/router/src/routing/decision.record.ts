@@ -1,0 +1,29 @@
+import type { Channel, RoutingOutcomeKind, Skipped } from '@switchboard/contracts';
+
+export type DecisionFailureReason = 'unpublished' | 'not_found' | 'no_channel' | 'expired' | 'max_deferrals';
+
+/** One routing decision as the router stores it (router.decisions) and publishes it. */
+export interface DecisionRecord {
+  sendId: string;
+  attempt: number;
+  deferrals: number;
+  messageId: number;
+  contactId: string;
+  campaignId: string | null;
+  campaignEventId: string | null;
+  shipmentId: string | null;
+  /** The request's order override. */
+  channels: Channel[] | null;
+  excludeChannels: Channel[];
+  requestedAt: string;
+  expiresAt: string;
+  outcome: RoutingOutcomeKind;
+  channel: Channel | null;
+  dispatchId: string | null;
+  contentId: number | null;
+  candidates: Channel[];
+  skipped: Skipped[];
+  reason: DecisionFailureReason | null;
+  retryAt: string | null;
+  decidedAt: string;
+}

@@ -1,0 +1,186 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  DispatchSchema,
+  NatsNames,
+  preferencesDecide,
+  RoutingOutcomeSchema,
+  type Decision,
+  type Dispatch,
+  type RoutingOutcome,
+  type SendRequested,
+} from '@switchboard/contracts';
+import { EventPublisher, RpcClient, type OutgoingEvent } from '@switchboard/messaging';
+import { SERVICE_CONFIG } from '@switchboard/service-kit';
+import { LOGGER, type Logger } from '@switchboard/telemetry';
+import { RoutableMessagesCache } from '../catalog/routable-messages.cache';
+import { ChannelRegistry } from '../channels/channel-registry';
+import type { RouterConfig } from '../router.config';
+import type { DecisionRecord } from './decision.record';
+import { DecisionsRepository } from './decisions.repository';
+import { decisionKey, dispatchIdOf } from './ids';
+import { planRoute, type RoutePlan } from './route-plan';
+
+/** Splits a batch so that no send id occurs twice in one preferences call (its decisions are keyed by send id). */
+function rounds(requests: SendRequested[]): SendRequested[][] {
+  const out: SendRequested[][] = [];
+  const seen = new Map<string, number>();
+  for (const req of requests) {
+    const round = seen.get(req.sendId) ?? 0;
+    seen.set(req.sendId, round + 1);
+    (out[round] ??= []).push(req);
+  }
+  return out;
+}
+
+/**
+ * DESIGN §4 for a batch of send requests: settles what it can alone (step 1), asks preferences
+ * for the rest in one call, stores every decision, then publishes dispatches and outcomes. The
+ * caller acks the requests only after this resolves, so a crash anywhere means a redelivery that
+ * finds the stored decision and republishes the same ids (JetStream drops the duplicates).
+ */
+@Injectable()
+export class RoutingService {
+  constructor(
+    private readonly catalog: RoutableMessagesCache,
+    private readonly channels: ChannelRegistry,
+    private readonly decisions: DecisionsRepository,
+    private readonly rpc: RpcClient,
+    private readonly publisher: EventPublisher,
+    private readonly names: NatsNames,
+    @Inject(SERVICE_CONFIG) private readonly config: RouterConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async route(requests: SendRequested[]): Promise<void> {
+    await this.channels.warmedUp();
+    for (const round of rounds(requests)) await this.routeRound(round);
+  }
+
+  private async routeRound(requests: SendRequested[]): Promise<void> {
+    const now = new Date();
+    const messages = await this.catalog.getMany(requests.map((r) => r.messageId));
+    const live = this.channels.live(now.getTime());
+    const plans = requests.map((req) => planRoute(req, messages.get(req.messageId), live, now));
+
+    const toDecide = plans.flatMap((p) => (p.kind === 'decide' ? [p.request] : []));
+    const decided = new Map<string, Decision>();
+    if (toDecide.length > 0) {
+      const { decisions } = await this.rpc.call(preferencesDecide, { requests: toDecide }, { timeoutMs: this.config.routing.decideTimeoutMs });
+      for (const d of decisions) decided.set(d.sendId, d);
+    }
+
+    const fresh = requests.map((req, i) => this.toRecord(req, plans[i], decided.get(req.sendId), now.toISOString()));
+    const inserted = await this.decisions.insertNew(fresh);
+    const earlier = await this.decisions.findByKeys(fresh.filter((r) => !inserted.has(decisionKey(r))));
+
+    const events: OutgoingEvent[] = [];
+    fresh.forEach((candidate, i) => {
+      const record = earlier.get(decisionKey(candidate)) ?? candidate;
+      const decision = decided.get(record.sendId);
+      if (record.outcome === 'routed') {
+        // Preferences answers a (send, attempt) it decided before with the same channel, so a
+        // redelivered request rebuilds the very same dispatch.
+        if (decision?.contact && decision.channel === record.channel) events.push(this.dispatchEvent(record, decision.contact));
+        else this.logger.warn({ sendId: record.sendId, attempt: record.attempt }, 'stored routed decision without a matching contact: dispatch not republished');
+      }
+      events.push(this.outcomeEvent(record, requests[i]));
+    });
+    await this.publisher.publishAll(events);
+  }
+
+  private toRecord(req: SendRequested, plan: RoutePlan, decision: Decision | undefined, decidedAt: string): DecisionRecord {
+    const attempt = req.attempt ?? 0;
+    const deferrals = req.deferrals ?? 0;
+    const base = {
+      sendId: req.sendId,
+      attempt,
+      deferrals,
+      messageId: req.messageId,
+      contactId: req.contactId,
+      campaignId: req.campaignId ?? null,
+      campaignEventId: req.campaignEventId ?? null,
+      shipmentId: req.shipmentId ?? null,
+      channels: req.channels ?? null,
+      excludeChannels: req.excludeChannels ?? [],
+      requestedAt: req.requestedAt,
+      expiresAt: req.expiresAt,
+      decidedAt,
+    };
+    const none = { channel: null, dispatchId: null, contentId: null, retryAt: null };
+    if (plan.kind === 'settled') {
+      return { ...base, ...none, outcome: 'failed', reason: plan.reason, candidates: plan.candidates, skipped: plan.skipped };
+    }
+    if (!decision) throw new Error(`preferences returned no decision for send ${req.sendId}`);
+    const judged = { candidates: decision.candidates, skipped: decision.skipped };
+    switch (decision.outcome) {
+      case 'routed': {
+        const channel = decision.channel;
+        const contentId = channel ? plan.contentIds.get(channel) : undefined;
+        if (!channel || contentId === undefined || !decision.contact) {
+          throw new Error(`preferences routed send ${req.sendId} to ${channel ?? 'no channel'} without content or contact`);
+        }
+        return { ...base, ...none, ...judged, outcome: 'routed', channel, contentId, dispatchId: dispatchIdOf(req.sendId, attempt), reason: null };
+      }
+      case 'deferred': {
+        const retryAt = decision.retryAt ?? null;
+        // DESIGN §4.5: preferences enforces these too; checked here so the router never defers past them.
+        if (deferrals >= this.config.routing.maxDeferrals) return { ...base, ...none, ...judged, outcome: 'failed', reason: 'max_deferrals' };
+        if (!retryAt || new Date(retryAt) >= new Date(req.expiresAt)) return { ...base, ...none, ...judged, outcome: 'failed', reason: 'expired' };
+        return { ...base, ...none, ...judged, outcome: 'deferred', retryAt, reason: null };
+      }
+      case 'failed':
+        return { ...base, ...none, ...judged, outcome: 'failed', reason: decision.reason ?? 'no_channel' };
+    }
+  }
+
+  private dispatchEvent(record: DecisionRecord, contact: NonNullable<Decision['contact']>): OutgoingEvent<Dispatch> {
+    return {
+      subject: this.names.subjects.dispatch(record.channel!),
+      msgId: record.dispatchId!,
+      schema: DispatchSchema,
+      payload: {
+        dispatchId: record.dispatchId!,
+        sendId: record.sendId,
+        messageId: record.messageId,
+        channel: record.channel!,
+        contentId: record.contentId!,
+        contact,
+        ...this.campaignRefs(record),
+      },
+    };
+  }
+
+  private outcomeEvent(record: DecisionRecord, req: SendRequested): OutgoingEvent<RoutingOutcome> {
+    const payload: RoutingOutcome = {
+      sendId: record.sendId,
+      messageId: record.messageId,
+      contactId: record.contactId,
+      outcome: record.outcome,
+      candidates: record.candidates,
+      skipped: record.skipped,
+      deferrals: record.deferrals,
+      attempt: record.attempt,
+      occurredAt: record.decidedAt,
+      ...this.campaignRefs(record),
+    };
+    if (record.channel) payload.channel = record.channel;
+    if (record.dispatchId) payload.dispatchId = record.dispatchId;
+    if (record.reason) payload.reason = record.reason;
+    if (record.retryAt) payload.retryAt = record.retryAt;
+    if (record.outcome === 'deferred') payload.request = { ...req, attempt: record.attempt, deferrals: record.deferrals };
+    return {
+      subject: this.names.subjects.routing(record.outcome),
+      msgId: `${record.sendId}:${record.attempt}:${record.deferrals}:${record.outcome}`,
+      schema: RoutingOutcomeSchema,
+      payload,
+    };
+  }
+
+  private campaignRefs(record: DecisionRecord): { campaignId?: string; campaignEventId?: string; shipmentId?: string } {
+    const refs: { campaignId?: string; campaignEventId?: string; shipmentId?: string } = {};
+    if (record.campaignId !== null) refs.campaignId = record.campaignId;
+    if (record.campaignEventId !== null) refs.campaignEventId = record.campaignEventId;
+    if (record.shipmentId !== null) refs.shipmentId = record.shipmentId;
+    return refs;
+  }
+}

@@ -1,0 +1,31 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { NatsNames, SendRequestedSchema, type SendRequested } from '@switchboard/contracts';
+import { Consumer, type ConsumerSpec, type Delivery, type EventConsumer } from '@switchboard/messaging';
+import { SERVICE_CONFIG } from '@switchboard/service-kit';
+import type { RouterConfig } from '../router.config';
+import { RoutingService } from './routing.service';
+
+@Consumer()
+@Injectable()
+export class SendRequestedConsumer implements EventConsumer<SendRequested> {
+  readonly spec: ConsumerSpec<SendRequested>;
+
+  constructor(
+    names: NatsNames,
+    @Inject(SERVICE_CONFIG) config: RouterConfig,
+    private readonly routing: RoutingService,
+  ) {
+    this.spec = {
+      durable: 'router-send-requested',
+      subject: names.subjects.sendRequested(),
+      schema: SendRequestedSchema,
+      batchSize: config.routing.batchSize,
+      concurrency: config.routing.concurrency,
+      ackWaitMs: 60_000,
+    };
+  }
+
+  async handle(batch: Delivery<SendRequested>[]): Promise<void> {
+    await this.routing.route(batch.map((d) => d.data));
+  }
+}

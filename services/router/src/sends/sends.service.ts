@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError, type SendRecord } from '@switchboard/contracts';
+import { DeliveryEventsRepository } from '../deliveries/delivery-events.repository';
+import { DecisionsRepository } from '../routing/decisions.repository';
+
+/** The decision record of one send: every decision, the dispatches and their delivery events. */
+@Injectable()
+export class SendsService {
+  constructor(
+    private readonly decisions: DecisionsRepository,
+    private readonly events: DeliveryEventsRepository,
+  ) {}
+
+  async get(sendId: string): Promise<SendRecord> {
+    const [decisions, events] = await Promise.all([this.decisions.findBySend(sendId), this.events.findBySend(sendId)]);
+    const latest = decisions.at(-1);
+    if (!latest) throw DomainError.notFound();
+    const first = decisions[0];
+    return {
+      sendId,
+      messageId: first.messageId,
+      contactId: first.contactId,
+      campaignId: first.campaignId,
+      campaignEventId: first.campaignEventId,
+      shipmentId: first.shipmentId,
+      requestedAt: first.requestedAt,
+      expiresAt: first.expiresAt,
+      channels: first.channels,
+      status: latest.outcome,
+      channel: latest.channel,
+      reason: latest.reason,
+      retryAt: latest.retryAt,
+      candidates: latest.candidates,
+      skipped: latest.skipped,
+      attempts: latest.attempt + 1,
+      deferrals: decisions.filter((d) => d.outcome === 'deferred').length,
+      decisions: decisions.map((d) => ({
+        attempt: d.attempt,
+        deferrals: d.deferrals,
+        outcome: d.outcome,
+        channel: d.channel,
+        dispatchId: d.dispatchId,
+        candidates: d.candidates,
+        skipped: d.skipped,
+        retryAt: d.retryAt,
+        reason: d.reason,
+        decidedAt: d.decidedAt,
+      })),
+      dispatches: decisions
+        .filter((d) => d.dispatchId !== null && d.channel !== null)
+        .map((d) => ({
+          dispatchId: d.dispatchId!,
+          channel: d.channel!,
+          contentId: d.contentId,
+          attempt: d.attempt,
+          dispatchedAt: d.decidedAt,
+          events: events
+            .filter((e) => e.dispatchId === d.dispatchId)
+            .map((e) => ({ event: e.event, occurredAt: e.occurredAt, error: e.error, url: e.url, provider: e.provider })),
+        })),
+    };
+  }
+}

@@ -1,0 +1,193 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connect } from '@nats-io/transport-node';
+import {
+  routerSendsGet,
+  type DeliveryEvent,
+  type Dispatch,
+  type RoutingOutcome,
+  type SendRequested,
+} from '@switchboard/contracts';
+import { EventPublisher, RpcClient } from '@switchboard/messaging';
+import type { RunningService } from '@switchboard/service-kit';
+import { childEnv, createTestEnv, startTestService, SubjectRecorder, waitFor, waitUntilConsumersIdle, type TestEnv } from '@switchboard/testing';
+import { jetstream } from '@nats-io/jetstream';
+import { loadRouterConfig } from '../src/router.config';
+import { createRouterModule } from '../src/router.module';
+import { createFakePeersModule, FakeCatalog, FakePreferences, routableMessage } from './support/fake-peers';
+import { readStream } from './support/streams';
+
+/** The router alone, against in-process stand-ins for catalog and preferences on the real NATS and PostgreSQL. */
+describe('router (fake catalog + preferences)', () => {
+  let env: TestEnv;
+  let nc: NatsConnection;
+  let peers: RunningService;
+  let router: RunningService;
+  let catalog: FakeCatalog;
+  let prefs: FakePreferences;
+  let publisher: EventPublisher;
+  let rpc: RpcClient;
+  let recorder: SubjectRecorder<any>;
+  const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    nc = await connect({ servers: env.natsUrl });
+    publisher = new EventPublisher(jetstream(nc));
+    rpc = new RpcClient(nc, env.names);
+    peers = await startTestService({ service: 'fake-peers', module: createFakePeersModule(env) });
+    catalog = peers.app.get(FakeCatalog);
+    prefs = peers.app.get(FakePreferences);
+    const config = loadRouterConfig(childEnv(env, { ROUTER_ASSUME_CHANNELS: 'email,sms', ROUTER_CHANNEL_WARMUP_MS: '0', LOG_LEVEL: 'silent' }));
+    router = await startTestService({ service: 'router', module: createRouterModule(config) });
+    recorder = new SubjectRecorder(nc, [env.names.subjects.dispatch('*'), env.names.subjects.routing('*')]);
+  });
+
+  afterAll(async () => {
+    recorder?.stop();
+    await router?.close();
+    await peers?.close();
+    await nc?.close();
+    await env?.cleanup();
+  });
+
+  let seq = 0;
+  function request(messageId: number, contactId: string, extra: Partial<SendRequested> = {}): SendRequested {
+    const now = new Date();
+    return {
+      sendId: `s-${++seq}-${contactId}`,
+      messageId,
+      contactId,
+      requestedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + 7 * 86_400_000).toISOString(),
+      ...extra,
+    };
+  }
+
+  async function send(...requests: SendRequested[]): Promise<void> {
+    await publisher.publishAll(requests.map((r) => ({ subject: env.names.subjects.sendRequested(), msgId: r.sendId, payload: r })));
+  }
+
+  const outcomeOf = (sendId: string) => recorder.waitForCount(1, (m) => m.subject.includes('.routing.') && m.data.sendId === sendId).then((m) => m[0].data as RoutingOutcome);
+  const dispatchesOf = (sendId: string) => recorder.messages.filter((m) => m.subject.includes('.dispatch.') && m.data.sendId === sendId).map((m) => m.data as Dispatch);
+
+  it('routes to the first candidate that passes, with one dispatch and the decision record', async () => {
+    catalog.messages.set(1, routableMessage(1, [{ channel: 'email', channelId: 11 }, { channel: 'sms', channelId: 12 }]));
+    prefs.addresses.set('c1', { sms: '+14155550123' });
+    const req = request(1, 'c1', { campaignId: '7' });
+    await send(req);
+    const outcome = await outcomeOf(req.sendId);
+    expect(outcome).toMatchObject({
+      outcome: 'routed',
+      channel: 'sms',
+      candidates: ['email', 'sms'],
+      skipped: [{ channel: 'email', reason: 'no_address' }],
+      campaignId: '7',
+      attempt: 0,
+      deferrals: 0,
+    });
+    const [dispatch] = dispatchesOf(req.sendId);
+    expect(dispatch).toMatchObject({ dispatchId: outcome.dispatchId, channel: 'sms', contentId: 12, contact: { id: 'c1', address: '+14155550123' }, campaignId: '7' });
+
+    const record = await rpc.call(routerSendsGet, { sendId: req.sendId });
+    expect(record).toMatchObject({ status: 'routed', channel: 'sms', attempts: 1, deferrals: 0, candidates: ['email', 'sms'], campaignId: '7' });
+    expect(record.dispatches).toEqual([expect.objectContaining({ dispatchId: outcome.dispatchId, channel: 'sms', contentId: 12, events: [] })]);
+    await expect(rpc.call(routerSendsGet, { sendId: 'nobody' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('fails unknown and unpublished messages, and messages without a live channel, without asking preferences', async () => {
+    catalog.messages.set(2, routableMessage(2, [{ channel: 'email' }], { isPublished: false }));
+    catalog.messages.set(3, routableMessage(3, [{ channel: 'email' }], { publishUp: inAnHour() }));
+    catalog.messages.set(4, routableMessage(4, [{ channel: 'tweet' }, { channel: 'email', isEnabled: false }]));
+    const calls = prefs.calls.length;
+    const [missing, unpublished, notYet, noLive] = [request(999, 'c1'), request(2, 'c1'), request(3, 'c1'), request(4, 'c1')];
+    await send(missing, unpublished, notYet, noLive);
+    expect(await outcomeOf(missing.sendId)).toMatchObject({ outcome: 'failed', reason: 'not_found', skipped: [] });
+    expect(await outcomeOf(unpublished.sendId)).toMatchObject({ outcome: 'failed', reason: 'unpublished' });
+    expect(await outcomeOf(notYet.sendId)).toMatchObject({ outcome: 'failed', reason: 'unpublished' });
+    expect(await outcomeOf(noLive.sendId)).toMatchObject({
+      outcome: 'failed',
+      reason: 'no_channel',
+      candidates: [],
+      skipped: [{ channel: 'tweet', reason: 'unavailable', detail: 'no live sender' }],
+    });
+    expect(prefs.calls.length).toBe(calls);
+  });
+
+  it('puts the override first, passes content availability and defers with the request attached', async () => {
+    catalog.messages.set(5, routableMessage(5, [{ channel: 'email' }, { channel: 'sms', contentAvailable: false }]));
+    prefs.pausedUntil.set('c5', inAnHour());
+    const req = request(5, 'c5', { channels: ['sms'] });
+    await send(req);
+    const outcome = await outcomeOf(req.sendId);
+    expect(prefs.calls.flat().find((r) => r.sendId === req.sendId)).toMatchObject({ channels: ['sms', 'email'], contentUnavailable: ['sms'], deferrals: 0, attempt: 0 });
+    expect(outcome).toMatchObject({ outcome: 'deferred', retryAt: prefs.pausedUntil.get('c5'), request: { sendId: req.sendId, channels: ['sms'], deferrals: 0 } });
+    expect(dispatchesOf(req.sendId)).toEqual([]);
+  });
+
+  it('fails a deferral beyond MAX_DEFERRALS', async () => {
+    prefs.pausedUntil.set('c6', inAnHour());
+    const req = request(5, 'c6', { deferrals: 3 });
+    await send(req);
+    expect(await outcomeOf(req.sendId)).toMatchObject({ outcome: 'failed', reason: 'max_deferrals', deferrals: 3 });
+  });
+
+  it('routes a redelivered request once: same decision, one dispatch in the stream', async () => {
+    prefs.addresses.set('c7', { email: 'c7@example.com' });
+    const req = request(1, 'c7');
+    await send(req);
+    await outcomeOf(req.sendId);
+    // The same request again under another Nats-Msg-Id, as after a crash past the duplicate window.
+    await publisher.publish({ subject: env.names.subjects.sendRequested(), msgId: `${req.sendId}-again`, payload: req });
+    await waitUntilConsumersIdle(nc, env.names);
+    const dispatches = (await readStream<Dispatch>(nc, env.names, env.names.subjects.dispatch('*'))).filter((d) => d.data.sendId === req.sendId);
+    const outcomes = (await readStream<RoutingOutcome>(nc, env.names, env.names.subjects.routing('*'))).filter((d) => d.data.sendId === req.sendId);
+    expect(dispatches).toHaveLength(1);
+    expect(outcomes).toHaveLength(1);
+    const record = await rpc.call(routerSendsGet, { sendId: req.sendId });
+    expect(record.decisions).toHaveLength(1);
+  });
+
+  it('re-routes a permanent failure to the next channel and records the delivery events', async () => {
+    catalog.messages.set(8, routableMessage(8, [{ channel: 'email', channelId: 81 }, { channel: 'sms', channelId: 82 }]));
+    prefs.addresses.set('c8', { email: 'c8@example.com', sms: '+14155550188' });
+    const req = request(8, 'c8');
+    await send(req);
+    const first = await outcomeOf(req.sendId);
+    expect(first).toMatchObject({ outcome: 'routed', channel: 'email' });
+    const base = { dispatchId: first.dispatchId!, sendId: req.sendId, messageId: 8, contactId: 'c8', channel: 'email' as const };
+    const transient: DeliveryEvent = { ...base, event: 'failed', occurredAt: new Date().toISOString(), error: { code: '421', message: 'try later', permanent: false } };
+    const permanent: DeliveryEvent = { ...base, event: 'failed', occurredAt: new Date().toISOString(), error: { code: '550', message: 'no such user', permanent: true } };
+    await publisher.publish({ subject: env.names.subjects.delivery('email', 'failed'), msgId: 'ev-transient', payload: transient });
+    await publisher.publish({ subject: env.names.subjects.delivery('email', 'failed'), msgId: 'ev-permanent', payload: permanent });
+    await publisher.publish({ subject: env.names.subjects.delivery('email', 'failed'), msgId: 'ev-permanent', payload: permanent });
+
+    const [, second] = await recorder.waitForCount(2, (m) => m.subject.endsWith('.routing.routed.v1') && m.data.sendId === req.sendId);
+    expect(second.data).toMatchObject({ outcome: 'routed', channel: 'sms', attempt: 1, skipped: [{ channel: 'email', reason: 'excluded' }] });
+    expect(second.data.dispatchId).not.toBe(first.dispatchId);
+    expect(dispatchesOf(req.sendId).map((d) => d.channel)).toEqual(['email', 'sms']);
+    expect(prefs.calls.flat().find((r) => r.sendId === req.sendId && r.attempt === 1)).toMatchObject({ excludeChannels: ['email'] });
+
+    await waitUntilConsumersIdle(nc, env.names);
+    const record = await rpc.call(routerSendsGet, { sendId: req.sendId });
+    expect(record).toMatchObject({ status: 'routed', channel: 'sms', attempts: 2 });
+    expect(record.dispatches.map((d) => [d.channel, d.attempt, d.events.map((e) => e.error?.permanent)])).toEqual([
+      ['email', 0, [false, true]],
+      ['sms', 1, []],
+    ]);
+  });
+
+  it('drops a cached message when catalog announces a change', async () => {
+    catalog.messages.set(9, routableMessage(9, [{ channel: 'email' }]));
+    prefs.addresses.set('c9', { email: 'c9@example.com' });
+    const before = request(9, 'c9');
+    await send(before);
+    expect(await outcomeOf(before.sendId)).toMatchObject({ outcome: 'routed' });
+    catalog.messages.set(9, routableMessage(9, [{ channel: 'email' }], { isPublished: false, version: 2 }));
+    await publisher.publish({ subject: env.names.subjects.catalogChanged(), msgId: 'm9v2', payload: { kind: 'message', id: 9, version: 2 } });
+    await waitFor(async () => {
+      const after = request(9, 'c9');
+      await send(after);
+      return (await outcomeOf(after.sendId)).reason === 'unpublished';
+    });
+  });
+});

@@ -1,0 +1,34 @@
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { HEADERS, type NatsNames } from '@switchboard/contracts';
+
+export interface Stored<T> {
+  subject: string;
+  data: T;
+  msgId: string | undefined;
+}
+
+/**
+ * Every message a stream holds on `filter` (what consumers will get: JetStream has already
+ * dropped the duplicates a SubjectRecorder still sees on core NATS).
+ */
+export async function readStream<T = Record<string, unknown>>(nc: NatsConnection, names: NatsNames, filter: string): Promise<Stored<T>[]> {
+  const jsm = await jetstreamManager(nc);
+  const stream = names.streamOf(filter);
+  const info = await jsm.streams.info(stream, { subjects_filter: filter });
+  const total = Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
+  if (total === 0) return [];
+  const consumer = await jetstream(nc).consumers.get(stream, { filter_subjects: filter });
+  const out: Stored<T>[] = [];
+  try {
+    const messages = await consumer.fetch({ max_messages: total, expires: 5_000 });
+    for await (const m of messages) {
+      out.push({ subject: m.subject, data: m.json<T>(), msgId: m.headers?.get(HEADERS.msgId) });
+      if (out.length >= total) break;
+    }
+  } finally {
+    // An ordered consumer left behind would count as busy in waitUntilConsumersIdle.
+    await consumer.delete().catch(() => undefined);
+  }
+  return out;
+}
