@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { ServiceKitModule } from '@switchboard/service-kit';
 import { createLogger, type Logger } from '@switchboard/telemetry';
+import { AdminUiModule } from './admin-ui/admin-ui.module';
 import { AuthModule } from './auth/auth.module';
 import { DocsModule } from './docs/docs.module';
 import type { GatewayConfig } from './gateway.config';
@@ -14,6 +15,7 @@ import { GATEWAY_MIGRATIONS } from './migrations';
 const FEATURE_MODULES: (Type | DynamicModule)[] = [
   AuthModule,
   DocsModule,
+  AdminUiModule,
 ];
 
 export interface GatewayModuleOptions {

@@ -1,0 +1,258 @@
+import { api } from '../api.js';
+import { alertBox, busy, checked, clearErrors, errorBlock, field, formatDate, h, loading, noticeBox, replace, showError, truncate, valueOf } from '../dom.js';
+import { listPage, publishedBadge } from './shared.js';
+
+/** @typedef {import('../app.js').ViewContext} ViewContext */
+
+/**
+ * @typedef {{ name: string, label: string, type?: 'text' | 'textarea' | 'checkbox' | 'email' | 'url' | 'number',
+ *   rows?: number, code?: boolean, required?: boolean, hint?: string, default?: unknown }} ContentField
+ * @typedef {{ item: string, plural: string, singular: string, summary: string, fields: ContentField[] }} ContentType
+ */
+
+const LIQUID_HINT = 'Liquid, e.g. {{ contact.firstname | default: "there" }}';
+
+/** The content types of DESIGN §7.2, keyed by their path under /api. @type {Record<string, ContentType>} */
+export const CONTENT_TYPES = {
+  emails: {
+    item: 'email',
+    plural: 'Emails',
+    singular: 'email',
+    summary: 'subject',
+    fields: [
+      { name: 'name', label: 'Name', required: true },
+      { name: 'subject', label: 'Subject', hint: LIQUID_HINT },
+      { name: 'fromAddress', label: 'From address', type: 'email' },
+      { name: 'fromName', label: 'From name' },
+      { name: 'replyToAddress', label: 'Reply-to address', type: 'email' },
+      { name: 'customHtml', label: 'HTML body', type: 'textarea', rows: 14, code: true, hint: LIQUID_HINT },
+      { name: 'plainText', label: 'Text body', type: 'textarea', rows: 8, hint: 'Sent as the text alternative.' },
+      { name: 'templateId', label: 'Template ID', type: 'number', hint: 'Optional: a layout from /api/templates.' },
+      { name: 'isPublished', label: 'Published', type: 'checkbox', default: true },
+    ],
+  },
+  smses: {
+    item: 'sms',
+    plural: 'Text messages',
+    singular: 'text message',
+    summary: 'message',
+    fields: [
+      { name: 'name', label: 'Name', required: true },
+      { name: 'message', label: 'Message', type: 'textarea', rows: 5, hint: LIQUID_HINT },
+      { name: 'senderId', label: 'Sender ID', hint: 'Alphanumeric sender or number, where the provider allows it.' },
+      { name: 'isPublished', label: 'Published', type: 'checkbox', default: true },
+    ],
+  },
+  notifications: {
+    item: 'notification',
+    plural: 'Notifications',
+    singular: 'notification',
+    summary: 'heading',
+    fields: [
+      { name: 'name', label: 'Name', required: true },
+      { name: 'heading', label: 'Heading', hint: LIQUID_HINT },
+      { name: 'message', label: 'Message', type: 'textarea', rows: 4, hint: LIQUID_HINT },
+      { name: 'url', label: 'Link URL', type: 'url' },
+      { name: 'icon', label: 'Icon URL', type: 'url' },
+      { name: 'mobile', label: 'Mobile push (apps) rather than web push (browsers)', type: 'checkbox', default: false },
+      { name: 'isPublished', label: 'Published', type: 'checkbox', default: true },
+    ],
+  },
+  tweets: {
+    item: 'tweet',
+    plural: 'Tweets',
+    singular: 'tweet',
+    summary: 'text',
+    fields: [
+      { name: 'name', label: 'Name', required: true },
+      { name: 'text', label: 'Text', type: 'textarea', rows: 4, hint: `At most 280 characters once rendered. ${LIQUID_HINT}` },
+      { name: 'isPublished', label: 'Published', type: 'checkbox', default: true },
+    ],
+  },
+};
+
+/** @param {ViewContext} ctx */
+function typeOf(ctx) {
+  const type = CONTENT_TYPES[ctx.params.type];
+  if (!type) throw new Error(`Unknown content type “${ctx.params.type}”.`);
+  return type;
+}
+
+/** @param {ViewContext} ctx */
+export function contentListPage(ctx) {
+  const type = typeOf(ctx);
+  const path = ctx.params.type;
+  return listPage(ctx, {
+    title: type.plural,
+    apiPath: `/api/${path}`,
+    listKey: path,
+    caption: type.plural,
+    newHref: `/admin/content/${path}/new`,
+    newLabel: `New ${type.singular}`,
+    searchLabel: 'Search by name',
+    before: ctx.flash ? [Object.assign(noticeBox(), { textContent: ctx.flash })] : [],
+    columns: [
+      { label: 'ID', cell: (c) => String(c.id), className: 'num' },
+      { label: 'Name', cell: (c) => h('a', { href: `/admin/content/${path}/${c.id}` }, c.name || '(no name)') },
+      { label: type.summary[0].toUpperCase() + type.summary.slice(1), cell: (c) => truncate(c[type.summary], 70) },
+      ...(path === 'notifications' ? [{ label: 'Kind', cell: (/** @type {any} */ c) => (c.mobile ? 'Mobile' : 'Web') }] : []),
+      { label: 'Status', cell: (c) => publishedBadge(c.isPublished ?? true) },
+      { label: 'Modified', cell: (c) => formatDate(c.dateModified ?? c.dateAdded) },
+    ],
+  });
+}
+
+/** Create or edit one content item, with a rendered preview. @param {ViewContext} ctx */
+export async function contentEditPage(ctx) {
+  const type = typeOf(ctx);
+  const path = ctx.params.type;
+  const id = ctx.params.id ?? null;
+  ctx.title(id ? `${type.plural} · ${id}` : `New ${type.singular}`);
+  replace(ctx.main, loading());
+
+  let item = null;
+  if (id) {
+    try {
+      item = (await api('GET', `/api/${path}/${encodeURIComponent(id)}`))?.[type.item] ?? null;
+    } catch (error) {
+      if (ctx.current()) replace(ctx.main, backLink(path, type), h('h1', null, `${type.plural} · ${id}`), errorBlock(error));
+      return;
+    }
+    if (!ctx.current()) return;
+  }
+
+  const alert = alertBox();
+  const notice = noticeBox();
+  if (ctx.flash) notice.textContent = ctx.flash;
+  const form = /** @type {HTMLFormElement} */ (
+    h(
+      'form',
+      { novalidate: true, class: 'card', 'aria-labelledby': 'content-title' },
+      alert,
+      type.fields.map((f) =>
+        field({
+          name: f.name,
+          label: f.label,
+          type: f.type ?? 'text',
+          rows: f.rows,
+          hint: f.hint,
+          required: f.required,
+          className: f.code ? 'code' : undefined,
+          value: item ? (f.type === 'checkbox' ? Boolean(item[f.name]) : (item[f.name] ?? '')) : f.default,
+          attrs: f.type === 'textarea' ? { spellcheck: f.code ? 'false' : undefined } : undefined,
+        }),
+      ),
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'submit', class: 'primary' }, id ? 'Save' : `Create ${type.singular}`),
+        h('a', { class: 'button', href: `/admin/content/${path}` }, 'Cancel'),
+        id ? h('button', { type: 'button', class: 'danger', onclick: () => void remove() }, 'Delete') : null,
+      ),
+    )
+  );
+
+  replace(
+    ctx.main,
+    backLink(path, type),
+    h('div', { class: 'page-header' }, h('h1', { id: 'content-title' }, id ? item?.name || `${type.plural} · ${id}` : `New ${type.singular}`)),
+    notice,
+    id ? h('div', { class: 'two-col' }, form, previewPanel(path, id)) : form,
+  );
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    notice.textContent = '';
+    /** @type {Record<string, unknown>} */
+    const body = {};
+    for (const f of type.fields) {
+      if (f.type === 'checkbox') body[f.name] = checked(form, f.name);
+      else if (f.type === 'number') body[f.name] = valueOf(form, f.name).trim() === '' ? null : Number(valueOf(form, f.name));
+      else if (f.name === 'name') body[f.name] = valueOf(form, f.name);
+      else body[f.name] = valueOf(form, f.name) === '' ? null : valueOf(form, f.name);
+    }
+    void busy(form, async () => {
+      try {
+        if (id) {
+          await api('PATCH', `/api/${path}/${encodeURIComponent(id)}/edit`, body);
+          clearErrors(form);
+          notice.textContent = 'Saved.';
+        } else {
+          const created = await api('POST', `/api/${path}/new`, body);
+          ctx.navigate(`/admin/content/${path}/${created[type.item].id}`, { replace: true, flash: 'Created.' });
+        }
+      } catch (error) {
+        showError(form, alert, error);
+      }
+    });
+  });
+
+  async function remove() {
+    if (!window.confirm(`Delete “${item?.name ?? id}”? Messages using it will have no content for this channel.`)) return;
+    try {
+      await api('DELETE', `/api/${path}/${encodeURIComponent(String(id))}/delete`);
+      ctx.navigate(`/admin/content/${path}`, { flash: 'Deleted.' });
+    } catch (error) {
+      showError(form, alert, error);
+    }
+  }
+}
+
+/** @param {string} path @param {ContentType} type */
+function backLink(path, type) {
+  return h('p', { class: 'breadcrumb' }, h('a', { href: `/admin/content/${path}` }, `← ${type.plural}`));
+}
+
+/** Renders the saved item for a contact (or sample fields) with `POST /api/<type>/{id}/preview`. @param {string} path @param {string} id */
+function previewPanel(path, id) {
+  const alert = alertBox();
+  const output = h('div', { class: 'preview', 'aria-live': 'polite' });
+  const form = /** @type {HTMLFormElement} */ (
+    h(
+      'form',
+      { novalidate: true, class: 'card', 'aria-labelledby': 'preview-title' },
+      h('h2', { id: 'preview-title' }, 'Preview'),
+      h('p', { class: 'muted' }, 'Renders the saved version. Save your changes first.'),
+      alert,
+      field({ name: 'contactId', label: 'Contact ID', hint: 'Optional: render with this contact’s fields instead of sample ones.' }),
+      h('button', { type: 'submit' }, 'Preview'),
+      output,
+    )
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const contactId = valueOf(form, 'contactId').trim();
+    void busy(form, async () => {
+      try {
+        const data = await api('POST', `/api/${path}/${encodeURIComponent(id)}/preview`, contactId ? { contactId } : {});
+        clearErrors(form);
+        replace(output, renderPreview(data));
+      } catch (error) {
+        showError(form, alert, error);
+        output.replaceChildren();
+      }
+    });
+  });
+  return form;
+}
+
+/**
+ * Shows whatever the preview returned: HTML parts in a sandboxed frame (no scripts, no same
+ * origin), every other text part as text.
+ * @param {any} data
+ */
+function renderPreview(data) {
+  const root = data && typeof data === 'object' ? (data.preview ?? data.rendered ?? data) : { text: String(data ?? '') };
+  /** @type {HTMLElement[]} */
+  const parts = [];
+  for (const [key, value] of Object.entries(root)) {
+    if (value === null || value === undefined || typeof value === 'object') continue;
+    const label = h('h3', { class: 'label' }, key);
+    if (/html/i.test(key) && typeof value === 'string') {
+      parts.push(label, h('iframe', { title: `Rendered ${key}`, sandbox: '', srcdoc: value, referrerpolicy: 'no-referrer' }));
+    } else {
+      parts.push(label, h('pre', null, String(value)));
+    }
+  }
+  return parts.length > 0 ? parts : h('pre', { class: 'raw' }, JSON.stringify(data, null, 2));
+}

@@ -1,0 +1,441 @@
+import { api } from '../api.js';
+import {
+  alertBox,
+  busy,
+  checked,
+  clearErrors,
+  errorBlock,
+  field,
+  formatDate,
+  fromLocalInput,
+  h,
+  loading,
+  noticeBox,
+  replace,
+  showError,
+  table,
+  toLocalInput,
+  valueOf,
+} from '../dom.js';
+import { CHANNEL_CONTENT, channelLabel, listPage, loadChannels, loadContentOptions, publishedBadge } from './shared.js';
+
+/** @typedef {import('../app.js').ViewContext} ViewContext */
+
+/** @param {ViewContext} ctx */
+export function messagesPage(ctx) {
+  return listPage(ctx, {
+    title: 'Marketing messages',
+    apiPath: '/api/messages',
+    listKey: 'messages',
+    caption: 'Marketing messages',
+    newHref: '/admin/messages/new',
+    newLabel: 'New message',
+    searchLabel: 'Search by name',
+    before: ctx.flash ? [withText(noticeBox(), ctx.flash)] : [],
+    columns: [
+      { label: 'ID', cell: (m) => String(m.id), className: 'num' },
+      { label: 'Name', cell: (m) => h('a', { href: `/admin/messages/${m.id}` }, m.name || '(no name)') },
+      { label: 'Status', cell: (m) => publishedBadge(m.isPublished) },
+      {
+        label: 'Channels',
+        cell: (m) =>
+          (Array.isArray(m.channels) ? m.channels : []).map((/** @type {any} */ c) =>
+            h('span', { class: `badge ${c.isEnabled ? '' : 'off'}`.trim(), title: c.channelName ?? undefined }, channelLabel(c.channel)),
+          ),
+      },
+      { label: 'Modified', cell: (m) => formatDate(m.dateModified ?? m.dateAdded) },
+    ],
+  });
+}
+
+/** @param {HTMLElement} el @param {string} text */
+function withText(el, text) {
+  el.textContent = text;
+  return el;
+}
+
+/**
+ * One channel row of the form: whether it is on, which content item it sends, and its position.
+ * @typedef {{ channel: string, channelId: number | null, isEnabled: boolean, available: boolean, known: boolean }} ChannelRow
+ */
+
+/** Create (`/admin/messages/new`) or edit (`/admin/messages/:id`) a marketing message. @param {ViewContext} ctx */
+export async function messageEditPage(ctx) {
+  const id = ctx.params.id ?? null;
+  ctx.title(id ? `Message ${id}` : 'New message');
+  replace(ctx.main, loading());
+
+  const [messageResult, channelsResult] = await Promise.allSettled([
+    id ? api('GET', `/api/messages/${encodeURIComponent(id)}`) : Promise.resolve(null),
+    loadChannels(),
+  ]);
+  if (!ctx.current()) return;
+  if (messageResult.status === 'rejected') {
+    replace(ctx.main, backLink(), h('h1', null, `Message ${id}`), errorBlock(messageResult.reason));
+    return;
+  }
+  const message = messageResult.value?.message ?? null;
+  const channels = channelsResult.status === 'fulfilled' ? channelsResult.value : [];
+  const channelsError = channelsResult.status === 'rejected' ? channelsResult.reason : null;
+
+  /** @type {ChannelRow[]} rows: the message's own channels in its order, then the other available ones */
+  const rows = [];
+  for (const c of Array.isArray(message?.channels) ? message.channels : []) {
+    const status = channels.find((x) => x.channel === c.channel);
+    rows.push({ channel: c.channel, channelId: c.channelId ?? null, isEnabled: Boolean(c.isEnabled), available: Boolean(status?.available), known: true });
+  }
+  for (const c of channels) {
+    if (c.available && !rows.some((r) => r.channel === c.channel)) {
+      rows.push({ channel: c.channel, channelId: null, isEnabled: false, available: true, known: false });
+    }
+  }
+
+  const alert = alertBox();
+  const notice = noticeBox();
+  if (ctx.flash) notice.textContent = ctx.flash;
+  const channelSection = h('div', null, loading('Loading content…'));
+  const form = /** @type {HTMLFormElement} */ (
+    h(
+      'form',
+      { novalidate: true, class: 'card', 'aria-labelledby': 'message-title' },
+      alert,
+      field({ name: 'name', label: 'Name', value: message?.name ?? '', required: true, attrs: { maxlength: 191 } }),
+      field({ name: 'description', label: 'Description', type: 'textarea', rows: 3, value: message?.description ?? '' }),
+      h(
+        'div',
+        { class: 'form-grid' },
+        field({
+          name: 'publishUp',
+          label: 'Publish from',
+          type: 'datetime-local',
+          value: toLocalInput(message?.publishUp),
+          hint: 'Empty: from now on.',
+        }),
+        field({
+          name: 'publishDown',
+          label: 'Publish until',
+          type: 'datetime-local',
+          value: toLocalInput(message?.publishDown),
+          hint: 'Empty: no end.',
+        }),
+      ),
+      field({ name: 'isPublished', label: 'Published', type: 'checkbox', value: message ? message.isPublished : true }),
+      h(
+        'fieldset',
+        { 'data-field': 'channels' },
+        h('legend', null, 'Channels'),
+        h('p', { class: 'hint muted' }, 'Routing tries the contact’s preferred channel first, then the channels in this order.'),
+        h('p', { class: 'field-error' }),
+        channelSection,
+      ),
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'submit', class: 'primary' }, id ? 'Save' : 'Create message'),
+        h('a', { class: 'button', href: '/admin/messages' }, 'Cancel'),
+        id ? h('button', { type: 'button', class: 'danger', onclick: () => void remove() }, 'Delete') : null,
+      ),
+    )
+  );
+
+  replace(
+    ctx.main,
+    backLink(),
+    h('div', { class: 'page-header' }, h('h1', { id: 'message-title' }, id ? message?.name || `Message ${id}` : 'New message')),
+    notice,
+    id ? h('div', { class: 'two-col' }, form, h('div', null, sendPanel(id), statsPanel(id))) : form,
+  );
+
+  renderChannelRows(channelSection, rows, channelsError);
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    notice.textContent = '';
+    /** @type {Record<string, { channelId: number | null, isEnabled: boolean }>} */
+    const channelInput = {};
+    for (const row of rows) {
+      if (row.known || row.isEnabled || row.channelId !== null) channelInput[row.channel] = { channelId: row.channelId, isEnabled: row.isEnabled };
+    }
+    const body = {
+      name: valueOf(form, 'name'),
+      description: valueOf(form, 'description') || null,
+      isPublished: checked(form, 'isPublished'),
+      publishUp: fromLocalInput(valueOf(form, 'publishUp')),
+      publishDown: fromLocalInput(valueOf(form, 'publishDown')),
+      channels: channelInput,
+    };
+    void busy(form, async () => {
+      try {
+        if (id) {
+          await api('PATCH', `/api/messages/${encodeURIComponent(id)}/edit`, body);
+          for (const row of rows) if (channelInput[row.channel]) row.known = true;
+          clearErrors(form);
+          notice.textContent = 'Saved.';
+        } else {
+          const created = await api('POST', '/api/messages/new', body);
+          ctx.navigate(`/admin/messages/${created.message.id}`, { replace: true, flash: 'Message created.' });
+        }
+      } catch (error) {
+        showError(form, alert, error);
+      }
+    });
+  });
+
+  async function remove() {
+    if (!window.confirm(`Delete the message “${message?.name ?? id}”? This cannot be undone.`)) return;
+    try {
+      await api('DELETE', `/api/messages/${encodeURIComponent(String(id))}/delete`);
+      ctx.navigate('/admin/messages', { flash: 'Message deleted.' });
+    } catch (error) {
+      showError(form, alert, error);
+    }
+  }
+}
+
+function backLink() {
+  return h('p', { class: 'breadcrumb' }, h('a', { href: '/admin/messages' }, '← Marketing messages'));
+}
+
+/**
+ * The channels table: enable, pick the content item, move up/down. Content options load per type.
+ * @param {HTMLElement} container
+ * @param {ChannelRow[]} rows
+ * @param {unknown} channelsError
+ */
+async function renderChannelRows(container, rows, channelsError) {
+  const types = [...new Set(rows.map((r) => CHANNEL_CONTENT[r.channel]?.type).filter(Boolean))];
+  const loaded = await Promise.allSettled(types.map((t) => loadContentOptions(/** @type {string} */ (t))));
+  /** @type {Record<string, { items: any[], error: unknown }>} */
+  const content = {};
+  types.forEach((t, i) => {
+    const result = loaded[i];
+    content[/** @type {string} */ (t)] = result.status === 'fulfilled' ? { items: result.value, error: null } : { items: [], error: result.reason };
+  });
+
+  const draw = () => {
+    const body = h('tbody');
+    rows.forEach((row, index) => {
+      const where = CHANNEL_CONTENT[row.channel];
+      const source = where ? content[where.type] : undefined;
+      const items = (source?.items ?? []).filter((item) => where?.mobile === undefined || Boolean(item.mobile) === where.mobile);
+      const label = channelLabel(row.channel);
+      const enableId = `ch-${row.channel}-enabled`;
+      const selectId = `ch-${row.channel}-item`;
+      const errorId = `ch-${row.channel}-error`;
+      const select = h(
+        'select',
+        {
+          id: selectId,
+          'aria-label': `${label} content`,
+          'aria-describedby': errorId,
+          onchange: (/** @type {Event} */ e) => {
+            const value = /** @type {HTMLSelectElement} */ (e.target).value;
+            row.channelId = value ? Number(value) : null;
+          },
+        },
+        h('option', { value: '' }, items.length ? '— choose —' : '— none yet —'),
+        items.map((item) => h('option', { value: String(item.id), selected: item.id === row.channelId }, `${item.name} (#${item.id})`)),
+        row.channelId !== null && !items.some((item) => item.id === row.channelId)
+          ? h('option', { value: String(row.channelId), selected: true }, `#${row.channelId}`)
+          : null,
+      );
+      body.append(
+        h(
+          'tr',
+          null,
+          h(
+            'td',
+            { 'data-field': `channels.${row.channel}` },
+            h('input', {
+              type: 'checkbox',
+              id: enableId,
+              checked: row.isEnabled,
+              onchange: (/** @type {Event} */ e) => {
+                row.isEnabled = /** @type {HTMLInputElement} */ (e.target).checked;
+              },
+            }),
+            ' ',
+            h('label', { for: enableId }, label),
+            row.available ? null : h('div', null, h('span', { class: 'badge bad' }, 'unavailable')),
+            h('p', { class: 'field-error' }),
+          ),
+          h(
+            'td',
+            { 'data-field': `channels.${row.channel}.channelId` },
+            select,
+            source?.error ? h('p', { class: 'load-error' }, `Could not load content: ${errorText(source.error)}`) : null,
+            h('p', { class: 'field-error', id: errorId }),
+          ),
+          h(
+            'td',
+            { class: 'cell-actions' },
+            h(
+              'button',
+              { type: 'button', class: 'small', disabled: index === 0, 'aria-label': `Move ${label} up`, onclick: () => move(index, -1) },
+              '↑',
+            ),
+            ' ',
+            h(
+              'button',
+              { type: 'button', class: 'small', disabled: index === rows.length - 1, 'aria-label': `Move ${label} down`, onclick: () => move(index, 1) },
+              '↓',
+            ),
+          ),
+        ),
+      );
+    });
+    replace(
+      container,
+      channelsError ? h('p', { class: 'load-error' }, `Channel status is unavailable: ${errorText(channelsError)}`) : null,
+      rows.length === 0
+        ? h('p', { class: 'muted' }, 'No channel is available right now: start a sender to offer its channel.')
+        : h(
+            'div',
+            { class: 'table-wrap' },
+            h(
+              'table',
+              { class: 'channel-rows' },
+              h('caption', { class: 'visually-hidden' }, 'Channels of this message, in routing order'),
+              h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Channel'), h('th', { scope: 'col' }, 'Content'), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Order')))),
+              body,
+            ),
+          ),
+    );
+  };
+
+  /** @param {number} index @param {number} delta */
+  const move = (index, delta) => {
+    const [row] = rows.splice(index, 1);
+    rows.splice(index + delta, 0, row);
+    draw();
+    /** @type {HTMLElement | null} */ (container.querySelector(`#ch-${row.channel}-enabled`))?.focus();
+  };
+  draw();
+}
+
+/** @param {unknown} error */
+function errorText(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Sends this message to one contact (one send request). @param {string} id */
+function sendPanel(id) {
+  const alert = alertBox();
+  const notice = noticeBox();
+  const form = /** @type {HTMLFormElement} */ (
+    h(
+      'form',
+      { novalidate: true, class: 'card', 'aria-labelledby': 'send-title' },
+      h('h2', { id: 'send-title' }, 'Send to a contact'),
+      alert,
+      notice,
+      field({ name: 'contactId', label: 'Contact ID', required: true, attrs: { autocomplete: 'off' } }),
+      h('button', { type: 'submit' }, 'Send'),
+    )
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    notice.textContent = '';
+    const contactId = valueOf(form, 'contactId').trim();
+    if (!contactId) {
+      showError(form, alert, { message: 'A contact ID is required.', details: { contactId: ['A contact ID is required.'] } });
+      return;
+    }
+    void busy(form, async () => {
+      try {
+        const result = await api('POST', `/api/messages/${encodeURIComponent(id)}/contact/${encodeURIComponent(contactId)}/send`);
+        clearErrors(form);
+        notice.textContent = `Queued for ${contactId}${result?.sendId ? ` (send ${result.sendId})` : ''}. Its outcome appears in the deliveries log.`;
+      } catch (error) {
+        showError(form, alert, error);
+      }
+    });
+  });
+  return form;
+}
+
+const STAT_KEYS = [
+  'reach',
+  'shipments',
+  'sent',
+  'delivered',
+  'failed',
+  'bounced',
+  'opened',
+  'uniqueOpened',
+  'clicked',
+  'uniqueClicked',
+  'unsubscribed',
+  'complained',
+  'deferred',
+  'suppressed',
+];
+
+/** The message's statistics per channel (`GET /api/messages/{id}/stats`). @param {string} id */
+function statsPanel(id) {
+  const body = h('div', null, loading());
+  const panel = h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'stats-title' },
+    h('div', { class: 'page-header' }, h('h2', { id: 'stats-title' }, 'Statistics'), h('button', { type: 'button', class: 'small', onclick: () => void load() }, 'Refresh')),
+    body,
+  );
+  const load = async () => {
+    replace(body, loading());
+    try {
+      const data = await api('GET', `/api/messages/${encodeURIComponent(id)}/stats`);
+      replace(body, renderStats(data));
+    } catch (error) {
+      replace(body, errorBlock(error));
+    }
+  };
+  void load();
+  return panel;
+}
+
+/**
+ * Renders per-channel figures from the stats answer, whichever of the documented shapes it has
+ * (`{stats: {channels: {...}, daily: [...]}}`, channels as a list or keyed by channel).
+ * @param {any} data
+ */
+function renderStats(data) {
+  const stats = data?.stats ?? data ?? {};
+  const rawChannels = stats.channels ?? stats.perChannel ?? stats.byChannel ?? {};
+  /** @type {[string, any][]} */
+  const perChannel = Array.isArray(rawChannels) ? rawChannels.map((c) => [String(c.channel), c]) : Object.entries(rawChannels);
+  if (perChannel.length === 0 && stats.totals === undefined) {
+    return h('p', { class: 'muted' }, 'No figures yet.');
+  }
+  const totals = stats.totals ?? stats.total ?? null;
+  const present = STAT_KEYS.filter((k) => perChannel.some(([, c]) => typeof c?.[k] === 'number') || typeof totals?.[k] === 'number');
+  const columnRows = perChannel.map(([channel, c]) => ({ channel, c }));
+  if (totals) columnRows.push({ channel: 'all', c: totals });
+  const daily = Array.isArray(stats.daily) ? stats.daily : Array.isArray(stats.series) ? stats.series : Array.isArray(stats.timeSeries) ? stats.timeSeries : [];
+  return h(
+    'div',
+    null,
+    table({
+      caption: 'Statistics per channel',
+      columns: [
+        { label: 'Figure', cell: (r) => r.key },
+        ...columnRows.map((col) => ({ label: col.channel === 'all' ? 'All' : channelLabel(col.channel), className: 'num', cell: (/** @type {any} */ r) => String(col.c?.[r.key] ?? 0) })),
+      ],
+      rows: present.map((key) => ({ key })),
+      empty: 'No figures yet.',
+    }),
+    daily.length > 0
+      ? h(
+          'details',
+          { class: 'preview' },
+          h('summary', null, 'Daily'),
+          table({
+            caption: 'Daily figures',
+            columns: Object.keys(daily[0])
+              .filter((k) => typeof daily[0][k] !== 'object' || daily[0][k] === null)
+              .map((k) => ({ label: k, className: k === 'date' || k === 'day' || k === 'channel' ? '' : 'num', cell: (/** @type {any} */ row) => String(row[k] ?? '') })),
+            rows: daily,
+          }),
+        )
+      : null,
+  );
+}
