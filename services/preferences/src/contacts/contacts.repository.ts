@@ -134,12 +134,13 @@ export class ContactsRepository {
     await sql.query('DELETE FROM preferences.decisions WHERE contact_id = $1', [id]);
     await sql.query('DELETE FROM preferences.contacts WHERE id = $1', [id]);
     const [{ erasedAt }]: { erasedAt: Date }[] = await sql.query(
-      'INSERT INTO preferences.erasures (contact_id, erased_at) VALUES ($1, now()) RETURNING erased_at AS "erasedAt"',
+      "INSERT INTO preferences.erasures (contact_id, erased_at) VALUES ($1, date_trunc('milliseconds', now())) RETURNING erased_at AS \"erasedAt\"",
       [id],
     );
     return erasedAt;
   }
 
+  // erased_at is kept to milliseconds (a JS Date), so the outbox finds its row again by it.
   unpublishedErasures(limit: number): Promise<{ contactId: string; erasedAt: Date }[]> {
     return this.ds.query(
       `SELECT contact_id AS "contactId", erased_at AS "erasedAt" FROM preferences.erasures

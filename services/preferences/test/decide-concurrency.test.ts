@@ -1,0 +1,77 @@
+import { startPreferences, type PreferencesContext } from './support/preferences-context';
+
+/** The frequency ledger under concurrency and redelivery: reservations are atomic and keyed by (sendId, attempt). */
+describe('preferences.decide — atomic reservations and idempotency', () => {
+  let ctx: PreferencesContext;
+
+  beforeAll(async () => {
+    ctx = await startPreferences();
+  });
+  afterAll(async () => {
+    await ctx?.close();
+  });
+
+  const ledger = async (where: string, params: unknown[]) =>
+    (await ctx.ds.query(`SELECT send_id, attempt, channel FROM preferences.frequency_ledger WHERE ${where} ORDER BY attempt`, params)) as {
+      send_id: string;
+      attempt: number;
+      channel: string;
+    }[];
+
+  it('routes exactly 3 of 100 parallel decisions for one contact with a 3/DAY rule', async () => {
+    const id = await ctx.newContact({
+      email: 'busy@example.com',
+      twitterHandle: 'busy',
+      frequencyRules: { email: { frequencyNumber: 3, frequencyTime: 'DAY' } },
+    });
+    const decisions = (await Promise.all(Array.from({ length: 100 }, () => ctx.decide(ctx.request(id, ['email', 'tweet']))))).flat();
+    const onEmail = decisions.filter((d) => d.outcome === 'routed' && d.channel === 'email');
+    expect(onEmail).toHaveLength(3);
+    expect(decisions.filter((d) => d.channel === 'tweet')).toHaveLength(97);
+    expect(decisions.filter((d) => d.channel === 'tweet').every((d) => d.skipped[0]?.reason === 'frequency')).toBe(true);
+    expect(await ledger('contact_id = $1 AND channel = $2', [id, 'email'])).toHaveLength(3);
+  });
+
+  it('holds the limit across parallel batches that share contacts in different orders', async () => {
+    const ids = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => ctx.newContact({ email: `p${i}@example.com`, frequencyRules: { email: { frequencyNumber: 2, frequencyTime: 'WEEK' } } })),
+    );
+    const batches = Array.from({ length: 20 }, (_, b) => {
+      const order = b % 2 ? [...ids].reverse() : ids;
+      return order.flatMap((id) => [ctx.request(id, ['email']), ctx.request(id, ['email'])]);
+    });
+    const decisions = (await Promise.all(batches.map((batch) => ctx.decide(...batch)))).flat();
+    for (const id of ids) {
+      expect(decisions.filter((d) => d.outcome === 'routed' && d.contact?.id === id)).toHaveLength(2);
+    }
+    expect(decisions.filter((d) => d.outcome === 'deferred')).toHaveLength(200 - 10);
+  });
+
+  it('decides the same (sendId, attempt) once: sequentially, in parallel and twice in one batch', async () => {
+    const id = await ctx.newContact({ email: 'once@example.com', mobile: '+14155550123' });
+    const req = ctx.request(id, ['email', 'sms']);
+    const [first] = await ctx.decide(req);
+    const parallel = (await Promise.all(Array.from({ length: 10 }, () => ctx.decide(req)))).flat();
+    const inOneBatch = await ctx.decide(req, req);
+    for (const d of [...parallel, ...inOneBatch]) expect(d).toEqual(first);
+    expect(await ledger('send_id = $1', [req.sendId])).toEqual([{ send_id: req.sendId, attempt: 0, channel: 'email' }]);
+
+    const fresh = ctx.request(id, ['email', 'sms']);
+    const twice = (await Promise.all([ctx.decide(fresh), ctx.decide(fresh)])).flat();
+    expect(twice[0]).toEqual(twice[1]);
+    expect(await ledger('send_id = $1', [fresh.sendId])).toHaveLength(1);
+  });
+
+  it('re-routes a send after a permanent failure as a new attempt, keeping the failed channel counted', async () => {
+    const id = await ctx.newContact({ email: 'bounce@example.com', mobile: '+14155550123' });
+    const req = ctx.request(id, ['email', 'sms']);
+    const [first] = await ctx.decide(req);
+    const [again] = await ctx.decide({ ...req, attempt: 1, excludeChannels: ['email'] });
+    expect(first.channel).toBe('email');
+    expect(again).toMatchObject({ outcome: 'routed', channel: 'sms', skipped: [{ channel: 'email', reason: 'excluded' }] });
+    expect(await ledger('send_id = $1', [req.sendId])).toEqual([
+      { send_id: req.sendId, attempt: 0, channel: 'email' },
+      { send_id: req.sendId, attempt: 1, channel: 'sms' },
+    ]);
+  });
+});
