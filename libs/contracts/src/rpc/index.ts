@@ -1,3 +1,4 @@
 export * from './catalog.rpc';
 export * from './preferences.rpc';
 export * from './router.rpc';
+export * from './tracker.rpc';

@@ -1,0 +1,222 @@
+import { z } from 'zod';
+import { ChannelSchema } from '../channels';
+import { DELIVERY_EVENTS, ROUTING_OUTCOMES } from '../naming';
+import { ContactIdSchema, IdSchema, IsoDateTimeSchema } from '../primitives';
+import { DeliveryErrorSchema, SkippedSchema } from '../events';
+import { rpcContract } from '../rpc';
+
+/**
+ * The status of one send in the deliveries log. Within the send's current dispatch the furthest
+ * status wins (sent < delivered < opened < clicked < unsubscribed < complained < bounced < failed);
+ * `deferred` and `suppressed` (routing failed) belong to sends with no live dispatch.
+ */
+export const DELIVERY_STATUSES = [
+  'deferred',
+  'routed',
+  'sent',
+  'delivered',
+  'opened',
+  'clicked',
+  'unsubscribed',
+  'complained',
+  'bounced',
+  'failed',
+  'suppressed',
+] as const;
+export const DeliveryStatusSchema = z.enum(DELIVERY_STATUSES);
+export type DeliveryStatus = z.infer<typeof DeliveryStatusSchema>;
+
+const MessageIdSchema = z.number().int().positive();
+const CampaignIdSchema = z.string().min(1).max(200);
+
+/** Filters of GET /api/deliveries (DESIGN §7.5); `after` is the opaque cursor of the previous page. */
+export const DeliveriesQuerySchema = z.object({
+  messageId: MessageIdSchema.optional(),
+  campaignId: CampaignIdSchema.optional(),
+  contactId: ContactIdSchema.optional(),
+  channel: ChannelSchema.optional(),
+  status: DeliveryStatusSchema.optional(),
+  /** Sends first seen at or after `from`, and before `to`. */
+  from: IsoDateTimeSchema.optional(),
+  to: IsoDateTimeSchema.optional(),
+  /** Substring of the contact's email or name, or the contact id. */
+  search: z.string().trim().min(1).max(200).optional(),
+  after: z.string().max(100).optional(),
+  limit: z.number().int().min(1).max(500).default(50),
+});
+export type DeliveriesQuery = z.infer<typeof DeliveriesQuerySchema>;
+
+const Ts = IsoDateTimeSchema.nullable();
+
+export const DeliveryRowSchema = z.object({
+  id: z.number().int(),
+  sendId: IdSchema,
+  dispatchId: IdSchema.nullable(),
+  messageId: MessageIdSchema,
+  campaignId: z.string().nullable(),
+  campaignEventId: z.string().nullable(),
+  shipmentId: z.string().nullable(),
+  /** The channel of the current dispatch; for a send never dispatched, the channel it was headed for. */
+  channel: ChannelSchema.nullable(),
+  status: DeliveryStatusSchema,
+  contact: z.object({ id: z.string(), email: z.string().nullable(), name: z.string().nullable() }),
+  /** Skip reasons of the latest routing decision. */
+  reasons: z.array(SkippedSchema),
+  /** Why routing failed (`no_channel`, `unpublished`...), when it did. */
+  failureReason: z.string().nullable(),
+  /** The provider's error of the latest failed delivery. */
+  error: DeliveryErrorSchema.nullable(),
+  attempts: z.number().int(),
+  deferrals: z.number().int(),
+  retryAt: Ts,
+  opens: z.number().int(),
+  clicks: z.number().int(),
+  dateAdded: IsoDateTimeSchema,
+  dateModified: IsoDateTimeSchema,
+  routedAt: Ts,
+  sentAt: Ts,
+  deliveredAt: Ts,
+  failedAt: Ts,
+  bouncedAt: Ts,
+  openedAt: Ts,
+  clickedAt: Ts,
+  unsubscribedAt: Ts,
+  complainedAt: Ts,
+});
+export type DeliveryRow = z.infer<typeof DeliveryRowSchema>;
+
+export const DeliveriesPageSchema = z.object({
+  deliveries: z.array(DeliveryRowSchema),
+  /** Cursor of the next page (`after`), null on the last page. */
+  next: z.string().nullable(),
+});
+export type DeliveriesPage = z.infer<typeof DeliveriesPageSchema>;
+
+/** The figures of DESIGN §7.5. */
+export const STAT_FIGURES = [
+  'reach',
+  'shipments',
+  'sent',
+  'delivered',
+  'failed',
+  'bounced',
+  'opened',
+  'uniqueOpened',
+  'clicked',
+  'uniqueClicked',
+  'unsubscribed',
+  'complained',
+  'deferred',
+  'suppressed',
+] as const;
+export type StatFigure = (typeof STAT_FIGURES)[number];
+export const StatFiguresSchema = z.object(
+  Object.fromEntries(STAT_FIGURES.map((f) => [f, z.number().int().min(0)])) as Record<StatFigure, z.ZodNumber>,
+);
+export type StatFigures = z.infer<typeof StatFiguresSchema>;
+
+export const StatsSchema = z.object({
+  messageId: MessageIdSchema.nullable(),
+  campaignId: z.string().nullable(),
+  total: StatFiguresSchema,
+  /** Every channel that has a figure. */
+  channels: z.partialRecord(ChannelSchema, StatFiguresSchema),
+  /** Per UTC day and channel (null: sends that failed routing before any channel was judged), oldest first. */
+  daily: z.array(StatFiguresSchema.extend({ date: z.iso.date(), channel: ChannelSchema.nullable() })),
+});
+export type Stats = z.infer<typeof StatsSchema>;
+
+const StatsRangeSchema = { from: z.iso.date().optional(), to: z.iso.date().optional() };
+
+/** Webhook triggers: one event type, a family (`delivery.*`) or everything (`*`). */
+export const WEBHOOK_TRIGGERS = [
+  '*',
+  'routing.*',
+  'delivery.*',
+  ...ROUTING_OUTCOMES.map((o) => `routing.${o}` as const),
+  ...DELIVERY_EVENTS.map((e) => `delivery.${e}` as const),
+] as const;
+export const WebhookTriggerSchema = z.enum(WEBHOOK_TRIGGERS);
+
+export const WebhookInputSchema = z.object({
+  name: z.string({ error: 'A name is required.' }).trim().min(1, 'A name is required.').max(191),
+  description: z.string().max(2000).nullable().optional(),
+  webhookUrl: z.url({ protocol: /^https?$/, error: 'A valid http(s) URL is required.' }),
+  triggers: z
+    .array(WebhookTriggerSchema, { error: 'At least one trigger is required.' })
+    .min(1, 'At least one trigger is required.'),
+  isPublished: z.boolean().optional(),
+  /** The HMAC key; generated when omitted. */
+  secret: z.string().min(16, 'A secret has at least 16 characters.').max(200).optional(),
+});
+export type WebhookInput = z.infer<typeof WebhookInputSchema>;
+
+export const WebhookSchema = z.object({
+  id: z.number().int().nullable(),
+  name: z.string(),
+  description: z.string().nullable(),
+  webhookUrl: z.string(),
+  secret: z.string(),
+  triggers: z.array(WebhookTriggerSchema),
+  isPublished: z.boolean(),
+  dateAdded: IsoDateTimeSchema,
+  dateModified: IsoDateTimeSchema,
+  createdBy: z.string().nullable(),
+  /** Deliveries waiting for (another) attempt, and those given up after the last attempt. */
+  pending: z.number().int(),
+  failed: z.number().int(),
+});
+export type Webhook = z.infer<typeof WebhookSchema>;
+
+const IdParam = z.object({ id: z.number().int().positive() });
+
+/** sb.rpc.tracker.deliveries.list — one keyset page of the deliveries log, newest first. */
+export const trackerDeliveriesList = rpcContract(
+  'tracker',
+  'deliveries.list',
+  DeliveriesQuerySchema,
+  DeliveriesPageSchema,
+);
+
+/** sb.rpc.tracker.stats.message — every figure per channel plus the daily series of one message. */
+export const trackerMessageStats = rpcContract(
+  'tracker',
+  'stats.message',
+  z.object({ messageId: MessageIdSchema, ...StatsRangeSchema }),
+  StatsSchema,
+);
+
+/** sb.rpc.tracker.stats.campaign — the same for one campaign (all its messages). */
+export const trackerCampaignStats = rpcContract(
+  'tracker',
+  'stats.campaign',
+  z.object({ campaignId: CampaignIdSchema, ...StatsRangeSchema }),
+  StatsSchema,
+);
+
+export const trackerWebhooksList = rpcContract(
+  'tracker',
+  'webhooks.list',
+  z.object({ start: z.number().int().min(0).default(0), limit: z.number().int().min(0).max(1000).default(30) }),
+  z.object({ total: z.number().int(), webhooks: z.array(WebhookSchema) }),
+);
+export const trackerWebhooksGet = rpcContract('tracker', 'webhooks.get', IdParam, WebhookSchema);
+export const trackerWebhooksCreate = rpcContract(
+  'tracker',
+  'webhooks.create',
+  z.object({ webhook: WebhookInputSchema, createdBy: z.string().nullable().optional() }),
+  WebhookSchema,
+);
+/** `replace: true` (PUT) clears what is not given; otherwise (PATCH) omitted fields stay. */
+export const trackerWebhooksUpdate = rpcContract(
+  'tracker',
+  'webhooks.update',
+  z.object({
+    id: z.number().int().positive(),
+    webhook: WebhookInputSchema.partial(),
+    replace: z.boolean().default(false),
+  }),
+  WebhookSchema,
+);
+/** Returns the deleted webhook with `id` null. */
+export const trackerWebhooksDelete = rpcContract('tracker', 'webhooks.delete', IdParam, WebhookSchema);

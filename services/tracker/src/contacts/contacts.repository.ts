@@ -1,0 +1,68 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { LOCK_CONTACT } from '../ingest/ingest.repository';
+import type { ContactLabel } from './contact-label';
+
+export function contactHash(contactId: string): string {
+  return createHash('sha256').update(contactId, 'utf8').digest('hex');
+}
+
+@Injectable()
+export class ContactsRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /** Upserts labels, keeping known parts a dispatch did not carry; erased contacts are skipped. */
+  async upsertLabels(labels: ContactLabel[]): Promise<void> {
+    if (labels.length === 0) return;
+    await this.ds.transaction(async (m) => {
+      await m.query(
+        `SELECT count(*) FROM (
+           SELECT pg_advisory_xact_lock_shared(${LOCK_CONTACT}, k) FROM (SELECT DISTINCT hashtext(c) AS k FROM unnest($1::text[]) c ORDER BY 1) a
+         ) x`,
+        [labels.map((l) => l.contactId)],
+      );
+      await m.query(
+        `INSERT INTO tracker.contacts (contact_id, email, name, updated_at)
+         SELECT x.contact_id, x.email, x.name, now()
+         FROM jsonb_to_recordset($1::jsonb) AS x(contact_id text, email text, name text)
+         WHERE NOT EXISTS (SELECT 1 FROM tracker.erased_contacts ec
+                           WHERE ec.contact_hash = encode(sha256(convert_to(x.contact_id, 'UTF8')), 'hex'))
+         ON CONFLICT (contact_id) DO UPDATE SET
+           email = coalesce(EXCLUDED.email, tracker.contacts.email),
+           name = coalesce(EXCLUDED.name, tracker.contacts.name),
+           updated_at = now()
+         WHERE (EXCLUDED.email IS NOT NULL AND EXCLUDED.email IS DISTINCT FROM tracker.contacts.email)
+            OR (EXCLUDED.name IS NOT NULL AND EXCLUDED.name IS DISTINCT FROM tracker.contacts.name)`,
+        [JSON.stringify(labels.map((l) => ({ contact_id: l.contactId, email: l.email, name: l.name })))],
+      );
+    });
+  }
+
+  /**
+   * Erases what the tracker holds about a contact: the label goes, the contact id in the log and
+   * the firsts becomes a random pseudonym (figures stay right), click URLs and queued webhook
+   * deliveries go, and a hash of the id stops late events from bringing the contact back.
+   */
+  async erase(contactId: string, erasedAt: string): Promise<void> {
+    const pseudonym = `erased:${randomUUID()}`;
+    await this.ds.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(${LOCK_CONTACT}, hashtext($1))`, [contactId]);
+      await m.query(
+        'INSERT INTO tracker.erased_contacts (contact_hash, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+        [contactHash(contactId), erasedAt],
+      );
+      await m.query('DELETE FROM tracker.contacts WHERE contact_id = $1', [contactId]);
+      await m.query('UPDATE tracker.deliveries SET contact_id = $2 WHERE contact_id = $1', [contactId, pseudonym]);
+      await m.query('UPDATE tracker.events SET contact_id = $2, url = NULL WHERE contact_id = $1', [
+        contactId,
+        pseudonym,
+      ]);
+      await m.query(
+        `UPDATE tracker.firsts SET subject = $2 WHERE subject = $1 AND kind IN ('reach', 'opened', 'clicked')`,
+        [contactId, pseudonym],
+      );
+      await m.query('DELETE FROM tracker.webhook_deliveries WHERE contact_id = $1', [contactId]);
+    });
+  }
+}

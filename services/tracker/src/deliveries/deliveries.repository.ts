@@ -1,0 +1,131 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { DeliveriesPage, DeliveriesQuery, DeliveryRow } from '@switchboard/contracts';
+import { decodeCursor, encodeCursor } from './deliveries-cursor';
+
+interface Row {
+  id: string;
+  cursor_us: string;
+  send_id: string;
+  dispatch_id: string | null;
+  message_id: number;
+  campaign_id: string | null;
+  campaign_event_id: string | null;
+  shipment_id: string | null;
+  channel: string | null;
+  status: string;
+  contact_id: string;
+  email: string | null;
+  name: string | null;
+  skipped: DeliveryRow['reasons'];
+  failure_reason: string | null;
+  error: DeliveryRow['error'];
+  attempts: number;
+  deferrals: number;
+  retry_at: Date | null;
+  opens: number;
+  clicks: number;
+  created_at: Date;
+  updated_at: Date;
+  routed_at: Date | null;
+  sent_at: Date | null;
+  delivered_at: Date | null;
+  failed_at: Date | null;
+  bounced_at: Date | null;
+  opened_at: Date | null;
+  clicked_at: Date | null;
+  unsubscribed_at: Date | null;
+  complained_at: Date | null;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function escapeLike(term: string): string {
+  return term.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+@Injectable()
+export class DeliveriesRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /** One page, newest first, by keyset on (created_at, id): every filter is served by an index range. */
+  async page(q: DeliveriesQuery): Promise<DeliveriesPage> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    if (q.messageId !== undefined) where.push(`d.message_id = ${param(q.messageId)}`);
+    if (q.campaignId !== undefined) where.push(`d.campaign_id = ${param(q.campaignId)}`);
+    if (q.contactId !== undefined) where.push(`d.contact_id = ${param(q.contactId)}`);
+    if (q.channel !== undefined) where.push(`d.channel = ${param(q.channel)}`);
+    if (q.status !== undefined) where.push(`d.status = ${param(q.status)}`);
+    if (q.from !== undefined) where.push(`d.created_at >= ${param(q.from)}::timestamptz`);
+    if (q.to !== undefined) where.push(`d.created_at < ${param(q.to)}::timestamptz`);
+    if (q.search !== undefined) {
+      where.push(
+        `d.contact_id IN (SELECT c.contact_id FROM tracker.contacts c WHERE c.label LIKE ${param(`%${escapeLike(q.search.toLowerCase())}%`)}
+                          UNION ALL SELECT ${param(q.search)})`,
+      );
+    }
+    if (q.after !== undefined) {
+      const c = decodeCursor(q.after);
+      where.push(
+        `(d.created_at, d.id) < ('epoch'::timestamptz + ${param(c.createdUs)}::bigint * interval '1 microsecond', ${param(c.id)}::bigint)`,
+      );
+    }
+    const rows: Row[] = await this.ds.query(
+      `SELECT d.*, c.email, c.name
+       FROM (SELECT d.*, (extract(epoch FROM d.created_at) * 1000000)::bigint AS cursor_us
+             FROM tracker.deliveries d
+             ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+             ORDER BY d.created_at DESC, d.id DESC
+             LIMIT ${q.limit + 1}) d
+       LEFT JOIN tracker.contacts c ON c.contact_id = d.contact_id
+       ORDER BY d.created_at DESC, d.id DESC`,
+      params,
+    );
+    const more = rows.length > q.limit;
+    const page = more ? rows.slice(0, q.limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      deliveries: page.map(toDelivery),
+      next: more && last ? encodeCursor({ createdUs: last.cursor_us, id: last.id }) : null,
+    };
+  }
+}
+
+function toDelivery(r: Row): DeliveryRow {
+  return {
+    id: Number(r.id),
+    sendId: r.send_id,
+    dispatchId: r.dispatch_id,
+    messageId: r.message_id,
+    campaignId: r.campaign_id,
+    campaignEventId: r.campaign_event_id,
+    shipmentId: r.shipment_id,
+    channel: r.channel as DeliveryRow['channel'],
+    status: r.status as DeliveryRow['status'],
+    contact: { id: r.contact_id, email: r.email, name: r.name },
+    reasons: r.skipped,
+    failureReason: r.failure_reason,
+    error: r.error,
+    attempts: r.attempts,
+    deferrals: r.deferrals,
+    retryAt: iso(r.retry_at),
+    opens: r.opens,
+    clicks: r.clicks,
+    dateAdded: r.created_at.toISOString(),
+    dateModified: r.updated_at.toISOString(),
+    routedAt: iso(r.routed_at),
+    sentAt: iso(r.sent_at),
+    deliveredAt: iso(r.delivered_at),
+    failedAt: iso(r.failed_at),
+    bouncedAt: iso(r.bounced_at),
+    openedAt: iso(r.opened_at),
+    clickedAt: iso(r.clicked_at),
+    unsubscribedAt: iso(r.unsubscribed_at),
+    complainedAt: iso(r.complained_at),
+  };
+}

@@ -1,0 +1,31 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DeliveryEventSchema, NatsNames, type DeliveryEvent } from '@switchboard/contracts';
+import { Consumer, type ConsumerSpec, type Delivery, type EventConsumer } from '@switchboard/messaging';
+import { SERVICE_CONFIG } from '@switchboard/service-kit';
+import type { TrackerConfig } from '../tracker.config';
+import { IngestService } from './ingest.service';
+import { fromDeliveryEvent } from './tracked-event';
+
+@Consumer()
+@Injectable()
+export class DeliveryEventConsumer implements EventConsumer<DeliveryEvent> {
+  readonly spec: ConsumerSpec<DeliveryEvent>;
+
+  constructor(
+    names: NatsNames,
+    @Inject(SERVICE_CONFIG) config: TrackerConfig,
+    private readonly ingest: IngestService,
+  ) {
+    this.spec = {
+      durable: 'tracker-delivery',
+      subject: names.subjects.delivery('*', '*'),
+      schema: DeliveryEventSchema,
+      batchSize: config.batchSize,
+      concurrency: 2,
+    };
+  }
+
+  async handle(batch: Delivery<DeliveryEvent>[]): Promise<void> {
+    await this.ingest.ingest(batch.map((d) => fromDeliveryEvent(d.data, d.msgId)));
+  }
+}

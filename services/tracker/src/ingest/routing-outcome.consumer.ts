@@ -1,0 +1,31 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { NatsNames, RoutingOutcomeSchema, type RoutingOutcome } from '@switchboard/contracts';
+import { Consumer, type ConsumerSpec, type Delivery, type EventConsumer } from '@switchboard/messaging';
+import { SERVICE_CONFIG } from '@switchboard/service-kit';
+import type { TrackerConfig } from '../tracker.config';
+import { IngestService } from './ingest.service';
+import { fromRoutingOutcome } from './tracked-event';
+
+@Consumer()
+@Injectable()
+export class RoutingOutcomeConsumer implements EventConsumer<RoutingOutcome> {
+  readonly spec: ConsumerSpec<RoutingOutcome>;
+
+  constructor(
+    names: NatsNames,
+    @Inject(SERVICE_CONFIG) config: TrackerConfig,
+    private readonly ingest: IngestService,
+  ) {
+    this.spec = {
+      durable: 'tracker-routing',
+      subject: names.subjects.routing('*'),
+      schema: RoutingOutcomeSchema,
+      batchSize: config.batchSize,
+      concurrency: 2,
+    };
+  }
+
+  async handle(batch: Delivery<RoutingOutcome>[]): Promise<void> {
+    await this.ingest.ingest(batch.map((d) => fromRoutingOutcome(d.data, d.msgId)));
+  }
+}

@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { STAT_FIGURES, type Channel, type StatFigure, type StatFigures, type Stats } from '@switchboard/contracts';
+
+/**
+ * The column each figure sums, per channel and for the total: a distinct figure counts once per
+ * channel and once across channels (and per campaign in campaign stats); the rest simply add up.
+ */
+const DISTINCT: Partial<Record<StatFigure, { message: [string, string]; campaign: [string, string] }>> = {
+  reach: { message: ['reach', 't_reach'], campaign: ['c_reach', 'ct_reach'] },
+  uniqueOpened: { message: ['unique_opened', 't_unique_opened'], campaign: ['c_unique_opened', 'ct_unique_opened'] },
+  uniqueClicked: {
+    message: ['unique_clicked', 't_unique_clicked'],
+    campaign: ['c_unique_clicked', 'ct_unique_clicked'],
+  },
+  shipments: { message: ['shipments', 't_shipments'], campaign: ['c_shipments', 'ct_shipments'] },
+  deferred: { message: ['deferred', 't_deferred'], campaign: ['deferred', 't_deferred'] },
+};
+const snake = (f: string) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+function columns(figure: StatFigure, byCampaign: boolean): [string, string] {
+  const distinct = DISTINCT[figure];
+  if (!distinct) return [snake(figure), snake(figure)];
+  return byCampaign ? distinct.campaign : distinct.message;
+}
+
+type DailyRow = { date: string; channel: string } & Record<string, string>;
+
+export interface StatsScope {
+  messageId?: number;
+  campaignId?: string;
+  from?: string;
+  to?: string;
+}
+
+export function zeroFigures(): StatFigures {
+  return Object.fromEntries(STAT_FIGURES.map((f) => [f, 0])) as StatFigures;
+}
+
+function add(into: StatFigures, from: StatFigures): void {
+  for (const f of STAT_FIGURES) into[f] += from[f];
+}
+
+@Injectable()
+export class StatsRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /** Sums the counters rows of a message or a campaign: a few rows per channel and day, never the log. */
+  async stats(scope: StatsScope): Promise<Stats> {
+    const byCampaign = scope.campaignId !== undefined;
+    const params: unknown[] = [byCampaign ? scope.campaignId : scope.messageId];
+    const where = [byCampaign ? `campaign_key = $1` : `message_id = $1`];
+    if (scope.from) where.push(`day >= $${params.push(scope.from)}::date`);
+    if (scope.to) where.push(`day <= $${params.push(scope.to)}::date`);
+    const sums = STAT_FIGURES.flatMap((f) => {
+      const [perChannel, total] = columns(f, byCampaign);
+      return [`sum(${perChannel}) AS "${f}"`, `sum(${total}) AS "t_${f}"`];
+    }).join(', ');
+    const rows: DailyRow[] = await this.ds.query(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS date, channel, ${sums}
+       FROM tracker.counters WHERE ${where.join(' AND ')}
+       GROUP BY day, channel ORDER BY day, channel`,
+      params,
+    );
+    const total = zeroFigures();
+    const channels: Partial<Record<Channel, StatFigures>> = {};
+    const daily: Stats['daily'] = [];
+    for (const row of rows) {
+      const figures = Object.fromEntries(STAT_FIGURES.map((f) => [f, Number(row[f])])) as StatFigures;
+      for (const f of STAT_FIGURES) total[f] += Number(row[`t_${f}`]);
+      const channel = (row.channel || null) as Channel | null;
+      if (channel) add((channels[channel] ??= zeroFigures()), figures);
+      daily.push({ date: row.date, channel, ...figures });
+    }
+    return { messageId: scope.messageId ?? null, campaignId: scope.campaignId ?? null, total, channels, daily };
+  }
+}

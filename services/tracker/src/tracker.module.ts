@@ -1,0 +1,34 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ServiceKitModule } from '@switchboard/service-kit';
+import { createLogger, type Logger } from '@switchboard/telemetry';
+import { ContactsModule } from './contacts/contacts.module';
+import { DeliveriesModule } from './deliveries/deliveries.module';
+import { IngestModule } from './ingest/ingest.module';
+import { CreateTracker1795386567376 } from './migrations/1795386567376-CreateTracker';
+import { StatsModule } from './stats/stats.module';
+import type { TrackerConfig } from './tracker.config';
+import { WebhooksModule } from './webhooks/webhooks.module';
+
+export const TRACKER_MIGRATIONS = [CreateTracker1795386567376];
+
+@Module({})
+export class TrackerModule {
+  static forRoot(config: TrackerConfig, logger: Logger = createLogger('tracker', config.log.level)): DynamicModule {
+    return {
+      module: TrackerModule,
+      imports: [
+        ServiceKitModule.forRoot({
+          service: 'tracker',
+          config,
+          logger,
+          database: { schema: 'tracker', migrations: TRACKER_MIGRATIONS },
+        }),
+        IngestModule,
+        DeliveriesModule,
+        StatsModule,
+        ContactsModule,
+        WebhooksModule,
+      ],
+    };
+  }
+}
