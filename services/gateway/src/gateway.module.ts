@@ -3,10 +3,13 @@ import { ServiceKitModule } from '@switchboard/service-kit';
 import { createLogger, type Logger } from '@switchboard/telemetry';
 import { AdminUiModule } from './admin-ui/admin-ui.module';
 import { AuthModule } from './auth/auth.module';
+import { ChannelsModule } from './channels/channels.module';
+import { ContentModule } from './content/content.module';
 import { DocsModule } from './docs/docs.module';
 import type { GatewayConfig } from './gateway.config';
 import { HttpModule } from './http';
 import { GATEWAY_MIGRATIONS } from './migrations';
+import { MessagesModule } from './messages/messages.module';
 
 /**
  * The gateway: the only HTTP entry. Each concept is a module under `src/<concept>/`; add yours to
@@ -15,6 +18,9 @@ import { GATEWAY_MIGRATIONS } from './migrations';
 const FEATURE_MODULES: (Type | DynamicModule)[] = [
   AuthModule,
   DocsModule,
+  MessagesModule,
+  ContentModule,
+  ChannelsModule,
   AdminUiModule,
 ];
 

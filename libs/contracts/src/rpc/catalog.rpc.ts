@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ChannelSchema } from '../channels';
 import { rpcContract } from '../rpc';
+import { BATCH_LIMIT, ListQuerySchema } from '../rest/list.dto';
 
 /** Content types and the channels they serve. `notification` rows with `mobile: true` serve mobile_notification. */
 export const CONTENT_TYPES = ['email', 'sms', 'notification', 'tweet'] as const;
@@ -61,4 +62,72 @@ export const catalogContentGet = rpcContract(
   'content.get',
   z.object({ type: ContentTypeSchema, id: z.number().int().positive() }),
   ContentItemSchema,
+);
+
+/** What catalog stores and serves through the generic item operations below. */
+export const CATALOG_KINDS = ['message', 'email', 'sms', 'notification', 'tweet', 'category'] as const;
+export const CatalogKindSchema = z.enum(CATALOG_KINDS);
+export type CatalogKind = z.infer<typeof CatalogKindSchema>;
+
+/** Who makes a change (the audit fields `createdBy`/`createdByUser`...). */
+export const ActorSchema = z.object({ id: z.number().int().nullable(), name: z.string().nullable() });
+export type Actor = z.infer<typeof ActorSchema>;
+
+/** An item in its REST shape and key order (record, so that key order survives validation). */
+const ItemSchema = z.record(z.string(), z.unknown());
+const ItemErrorSchema = z.object({ code: z.number().int(), message: z.string(), details: z.record(z.string(), z.array(z.string())) });
+export type ItemError = z.infer<typeof ItemErrorSchema>;
+
+/** sb.rpc.catalog.items.get — one item by kind and id (NOT_FOUND when missing). */
+export const catalogItemGet = rpcContract(
+  'catalog',
+  'items.get',
+  z.object({ kind: CatalogKindSchema, id: z.number().int().positive() }),
+  z.object({ item: ItemSchema }),
+);
+
+/**
+ * sb.rpc.catalog.items.list — Mautic's list parameters. A reply stays under NATS's payload limit:
+ * when more items matched than fit, `next` is the `start` of the rest (ask again from there).
+ */
+export const catalogItemList = rpcContract(
+  'catalog',
+  'items.list',
+  z.object({ kind: CatalogKindSchema, query: ListQuerySchema }),
+  z.object({ total: z.number().int(), items: z.array(ItemSchema), next: z.number().int().optional() }),
+);
+
+/** sb.rpc.catalog.items.save — create, PUT (replace; creates when missing) or PATCH (merge; NOT_FOUND when missing). */
+export const catalogItemSave = rpcContract(
+  'catalog',
+  'items.save',
+  z.object({
+    kind: CatalogKindSchema,
+    mode: z.enum(['create', 'put', 'patch']),
+    id: z.number().int().positive().optional(),
+    input: z.record(z.string(), z.unknown()),
+    actor: ActorSchema,
+  }),
+  z.object({ item: ItemSchema, created: z.boolean() }),
+);
+
+/** sb.rpc.catalog.items.delete — the deleted item with `id` null. */
+export const catalogItemDelete = rpcContract(
+  'catalog',
+  'items.delete',
+  z.object({ kind: CatalogKindSchema, id: z.number().int().positive() }),
+  z.object({ item: ItemSchema }),
+);
+
+/** sb.rpc.catalog.items.batch — up to 200 creates/edits (inputs; edits carry `id`) or deletes (ids); one result per item. */
+export const catalogItemBatch = rpcContract(
+  'catalog',
+  'items.batch',
+  z.object({
+    kind: CatalogKindSchema,
+    op: z.enum(['create', 'put', 'patch', 'delete']),
+    items: z.array(z.unknown()).max(BATCH_LIMIT),
+    actor: ActorSchema,
+  }),
+  z.object({ results: z.array(z.object({ status: z.number().int(), item: ItemSchema.optional(), error: ItemErrorSchema.optional() })) }),
 );

@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import type { ContentType } from '../rpc/catalog.rpc';
+import { AuditFields, CategoryRefSchema } from './message.dto';
+import { BoolInput, DateInput, DescriptionInput, IntInput, NameInput } from './input.dto';
+
+const text = (max: number) => z.union([z.string().max(max), z.null()]);
+const required = (label: string, max: number) =>
+  z.string({ error: `A ${label} is required.` }).max(max).refine((v) => v.trim() !== '', `A ${label} is required.`);
+const optionalEmail = z
+  .union([z.email('A valid email address is required.'), z.literal(''), z.null()])
+  .transform((v) => (v === '' ? null : v));
+
+/** Fields every content item has (all optional: PATCH). */
+const CommonInput = {
+  name: NameInput.optional(),
+  description: DescriptionInput.optional(),
+  isPublished: BoolInput.optional(),
+  publishUp: DateInput.optional(),
+  publishDown: DateInput.optional(),
+  category: IntInput.nullable().optional(),
+  language: z.union([z.string().max(16), z.null()]).optional(),
+};
+
+/**
+ * Per content type: the fields of DESIGN §7.2 (all optional, for PATCH), which of them are
+ * required on create/PUT, and which hold Liquid (parsed on save: a template that does not parse
+ * is a 400).
+ */
+export const CONTENT_FIELDS = {
+  email: {
+    input: {
+      subject: text(998).optional(),
+      customHtml: text(2_000_000).optional(),
+      plainText: text(1_000_000).optional(),
+      fromAddress: optionalEmail.optional(),
+      fromName: text(191).optional(),
+      replyToAddress: optionalEmail.optional(),
+      templateId: IntInput.nullable().optional(),
+    },
+    required: { subject: required('subject', 998) },
+    liquid: ['subject', 'customHtml', 'plainText', 'fromName'],
+    html: ['customHtml'],
+  },
+  sms: {
+    input: { message: text(1600).optional(), senderId: text(32).optional() },
+    required: { message: required('message', 1600) },
+    liquid: ['message'],
+    html: [],
+  },
+  notification: {
+    input: {
+      heading: text(255).optional(),
+      message: text(4000).optional(),
+      url: text(2048).optional(),
+      icon: text(2048).optional(),
+      mobile: BoolInput.optional(),
+    },
+    required: { heading: required('heading', 255), message: required('message', 4000) },
+    liquid: ['heading', 'message', 'url'],
+    html: [],
+  },
+  tweet: {
+    input: { text: text(280).optional() },
+    required: { text: required('text', 280) },
+    liquid: ['text'],
+    html: [],
+  },
+} as const satisfies Record<ContentType, { input: z.ZodRawShape; required: z.ZodRawShape; liquid: readonly string[]; html: readonly string[] }>;
+
+export const EmailInputSchema = z.object({ ...CommonInput, ...CONTENT_FIELDS.email.input });
+export const SmsInputSchema = z.object({ ...CommonInput, ...CONTENT_FIELDS.sms.input });
+export const NotificationInputSchema = z.object({ ...CommonInput, ...CONTENT_FIELDS.notification.input });
+export const TweetInputSchema = z.object({ ...CommonInput, ...CONTENT_FIELDS.tweet.input });
+
+export const CONTENT_INPUT_SCHEMAS = {
+  email: EmailInputSchema,
+  sms: SmsInputSchema,
+  notification: NotificationInputSchema,
+  tweet: TweetInputSchema,
+} as const;
+
+/** POST/PUT: `name` and the type's required fields. */
+export const CONTENT_CREATE_SCHEMAS = {
+  email: EmailInputSchema.extend({ name: NameInput, ...CONTENT_FIELDS.email.required }),
+  sms: SmsInputSchema.extend({ name: NameInput, ...CONTENT_FIELDS.sms.required }),
+  notification: NotificationInputSchema.extend({ name: NameInput, ...CONTENT_FIELDS.notification.required }),
+  tweet: TweetInputSchema.extend({ name: NameInput, ...CONTENT_FIELDS.tweet.required }),
+} as const;
+
+const CommonOutput = {
+  ...AuditFields,
+  id: z.number().int().nullable(),
+  name: z.string(),
+  description: z.string().nullable(),
+  language: z.string().nullable(),
+};
+const Tail = {
+  publishUp: z.string().nullable(),
+  publishDown: z.string().nullable(),
+  category: CategoryRefSchema.nullable(),
+};
+const s = z.string().nullable();
+
+export const EmailViewSchema = z.object({
+  ...CommonOutput,
+  subject: s,
+  customHtml: s,
+  plainText: s,
+  fromAddress: s,
+  fromName: s,
+  replyToAddress: s,
+  templateId: z.number().int().nullable(),
+  ...Tail,
+});
+export const SmsViewSchema = z.object({ ...CommonOutput, message: s, senderId: s, ...Tail });
+export const NotificationViewSchema = z.object({ ...CommonOutput, heading: s, message: s, url: s, icon: s, mobile: z.boolean(), ...Tail });
+export const TweetViewSchema = z.object({ ...CommonOutput, text: s, ...Tail });
+
+export const CONTENT_OUTPUT_SCHEMAS = { email: EmailViewSchema, sms: SmsViewSchema, notification: NotificationViewSchema, tweet: TweetViewSchema } as const;
+
+/** REST paths and JSON keys per content type (`{"sms": S}`, `{"total": n, "smses": [...]}`). */
+export const CONTENT_REST = {
+  email: { path: 'emails', item: 'email', list: 'emails' },
+  sms: { path: 'smses', item: 'sms', list: 'smses' },
+  notification: { path: 'notifications', item: 'notification', list: 'notifications' },
+  tweet: { path: 'tweets', item: 'tweet', list: 'tweets' },
+} as const satisfies Record<ContentType, { path: string; item: string; list: string }>;
+
+/** POST /api/<type>/{id}/preview: render for a stored contact, or for sample fields. */
+export const PreviewRequestSchema = z.object({
+  contactId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'Contact ids are 1-64 of A-Z a-z 0-9 . _ : -').optional(),
+  fields: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** Categories (`/api/categories`), as in Mautic. */
+export const CategoryInputSchema = z.object({
+  title: z
+    .string({ error: 'A title is required.' })
+    .max(191)
+    .transform((v) => v.replace(/<[^>]*>/g, '').trim())
+    .pipe(z.string().min(1, 'A title is required.'))
+    .optional(),
+  alias: z.union([z.string().regex(/^[a-z0-9-]{1,191}$/, 'An alias is lowercase letters, digits and -.'), z.null()]).optional(),
+  description: DescriptionInput.optional(),
+  color: z.union([z.string().regex(/^#?[0-9a-fA-F]{6}$/, 'A color is 6 hex digits.'), z.null()]).optional(),
+  bundle: z.string().max(64).optional(),
+  isPublished: BoolInput.optional(),
+});
+export const CategoryCreateSchema = CategoryInputSchema.extend({
+  title: z
+    .string({ error: 'A title is required.' })
+    .max(191)
+    .transform((v) => v.replace(/<[^>]*>/g, '').trim())
+    .pipe(z.string().min(1, 'A title is required.')),
+});
+export const CategoryViewSchema = z.object({
+  ...AuditFields,
+  id: z.number().int().nullable(),
+  title: z.string(),
+  alias: z.string().nullable(),
+  description: z.string().nullable(),
+  color: z.string().nullable(),
+  bundle: z.string(),
+});

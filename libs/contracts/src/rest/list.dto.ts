@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { BoolInput, IntInput } from './input.dto';
+
+export const WHERE_EXPRESSIONS = [
+  'eq',
+  'neq',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'like',
+  'notLike',
+  'in',
+  'notIn',
+  'isNull',
+  'isNotNull',
+  'isEmpty',
+  'isNotEmpty',
+  'between',
+  'notBetween',
+  'andX',
+  'orX',
+] as const;
+
+export interface WhereClause {
+  col?: string;
+  expr: string;
+  val?: unknown;
+}
+
+/** `where[i][col|expr|val]` as qs parses it: an array, or an object keyed by index past 20 items. */
+const WhereClauseSchema: z.ZodType<WhereClause> = z.object({
+  col: z.string().max(64).optional(),
+  expr: z.string({ error: 'An expr is required.' }).max(32),
+  val: z.unknown().optional(),
+});
+
+const WhereListSchema = z
+  .union([z.array(WhereClauseSchema), z.record(z.string(), WhereClauseSchema)])
+  .transform((v) => (Array.isArray(v) ? v : Object.values(v)));
+
+/** Mautic's list parameters (`GET /api/messages?search=&start=&limit=&orderBy=&orderByDir=&published=&minimal=&where[]`). */
+export const ListQuerySchema = z.object({
+  search: z.string().max(1000).optional(),
+  start: IntInput.optional(),
+  /** 30 by default; 0 = all. */
+  limit: IntInput.optional(),
+  orderBy: z.string().max(64).optional(),
+  orderByDir: z
+    .string()
+    .transform((v) => v.toLowerCase())
+    .pipe(z.enum(['asc', 'desc'], { error: 'orderByDir is asc or desc.' }))
+    .optional(),
+  published: BoolInput.optional(),
+  publishedOnly: BoolInput.optional(),
+  minimal: BoolInput.optional(),
+  where: WhereListSchema.optional(),
+});
+export type ListQuery = z.infer<typeof ListQuerySchema>;
+
+/** `DELETE .../batch/delete?ids=1,2` or `?ids[]=1&ids[]=2`. */
+export const BatchIdsQuerySchema = z.object({
+  ids: z
+    .union([z.string(), z.array(z.string())], { error: 'ids is required.' })
+    .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^\d{1,10}$/, 'ids are integers.').transform(Number)).min(1, 'ids is required.')),
+});
+
+/** Batch endpoints take at most this many items (Mautic's limit). */
+export const BATCH_LIMIT = 200;

@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { ServiceKitModule } from '@switchboard/service-kit';
+import { createLogger, type Logger } from '@switchboard/telemetry';
+import { CategoriesService } from './categories/categories.service';
+import type { CatalogConfig } from './catalog.config';
+import { CatalogChangesPublisher } from './changes/catalog-changes.publisher';
+import { ContentRepository } from './content/content.repository';
+import { ContentService } from './content/content.service';
+import { CatalogRpcHandler } from './items/catalog-rpc.handler';
+import { MessagesRepository } from './messages/messages.repository';
+import { MessagesService } from './messages/messages.service';
+import { CATALOG_MIGRATIONS } from './migrations';
+
+/** Marketing messages, channel content and categories; served over sb.rpc.catalog.*. */
+export function createCatalogModule(config: CatalogConfig, logger: Logger = createLogger('catalog', config.log.level)): Function {
+  @Module({
+    imports: [
+      ServiceKitModule.forRoot({
+        service: 'catalog',
+        config,
+        logger,
+        database: { schema: 'catalog', migrations: CATALOG_MIGRATIONS, poolSize: config.poolSize },
+      }),
+    ],
+    providers: [
+      CatalogChangesPublisher,
+      MessagesRepository,
+      MessagesService,
+      ContentRepository,
+      ContentService,
+      CategoriesService,
+      CatalogRpcHandler,
+    ],
+  })
+  class CatalogModule {}
+  return CatalogModule;
+}

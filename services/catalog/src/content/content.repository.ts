@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import type { Actor, ContentType } from '@switchboard/contracts';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { ListSql } from '../items/list-query';
+import { auditSelect, categorySelect, type AuditRow, type CategoryRef } from '../items/sql';
+
+export interface ContentRow extends AuditRow {
+  type: ContentType;
+  name: string;
+  description: string | null;
+  language: string | null;
+  publishUp: Date | null;
+  publishDown: Date | null;
+  categoryId: number | null;
+  fields: Record<string, unknown>;
+  category: CategoryRef | null;
+}
+
+export interface ContentState {
+  name: string;
+  description: string | null;
+  language: string | null;
+  isPublished: boolean;
+  publishUp: string | null;
+  publishDown: string | null;
+  category: number | null;
+  fields: Record<string, unknown>;
+}
+
+function selectSql(extra = ''): string {
+  return `SELECT ${auditSelect('ct')}, ct.type, ct.name, ct.description, ct.language, ct.publish_up AS "publishUp",
+      ct.publish_down AS "publishDown", ct.category_id AS "categoryId", ct.fields, ${categorySelect('cat')}${extra}
+    FROM catalog.contents ct LEFT JOIN catalog.categories cat ON cat.id = ct.category_id`;
+}
+
+export const CONTENT_PUBLISHED_SQL = `(ct.is_published AND (ct.publish_up IS NULL OR ct.publish_up <= now()) AND (ct.publish_down IS NULL OR ct.publish_down > now()))`;
+
+@Injectable()
+export class ContentRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  async findById(type: ContentType, id: number, em: EntityManager | DataSource = this.ds): Promise<ContentRow | undefined> {
+    const rows: ContentRow[] = await em.query(`${selectSql()} WHERE ct.type = $1 AND ct.id = $2`, [type, id]);
+    return rows[0];
+  }
+
+  async list(type: ContentType, sql: ListSql): Promise<{ rows: ContentRow[]; total: number }> {
+    const typeParam = sql.params.add(type);
+    const where = `ct.type = ${typeParam} AND ${sql.where}`;
+    const filterValues = [...sql.params.values];
+    const page = `${sql.limit === undefined ? '' : ` LIMIT ${sql.params.add(sql.limit)}`} OFFSET ${sql.params.add(sql.offset)}`;
+    const rows: (ContentRow & { total: string })[] = await this.ds.query(
+      `${selectSql(', count(*) OVER() AS total')} WHERE ${where} ORDER BY ${sql.orderBy}${page}`,
+      sql.params.values,
+    );
+    if (rows.length > 0 || sql.offset === 0) return { rows, total: rows.length ? Number(rows[0].total) : 0 };
+    const count: { total: string }[] = await this.ds.query(
+      `SELECT count(*) AS total FROM catalog.contents ct LEFT JOIN catalog.categories cat ON cat.id = ct.category_id WHERE ${where}`,
+      filterValues,
+    );
+    return { rows, total: Number(count[0].total) };
+  }
+
+  async lockState(em: EntityManager, type: ContentType, id: number): Promise<(ContentState & { version: number }) | undefined> {
+    const rows: (ContentState & { version: number; publishUp: Date | null; publishDown: Date | null })[] = await em.query(
+      `SELECT name, description, language, is_published AS "isPublished", publish_up AS "publishUp", publish_down AS "publishDown",
+              category_id AS category, fields, version
+         FROM catalog.contents WHERE type = $1 AND id = $2 FOR UPDATE`,
+      [type, id],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return { ...row, publishUp: row.publishUp?.toISOString() ?? null, publishDown: row.publishDown?.toISOString() ?? null };
+  }
+
+  async insert(em: EntityManager, type: ContentType, s: ContentState, actor: Actor): Promise<{ id: number; version: number }> {
+    const rows: { id: number; version: number }[] = await em.query(
+      `INSERT INTO catalog.contents (type, name, description, language, is_published, publish_up, publish_down, category_id, fields, created_by, created_by_user)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id, version`,
+      [type, s.name, s.description, s.language, s.isPublished, s.publishUp, s.publishDown, s.category, JSON.stringify(s.fields), actor.id, actor.name],
+    );
+    return rows[0];
+  }
+
+  async update(em: EntityManager, type: ContentType, id: number, s: ContentState, actor: Actor): Promise<{ id: number; version: number }> {
+    const [rows] = (await em.query(
+      `UPDATE catalog.contents SET name = $3, description = $4, language = $5, is_published = $6, publish_up = $7, publish_down = $8,
+              category_id = $9, fields = $10, modified_by = $11, modified_by_user = $12, date_modified = now(), version = version + 1
+        WHERE type = $1 AND id = $2 RETURNING id, version`,
+      [type, id, s.name, s.description, s.language, s.isPublished, s.publishUp, s.publishDown, s.category, JSON.stringify(s.fields), actor.id, actor.name],
+    )) as [{ id: number; version: number }[], number];
+    return rows[0];
+  }
+
+  async delete(em: EntityManager, type: ContentType, id: number): Promise<void> {
+    await em.query('DELETE FROM catalog.contents WHERE type = $1 AND id = $2', [type, id]);
+  }
+}

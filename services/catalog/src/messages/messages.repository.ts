@@ -1,0 +1,166 @@
+import { Injectable } from '@nestjs/common';
+import type { Channel, RoutableMessage } from '@switchboard/contracts';
+import { DataSource, type EntityManager } from 'typeorm';
+import { auditSelect, categorySelect, SqlParams, type AuditRow, type CategoryRef } from '../items/sql';
+import type { ListSql } from '../items/list-query';
+
+export interface MessageChannelRow {
+  id: number;
+  channel: Channel;
+  channelId: number | null;
+  channelName: string | null;
+  isEnabled: boolean;
+}
+
+export interface MessageRow extends AuditRow {
+  name: string;
+  description: string | null;
+  publishUp: Date | null;
+  publishDown: Date | null;
+  category: CategoryRef | null;
+  categoryId: number | null;
+  /** Absent in minimal lists. */
+  channels?: MessageChannelRow[];
+}
+
+/** A message's writable state, as merged for a save. */
+export interface MessageState {
+  name: string;
+  description: string | null;
+  isPublished: boolean;
+  publishUp: string | null;
+  publishDown: string | null;
+  category: number | null;
+  channels: { channel: Channel; channelId: number | null; isEnabled: boolean }[];
+}
+
+/** One subquery gives the channels with their content item's name: no N+1. */
+const CHANNELS_SELECT = `(SELECT COALESCE(json_agg(json_build_object('id', mc.id, 'channel', mc.channel, 'channelId', mc.channel_id,
+      'channelName', ct.name, 'isEnabled', mc.is_enabled) ORDER BY mc.position, mc.id), '[]'::json)
+    FROM catalog.message_channels mc
+    LEFT JOIN catalog.contents ct ON ct.id = mc.channel_id AND ct.type = mc.content_type
+   WHERE mc.message_id = m.id) AS channels`;
+
+function selectSql(minimal: boolean, extra = ''): string {
+  return `SELECT ${auditSelect('m')}, m.name, m.description, m.publish_up AS "publishUp", m.publish_down AS "publishDown",
+      m.category_id AS "categoryId", ${categorySelect('cat')}${minimal ? '' : `, ${CHANNELS_SELECT}`}${extra}
+    FROM catalog.messages m LEFT JOIN catalog.categories cat ON cat.id = m.category_id`;
+}
+
+const GET_SQL = `${selectSql(false)} WHERE m.id = $1`;
+
+export const PUBLISHED_SQL = `(m.is_published AND (m.publish_up IS NULL OR m.publish_up <= now()) AND (m.publish_down IS NULL OR m.publish_down > now()))`;
+
+@Injectable()
+export class MessagesRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  async findById(id: number, em: EntityManager | DataSource = this.ds): Promise<MessageRow | undefined> {
+    const rows: MessageRow[] = await em.query(GET_SQL, [id]);
+    return rows[0];
+  }
+
+  /** One page and the total in one statement (a second, cheap count only when the page is past the end). */
+  async list(sql: ListSql, minimal: boolean): Promise<{ rows: MessageRow[]; total: number }> {
+    const filterValues = [...sql.params.values];
+    const page = `${sql.limit === undefined ? '' : ` LIMIT ${sql.params.add(sql.limit)}`} OFFSET ${sql.params.add(sql.offset)}`;
+    const rows: (MessageRow & { total: string })[] = await this.ds.query(
+      `${selectSql(minimal, ', count(*) OVER() AS total')} WHERE ${sql.where} ORDER BY ${sql.orderBy}${page}`,
+      sql.params.values,
+    );
+    if (rows.length > 0 || sql.offset === 0) return { rows, total: rows.length ? Number(rows[0].total) : 0 };
+    const count: { total: string }[] = await this.ds.query(
+      `SELECT count(*) AS total FROM catalog.messages m LEFT JOIN catalog.categories cat ON cat.id = m.category_id WHERE ${sql.where}`,
+      filterValues,
+    );
+    return { rows, total: Number(count[0].total) };
+  }
+
+  /** The current state, locked for the rest of the transaction. */
+  async lockState(em: EntityManager, id: number): Promise<(MessageState & { version: number }) | undefined> {
+    const rows: (MessageState & { version: number })[] = await em.query(
+      `SELECT m.name, m.description, m.is_published AS "isPublished", m.publish_up AS "publishUp", m.publish_down AS "publishDown",
+              m.category_id AS category, m.version,
+              (SELECT COALESCE(json_agg(json_build_object('channel', mc.channel, 'channelId', mc.channel_id, 'isEnabled', mc.is_enabled)
+                        ORDER BY mc.position, mc.id), '[]'::json)
+                 FROM catalog.message_channels mc WHERE mc.message_id = m.id) AS channels
+         FROM catalog.messages m WHERE m.id = $1 FOR UPDATE OF m`,
+      [id],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    const iso = (d: unknown) => (d ? new Date(d as string).toISOString() : null);
+    return { ...row, publishUp: iso(row.publishUp), publishDown: iso(row.publishDown) };
+  }
+
+  async insert(em: EntityManager, s: MessageState, actor: { id: number | null; name: string | null }): Promise<{ id: number; version: number }> {
+    const rows: { id: number; version: number }[] = await em.query(
+      `INSERT INTO catalog.messages (name, description, is_published, publish_up, publish_down, category_id, created_by, created_by_user)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, version`,
+      [s.name, s.description, s.isPublished, s.publishUp, s.publishDown, s.category, actor.id, actor.name],
+    );
+    return rows[0];
+  }
+
+  async update(em: EntityManager, id: number, s: MessageState, actor: { id: number | null; name: string | null }): Promise<{ id: number; version: number }> {
+    const [rows] = (await em.query(
+      `UPDATE catalog.messages SET name = $2, description = $3, is_published = $4, publish_up = $5, publish_down = $6, category_id = $7,
+              modified_by = $8, modified_by_user = $9, date_modified = now(), version = version + 1
+        WHERE id = $1 RETURNING id, version`,
+      [id, s.name, s.description, s.isPublished, s.publishUp, s.publishDown, s.category, actor.id, actor.name],
+    )) as [{ id: number; version: number }[], number];
+    return rows[0];
+  }
+
+  /** The message's channel rows become exactly `channels`, in that order (row ids kept for channels that stay). */
+  async replaceChannels(em: EntityManager, id: number, channels: MessageState['channels']): Promise<void> {
+    const p = new SqlParams();
+    const message = p.add(id);
+    const names = p.add(channels.map((c) => c.channel));
+    await em.query(
+      `WITH gone AS (DELETE FROM catalog.message_channels WHERE message_id = ${message} AND channel <> ALL(${names}::text[]))
+       INSERT INTO catalog.message_channels (message_id, channel, channel_id, is_enabled, position)
+       SELECT ${message}, t.channel, t.channel_id, t.is_enabled, t.position
+         FROM unnest(${names}::text[], ${p.add(channels.map((c) => c.channelId))}::int[], ${p.add(channels.map((c) => c.isEnabled))}::boolean[],
+                     ${p.add(channels.map((_c, i) => i))}::int[]) AS t(channel, channel_id, is_enabled, position)
+       ON CONFLICT (message_id, channel) DO UPDATE
+         SET channel_id = EXCLUDED.channel_id, is_enabled = EXCLUDED.is_enabled, position = EXCLUDED.position`,
+      p.values,
+    );
+  }
+
+  async delete(em: EntityManager, id: number): Promise<void> {
+    await em.query('DELETE FROM catalog.messages WHERE id = $1', [id]);
+  }
+
+  /** Messages whose channels use a content item; their version is bumped (their routable view changed). */
+  async touchUsersOf(em: EntityManager, contentType: string, contentId: number): Promise<{ id: number; version: number }[]> {
+    const [rows] = (await em.query(
+      `UPDATE catalog.messages SET version = version + 1
+        WHERE id IN (SELECT message_id FROM catalog.message_channels WHERE content_type = $1 AND channel_id = $2)
+        RETURNING id, version`,
+      [contentType, contentId],
+    )) as [{ id: number; version: number }[], number];
+    return rows;
+  }
+
+  async routable(ids: number[]): Promise<RoutableMessage[]> {
+    const rows: (Omit<RoutableMessage, 'publishUp' | 'publishDown'> & { publishUp: Date | null; publishDown: Date | null })[] = await this.ds.query(
+      `SELECT m.id, m.is_published AS "isPublished", m.publish_up AS "publishUp", m.publish_down AS "publishDown", m.version,
+              (SELECT COALESCE(json_agg(json_build_object('channel', mc.channel, 'channelId', mc.channel_id, 'isEnabled', mc.is_enabled,
+                        'contentAvailable', COALESCE(ct.is_published AND (ct.publish_up IS NULL OR ct.publish_up <= now())
+                                                     AND (ct.publish_down IS NULL OR ct.publish_down > now()), false))
+                        ORDER BY mc.position, mc.id), '[]'::json)
+                 FROM catalog.message_channels mc
+                 LEFT JOIN catalog.contents ct ON ct.id = mc.channel_id AND ct.type = mc.content_type
+                WHERE mc.message_id = m.id) AS channels
+         FROM catalog.messages m WHERE m.id = ANY($1::int[])`,
+      [ids],
+    );
+    return rows.map((r) => ({
+      ...r,
+      publishUp: r.publishUp ? r.publishUp.toISOString() : null,
+      publishDown: r.publishDown ? r.publishDown.toISOString() : null,
+    }));
+  }
+}
