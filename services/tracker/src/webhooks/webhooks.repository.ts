@@ -139,7 +139,9 @@ export class WebhooksRepository {
       webhook_url: string;
       secret: string;
     }[] = await this.ds.query(
-      `UPDATE tracker.webhook_deliveries d
+      // A CTE, so that the driver hands back the rows (it answers an UPDATE with [rows, count]).
+      `WITH claimed AS (
+         UPDATE tracker.webhook_deliveries d
          SET locked_until = now() + $3 * interval '1 millisecond', attempts = d.attempts + 1
          FROM tracker.webhooks w
          WHERE w.id = d.webhook_id AND w.is_published AND d.id IN (
@@ -148,7 +150,8 @@ export class WebhooksRepository {
              AND (locked_until IS NULL OR locked_until < now())
            ORDER BY next_attempt_at, id LIMIT $2
            FOR UPDATE SKIP LOCKED)
-         RETURNING d.id, d.event_key, d.type, d.body, d.attempts, w.webhook_url, w.secret`,
+         RETURNING d.id, d.event_key, d.type, d.body, d.attempts, w.webhook_url, w.secret)
+       SELECT * FROM claimed`,
       [webhookId, limit, lockMs],
     );
     return rows.map((r) => ({
