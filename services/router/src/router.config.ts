@@ -20,6 +20,8 @@ export const routerEnv = {
   /** After boot, routing waits this long so that every live sender has announced itself once. */
   ROUTER_CHANNEL_WARMUP_MS: env.int(HEARTBEAT_INTERVAL_MS + 1_000),
   ROUTER_DECIDE_TIMEOUT_MS: env.int(15_000),
+  /** A send request not acked this long after delivery (its router died) is delivered again. */
+  ROUTER_ACK_WAIT_MS: env.int(30_000),
   MAX_DEFERRALS: env.int(3),
 };
 
@@ -31,6 +33,7 @@ export interface RouterConfig extends BaseConfig {
     assumeChannels: Channel[];
     channelWarmupMs: number;
     decideTimeoutMs: number;
+    ackWaitMs: number;
     maxDeferrals: number;
   };
 }
@@ -47,6 +50,7 @@ export function loadRouterConfig(source: NodeJS.ProcessEnv = process.env): Route
         assumeChannels: e.ROUTER_ASSUME_CHANNELS,
         channelWarmupMs: e.ROUTER_CHANNEL_WARMUP_MS,
         decideTimeoutMs: e.ROUTER_DECIDE_TIMEOUT_MS,
+        ackWaitMs: e.ROUTER_ACK_WAIT_MS,
         maxDeferrals: e.MAX_DEFERRALS,
       },
     }),

@@ -125,7 +125,7 @@ export class RoutingService {
         const retryAt = decision.retryAt ?? null;
         // DESIGN §4.5: preferences enforces these too; checked here so the router never defers past them.
         if (deferrals >= this.config.routing.maxDeferrals) return { ...base, ...none, ...judged, outcome: 'failed', reason: 'max_deferrals' };
-        if (!retryAt || new Date(retryAt) >= new Date(req.expiresAt)) return { ...base, ...none, ...judged, outcome: 'failed', reason: 'expired' };
+        if (!retryAt || new Date(retryAt) > new Date(req.expiresAt)) return { ...base, ...none, ...judged, outcome: 'failed', reason: 'expired' };
         return { ...base, ...none, ...judged, outcome: 'deferred', retryAt, reason: null };
       }
       case 'failed':

@@ -21,7 +21,7 @@ export class SendRequestedConsumer implements EventConsumer<SendRequested> {
       schema: SendRequestedSchema,
       batchSize: config.routing.batchSize,
       concurrency: config.routing.concurrency,
-      ackWaitMs: 60_000,
+      ackWaitMs: config.routing.ackWaitMs,
     };
   }
 
