@@ -31,13 +31,15 @@ function toApiError(status, body, text) {
         }
       }
     }
-    const message = errors.map((/** @type {any} */ e) => String(e?.message ?? '')).filter(Boolean).join(' ') || `Request failed (${status}).`;
+    let message = errors.map((/** @type {any} */ e) => String(e?.message ?? '')).filter(Boolean).join(' ') || `Request failed (${status}).`;
+    // The gateway's answer for a route it does not have: say so in the UI's terms.
+    if (status === 404 && message === 'Requested URL not found.') message = 'This part of the API is not available on this server yet.';
     return new ApiError(status, message, details);
   }
   const fallback = {
     401: 'Authorization is required.',
     403: 'You do not have access to this.',
-    404: 'Not found: this part of the API may not exist yet.',
+    404: 'Item was not found.',
     502: 'A service behind the gateway is not answering.',
     503: 'A service behind the gateway is unavailable.',
     504: 'A service behind the gateway did not answer in time.',

@@ -135,7 +135,7 @@ export function field(spec) {
   return h(
     'div',
     { class: 'field', dataset: { field: spec.name } },
-    h('label', { for: id }, spec.label, spec.required ? h('span', { class: 'muted' }, ' (required)') : null),
+    h('label', { for: id }, spec.label, spec.required ? h('span', { class: 'muted', 'aria-hidden': 'true' }, ' (required)') : null),
     spec.hint ? h('span', { class: 'hint', id: hintId }, spec.hint) : null,
     control,
     h('p', { class: 'field-error', id: errorId }),

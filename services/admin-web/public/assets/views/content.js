@@ -10,6 +10,8 @@ import { listPage, publishedBadge } from './shared.js';
  * @typedef {{ item: string, plural: string, singular: string, summary: string, fields: ContentField[] }} ContentType
  */
 
+/** @type {ContentField} */
+const DESCRIPTION = { name: 'description', label: 'Description', type: 'textarea', rows: 2 };
 const LIQUID_HINT = 'Liquid, e.g. {{ contact.firstname | default: "there" }}';
 
 /** The content types of DESIGN §7.2, keyed by their path under /api. @type {Record<string, ContentType>} */
@@ -21,7 +23,8 @@ export const CONTENT_TYPES = {
     summary: 'subject',
     fields: [
       { name: 'name', label: 'Name', required: true },
-      { name: 'subject', label: 'Subject', hint: LIQUID_HINT },
+      DESCRIPTION,
+      { name: 'subject', label: 'Subject', required: true, hint: LIQUID_HINT },
       { name: 'fromAddress', label: 'From address', type: 'email' },
       { name: 'fromName', label: 'From name' },
       { name: 'replyToAddress', label: 'Reply-to address', type: 'email' },
@@ -38,7 +41,8 @@ export const CONTENT_TYPES = {
     summary: 'message',
     fields: [
       { name: 'name', label: 'Name', required: true },
-      { name: 'message', label: 'Message', type: 'textarea', rows: 5, hint: LIQUID_HINT },
+      DESCRIPTION,
+      { name: 'message', label: 'Message', type: 'textarea', rows: 5, required: true, hint: LIQUID_HINT },
       { name: 'senderId', label: 'Sender ID', hint: 'Alphanumeric sender or number, where the provider allows it.' },
       { name: 'isPublished', label: 'Published', type: 'checkbox', default: true },
     ],
@@ -50,8 +54,9 @@ export const CONTENT_TYPES = {
     summary: 'heading',
     fields: [
       { name: 'name', label: 'Name', required: true },
-      { name: 'heading', label: 'Heading', hint: LIQUID_HINT },
-      { name: 'message', label: 'Message', type: 'textarea', rows: 4, hint: LIQUID_HINT },
+      DESCRIPTION,
+      { name: 'heading', label: 'Heading', required: true, hint: LIQUID_HINT },
+      { name: 'message', label: 'Message', type: 'textarea', rows: 4, required: true, hint: LIQUID_HINT },
       { name: 'url', label: 'Link URL', type: 'url' },
       { name: 'icon', label: 'Icon URL', type: 'url' },
       { name: 'mobile', label: 'Mobile push (apps) rather than web push (browsers)', type: 'checkbox', default: false },
@@ -65,7 +70,8 @@ export const CONTENT_TYPES = {
     summary: 'text',
     fields: [
       { name: 'name', label: 'Name', required: true },
-      { name: 'text', label: 'Text', type: 'textarea', rows: 4, hint: `At most 280 characters once rendered. ${LIQUID_HINT}` },
+      DESCRIPTION,
+      { name: 'text', label: 'Text', type: 'textarea', rows: 4, required: true, hint: `At most 280 characters once rendered. ${LIQUID_HINT}` },
       { name: 'isPublished', label: 'Published', type: 'checkbox', default: true },
     ],
   },
@@ -226,7 +232,7 @@ function previewPanel(path, id) {
       try {
         const data = await api('POST', `/api/${path}/${encodeURIComponent(id)}/preview`, contactId ? { contactId } : {});
         clearErrors(form);
-        replace(output, renderPreview(data));
+        replace(output, renderPreview(data, CONTENT_TYPES[path]));
       } catch (error) {
         showError(form, alert, error);
         output.replaceChildren();
@@ -240,14 +246,15 @@ function previewPanel(path, id) {
  * Shows whatever the preview returned: HTML parts in a sandboxed frame (no scripts, no same
  * origin), every other text part as text.
  * @param {any} data
+ * @param {ContentType} type
  */
-function renderPreview(data) {
+function renderPreview(data, type) {
   const root = data && typeof data === 'object' ? (data.preview ?? data.rendered ?? data) : { text: String(data ?? '') };
   /** @type {HTMLElement[]} */
   const parts = [];
   for (const [key, value] of Object.entries(root)) {
     if (value === null || value === undefined || typeof value === 'object') continue;
-    const label = h('h3', { class: 'label' }, key);
+    const label = h('h3', { class: 'label' }, type.fields.find((f) => f.name === key)?.label ?? key);
     if (/html/i.test(key) && typeof value === 'string') {
       parts.push(label, h('iframe', { title: `Rendered ${key}`, sandbox: '', srcdoc: value, referrerpolicy: 'no-referrer' }));
     } else {

@@ -6,7 +6,8 @@ import { CHANNELS, channelLabel } from './shared.js';
 
 const PAGE_SIZE = 50;
 const FILTERS = ['messageId', 'contactId', 'channel', 'status', 'from', 'to', 'search'];
-const STATUSES = ['pending', 'routed', 'sent', 'delivered', 'failed', 'bounced', 'deferred', 'suppressed', 'opened', 'clicked', 'unsubscribed', 'complained'];
+/** DELIVERY_STATUSES of the tracker's contract. */
+const STATUSES = ['deferred', 'routed', 'sent', 'delivered', 'opened', 'clicked', 'unsubscribed', 'complained', 'bounced', 'failed', 'suppressed'];
 
 /** The first of `keys` present on `row`. @param {any} row @param {string[]} keys */
 const pick = (row, keys) => keys.map((k) => row?.[k]).find((v) => v !== undefined && v !== null);
@@ -30,12 +31,11 @@ export async function deliveriesPage(ctx) {
         input('messageId', 'Message ID', filters.messageId, { inputmode: 'numeric' }),
         input('contactId', 'Contact ID', filters.contactId),
         select('channel', 'Channel', filters.channel, [['', 'Any'], ...CHANNELS.map((c) => /** @type {[string, string]} */ ([c, channelLabel(c)]))]),
-        input('status', 'Status', filters.status, { list: 'delivery-statuses', autocomplete: 'off' }),
+        select('status', 'Status', filters.status, [['', 'Any'], ...STATUSES.map((v) => /** @type {[string, string]} */ ([v, v]))]),
         input('from', 'From', toLocalInput(filters.from), { type: 'datetime-local' }),
         input('to', 'To', toLocalInput(filters.to), { type: 'datetime-local' }),
         input('search', 'Contact email or name', filters.search, { type: 'search' }),
       ),
-      h('datalist', { id: 'delivery-statuses' }, STATUSES.map((s) => h('option', { value: s }))),
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Apply filters'), h('a', { class: 'button', href: base }, 'Reset')),
     )
   );
@@ -73,13 +73,15 @@ export async function deliveriesPage(ctx) {
     table({
       caption: 'Deliveries',
       columns: [
-        { label: 'When', cell: (d) => formatDate(pick(d, ['dateAdded', 'createdAt', 'requestedAt', 'updatedAt', 'dateModified'])) },
+        { label: 'When', cell: (d) => formatDate(pick(d, ['dateAdded', 'dateModified'])) },
         {
           label: 'Contact',
           cell: (d) => {
-            const contactId = pick(d, ['contactId', 'contact']);
-            const email = pick(d, ['contactEmail', 'email']);
-            return contactId === undefined ? '—' : [h('a', { href: `/admin/contacts/${encodeURIComponent(String(contactId))}` }, String(contactId)), email ? h('div', { class: 'muted' }, String(email)) : null];
+            const contactId = pick(d, ['contactId']) ?? d.contact?.id;
+            const who = [d.contact?.name, d.contact?.email].filter(Boolean).join(' · ');
+            return contactId === undefined
+              ? '—'
+              : [h('a', { href: `/admin/contacts/${encodeURIComponent(String(contactId))}` }, String(contactId)), who ? h('div', { class: 'muted' }, who) : null];
           },
         },
         {
@@ -92,14 +94,7 @@ export async function deliveriesPage(ctx) {
         { label: 'Campaign', cell: (d) => String(pick(d, ['campaignId']) ?? '—') },
         { label: 'Channel', cell: (d) => (d.channel ? channelLabel(d.channel) : '—') },
         { label: 'Status', cell: (d) => statusBadge(d.status) },
-        {
-          label: 'Reasons',
-          cell: (d) => {
-            const reasons = pick(d, ['reasons', 'reason', 'skipReasons']);
-            if (Array.isArray(reasons)) return reasons.map((r) => (typeof r === 'object' ? Object.values(r).filter(Boolean).join(': ') : String(r))).join(', ');
-            return reasons === undefined ? '' : String(reasons);
-          },
-        },
+        { label: 'Details', cell: details },
       ],
       rows,
       empty: after ? 'No more deliveries.' : 'No deliveries match these filters.',
@@ -116,6 +111,20 @@ export async function deliveriesPage(ctx) {
       ),
     ),
   );
+}
+
+/** Why the send went where it went: skipped channels, the routing failure, the provider's error, opens and clicks. @param {any} d */
+function details(d) {
+  const skipped = (Array.isArray(d.reasons) ? d.reasons : []).map((/** @type {any} */ r) =>
+    typeof r === 'object' && r !== null ? `${channelLabel(r.channel)} skipped: ${r.reason}${r.detail ? ` (${r.detail})` : ''}` : String(r),
+  );
+  const lines = [
+    ...skipped,
+    d.failureReason ? `Routing failed: ${d.failureReason}` : null,
+    d.error?.message ? `Provider: ${d.error.message}${d.error.code ? ` [${d.error.code}]` : ''}` : null,
+    d.opens || d.clicks ? `${d.opens ?? 0} opens, ${d.clicks ?? 0} clicks` : null,
+  ].filter(Boolean);
+  return lines.map((line) => h('div', null, line));
 }
 
 /** @param {string} name @param {string} label @param {string} value @param {Record<string, string>} [attrs] */

@@ -354,6 +354,24 @@ function sendPanel(id) {
   return form;
 }
 
+/** @type {Record<string, string>} */
+const STAT_LABELS = {
+  reach: 'Reach (contacts)',
+  shipments: 'Shipments',
+  sent: 'Sent',
+  delivered: 'Delivered',
+  failed: 'Failed',
+  bounced: 'Bounced',
+  opened: 'Opens',
+  uniqueOpened: 'Unique opens',
+  clicked: 'Clicks',
+  uniqueClicked: 'Unique clicks',
+  unsubscribed: 'Unsubscribed',
+  complained: 'Complaints',
+  deferred: 'Deferred',
+  suppressed: 'Suppressed (not routed)',
+};
+
 const STAT_KEYS = [
   'reach',
   'shipments',
@@ -370,6 +388,8 @@ const STAT_KEYS = [
   'deferred',
   'suppressed',
 ];
+
+const DAILY_KEYS = ['date', 'channel', 'sent', 'delivered', 'opened', 'clicked', 'bounced', 'failed', 'unsubscribed', 'suppressed'];
 
 /** The message's statistics per channel (`GET /api/messages/{id}/stats`). @param {string} id */
 function statsPanel(id) {
@@ -403,10 +423,10 @@ function renderStats(data) {
   const rawChannels = stats.channels ?? stats.perChannel ?? stats.byChannel ?? {};
   /** @type {[string, any][]} */
   const perChannel = Array.isArray(rawChannels) ? rawChannels.map((c) => [String(c.channel), c]) : Object.entries(rawChannels);
-  if (perChannel.length === 0 && stats.totals === undefined) {
+  const totals = stats.totals ?? stats.total ?? null;
+  if (perChannel.length === 0 && !totals) {
     return h('p', { class: 'muted' }, 'No figures yet.');
   }
-  const totals = stats.totals ?? stats.total ?? null;
   const present = STAT_KEYS.filter((k) => perChannel.some(([, c]) => typeof c?.[k] === 'number') || typeof totals?.[k] === 'number');
   const columnRows = perChannel.map(([channel, c]) => ({ channel, c }));
   if (totals) columnRows.push({ channel: 'all', c: totals });
@@ -417,7 +437,7 @@ function renderStats(data) {
     table({
       caption: 'Statistics per channel',
       columns: [
-        { label: 'Figure', cell: (r) => r.key },
+        { label: 'Figure', cell: (r) => STAT_LABELS[r.key] ?? r.key },
         ...columnRows.map((col) => ({ label: col.channel === 'all' ? 'All' : channelLabel(col.channel), className: 'num', cell: (/** @type {any} */ r) => String(col.c?.[r.key] ?? 0) })),
       ],
       rows: present.map((key) => ({ key })),
@@ -430,9 +450,11 @@ function renderStats(data) {
           h('summary', null, 'Daily'),
           table({
             caption: 'Daily figures',
-            columns: Object.keys(daily[0])
-              .filter((k) => typeof daily[0][k] !== 'object' || daily[0][k] === null)
-              .map((k) => ({ label: k, className: k === 'date' || k === 'day' || k === 'channel' ? '' : 'num', cell: (/** @type {any} */ row) => String(row[k] ?? '') })),
+            columns: DAILY_KEYS.filter((k) => k in daily[0]).map((k) => ({
+              label: k,
+              className: k === 'date' || k === 'channel' ? '' : 'num',
+              cell: (/** @type {any} */ row) => (k === 'channel' ? (row.channel ? channelLabel(row.channel) : 'not routed') : String(row[k] ?? '')),
+            })),
             rows: daily,
           }),
         )

@@ -1,0 +1,122 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { waitFor } from '@switchboard/testing';
+import { startGateway, TEST_ADMIN, type GatewayTestContext } from './support/gateway-test';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+describe('admin web UI', () => {
+  let ctx: GatewayTestContext;
+  let browser: Browser;
+  let page: Page;
+  let nc: NatsConnection;
+  const pageErrors: string[] = [];
+
+  /** A live email sender, as far as the gateway's channel registry knows (DESIGN §5 heartbeat). */
+  const emailSenderAlive = async () => {
+    nc.publish(ctx.env.names.subjects.channelHeartbeat(), JSON.stringify({ channel: 'email', instanceId: 'ui-test', provider: 'smtp', status: 'up' }));
+    await waitFor(async () => {
+      const res = await ctx.api('GET', '/api/channels');
+      return res.body.channels.some((c: any) => c.channel === 'email' && c.available) || undefined;
+    });
+  };
+
+  beforeAll(async () => {
+    [ctx, browser] = await Promise.all([
+      startGateway({ services: ['catalog'] }),
+      chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS }),
+    ]);
+    nc = await connect({ servers: ctx.env.natsUrl });
+    page = await browser.newPage();
+    page.setDefaultTimeout(8000);
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await nc?.close();
+    await ctx?.close();
+  });
+  afterEach(() => {
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('serves the pages and assets publicly, and nothing outside them', async () => {
+    for (const path of ['/', '/admin/messages', '/admin/contacts/some-contact']) {
+      const res = await ctx.api('GET', path, undefined, { auth: null });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/html');
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    }
+    const script = await ctx.api('GET', '/assets/app.js', undefined, { auth: null });
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/javascript/);
+    expect((await ctx.api('GET', '/assets/nope.js', undefined, { auth: null })).status).toBe(404);
+    expect((await ctx.api('GET', '/assets/..%2fpackage.json', undefined, { auth: null })).status).toBe(404);
+    expect((await ctx.api('GET', '/api/messages', undefined, { auth: null })).status).toBe(401);
+  });
+
+  it('signs in, creates a message, lists it, and shows a validation error next to the field', async () => {
+    await page.goto(`${ctx.baseUrl}/admin/messages`);
+    await page.waitForURL(/\/admin\/sign-in\?next=/);
+
+    await page.getByLabel('Username').fill(TEST_ADMIN.username);
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Wrong username or password.' }).waitFor();
+
+    await page.getByLabel('Password').fill(TEST_ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Marketing messages' }).waitFor();
+
+    await page.getByRole('link', { name: 'New message' }).click();
+    await page.getByRole('heading', { level: 1, name: 'New message' }).waitFor();
+    await page.getByRole('button', { name: 'Create message' }).click();
+    const nameError = page.locator('[data-field="name"] .field-error');
+    await nameError.filter({ hasText: 'A name is required.' }).waitFor();
+    await expect(page.getByRole('textbox', { name: 'Name', exact: true }).getAttribute('aria-invalid')).resolves.toBe('true');
+
+    // Only channels with a live sender are offered, each with its content items.
+    const email = await ctx.api('POST', '/api/emails/new', { name: 'Spring email', subject: 'Hello {{ contact.firstname }}', customHtml: '<p>Sale</p>' });
+    expect(email.status).toBe(201);
+    await emailSenderAlive();
+    await page.reload();
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Spring sale');
+    await page.getByLabel('Description').fill('Twenty percent off everything');
+    await page.getByRole('checkbox', { name: 'Email', exact: true }).check();
+    await page.getByRole('combobox', { name: 'Email content' }).selectOption({ label: `Spring email (#${email.body.email.id})` });
+    await expect(page.getByRole('checkbox', { name: 'Text message (SMS)' }).count()).resolves.toBe(0);
+    await page.getByRole('button', { name: 'Create message' }).click();
+    await page.getByRole('status').filter({ hasText: 'Message created.' }).waitFor();
+    const id = /\/admin\/messages\/(\d+)$/.exec(page.url())?.[1];
+    const saved = await ctx.api('GET', `/api/messages/${id}`);
+    expect(saved.body.message).toMatchObject({
+      name: 'Spring sale',
+      description: 'Twenty percent off everything',
+      channels: [{ channel: 'email', channelId: email.body.email.id, isEnabled: true }],
+    });
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Marketing messages' }).click();
+    await page.getByRole('link', { name: 'Spring sale' }).waitFor();
+
+    await page.getByLabel('Search by name').fill('nothing-like-this');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText('Nothing matches this search.').waitFor();
+    expect(page.url()).toContain('search=nothing-like-this');
+  });
+
+  it('goes back to sign-in when the API answers 401', async () => {
+    await page.evaluate("sessionStorage.setItem('switchboard.auth', 'Basic bm9ib2R5Om5vdGhpbmc=')");
+    await page.goto(`${ctx.baseUrl}/admin/messages`);
+    await page.waitForURL(/\/admin\/sign-in\?next=.*expired=1/);
+    await page.getByRole('heading', { level: 1, name: 'Sign in to Switchboard' }).waitFor();
+  });
+});
