@@ -86,6 +86,23 @@ describe('sender-email against the loopback SMTP server (real NATS + PostgreSQL)
     expect(mail.text).toMatch(new RegExp(`^Hi Grace\\. Leave: ${TEST_PUBLIC_URL}/u/\\S+$`));
   });
 
+  it('encodes non-ASCII names, subjects and bodies so that they arrive intact', async () => {
+    const intl = h.catalog.add('email', {
+      subject: 'Soldes d’été — {{ contact.firstname }}, 20 % sur tout ✓ (a subject long enough to be folded)',
+      fromAddress: 'news@boutique.example',
+      fromName: 'Boutique Élise, Paris',
+      plainText: 'Bonjour {{ contact.firstname }} ☀\n.\n.a line that starts with a dot\n{{ unsubscribe_url }}',
+    }).id;
+    const to = address();
+    await h.send('email', intl, { address: to, fields: { firstname: 'Zoë' } });
+    const mail = await smtp.waitForMessage((m) => m.envelope.rcptTo.includes(to));
+    expect(mail.subject).toBe('Soldes d’été — Zoë, 20 % sur tout ✓ (a subject long enough to be folded)');
+    expect(mail.headers.from).toContain('news@boutique.example');
+    expect(mail.envelope.mailFrom).toBe('news@boutique.example');
+    expect(mail.text).toMatch(/^Bonjour Zoë ☀\n\.\n\.a line that starts with a dot\nhttps:\/\/switchboard\.test\/u\/\S+$/);
+    expect(mail.html).toContain('<p>Bonjour Zoë ☀<br>.<br>.a line that starts with a dot<br>');
+  });
+
   it('retries a 4xx answer with backoff, then delivers once', async () => {
     smtp.failNext(2, 'transient');
     const to = address();

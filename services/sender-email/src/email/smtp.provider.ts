@@ -3,6 +3,7 @@ import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { DeliveryError, type ChannelProvider, type SendResult } from '@switchboard/channel-sdk';
 import type { EmailConfig } from '../sender-email.config';
 import type { EmailMessage } from './email.renderer';
+import { composeMime, envelopeOf } from './mime';
 
 /** SMTP replies about the sender's own session (authentication), not the recipient: a provider problem. */
 const SESSION_CODES = new Set([421, 530, 534, 535, 538]);
@@ -19,7 +20,7 @@ export function classifySmtpError(error: unknown): DeliveryError {
   return DeliveryError.transient((e.code ?? 'smtp_error').toLowerCase(), message, error);
 }
 
-/** nodemailer over a pool of SMTP connections. */
+/** nodemailer over a pool of SMTP connections, sending the message this sender composed. */
 export class SmtpProvider implements ChannelProvider<EmailMessage> {
   readonly name = 'smtp';
   private readonly transport: Transporter<SMTPPool.SentMessageInfo>;
@@ -42,20 +43,11 @@ export class SmtpProvider implements ChannelProvider<EmailMessage> {
   async send(message: EmailMessage): Promise<SendResult> {
     let info: SMTPPool.SentMessageInfo;
     try {
-      info = await this.transport.sendMail({
-        from: message.from,
-        to: message.to,
-        replyTo: message.replyTo,
-        subject: message.subject,
-        html: message.html,
-        text: message.text,
-        messageId: message.messageId,
-        headers: message.headers,
-      });
+      info = await this.transport.sendMail({ envelope: envelopeOf(message), raw: composeMime(message) });
     } catch (error) {
       throw classifySmtpError(error);
     }
-    return { providerMessageId: info.messageId, meta: { response: info.response } };
+    return { providerMessageId: message.messageId, meta: { response: info.response } };
   }
 
   close(): void {

@@ -1,0 +1,14 @@
+import { defineSender, type SenderDefinition } from '@switchboard/channel-sdk';
+import type { SmsConfig } from '../sender-sms.config';
+import { SmppProvider } from './smpp.provider';
+import { renderSms, type SmsMessage } from './sms.renderer';
+import { TwilioProvider } from './twilio.provider';
+
+export function smsSender(config: SmsConfig): SenderDefinition {
+  return defineSender<SmsMessage>({
+    channel: 'sms',
+    provider: () =>
+      config.sms.provider === 'smpp' ? new SmppProvider(config.sms.smpp) : new TwilioProvider(config.sms.twilio, config.breaker.timeoutMs),
+    render: (input) => renderSms(input, config.sms),
+  });
+}

@@ -1,0 +1,103 @@
+import { SenderHarness, senderTestEnv } from '@switchboard/channel-sdk/testing';
+import type { RunningService } from '@switchboard/service-kit';
+import { createTestEnv, startTestService, type TestEnv } from '@switchboard/testing';
+import { DEFAULT_TWILIO, startHttpFake, type HttpFake } from '../../dev-providers/src';
+import { loadSmsConfig, SERVICE } from '../src/sender-sms.config';
+import { createSenderSmsModule } from '../src/sender-sms.module';
+
+describe('sender-sms with Twilio against the loopback Twilio API (real NATS + PostgreSQL)', () => {
+  let env: TestEnv;
+  let fake: HttpFake;
+  let h: SenderHarness;
+  let svc: RunningService;
+  let reminder: number;
+  let n = 0;
+  const number = () => `+1415555${String(1000 + ++n).padStart(4, '0')}`;
+  const received = (to: string) => fake.twilio.messages.filter((m) => m.to === to);
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    fake = await startHttpFake();
+    h = await SenderHarness.start(env);
+    reminder = h.catalog.add('sms', { message: 'Hi {{ contact.firstname | default: "there" }}, your order {{ contact.order }} ships today.' }).id;
+    const config = loadSmsConfig(
+      senderTestEnv(env, {
+        SMS_PROVIDER: 'twilio',
+        TWILIO_BASE_URL: fake.baseUrl,
+        TWILIO_ACCOUNT_SID: DEFAULT_TWILIO.accountSid,
+        TWILIO_AUTH_TOKEN: DEFAULT_TWILIO.authToken,
+        TWILIO_FROM: '+15005550006',
+      }),
+    );
+    svc = await startTestService({ service: SERVICE, module: createSenderSmsModule(config) });
+  });
+
+  afterAll(async () => {
+    await svc?.close();
+    await h?.close();
+    await fake?.close();
+    await env?.cleanup();
+  });
+
+  beforeEach(() => fake.controls.reset());
+
+  it('sends the text rendered for the contact with the opt-out line, and reports Twilio’s sid and segments', async () => {
+    const to = number();
+    const dispatch = await h.send('sms', reminder, { address: to, fields: { firstname: 'Ada', order: '#1042' } });
+    const event = await h.outcome(dispatch.dispatchId);
+    const [sms] = received(to);
+    expect(sms).toMatchObject({ from: '+15005550006', body: 'Hi Ada, your order #1042 ships today.\nReply STOP to opt out', numSegments: 1 });
+    expect(event).toMatchObject({ event: 'sent', provider: 'twilio', providerMessageId: sms.sid, meta: { segments: 1, encoding: 'GSM-7', attempts: 1 } });
+  });
+
+  it('uses the content’s sender id, keeps its own opt-out wording, and counts segments of a long UCS-2 text', async () => {
+    const long = h.catalog.add('sms', { senderId: 'ShopCo', message: `Bonjour {{ contact.firstname }} ✓ ${'é'.repeat(80)} Text STOP to quit` }).id;
+    const to = number();
+    const dispatch = await h.send('sms', long, { address: to, fields: { firstname: 'Zoë' } });
+    const event = await h.outcome(dispatch.dispatchId);
+    const [sms] = received(to);
+    expect(sms.from).toBe('ShopCo');
+    expect(sms.body).toBe(`Bonjour Zoë ✓ ${'é'.repeat(80)} Text STOP to quit`);
+    expect(sms).toMatchObject({ encoding: 'UCS-2', numSegments: 2 });
+    expect(event.meta).toMatchObject({ segments: 2, encoding: 'UCS-2' });
+  });
+
+  it('retries a 503 with backoff, then sends once', async () => {
+    fake.twilio.control.failNext(2, 'transient');
+    const to = number();
+    const dispatch = await h.send('sms', reminder, { address: to });
+    expect(await h.outcome(dispatch.dispatchId)).toMatchObject({ event: 'sent', meta: { attempts: 3 } });
+    expect(received(to)).toHaveLength(1);
+  });
+
+  it('fails an invalid number (Twilio 21211) permanently', async () => {
+    fake.twilio.control.failNext(1, 'permanent');
+    const to = number();
+    const dispatch = await h.send('sms', reminder, { address: to });
+    expect(await h.outcome(dispatch.dispatchId)).toMatchObject({ event: 'failed', error: { code: 'twilio_21211', permanent: true } });
+    expect(received(to)).toHaveLength(0);
+  });
+
+  it('opens the breaker while Twilio is unreachable, says so on the heartbeat, and drains every text once it is back', async () => {
+    fake.twilio.control.setDown(true);
+    const numbers = Array.from({ length: 6 }, number);
+    const dispatches = await Promise.all(numbers.map((to) => h.send('sms', reminder, { address: to })));
+    expect(await h.heartbeat('sms', 'down')).toMatchObject({ provider: 'twilio' });
+    fake.twilio.control.setDown(false);
+    const events = await Promise.all(dispatches.map((d) => h.outcome(d.dispatchId, 20_000)));
+    expect(events.map((e) => e.event)).toEqual(Array(6).fill('sent'));
+    for (const to of numbers) expect(received(to)).toHaveLength(1);
+    await h.heartbeat('sms', 'up');
+  });
+
+  it('sends nothing for a redelivered dispatch that was already sent', async () => {
+    const to = number();
+    const dispatch = await h.send('sms', reminder, { address: to });
+    const sent = await h.outcome(dispatch.dispatchId);
+    await h.publish(dispatch, `${dispatch.dispatchId}:redelivered`);
+    const [, again] = await h.waitForEvents(dispatch.dispatchId, 2);
+    expect(again).toEqual(sent);
+    await h.idle();
+    expect(received(to)).toHaveLength(1);
+  });
+});
