@@ -10,6 +10,7 @@ import type { GatewayConfig } from './gateway.config';
 import { HttpModule } from './http';
 import { GATEWAY_MIGRATIONS } from './migrations';
 import { MessagesModule } from './messages/messages.module';
+import { SendsModule } from './sends/sends.module';
 
 /**
  * The gateway: the only HTTP entry. Each concept is a module under `src/<concept>/`; add yours to
@@ -21,6 +22,7 @@ const FEATURE_MODULES: (Type | DynamicModule)[] = [
   MessagesModule,
   ContentModule,
   ChannelsModule,
+  SendsModule,
   AdminUiModule,
 ];
 

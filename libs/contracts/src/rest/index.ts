@@ -4,3 +4,4 @@ export * from './input.dto';
 export * from './list.dto';
 export * from './message.dto';
 export * from './content.dto';
+export * from './send.dto';

@@ -1,0 +1,81 @@
+import { preferencesContactsBatchUpsert } from '@switchboard/contracts';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { NATS_CONNECTION, RpcClient } from '@switchboard/messaging';
+import { waitFor } from '@switchboard/testing';
+import { startGateway, type GatewayTestContext } from './support/gateway-test';
+
+/** POST /api/messages/{id}/contact/{contactId}/send and GET /api/sends/{sendId}, with the real catalog, preferences and router. */
+describe('/api/.../send and /api/sends (gateway + catalog + preferences + router)', () => {
+  let ctx: GatewayTestContext;
+  let messageId: number;
+  let heartbeat: NodeJS.Timeout;
+
+  beforeAll(async () => {
+    ctx = await startGateway({ services: ['catalog', 'preferences', 'router'], serviceEnv: { ROUTER_CHANNEL_WARMUP_MS: '0' } });
+    const nc = ctx.gateway.app.get<NatsConnection>(NATS_CONNECTION);
+    const beat = () => nc.publish(ctx.env.names.subjects.channelHeartbeat(), JSON.stringify({ channel: 'email', instanceId: 'test', provider: 'test', status: 'up' }));
+    beat();
+    heartbeat = setInterval(beat, 1_000);
+    const emailId = (await ctx.api('POST', '/api/emails/new', { name: 'Hello', subject: 'Hello' })).body.email.id;
+    messageId = (await ctx.api('POST', '/api/messages/new', { name: 'Hello', channels: { email: { channelId: emailId, isEnabled: true } } })).body.message.id;
+    await ctx.gateway.app.get(RpcClient).call(preferencesContactsBatchUpsert, { contacts: [{ id: 'crm:42', email: 'ada@example.com' }] });
+  }, 60_000);
+
+  afterAll(async () => {
+    clearInterval(heartbeat);
+    await ctx?.close();
+  });
+
+  it('accepts a send with 202 and serves its decision record once routed', async () => {
+    const res = await ctx.api('POST', `/api/messages/${messageId}/contact/crm:42/send`);
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ sendId: expect.any(String) });
+    const record = await waitFor(async () => {
+      const got = await ctx.api('GET', `/api/sends/${res.body.sendId}`);
+      return got.status === 200 ? got.body.send : undefined;
+    });
+    expect(record).toMatchObject({
+      sendId: res.body.sendId,
+      messageId,
+      contactId: 'crm:42',
+      status: 'routed',
+      channel: 'email',
+      candidates: ['email'],
+      skipped: [],
+      attempts: 1,
+      deferrals: 0,
+      dispatches: [{ channel: 'email', attempt: 0, events: [] }],
+    });
+  });
+
+  it('gives the same send id to a retried POST with the same Idempotency-Key', async () => {
+    const send = () => ctx.api('POST', `/api/messages/${messageId}/contact/crm:42/send`, undefined, { headers: { 'idempotency-key': 'retry-1' } });
+    const [a, b] = [await send(), await send()];
+    expect(a.status).toBe(202);
+    expect(b.body.sendId).toBe(a.body.sendId);
+    const other = await ctx.api('POST', `/api/messages/${messageId}/contact/crm:42/send`, undefined, { headers: { 'idempotency-key': 'retry-2' } });
+    expect(other.body.sendId).not.toBe(a.body.sendId);
+  });
+
+  it('records a send of an unknown message as failed/not_found', async () => {
+    const res = await ctx.api('POST', '/api/messages/999999/contact/crm:42/send', { channels: ['email'] });
+    expect(res.status).toBe(202);
+    const record = await waitFor(async () => {
+      const got = await ctx.api('GET', `/api/sends/${res.body.sendId}`);
+      return got.status === 200 ? got.body.send : undefined;
+    });
+    expect(record).toMatchObject({ status: 'failed', reason: 'not_found', channels: ['email'], dispatches: [] });
+  });
+
+  it('answers bad input in the Mautic error shape', async () => {
+    expect((await ctx.api('POST', '/api/messages/abc/contact/crm:42/send')).status).toBe(404);
+    expect((await ctx.api('POST', `/api/messages/${messageId}/contact/bad%20id/send`)).status).toBe(404);
+    const bad = await ctx.api('POST', `/api/messages/${messageId}/contact/crm:42/send`, { channels: ['fax'] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0]).toMatchObject({ code: 400, details: { 'channels.0': [expect.any(String)] } });
+    expect((await ctx.api('POST', `/api/messages/${messageId}/contact/crm:42/send`, undefined, { auth: null })).status).toBe(401);
+    const missing = await ctx.api('GET', '/api/sends/no-such-send');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toEqual({ errors: [{ code: 404, message: 'Item was not found.', details: {}, type: null }] });
+  });
+});
