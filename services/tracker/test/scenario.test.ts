@@ -2,6 +2,7 @@ import {
   trackerCampaignStats,
   trackerDeliveriesList,
   trackerMessageStats,
+  trackerUnsubscriptionsList,
   STAT_FIGURES,
   type DeliveryRow,
   type StatFigures,
@@ -233,6 +234,23 @@ describe('tracker: a scripted scenario over NATS', () => {
     expect(await ids({ search: 'dave@' })).toEqual(['s-d']);
     expect(await ids({ search: 'carol' })).toEqual(['s-c']);
     expect(await ids({ search: '100%_' })).toEqual([]);
+  });
+
+  it('lists unsubscriptions, one per contact and channel, with search', async () => {
+    const bob = {
+      contact: { id: 'bob', email: 'bob@example.com', name: 'Bob' },
+      channel: 'email',
+      messageId: 7,
+      campaignId: 'c1',
+      sendId: 's-b',
+      dateAdded: s.at(86_400),
+    };
+    expect(await h.rpc.call(trackerUnsubscriptionsList, {})).toEqual({ total: 1, unsubscriptions: [bob] });
+    expect(await h.rpc.call(trackerUnsubscriptionsList, { search: 'BOB@' })).toEqual({
+      total: 1,
+      unsubscriptions: [bob],
+    });
+    expect(await h.rpc.call(trackerUnsubscriptionsList, { channel: 'sms' })).toEqual({ total: 0, unsubscriptions: [] });
   });
 
   it('rejects a cursor it did not make', async () => {

@@ -168,6 +168,17 @@ export const WebhookSchema = z.object({
 });
 export type Webhook = z.infer<typeof WebhookSchema>;
 
+/** The latest unsubscribe of a contact from a channel, as the tracker saw it (tracking links, provider reports). */
+export const UnsubscriptionSchema = z.object({
+  contact: z.object({ id: z.string(), email: z.string().nullable(), name: z.string().nullable() }),
+  channel: ChannelSchema,
+  messageId: MessageIdSchema,
+  campaignId: z.string().nullable(),
+  sendId: IdSchema,
+  dateAdded: IsoDateTimeSchema,
+});
+export type Unsubscription = z.infer<typeof UnsubscriptionSchema>;
+
 const IdParam = z.object({ id: z.number().int().positive() });
 
 /** sb.rpc.tracker.deliveries.list — one keyset page of the deliveries log, newest first. */
@@ -192,6 +203,19 @@ export const trackerCampaignStats = rpcContract(
   'stats.campaign',
   z.object({ campaignId: CampaignIdSchema, ...StatsRangeSchema }),
   StatsSchema,
+);
+
+/** sb.rpc.tracker.unsubscriptions.list — one row per (contact, channel), newest first; `search` as in deliveries. */
+export const trackerUnsubscriptionsList = rpcContract(
+  'tracker',
+  'unsubscriptions.list',
+  z.object({
+    search: z.string().trim().min(1).max(200).optional(),
+    channel: ChannelSchema.optional(),
+    start: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(500).default(30),
+  }),
+  z.object({ total: z.number().int(), unsubscriptions: z.array(UnsubscriptionSchema) }),
 );
 
 export const trackerWebhooksList = rpcContract(
