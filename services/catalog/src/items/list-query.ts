@@ -166,7 +166,9 @@ export function buildListSql(spec: ListSpec, query: ListQuery, params = new SqlP
   if (query.orderBy) {
     const column = resolveColumn(spec.columns, query.orderBy);
     if (!column) throw invalid('orderBy', `Unknown column "${query.orderBy}".`);
-    orderBy = column === spec.columns.id ? `${column.sql} ${dir}` : `${column.sql} ${dir} NULLS LAST, ${spec.columns.id.sql} ${dir}`;
+    // Text sorts case-insensitively (as Mautic's MySQL collation does) and the same on every database collation.
+    const key = column.type === 'text' ? `lower(${column.sql}) COLLATE "C"` : column.sql;
+    orderBy = column === spec.columns.id ? `${key} ${dir}` : `${key} ${dir} NULLS LAST, ${spec.columns.id.sql} ${dir}`;
   } else if (query.orderByDir) {
     orderBy = `${spec.columns.id.sql} ${dir}`;
   }
