@@ -16,6 +16,7 @@ import { DncRpc } from './dnc/dnc.rpc';
 import { DncService } from './dnc/dnc.service';
 import { RetentionService } from './housekeeping/retention.service';
 import { CreatePreferences1795386445824 } from './migrations/1795386445824-CreatePreferences';
+import { ContactLocks1795390000000 } from './migrations/1795390000000-ContactLocks';
 import type { PreferencesConfig } from './preferences.config';
 
 export const SERVICE_NAME = 'preferences';
@@ -36,7 +37,7 @@ export class PreferencesModule {
           service: SERVICE_NAME,
           config,
           logger: options.logger ?? createLogger(SERVICE_NAME, config.log.level),
-          database: { schema: 'preferences', migrations: [CreatePreferences1795386445824] },
+          database: { schema: 'preferences', migrations: [CreatePreferences1795386445824, ContactLocks1795390000000] },
         }),
       ],
       providers: [

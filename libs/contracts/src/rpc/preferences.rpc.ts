@@ -74,7 +74,9 @@ export const preferencesContactsUpsert = rpcContract(
 /**
  * sb.rpc.preferences.contacts.batchUpsert — merge-upserts up to 1000 contacts in one transaction
  * (campaign-actions' inline contact fields, REST batch/upsert). The same id twice applies in order.
- * `results[i]` answers `contacts[i]`; full contacts only when `returnContacts`.
+ * `results[i]` answers `contacts[i]`: an item whose rules are inconsistent carries `error` (a
+ * validation error naming the field) and is not saved; the others are. Full contacts (null for a
+ * rejected item) only when `returnContacts`.
  */
 export const preferencesContactsBatchUpsert = rpcContract(
   'preferences',
@@ -84,8 +86,14 @@ export const preferencesContactsBatchUpsert = rpcContract(
     returnContacts: z.boolean().default(false),
   }),
   z.object({
-    results: z.array(z.object({ id: z.string(), created: z.boolean() })),
-    contacts: z.array(ContactSchema).optional(),
+    results: z.array(
+      z.object({
+        id: z.string(),
+        created: z.boolean(),
+        error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.array(z.string())) }).optional(),
+      }),
+    ),
+    contacts: z.array(ContactSchema.nullable()).optional(),
   }),
 );
 

@@ -6,20 +6,39 @@ import type { ContactRecord, DncRecord, RuleRecord } from './contact.record';
 /** Anything that runs SQL: the DataSource or a transaction's EntityManager. */
 export type Sql = Pick<EntityManager, 'query'>;
 
-export const CONTACT_COLUMNS = `id, email, mobile, firstname, lastname, locale, timezone,
-  twitter_handle AS "twitterHandle", web_push_subscriptions AS "webPushSubscriptions",
-  mobile_devices AS "mobileDevices", fields, preferred_channel AS "preferredChannel",
-  date_added AS "dateAdded", date_modified AS "dateModified"`;
+/** A contact row with its rules and do-not-contact entries (json, null when none), from `preferences.contacts c`. */
+const CONTACT_SELECT = `SELECT c.id, c.email, c.mobile, c.firstname, c.lastname, c.locale, c.timezone,
+  c.twitter_handle AS "twitterHandle", c.web_push_subscriptions AS "webPushSubscriptions",
+  c.mobile_devices AS "mobileDevices", c.fields, c.preferred_channel AS "preferredChannel",
+  c.date_added AS "dateAdded", c.date_modified AS "dateModified",
+  (SELECT json_agg(json_build_object('channel', r.channel, 'frequencyNumber', r.frequency_number, 'frequencyTime', r.frequency_time,
+          'pauseFrom', r.pause_from, 'pauseTo', r.pause_to))
+     FROM preferences.channel_rules r WHERE r.contact_id = c.id) AS rules,
+  (SELECT json_agg(json_build_object('channel', d.channel, 'reason', d.reason, 'comments', d.comments, 'source', d.source,
+          'dateAdded', d.date_added) ORDER BY d.date_added, d.reason)
+     FROM preferences.dnc_entries d WHERE d.contact_id = c.id) AS dnc
+  FROM preferences.contacts c`;
+
+type JsonDate = string | null;
+type ContactRow = Omit<ContactRecord, 'rules' | 'dnc'> & {
+  rules: (Omit<RuleRecord, 'pauseFrom' | 'pauseTo'> & { channel: Channel; pauseFrom: JsonDate; pauseTo: JsonDate })[] | null;
+  dnc: (Omit<DncRecord, 'dateAdded'> & { dateAdded: string })[] | null;
+};
+
+const toDate = (value: JsonDate) => (value === null ? null : new Date(value));
+
+function toRecord({ rules, dnc, ...row }: ContactRow): ContactRecord {
+  const record: ContactRecord = { ...row, rules: {}, dnc: [] };
+  for (const { channel, ...rule } of rules ?? []) record.rules[channel] = { ...rule, pauseFrom: toDate(rule.pauseFrom), pauseTo: toDate(rule.pauseTo) };
+  for (const entry of dnc ?? []) record.dnc.push({ ...entry, dateAdded: new Date(entry.dateAdded) });
+  return record;
+}
 
 /** TypeORM answers `[rows, count]` for UPDATE/DELETE ... RETURNING, rows otherwise. */
 export function returnedRows<T>(result: unknown): T[] {
   if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
   return result as T[];
 }
-
-type ContactRow = Omit<ContactRecord, 'rules' | 'dnc'>;
-type RuleRow = RuleRecord & { contactId: string; channel: Channel };
-type DncRow = DncRecord & { contactId: string };
 
 export interface ListQuery {
   search?: string;
@@ -50,40 +69,36 @@ export class ContactsRepository {
     return (await this.findMany([id], sql)).get(id);
   }
 
-  /** Contacts with their rules and do-not-contact entries; `lock` takes their row locks in id order. */
+  /**
+   * Contacts with their rules and do-not-contact entries, in one statement; `lock` takes their row
+   * locks in id order (so that batches sharing contacts queue instead of deadlocking).
+   */
   async findMany(ids: string[], sql: Sql = this.ds, options: { lock?: boolean } = {}): Promise<Map<string, ContactRecord>> {
     const rows: ContactRow[] = await sql.query(
-      `SELECT ${CONTACT_COLUMNS} FROM preferences.contacts WHERE id = ANY($1::text[]) ORDER BY id${options.lock ? ' FOR NO KEY UPDATE' : ''}`,
+      `${CONTACT_SELECT} WHERE c.id = ANY($1::text[]) ORDER BY c.id${options.lock ? ' FOR NO KEY UPDATE OF c' : ''}`,
       [ids],
     );
-    return this.attach(rows, sql);
+    return new Map(rows.map((row) => [row.id, toRecord(row)]));
   }
 
-  private async attach(rows: ContactRow[], sql: Sql): Promise<Map<string, ContactRecord>> {
-    const byId = new Map<string, ContactRecord>(rows.map((row) => [row.id, { ...row, rules: {}, dnc: [] }]));
-    if (byId.size === 0) return byId;
-    const ids = [...byId.keys()];
-    const [rules, dnc] = await Promise.all([this.rules(ids, sql), this.dnc(ids, sql)]);
-    for (const { contactId, channel, ...rule } of rules) byId.get(contactId)!.rules[channel] = rule;
-    for (const { contactId, ...entry } of dnc) byId.get(contactId)!.dnc.push(entry);
-    return byId;
-  }
-
-  rules(ids: string[], sql: Sql = this.ds): Promise<RuleRow[]> {
-    return sql.query(
-      `SELECT contact_id AS "contactId", channel, frequency_number AS "frequencyNumber", frequency_time AS "frequencyTime",
-              pause_from AS "pauseFrom", pause_to AS "pauseTo"
-         FROM preferences.channel_rules WHERE contact_id = ANY($1::text[])`,
+  /**
+   * Takes the decision locks of the existing contacts among `ids`, in id order (so that batches
+   * sharing contacts queue instead of deadlocking), and loads those contacts, in one statement.
+   * The contact data comes from the statement's snapshot; what must be read after the lock is
+   * read by the caller's next statement.
+   */
+  async lockForDecision(ids: string[], sql: Sql): Promise<Map<string, ContactRecord>> {
+    const rows: ContactRow[] = await sql.query(
+      `WITH locked AS (
+         INSERT INTO preferences.contact_locks (contact_id)
+         SELECT c.id FROM preferences.contacts c WHERE c.id = ANY($1::text[]) ORDER BY c.id
+         ON CONFLICT (contact_id) DO UPDATE SET contact_id = EXCLUDED.contact_id
+         RETURNING contact_id
+       )
+       ${CONTACT_SELECT} JOIN locked l ON l.contact_id = c.id`,
       [ids],
     );
-  }
-
-  dnc(ids: string[], sql: Sql = this.ds): Promise<DncRow[]> {
-    return sql.query(
-      `SELECT contact_id AS "contactId", channel, reason, comments, source, date_added AS "dateAdded"
-         FROM preferences.dnc_entries WHERE contact_id = ANY($1::text[]) ORDER BY date_added, reason`,
-      [ids],
-    );
+    return new Map(rows.map((row) => [row.id, toRecord(row)]));
   }
 
   /** Inserts empty rows for ids that do not exist yet (in id order); answers the ids created. */
@@ -133,6 +148,7 @@ export class ContactsRepository {
     await sql.query('DELETE FROM preferences.frequency_ledger WHERE contact_id = $1', [id]);
     await sql.query('DELETE FROM preferences.decisions WHERE contact_id = $1', [id]);
     await sql.query('DELETE FROM preferences.contacts WHERE id = $1', [id]);
+    await sql.query('DELETE FROM preferences.contact_locks WHERE contact_id = $1', [id]);
     const [{ erasedAt }]: { erasedAt: Date }[] = await sql.query(
       "INSERT INTO preferences.erasures (contact_id, erased_at) VALUES ($1, date_trunc('milliseconds', now())) RETURNING erased_at AS \"erasedAt\"",
       [id],
@@ -156,18 +172,17 @@ export class ContactsRepository {
   async list(query: ListQuery): Promise<{ total: number; records: ContactRecord[] }> {
     const params: unknown[] = [];
     const where = this.searchClause(query.search, params);
-    const [{ total }]: { total: number }[] = await this.ds.query(`SELECT count(*)::int AS total FROM preferences.contacts ${where}`, params);
+    const [{ total }]: { total: number }[] = await this.ds.query(`SELECT count(*)::int AS total FROM preferences.contacts c ${where}`, params);
     const page = [...params, query.start];
-    let sqlText = `SELECT ${CONTACT_COLUMNS} FROM preferences.contacts ${where}
-      ORDER BY ${ORDER_COLUMNS[query.orderBy]} ${query.orderByDir === 'desc' ? 'DESC' : 'ASC'} NULLS LAST, id
+    let sqlText = `${CONTACT_SELECT} ${where}
+      ORDER BY c.${ORDER_COLUMNS[query.orderBy]} ${query.orderByDir === 'desc' ? 'DESC' : 'ASC'} NULLS LAST, c.id
       OFFSET $${page.length}`;
     if (query.limit > 0) {
       page.push(query.limit);
       sqlText += ` LIMIT $${page.length}`;
     }
     const rows: ContactRow[] = await this.ds.query(sqlText, page);
-    const records = await this.attach(rows, this.ds);
-    return { total, records: rows.map((r) => records.get(r.id)!) };
+    return { total, records: rows.map(toRecord) };
   }
 
   private searchClause(search: string | undefined, params: unknown[]): string {
@@ -175,13 +190,13 @@ export class ContactsRepository {
     if (!term) return '';
     if (term.startsWith('ids:')) {
       params.push(term.slice(4).split(',').map((s) => s.trim()).filter(Boolean));
-      return `WHERE id = ANY($${params.length}::text[])`;
+      return `WHERE c.id = ANY($${params.length}::text[])`;
     }
     const negate = term.startsWith('!');
     params.push(`%${(negate ? term.slice(1) : term).replace(/[\\%_]/g, '\\$&')}%`);
     const p = `$${params.length}`;
-    const match = `(id ILIKE ${p} OR email ILIKE ${p} OR firstname ILIKE ${p} OR lastname ILIKE ${p} OR mobile ILIKE ${p}
-      OR (coalesce(firstname, '') || ' ' || coalesce(lastname, '')) ILIKE ${p})`;
+    const match = `(c.id ILIKE ${p} OR c.email ILIKE ${p} OR c.firstname ILIKE ${p} OR c.lastname ILIKE ${p} OR c.mobile ILIKE ${p}
+      OR (coalesce(c.firstname, '') || ' ' || coalesce(c.lastname, '')) ILIKE ${p})`;
     return negate ? `WHERE NOT coalesce(${match}, false)` : `WHERE ${match}`;
   }
 

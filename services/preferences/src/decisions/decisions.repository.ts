@@ -1,15 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Channel, Decision } from '@switchboard/contracts';
+import type { z } from 'zod';
+import type { Channel, Decision, DispatchContactSchema } from '@switchboard/contracts';
 import type { ContactRecord } from '../contacts/contact.record';
 import { ContactsRepository, type Sql } from '../contacts/contacts.repository';
 import type { ChannelUsage } from './decision.policy';
+
+/**
+ * A decision as stored: without the contact's render fields (the bulk of it), which a replay
+ * rebuilds from the contact it has locked anyway; the address is kept, so a replay routes where the
+ * first decision did.
+ */
+export type SlimDecision = Omit<Decision, 'contact'> & { address?: z.infer<typeof DispatchContactSchema>['address'] };
 
 export interface StoredDecision {
   sendId: string;
   attempt: number;
   deferrals: number;
-  decision: Decision;
+  decision: SlimDecision;
 }
 
 export interface UsageWindow {
@@ -34,7 +42,7 @@ export interface NewDecision {
   attempt: number;
   contactId: string;
   deferrals: number;
-  decision: Decision;
+  decision: SlimDecision;
   decidedAt: Date;
 }
 
@@ -54,38 +62,48 @@ export class DecisionsRepository {
   }
 
   /**
-   * Loads the batch's contacts and locks them in id order: concurrent batches that share a contact
+   * Locks the batch's contacts in id order and loads them: concurrent batches that share a contact
    * run one after the other from here on (and never deadlock), so the ledger counts read next
    * already include everything the previous holder reserved.
    */
   lockContacts(ids: string[], sql: Sql): Promise<Map<string, ContactRecord>> {
-    return this.contacts.findMany(ids, sql, { lock: true });
+    return this.contacts.lockForDecision(ids, sql);
   }
 
-  async previous(keys: { sendId: string; attempt: number }[], sql: Sql): Promise<Map<string, StoredDecision>> {
-    const rows: StoredDecision[] = await sql.query(
-      `SELECT d.send_id AS "sendId", d.attempt, d.deferrals, d.decision
-         FROM unnest($1::text[], $2::int[]) AS k(send_id, attempt)
-         JOIN preferences.decisions d ON d.send_id = k.send_id AND d.attempt = k.attempt`,
-      [keys.map((k) => k.sendId), keys.map((k) => k.attempt)],
+  /**
+   * In one statement, read after the contacts are locked: the stored decisions of these sends, and
+   * for each (contact, channel) window the newest `keep` reservation times inside it (epoch ms).
+   */
+  async load(
+    keys: { sendId: string; attempt: number }[],
+    windows: UsageWindow[],
+    sql: Sql,
+  ): Promise<{ previous: Map<string, StoredDecision>; usage: Map<string, ChannelUsage> }> {
+    const [row]: { previous: StoredDecision[] | null; usage: { contactId: string; channel: string; newest: number[] }[] | null }[] = await sql.query(
+      `SELECT
+         (SELECT json_agg(json_build_object('sendId', d.send_id, 'attempt', d.attempt, 'deferrals', d.deferrals, 'decision', d.decision))
+            FROM unnest($1::text[], $2::int[]) AS k(send_id, attempt)
+            JOIN preferences.decisions d ON d.send_id = k.send_id AND d.attempt = k.attempt) AS previous,
+         (SELECT json_agg(json_build_object('contactId', u.contact_id, 'channel', u.channel, 'newest', u.newest))
+            FROM (SELECT q.contact_id, q.channel,
+                         (array_agg((extract(epoch FROM l.reserved_at) * 1000)::float8 ORDER BY l.reserved_at DESC))[1:max(q.keep)] AS newest
+                    FROM unnest($3::text[], $4::text[], $5::timestamptz[], $6::int[]) AS q(contact_id, channel, since, keep)
+                    JOIN preferences.frequency_ledger l
+                      ON l.contact_id = q.contact_id AND l.channel = q.channel AND l.reserved_at > q.since
+                   GROUP BY q.contact_id, q.channel) u) AS usage`,
+      [
+        keys.map((k) => k.sendId),
+        keys.map((k) => k.attempt),
+        windows.map((w) => w.contactId),
+        windows.map((w) => w.channel),
+        windows.map((w) => w.since.toISOString()),
+        windows.map((w) => w.keep),
+      ],
     );
-    return new Map(rows.map((r) => [decisionKey(r.sendId, r.attempt), r]));
-  }
-
-  /** For each (contact, channel) window: the newest `keep` reservation times inside it. */
-  async usage(windows: UsageWindow[], sql: Sql): Promise<Map<string, ChannelUsage>> {
+    const previous = new Map((row.previous ?? []).map((d) => [decisionKey(d.sendId, d.attempt), d]));
     const usage = new Map<string, ChannelUsage>(windows.map((w) => [usageKey(w.contactId, w.channel), { newest: [] }]));
-    if (windows.length === 0) return usage;
-    const rows: { contactId: string; channel: string; newest: Date[] }[] = await sql.query(
-      `SELECT q.contact_id AS "contactId", q.channel,
-              (array_agg(l.reserved_at ORDER BY l.reserved_at DESC))[1:max(q.keep)] AS newest
-         FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[]) AS q(contact_id, channel, since, keep)
-         JOIN preferences.frequency_ledger l ON l.contact_id = q.contact_id AND l.channel = q.channel AND l.reserved_at > q.since
-        GROUP BY q.contact_id, q.channel`,
-      [windows.map((w) => w.contactId), windows.map((w) => w.channel), windows.map((w) => w.since.toISOString()), windows.map((w) => w.keep)],
-    );
-    for (const row of rows) usage.get(usageKey(row.contactId, row.channel))!.newest = row.newest.map((d) => d.getTime());
-    return usage;
+    for (const u of row.usage ?? []) usage.get(usageKey(u.contactId, u.channel))!.newest = u.newest;
+    return { previous, usage };
   }
 
   /**

@@ -3,13 +3,15 @@ import { FREQUENCY_WINDOW_MS, type Decision, type DecisionRequest } from '@switc
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { Clock } from '../clock/clock';
 import type { PreferencesConfig } from '../preferences.config';
-import { effectiveLimit, judge, recordReservation, type ContactState, type DecisionSettings } from './decision.policy';
+import type { ContactRecord } from '../contacts/contact.record';
+import { effectiveLimit, judge, recordReservation, renderFields, type ContactState, type DecisionSettings } from './decision.policy';
 import {
   decisionKey,
   DecisionsRepository,
   usageKey,
   type NewDecision,
   type Reservation,
+  type SlimDecision,
   type UsageWindow,
 } from './decisions.repository';
 
@@ -26,8 +28,8 @@ export class DecisionsService {
   }
 
   /**
-   * Decides a batch in one transaction of six statements: lock and load the contacts (with rules
-   * and do-not-contact), load earlier decisions of these sends, load the ledger windows, then write
+   * Decides a batch in one transaction of three statements: lock and load the contacts (with rules
+   * and do-not-contact); load the earlier decisions of these sends and the ledger windows; write
    * reservations and decisions together. Deciding a (sendId, attempt) again answers the stored
    * decision, unless that was a deferral and the send has come back (more deferrals).
    */
@@ -36,7 +38,6 @@ export class DecisionsService {
     return this.repo.transaction(async (sql) => {
       const contactIds = [...new Set(requests.map((r) => r.contactId))].sort();
       const contacts = await this.repo.lockContacts(contactIds, sql);
-      const previous = await this.repo.previous(requests, sql);
 
       const windows = new Map<string, UsageWindow>();
       for (const req of requests) {
@@ -53,7 +54,7 @@ export class DecisionsService {
           });
         }
       }
-      const usage = await this.repo.usage([...windows.values()], sql);
+      const { previous, usage } = await this.repo.load(requests, [...windows.values()], sql);
       const states = new Map<string, ContactState>();
       for (const contact of contacts.values()) states.set(contact.id, { contact, usage: new Map() });
       for (const w of windows.values()) states.get(w.contactId)!.usage.set(w.channel, usage.get(usageKey(w.contactId, w.channel))!);
@@ -65,19 +66,20 @@ export class DecisionsService {
         const key = decisionKey(req.sendId, req.attempt);
         const known = decided.get(key);
         if (known) return known;
-        const prior = previous.get(key);
-        if (prior && (prior.decision.outcome !== 'deferred' || prior.deferrals >= req.deferrals)) {
-          decided.set(key, prior.decision);
-          return prior.decision;
-        }
         const state = states.get(req.contactId);
+        const prior = previous.get(key);
+        const replay = prior && (prior.decision.outcome !== 'deferred' || prior.deferrals >= req.deferrals) ? restore(prior.decision, state?.contact) : undefined;
+        if (replay) {
+          decided.set(key, replay);
+          return replay;
+        }
         const { decision, reserve } = judge(req, state, this.settings, now.getTime());
         if (reserve && state) {
           reservations.push({ sendId: req.sendId, attempt: req.attempt, contactId: req.contactId, channel: reserve, reservedAt: now });
           const window = windows.get(usageKey(req.contactId, reserve));
           if (window) recordReservation(state.usage.get(reserve)!, now.getTime(), window.keep);
         }
-        fresh.push({ sendId: req.sendId, attempt: req.attempt, contactId: req.contactId, deferrals: req.deferrals, decision, decidedAt: now });
+        fresh.push({ sendId: req.sendId, attempt: req.attempt, contactId: req.contactId, deferrals: req.deferrals, decision: slim(decision), decidedAt: now });
         decided.set(key, decision);
         return decision;
       });
@@ -85,4 +87,15 @@ export class DecisionsService {
       return decisions;
     });
   }
+}
+
+function slim({ contact, ...decision }: Decision): SlimDecision {
+  return contact ? { ...decision, address: contact.address } : decision;
+}
+
+/** The stored decision with the contact rebuilt; undefined when a routed one has lost its contact (decide afresh). */
+function restore({ address, ...decision }: SlimDecision, contact: ContactRecord | undefined): Decision | undefined {
+  if (decision.outcome !== 'routed') return decision;
+  if (!contact || address === undefined) return undefined;
+  return { ...decision, contact: { id: contact.id, address, locale: contact.locale, timezone: contact.timezone, fields: renderFields(contact) } };
 }
