@@ -147,6 +147,25 @@ describe('router (fake catalog + preferences)', () => {
     expect(record.decisions).toHaveLength(1);
   });
 
+  it('answers a redelivered request with its stored decision even when the message changed since', async () => {
+    catalog.messages.set(10, routableMessage(10, [{ channel: 'email' }]));
+    prefs.addresses.set('c10', { email: 'c10@example.com' });
+    const req = request(10, 'c10');
+    await send(req);
+    const first = await outcomeOf(req.sendId);
+    catalog.messages.set(10, routableMessage(10, [{ channel: 'email' }], { isPublished: false, version: 2 }));
+    await publisher.publish({ subject: env.names.subjects.catalogChanged(), msgId: 'm10v2', payload: { kind: 'message', id: 10, version: 2 } });
+    // As if the router had died after storing the decision and before its publishes were acked.
+    await publisher.publish({ subject: env.names.subjects.sendRequested(), msgId: `${req.sendId}-redelivered`, payload: req });
+    const outcomes = await recorder.waitForCount(2, (m) => m.subject.includes('.routing.') && m.data.sendId === req.sendId);
+    expect(outcomes.map((m) => [m.data.outcome, m.headers['Nats-Msg-Id']])).toEqual([
+      ['routed', `${req.sendId}:0:0:routed`],
+      ['routed', `${req.sendId}:0:0:routed`],
+    ]);
+    await waitFor(() => dispatchesOf(req.sendId).length === 2);
+    expect(dispatchesOf(req.sendId).map((d) => d.dispatchId)).toEqual([first.dispatchId, first.dispatchId]);
+  });
+
   it('re-routes a permanent failure to the next channel and records the delivery events', async () => {
     catalog.messages.set(8, routableMessage(8, [{ channel: 'email', channelId: 81 }, { channel: 'sms', channelId: 82 }]));
     prefs.addresses.set('c8', { email: 'c8@example.com', sms: '+14155550188' });

@@ -73,19 +73,47 @@ export class RoutingService {
     const inserted = await this.decisions.insertNew(fresh);
     const earlier = await this.decisions.findByKeys(fresh.filter((r) => !inserted.has(decisionKey(r))));
 
+    const records = fresh.map((candidate) => earlier.get(decisionKey(candidate)) ?? candidate);
+    await this.recoverContacts(records, decided);
+
     const events: OutgoingEvent[] = [];
-    fresh.forEach((candidate, i) => {
-      const record = earlier.get(decisionKey(candidate)) ?? candidate;
+    records.forEach((record, i) => {
       const decision = decided.get(record.sendId);
       if (record.outcome === 'routed') {
-        // Preferences answers a (send, attempt) it decided before with the same channel, so a
-        // redelivered request rebuilds the very same dispatch.
         if (decision?.contact && decision.channel === record.channel) events.push(this.dispatchEvent(record, decision.contact));
-        else this.logger.warn({ sendId: record.sendId, attempt: record.attempt }, 'stored routed decision without a matching contact: dispatch not republished');
+        else this.logger.error({ sendId: record.sendId, attempt: record.attempt }, 'routed decision without its contact: dispatch not published');
       }
       events.push(this.outcomeEvent(record, requests[i]));
     });
     await this.publisher.publishAll(events);
+  }
+
+  /**
+   * A redelivered request whose stored decision is `routed` needs the contact to rebuild its
+   * dispatch. Preferences answers a (send, attempt) it routed before with that decision again and
+   * reserves nothing, so asking once more for the stored channel gives it back even when this
+   * pass settled the request differently (say, the message was unpublished in between).
+   */
+  private async recoverContacts(records: DecisionRecord[], decided: Map<string, Decision>): Promise<void> {
+    const missing = records.filter((r) => r.outcome === 'routed' && !(decided.get(r.sendId)?.contact && decided.get(r.sendId)?.channel === r.channel));
+    if (missing.length === 0) return;
+    const { decisions } = await this.rpc.call(
+      preferencesDecide,
+      {
+        requests: missing.map((r) => ({
+          sendId: r.sendId,
+          attempt: r.attempt,
+          contactId: r.contactId,
+          channels: [r.channel!],
+          contentUnavailable: [],
+          excludeChannels: [],
+          deferrals: r.deferrals,
+          expiresAt: r.expiresAt,
+        })),
+      },
+      { timeoutMs: this.config.routing.decideTimeoutMs },
+    );
+    for (const d of decisions) decided.set(d.sendId, d);
   }
 
   private toRecord(req: SendRequested, plan: RoutePlan, decision: Decision | undefined, decidedAt: string): DecisionRecord {

@@ -1,0 +1,182 @@
+/**
+ * Contacts routed per second end to end (DESIGN §9): campaign actions published on
+ * sb.campaign.action.v1 → campaign-actions → sb.send.requested.v1 → router (catalog cache,
+ * preferences.decide with its frequency reservation, the decision record) → the dispatch on
+ * sb.dispatch.email.v1 and the outcome on sb.routing.routed.v1. Every service runs as its own
+ * process (its main.ts), on the machine's NATS and PostgreSQL. In the same run, alternating with
+ * each round: a bare JetStream publish → durable consume of the same count (the baseline); then
+ * p50/p99 latency (action published → dispatch seen) at a fixed offered load. Not a test:
+ * nothing here asserts a figure.
+ *
+ *   node -r @swc-node/register services/router/bench/route.bench.ts [--count 20000] [--rounds 3] [--rate 2000] [--seconds 10] [--in-process]
+ */
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { catalogItemSave, preferencesContactsBatchUpsert, type Dispatch } from '@switchboard/contracts';
+import type { RunningService } from '@switchboard/service-kit';
+import { createTestEnv, spawnService, waitFor, type ChildService, type TestEnv } from '@switchboard/testing';
+import { measureBaseline } from '../../../bench/lib/baseline';
+import { percentile, round, summarize } from '../../../bench/lib/stats';
+import { announceChannels, connectClient, freePort, startNamedService } from '../test/support/pipeline';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const COUNT = arg('count', 20_000);
+const ROUNDS = arg('rounds', 3);
+const RATE = arg('rate', 2_000);
+const SECONDS = arg('seconds', 10);
+const IN_PROCESS = process.argv.includes('--in-process');
+const PER_ACTION = 1_000;
+const SERVICES = ['catalog', 'preferences', 'campaign-actions', 'router'];
+const SERVICE_ENV = { ROUTER_CHANNEL_WARMUP_MS: '0', LOG_LEVEL: 'error' };
+
+async function startAll(env: TestEnv): Promise<{ close(): Promise<void> }> {
+  if (IN_PROCESS) {
+    const running: RunningService[] = [];
+    for (const name of SERVICES) running.push(await startNamedService(name, env, SERVICE_ENV));
+    return { close: async () => void (await Promise.all(running.reverse().map((s) => s.close()))) };
+  }
+  const children: ChildService[] = [];
+  for (const name of SERVICES) children.push(await spawnService(env, name, SERVICE_ENV, await freePort()));
+  return { close: async () => void (await Promise.all(children.map((c) => c.kill('SIGTERM')))) };
+}
+
+/** Counts dispatches and outcomes as they appear, and when each contact's dispatch was first seen. */
+class Tally {
+  dispatches = 0;
+  outcomes = 0;
+  readonly dispatchedAt = new Map<string, number>();
+  private waiters: Array<() => void> = [];
+
+  constructor(nc: NatsConnection, env: TestEnv) {
+    nc.subscribe(env.names.subjects.dispatch('*'), {
+      callback: (_e, m) => {
+        this.dispatches++;
+        const contactId = m.json<Dispatch>().contact.id;
+        if (!this.dispatchedAt.has(contactId)) this.dispatchedAt.set(contactId, performance.now());
+        this.poke();
+      },
+    });
+    nc.subscribe(env.names.subjects.routing('*'), {
+      callback: () => {
+        this.outcomes++;
+        this.poke();
+      },
+    });
+  }
+
+  private poke(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  async until(dispatches: number, outcomes: number, timeoutMs = 300_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.dispatches < dispatches || this.outcomes < outcomes) {
+      if (Date.now() > deadline) throw new Error(`timed out at ${this.dispatches}/${dispatches} dispatches, ${this.outcomes}/${outcomes} outcomes`);
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 1_000);
+      });
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const env = await createTestEnv();
+  const client = await connectClient(env);
+  const beats = announceChannels(client, env, ['email']);
+  const system = await startAll(env);
+  const observer = await connect({ servers: env.natsUrl });
+  const tally = new Tally(observer, env);
+
+  const save = async (kind: 'message' | 'email', input: Record<string, unknown>) =>
+    (await client.rpc.call(catalogItemSave, { kind, mode: 'create', input, actor: { id: null, name: 'bench' } })).item.id as number;
+  const email = await save('email', { name: 'Sale', subject: 'Sale for {{ contact.firstname }}', customHtml: '<p>20% off</p>' });
+  const messageId = await save('message', { name: 'Sale', channels: { email: { channelId: email, isEnabled: true } } });
+
+  const latencyContacts = RATE * SECONDS;
+  const contactCount = Math.max(COUNT, latencyContacts);
+  for (let i = 0; i < contactCount; i += 1_000) {
+    const contacts = Array.from({ length: Math.min(1_000, contactCount - i) }, (_, k) => ({ id: `c${i + k}`, email: `c${i + k}@example.org`, firstname: `Reader ${i + k}` }));
+    await client.rpc.call(preferencesContactsBatchUpsert, { contacts }, { timeoutMs: 60_000 });
+  }
+
+  let actions = 0;
+  const action = (contactIds: string[]) => {
+    const actionId = `bench-${++actions}`;
+    return { subject: env.names.subjects.campaignAction(), msgId: actionId, payload: { actionId, type: 'send_marketing_message', messageId, contacts: contactIds.map((id) => ({ id })) } };
+  };
+
+  // Throughput: COUNT contacts in actions of 1,000, all at once; the clock stops when every dispatch and outcome is out.
+  const throughput = async (count: number): Promise<number> => {
+    const [d0, o0] = [tally.dispatches, tally.outcomes];
+    const started = performance.now();
+    const batch = [];
+    for (let i = 0; i < count; i += PER_ACTION) batch.push(action(Array.from({ length: Math.min(PER_ACTION, count - i) }, (_, k) => `c${i + k}`)));
+    await client.publisher.publishAll(batch);
+    await tally.until(d0 + count, o0 + count);
+    return (count / (performance.now() - started)) * 1000;
+  };
+  await throughput(Math.min(2_000, COUNT)); // warm-up
+  // Baseline and pipeline alternate, so that both see the same machine (other work on it comes and goes).
+  const rates: number[] = [];
+  const baselines: number[] = [];
+  const ratios: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    baselines.push((await measureBaseline(env.natsUrl, COUNT)).perSecond);
+    rates.push(await throughput(COUNT));
+    ratios.push(rates[r] / baselines[r]);
+  }
+
+  // Latency at a fixed offered load: every 10 ms an action of RATE/100 contacts, each contact once.
+  tally.dispatchedAt.clear();
+  const perTick = Math.max(1, Math.round(RATE / 100));
+  const publishedAt = new Map<string, number>();
+  const ticks = SECONDS * 100;
+  const [d0, o0] = [tally.dispatches, tally.outcomes];
+  const t0 = performance.now();
+  const inflight: Promise<unknown>[] = [];
+  for (let t = 0; t < ticks; t++) {
+    const due = t0 + t * 10;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const ids = Array.from({ length: perTick }, (_, k) => `c${t * perTick + k}`);
+    const now = performance.now();
+    for (const id of ids) publishedAt.set(id, now);
+    inflight.push(client.publisher.publish(action(ids)));
+  }
+  await Promise.all(inflight);
+  await tally.until(d0 + ticks * perTick, o0 + ticks * perTick);
+  await waitFor(() => tally.dispatchedAt.size >= publishedAt.size, { timeoutMs: 30_000 });
+  const latencies = [...publishedAt].map(([id, at]) => tally.dispatchedAt.get(id)! - at).sort((a, b) => a - b);
+
+  const routed = summarize(rates);
+  const baseline = summarize(baselines);
+  const report = {
+    benchmark: 'campaign action → campaign-actions → router (+ catalog, preferences) → dispatch + routed outcome',
+    mode: IN_PROCESS ? 'all services in one process' : 'each service its own process',
+    count: COUNT,
+    rounds: ROUNDS,
+    contactsRoutedPerSecond: round(routed.median),
+    min: round(routed.min),
+    max: round(routed.max),
+    baselinePerSecond: round(baseline.median),
+    ratioToBaseline: round(summarize(ratios).median, 3),
+    ratiosByRound: ratios.map((r) => round(r, 3)),
+    latency: { offeredPerSecond: perTick * 100, seconds: SECONDS, p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), maxMs: round(latencies.at(-1)!) },
+  };
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+
+  beats.stop();
+  await observer.close();
+  await system.close();
+  await client.nc.close();
+  await env.cleanup();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
