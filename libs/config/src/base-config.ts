@@ -12,11 +12,13 @@ export const baseEnv = {
   LOG_LEVEL: env.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   MIGRATE_ON_BOOT: env.bool(true),
   SB_STREAM_REPLICAS: env.int(1),
+  NATS_USER: env.optionalString(),
+  NATS_PASSWORD: env.optionalString(),
   SERVICE_INSTANCE_ID: env.optionalString(),
 };
 
 export interface BaseConfig {
-  nats: { url: string; prefix: string; streamReplicas: number };
+  nats: { url: string; prefix: string; streamReplicas: number; user?: string; password?: string };
   database: { url: string; migrateOnBoot: boolean };
   health: { port: number };
   log: { level: string };
@@ -32,9 +34,11 @@ export function buildBaseConfig(e: {
   MIGRATE_ON_BOOT: boolean;
   SB_STREAM_REPLICAS: number;
   SERVICE_INSTANCE_ID?: string;
+  NATS_USER?: string;
+  NATS_PASSWORD?: string;
 }): BaseConfig {
   return {
-    nats: { url: e.NATS_URL, prefix: e.SB_PREFIX, streamReplicas: e.SB_STREAM_REPLICAS },
+    nats: { url: e.NATS_URL, prefix: e.SB_PREFIX, streamReplicas: e.SB_STREAM_REPLICAS, user: e.NATS_USER, password: e.NATS_PASSWORD },
     database: { url: e.DATABASE_URL, migrateOnBoot: e.MIGRATE_ON_BOOT },
     health: { port: e.HEALTH_PORT },
     log: { level: e.LOG_LEVEL },

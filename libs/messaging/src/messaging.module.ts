@@ -18,7 +18,7 @@ export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 export interface MessagingOptions {
   /** The service's name: RPC queue group, DLQ subject, connection name. */
   service: string;
-  nats: { url: string; prefix: string; streamReplicas?: number };
+  nats: { url: string; prefix: string; streamReplicas?: number; user?: string; password?: string };
   rpcTimeoutMs?: number;
 }
 
@@ -92,7 +92,15 @@ export class MessagingModule {
         { provide: NatsNames, useValue: new NatsNames(options.nats.prefix) },
         {
           provide: NATS_CONNECTION,
-          useFactory: () => connect({ servers: options.nats.url, name: options.service, maxReconnectAttempts: -1 }),
+          useFactory: () =>
+            connect({
+              servers: options.nats.url,
+              name: options.service,
+              maxReconnectAttempts: -1,
+              // nats.js ignores credentials inside the URL; deployments pass them separately.
+              user: options.nats.user,
+              pass: options.nats.password,
+            }),
         },
         { provide: JETSTREAM, useFactory: (nc: NatsConnection) => jetstream(nc), inject: [NATS_CONNECTION] },
         { provide: JETSTREAM_MANAGER, useFactory: (nc: NatsConnection) => jetstreamManager(nc), inject: [NATS_CONNECTION] },
