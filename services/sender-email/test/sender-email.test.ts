@@ -1,13 +1,13 @@
 import { DataSource } from 'typeorm';
 import { SenderHarness, senderTestEnv, TEST_PUBLIC_URL, TEST_TRACKING_SECRET } from '@switchboard/channel-sdk/testing';
 import type { RunningService } from '@switchboard/service-kit';
-import { createTestEnv, startTestService, type TestEnv } from '@switchboard/testing';
+import { createTestEnv, startTestService, waitFor, type TestEnv } from '@switchboard/testing';
 import { verifyTrackingToken } from '@switchboard/tracking';
 import { startSmtpFake, type SmtpFake, type SmtpMessage } from '../../dev-providers/src';
 import { loadEmailConfig, SERVICE } from '../src/sender-email.config';
 import { createSenderEmailModule } from '../src/sender-email.module';
 
-describe('sender-email against the loopback SMTP server (real NATS + PostgreSQL)', () => {
+describe('sender-email against the loopback SMTP server, content from the catalog service (real NATS + PostgreSQL)', () => {
   let env: TestEnv;
   let smtp: SmtpFake;
   let h: SenderHarness;
@@ -20,15 +20,15 @@ describe('sender-email against the loopback SMTP server (real NATS + PostgreSQL)
   beforeAll(async () => {
     env = await createTestEnv();
     smtp = await startSmtpFake({ auth: { user: 'mailer', pass: 's3cret' } });
-    h = await SenderHarness.start(env);
-    newsletter = h.catalog.add('email', {
+    h = await SenderHarness.start(env, { catalog: 'service' });
+    newsletter = await h.addContent('email', {
       subject: 'Hello {{ contact.firstname }}',
       fromAddress: 'news@shop.example',
       fromName: 'Shop',
       customHtml:
         '<html><body><p>Hi {{ contact.firstname | default: "there" }} &amp; welcome</p>' +
         '<p><a href="https://shop.example/sale?a=1&amp;b=2">The sale</a></p></body></html>',
-    }).id;
+    });
     const config = loadEmailConfig(
       senderTestEnv(env, { SMTP_HOST: smtp.host, SMTP_PORT: String(smtp.port), SMTP_USER: 'mailer', SMTP_PASS: 's3cret', EMAIL_FROM: 'Switchboard <noreply@switchboard.test>' }),
     );
@@ -72,11 +72,11 @@ describe('sender-email against the loopback SMTP server (real NATS + PostgreSQL)
   });
 
   it('adds no footer when the content links {{ unsubscribe_url }} itself, and uses its own text part', async () => {
-    const own = h.catalog.add('email', {
+    const own = await h.addContent('email', {
       subject: 'Plain',
       customHtml: '<p>Bye? <a href="{{ unsubscribe_url }}">Leave</a></p>',
       plainText: 'Hi {{ contact.firstname }}. Leave: {{ unsubscribe_url }}',
-    }).id;
+    });
     const to = address();
     await h.send('email', own, { address: to, fields: { firstname: 'Grace' } });
     const mail = await smtp.waitForMessage((m) => m.envelope.rcptTo.includes(to));
@@ -87,12 +87,12 @@ describe('sender-email against the loopback SMTP server (real NATS + PostgreSQL)
   });
 
   it('encodes non-ASCII names, subjects and bodies so that they arrive intact', async () => {
-    const intl = h.catalog.add('email', {
+    const intl = await h.addContent('email', {
       subject: 'Soldes d’été — {{ contact.firstname }}, 20 % sur tout ✓ (a subject long enough to be folded)',
       fromAddress: 'news@boutique.example',
       fromName: 'Boutique Élise, Paris',
       plainText: 'Bonjour {{ contact.firstname }} ☀\n.\n.a line that starts with a dot\n{{ unsubscribe_url }}',
-    }).id;
+    });
     const to = address();
     await h.send('email', intl, { address: to, fields: { firstname: 'Zoë' } });
     const mail = await smtp.waitForMessage((m) => m.envelope.rcptTo.includes(to));
@@ -101,6 +101,22 @@ describe('sender-email against the loopback SMTP server (real NATS + PostgreSQL)
     expect(mail.envelope.mailFrom).toBe('news@boutique.example');
     expect(mail.text).toMatch(/^Bonjour Zoë ☀\n\.\n\.a line that starts with a dot\nhttps:\/\/switchboard\.test\/u\/\S+$/);
     expect(mail.html).toContain('<p>Bonjour Zoë ☀<br>.<br>.a line that starts with a dot<br>');
+  });
+
+  it('renders the new version of an email once it is edited in catalog', async () => {
+    const id = await h.addContent('email', { subject: 'First version', plainText: 'Hello {{ unsubscribe_url }}' });
+    const first = address();
+    await h.send('email', id, { address: first });
+    expect((await smtp.waitForMessage((m) => m.envelope.rcptTo.includes(first))).subject).toBe('First version');
+    await h.updateContent('email', id, { subject: 'Second version' });
+    // Catalog's change event reaches the sender's cache on core NATS, independently of the dispatch stream.
+    const subject = await waitFor(async () => {
+      const to = address();
+      await h.send('email', id, { address: to });
+      const mail = await smtp.waitForMessage((m) => m.envelope.rcptTo.includes(to));
+      return mail.subject === 'Second version' && mail.subject;
+    });
+    expect(subject).toBe('Second version');
   });
 
   it('retries a 4xx answer with backoff, then delivers once', async () => {

@@ -5,7 +5,7 @@ import { startSmppFake, type SmppFake } from '../../dev-providers/src';
 import { loadSmsConfig, SERVICE } from '../src/sender-sms.config';
 import { createSenderSmsModule } from '../src/sender-sms.module';
 
-describe('sender-sms with SMPP against the loopback SMSC (real NATS + PostgreSQL)', () => {
+describe('sender-sms with SMPP against the loopback SMSC, content from the catalog service (real NATS + PostgreSQL)', () => {
   let env: TestEnv;
   let smsc: SmppFake;
   let h: SenderHarness;
@@ -18,8 +18,8 @@ describe('sender-sms with SMPP against the loopback SMSC (real NATS + PostgreSQL
   beforeAll(async () => {
     env = await createTestEnv();
     smsc = await startSmppFake({ systemId: 'switchboard', password: 'pw' });
-    h = await SenderHarness.start(env);
-    alert = h.catalog.add('sms', { message: 'Hi {{ contact.firstname }}, your table is ready.' }).id;
+    h = await SenderHarness.start(env, { catalog: 'service' });
+    alert = await h.addContent('sms', { message: 'Hi {{ contact.firstname }}, your table is ready.' });
     const config = loadSmsConfig(
       senderTestEnv(env, {
         SMS_PROVIDER: 'smpp',
@@ -52,7 +52,7 @@ describe('sender-sms with SMPP against the loopback SMSC (real NATS + PostgreSQL
   });
 
   it('sends a text longer than one segment in message_payload and reports its segments', async () => {
-    const long = h.catalog.add('sms', { senderId: '+15005550006', message: `{{ contact.firstname }}: ${'news '.repeat(50)}reply STOP to end` }).id;
+    const long = await h.addContent('sms', { senderId: '+15005550006', message: `{{ contact.firstname }}: ${'news '.repeat(50)}reply STOP to end` });
     const to = number();
     const dispatch = await h.send('sms', long, { address: to, fields: { firstname: 'Grace' } });
     const event = await h.outcome(dispatch.dispatchId);

@@ -5,7 +5,7 @@ import { DEFAULT_TWILIO, startHttpFake, type HttpFake } from '../../dev-provider
 import { loadSmsConfig, SERVICE } from '../src/sender-sms.config';
 import { createSenderSmsModule } from '../src/sender-sms.module';
 
-describe('sender-sms with Twilio against the loopback Twilio API (real NATS + PostgreSQL)', () => {
+describe('sender-sms with Twilio against the loopback Twilio API, content from the catalog service (real NATS + PostgreSQL)', () => {
   let env: TestEnv;
   let fake: HttpFake;
   let h: SenderHarness;
@@ -18,8 +18,8 @@ describe('sender-sms with Twilio against the loopback Twilio API (real NATS + Po
   beforeAll(async () => {
     env = await createTestEnv();
     fake = await startHttpFake();
-    h = await SenderHarness.start(env);
-    reminder = h.catalog.add('sms', { message: 'Hi {{ contact.firstname | default: "there" }}, your order {{ contact.order }} ships today.' }).id;
+    h = await SenderHarness.start(env, { catalog: 'service' });
+    reminder = await h.addContent('sms', { message: 'Hi {{ contact.firstname | default: "there" }}, your order {{ contact.order }} ships today.' });
     const config = loadSmsConfig(
       senderTestEnv(env, {
         SMS_PROVIDER: 'twilio',
@@ -51,7 +51,7 @@ describe('sender-sms with Twilio against the loopback Twilio API (real NATS + Po
   });
 
   it('uses the content’s sender id, keeps its own opt-out wording, and counts segments of a long UCS-2 text', async () => {
-    const long = h.catalog.add('sms', { senderId: 'ShopCo', message: `Bonjour {{ contact.firstname }} ✓ ${'é'.repeat(80)} Text STOP to quit` }).id;
+    const long = await h.addContent('sms', { senderId: 'ShopCo', message: `Bonjour {{ contact.firstname }} ✓ ${'é'.repeat(80)} Text STOP to quit` });
     const to = number();
     const dispatch = await h.send('sms', long, { address: to, fields: { firstname: 'Zoë' } });
     const event = await h.outcome(dispatch.dispatchId);

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
   catalogContentGet,
+  catalogItemSave,
   DomainError,
   type Channel,
   type ChannelHeartbeat,
@@ -11,10 +13,11 @@ import {
   type DeliveryEvent,
   type DeliveryEventKind,
   type Dispatch,
+  type RpcContract,
 } from '@switchboard/contracts';
-import { EventPublisher, RpcServer } from '@switchboard/messaging';
+import { EventPublisher, RpcClient, RpcServer, type RpcHandlerFn } from '@switchboard/messaging';
 import { createLogger } from '@switchboard/telemetry';
-import { childEnv, SubjectRecorder, waitFor, waitUntilConsumersIdle, type TestEnv } from '@switchboard/testing';
+import { childEnv, spawnService, SubjectRecorder, waitFor, waitUntilConsumersIdle, type ChildService, type TestEnv } from '@switchboard/testing';
 
 /**
  * Test support for senders (`@switchboard/channel-sdk/testing`, tests only): environment for a
@@ -101,25 +104,81 @@ export interface TestContact {
   fields?: Record<string, unknown>;
 }
 
-/** Publishes dispatches as the router does and watches what the senders answer. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * Publishes dispatches as the router does and watches what the senders answer. Content comes from
+ * the real catalog service (`catalog: 'service'`, run as a child process and filled through its
+ * items.save RPC) or from a CatalogStub in the test process.
+ */
 export class SenderHarness {
   private readonly publisher: EventPublisher;
   private readonly deliveries: SubjectRecorder<DeliveryEvent>;
   private readonly heartbeats: SubjectRecorder<ChannelHeartbeat>;
+  private readonly servers: RpcServer[] = [];
+  readonly rpc: RpcClient;
 
   private constructor(
     readonly env: TestEnv,
     readonly nc: NatsConnection,
-    readonly catalog: CatalogStub,
+    private readonly stub?: CatalogStub,
+    private readonly catalogService?: ChildService,
   ) {
     this.publisher = new EventPublisher(jetstream(nc));
+    this.rpc = new RpcClient(nc, env.names, 10_000);
     this.deliveries = new SubjectRecorder<DeliveryEvent>(nc, [env.names.subjects.delivery('*', '*')]);
     this.heartbeats = new SubjectRecorder<ChannelHeartbeat>(nc, [env.names.subjects.channelHeartbeat()]);
   }
 
-  static async start(env: TestEnv): Promise<SenderHarness> {
+  static async start(env: TestEnv, options: { catalog?: 'stub' | 'service' } = {}): Promise<SenderHarness> {
     const nc = await connect({ servers: env.natsUrl });
+    if (options.catalog === 'service') {
+      const service = await spawnService(env, 'catalog', { LOG_LEVEL: 'warn' }, await freePort());
+      return new SenderHarness(env, nc, undefined, service);
+    }
     return new SenderHarness(env, nc, await CatalogStub.start(env, nc));
+  }
+
+  /** The catalog stand-in (not there when the harness runs the catalog service). */
+  get catalog(): CatalogStub {
+    if (!this.stub) throw new Error('this harness runs the catalog service: use addContent()');
+    return this.stub;
+  }
+
+  /** Creates a published content item (in the catalog service or the stub) and returns its id. */
+  async addContent(type: ContentType, fields: Record<string, unknown>): Promise<number> {
+    if (this.stub) return this.stub.add(type, fields).id;
+    const { item } = await this.rpc.call(catalogItemSave, {
+      kind: type,
+      mode: 'create',
+      input: { name: `${type} for a test`, isPublished: true, ...fields },
+      actor: { id: null, name: 'test' },
+    });
+    return Number(item.id);
+  }
+
+  /** Edits a content item; catalog (or the stub) announces the change on sb.catalog.message.changed.v1. */
+  async updateContent(type: ContentType, id: number, fields: Record<string, unknown>): Promise<void> {
+    if (this.stub) {
+      const item = this.stub.items.get(`${type}:${id}`);
+      if (!item) throw new Error(`no ${type} ${id}`);
+      await this.stub.update(item, fields);
+      return;
+    }
+    await this.rpc.call(catalogItemSave, { kind: type, mode: 'patch', id, input: fields, actor: { id: null, name: 'test' } });
+  }
+
+  /** Answers an RPC in the test process (e.g. preferences.webPush.remove). */
+  serve<C extends RpcContract>(contract: C, handler: RpcHandlerFn<C>): void {
+    const server = new RpcServer(this.nc, this.env.names, createLogger('harness', 'silent'));
+    server.serve(contract, handler);
+    this.servers.push(server);
   }
 
   dispatch(channel: Channel, contentId: number, contact: TestContact, extra: Partial<Dispatch> = {}): Dispatch {
@@ -179,7 +238,9 @@ export class SenderHarness {
   async close(): Promise<void> {
     this.deliveries.stop();
     this.heartbeats.stop();
-    await this.catalog.close();
+    await Promise.all(this.servers.map((s) => s.stop()));
+    await this.stub?.close();
+    await this.catalogService?.kill();
     await this.nc.drain();
   }
 }

@@ -43,7 +43,7 @@ export function renderEmail({ dispatch, content, liquid, links }: RenderInput, o
   }
   const fields = content.fields;
   const fromAddress = str(fields.fromAddress);
-  const from: EmailMessage['from'] = fromAddress ? { name: str(fields.fromName) ?? '', address: fromAddress } : options.from;
+  const from: EmailMessage['from'] = fromAddress ? { name: liquid.render(str(fields.fromName)).trim(), address: fromAddress } : options.from;
   const replyTo = str(fields.replyToAddress);
 
   const subject = liquid.render(str(fields.subject) ?? '').replace(/\s+/g, ' ').trim();
