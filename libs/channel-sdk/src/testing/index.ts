@@ -100,7 +100,8 @@ export class CatalogStub {
 
 export interface TestContact {
   id?: string;
-  address: Dispatch['contact']['address'];
+  /** An email, a number, a handle, or push targets (subscriptions, devices). */
+  address: string | object[];
   fields?: Record<string, unknown>;
 }
 
@@ -189,7 +190,7 @@ export class SenderHarness {
       messageId: 1,
       channel,
       contentId,
-      contact: { id: contact.id ?? `c-${randomUUID().slice(0, 8)}`, address: contact.address, locale: null, timezone: null, fields: contact.fields ?? {} },
+      contact: { id: contact.id ?? `c-${randomUUID().slice(0, 8)}`, address: contact.address as Dispatch['contact']['address'], locale: null, timezone: null, fields: contact.fields ?? {} },
       ...extra,
     };
   }
