@@ -2,3 +2,4 @@ export * from './test-env';
 export * from './waiting';
 export * from './subject-recorder';
 export * from './services';
+export * from './ports';
