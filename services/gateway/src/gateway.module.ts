@@ -11,6 +11,10 @@ import { HttpModule } from './http';
 import { GATEWAY_MIGRATIONS } from './migrations';
 import { MessagesModule } from './messages/messages.module';
 import { SendsModule } from './sends/sends.module';
+import { DeliveriesModule } from './deliveries/deliveries.module';
+import { StatsModule } from './stats/stats.module';
+import { TrackingModule } from './tracking/tracking.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /**
  * The gateway: the only HTTP entry. Each concept is a module under `src/<concept>/`; add yours to
@@ -23,6 +27,10 @@ const FEATURE_MODULES: (Type | DynamicModule)[] = [
   ContentModule,
   ChannelsModule,
   SendsModule,
+  DeliveriesModule,
+  StatsModule,
+  TrackingModule,
+  WebhooksModule,
   AdminUiModule,
 ];
 

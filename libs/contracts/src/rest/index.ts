@@ -5,3 +5,4 @@ export * from './list.dto';
 export * from './message.dto';
 export * from './content.dto';
 export * from './send.dto';
+export * from './tracker.dto';

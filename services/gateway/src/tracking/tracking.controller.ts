@@ -1,0 +1,143 @@
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError, ErrorCode } from '@switchboard/contracts';
+import { LOGGER, type Logger } from '@switchboard/telemetry';
+import { Public } from '../auth/public.decorator';
+import { ApiDoc } from '../http';
+import { isOneClick } from './one-click';
+import { readPreferenceForm } from './preference-form';
+import { messagePage, preferencePage, unsubscribedPage } from './preference-page.html';
+import { PreferencePageService } from './preference-page.service';
+import { TrackingService } from './tracking.service';
+
+/** A transparent 1×1 GIF. */
+const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+const tags = ['tracking'];
+
+/** The token lives in the URL: keep it out of caches, referrers and frames; the page runs no script. */
+function privateHeaders(res: Response): void {
+  res.setHeader('cache-control', 'no-store');
+  res.setHeader('referrer-policy', 'no-referrer');
+  res.setHeader('x-content-type-options', 'nosniff');
+}
+
+function html(res: Response, status: number, body: string): void {
+  privateHeaders(res);
+  res.setHeader('x-frame-options', 'DENY');
+  res.setHeader(
+    'content-security-policy',
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  );
+  res.status(status).type('html').send(body);
+}
+
+const NOT_FOUND_PAGE = messagePage(
+  'This link is not valid',
+  'The link may be incomplete or changed. Please use the link from the message you received.',
+);
+const UNAVAILABLE_PAGE = messagePage(
+  'Please try again later',
+  'We cannot reach your preferences right now. Nothing was changed.',
+);
+
+/**
+ * DESIGN §7.6, public: open pixel, click redirect, RFC 8058 one-click unsubscribe and the
+ * preference page. Every token is verified first; a forged or altered one is a 404 and changes nothing.
+ */
+@Public()
+@Controller()
+export class TrackingController {
+  constructor(
+    private readonly tracking: TrackingService,
+    private readonly preferences: PreferencePageService,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  @Get('t/o/:file')
+  @ApiDoc({ summary: 'Open pixel (`{token}.gif`): a 1×1 GIF, and an `opened` delivery event', tags })
+  async open(@Param('file') file: string, @Res() res: Response): Promise<void> {
+    if (!file.endsWith('.gif')) throw DomainError.notFound();
+    const claims = this.tracking.claims(file.slice(0, -4), 'open');
+    // A lost open must not break the image: log it and answer anyway.
+    await this.tracking.opened(claims).catch((err: unknown) => this.logger.error({ err }, 'open not recorded'));
+    privateHeaders(res);
+    res.status(200).type('image/gif').send(PIXEL);
+  }
+
+  @Get('t/c/:token')
+  @ApiDoc({ summary: 'Click: 302 to the signed URL, and a `clicked` delivery event', tags })
+  async click(@Param('token') token: string, @Res() res: Response): Promise<void> {
+    const claims = this.tracking.claims(token, 'click');
+    const url = this.tracking.target(claims);
+    await this.tracking.clicked(claims, url).catch((err: unknown) => this.logger.error({ err }, 'click not recorded'));
+    privateHeaders(res);
+    res.redirect(302, url);
+  }
+
+  @Get('u/:token')
+  @ApiDoc({
+    summary: 'Preference page (HTML form): preferred channel, frequency, pauses and subscription per channel',
+    tags,
+  })
+  async page(
+    @Param('token') token: string,
+    @Query('saved') saved: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.guard(res, async () => {
+      const claims = this.tracking.claims(token, 'unsubscribe');
+      const view = await this.preferences.view(claims);
+      html(
+        res,
+        200,
+        preferencePage({ action: `/u/${token}`, linkChannel: claims.channel, view, saved: saved === '1' }),
+      );
+    });
+  }
+
+  @Post('u/:token')
+  @ApiDoc({ summary: 'RFC 8058 one-click unsubscribe (`List-Unsubscribe=One-Click`), or the preference form', tags })
+  async post(
+    @Param('token') token: string,
+    @Req() req: Request,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.guard(res, async () => {
+      const claims = this.tracking.claims(token, 'unsubscribe');
+      if (await isOneClick(req, body)) {
+        await this.tracking.unsubscribed(claims);
+        html(res, 200, unsubscribedPage(claims.channel, `/u/${token}`));
+        return;
+      }
+      const form = readPreferenceForm(body);
+      if ('errors' in form && form.errors.form) {
+        html(res, 400, messagePage('This request was not understood', 'Nothing was changed.'));
+        return;
+      }
+      const errors = 'errors' in form ? form.errors : await this.preferences.save(claims, form.choices);
+      if (!errors) {
+        privateHeaders(res);
+        res.redirect(303, `/u/${token}?saved=1`);
+        return;
+      }
+      const view = await this.preferences.view(claims);
+      html(
+        res,
+        400,
+        preferencePage({ action: `/u/${token}`, linkChannel: claims.channel, view, errors, posted: body as never }),
+      );
+    });
+  }
+
+  /** The page's errors as pages: 404 for a bad token or a contact that is gone, 503 when preferences does not answer. */
+  private async guard(res: Response, fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (error) {
+      if (error instanceof DomainError && error.code === ErrorCode.NotFound) return html(res, 404, NOT_FOUND_PAGE);
+      this.logger.error({ err: error }, 'preference page failed');
+      html(res, 503, UNAVAILABLE_PAGE);
+    }
+  }
+}
