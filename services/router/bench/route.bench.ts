@@ -16,7 +16,7 @@ import type { RunningService } from '@switchboard/service-kit';
 import { createTestEnv, spawnService, waitFor, type ChildService, type TestEnv } from '@switchboard/testing';
 import { measureBaseline } from '../../../bench/lib/baseline';
 import { percentile, round, summarize } from '../../../bench/lib/stats';
-import { announceChannels, connectClient, freePort, startNamedService } from '../test/support/pipeline';
+import { announceChannels, connectClient, freePort, startNamedService, type Client } from '../test/support/pipeline';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,7 +30,7 @@ const SECONDS = arg('seconds', 10);
 const IN_PROCESS = process.argv.includes('--in-process');
 const PER_ACTION = 1_000;
 const SERVICES = ['catalog', 'preferences', 'campaign-actions', 'router'];
-const SERVICE_ENV = { ROUTER_CHANNEL_WARMUP_MS: '0', LOG_LEVEL: 'error' };
+const SERVICE_ENV: Record<string, string> = { ROUTER_CHANNEL_WARMUP_MS: '0', LOG_LEVEL: 'error', ...(process.env.BENCH_PROFILE_DIR ? { NODE_OPTIONS: `--require ${process.env.BENCH_PROFILE_HOOK}` } : {}) };
 
 async function startAll(env: TestEnv): Promise<{ close(): Promise<void> }> {
   if (IN_PROCESS) {
@@ -87,8 +87,21 @@ async function main(): Promise<void> {
   const env = await createTestEnv();
   const client = await connectClient(env);
   const beats = announceChannels(client, env, ['email']);
-  const system = await startAll(env);
+  let system: { close(): Promise<void> } | undefined;
   const observer = await connect({ servers: env.natsUrl });
+  try {
+    system = await startAll(env);
+    await run(env, client, observer);
+  } finally {
+    beats.stop();
+    await observer.close();
+    await system?.close();
+    await client.nc.close();
+    await env.cleanup();
+  }
+}
+
+async function run(env: TestEnv, client: Client, observer: NatsConnection): Promise<void> {
   const tally = new Tally(observer, env);
 
   const save = async (kind: 'message' | 'email', input: Record<string, unknown>) =>
@@ -168,12 +181,6 @@ async function main(): Promise<void> {
     latency: { offeredPerSecond: perTick * 100, seconds: SECONDS, p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), maxMs: round(latencies.at(-1)!) },
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-
-  beats.stop();
-  await observer.close();
-  await system.close();
-  await client.nc.close();
-  await env.cleanup();
 }
 
 main().catch((error: unknown) => {

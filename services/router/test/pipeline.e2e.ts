@@ -1,5 +1,7 @@
 import {
   catalogItemSave,
+  DispatchSchema,
+  RoutingOutcomeSchema,
   preferencesContactsBatchUpsert,
   preferencesDncAdd,
   routerSendsGet,
@@ -254,5 +256,8 @@ describe('routing pipeline (catalog + preferences + campaign-actions + router)',
     const sent = await readStream<Dispatch>(client.nc, env.names, env.names.subjects.dispatch('*'));
     const routed = stored.filter((o) => o.data.outcome === 'routed');
     expect(sent.map((d) => d.data.dispatchId).sort()).toEqual(routed.map((o) => o.data.dispatchId).sort());
+    // Every event honours its contract (the router does not re-validate what it builds).
+    for (const o of stored) expect(RoutingOutcomeSchema.safeParse(o.data).error).toBeUndefined();
+    for (const d of sent) expect(DispatchSchema.safeParse(d.data).error).toBeUndefined();
   });
 });

@@ -1,7 +1,9 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connect } from '@nats-io/transport-node';
 import {
+  DispatchSchema,
   routerSendsGet,
+  RoutingOutcomeSchema,
   type DeliveryEvent,
   type Dispatch,
   type RoutingOutcome,
@@ -40,6 +42,13 @@ describe('router (fake catalog + preferences)', () => {
     const config = loadRouterConfig(childEnv(env, { ROUTER_ASSUME_CHANNELS: 'email,sms', ROUTER_CHANNEL_WARMUP_MS: '0', LOG_LEVEL: 'silent' }));
     router = await startTestService({ service: 'router', module: createRouterModule(config) });
     recorder = new SubjectRecorder(nc, [env.names.subjects.dispatch('*'), env.names.subjects.routing('*')]);
+  });
+
+  afterEach(() => {
+    for (const m of recorder.messages) {
+      const schema = m.subject.includes('.dispatch.') ? DispatchSchema : RoutingOutcomeSchema;
+      expect(schema.safeParse(m.data).error).toBeUndefined();
+    }
   });
 
   afterAll(async () => {

@@ -4,7 +4,6 @@ import {
   ErrorCode,
   NatsNames,
   preferencesContactsBatchUpsert,
-  SendRequestedSchema,
   type CampaignAction,
   type SendRequested,
 } from '@switchboard/contracts';
@@ -52,10 +51,11 @@ export class ActionsService {
       const requestedAt = sendAt && sendAt > now ? sendAt : now;
       for (const request of this.requestsOf(action, requestedAt)) {
         if (requestedAt > now) later.push({ sendId: request.sendId, attempt: 0, deferrals: 0, msgId: request.sendId, dueAt: requestedAt.toISOString(), payload: request });
-        else emit.push({ subject: this.names.subjects.sendRequested(), msgId: request.sendId, schema: SendRequestedSchema, payload: request });
+        else emit.push({ subject: this.names.subjects.sendRequested(), msgId: request.sendId, payload: request });
       }
     });
     await this.scheduler.schedule(later);
+    // Built from a validated action: not checked against the schema again (the hot path of every campaign).
     await this.publisher.publishAll(emit);
     return outcomes;
   }
