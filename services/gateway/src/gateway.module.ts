@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '@switchboard/telemetry';
 import { AdminUiModule } from './admin-ui/admin-ui.module';
 import { AuthModule } from './auth/auth.module';
 import { ChannelsModule } from './channels/channels.module';
+import { ContactsModule } from './contacts/contacts.module';
 import { ContentModule } from './content/content.module';
 import { DocsModule } from './docs/docs.module';
 import type { GatewayConfig } from './gateway.config';
@@ -27,6 +28,7 @@ const FEATURE_MODULES: (Type | DynamicModule)[] = [
   ContentModule,
   ChannelsModule,
   SendsModule,
+  ContactsModule,
   DeliveriesModule,
   StatsModule,
   TrackingModule,

@@ -5,4 +5,5 @@ export * from './list.dto';
 export * from './message.dto';
 export * from './content.dto';
 export * from './send.dto';
+export * from './contact.dto';
 export * from './tracker.dto';
