@@ -30,7 +30,12 @@ const SECONDS = arg('seconds', 10);
 const IN_PROCESS = process.argv.includes('--in-process');
 const PER_ACTION = 1_000;
 const SERVICES = ['catalog', 'preferences', 'campaign-actions', 'router'];
-const SERVICE_ENV: Record<string, string> = { ROUTER_CHANNEL_WARMUP_MS: '0', LOG_LEVEL: 'error', ...(process.env.BENCH_PROFILE_DIR ? { NODE_OPTIONS: `--require ${process.env.BENCH_PROFILE_HOOK}` } : {}) };
+/** BENCH_SERVICE_NODE_OPTIONS (e.g. `--require ./profile-hook.js`) reaches every service process. */
+const SERVICE_ENV: Record<string, string> = {
+  ROUTER_CHANNEL_WARMUP_MS: '0',
+  LOG_LEVEL: 'error',
+  ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}),
+};
 
 async function startAll(env: TestEnv): Promise<{ close(): Promise<void> }> {
   if (IN_PROCESS) {
