@@ -26,8 +26,19 @@ const CONTENT_RETRY_MS = 5_000;
 
 const jitter = (ms: number) => Math.round(ms * (0.75 + Math.random() / 2));
 
+/** What every log line about one dispatch carries. */
+const logContext = (d: Delivery<Dispatch>) => ({
+  dispatchId: d.data.dispatchId,
+  channel: d.data.channel,
+  subject: d.subject,
+  seq: d.streamSequence,
+  deliveryCount: d.deliveryCount,
+  correlationId: d.correlationId,
+});
+
 interface Prepared {
   index: number;
+  delivery: Delivery<Dispatch>;
   dispatch: Dispatch;
   message: unknown;
 }
@@ -92,12 +103,12 @@ export class DispatchService {
       todo.map(async (index) => {
         const dispatch = batch[index].data;
         try {
-          prepared.push({ index, dispatch, message: await this.prepare(runtime, dispatch) });
+          prepared.push({ index, delivery: batch[index], dispatch, message: await this.prepare(runtime, dispatch) });
         } catch (error) {
           if (error instanceof DeliveryError && error.permanent) {
             finish(dispatch, { status: 'failed', calls: 0, lastError: error.message, event: this.failedEvent(runtime, dispatch, error, 0) });
           } else {
-            this.logger.warn({ err: error, dispatchId: dispatch.dispatchId }, 'content not available yet');
+            this.logger.warn({ ...logContext(batch[index]), err: error }, 'content not available yet');
             outcomes[index] = Outcomes.retry(jitter(CONTENT_RETRY_MS), (error as Error).message);
           }
         }
@@ -109,13 +120,13 @@ export class DispatchService {
       this.leaseMs,
     );
     await Promise.all(
-      prepared.map(async ({ index, dispatch, message }) => {
+      prepared.map(async ({ index, delivery, dispatch, message }) => {
         const callsBefore = claimed.get(dispatch.dispatchId);
         if (callsBefore === undefined) {
           outcomes[index] = Outcomes.retry(jitter(Math.min(this.leaseMs, CONTENT_RETRY_MS)), 'another worker is sending it');
           return;
         }
-        outcomes[index] = await this.send(runtime, dispatch, message, callsBefore + 1, finish);
+        outcomes[index] = await this.send(runtime, delivery, message, callsBefore + 1, finish);
       }),
     );
 
@@ -164,11 +175,12 @@ export class DispatchService {
 
   private async send(
     runtime: ChannelRuntime,
-    dispatch: Dispatch,
+    delivery: Delivery<Dispatch>,
     message: unknown,
     attempt: number,
     finish: (dispatch: Dispatch, result: Omit<FinishedAttempt, 'dispatchId' | 'channel'>) => void,
   ): Promise<Outcome> {
+    const dispatch = delivery.data;
     let result: SendResult;
     try {
       result = await runtime.breaker.fire(message, dispatch);
@@ -178,7 +190,7 @@ export class DispatchService {
         return this.breakerOpen(runtime);
       }
       const failure = asDeliveryError(error);
-      const log = { dispatchId: dispatch.dispatchId, channel: dispatch.channel, attempt, code: failure.code, permanent: failure.permanent };
+      const log = { ...logContext(delivery), attempt, code: failure.code, permanent: failure.permanent };
       if (failure.permanent || attempt >= this.config.delivery.maxAttempts) {
         this.logger.warn({ ...log, err: failure.message }, 'delivery failed');
         finish(dispatch, { status: 'failed', calls: 1, lastError: failure.message, event: this.failedEvent(runtime, dispatch, failure, attempt) });
