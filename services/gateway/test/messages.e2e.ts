@@ -1,3 +1,6 @@
+import { catalogItemSave } from '@switchboard/contracts';
+import { RpcClient } from '@switchboard/messaging';
+import { waitFor } from '@switchboard/testing';
 import { startGateway, type GatewayTestContext } from './support/gateway-test';
 
 const M_KEYS = [
@@ -228,5 +231,15 @@ describe('/api/messages (gateway + catalog, real NATS and PostgreSQL)', () => {
     const got = await ctx.api('GET', `/api/messages/${m.id}`);
     expect(got.body.message.channels[0].channelName).toBe('Renamed email');
     await ctx.api('PATCH', `/api/emails/${emailId}/edit`, { name: 'Welcome email' });
+  });
+
+  it('serves reads from its cache until catalog announces a change made elsewhere', async () => {
+    const m = (await create({ name: 'Cached' })).body.message;
+    expect((await ctx.api('GET', `/api/messages/${m.id}`)).body.message.name).toBe('Cached');
+    expect((await ctx.api('GET', '/api/messages?search=Cached')).body.total).toBe(1);
+    // Another gateway instance (or any RPC client) changes it: this one hears sb.catalog.message.changed.v1.
+    await ctx.gateway.app.get(RpcClient).call(catalogItemSave, { kind: 'message', mode: 'patch', id: m.id, input: { name: 'Changed elsewhere' }, actor: { id: null, name: 'other' } });
+    await waitFor(async () => (await ctx.api('GET', `/api/messages/${m.id}`)).body.message.name === 'Changed elsewhere');
+    await waitFor(async () => (await ctx.api('GET', '/api/messages?search=Changed%20elsewhere')).body.total === 1);
   });
 });

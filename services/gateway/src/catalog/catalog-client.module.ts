@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { CatalogCache } from './catalog-cache';
 import { CatalogClient } from './catalog.client';
 
-@Module({ providers: [CatalogClient], exports: [CatalogClient] })
+@Module({ providers: [CatalogClient, CatalogCache], exports: [CatalogClient, CatalogCache] })
 export class CatalogClientModule {}

@@ -20,6 +20,9 @@ export interface CrudOptions {
   tag: string;
 }
 
+/** Reads are served as cached, already serialized JSON. */
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 const BatchBody = z.array(z.record(z.string(), z.unknown()), { error: 'The body is a list of items.' }).max(BATCH_LIMIT, `A max of ${BATCH_LIMIT} entities are supported at a time.`);
 
 type BatchResult = { status: number; item?: Item; error?: { code: number; message: string; details: Record<string, string[]> } };
@@ -79,15 +82,16 @@ export function crudController(o: CrudOptions): Type {
 
     @Get()
     @ApiDoc({ summary: `List ${o.list}`, tags, responses: { 200: listReply } })
-    async list(@ZodQuery(ListQuerySchema) query: ListQuery) {
-      const { total, items } = await this.catalog.list(o.kind, query);
-      return { total, [o.list]: items };
+    async list(@ZodQuery(ListQuerySchema) query: ListQuery, @Res({ passthrough: true }) res: Response) {
+      res.setHeader('content-type', JSON_TYPE);
+      return this.catalog.listReply(o.kind, query, o.list);
     }
 
     @Get(':id')
     @ApiDoc({ summary: `Get one ${o.item}`, tags, responses: { 200: itemReply, 404: 'Item was not found.' } })
-    async get(@IdParam() id: number) {
-      return { [o.item]: await this.catalog.get(o.kind, id) };
+    async get(@IdParam() id: number, @Res({ passthrough: true }) res: Response) {
+      res.setHeader('content-type', JSON_TYPE);
+      return this.catalog.getReply(o.kind, id, o.item);
     }
 
     @Post('new')

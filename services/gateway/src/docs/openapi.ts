@@ -39,7 +39,8 @@ export function buildOpenApi(controllers: Function[]): JsonSchema {
     const basePaths = [Reflect.getMetadata(PATH_METADATA, controller) as string | string[] | undefined].flat();
     const prototype = controller.prototype as Record<string, unknown>;
     for (const name of Object.getOwnPropertyNames(prototype)) {
-      const handler = prototype[name];
+      // The descriptor's value, not `prototype[name]`: a getter must not run on the prototype.
+      const handler: unknown = Object.getOwnPropertyDescriptor(prototype, name)?.value;
       if (name === 'constructor' || typeof handler !== 'function') continue;
       const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
       if (method === undefined) continue;
