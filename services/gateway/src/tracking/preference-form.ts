@@ -75,8 +75,8 @@ export function readPreferenceForm(body: unknown): { choices: PreferenceChoices 
     const pauseTo = day(f.pauseTo);
     if (pauseFrom === undefined) errors[`${channel}-pauseFrom`] = 'Enter a date as YYYY-MM-DD.';
     if (pauseTo === undefined) errors[`${channel}-pauseTo`] = 'Enter a date as YYYY-MM-DD.';
-    if (pauseFrom && pauseTo && pauseTo <= pauseFrom)
-      errors[`${channel}-pauseTo`] = 'The resume date must be after the pause starts.';
+    if (pauseFrom && pauseTo && pauseTo < pauseFrom)
+      errors[`${channel}-pauseTo`] = 'The pause cannot end before it starts.';
     if (pauseTo && pauseFrom === null) errors[`${channel}-pauseFrom`] = 'Enter when the pause starts.';
     channels.push({
       channel,

@@ -134,7 +134,7 @@ function channelFieldset(c: ChannelView, errors: FormErrors, posted?: Record<str
         ${from.html}
       </div>
       <div class="field">
-        <label for="${id('pauseTo')}">Resume on</label>
+        <label for="${id('pauseTo')}">Pause until (inclusive)</label>
         <input type="date" id="${id('pauseTo')}" name="${name('pauseTo')}" value="${value('pauseTo', c.pauseTo)}"${to.attrs}>
         ${to.html}
       </div>

@@ -17,7 +17,7 @@ import { RpcClient } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import type { TrackingClaims } from '@switchboard/tracking';
 import type { GatewayConfig } from '../gateway.config';
-import type { FormErrors, PreferenceChoices } from './preference-form';
+import type { ChannelChoice, FormErrors, PreferenceChoices } from './preference-form';
 import { TrackingService } from './tracking.service';
 
 export interface ChannelView {
@@ -55,7 +55,26 @@ function channelsOf(contact: Contact, linkChannel: Channel): Channel[] {
   );
 }
 
-const dayOf = (v: string | null) => (v ? v.slice(0, 10) : null);
+const DAY_MS = 86_400_000;
+const dayOf = (v: string | null) => (v ? new Date(v).toISOString().slice(0, 10) : null);
+/** Preferences stores a date-only `pauseTo` as the start of the next day: show the last paused day. */
+const lastDayOf = (v: string | null) => {
+  if (!v) return null;
+  const t = new Date(v).getTime();
+  return new Date(t % DAY_MS === 0 ? t - DAY_MS : t).toISOString().slice(0, 10);
+};
+
+/** Only what the contact changed is sent, so rules set through the API with exact times stay as they are. */
+function changedRule(was: ChannelView, now: ChannelChoice): Record<string, unknown> {
+  const rule: Record<string, unknown> = {};
+  if (now.frequencyNumber !== was.frequencyNumber || now.frequencyTime !== was.frequencyTime) {
+    rule.frequencyNumber = now.frequencyNumber;
+    rule.frequencyTime = now.frequencyTime;
+  }
+  if (now.pauseFrom !== was.pauseFrom) rule.pauseFrom = now.pauseFrom;
+  if (now.pauseTo !== was.pauseTo) rule.pauseTo = now.pauseTo;
+  return rule;
+}
 
 /** The preference page (DESIGN §7.6): reads and changes the contact's preferences through the preferences service. */
 @Injectable()
@@ -89,15 +108,9 @@ export class PreferencePageService {
             id: claims.contactId,
             preferredChannel: choices.preferredChannel,
             frequencyRules: Object.fromEntries(
-              chosen.map((c) => [
-                c.channel,
-                {
-                  frequencyNumber: c.frequencyNumber,
-                  frequencyTime: c.frequencyTime,
-                  pauseFrom: c.pauseFrom,
-                  pauseTo: c.pauseTo,
-                },
-              ]),
+              chosen
+                .map((c) => [c.channel, changedRule(offered.get(c.channel)!, c)] as const)
+                .filter(([, rule]) => Object.keys(rule).length > 0),
             ),
           },
           mode: 'merge',
@@ -137,6 +150,31 @@ export class PreferencePageService {
     return undefined;
   }
 
+  /**
+   * RFC 8058 one-click: the `unsubscribed` event (stats; preferences adds the entry from it) is
+   * keyed once per dispatch, so after a re-subscribe a second unsubscribe from the same message
+   * would be deduplicated: the entry is also added here, at once. A contact preferences does not
+   * know still has its unsubscribe recorded.
+   */
+  async unsubscribe(claims: TrackingClaims): Promise<void> {
+    await this.tracking.unsubscribed(claims);
+    try {
+      await this.rpc.call(
+        preferencesDncAdd,
+        {
+          contactId: claims.contactId,
+          channel: claims.channel,
+          reason: DNC_REASONS.unsubscribed,
+          comments: 'One-click unsubscribe.',
+          source: `dispatch:${claims.dispatchId}`,
+        },
+        this.options,
+      );
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === ErrorCode.NotFound)) throw error;
+    }
+  }
+
   private contact(claims: TrackingClaims): Promise<Contact> {
     return this.rpc.call(preferencesContactsGet, { id: claims.contactId }, this.options);
   }
@@ -159,7 +197,7 @@ export class PreferencePageService {
           frequencyNumber: rule?.frequencyNumber ?? null,
           frequencyTime: rule?.frequencyTime ?? null,
           pauseFrom: dayOf(rule?.pauseFrom ?? null),
-          pauseTo: dayOf(rule?.pauseTo ?? null),
+          pauseTo: lastDayOf(rule?.pauseTo ?? null),
         };
       }),
     };

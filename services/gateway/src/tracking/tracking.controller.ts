@@ -106,7 +106,7 @@ export class TrackingController {
     await this.guard(res, async () => {
       const claims = this.tracking.claims(token, 'unsubscribe');
       if (await isOneClick(req, body)) {
-        await this.tracking.unsubscribed(claims);
+        await this.preferences.unsubscribe(claims);
         html(res, 200, unsubscribedPage(claims.channel, `/u/${token}`));
         return;
       }
