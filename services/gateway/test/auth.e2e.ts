@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { TEST_ADMIN, startGateway, type GatewayTestContext } from './support/gateway-test';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -90,5 +91,20 @@ describe('gateway auth', () => {
 
   it('leaves /api/docs public', async () => {
     expect((await ctx.api('GET', '/api/docs', undefined, { auth: null })).status).toBe(200);
+  });
+
+  it('refuses an expired bearer token', async () => {
+    const { clientId, clientSecret } = (await ctx.api('POST', '/api/clients/new', { name: 'Short-lived' })).body.client;
+    const token = (await ctx.api('POST', '/oauth/v2/token', { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }, { auth: null })).body.access_token;
+    await ctx.gateway.app.get(DataSource).query("UPDATE gateway.access_tokens SET expires_at = now() - interval '1 second'");
+    const res = await ctx.api('GET', '/api/users/self', undefined, { auth: `Bearer ${token}` });
+    expect(res.status).toBe(401);
+    expect(res.body.errors[0].message).toBe('The access token provided is invalid or has expired.');
+  });
+
+  it('answers /health on the API port without credentials', async () => {
+    const res = await ctx.api('GET', '/health', undefined, { auth: null });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
   });
 });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CategoryCreateSchema, CategoryInputSchema, DomainError, parseOrThrow, type Actor, type ListQuery } from '@switchboard/contracts';
+import { CategoryCreateSchema, CategoryInputSchema, DomainError, parseOrThrow, type Actor, type CatalogChanged, type ListQuery } from '@switchboard/contracts';
 import { DataSource } from 'typeorm';
 import { CatalogChangesPublisher } from '../changes/catalog-changes.publisher';
 import type { Item, ItemService, SaveMode } from '../items/item-service';
@@ -78,7 +78,7 @@ export class CategoriesService implements ItemService {
     return { total, ...fitReply(rows.map(view), query.start ?? 0) };
   }
 
-  async save(mode: SaveMode, id: number | undefined, raw: Record<string, unknown>, actor: Actor): Promise<{ item: Item; created: boolean }> {
+  async save(mode: SaveMode, id: number | undefined, raw: Record<string, unknown>, actor: Actor, sink?: CatalogChanged[]): Promise<{ item: Item; created: boolean }> {
     const input = parseOrThrow(mode === 'patch' ? CategoryInputSchema : CategoryCreateSchema, raw);
     const saved = await this.ds.transaction(async (em) => {
       const current: CategoryRow | undefined =
@@ -110,15 +110,15 @@ export class CategoriesService implements ItemService {
           )) as { id: number; version: number }[]);
       return { ...row, created: !current };
     });
-    await this.changes.changed([{ kind: 'category', id: saved.id, version: saved.version }]);
+    await this.changes.changed([{ kind: 'category', id: saved.id, version: saved.version }], sink);
     return { item: await this.get(saved.id), created: saved.created };
   }
 
-  async delete(id: number): Promise<Item> {
+  async delete(id: number, sink?: CatalogChanged[]): Promise<Item> {
     const item = await this.get(id);
     const [rows] = (await this.ds.query('DELETE FROM catalog.categories WHERE id = $1 RETURNING version', [id])) as [{ version: number }[], number];
     if (!rows[0]) throw DomainError.notFound();
-    await this.changes.changed([{ kind: 'category', id, version: rows[0].version + 1 }]);
+    await this.changes.changed([{ kind: 'category', id, version: rows[0].version + 1 }], sink);
     return { ...item, id: null };
   }
 }

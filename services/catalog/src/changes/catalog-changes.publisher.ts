@@ -16,7 +16,12 @@ export class CatalogChangesPublisher {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async changed(changes: CatalogChanged[]): Promise<void> {
+  /** Announces now, or adds to `sink` when one is given. */
+  async changed(changes: CatalogChanged[], sink?: CatalogChanged[]): Promise<void> {
+    if (sink) {
+      sink.push(...changes);
+      return;
+    }
     if (changes.length === 0) return;
     try {
       await this.publisher.publishAll(

@@ -101,8 +101,8 @@ export class ContentService {
     return {
       get: (id) => this.get(type, id),
       list: (query) => this.list(type, query),
-      save: (mode, id, input, actor) => this.save(type, mode, id, input, actor),
-      delete: (id) => this.delete(type, id),
+      save: (mode, id, input, actor, sink) => this.save(type, mode, id, input, actor, sink),
+      delete: (id, sink) => this.delete(type, id, sink),
     };
   }
 
@@ -129,7 +129,14 @@ export class ContentService {
     return { total, ...fitReply(items, query.start ?? 0) };
   }
 
-  async save(type: ContentType, mode: SaveMode, id: number | undefined, raw: Record<string, unknown>, actor: Actor): Promise<{ item: Item; created: boolean }> {
+  async save(
+    type: ContentType,
+    mode: SaveMode,
+    id: number | undefined,
+    raw: Record<string, unknown>,
+    actor: Actor,
+    sink?: CatalogChanged[],
+  ): Promise<{ item: Item; created: boolean }> {
     const input = parseOrThrow(mode === 'patch' ? CONTENT_INPUT_SCHEMAS[type] : CONTENT_CREATE_SCHEMAS[type], raw) as Record<string, unknown>;
     let saved: { id: number; version: number; created: boolean; touched: { id: number; version: number }[] };
     try {
@@ -152,11 +159,11 @@ export class ContentService {
     await this.changes.changed([
       { kind: type, id: saved.id, version: saved.version },
       ...saved.touched.map((m): CatalogChanged => ({ kind: 'message', id: m.id, version: m.version })),
-    ]);
+    ], sink);
     return { item: await this.get(type, saved.id), created: saved.created };
   }
 
-  async delete(type: ContentType, id: number): Promise<Item> {
+  async delete(type: ContentType, id: number, sink?: CatalogChanged[]): Promise<Item> {
     const { row, touched } = await this.ds.transaction(async (em) => {
       if (!(await this.repo.lockState(em, type, id))) throw DomainError.notFound();
       const found = (await this.repo.findById(type, id, em))!;
@@ -166,7 +173,7 @@ export class ContentService {
     await this.changes.changed([
       { kind: type, id, version: row.version + 1 },
       ...touched.map((m): CatalogChanged => ({ kind: 'message', id: m.id, version: m.version })),
-    ]);
+    ], sink);
     return { ...view(type, row), id: null };
   }
 }

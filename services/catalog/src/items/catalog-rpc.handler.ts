@@ -9,12 +9,14 @@ import {
   catalogMessagesRoutable,
   DomainError,
   HTTP_STATUS_BY_CODE,
+  type CatalogChanged,
   type CatalogKind,
   type ItemError,
 } from '@switchboard/contracts';
 import { RpcHandler } from '@switchboard/messaging';
 import type { z } from 'zod';
 import { CategoriesService } from '../categories/categories.service';
+import { CatalogChangesPublisher } from '../changes/catalog-changes.publisher';
 import { ContentService } from '../content/content.service';
 import { MessagesService } from '../messages/messages.service';
 import type { ItemService } from './item-service';
@@ -37,6 +39,7 @@ export class CatalogRpcHandler {
     private readonly messages: MessagesService,
     private readonly content: ContentService,
     categories: CategoriesService,
+    private readonly changesPublisher: CatalogChangesPublisher,
   ) {
     this.services = {
       message: messages,
@@ -72,13 +75,14 @@ export class CatalogRpcHandler {
   @RpcHandler(catalogItemBatch)
   async batch(req: Req<typeof catalogItemBatch>) {
     const service = this.services[req.kind];
+    const changes: CatalogChanged[] = [];
     const results = [];
     for (const entry of req.items) {
       try {
         if (req.op === 'delete') {
           const id = Number(entry);
           if (!Number.isInteger(id) || id < 1) throw DomainError.notFound();
-          results.push({ status: 200, item: await service.delete(id) });
+          results.push({ status: 200, item: await service.delete(id, changes) });
           continue;
         }
         if (!entry || typeof entry !== 'object' || Array.isArray(entry)) throw DomainError.validation({ '': ['An item is an object.'] });
@@ -90,13 +94,14 @@ export class CatalogRpcHandler {
             if (req.op === 'patch') throw DomainError.validation({ id: ['An id is required.'] });
           }
         }
-        const { item, created } = await service.save(req.op, id, input, req.actor);
+        const { item, created } = await service.save(req.op, id, input, req.actor, changes);
         results.push({ status: created ? 201 : 200, item });
       } catch (error) {
         const e = itemError(error);
         results.push({ status: e.code, error: e });
       }
     }
+    await this.changesPublisher.changed(changes);
     return { results };
   }
 

@@ -5,6 +5,7 @@ import {
   MessageInputSchema,
   parseOrThrow,
   type Actor,
+  type CatalogChanged,
   type ErrorDetails,
   type ListQuery,
   type MessageInput,
@@ -118,7 +119,7 @@ export class MessagesService implements ItemService {
     return { total, ...fitReply(items, query.start ?? 0) };
   }
 
-  async save(mode: SaveMode, id: number | undefined, raw: Record<string, unknown>, actor: Actor): Promise<{ item: Item; created: boolean }> {
+  async save(mode: SaveMode, id: number | undefined, raw: Record<string, unknown>, actor: Actor, sink?: CatalogChanged[]): Promise<{ item: Item; created: boolean }> {
     const input = parseOrThrow(mode === 'patch' ? MessageInputSchema : MessageCreateSchema, raw);
     let saved: { id: number; version: number; created: boolean };
     try {
@@ -135,18 +136,18 @@ export class MessagesService implements ItemService {
       if (pgCode(error) === PG.foreignKeyViolation) throw DomainError.validation({ category: ['Category not found.'] });
       throw error;
     }
-    await this.changes.changed([{ kind: 'message', id: saved.id, version: saved.version }]);
+    await this.changes.changed([{ kind: 'message', id: saved.id, version: saved.version }], sink);
     return { item: await this.get(saved.id), created: saved.created };
   }
 
-  async delete(id: number): Promise<Item> {
+  async delete(id: number, sink?: CatalogChanged[]): Promise<Item> {
     const deleted = await this.ds.transaction(async (em) => {
       if (!(await this.repo.lockState(em, id))) throw DomainError.notFound();
       const row = await this.repo.findById(id, em);
       await this.repo.delete(em, id);
       return row!;
     });
-    await this.changes.changed([{ kind: 'message', id, version: deleted.version + 1 }]);
+    await this.changes.changed([{ kind: 'message', id, version: deleted.version + 1 }], sink);
     return { ...view(deleted), id: null };
   }
 

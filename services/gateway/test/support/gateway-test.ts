@@ -21,6 +21,7 @@
  */
 import { join } from 'node:path';
 import type { RunningService } from '@switchboard/service-kit';
+import type { Logger } from '@switchboard/telemetry';
 import { childEnv, createTestEnv, REPO_ROOT, startTestService, type TestEnv } from '@switchboard/testing';
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -65,6 +66,8 @@ export interface StartGatewayOptions {
   serviceEnv?: Record<string, string>;
   /** Extra Nest modules for the gateway (test-only controllers). */
   imports?: (Type | DynamicModule)[];
+  /** The gateway's logger (default: silent, or TEST_LOG_LEVEL). */
+  logger?: Logger;
 }
 
 function pascal(name: string): string {
@@ -121,7 +124,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
     );
     gateway = await startTestService({
       service: 'gateway',
-      module: createGatewayModule(config, { imports: options.imports }),
+      module: createGatewayModule(config, { imports: options.imports, logger: options.logger }),
       httpPort: 0,
       configureHttp: (app: NestExpressApplication) => configureHttp(app, config),
     });
