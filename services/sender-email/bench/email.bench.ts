@@ -1,20 +1,23 @@
 /**
  * Emails per second through sender-email and the loopback SMTP provider (DESIGN §9): N dispatches
- * published on sb.dispatch.email.v1 → rendered (Liquid, tracking links, pixel) → SMTP (pooled) →
- * `sent` event on sb.delivery.email.sent.v1, on the machine's NATS and PostgreSQL. The SMTP server
- * runs in its own process, as a real one would. The figure is also given as a ratio against a bare
- * JetStream publish → durable consume of the same count in the same run.
+ * published on sb.dispatch.email.v1 → rendered (Liquid, tracking links, pixel, List-Unsubscribe) →
+ * SMTP (pooled) → `sent` event on sb.delivery.email.sent.v1, on the machine's NATS and PostgreSQL.
+ * The SMTP server runs in its own process, as a real one would:
+ *  - `fake`: dev-providers' SMTP server (it parses every message with mailparser) — the headline;
+ *  - `sink`: a bare smtp-server that reads and drops the data — what the sender itself can do.
+ * Figures are also given as a ratio against a bare JetStream publish → durable consume of the same
+ * count in the same run.
  *
- *   node -r @swc-node/register services/sender-email/bench/email.bench.ts [count=5000] [rounds=3]
+ *   node -r @swc-node/register services/sender-email/bench/email.bench.ts [count=5000] [rounds=3] [fake|sink|both=both]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { jetstream } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { CatalogStub, senderTestEnv } from '@switchboard/channel-sdk/testing';
 import type { Dispatch } from '@switchboard/contracts';
 import { EventPublisher } from '@switchboard/messaging';
-import { createTestEnv, REPO_ROOT, startTestService } from '@switchboard/testing';
+import { createTestEnv, REPO_ROOT, startTestService, type TestEnv } from '@switchboard/testing';
 import { measureBaseline } from '../../../bench/lib/baseline';
 import { round, summarize } from '../../../bench/lib/stats';
 import { loadEmailConfig, SERVICE } from '../src/sender-email.config';
@@ -22,58 +25,61 @@ import { createSenderEmailModule } from '../src/sender-email.module';
 
 const COUNT = Number(process.argv[2] ?? 5_000);
 const ROUNDS = Number(process.argv[3] ?? 3);
+const MODES = (process.argv[4] ?? 'both') === 'both' ? (['fake', 'sink'] as const) : [process.argv[4] as 'fake' | 'sink'];
 const WARMUP = 500;
 
-/** The loopback SMTP server in a child process; answers `count` on stdin with the messages it accepted. */
-async function startSmtpProcess(): Promise<{ port: number; count(): Promise<number>; stop(): void; child: ChildProcess }> {
-  const script = `
+const SERVERS = {
+  fake: `
     const { Outbox } = require('./services/dev-providers/src/outbox.ts');
     const { startSmtpFake } = require('./services/dev-providers/src/smtp/smtp-fake.ts');
     class CountingOutbox extends Outbox { accepted = 0; add(entry) { this.accepted++; return super.add(entry); } }
     const outbox = new CountingOutbox(1);
-    startSmtpFake({ outbox }).then((fake) => {
-      process.stdout.write(JSON.stringify({ port: fake.port }) + '\\n');
-      require('node:readline').createInterface({ input: process.stdin }).on('line', () => process.stdout.write(JSON.stringify({ count: outbox.accepted }) + '\\n'));
-    });`;
+    startSmtpFake({ outbox }).then((fake) => serve(fake.port, () => outbox.accepted));`,
+  sink: `
+    const { SMTPServer } = require('smtp-server');
+    let accepted = 0;
+    const server = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false, disableReverseLookup: true,
+      onData(stream, _session, callback) { stream.on('data', () => undefined); stream.on('end', () => { accepted++; callback(null, 'OK'); }); } });
+    server.listen(0, '127.0.0.1', () => serve(server.server.address().port, () => accepted));`,
+};
+
+/** An SMTP server in a child process; answers a line on stdin with the count of messages it accepted. */
+async function startSmtpProcess(mode: keyof typeof SERVERS): Promise<{ port: number; stats(): Promise<{ count: number; cpuMs: number }>; stop(): void }> {
+  const script = `
+    function serve(port, count) {
+      process.stdout.write(JSON.stringify({ port }) + '\\n');
+      require('node:readline').createInterface({ input: process.stdin }).on('line', () => {
+        const cpu = process.cpuUsage();
+        process.stdout.write(JSON.stringify({ count: count(), cpuMs: (cpu.user + cpu.system) / 1000 }) + '\\n');
+      });
+    }
+    ${SERVERS[mode]}`;
   const child = spawn(process.execPath, ['-r', '@swc-node/register', '-e', script], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
   const waiting: Array<(line: Record<string, number>) => void> = [];
-  lines.on('line', (line) => waiting.shift()?.(JSON.parse(line) as Record<string, number>));
+  createInterface({ input: child.stdout! }).on('line', (line) => waiting.shift()?.(JSON.parse(line) as Record<string, number>));
   const next = () => new Promise<Record<string, number>>((resolve) => waiting.push(resolve));
   const { port } = await next();
   return {
     port,
-    child,
-    count: async () => {
+    stats: async () => {
       const answer = next();
-      child.stdin!.write('count\n');
-      return (await answer).count;
+      child.stdin!.write('stats\n');
+      const { count, cpuMs } = await answer;
+      return { count, cpuMs };
     },
     stop: () => child.kill(),
   };
 }
 
-async function main(): Promise<void> {
-  const env = await createTestEnv();
-  const smtp = await startSmtpProcess();
-  const nc = await connect({ servers: env.natsUrl });
-  const catalog = await CatalogStub.start(env, nc);
-  const content = catalog.add('email', {
-    subject: 'Spring sale for {{ contact.firstname }}',
-    fromAddress: 'news@shop.example',
-    fromName: 'Shop',
-    customHtml:
-      '<html><body><h1>Hi {{ contact.firstname | default: "there" }}</h1><p>Everything is 20% off this week.</p>' +
-      '<p><a href="https://shop.example/sale">Shop the sale</a> or <a href="https://shop.example/new">see what is new</a>.</p></body></html>',
-  });
+async function measure(env: TestEnv, nc: NatsConnection, contentId: number, mode: keyof typeof SERVERS) {
+  const smtp = await startSmtpProcess(mode);
   const config = loadEmailConfig(senderTestEnv(env, { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), SMTP_POOL_SIZE: '8', SENDER_BATCH_SIZE: '64' }));
   const svc = await startTestService({ service: SERVICE, module: createSenderEmailModule(config) });
-
   const publisher = new EventPublisher(jetstream(nc));
   let sent = 0;
   let failed = 0;
   let onEvent = () => undefined as void;
-  nc.subscribe(env.names.subjects.delivery('email', '*'), {
+  const sub = nc.subscribe(env.names.subjects.delivery('email', '*'), {
     callback: (_err, msg) => {
       if (msg.subject.endsWith('.sent.v1')) sent++;
       else failed++;
@@ -91,13 +97,13 @@ async function main(): Promise<void> {
     });
     const started = performance.now();
     const events = Array.from({ length: count }, () => {
-      const id = `bench-${++seq}`;
+      const id = `${mode}-${++seq}`;
       const dispatch: Dispatch = {
         dispatchId: `${id}:0`,
         sendId: id,
         messageId: 1,
         channel: 'email',
-        contentId: content.id,
+        contentId,
         contact: { id: `c${seq}`, address: `reader${seq}@example.org`, locale: null, timezone: null, fields: { firstname: `Reader ${seq}` } },
       };
       return { subject: env.names.subjects.dispatch('email'), payload: dispatch, msgId: dispatch.dispatchId };
@@ -108,33 +114,66 @@ async function main(): Promise<void> {
   };
 
   await run(WARMUP);
+  const smtpBefore = await smtp.stats();
+  const cpuBefore = process.cpuUsage();
   const rates: number[] = [];
   for (let i = 0; i < ROUNDS; i++) rates.push(await run(COUNT));
-  const accepted = await smtp.count();
-  const baseline = await measureBaseline(env.natsUrl, COUNT);
-
-  const emails = summarize(rates);
-  const report = {
-    benchmark: 'sender-email: dispatch → SMTP (loopback, own process) → sent event',
-    count: COUNT,
-    rounds: ROUNDS,
-    emailsPerSecond: round(emails.median),
-    min: round(emails.min),
-    max: round(emails.max),
-    baselinePerSecond: round(baseline.perSecond),
-    ratioToBaseline: round(emails.median / baseline.perSecond, 3),
+  const cpu = process.cpuUsage(cpuBefore);
+  const smtpAfter = await smtp.stats();
+  sub.unsubscribe();
+  await svc.close();
+  smtp.stop();
+  const measured = COUNT * ROUNDS;
+  return {
+    rates: summarize(rates),
     sent,
     failed,
-    acceptedBySmtp: accepted,
+    accepted: smtpAfter.count,
+    /** CPU per email of this process (sender + the bench's own publishing) and of the SMTP server. */
+    senderCpuMs: (cpu.user + cpu.system) / 1000 / measured,
+    smtpCpuMs: (smtpAfter.cpuMs - smtpBefore.cpuMs) / measured,
   };
+}
+
+async function main(): Promise<void> {
+  const env = await createTestEnv();
+  const nc = await connect({ servers: env.natsUrl });
+  const catalog = await CatalogStub.start(env, nc);
+  const content = catalog.add('email', {
+    subject: 'Spring sale for {{ contact.firstname }}',
+    fromAddress: 'news@shop.example',
+    fromName: 'Shop',
+    customHtml:
+      '<html><body><h1>Hi {{ contact.firstname | default: "there" }}</h1><p>Everything is 20% off this week.</p>' +
+      '<p><a href="https://shop.example/sale">Shop the sale</a> or <a href="https://shop.example/new">see what is new</a>.</p></body></html>',
+  });
+
+  const report: Record<string, unknown> = { benchmark: 'sender-email: dispatch → SMTP (own process) → sent event', count: COUNT, rounds: ROUNDS };
+  let ok = true;
+  const results: Record<string, Awaited<ReturnType<typeof measure>>> = {};
+  for (const mode of MODES) results[mode] = await measure(env, nc, content.id, mode);
+  const baseline = await measureBaseline(env.natsUrl, COUNT);
+  report.baselinePerSecond = round(baseline.perSecond);
+  for (const [mode, r] of Object.entries(results)) {
+    report[mode] = {
+      emailsPerSecond: round(r.rates.median),
+      min: round(r.rates.min),
+      max: round(r.rates.max),
+      ratioToBaseline: round(r.rates.median / baseline.perSecond, 3),
+      sent: r.sent,
+      failed: r.failed,
+      acceptedBySmtp: r.accepted,
+      senderCpuMsPerEmail: round(r.senderCpuMs, 3),
+      smtpServerCpuMsPerEmail: round(r.smtpCpuMs, 3),
+    };
+    ok &&= r.failed === 0 && r.accepted === r.sent;
+  }
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 
-  await svc.close();
   await catalog.close();
   await nc.drain();
-  smtp.stop();
   await env.cleanup();
-  if (failed > 0 || accepted !== sent) process.exitCode = 1;
+  if (!ok) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {
