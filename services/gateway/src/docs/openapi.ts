@@ -8,8 +8,13 @@ import { API_DOC_METADATA, type ApiDocMeta } from '../http';
 type JsonSchema = Record<string, unknown>;
 
 function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
-  return rest;
+  try {
+    const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+    return rest;
+  } catch {
+    // A schema JSON Schema cannot express (a cycle...) is documented as "anything" rather than breaking the document.
+    return {};
+  }
 }
 
 function joinPath(...parts: string[]): string {
