@@ -10,6 +10,8 @@ import { channelRuntimeToken, dispatchConsumerFor } from './dispatch/dispatch.co
 import { DispatchService } from './dispatch/dispatch.service';
 import { CHANNEL_RUNTIMES, HeartbeatService } from './heartbeat/heartbeat.service';
 import { createDispatchAttemptsMigration } from './migrations/1795386500000-CreateDispatchAttempts';
+import { addContactToDispatchAttemptsMigration } from './migrations/1795389000000-AddContactToDispatchAttempts';
+import { ContactErasedConsumer, SENDER_SERVICE } from './attempts/contact-erased.consumer';
 import { ChannelRuntime } from './provider/channel-runtime';
 import { LiquidRenderer } from './rendering/liquid.renderer';
 import type { SenderConfig } from './sender.config';
@@ -69,13 +71,20 @@ export class ChannelSenderModule {
     return {
       module: ChannelSenderModule,
       imports: [
-        ServiceKitModule.forRoot({ service, config, logger, database: { schema, migrations: [createDispatchAttemptsMigration(schema)] } }),
+        ServiceKitModule.forRoot({
+          service,
+          config,
+          logger,
+          database: { schema, migrations: [createDispatchAttemptsMigration(schema), addContactToDispatchAttemptsMigration(schema)] },
+        }),
       ],
       providers: [
         ...runtimes,
         { provide: CHANNEL_RUNTIMES, useFactory: (...all: ChannelRuntime[]) => all, inject: runtimes.map((r) => r.provide) },
         { provide: AttemptsRepository, useFactory: (ds: DataSource) => new AttemptsRepository(ds, schema), inject: [DataSource] },
         { provide: LiquidRenderer, useValue: new LiquidRenderer() },
+        { provide: SENDER_SERVICE, useValue: service },
+        ContactErasedConsumer,
         ContentCache,
         DispatchService,
         HeartbeatService,

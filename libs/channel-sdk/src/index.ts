@@ -4,6 +4,7 @@ export * from './provider/channel-provider';
 export * from './provider/channel-runtime';
 export * from './rendering/liquid.renderer';
 export * from './attempts/attempts.repository';
+export * from './attempts/contact-erased.consumer';
 export * from './content/content-cache';
 export * from './dispatch/dispatch.service';
 export * from './dispatch/dispatch.consumer';

@@ -1,4 +1,6 @@
+import { jetstream } from '@nats-io/jetstream';
 import { loadConfig } from '@switchboard/config';
+import { EventPublisher } from '@switchboard/messaging';
 import type { Dispatch } from '@switchboard/contracts';
 import { verifyTrackingToken } from '@switchboard/tracking';
 import { createTestEnv, startTestService, type TestEnv } from '@switchboard/testing';
@@ -136,6 +138,26 @@ describe('channel SDK: a sender from a provider and a renderer (real NATS + Post
     // The open breaker refused calls instead of spending every dispatch's attempts on a dead provider.
     expect(callsWhileDown).toBeLessThan(6 * 4);
     await h.heartbeat('sms', 'up');
+  });
+
+  it('scrubs provider errors that quote an erased contact, and still never resends their dispatches', async () => {
+    provider.failNext(1, 'permanent');
+    const dispatch = await h.send('sms', contentId, { id: 'erase-me', address: '+14155550110' });
+    expect((await h.outcome(dispatch.dispatchId)).error?.message).toContain('+14155550110');
+    await new EventPublisher(jetstream(h.nc)).publish({
+      subject: env.names.subjects.contactErased(),
+      payload: { contactId: 'erase-me', erasedAt: new Date().toISOString() },
+      msgId: 'erase-me',
+    });
+    await h.idle();
+    const ds = svc.app.get(DataSource);
+    const [row] = await ds.query('SELECT status, last_error, event FROM sender_sdktest.dispatch_attempts WHERE dispatch_id = $1', [dispatch.dispatchId]);
+    expect(row).toMatchObject({ status: 'failed', last_error: null, event: { error: { message: '(erased)', permanent: true } } });
+    const calls = provider.calls;
+    await h.publish(dispatch, `${dispatch.dispatchId}:again`);
+    await h.waitForEvents(dispatch.dispatchId, 2);
+    await h.idle();
+    expect(provider.calls).toBe(calls);
   });
 
   it('sends nothing for a redelivered dispatch that already succeeded, and re-publishes its sent event', async () => {

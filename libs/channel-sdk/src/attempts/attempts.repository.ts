@@ -15,6 +15,7 @@ export interface AttemptRow {
 export interface FinishedAttempt {
   dispatchId: string;
   channel: string;
+  contactId: string;
   status: Exclude<AttemptStatus, 'sending'>;
   /** Provider calls this round made (0 when the breaker refused the call or nothing was sent). */
   calls: number;
@@ -51,15 +52,16 @@ export class AttemptsRepository {
    * worker is sending them right now (its claim younger than `leaseMs`). Returns the claimed ids
    * with the calls made before.
    */
-  async claim(items: Array<{ dispatchId: string; channel: string }>, leaseMs: number): Promise<Map<string, number>> {
+  async claim(items: Array<{ dispatchId: string; channel: string; contactId: string }>, leaseMs: number): Promise<Map<string, number>> {
     if (items.length === 0) return new Map();
     const rows: Array<{ dispatch_id: string; attempts: number }> = await this.ds.query(
-      `INSERT INTO ${this.table} AS a (dispatch_id, channel, status, attempts, claimed_at, updated_at)
-       SELECT u.id, u.channel, 'sending', 0, now(), now() FROM unnest($1::text[], $2::text[]) AS u(id, channel)
+      `INSERT INTO ${this.table} AS a (dispatch_id, channel, contact_id, status, attempts, claimed_at, updated_at)
+       SELECT u.id, u.channel, u.contact_id, 'sending', 0, now(), now()
+       FROM unnest($1::text[], $2::text[], $4::text[]) AS u(id, channel, contact_id)
        ON CONFLICT (dispatch_id) DO UPDATE SET status = 'sending', claimed_at = now(), updated_at = now()
        WHERE a.status = 'pending' OR (a.status = 'sending' AND a.claimed_at < now() - make_interval(secs => $3::float8))
        RETURNING dispatch_id, attempts`,
-      [items.map((i) => i.dispatchId), items.map((i) => i.channel), leaseMs / 1000],
+      [items.map((i) => i.dispatchId), items.map((i) => i.channel), leaseMs / 1000, items.map((i) => i.contactId)],
     );
     return new Map(rows.map((r) => [r.dispatch_id, r.attempts]));
   }
@@ -68,9 +70,10 @@ export class AttemptsRepository {
   async finish(results: FinishedAttempt[]): Promise<void> {
     if (results.length === 0) return;
     await this.ds.query(
-      `INSERT INTO ${this.table} AS a (dispatch_id, channel, status, attempts, last_error, event, claimed_at, updated_at)
-       SELECT u.id, u.channel, u.status, u.calls, u.last_error, u.event::jsonb, NULL, now()
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[]) AS u(id, channel, status, calls, last_error, event)
+      `INSERT INTO ${this.table} AS a (dispatch_id, channel, contact_id, status, attempts, last_error, event, claimed_at, updated_at)
+       SELECT u.id, u.channel, u.contact_id, u.status, u.calls, u.last_error, u.event::jsonb, NULL, now()
+       FROM unnest($1::text[], $2::text[], $7::text[], $3::text[], $4::int[], $5::text[], $6::text[])
+         AS u(id, channel, contact_id, status, calls, last_error, event)
        ON CONFLICT (dispatch_id) DO UPDATE SET
          status = EXCLUDED.status, attempts = a.attempts + EXCLUDED.attempts, last_error = EXCLUDED.last_error,
          event = EXCLUDED.event, claimed_at = NULL, updated_at = now()
@@ -82,7 +85,22 @@ export class AttemptsRepository {
         results.map((r) => r.calls),
         results.map((r) => r.lastError?.slice(0, 2_000) ?? null),
         results.map((r) => (r.event ? JSON.stringify(r.event) : null)),
+        results.map((r) => r.contactId),
       ],
+    );
+  }
+
+  /**
+   * Scrubs what may quote an erased contact's address (provider error texts). The rows stay, so
+   * that a redelivered dispatch of theirs is still never sent again.
+   */
+  async eraseContact(contactId: string): Promise<void> {
+    await this.ds.query(
+      `UPDATE ${this.table}
+       SET last_error = NULL, updated_at = now(),
+           event = CASE WHEN event ? 'error' THEN jsonb_set(event, '{error,message}', '"(erased)"') ELSE event END
+       WHERE contact_id = $1`,
+      [contactId],
     );
   }
 

@@ -71,8 +71,8 @@ export class DispatchService {
     const outcomes: Outcome[] = batch.map(() => Outcomes.done());
     const events: DeliveryEvent[] = [];
     const finished: FinishedAttempt[] = [];
-    const finish = (dispatch: Dispatch, result: Omit<FinishedAttempt, 'dispatchId' | 'channel'>) => {
-      finished.push({ dispatchId: dispatch.dispatchId, channel: dispatch.channel, ...result });
+    const finish = (dispatch: Dispatch, result: Omit<FinishedAttempt, 'dispatchId' | 'channel' | 'contactId'>) => {
+      finished.push({ dispatchId: dispatch.dispatchId, channel: dispatch.channel, contactId: dispatch.contact.id, ...result });
       if (result.event) events.push(result.event);
     };
 
@@ -116,7 +116,7 @@ export class DispatchService {
     );
 
     const claimed = await this.attempts.claim(
-      prepared.map((p) => ({ dispatchId: p.dispatch.dispatchId, channel: p.dispatch.channel })),
+      prepared.map((p) => ({ dispatchId: p.dispatch.dispatchId, channel: p.dispatch.channel, contactId: p.dispatch.contact.id })),
       this.leaseMs,
     );
     await Promise.all(
@@ -178,7 +178,7 @@ export class DispatchService {
     delivery: Delivery<Dispatch>,
     message: unknown,
     attempt: number,
-    finish: (dispatch: Dispatch, result: Omit<FinishedAttempt, 'dispatchId' | 'channel'>) => void,
+    finish: (dispatch: Dispatch, result: Omit<FinishedAttempt, 'dispatchId' | 'channel' | 'contactId'>) => void,
   ): Promise<Outcome> {
     const dispatch = delivery.data;
     let result: SendResult;
