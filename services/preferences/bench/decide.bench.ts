@@ -36,6 +36,7 @@ async function seed(databaseUrl: string): Promise<number> {
        FROM generate_series(1, $1::int) g`,
     [CONTACTS],
   );
+  await db.query(`INSERT INTO preferences.contact_locks (contact_id) SELECT 'c' || g FROM generate_series(1, $1::int) g`, [CONTACTS]);
   await db.query(
     `INSERT INTO preferences.channel_rules (contact_id, channel, frequency_number, frequency_time)
      SELECT 'c' || g, 'sms', 2, 'WEEK' FROM generate_series(10, $1::int, 10) g`,
@@ -46,7 +47,7 @@ async function seed(databaseUrl: string): Promise<number> {
      SELECT 'c' || g, 'email', 1, now() FROM generate_series(100, $1::int, 100) g`,
     [CONTACTS],
   );
-  await db.query('ANALYZE preferences.contacts; ANALYZE preferences.channel_rules; ANALYZE preferences.dnc_entries');
+  await db.query('ANALYZE preferences.contacts; ANALYZE preferences.contact_locks; ANALYZE preferences.channel_rules; ANALYZE preferences.dnc_entries');
   await db.end();
   return performance.now() - started;
 }

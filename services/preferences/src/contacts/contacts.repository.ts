@@ -6,8 +6,8 @@ import type { ContactRecord, DncRecord, RuleRecord } from './contact.record';
 /** Anything that runs SQL: the DataSource or a transaction's EntityManager. */
 export type Sql = Pick<EntityManager, 'query'>;
 
-/** A contact row with its rules and do-not-contact entries (json, null when none), from `preferences.contacts c`. */
-const CONTACT_SELECT = `SELECT c.id, c.email, c.mobile, c.firstname, c.lastname, c.locale, c.timezone,
+/** A contact row with its rules and do-not-contact entries (json, null when none), of `preferences.contacts c`. */
+const CONTACT_COLUMNS = `c.id, c.email, c.mobile, c.firstname, c.lastname, c.locale, c.timezone,
   c.twitter_handle AS "twitterHandle", c.web_push_subscriptions AS "webPushSubscriptions",
   c.mobile_devices AS "mobileDevices", c.fields, c.preferred_channel AS "preferredChannel",
   c.date_added AS "dateAdded", c.date_modified AS "dateModified",
@@ -16,8 +16,8 @@ const CONTACT_SELECT = `SELECT c.id, c.email, c.mobile, c.firstname, c.lastname,
      FROM preferences.channel_rules r WHERE r.contact_id = c.id) AS rules,
   (SELECT json_agg(json_build_object('channel', d.channel, 'reason', d.reason, 'comments', d.comments, 'source', d.source,
           'dateAdded', d.date_added) ORDER BY d.date_added, d.reason)
-     FROM preferences.dnc_entries d WHERE d.contact_id = c.id) AS dnc
-  FROM preferences.contacts c`;
+     FROM preferences.dnc_entries d WHERE d.contact_id = c.id) AS dnc`;
+const CONTACT_SELECT = `SELECT ${CONTACT_COLUMNS} FROM preferences.contacts c`;
 
 type JsonDate = string | null;
 type ContactRow = Omit<ContactRecord, 'rules' | 'dnc'> & {
@@ -82,30 +82,43 @@ export class ContactsRepository {
   }
 
   /**
-   * Takes the decision locks of the existing contacts among `ids`, in id order (so that batches
-   * sharing contacts queue instead of deadlocking), and loads those contacts, in one statement.
-   * The contact data comes from the statement's snapshot; what must be read after the lock is
-   * read by the caller's next statement.
+   * Loads the existing contacts among `ids` and takes their decision locks, in id order (so that
+   * batches sharing contacts queue instead of deadlocking), in one statement. `unlocked` lists
+   * contacts whose lock row is missing (a PostgreSQL crash empties the unlogged table): the caller
+   * must `ensureLockRows` outside its transaction and start again. The contact data comes from the
+   * statement's snapshot; what must be read after the lock is read by the caller's next statement.
    */
-  async lockForDecision(ids: string[], sql: Sql): Promise<Map<string, ContactRecord>> {
-    const rows: ContactRow[] = await sql.query(
+  async lockForDecision(ids: string[], sql: Sql): Promise<{ contacts: Map<string, ContactRecord>; unlocked: string[] }> {
+    const rows: (ContactRow & { locked: boolean })[] = await sql.query(
       `WITH locked AS (
-         INSERT INTO preferences.contact_locks (contact_id)
-         SELECT c.id FROM preferences.contacts c WHERE c.id = ANY($1::text[]) ORDER BY c.id
-         ON CONFLICT (contact_id) DO UPDATE SET contact_id = EXCLUDED.contact_id
-         RETURNING contact_id
+         SELECT contact_id FROM preferences.contact_locks WHERE contact_id = ANY($1::text[]) ORDER BY contact_id FOR NO KEY UPDATE
        )
-       ${CONTACT_SELECT} JOIN locked l ON l.contact_id = c.id`,
+       SELECT ${CONTACT_COLUMNS}, l.contact_id IS NOT NULL AS locked
+         FROM preferences.contacts c LEFT JOIN locked l ON l.contact_id = c.id
+        WHERE c.id = ANY($1::text[])`,
       [ids],
     );
-    return new Map(rows.map((row) => [row.id, toRecord(row)]));
+    const unlocked = rows.filter((r) => !r.locked).map((r) => r.id);
+    return { contacts: new Map(rows.map(({ locked: _locked, ...row }) => [row.id, toRecord(row)])), unlocked };
   }
 
-  /** Inserts empty rows for ids that do not exist yet (in id order); answers the ids created. */
+  async ensureLockRows(ids: string[]): Promise<void> {
+    await this.ds.query(
+      'INSERT INTO preferences.contact_locks (contact_id) SELECT id FROM unnest($1::text[]) AS x(id) ORDER BY id ON CONFLICT DO NOTHING',
+      [ids],
+    );
+  }
+
+  /** Inserts empty rows (and their lock rows) for ids that do not exist yet, in id order; answers the ids created. */
   async insertMissing(ids: string[], sql: Sql): Promise<Set<string>> {
     const rows: { id: string }[] = await sql.query(
-      `INSERT INTO preferences.contacts (id) SELECT id FROM unnest($1::text[]) AS x(id) ORDER BY id
-       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      `WITH created AS (
+         INSERT INTO preferences.contacts (id) SELECT id FROM unnest($1::text[]) AS x(id) ORDER BY id
+         ON CONFLICT (id) DO NOTHING RETURNING id
+       ), locks AS (
+         INSERT INTO preferences.contact_locks (contact_id) SELECT id FROM created ON CONFLICT DO NOTHING
+       )
+       SELECT id FROM created`,
       [ids],
     );
     return new Set(rows.map((r) => r.id));
@@ -141,11 +154,11 @@ export class ContactsRepository {
 
   async deleteMany(ids: string[], sql: Sql): Promise<void> {
     await sql.query('DELETE FROM preferences.contacts WHERE id = ANY($1::text[])', [ids]);
+    await sql.query('DELETE FROM preferences.contact_locks WHERE contact_id = ANY($1::text[])', [ids]);
   }
 
-  /** Deletes everything held about the contact and records the erasure (the outbox of sb.contact.erased.v1). */
+  /** Deletes everything held about the contact (its decisions carry its reservations) and records the erasure (the outbox of sb.contact.erased.v1). */
   async erase(id: string, sql: Sql): Promise<Date> {
-    await sql.query('DELETE FROM preferences.frequency_ledger WHERE contact_id = $1', [id]);
     await sql.query('DELETE FROM preferences.decisions WHERE contact_id = $1', [id]);
     await sql.query('DELETE FROM preferences.contacts WHERE id = $1', [id]);
     await sql.query('DELETE FROM preferences.contact_locks WHERE contact_id = $1', [id]);

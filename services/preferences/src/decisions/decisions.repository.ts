@@ -29,14 +29,6 @@ export interface UsageWindow {
   keep: number;
 }
 
-export interface Reservation {
-  sendId: string;
-  attempt: number;
-  contactId: string;
-  channel: Channel;
-  reservedAt: Date;
-}
-
 export interface NewDecision {
   sendId: string;
   attempt: number;
@@ -44,6 +36,9 @@ export interface NewDecision {
   deferrals: number;
   decision: SlimDecision;
   decidedAt: Date;
+  /** The channel whose frequency slot this decision takes (routed only), and when. */
+  reserved?: Channel;
+  reservedAt?: Date;
 }
 
 export const decisionKey = (sendId: string, attempt: number) => `${sendId}\u0000${attempt}`;
@@ -63,11 +58,15 @@ export class DecisionsRepository {
 
   /**
    * Locks the batch's contacts in id order and loads them: concurrent batches that share a contact
-   * run one after the other from here on (and never deadlock), so the ledger counts read next
-   * already include everything the previous holder reserved.
+   * run one after the other from here on (and never deadlock), so the ledger read next already
+   * includes everything the previous holder reserved.
    */
-  lockContacts(ids: string[], sql: Sql): Promise<Map<string, ContactRecord>> {
+  lockContacts(ids: string[], sql: Sql): Promise<{ contacts: Map<string, ContactRecord>; unlocked: string[] }> {
     return this.contacts.lockForDecision(ids, sql);
+  }
+
+  ensureLockRows(ids: string[]): Promise<void> {
+    return this.contacts.ensureLockRows(ids);
   }
 
   /**
@@ -88,7 +87,7 @@ export class DecisionsRepository {
             FROM (SELECT q.contact_id, q.channel,
                          (array_agg((extract(epoch FROM l.reserved_at) * 1000)::float8 ORDER BY l.reserved_at DESC))[1:max(q.keep)] AS newest
                     FROM unnest($3::text[], $4::text[], $5::timestamptz[], $6::int[]) AS q(contact_id, channel, since, keep)
-                    JOIN preferences.frequency_ledger l
+                    JOIN preferences.decisions l
                       ON l.contact_id = q.contact_id AND l.channel = q.channel AND l.reserved_at > q.since
                    GROUP BY q.contact_id, q.channel) u) AS usage`,
       [
@@ -107,25 +106,22 @@ export class DecisionsRepository {
   }
 
   /**
-   * Reservations and decisions in one statement. A reservation that exists already stays as it
-   * was; a stored decision is replaced only when it was a deferral (the send came back later).
+   * Decisions with their reservations, one multi-row INSERT. A stored decision (and its
+   * reservation) stays as it was, unless it was a deferral: the send has come back and is decided
+   * again.
    */
-  async save(reservations: Reservation[], decisions: NewDecision[], sql: Sql): Promise<void> {
+  async save(decisions: NewDecision[], sql: Sql): Promise<void> {
     if (decisions.length === 0) return;
     await sql.query(
-      `WITH reserved AS (
-         INSERT INTO preferences.frequency_ledger (send_id, attempt, contact_id, channel, reserved_at)
-         SELECT x."sendId", x.attempt, x."contactId", x.channel, x."reservedAt"
-           FROM jsonb_to_recordset($1::jsonb) AS x("sendId" text, attempt int, "contactId" text, channel text, "reservedAt" timestamptz)
-         ON CONFLICT DO NOTHING
-       )
-       INSERT INTO preferences.decisions AS d (send_id, attempt, contact_id, deferrals, outcome, decision, decided_at)
-       SELECT x."sendId", x.attempt, x."contactId", x.deferrals, x.decision->>'outcome', x.decision, x."decidedAt"
-         FROM jsonb_to_recordset($2::jsonb) AS x("sendId" text, attempt int, "contactId" text, deferrals int, decision jsonb, "decidedAt" timestamptz)
+      `INSERT INTO preferences.decisions AS d (send_id, attempt, contact_id, deferrals, outcome, decision, decided_at, channel, reserved_at)
+       SELECT x."sendId", x.attempt, x."contactId", x.deferrals, x.decision->>'outcome', x.decision, x."decidedAt", x.reserved, x."reservedAt"
+         FROM jsonb_to_recordset($1::jsonb) AS x("sendId" text, attempt int, "contactId" text, deferrals int, decision jsonb,
+              "decidedAt" timestamptz, reserved text, "reservedAt" timestamptz)
        ON CONFLICT (send_id, attempt) DO UPDATE
-         SET deferrals = EXCLUDED.deferrals, outcome = EXCLUDED.outcome, decision = EXCLUDED.decision, decided_at = EXCLUDED.decided_at
+         SET deferrals = EXCLUDED.deferrals, outcome = EXCLUDED.outcome, decision = EXCLUDED.decision, decided_at = EXCLUDED.decided_at,
+             channel = EXCLUDED.channel, reserved_at = EXCLUDED.reserved_at
          WHERE d.outcome = 'deferred'`,
-      [JSON.stringify(reservations), JSON.stringify(decisions)],
+      [JSON.stringify(decisions)],
     );
   }
 }

@@ -4,13 +4,13 @@ import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { Clock } from '../clock/clock';
 import type { PreferencesConfig } from '../preferences.config';
 import type { ContactRecord } from '../contacts/contact.record';
+import type { Sql } from '../contacts/contacts.repository';
 import { effectiveLimit, judge, recordReservation, renderFields, type ContactState, type DecisionSettings } from './decision.policy';
 import {
   decisionKey,
   DecisionsRepository,
   usageKey,
   type NewDecision,
-  type Reservation,
   type SlimDecision,
   type UsageWindow,
 } from './decisions.repository';
@@ -35,57 +35,73 @@ export class DecisionsService {
    */
   async decide(requests: DecisionRequest[]): Promise<Decision[]> {
     const now = this.clock.now();
-    return this.repo.transaction(async (sql) => {
-      const contactIds = [...new Set(requests.map((r) => r.contactId))].sort();
-      const contacts = await this.repo.lockContacts(contactIds, sql);
-
-      const windows = new Map<string, UsageWindow>();
-      for (const req of requests) {
-        const contact = contacts.get(req.contactId);
-        if (!contact) continue;
-        for (const channel of req.channels) {
-          const limit = effectiveLimit(contact.rules[channel], this.settings.defaultFrequency[channel]);
-          if (!limit) continue;
-          windows.set(usageKey(contact.id, channel), {
-            contactId: contact.id,
-            channel,
-            since: new Date(now.getTime() - FREQUENCY_WINDOW_MS[limit.frequencyTime]),
-            keep: limit.frequencyNumber,
-          });
-        }
-      }
-      const { previous, usage } = await this.repo.load(requests, [...windows.values()], sql);
-      const states = new Map<string, ContactState>();
-      for (const contact of contacts.values()) states.set(contact.id, { contact, usage: new Map() });
-      for (const w of windows.values()) states.get(w.contactId)!.usage.set(w.channel, usage.get(usageKey(w.contactId, w.channel))!);
-
-      const decided = new Map<string, Decision>();
-      const reservations: Reservation[] = [];
-      const fresh: NewDecision[] = [];
-      const decisions = requests.map((req) => {
-        const key = decisionKey(req.sendId, req.attempt);
-        const known = decided.get(key);
-        if (known) return known;
-        const state = states.get(req.contactId);
-        const prior = previous.get(key);
-        const replay = prior && (prior.decision.outcome !== 'deferred' || prior.deferrals >= req.deferrals) ? restore(prior.decision, state?.contact) : undefined;
-        if (replay) {
-          decided.set(key, replay);
-          return replay;
-        }
-        const { decision, reserve } = judge(req, state, this.settings, now.getTime());
-        if (reserve && state) {
-          reservations.push({ sendId: req.sendId, attempt: req.attempt, contactId: req.contactId, channel: reserve, reservedAt: now });
-          const window = windows.get(usageKey(req.contactId, reserve));
-          if (window) recordReservation(state.usage.get(reserve)!, now.getTime(), window.keep);
-        }
-        fresh.push({ sendId: req.sendId, attempt: req.attempt, contactId: req.contactId, deferrals: req.deferrals, decision: slim(decision), decidedAt: now });
-        decided.set(key, decision);
-        return decision;
+    const contactIds = [...new Set(requests.map((r) => r.contactId))].sort();
+    for (let round = 1; ; round++) {
+      const result = await this.repo.transaction(async (sql) => {
+        const { contacts, unlocked } = await this.repo.lockContacts(contactIds, sql);
+        if (unlocked.length) return { unlocked };
+        return { decisions: await this.decideLocked(requests, contacts, now, sql) };
       });
-      await this.repo.save(reservations, fresh, sql);
-      return decisions;
+      if (result.decisions) return result.decisions;
+      if (round === 3) throw new Error(`decision locks of ${result.unlocked.length} contacts keep disappearing`);
+      // Lock rows go missing only when PostgreSQL lost the unlogged table: recreate them, start over.
+      await this.repo.ensureLockRows(result.unlocked);
+    }
+  }
+
+  private async decideLocked(requests: DecisionRequest[], contacts: Map<string, ContactRecord>, now: Date, sql: Sql): Promise<Decision[]> {
+    const windows = new Map<string, UsageWindow>();
+    for (const req of requests) {
+      const contact = contacts.get(req.contactId);
+      if (!contact) continue;
+      for (const channel of req.channels) {
+        const limit = effectiveLimit(contact.rules[channel], this.settings.defaultFrequency[channel]);
+        if (!limit) continue;
+        windows.set(usageKey(contact.id, channel), {
+          contactId: contact.id,
+          channel,
+          since: new Date(now.getTime() - FREQUENCY_WINDOW_MS[limit.frequencyTime]),
+          keep: limit.frequencyNumber,
+        });
+      }
+    }
+    const { previous, usage } = await this.repo.load(requests, [...windows.values()], sql);
+    const states = new Map<string, ContactState>();
+    for (const contact of contacts.values()) states.set(contact.id, { contact, usage: new Map() });
+    for (const w of windows.values()) states.get(w.contactId)!.usage.set(w.channel, usage.get(usageKey(w.contactId, w.channel))!);
+
+    const decided = new Map<string, Decision>();
+    const fresh: NewDecision[] = [];
+    const decisions = requests.map((req) => {
+      const key = decisionKey(req.sendId, req.attempt);
+      const known = decided.get(key);
+      if (known) return known;
+      const state = states.get(req.contactId);
+      const prior = previous.get(key);
+      const replay = prior && (prior.decision.outcome !== 'deferred' || prior.deferrals >= req.deferrals) ? restore(prior.decision, state?.contact) : undefined;
+      if (replay) {
+        decided.set(key, replay);
+        return replay;
+      }
+      const { decision, reserve } = judge(req, state, this.settings, now.getTime());
+      if (reserve && state) {
+        const window = windows.get(usageKey(req.contactId, reserve));
+        if (window) recordReservation(state.usage.get(reserve)!, now.getTime(), window.keep);
+      }
+      fresh.push({
+        sendId: req.sendId,
+        attempt: req.attempt,
+        contactId: req.contactId,
+        deferrals: req.deferrals,
+        decision: slim(decision),
+        decidedAt: now,
+        ...(reserve && { reserved: reserve, reservedAt: now }),
+      });
+      decided.set(key, decision);
+      return decision;
     });
+    await this.repo.save(fresh, sql);
+    return decisions;
   }
 }
 

@@ -7,13 +7,11 @@ const INTERVAL_MS = 3_600_000;
 const CHUNK = 10_000;
 
 /**
- * Drops what no rule can need any more: reservations older than the longest window (30 days),
- * decisions past any redelivery, and processed event keys. 31 days leaves a day of margin.
+ * Drops what no rule can need any more: decisions (with their reservations) older than the longest
+ * window (30 days) and past any redelivery, and processed event keys. 31 days leaves a day of margin.
  * Idempotent, so every instance may run it.
  */
 const PRUNE = [
-  `DELETE FROM preferences.frequency_ledger WHERE ctid = ANY(ARRAY(
-     SELECT ctid FROM preferences.frequency_ledger WHERE reserved_at < now() - interval '31 days' LIMIT ${CHUNK})) RETURNING 1`,
   `DELETE FROM preferences.decisions WHERE ctid = ANY(ARRAY(
      SELECT ctid FROM preferences.decisions WHERE decided_at < now() - interval '31 days' LIMIT ${CHUNK})) RETURNING 1`,
   `DELETE FROM preferences.processed_events WHERE ctid = ANY(ARRAY(
