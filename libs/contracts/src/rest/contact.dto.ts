@@ -7,7 +7,7 @@ export const CONTACT_BATCH_LIMIT = 1000;
 
 /** `GET /api/contacts?search=&start=&limit=&orderBy=&orderByDir=` (limit 30 by default, 0 = all). */
 export const ContactListQuerySchema = z.object({
-  search: z.string().max(255).optional(),
+  search: z.string().max(70_000).optional(),
   start: IntInput.optional(),
   limit: IntInput.pipe(z.number().max(10_000, 'At most 10000 contacts per page.')).optional(),
   orderBy: z.enum(['id', 'email', 'firstname', 'lastname', 'dateAdded', 'dateModified']).optional(),

@@ -102,7 +102,8 @@ export const preferencesContactsList = rpcContract(
   'preferences',
   'contacts.list',
   z.object({
-    search: z.string().max(255).optional(),
+    /** Long enough for `ids:` with a thousand 64-character ids. */
+    search: z.string().max(70_000).optional(),
     start: z.number().int().min(0).default(0),
     /** 0 = all. */
     limit: z.number().int().min(0).max(10_000).default(30),
