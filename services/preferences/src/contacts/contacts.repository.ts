@@ -27,10 +27,16 @@ type ContactRow = Omit<ContactRecord, 'rules' | 'dnc'> & {
 
 const toDate = (value: JsonDate) => (value === null ? null : new Date(value));
 
-function toRecord({ rules, dnc, ...row }: ContactRow): ContactRecord {
-  const record: ContactRecord = { ...row, rules: {}, dnc: [] };
-  for (const { channel, ...rule } of rules ?? []) record.rules[channel] = { ...rule, pauseFrom: toDate(rule.pauseFrom), pauseTo: toDate(rule.pauseTo) };
-  for (const entry of dnc ?? []) record.dnc.push({ ...entry, dateAdded: new Date(entry.dateAdded) });
+/** Row → record, in place (it runs for every contact of every decision batch). */
+function toRecord(row: ContactRow): ContactRecord {
+  const { rules, dnc } = row;
+  const record = row as unknown as ContactRecord;
+  record.rules = {};
+  record.dnc = [];
+  for (const r of rules ?? []) {
+    record.rules[r.channel] = { frequencyNumber: r.frequencyNumber, frequencyTime: r.frequencyTime, pauseFrom: toDate(r.pauseFrom), pauseTo: toDate(r.pauseTo) };
+  }
+  for (const d of dnc ?? []) record.dnc.push({ channel: d.channel, reason: d.reason, comments: d.comments, source: d.source, dateAdded: new Date(d.dateAdded) });
   return record;
 }
 
@@ -99,7 +105,7 @@ export class ContactsRepository {
       [ids],
     );
     const unlocked = rows.filter((r) => !r.locked).map((r) => r.id);
-    return { contacts: new Map(rows.map(({ locked: _locked, ...row }) => [row.id, toRecord(row)])), unlocked };
+    return { contacts: new Map(rows.map((row) => [row.id, toRecord(row)])), unlocked };
   }
 
   async ensureLockRows(ids: string[]): Promise<void> {

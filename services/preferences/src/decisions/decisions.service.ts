@@ -105,8 +105,17 @@ export class DecisionsService {
   }
 }
 
-function slim({ contact, ...decision }: Decision): SlimDecision {
-  return contact ? { ...decision, address: contact.address } : decision;
+function slim(d: Decision): SlimDecision {
+  return {
+    sendId: d.sendId,
+    outcome: d.outcome,
+    candidates: d.candidates,
+    skipped: d.skipped,
+    channel: d.channel,
+    address: d.contact?.address,
+    retryAt: d.retryAt,
+    reason: d.reason,
+  };
 }
 
 /** The stored decision with the contact rebuilt; undefined when a routed one has lost its contact (decide afresh). */
