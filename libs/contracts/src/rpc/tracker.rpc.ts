@@ -39,7 +39,7 @@ export const DeliveriesQuerySchema = z.object({
   /** Sends first seen at or after `from`, and before `to`. */
   from: IsoDateTimeSchema.optional(),
   to: IsoDateTimeSchema.optional(),
-  /** Substring of the contact's email or name, or the contact id. */
+  /** The beginning of the contact's email, name or a word of the name, or the contact id. */
   search: z.string().trim().min(1).max(200).optional(),
   after: z.string().max(100).optional(),
   limit: z.number().int().min(1).max(500).default(50),

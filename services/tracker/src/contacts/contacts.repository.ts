@@ -12,7 +12,10 @@ export function contactHash(contactId: string): string {
 export class ContactsRepository {
   constructor(private readonly ds: DataSource) {}
 
-  /** Upserts labels, keeping known parts a dispatch did not carry; erased contacts are skipped. */
+  /**
+   * Upserts labels, keeping known parts a dispatch did not carry, and the search words of those
+   * that changed (email, full name, each name word); erased contacts are skipped.
+   */
   async upsertLabels(labels: ContactLabel[]): Promise<void> {
     if (labels.length === 0) return;
     await this.ds.transaction(async (m) => {
@@ -22,7 +25,7 @@ export class ContactsRepository {
          ) x`,
         [labels.map((l) => l.contactId)],
       );
-      await m.query(
+      const changed: { contact_id: string; email: string | null; name: string | null }[] = await m.query(
         `INSERT INTO tracker.contacts (contact_id, email, name, updated_at)
          SELECT x.contact_id, x.email, x.name, now()
          FROM jsonb_to_recordset($1::jsonb) AS x(contact_id text, email text, name text)
@@ -33,8 +36,23 @@ export class ContactsRepository {
            name = coalesce(EXCLUDED.name, tracker.contacts.name),
            updated_at = now()
          WHERE (EXCLUDED.email IS NOT NULL AND EXCLUDED.email IS DISTINCT FROM tracker.contacts.email)
-            OR (EXCLUDED.name IS NOT NULL AND EXCLUDED.name IS DISTINCT FROM tracker.contacts.name)`,
+            OR (EXCLUDED.name IS NOT NULL AND EXCLUDED.name IS DISTINCT FROM tracker.contacts.name)
+         RETURNING contact_id, email, name`,
         [JSON.stringify(labels.map((l) => ({ contact_id: l.contactId, email: l.email, name: l.name })))],
+      );
+      if (changed.length === 0) return;
+      // Separate statements: a delete and an insert of the same key in one statement would lose the row.
+      await m.query('DELETE FROM tracker.contact_words WHERE contact_id = ANY($1::text[])', [
+        changed.map((c) => c.contact_id),
+      ]);
+      await m.query(
+        `INSERT INTO tracker.contact_words (word, contact_id)
+         SELECT DISTINCT left(w, 200), x.contact_id
+         FROM jsonb_to_recordset($1::jsonb) AS x(contact_id text, email text, name text),
+              unnest(ARRAY[lower(x.email), lower(x.name)] || regexp_split_to_array(lower(coalesce(x.name, '')), '\\s+')) w
+         WHERE w <> ''
+         ON CONFLICT DO NOTHING`,
+        [JSON.stringify(changed)],
       );
     });
   }
@@ -53,6 +71,7 @@ export class ContactsRepository {
         [contactHash(contactId), erasedAt],
       );
       await m.query('DELETE FROM tracker.contacts WHERE contact_id = $1', [contactId]);
+      await m.query('DELETE FROM tracker.contact_words WHERE contact_id = $1', [contactId]);
       await m.query('UPDATE tracker.deliveries SET contact_id = $2 WHERE contact_id = $1', [contactId, pseudonym]);
       await m.query('UPDATE tracker.events SET contact_id = $2, url = NULL WHERE contact_id = $1', [
         contactId,

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+import { ContactSearch } from './contact-search';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveriesRpc } from './deliveries.rpc';
 import { UnsubscriptionsRepository } from './unsubscriptions.repository';
 
 @Module({
-  providers: [DeliveriesRepository, UnsubscriptionsRepository, DeliveriesRpc],
+  providers: [ContactSearch, DeliveriesRepository, UnsubscriptionsRepository, DeliveriesRpc],
   exports: [DeliveriesRepository],
 })
 export class DeliveriesModule {}

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { DeliveriesPage, DeliveriesQuery, DeliveryRow } from '@switchboard/contracts';
+import { ContactSearch, SEARCH_PER_CONTACT_MAX, searchCondition, type SearchMatch } from './contact-search';
 import { decodeCursor, encodeCursor } from './deliveries-cursor';
 
 interface Row {
@@ -40,52 +41,18 @@ interface Row {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function escapeLike(term: string): string {
-  return term.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 @Injectable()
 export class DeliveriesRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly search: ContactSearch,
+  ) {}
 
   /** One page, newest first, by keyset on (created_at, id): every filter is served by an index range. */
   async page(q: DeliveriesQuery): Promise<DeliveriesPage> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const param = (v: unknown) => {
-      params.push(v);
-      return `$${params.length}`;
-    };
-    if (q.messageId !== undefined) where.push(`d.message_id = ${param(q.messageId)}`);
-    if (q.campaignId !== undefined) where.push(`d.campaign_id = ${param(q.campaignId)}`);
-    if (q.contactId !== undefined) where.push(`d.contact_id = ${param(q.contactId)}`);
-    if (q.channel !== undefined) where.push(`d.channel = ${param(q.channel)}`);
-    if (q.status !== undefined) where.push(`d.status = ${param(q.status)}`);
-    if (q.from !== undefined) where.push(`d.created_at >= ${param(q.from)}::timestamptz`);
-    if (q.to !== undefined) where.push(`d.created_at < ${param(q.to)}::timestamptz`);
-    if (q.search !== undefined) {
-      where.push(
-        `d.contact_id IN (SELECT c.contact_id FROM tracker.contacts c WHERE c.label LIKE ${param(`%${escapeLike(q.search.toLowerCase())}%`)}
-                          UNION ALL SELECT ${param(q.search)})`,
-      );
-    }
-    if (q.after !== undefined) {
-      const c = decodeCursor(q.after);
-      where.push(
-        `(d.created_at, d.id) < ('epoch'::timestamptz + ${param(c.createdUs)}::bigint * interval '1 microsecond', ${param(c.id)}::bigint)`,
-      );
-    }
-    const rows: Row[] = await this.ds.query(
-      `SELECT d.*, c.email, c.name
-       FROM (SELECT d.*, (extract(epoch FROM d.created_at) * 1000000)::bigint AS cursor_us
-             FROM tracker.deliveries d
-             ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-             ORDER BY d.created_at DESC, d.id DESC
-             LIMIT ${q.limit + 1}) d
-       LEFT JOIN tracker.contacts c ON c.contact_id = d.contact_id
-       ORDER BY d.created_at DESC, d.id DESC`,
-      params,
-    );
+    const match = q.search === undefined ? undefined : await this.search.match(q.search);
+    const { sql, params } = pageQuery(q, match);
+    const rows: Row[] = await this.ds.query(sql, params);
     const more = rows.length > q.limit;
     const page = more ? rows.slice(0, q.limit) : rows;
     const last = page[page.length - 1];
@@ -94,6 +61,55 @@ export class DeliveriesRepository {
       next: more && last ? encodeCursor({ createdUs: last.cursor_us, id: last.id }) : null,
     };
   }
+}
+
+/**
+ * The SQL of one page (one row more than asked, to know whether another page follows). A search
+ * that matched a few contacts reads each one's newest rows through the contact index and merges
+ * them; more contacts are a hashed list, or (too many to list) a probe of the words, tested while
+ * walking the index the other filters pick.
+ */
+export function pageQuery(q: DeliveriesQuery, match?: SearchMatch): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const param = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  if (q.messageId !== undefined) where.push(`d.message_id = ${param(q.messageId)}`);
+  if (q.campaignId !== undefined) where.push(`d.campaign_id = ${param(q.campaignId)}`);
+  if (q.contactId !== undefined) where.push(`d.contact_id = ${param(q.contactId)}`);
+  if (q.channel !== undefined) where.push(`d.channel = ${param(q.channel)}`);
+  if (q.status !== undefined) where.push(`d.status = ${param(q.status)}`);
+  if (q.from !== undefined) where.push(`d.created_at >= ${param(q.from)}::timestamptz`);
+  if (q.to !== undefined) where.push(`d.created_at < ${param(q.to)}::timestamptz`);
+  if (q.after !== undefined) {
+    const c = decodeCursor(q.after);
+    where.push(
+      `(d.created_at, d.id) < ('epoch'::timestamptz + ${param(c.createdUs)}::bigint * interval '1 microsecond', ${param(c.id)}::bigint)`,
+    );
+  }
+  const limit = q.limit + 1;
+  const order = 'ORDER BY d.created_at DESC, d.id DESC';
+  const select = (conditions: string[]) =>
+    `SELECT d.*, (extract(epoch FROM d.created_at) * 1000000)::bigint AS cursor_us
+     FROM tracker.deliveries d
+     ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+     ${order} LIMIT ${limit}`;
+  let page: string;
+  if (match && 'ids' in match && match.ids.length <= SEARCH_PER_CONTACT_MAX) {
+    page = `SELECT d.* FROM unnest(${param(match.ids)}::text[]) AS s(contact_id)
+            CROSS JOIN LATERAL (${select([...where, 'd.contact_id = s.contact_id'])}) d
+            ${order} LIMIT ${limit}`;
+  } else if (match) {
+    page = select([...where, searchCondition(match, param)]);
+  } else {
+    page = select(where);
+  }
+  const sql = `SELECT d.*, c.email, c.name FROM (${page}) d
+     LEFT JOIN tracker.contacts c ON c.contact_id = d.contact_id
+     ${order}`;
+  return { sql, params };
 }
 
 function toDelivery(r: Row): DeliveryRow {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Channel, Unsubscription } from '@switchboard/contracts';
-import { escapeLike } from './deliveries.repository';
+import { ContactSearch, searchCondition } from './contact-search';
 
 export interface UnsubscriptionsQuery {
   search?: string;
@@ -12,20 +12,17 @@ export interface UnsubscriptionsQuery {
 
 @Injectable()
 export class UnsubscriptionsRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly search: ContactSearch,
+  ) {}
 
   /** The latest unsubscribed send of each (contact, channel), newest first. */
   async list(q: UnsubscriptionsQuery): Promise<{ total: number; unsubscriptions: Unsubscription[] }> {
     const where = ['d.unsubscribed_at IS NOT NULL'];
     const params: unknown[] = [];
     if (q.channel) where.push(`d.channel = $${params.push(q.channel)}`);
-    if (q.search) {
-      const like = params.push(`%${escapeLike(q.search.toLowerCase())}%`);
-      const exact = params.push(q.search);
-      where.push(
-        `d.contact_id IN (SELECT c.contact_id FROM tracker.contacts c WHERE c.label LIKE $${like} UNION ALL SELECT $${exact})`,
-      );
-    }
+    if (q.search) where.push(searchCondition(await this.search.match(q.search), (v) => `$${params.push(v)}`));
     const latest = `SELECT DISTINCT ON (d.contact_id, d.channel) d.contact_id, d.channel, d.message_id, d.campaign_id, d.send_id, d.unsubscribed_at, d.id
                     FROM tracker.deliveries d WHERE ${where.join(' AND ')}
                     ORDER BY d.contact_id, d.channel, d.unsubscribed_at DESC, d.id DESC`;

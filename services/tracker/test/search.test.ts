@@ -1,0 +1,89 @@
+import { trackerDeliveriesList, type DeliveryRow } from '@switchboard/contracts';
+import { SEARCH_LIST_MAX, SEARCH_PER_CONTACT_MAX } from '../src/deliveries/contact-search';
+import { startTracker, type Harness } from './support/tracker-harness';
+
+/**
+ * The three shapes a search page takes (a few contacts, a list, too many to list) return exactly
+ * the rows a plain query returns, in order, across keyset pages.
+ */
+describe('tracker: deliveries search by contact', () => {
+  let h: Harness;
+  const groups = { lee: 3, smith: SEARCH_PER_CONTACT_MAX + 100, jones: SEARCH_LIST_MAX + 500 };
+
+  beforeAll(async () => {
+    h = await startTracker();
+    let offset = 0;
+    for (const [surname, count] of Object.entries(groups)) {
+      await h.db().query(
+        `INSERT INTO tracker.contacts (contact_id, email, name)
+         SELECT $1 || g, $1 || g || '@example.com', 'Pat ' || initcap($1) FROM generate_series(1, $2::int) g`,
+        [surname, count],
+      );
+      // Two sends per contact, interleaved in time with the other groups.
+      await h.db().query(
+        `INSERT INTO tracker.deliveries (send_id, message_id, contact_id, channel, status, created_at, updated_at)
+         SELECT 's-' || $1 || g || '-' || k, 1 + g % 3, $1 || g, 'email', CASE WHEN k = 1 THEN 'sent' ELSE 'opened' END,
+                timestamptz '2026-11-01' + ((g * 2 + k) * 3 + $3::int) * interval '1 second',
+                timestamptz '2026-11-01'
+         FROM generate_series(1, $2::int) g, generate_series(1, 2) k`,
+        [surname, count, offset++],
+      );
+    }
+    await h.db().query(
+      `INSERT INTO tracker.contact_words (word, contact_id)
+       SELECT DISTINCT w, c.contact_id FROM tracker.contacts c,
+              unnest(ARRAY[lower(c.email), lower(c.name)] || regexp_split_to_array(lower(c.name), '\\s+')) w`,
+    );
+    await h.db().query('ANALYZE tracker.deliveries; ANALYZE tracker.contact_words');
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  async function pages(query: Record<string, unknown>, limit: number): Promise<DeliveryRow[]> {
+    const rows: DeliveryRow[] = [];
+    let after: string | undefined;
+    do {
+      const page = await h.rpc.call(trackerDeliveriesList, { ...query, limit, after });
+      rows.push(...page.deliveries);
+      after = page.next ?? undefined;
+    } while (after);
+    return rows;
+  }
+
+  async function expected(where: string, params: unknown[]): Promise<string[]> {
+    const rows: { send_id: string }[] = await h
+      .db()
+      .query(`SELECT send_id FROM tracker.deliveries d WHERE ${where} ORDER BY created_at DESC, id DESC`, params);
+    return rows.map((r) => r.send_id);
+  }
+
+  it.each([
+    ['a few contacts', 'LEE', 10],
+    ['a list of contacts', 'smith', 200],
+    ['too many contacts to list', 'Jones', 500],
+  ])('finds %s by name, page after page', async (_case, term, limit) => {
+    const got = await pages({ search: term }, limit);
+    expect(got.map((r) => r.sendId)).toEqual(await expected(`d.contact_id LIKE $1`, [`${term.toLowerCase()}%`]));
+    expect(got[0].contact).toEqual({
+      id: expect.any(String),
+      email: expect.stringContaining('@example.com'),
+      name: `Pat ${term[0].toUpperCase()}${term.slice(1).toLowerCase()}`,
+    });
+  });
+
+  it.each([['LEE'], ['smith'], ['jones']])('combines a search for %s with other filters', async (term) => {
+    const got = await pages({ search: term, status: 'opened', messageId: 2 }, 100);
+    expect(got.map((r) => r.sendId)).toEqual(
+      await expected(`d.contact_id LIKE $1 AND d.status = 'opened' AND d.message_id = 2`, [`${term.toLowerCase()}%`]),
+    );
+  });
+
+  it('matches the beginning of an email, a full name, or a contact id', async () => {
+    expect((await pages({ search: 'smith12@' }, 50)).map((r) => r.sendId)).toEqual(['s-smith12-2', 's-smith12-1']);
+    expect((await pages({ search: 'pat lee' }, 50)).length).toBe(6);
+    expect((await pages({ search: 'jones7' }, 50)).map((r) => r.contact.id)).toContain('jones7');
+    expect(await pages({ search: 'mith' }, 50)).toEqual([]);
+  });
+});
