@@ -4,12 +4,14 @@
  *
  *   node -r @swc-node/register services/preferences/bench/decide.bench.ts [--contacts 1000000] [--batches 200]
  *
- * Seeds with one generate_series INSERT per table; every contact has email, mobile and a time zone,
+ * Seeds with one generate_series INSERT per table (then VACUUM and CHECKPOINT, so the run measures a
+ * settled audience, not the bulk load's aftermath); every contact has email, mobile and a time zone,
  * 10% a rule on sms, 1% a DNC entry on email; the default rule FREQUENCY_DEFAULT_EMAIL=3/DAY makes
  * every request read its ledger window. Requests pick contacts uniformly at random, so pages are
  * mostly cold, as with a real audience. Not a test: nothing here asserts a figure.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { NatsNames, preferencesDecide, type DecisionRequest } from '@switchboard/contracts';
@@ -47,9 +49,12 @@ async function seed(databaseUrl: string): Promise<number> {
      SELECT 'c' || g, 'email', 1, now() FROM generate_series(100, $1::int, 100) g`,
     [CONTACTS],
   );
-  await db.query('ANALYZE preferences.contacts; ANALYZE preferences.contact_locks; ANALYZE preferences.channel_rules; ANALYZE preferences.dnc_entries');
+  const seeded = performance.now() - started;
+  // A real audience is long-lived: hint bits set, statistics current, the bulk load checkpointed.
+  await db.query('VACUUM (ANALYZE) preferences.contacts, preferences.contact_locks, preferences.channel_rules, preferences.dnc_entries');
+  await db.query('CHECKPOINT');
   await db.end();
-  return performance.now() - started;
+  return seeded;
 }
 
 function batch(): DecisionRequest[] {
@@ -64,6 +69,37 @@ function batch(): DecisionRequest[] {
     deferrals: 0,
     expiresAt,
   }));
+}
+
+/** CPU ms a process has used (utime + stime, in clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0; // a backend that ended
+  }
+}
+
+/** CPU used by the service, its PostgreSQL backends and this client, so the figure can be read apart from other load. */
+async function cpuSnapshot(db: Client, servicePid: number): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  const own = process.cpuUsage();
+  return new Map([
+    ['service', cpuMs(servicePid)],
+    ['client', (own.user + own.system) / 1000],
+    ...rows.map((r): [string, number] => [`pg:${r.pid}`, cpuMs(r.pid)]),
+  ]);
+}
+
+function cpuSpent(before: Map<string, number>, after: Map<string, number>): { service: number; postgres: number; client: number } {
+  const spent = { service: 0, postgres: 0, client: 0 };
+  for (const [key, value] of after) {
+    const delta = value - (before.get(key) ?? value);
+    if (key.startsWith('pg:')) spent.postgres += delta;
+    else spent[key as 'service' | 'client'] += delta;
+  }
+  return spent;
 }
 
 async function run(rpc: RpcClient, batches: number, concurrency: number): Promise<{ perSecond: number; p50: number; p99: number }> {
@@ -99,14 +135,24 @@ async function main(): Promise<void> {
     const seedMs = await seed(env.databaseUrl);
     console.log(`seeded ${CONTACTS.toLocaleString()} contacts in ${(seedMs / 1000).toFixed(1)} s`);
     const rpc = new RpcClient(nc, new NatsNames(env.prefix), 30_000);
-    await run(rpc, 10, 1); // warm up: connections, JIT, plan cache
+    const db = new Client({ connectionString: env.databaseUrl });
+    await db.connect();
+    await run(rpc, 10, 4); // warm up: every pooled connection, JIT, plan cache
     for (const concurrency of [1, 2, 4]) {
+      const before = await cpuSnapshot(db, service.process.pid!);
       const r = await run(rpc, BATCHES, concurrency);
+      const cpu = cpuSpent(before, await cpuSnapshot(db, service.process.pid!));
+      const perDecision = (ms: number) => ((ms * 1000) / (BATCHES * BATCH)).toFixed(0);
+      const total = cpu.service + cpu.postgres + cpu.client;
       console.log(
         `batches of ${BATCH}, ${concurrency} in flight: ${Math.round(r.perSecond).toLocaleString()} decisions/s ` +
-          `(batch p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${(BATCHES * BATCH).toLocaleString()} decisions)`,
+          `(batch p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${(BATCHES * BATCH).toLocaleString()} decisions); ` +
+          `CPU per decision: service ${perDecision(cpu.service)} µs, postgres ${perDecision(cpu.postgres)} µs, client ${perDecision(cpu.client)} µs ` +
+          `=> ${Math.round((BATCHES * BATCH * 2000) / total).toLocaleString()}/s if these had 2 idle cores to themselves`,
       );
     }
+    console.log(`machine load average while measuring: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+    await db.end();
   } finally {
     await nc.close();
     await service.kill();
