@@ -263,6 +263,39 @@ describe('gateway: tracking, unsubscribe, deliveries, stats and webhooks', () =>
     ]);
   });
 
+  it('documents its routes in the OpenAPI document', async () => {
+    const docs = await ctx.api('GET', '/api/docs', undefined, { auth: null });
+    expect(docs.status).toBe(200);
+    expect(Object.keys(docs.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/deliveries',
+        '/api/unsubscriptions',
+        '/api/messages/{id}/stats',
+        '/api/campaigns/{id}/stats',
+        '/api/webhooks',
+        '/api/webhooks/new',
+        '/api/webhooks/{id}/edit',
+        '/t/o/{file}',
+        '/t/c/{token}',
+        '/u/{token}',
+      ]),
+    );
+    expect(docs.body.paths['/api/deliveries'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining([
+        'messageId',
+        'campaignId',
+        'contactId',
+        'channel',
+        'status',
+        'from',
+        'to',
+        'search',
+        'after',
+        'limit',
+      ]),
+    );
+  });
+
   it('lets admins, and only admins, manage webhooks', async () => {
     const created = await ctx.api('POST', '/api/webhooks/new', {
       name: 'CRM',
