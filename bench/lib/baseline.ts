@@ -10,7 +10,7 @@ import { ensureStreams, deleteStreams, EventPublisher } from '@switchboard/messa
  */
 export async function measureBaseline(natsUrl: string, count: number, size = 512): Promise<{ perSecond: number; ms: number }> {
   const names = new NatsNames(`bb${Date.now().toString(36)}`);
-  const nc = await connect({ servers: natsUrl });
+  const nc = await connect({ servers: natsUrl, noAsyncTraces: true });
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
   await ensureStreams(jsm, names);

@@ -250,7 +250,8 @@ export class ConsumerRunner<T> {
       return;
     }
     this.deps.logger.warn({ subject: msg.subject, seq: msg.seq, deliveryCount: msg.info.deliveryCount, reason }, 'dead-lettered');
-    msg.term(reason.slice(0, 200));
+    // No reason: nats-server 2.9 ignores a term that carries one and redelivers the message.
+    msg.term();
   }
 
   private log(delivery: Delivery<T>): Logger {

@@ -106,6 +106,10 @@ describe('JetStream layer (real NATS)', () => {
     expect(letters[0].data.subject).toBe(subject());
     expect(letters[1].data.error).toBe('payload is not JSON');
     expect(DeadLetterSchema.parse(letters[0].data).payload).toContain('not a number');
+    // Terminated for good: nothing left pending that could come back.
+    await waitFor(async () => (await jsm.consumers.info(env.names.streamOf(subject()), 'dlq')).num_ack_pending === 0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(dlq.messages).toHaveLength(2);
     dlq.stop();
   });
 
