@@ -7,6 +7,7 @@ import { IngestModule } from './ingest/ingest.module';
 import { CreateTracker1795386567376 } from './migrations/1795386567376-CreateTracker';
 import { UnsubscriptionsIndex1795390000000 } from './migrations/1795390000000-UnsubscriptionsIndex';
 import { SearchWords1795393000000 } from './migrations/1795393000000-SearchWords';
+import { CoveringSearchIndex1795394000000 } from './migrations/1795394000000-CoveringSearchIndex';
 import { StatsModule } from './stats/stats.module';
 import type { TrackerConfig } from './tracker.config';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -15,6 +16,7 @@ export const TRACKER_MIGRATIONS = [
   CreateTracker1795386567376,
   UnsubscriptionsIndex1795390000000,
   SearchWords1795393000000,
+  CoveringSearchIndex1795394000000,
 ];
 
 @Module({})

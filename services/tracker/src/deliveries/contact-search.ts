@@ -1,14 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-/** Up to this many matching contacts are handed to the page query as a list. */
-export const SEARCH_LIST_MAX = 5_000;
+/**
+ * Up to this many matching contacts are handed to the page query as a list of ids: knowing its
+ * size, the planner reads them by contact or walks the time index testing a hash of them.
+ */
+export const SEARCH_LIST_MAX = 10_000;
+/** Matching word rows read to tell SEARCH_LIST_MAX contacts apart (a contact's email, name and name words can share a prefix). */
+const WORD_ROWS = (SEARCH_LIST_MAX + 1) * 3;
 /** Up to this many, each contact's newest rows are read through the contact index (the planner would walk time instead). */
 export const SEARCH_PER_CONTACT_MAX = 500;
 
 /**
  * Contacts matching a search: their ids, or `broad` when more match than a list should hold (then
- * they are dense enough that testing each row while walking the time index finds a page quickly).
+ * they are so many that testing each row against the words while walking the time index soon
+ * finds a page).
  */
 export type SearchMatch = { ids: string[] } | { broad: true; pattern: string; exact: string };
 
@@ -18,16 +24,15 @@ export function escapeLike(term: string): string {
 
 /** The statement that lists the contacts whose email, full name or a name word starts with the term. */
 export function searchWordsQuery(term: string): { sql: string; params: unknown[] } {
-  // A contact has a few words that can share a prefix: read enough rows to tell SEARCH_LIST_MAX contacts apart.
   return {
-    sql: `SELECT contact_id FROM tracker.contact_words WHERE word LIKE $1 LIMIT ${(SEARCH_LIST_MAX + 1) * 4}`,
+    sql: `SELECT contact_id FROM tracker.contact_words WHERE word LIKE $1 LIMIT ${WORD_ROWS}`,
     params: [`${escapeLike(term.trim().toLowerCase())}%`],
   };
 }
 
 export function searchMatch(term: string, rows: { contact_id: string }[]): SearchMatch {
   const ids = new Set(rows.map((r) => r.contact_id));
-  if (ids.size > SEARCH_LIST_MAX || rows.length === (SEARCH_LIST_MAX + 1) * 4) {
+  if (ids.size > SEARCH_LIST_MAX || rows.length === WORD_ROWS) {
     return { broad: true, pattern: `${escapeLike(term.trim().toLowerCase())}%`, exact: term.trim() };
   }
   ids.add(term.trim()); // the contact whose id it is
