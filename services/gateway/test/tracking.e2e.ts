@@ -66,6 +66,9 @@ describe('gateway: tracking, unsubscribe, deliveries, stats and webhooks', () =>
 
   it('counts two opens by one contact as two opens and one unique open, and redirects a click to its signed URL', async () => {
     const urls = trackingUrls(ctx.baseUrl, secret, base('ada', 'd-ada'));
+    // Link checkers' HEAD requests answer like a GET but count for nothing.
+    expect((await fetch(urls.openPixel, { method: 'HEAD' })).status).toBe(200);
+    expect((await fetch(urls.click('https://example.com/'), { method: 'HEAD', redirect: 'manual' })).status).toBe(302);
     const first = await fetch(urls.openPixel);
     expect(first.status).toBe(200);
     expect(first.headers.get('content-type')).toBe('image/gif');

@@ -110,9 +110,10 @@ const CASES: Record<string, () => Partial<DeliveriesQuery>> = {
   },
   'search (one contact email)': () => ({ search: `c${int(CONTACTS)}@example.com` }),
   'search (surname, 200 contacts)': () => ({ search: `Last${String(int(1000)).padStart(3, '0')}` }),
-  'search (name prefix, ~1,100 contacts)': () => ({ search: `first${100 + int(100)}` }),
-  'search (name prefix, ~11,000 contacts)': () => ({ search: `first${10 + int(9)}` }),
-  'search (name prefix, ~111,000 contacts)': () => ({ search: `first${1 + int(9)}` }),
+  'search (prefix, 1,111 contacts)': () => ({ search: `first${100 + int(100)}` }),
+  // Contact numbers follow send order in this seed, so these contacts' sends sit in a few old blocks.
+  'search (prefix, 11,111 contacts, clustered)': () => ({ search: `first${10 + int(9)}` }),
+  'search (prefix, 111,111 contacts)': () => ({ search: 'first1' }),
 };
 
 /** Publishes INGEST_EVENTS delivery events for new sends and times them until the tracker is idle again. */
@@ -213,7 +214,7 @@ async function main(): Promise<void> {
       const r = results[name];
       const f = (n: number) => String(n).padStart(6);
       console.log(
-        `  ${name.padEnd(34)} rpc p50 ${f(r.p50Ms)}  p99 ${f(r.p99Ms)}  max ${f(r.maxMs)} | sql p50 ${f(r.sqlP50Ms)}  p99 ${f(r.sqlP99Ms)} ms  (${rows} rows)`,
+        `  ${name.padEnd(44)} rpc p50 ${f(r.p50Ms)}  p99 ${f(r.p99Ms)}  max ${f(r.maxMs)} | sql p50 ${f(r.sqlP50Ms)}  p99 ${f(r.sqlP99Ms)} ms  (${rows} rows)`,
       );
     };
     for (let i = 0; i < 20; i++) await timed(CASES[pick(Object.keys(CASES))]());

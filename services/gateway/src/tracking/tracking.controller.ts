@@ -55,21 +55,27 @@ export class TrackingController {
 
   @Get('t/o/:file')
   @ApiDoc({ summary: 'Open pixel (`{token}.gif`): a 1×1 GIF, and an `opened` delivery event', tags })
-  async open(@Param('file') file: string, @Res() res: Response): Promise<void> {
+  async open(@Param('file') file: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     if (!file.endsWith('.gif')) throw DomainError.notFound();
     const claims = this.tracking.claims(file.slice(0, -4), 'open');
-    // A lost open must not break the image: log it and answer anyway.
-    await this.tracking.opened(claims).catch((err: unknown) => this.logger.error({ err }, 'open not recorded'));
+    // A HEAD (link checkers) is not an open; a lost open must not break the image: log it and answer anyway.
+    if (req.method === 'GET') {
+      await this.tracking.opened(claims).catch((err: unknown) => this.logger.error({ err }, 'open not recorded'));
+    }
     privateHeaders(res);
     res.status(200).type('image/gif').send(PIXEL);
   }
 
   @Get('t/c/:token')
   @ApiDoc({ summary: 'Click: 302 to the signed URL, and a `clicked` delivery event', tags })
-  async click(@Param('token') token: string, @Res() res: Response): Promise<void> {
+  async click(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const claims = this.tracking.claims(token, 'click');
     const url = this.tracking.target(claims);
-    await this.tracking.clicked(claims, url).catch((err: unknown) => this.logger.error({ err }, 'click not recorded'));
+    if (req.method === 'GET') {
+      await this.tracking
+        .clicked(claims, url)
+        .catch((err: unknown) => this.logger.error({ err }, 'click not recorded'));
+    }
     privateHeaders(res);
     res.redirect(302, url);
   }
