@@ -4,6 +4,8 @@ const trackerEnv = {
   ...baseEnv,
   /** Events handed to one ingest transaction. */
   TRACKER_BATCH_SIZE: env.int(500),
+  /** Deliveries of an event the database keeps rejecting before it goes to the dead-letter subject. */
+  TRACKER_MAX_DELIVER: env.int(8),
   /** Requests in flight to one webhook endpoint (per tracker instance). */
   WEBHOOK_CONCURRENCY: env.int(4),
   WEBHOOK_TIMEOUT_MS: env.int(5_000),
@@ -18,6 +20,7 @@ const trackerEnv = {
 
 export interface TrackerConfig extends BaseConfig {
   batchSize: number;
+  maxDeliver: number;
   webhooks: {
     concurrency: number;
     timeoutMs: number;
@@ -34,6 +37,7 @@ export function loadTrackerConfig(source: NodeJS.ProcessEnv = process.env): Trac
     (e) => ({
       ...buildBaseConfig(e),
       batchSize: e.TRACKER_BATCH_SIZE,
+      maxDeliver: e.TRACKER_MAX_DELIVER,
       webhooks: {
         concurrency: e.WEBHOOK_CONCURRENCY,
         timeoutMs: e.WEBHOOK_TIMEOUT_MS,

@@ -22,21 +22,24 @@ export function escapeLike(term: string): string {
   return term.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** The statement that lists the contacts whose email, full name or a name word starts with the term. */
+/**
+ * The statement that finds the contacts whose email, full name or a name word starts with the term:
+ * their ids as one array when they are few enough to list, NULL when the search is broad (so a
+ * broad search moves no ids at all).
+ */
 export function searchWordsQuery(term: string): { sql: string; params: unknown[] } {
   return {
-    sql: `SELECT contact_id FROM tracker.contact_words WHERE word LIKE $1 LIMIT ${WORD_ROWS}`,
+    sql: `SELECT CASE WHEN count(*) < ${WORD_ROWS} AND count(DISTINCT contact_id) <= ${SEARCH_LIST_MAX}
+                      THEN coalesce(array_agg(DISTINCT contact_id), '{}') END AS ids
+          FROM (SELECT contact_id FROM tracker.contact_words WHERE word LIKE $1 LIMIT ${WORD_ROWS}) w`,
     params: [`${escapeLike(term.trim().toLowerCase())}%`],
   };
 }
 
-export function searchMatch(term: string, rows: { contact_id: string }[]): SearchMatch {
-  const ids = new Set(rows.map((r) => r.contact_id));
-  if (ids.size > SEARCH_LIST_MAX || rows.length === WORD_ROWS) {
-    return { broad: true, pattern: `${escapeLike(term.trim().toLowerCase())}%`, exact: term.trim() };
-  }
-  ids.add(term.trim()); // the contact whose id it is
-  return { ids: [...ids] };
+export function searchMatch(term: string, rows: { ids: string[] | null }[]): SearchMatch {
+  const ids = rows[0]?.ids;
+  if (!ids) return { broad: true, pattern: `${escapeLike(term.trim().toLowerCase())}%`, exact: term.trim() };
+  return { ids: [...new Set([...ids, term.trim()])] }; // and the contact whose id it is
 }
 
 /** The SQL condition on `d.contact_id` for a match (`param` binds a value and returns its placeholder). */

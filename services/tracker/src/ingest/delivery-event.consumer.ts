@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DeliveryEventSchema, NatsNames, type DeliveryEvent } from '@switchboard/contracts';
-import { Consumer, type ConsumerSpec, type Delivery, type EventConsumer } from '@switchboard/messaging';
+import { Consumer, type ConsumerSpec, type Delivery, type EventConsumer, type Outcome } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import type { TrackerConfig } from '../tracker.config';
 import { IngestService } from './ingest.service';
@@ -22,10 +22,11 @@ export class DeliveryEventConsumer implements EventConsumer<DeliveryEvent> {
       schema: DeliveryEventSchema,
       batchSize: config.batchSize,
       concurrency: 2,
+      maxDeliver: config.maxDeliver,
     };
   }
 
-  async handle(batch: Delivery<DeliveryEvent>[]): Promise<void> {
-    await this.ingest.ingest(batch.map((d) => fromDeliveryEvent(d.data, d.msgId)));
+  handle(batch: Delivery<DeliveryEvent>[]): Promise<Outcome[]> {
+    return this.ingest.ingestBatch(batch.map((d) => fromDeliveryEvent(d.data, d.msgId)));
   }
 }

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { Outcomes, type Outcome } from '@switchboard/messaging';
+import { LOGGER, type Logger } from '@switchboard/telemetry';
 import { DataSource } from 'typeorm';
 import { WebhookSignal } from '../webhooks/webhook-signal';
 import { counterDeltas, firstCandidates } from './counters';
@@ -16,7 +18,32 @@ export class IngestService {
     private readonly ds: DataSource,
     private readonly repo: IngestRepository,
     private readonly webhooks: WebhookSignal,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
+
+  /**
+   * A consumer batch: in one transaction, or (when that fails) event by event, so that one event
+   * the database rejects is retried and dead-lettered alone instead of taking its batch with it.
+   */
+  async ingestBatch(batch: TrackedEvent[]): Promise<Outcome[]> {
+    try {
+      await this.ingest(batch);
+      return batch.map(() => Outcomes.done());
+    } catch (error) {
+      if (batch.length === 1) throw error;
+      this.logger.warn({ err: error, events: batch.length }, 'batch failed; recording its events one by one');
+    }
+    const outcomes: Outcome[] = [];
+    for (const event of batch) {
+      try {
+        await this.ingest([event]);
+        outcomes.push(Outcomes.done());
+      } catch (error) {
+        outcomes.push(Outcomes.retry(1_000, (error as Error).message));
+      }
+    }
+    return outcomes;
+  }
 
   async ingest(batch: TrackedEvent[]): Promise<void> {
     const events = [...new Map(batch.map((e) => [e.key, e])).values()];

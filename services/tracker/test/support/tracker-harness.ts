@@ -21,11 +21,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startTracker(overrides: Partial<TrackerConfig['webhooks']> = {}): Promise<Harness> {
+export async function startTracker(
+  overrides: Partial<TrackerConfig['webhooks']> = {},
+  settings: Partial<Pick<TrackerConfig, 'batchSize' | 'maxDeliver'>> = {},
+): Promise<Harness> {
   const env = await createTestEnv();
   const base = loadTrackerConfig({});
   const config: TrackerConfig = {
     ...base,
+    ...settings,
     ...env.config,
     webhooks: { ...base.webhooks, pollMs: 100, backoffMs: 50, maxBackoffMs: 200, timeoutMs: 1_000, ...overrides },
   };
