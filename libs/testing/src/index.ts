@@ -3,3 +3,4 @@ export * from './waiting';
 export * from './subject-recorder';
 export * from './services';
 export * from './ports';
+export * from './named-service';

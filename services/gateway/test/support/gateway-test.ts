@@ -19,10 +19,11 @@
  * - `ctx.gateway.app.get(X)` / `ctx.services.catalog.app.get(X)` reach providers; `ctx.env.names`
  *   gives subjects for a SubjectRecorder.
  */
-import { join } from 'node:path';
 import type { RunningService } from '@switchboard/service-kit';
 import type { Logger } from '@switchboard/telemetry';
-import { childEnv, createTestEnv, REPO_ROOT, startTestService, type TestEnv } from '@switchboard/testing';
+import { childEnv, createTestEnv, startNamedService, startTestService, type TestEnv } from '@switchboard/testing';
+
+export { startNamedService };
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadGatewayConfig, type GatewayConfig } from '../../src/gateway.config';
@@ -68,32 +69,6 @@ export interface StartGatewayOptions {
   imports?: (Type | DynamicModule)[];
   /** The gateway's logger (default: silent, or TEST_LOG_LEVEL). */
   logger?: Logger;
-}
-
-function pascal(name: string): string {
-  return name.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase());
-}
-
-/** Starts services/<name> in-process by its naming convention (see the comment above). */
-export async function startNamedService(name: string, env: TestEnv, extraEnv: Record<string, string> = {}): Promise<RunningService> {
-  const src = join(REPO_ROOT, 'services', name, 'src');
-  const configModule = (await import(join(src, `${name}.config`))) as Record<string, unknown>;
-  const rootModule = (await import(join(src, `${name}.module`))) as Record<string, unknown>;
-  const load = (configModule[`load${pascal(name)}Config`] ??
-    Object.entries(configModule).find(([k, v]) => /^load\w*Config$/.test(k) && typeof v === 'function')?.[1]) as
-    | ((e: NodeJS.ProcessEnv) => unknown)
-    | undefined;
-  if (!load) throw new Error(`services/${name}/src/${name}.config.ts exports no load<Name>Config(env)`);
-  const config = load(childEnv(env, { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...extraEnv }));
-  const factory = Object.entries(rootModule).find(([k, v]) => /^create\w*Module$/.test(k) && typeof v === 'function')?.[1] as
-    | ((c: unknown) => unknown)
-    | undefined;
-  const forRoot = Object.values(rootModule).find(
-    (v): v is { forRoot(c: unknown): unknown } => typeof v === 'function' && typeof (v as { forRoot?: unknown }).forRoot === 'function',
-  );
-  const module = factory ? factory(config) : forRoot?.forRoot(config);
-  if (!module) throw new Error(`services/${name}/src/${name}.module.ts exports no create<Name>Module(config) or X.forRoot(config)`);
-  return startTestService({ service: name, module });
 }
 
 export async function startGateway(options: StartGatewayOptions = {}): Promise<GatewayTestContext> {
