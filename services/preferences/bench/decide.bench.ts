@@ -16,15 +16,17 @@ import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { NatsNames, preferencesDecide, type DecisionRequest } from '@switchboard/contracts';
 import { RpcClient } from '@switchboard/messaging';
-import { createTestEnv, spawnService } from '@switchboard/testing';
+import { createTestEnv, freePort, peakRssMb, spawnService } from '@switchboard/testing';
+import { emitResult } from '../../../bench/lib/report';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-const CONTACTS = arg('contacts', 1_000_000);
-const BATCHES = arg('batches', 200);
+const QUICK = process.argv.includes('--quick');
+const CONTACTS = arg('contacts', QUICK ? 200_000 : 1_000_000);
+const BATCHES = arg('batches', QUICK ? 60 : 200);
 const BATCH = 500;
 
 async function seed(databaseUrl: string): Promise<number> {
@@ -129,7 +131,8 @@ async function run(rpc: RpcClient, batches: number, concurrency: number): Promis
 
 async function main(): Promise<void> {
   const env = await createTestEnv();
-  const service = await spawnService(env, 'preferences', { FREQUENCY_DEFAULT_EMAIL: '3/DAY', QUIET_HOURS_SMS: '21:00-08:00', LOG_LEVEL: 'warn' }, 19_203);
+  const service = await spawnService(env, 'preferences', { FREQUENCY_DEFAULT_EMAIL: '3/DAY', QUIET_HOURS_SMS: '21:00-08:00', LOG_LEVEL: 'warn' }, await freePort());
+  const figures: Record<string, number> = {};
   const nc = await connect({ servers: env.natsUrl });
   try {
     const seedMs = await seed(env.databaseUrl);
@@ -144,6 +147,8 @@ async function main(): Promise<void> {
       const cpu = cpuSpent(before, await cpuSnapshot(db, service.process.pid!));
       const perDecision = (ms: number) => ((ms * 1000) / (BATCHES * BATCH)).toFixed(0);
       const total = cpu.service + cpu.postgres + cpu.client;
+      figures[`inFlight${concurrency}`] = Math.round(r.perSecond);
+      figures[`inFlight${concurrency}BatchP99Ms`] = Math.round(r.p99);
       console.log(
         `batches of ${BATCH}, ${concurrency} in flight: ${Math.round(r.perSecond).toLocaleString()} decisions/s ` +
           `(batch p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${(BATCHES * BATCH).toLocaleString()} decisions); ` +
@@ -151,6 +156,13 @@ async function main(): Promise<void> {
           `=> ${Math.round((BATCHES * BATCH * 2000) / total).toLocaleString()}/s if these had 2 idle cores to themselves`,
       );
     }
+    emitResult('decide', {
+      contacts: CONTACTS,
+      batch: BATCH,
+      perSecond: Math.max(figures.inFlight1, figures.inFlight2, figures.inFlight4),
+      ...figures,
+      memoryMb: { preferences: peakRssMb(service.process.pid!) },
+    });
     console.log(`machine load average while measuring: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
     await db.end();
   } finally {

@@ -13,8 +13,9 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { catalogItemSave, preferencesContactsBatchUpsert, type Dispatch } from '@switchboard/contracts';
 import type { RunningService } from '@switchboard/service-kit';
-import { createTestEnv, spawnService, waitFor, type ChildService, type TestEnv } from '@switchboard/testing';
+import { createTestEnv, peakRssMb, spawnService, waitFor, type ChildService, type TestEnv } from '@switchboard/testing';
 import { measureBaseline } from '../../../bench/lib/baseline';
+import { emitResult } from '../../../bench/lib/report';
 import { percentile, round, summarize } from '../../../bench/lib/stats';
 import { announceChannels, connectClient, freePort, startNamedService, type Client } from '../test/support/pipeline';
 
@@ -23,10 +24,12 @@ function arg(name: string, fallback: number): number {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-const COUNT = arg('count', 20_000);
-const ROUNDS = arg('rounds', 3);
-const RATE = arg('rate', 2_000);
-const SECONDS = arg('seconds', 10);
+const QUICK = process.argv.includes('--quick');
+const COUNT = arg('count', QUICK ? 5_000 : 20_000);
+const ROUNDS = arg('rounds', QUICK ? 2 : 3);
+/** Offered loads of the latency runs (DESIGN §9: 500/s and 2,000/s); `--rate R` runs one. */
+const RATES = process.argv.includes('--rate') ? [arg('rate', 2_000)] : [500, 2_000];
+const SECONDS = arg('seconds', QUICK ? 3 : 10);
 const IN_PROCESS = process.argv.includes('--in-process');
 const PER_ACTION = 1_000;
 const SERVICES = ['catalog', 'preferences', 'campaign-actions', 'router'];
@@ -38,15 +41,24 @@ const SERVICE_ENV: Record<string, string> = {
   ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}),
 };
 
-async function startAll(env: TestEnv): Promise<{ close(): Promise<void> }> {
+interface System {
+  /** Peak RSS per service process, MiB (empty in-process). */
+  memoryMb(): Record<string, number | undefined>;
+  close(): Promise<void>;
+}
+
+async function startAll(env: TestEnv): Promise<System> {
   if (IN_PROCESS) {
     const running: RunningService[] = [];
     for (const name of SERVICES) running.push(await startNamedService(name, env, SERVICE_ENV));
-    return { close: async () => void (await Promise.all(running.reverse().map((s) => s.close()))) };
+    return { memoryMb: () => ({}), close: async () => void (await Promise.all(running.reverse().map((s) => s.close()))) };
   }
   const children: ChildService[] = [];
   for (const name of SERVICES) children.push(await spawnService(env, name, SERVICE_ENV, await freePort()));
-  return { close: async () => void (await Promise.all(children.map((c) => c.kill('SIGTERM')))) };
+  return {
+    memoryMb: () => Object.fromEntries(SERVICES.map((name, i) => [name, peakRssMb(children[i].process.pid!)])),
+    close: async () => void (await Promise.all(children.map((c) => c.kill('SIGTERM')))),
+  };
 }
 
 /** Counts dispatches and outcomes as they appear, and when each contact's dispatch was first seen. */
@@ -93,11 +105,11 @@ async function main(): Promise<void> {
   const env = await createTestEnv();
   const client = await connectClient(env);
   const beats = announceChannels(client, env, ['email']);
-  let system: { close(): Promise<void> } | undefined;
+  let system: System | undefined;
   const observer = await connect({ servers: env.natsUrl });
   try {
     system = await startAll(env);
-    await run(env, client, observer);
+    await run(env, client, observer, system);
   } finally {
     beats.stop();
     await observer.close();
@@ -107,7 +119,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function run(env: TestEnv, client: Client, observer: NatsConnection): Promise<void> {
+async function run(env: TestEnv, client: Client, observer: NatsConnection, system: System): Promise<void> {
   const tally = new Tally(observer, env);
 
   const save = async (kind: 'message' | 'email', input: Record<string, unknown>) =>
@@ -115,7 +127,7 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection): Prom
   const email = await save('email', { name: 'Sale', subject: 'Sale for {{ contact.firstname }}', customHtml: '<p>20% off</p>' });
   const messageId = await save('message', { name: 'Sale', channels: { email: { channelId: email, isEnabled: true } } });
 
-  const latencyContacts = RATE * SECONDS;
+  const latencyContacts = Math.max(...RATES) * SECONDS;
   const contactCount = Math.max(COUNT, latencyContacts);
   for (let i = 0; i < contactCount; i += 1_000) {
     const contacts = Array.from({ length: Math.min(1_000, contactCount - i) }, (_, k) => ({ id: `c${i + k}`, email: `c${i + k}@example.org`, firstname: `Reader ${i + k}` }));
@@ -149,27 +161,32 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection): Prom
     ratios.push(rates[r] / baselines[r]);
   }
 
-  // Latency at a fixed offered load: every 10 ms an action of RATE/100 contacts, each contact once.
-  tally.dispatchedAt.clear();
-  const perTick = Math.max(1, Math.round(RATE / 100));
-  const publishedAt = new Map<string, number>();
-  const ticks = SECONDS * 100;
-  const [d0, o0] = [tally.dispatches, tally.outcomes];
-  const t0 = performance.now();
-  const inflight: Promise<unknown>[] = [];
-  for (let t = 0; t < ticks; t++) {
-    const due = t0 + t * 10;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const ids = Array.from({ length: perTick }, (_, k) => `c${t * perTick + k}`);
-    const now = performance.now();
-    for (const id of ids) publishedAt.set(id, now);
-    inflight.push(client.publisher.publish(action(ids)));
-  }
-  await Promise.all(inflight);
-  await tally.until(d0 + ticks * perTick, o0 + ticks * perTick);
-  await waitFor(() => tally.dispatchedAt.size >= publishedAt.size, { timeoutMs: 30_000 });
-  const latencies = [...publishedAt].map(([id, at]) => tally.dispatchedAt.get(id)! - at).sort((a, b) => a - b);
+  // Latency at a fixed offered load: every 10 ms an action of rate/100 contacts, each contact once.
+  const latency = async (rate: number) => {
+    tally.dispatchedAt.clear();
+    const perTick = Math.max(1, Math.round(rate / 100));
+    const publishedAt = new Map<string, number>();
+    const ticks = SECONDS * 100;
+    const [d0, o0] = [tally.dispatches, tally.outcomes];
+    const t0 = performance.now();
+    const inflight: Promise<unknown>[] = [];
+    for (let t = 0; t < ticks; t++) {
+      const due = t0 + t * 10;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const ids = Array.from({ length: perTick }, (_, k) => `c${t * perTick + k}`);
+      const now = performance.now();
+      for (const id of ids) publishedAt.set(id, now);
+      inflight.push(client.publisher.publish(action(ids)));
+    }
+    await Promise.all(inflight);
+    await tally.until(d0 + ticks * perTick, o0 + ticks * perTick);
+    await waitFor(() => tally.dispatchedAt.size >= publishedAt.size, { timeoutMs: 30_000 });
+    const latencies = [...publishedAt].map(([id, at]) => tally.dispatchedAt.get(id)! - at).sort((a, b) => a - b);
+    return { rate: perTick * 100, seconds: SECONDS, p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), maxMs: round(latencies.at(-1)!) };
+  };
+  const latencies = [];
+  for (const rate of RATES) latencies.push(await latency(rate));
 
   const routed = summarize(rates);
   const baseline = summarize(baselines);
@@ -184,9 +201,10 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection): Prom
     baselinePerSecond: round(baseline.median),
     ratioToBaseline: round(summarize(ratios).median, 3),
     ratiosByRound: ratios.map((r) => round(r, 3)),
-    latency: { offeredPerSecond: perTick * 100, seconds: SECONDS, p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), maxMs: round(latencies.at(-1)!) },
+    latency: latencies,
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  emitResult('route', { perSecond: report.contactsRoutedPerSecond, min: report.min, max: report.max, baselineInRun: report.baselinePerSecond, ratioToBaseline: report.ratioToBaseline, latency: latencies, memoryMb: system.memoryMb() });
 }
 
 main().catch((error: unknown) => {

@@ -14,7 +14,6 @@
  * Last, the ingest rate: delivery events published at once (new sends: sent, delivered, opened)
  * until the tracker has recorded them all over the 1M rows (events, counters, firsts, deliveries).
  */
-import { createServer } from 'node:net';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
@@ -25,7 +24,7 @@ import {
   type NatsNames,
 } from '@switchboard/contracts';
 import { EventPublisher, RpcClient, type OutgoingEvent } from '@switchboard/messaging';
-import { createTestEnv, spawnService, waitUntilConsumersIdle } from '@switchboard/testing';
+import { createTestEnv, freePort, peakRssMb, spawnService, waitUntilConsumersIdle } from '@switchboard/testing';
 import { emitResult, flag, numberArg } from '../../../bench/lib/report';
 import { percentile, round } from '../../../bench/lib/stats';
 import { searchMatch, searchWordsQuery } from '../src/deliveries/contact-search';
@@ -144,15 +143,6 @@ async function measureIngest(nc: NatsConnection, names: NatsNames) {
   await waitUntilConsumersIdle(nc, names, 600_000);
   const ms = performance.now() - started;
   return { ms, perSecond: (INGEST_EVENTS / ms) * 1000 };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function main(): Promise<void> {
@@ -285,6 +275,8 @@ async function main(): Promise<void> {
       worstP99Ms: worst[1].p99Ms,
       cases: results,
       seedSeconds: round(seedMs / 1000),
+      ingestPerSecond: Math.round(ingest.perSecond),
+      memoryMb: { tracker: peakRssMb(tracker.process.pid!) },
     });
   } finally {
     await nc.close();
