@@ -2,7 +2,7 @@
  * Emails per second through sender-email and the loopback SMTP provider (DESIGN §9): N dispatches
  * published on sb.dispatch.email.v1 → rendered (Liquid, tracking links, pixel, List-Unsubscribe) →
  * SMTP (pooled) → `sent` event on sb.delivery.email.sent.v1, on the machine's NATS and PostgreSQL.
- * The SMTP server runs in its own process, as a real one would:
+ * The sender runs as its own process (its main.ts, as deployed), and so does the SMTP server:
  *  - `fake`: dev-providers' SMTP server (it parses every message with mailparser) — the headline;
  *  - `sink`: a bare smtp-server that reads and drops the data — what the sender itself can do.
  * Figures are also given as a ratio against a bare JetStream publish → durable consume of the same
@@ -11,17 +11,18 @@
  *   node -r @swc-node/register services/sender-email/bench/email.bench.ts [count=5000] [rounds=3] [fake|sink|both=both]
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { CatalogStub, senderTestEnv } from '@switchboard/channel-sdk/testing';
 import type { Dispatch } from '@switchboard/contracts';
 import { EventPublisher } from '@switchboard/messaging';
-import { createTestEnv, REPO_ROOT, startTestService, type TestEnv } from '@switchboard/testing';
+import { createTestEnv, REPO_ROOT, spawnService, type TestEnv } from '@switchboard/testing';
 import { measureBaseline } from '../../../bench/lib/baseline';
 import { round, summarize } from '../../../bench/lib/stats';
-import { loadEmailConfig, SERVICE } from '../src/sender-email.config';
-import { createSenderEmailModule } from '../src/sender-email.module';
+import { SERVICE } from '../src/sender-email.config';
 
 const COUNT = Number(process.argv[2] ?? 5_000);
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -55,6 +56,7 @@ async function startSmtpProcess(mode: keyof typeof SERVERS): Promise<{ port: num
     }
     ${SERVERS[mode]}`;
   const child = spawn(process.execPath, ['-r', '@swc-node/register', '-e', script], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  process.once('exit', () => child.kill());
   const waiting: Array<(line: Record<string, number>) => void> = [];
   createInterface({ input: child.stdout! }).on('line', (line) => waiting.shift()?.(JSON.parse(line) as Record<string, number>));
   const next = () => new Promise<Record<string, number>>((resolve) => waiting.push(resolve));
@@ -71,10 +73,33 @@ async function startSmtpProcess(mode: keyof typeof SERVERS): Promise<{ port: num
   };
 }
 
+/** CPU milliseconds a process has used so far (Linux /proc, clock ticks of 10 ms). */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 async function measure(env: TestEnv, nc: NatsConnection, contentId: number, mode: keyof typeof SERVERS) {
   const smtp = await startSmtpProcess(mode);
-  const config = loadEmailConfig(senderTestEnv(env, { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), SMTP_POOL_SIZE: '8', SENDER_BATCH_SIZE: '64' }));
-  const svc = await startTestService({ service: SERVICE, module: createSenderEmailModule(config) });
+  // spawnService sets HEALTH_PORT itself.
+  const { HEALTH_PORT: _healthPort, ...senderEnv } = senderTestEnv(env, {
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(smtp.port),
+    SMTP_POOL_SIZE: process.env.BENCH_POOL ?? '16',
+    SENDER_BATCH_SIZE: process.env.BENCH_BATCH ?? '64',
+    LOG_LEVEL: 'warn',
+  });
+  const sender = await spawnService(env, SERVICE, senderEnv as Record<string, string>, await freePort());
+  const senderPid = sender.process.pid!;
+  process.once('exit', () => sender.process.kill());
   const publisher = new EventPublisher(jetstream(nc));
   let sent = 0;
   let failed = 0;
@@ -115,13 +140,13 @@ async function measure(env: TestEnv, nc: NatsConnection, contentId: number, mode
 
   await run(WARMUP);
   const smtpBefore = await smtp.stats();
-  const cpuBefore = process.cpuUsage();
+  const cpuBefore = processCpuMs(senderPid);
   const rates: number[] = [];
   for (let i = 0; i < ROUNDS; i++) rates.push(await run(COUNT));
-  const cpu = process.cpuUsage(cpuBefore);
+  const senderCpuMs = processCpuMs(senderPid) - cpuBefore;
   const smtpAfter = await smtp.stats();
   sub.unsubscribe();
-  await svc.close();
+  await sender.kill();
   smtp.stop();
   const measured = COUNT * ROUNDS;
   return {
@@ -129,8 +154,8 @@ async function measure(env: TestEnv, nc: NatsConnection, contentId: number, mode
     sent,
     failed,
     accepted: smtpAfter.count,
-    /** CPU per email of this process (sender + the bench's own publishing) and of the SMTP server. */
-    senderCpuMs: (cpu.user + cpu.system) / 1000 / measured,
+    /** CPU per email of the sender process and of the SMTP server. */
+    senderCpuMs: senderCpuMs / measured,
     smtpCpuMs: (smtpAfter.cpuMs - smtpBefore.cpuMs) / measured,
   };
 }
