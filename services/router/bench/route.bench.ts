@@ -35,7 +35,7 @@ const PER_ACTION = 1_000;
 const SERVICES = ['catalog', 'preferences', 'campaign-actions', 'router'];
 /** BENCH_SERVICE_NODE_OPTIONS (e.g. `--require ./profile-hook.js`) and ROUTER_CONCURRENCY reach the service processes. */
 const SERVICE_ENV: Record<string, string> = {
-  ROUTER_CHANNEL_WARMUP_MS: '0',
+  ROUTER_CHANNEL_WARMUP_MS: '1500',
   ...(process.env.ROUTER_CONCURRENCY ? { ROUTER_CONCURRENCY: process.env.ROUTER_CONCURRENCY } : {}),
   LOG_LEVEL: 'error',
   ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}),
