@@ -22,11 +22,14 @@ import { EventPublisher } from '@switchboard/messaging';
 import { createTestEnv, REPO_ROOT, spawnService, type TestEnv } from '@switchboard/testing';
 import { measureBaseline } from '../../../bench/lib/baseline';
 import { round, summarize } from '../../../bench/lib/stats';
+import { emitResult } from '../../../bench/lib/report';
 import { SERVICE } from '../src/sender-email.config';
 
-const COUNT = Number(process.argv[2] ?? 5_000);
-const ROUNDS = Number(process.argv[3] ?? 3);
-const MODES = (process.argv[4] ?? 'both') === 'both' ? (['fake', 'sink'] as const) : [process.argv[4] as 'fake' | 'sink'];
+const QUICK = process.argv.includes('--quick');
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const COUNT = Number(positional[0] ?? (QUICK ? 2_000 : 5_000));
+const ROUNDS = Number(positional[1] ?? (QUICK ? 2 : 3));
+const MODES = (positional[2] ?? 'both') === 'both' ? (['fake', 'sink'] as const) : [positional[2] as 'fake' | 'sink'];
 const WARMUP = 500;
 
 const SERVERS = {
@@ -194,6 +197,14 @@ async function main(): Promise<void> {
     ok &&= r.failed === 0 && r.accepted === r.sent;
   }
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  const viaFake = results.fake ?? results.sink;
+  emitResult('email', {
+    perSecond: round(viaFake.rates.median),
+    min: round(viaFake.rates.min),
+    max: round(viaFake.rates.max),
+    throughDevProvidersFake: results.fake ? round(results.fake.rates.median) : undefined,
+    throughBareSmtpSink: results.sink ? round(results.sink.rates.median) : undefined,
+  });
 
   await catalog.close();
   await nc.drain();
