@@ -6,3 +6,4 @@ export * from './consumer-runner';
 export * from './rpc';
 export * from './messaging.decorators';
 export * from './messaging.module';
+export * from './channel-heartbeats';

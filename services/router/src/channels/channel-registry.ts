@@ -1,51 +1,38 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { ChannelHeartbeatSchema, HEARTBEAT_STALE_MS, NatsNames, type Channel } from '@switchboard/contracts';
-import { NATS_CONNECTION } from '@switchboard/messaging';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { NatsNames, type Channel } from '@switchboard/contracts';
+import { ChannelHeartbeats, NATS_CONNECTION } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import type { RouterConfig } from '../router.config';
 
 /**
- * Which channels have a live sender, from the heartbeats on core NATS (DESIGN §5). A sender whose
- * breaker is open is still live: its dispatches wait for the provider instead of being re-routed.
+ * Which channels have a live sender (DESIGN §2). A sender whose breaker is open is still live:
+ * its dispatches wait for the provider instead of being re-routed.
  */
 @Injectable()
 export class ChannelRegistry implements OnModuleInit, OnApplicationShutdown {
-  private readonly lastSeen = new Map<Channel, Map<string, number>>();
+  private readonly heartbeats: ChannelHeartbeats;
   private readonly startedAt = Date.now();
-  private subscription?: Subscription;
 
   constructor(
-    private readonly names: NatsNames,
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    names: NatsNames,
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
     @Inject(SERVICE_CONFIG) private readonly config: RouterConfig,
-  ) {}
+  ) {
+    this.heartbeats = new ChannelHeartbeats(nc, names);
+  }
 
   onModuleInit(): void {
-    this.subscription = this.nc.subscribe(this.names.subjects.channelHeartbeat(), {
-      callback: (err, msg) => {
-        if (err) return;
-        const beat = ChannelHeartbeatSchema.safeParse(msg.json());
-        if (!beat.success) return;
-        const instances = this.lastSeen.get(beat.data.channel) ?? new Map<string, number>();
-        instances.set(beat.data.instanceId, Date.now());
-        this.lastSeen.set(beat.data.channel, instances);
-      },
-    });
+    this.heartbeats.start();
   }
 
   onApplicationShutdown(): void {
-    this.subscription?.unsubscribe();
+    this.heartbeats.stop();
   }
 
   live(now = Date.now()): Set<Channel> {
-    const live = new Set<Channel>(this.config.routing.assumeChannels);
-    for (const [channel, instances] of this.lastSeen) {
-      for (const [instance, seenAt] of instances) {
-        if (now - seenAt <= HEARTBEAT_STALE_MS) live.add(channel);
-        else instances.delete(instance);
-      }
-    }
+    const live = this.heartbeats.live(now);
+    for (const channel of this.config.routing.assumeChannels) live.add(channel);
     return live;
   }
 
