@@ -4,7 +4,7 @@ import { EventPublisher } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
 
 /**
- * Announces `sb.catalog.message.changed.v1` after a change is committed, so caches elsewhere drop
+ * Announces the catalog-changed event (`subjects.catalogChanged()`) after a change is committed, so caches elsewhere drop
  * their copy. A failed publish is logged, not thrown: the change is already committed, and the
  * caches also expire on their own.
  */

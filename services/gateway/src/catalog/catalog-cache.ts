@@ -17,7 +17,7 @@ interface Entry<T> {
 
 /**
  * Catalog reads the gateway serves from memory until catalog announces a change
- * (`sb.catalog.message.changed.v1`, heard on core NATS by every instance). Writes made through
+ * (the catalog-changed event, heard on core NATS by every instance). Writes made through
  * this instance invalidate at once; a load that raced a change is not kept (generation check).
  */
 @Injectable()
