@@ -7,6 +7,7 @@ import {
   preferencesDncAdd,
   preferencesDncRemove,
   preferencesWebPushRemove,
+  preferencesMobileDeviceRemove,
   type DeliveryEvent,
 } from '@switchboard/contracts';
 import { SubjectRecorder, waitFor, waitUntilConsumersIdle } from '@switchboard/testing';
@@ -179,6 +180,21 @@ describe('preferences — contacts, do-not-contact and their events', () => {
       expect(await ctx.rpc.call(preferencesWebPushRemove, { contactId: id, endpoint: 'https://push.example.com/b' })).toEqual({ removed: true, remaining: 0 });
       expect((await get(id)).webPushSubscriptions).toEqual([]);
       expect(await ctx.rpc.call(preferencesWebPushRemove, { contactId: 'unknown', endpoint: 'https://push.example.com/b' })).toEqual({ removed: false, remaining: 0 });
+    });
+  });
+
+  describe('mobile devices', () => {
+    it('removes one device by token and says how many are left', async () => {
+      const id = await ctx.newContact({
+        mobileDevices: [
+          { platform: 'android', token: 'token-a' },
+          { platform: 'ios', token: 'token-b' },
+        ],
+      });
+      expect(await ctx.rpc.call(preferencesMobileDeviceRemove, { contactId: id, token: 'token-a' })).toEqual({ removed: true, remaining: 1 });
+      expect(await ctx.rpc.call(preferencesMobileDeviceRemove, { contactId: id, token: 'token-a' })).toEqual({ removed: false, remaining: 1 });
+      expect((await get(id)).mobileDevices).toEqual([{ platform: 'ios', token: 'token-b' }]);
+      expect(await ctx.rpc.call(preferencesMobileDeviceRemove, { contactId: 'unknown', token: 'token-b' })).toEqual({ removed: false, remaining: 0 });
     });
   });
 

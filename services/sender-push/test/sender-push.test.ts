@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import webpush from 'web-push';
 import { SenderHarness, senderTestEnv, TEST_PUBLIC_URL, TEST_TRACKING_SECRET } from '@switchboard/channel-sdk/testing';
-import { preferencesWebPushRemove } from '@switchboard/contracts';
+import { preferencesMobileDeviceRemove, preferencesWebPushRemove } from '@switchboard/contracts';
 import type { RunningService } from '@switchboard/service-kit';
 import { createTestEnv, startTestService, type TestEnv } from '@switchboard/testing';
 import { verifyTrackingToken } from '@switchboard/tracking';
@@ -21,6 +21,7 @@ describe('sender-push: web push and FCM against the loopback push services, cont
   let sale: number;
   const vapid = webpush.generateVAPIDKeys();
   const removed: Array<{ contactId: string; endpoint: string }> = [];
+  const removedDevices: Array<{ contactId: string; token: string }> = [];
   const pushesTo = (endpoint: string): WebPushMessage[] => push.messages.filter((m) => m.endpoint === endpoint);
   const fcmTo = (token: string) => google.fcm.messages.filter((m) => m.target.token === token);
   let n = 0;
@@ -36,6 +37,10 @@ describe('sender-push: web push and FCM against the loopback push services, cont
     h = await SenderHarness.start(env, { catalog: 'service' });
     h.serve(preferencesWebPushRemove, async (req) => {
       removed.push(req);
+      return { removed: true, remaining: 0 };
+    });
+    h.serve(preferencesMobileDeviceRemove, async (req) => {
+      removedDevices.push(req);
       return { removed: true, remaining: 0 };
     });
     sale = await h.addContent('notification', {
@@ -163,11 +168,19 @@ describe('sender-push: web push and FCM against the loopback push services, cont
       expect(fcmTo(phone)).toHaveLength(1);
     });
 
-    it('fails an UNREGISTERED device permanently', async () => {
-      const phone = deviceToken();
+    it('removes an UNREGISTERED device through preferences, and fails permanently when no device took it', async () => {
+      const [phone, tablet] = [deviceToken(), deviceToken()];
       google.fcm.unregisterToken(phone);
-      const dispatch = await h.send('mobile_notification', sale, { address: [{ platform: 'android', token: phone }] });
-      expect(await h.outcome(dispatch.dispatchId)).toMatchObject({ event: 'failed', error: { code: 'fcm_unregistered', permanent: true } });
+      const partly = await h.send('mobile_notification', sale, {
+        id: 'ada',
+        address: [{ platform: 'android', token: phone }, { platform: 'ios', token: tablet }],
+      });
+      expect(await h.outcome(partly.dispatchId)).toMatchObject({ event: 'sent', meta: { devices: 2, delivered: 1 } });
+      expect(removedDevices).toContainEqual({ contactId: 'ada', token: phone });
+
+      const dead = await h.send('mobile_notification', sale, { id: 'alan', address: [{ platform: 'android', token: phone }] });
+      expect(await h.outcome(dead.dispatchId)).toMatchObject({ event: 'failed', error: { code: 'fcm_unregistered', permanent: true } });
+      expect(removedDevices).toContainEqual({ contactId: 'alan', token: phone });
     });
 
     it('opens the breaker while FCM is down, says so, and drains every notification once it is back', async () => {

@@ -162,3 +162,14 @@ export const preferencesWebPushRemove = rpcContract(
   z.object({ contactId: ContactIdSchema, endpoint: z.string().min(1) }),
   z.object({ removed: z.boolean(), remaining: z.number().int().min(0) }),
 );
+
+/**
+ * sb.rpc.preferences.mobileDevices.remove — drops the contact's mobile device with this token (FCM
+ * answered UNREGISTERED). `remaining`: devices left (0 for an unknown contact).
+ */
+export const preferencesMobileDeviceRemove = rpcContract(
+  'preferences',
+  'mobileDevices.remove',
+  z.object({ contactId: ContactIdSchema, token: z.string().min(1) }),
+  z.object({ removed: z.boolean(), remaining: z.number().int().min(0) }),
+);

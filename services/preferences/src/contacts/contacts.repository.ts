@@ -221,14 +221,29 @@ export class ContactsRepository {
 
   /** Drops one web-push subscription; answers how many there were and are. */
   async removeWebPush(contactId: string, endpoint: string): Promise<{ before: number; after: number } | undefined> {
+    return this.removePushTarget(contactId, 'web_push_subscriptions', 'endpoint', endpoint);
+  }
+
+  /** Drops one mobile device; answers how many there were and are. */
+  async removeMobileDevice(contactId: string, token: string): Promise<{ before: number; after: number } | undefined> {
+    return this.removePushTarget(contactId, 'mobile_devices', 'token', token);
+  }
+
+  /** Removes the elements of a JSON array column whose `key` equals `value`, under the contact's row lock. */
+  private async removePushTarget(
+    contactId: string,
+    column: 'web_push_subscriptions' | 'mobile_devices',
+    key: 'endpoint' | 'token',
+    value: string,
+  ): Promise<{ before: number; after: number } | undefined> {
     const result: unknown = await this.ds.query(
-      `WITH old AS (SELECT id, web_push_subscriptions AS subs FROM preferences.contacts WHERE id = $1 FOR NO KEY UPDATE)
+      `WITH old AS (SELECT id, ${column} AS items FROM preferences.contacts WHERE id = $1 FOR NO KEY UPDATE)
        UPDATE preferences.contacts c
-          SET web_push_subscriptions = (SELECT coalesce(jsonb_agg(s), '[]'::jsonb) FROM jsonb_array_elements(old.subs) s WHERE s->>'endpoint' <> $2),
-              date_modified = CASE WHEN old.subs @> jsonb_build_array(jsonb_build_object('endpoint', $2::text)) THEN now() ELSE c.date_modified END
+          SET ${column} = (SELECT coalesce(jsonb_agg(s), '[]'::jsonb) FROM jsonb_array_elements(old.items) s WHERE s->>'${key}' <> $2),
+              date_modified = CASE WHEN old.items @> jsonb_build_array(jsonb_build_object('${key}', $2::text)) THEN now() ELSE c.date_modified END
          FROM old WHERE c.id = old.id
-       RETURNING jsonb_array_length(old.subs) AS before, jsonb_array_length(c.web_push_subscriptions) AS after`,
-      [contactId, endpoint],
+       RETURNING jsonb_array_length(old.items) AS before, jsonb_array_length(c.${column}) AS after`,
+      [contactId, value],
     );
     return returnedRows<{ before: number; after: number }>(result)[0];
   }

@@ -7,6 +7,7 @@ import {
   preferencesContactsList,
   preferencesContactsUpsert,
   preferencesWebPushRemove,
+  preferencesMobileDeviceRemove,
 } from '@switchboard/contracts';
 import { RpcHandler } from '@switchboard/messaging';
 import { toContact } from './contact.record';
@@ -55,5 +56,10 @@ export class ContactsRpc {
   @RpcHandler(preferencesWebPushRemove)
   removeWebPush(req: Req<typeof preferencesWebPushRemove>): Res<typeof preferencesWebPushRemove> {
     return this.contacts.removeWebPush(req.contactId, req.endpoint);
+  }
+
+  @RpcHandler(preferencesMobileDeviceRemove)
+  removeMobileDevice(req: Req<typeof preferencesMobileDeviceRemove>): Res<typeof preferencesMobileDeviceRemove> {
+    return this.contacts.removeMobileDevice(req.contactId, req.token);
   }
 }

@@ -87,8 +87,14 @@ export class ContactsService {
   }
 
   async removeWebPush(contactId: string, endpoint: string): Promise<{ removed: boolean; remaining: number }> {
-    const counts = await this.contacts.removeWebPush(contactId, endpoint);
-    if (!counts) return { removed: false, remaining: 0 };
-    return { removed: counts.after < counts.before, remaining: counts.after };
+    return removal(await this.contacts.removeWebPush(contactId, endpoint));
   }
+
+  async removeMobileDevice(contactId: string, token: string): Promise<{ removed: boolean; remaining: number }> {
+    return removal(await this.contacts.removeMobileDevice(contactId, token));
+  }
+}
+
+function removal(counts: { before: number; after: number } | undefined): { removed: boolean; remaining: number } {
+  return counts ? { removed: counts.after < counts.before, remaining: counts.after } : { removed: false, remaining: 0 };
 }
