@@ -3,6 +3,7 @@ import { ServiceKitModule } from '@switchboard/service-kit';
 import { createLogger, type Logger } from '@switchboard/telemetry';
 import { RoutableMessagesCache } from './catalog/routable-messages.cache';
 import { ChannelRegistry } from './channels/channel-registry';
+import { ContactErasedConsumer } from './deliveries/contact-erased.consumer';
 import { DeliveriesService } from './deliveries/deliveries.service';
 import { DeliveryEventsConsumer } from './deliveries/delivery-events.consumer';
 import { DeliveryEventsRepository } from './deliveries/delivery-events.repository';
@@ -33,6 +34,7 @@ export function createRouterModule(config: RouterConfig, logger: Logger = create
       DeliveryEventsRepository,
       DeliveriesService,
       DeliveryEventsConsumer,
+      ContactErasedConsumer,
       SendsService,
       SendsRpc,
     ],

@@ -204,6 +204,30 @@ describe('router (fake catalog + preferences)', () => {
     ]);
   });
 
+  it("scrubs clicked URLs and provider error texts of an erased contact's sends", async () => {
+    catalog.messages.set(11, routableMessage(11, [{ channel: 'email', channelId: 111 }]));
+    prefs.addresses.set('c11', { email: 'c11@example.com' });
+    const req = request(11, 'c11');
+    await send(req);
+    const routed = await outcomeOf(req.sendId);
+    expect(routed).toMatchObject({ outcome: 'routed', channel: 'email' });
+    const base = { dispatchId: routed.dispatchId!, sendId: req.sendId, messageId: 11, contactId: 'c11', channel: 'email' as const, occurredAt: new Date().toISOString() };
+    await publisher.publish({ subject: env.names.subjects.delivery('email', 'clicked'), msgId: 'ev11-click', payload: { ...base, event: 'clicked', url: 'https://shop.example/?u=c11@example.com' } });
+    await publisher.publish({
+      subject: env.names.subjects.delivery('email', 'failed'),
+      msgId: 'ev11-failed',
+      payload: { ...base, event: 'failed', error: { code: '451', message: '451 mailbox c11@example.com busy', permanent: false } },
+    });
+    await waitUntilConsumersIdle(nc, env.names);
+    await publisher.publish({ subject: env.names.subjects.contactErased(), msgId: 'erase-c11', payload: { contactId: 'c11', erasedAt: new Date().toISOString() } });
+    await waitUntilConsumersIdle(nc, env.names);
+    const record = await rpc.call(routerSendsGet, { sendId: req.sendId });
+    expect(record.dispatches[0].events.map((e) => [e.event, e.url, e.error])).toEqual([
+      ['clicked', null, null],
+      ['failed', null, { code: '451', message: '', permanent: false }],
+    ]);
+  });
+
   it('drops a cached message when catalog announces a change', async () => {
     catalog.messages.set(9, routableMessage(9, [{ channel: 'email' }]));
     prefs.addresses.set('c9', { email: 'c9@example.com' });

@@ -54,4 +54,17 @@ export class DeliveryEventsRepository {
       provider: r.provider,
     }));
   }
+
+  /**
+   * Erasure: clicked URLs and provider error texts (which may quote an address) of these contacts'
+   * sends go; the event kinds and error codes stay, so the decision record still reads.
+   */
+  async eraseContacts(contactIds: string[]): Promise<void> {
+    await this.ds.query(
+      `UPDATE router.delivery_events
+          SET url = NULL, error = CASE WHEN error IS NULL THEN NULL ELSE jsonb_set(error, '{message}', '""') END
+        WHERE send_id IN (SELECT send_id FROM router.decisions WHERE contact_id = ANY($1::text[]))`,
+      [contactIds],
+    );
+  }
 }
