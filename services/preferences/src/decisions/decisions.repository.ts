@@ -44,6 +44,26 @@ export interface NewDecision {
 export const decisionKey = (sendId: string, attempt: number) => `${sendId}\u0000${attempt}`;
 export const usageKey = (contactId: string, channel: string) => `${contactId}\u0000${channel}`;
 
+/**
+ * Read after the contacts are locked: the stored decisions of these sends ($1, $2), and for each
+ * (contact, channel) window ($3–$6) the newest `keep` reservation times inside it (epoch ms). Both
+ * are index lookups per key: LATERAL … LIMIT keeps the planner from hashing or sorting the whole
+ * decisions table instead, which it prefers while the table is small and which then costs in
+ * proportion to every decision ever stored.
+ */
+export const LOAD_SQL = `SELECT
+   (SELECT json_agg(json_build_object('sendId', k.send_id, 'attempt', k.attempt, 'deferrals', d.deferrals, 'decision', d.decision))
+      FROM unnest($1::text[], $2::int[]) AS k(send_id, attempt)
+      CROSS JOIN LATERAL (SELECT d.deferrals, d.decision FROM preferences.decisions d
+                           WHERE d.send_id = k.send_id AND d.attempt = k.attempt LIMIT 1) d) AS previous,
+   (SELECT json_agg(json_build_object('contactId', q.contact_id, 'channel', q.channel, 'newest', n.newest))
+      FROM unnest($3::text[], $4::text[], $5::timestamptz[], $6::int[]) AS q(contact_id, channel, since, keep)
+      CROSS JOIN LATERAL (SELECT array_agg(r.ms ORDER BY r.ms DESC) AS newest
+                            FROM (SELECT (extract(epoch FROM l.reserved_at) * 1000)::float8 AS ms FROM preferences.decisions l
+                                   WHERE l.contact_id = q.contact_id AND l.channel = q.channel AND l.reserved_at > q.since
+                                   ORDER BY l.reserved_at DESC LIMIT q.keep) r) n
+     WHERE n.newest IS NOT NULL) AS usage`;
+
 /** The SQL of a decision batch: each method is one statement for the whole batch. */
 @Injectable()
 export class DecisionsRepository {
@@ -69,27 +89,14 @@ export class DecisionsRepository {
     return this.contacts.ensureLockRows(ids);
   }
 
-  /**
-   * In one statement, read after the contacts are locked: the stored decisions of these sends, and
-   * for each (contact, channel) window the newest `keep` reservation times inside it (epoch ms).
-   */
+  /** The earlier decisions of these sends and the ledger windows, in one statement (LOAD_SQL). */
   async load(
     keys: { sendId: string; attempt: number }[],
     windows: UsageWindow[],
     sql: Sql,
   ): Promise<{ previous: Map<string, StoredDecision>; usage: Map<string, ChannelUsage> }> {
     const [row]: { previous: StoredDecision[] | null; usage: { contactId: string; channel: string; newest: number[] }[] | null }[] = await sql.query(
-      `SELECT
-         (SELECT json_agg(json_build_object('sendId', d.send_id, 'attempt', d.attempt, 'deferrals', d.deferrals, 'decision', d.decision))
-            FROM unnest($1::text[], $2::int[]) AS k(send_id, attempt)
-            JOIN preferences.decisions d ON d.send_id = k.send_id AND d.attempt = k.attempt) AS previous,
-         (SELECT json_agg(json_build_object('contactId', u.contact_id, 'channel', u.channel, 'newest', u.newest))
-            FROM (SELECT q.contact_id, q.channel,
-                         (array_agg((extract(epoch FROM l.reserved_at) * 1000)::float8 ORDER BY l.reserved_at DESC))[1:max(q.keep)] AS newest
-                    FROM unnest($3::text[], $4::text[], $5::timestamptz[], $6::int[]) AS q(contact_id, channel, since, keep)
-                    JOIN preferences.decisions l
-                      ON l.contact_id = q.contact_id AND l.channel = q.channel AND l.reserved_at > q.since
-                   GROUP BY q.contact_id, q.channel) u) AS usage`,
+      LOAD_SQL,
       [
         keys.map((k) => k.sendId),
         keys.map((k) => k.attempt),
