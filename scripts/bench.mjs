@@ -87,6 +87,11 @@ for (const [label, value, extra] of rows) console.log(`  ${label.padEnd(width)} 
 for (const [name, r] of Object.entries(results)) if (r.error) console.log(`  ! ${name}: ${r.error}`);
 const memory = Object.assign({}, ...Object.values(results).map((r) => r.memoryMb ?? {}));
 if (Object.keys(memory).length) console.log(`  peak RSS (MiB): ${Object.entries(memory).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+const soak = results.route?.memoryOverTime;
+if (soak) {
+  const growth = Object.entries(soak.services).map(([k, v]) => `${k} ${v.firstMb}→${v.lastMb}`);
+  console.log(`  RSS over ${soak.seconds} s at ${fmt(soak.offeredPerSecond)} contacts/s (MiB, first→last fifth): ${growth.join(', ')}`);
+}
 
 const summary = { at: new Date().toISOString(), quick, seconds: Math.round((Date.now() - started) / 1000), cores: os.cpus().length, node: process.version, results };
 mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });

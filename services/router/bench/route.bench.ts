@@ -8,15 +8,19 @@
  * p50/p99 latency (action published → dispatch seen) at a fixed offered load. Not a test:
  * nothing here asserts a figure.
  *
- *   node -r @swc-node/register services/router/bench/route.bench.ts [--count 20000] [--rounds 3] [--rate 2000] [--seconds 10] [--in-process]
+ * Last, a long run at a steady offered load samples every service's resident memory, to show
+ * whether it stays flat as sends and stored history accumulate.
+ *
+ *   node -r @swc-node/register services/router/bench/route.bench.ts [--count 20000] [--rounds 3] [--rate 2000] [--seconds 10]
+ *        [--soak 240] [--soak-rate 1000] [--in-process]
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { catalogItemSave, preferencesContactsBatchUpsert, type Dispatch } from '@switchboard/contracts';
 import type { RunningService } from '@switchboard/service-kit';
-import { createTestEnv, peakRssMb, spawnService, waitFor, type ChildService, type TestEnv } from '@switchboard/testing';
+import { createTestEnv, peakRssMb, rssMb, spawnService, waitFor, type ChildService, type TestEnv } from '@switchboard/testing';
 import { measureBaseline } from '../../../bench/lib/baseline';
 import { emitResult } from '../../../bench/lib/report';
-import { percentile, round, summarize } from '../../../bench/lib/stats';
+import { median, percentile, round, summarize } from '../../../bench/lib/stats';
 import { announceChannels, connectClient, freePort, startNamedService, type Client } from '../test/support/pipeline';
 
 function arg(name: string, fallback: number): number {
@@ -30,6 +34,9 @@ const ROUNDS = arg('rounds', QUICK ? 2 : 3);
 /** Offered loads of the latency runs (DESIGN §9: 500/s and 2,000/s); `--rate R` runs one. */
 const RATES = process.argv.includes('--rate') ? [arg('rate', 2_000)] : [500, 2_000];
 const SECONDS = arg('seconds', QUICK ? 3 : 10);
+/** The long run for memory: SOAK seconds at SOAK_RATE contacts/s offered, each service's RSS sampled every 5 s. */
+const SOAK_SECONDS = arg('soak', QUICK ? 30 : 240);
+const SOAK_RATE = arg('soak-rate', 1_000);
 const IN_PROCESS = process.argv.includes('--in-process');
 const PER_ACTION = 1_000;
 const SERVICES = ['catalog', 'preferences', 'campaign-actions', 'router'];
@@ -44,6 +51,8 @@ const SERVICE_ENV: Record<string, string> = {
 interface System {
   /** Peak RSS per service process, MiB (empty in-process). */
   memoryMb(): Record<string, number | undefined>;
+  /** Current RSS per service process, MiB (empty in-process). */
+  rssMb(): Record<string, number | undefined>;
   close(): Promise<void>;
 }
 
@@ -51,12 +60,13 @@ async function startAll(env: TestEnv): Promise<System> {
   if (IN_PROCESS) {
     const running: RunningService[] = [];
     for (const name of SERVICES) running.push(await startNamedService(name, env, SERVICE_ENV));
-    return { memoryMb: () => ({}), close: async () => void (await Promise.all(running.reverse().map((s) => s.close()))) };
+    return { memoryMb: () => ({}), rssMb: () => ({}), close: async () => void (await Promise.all(running.reverse().map((s) => s.close()))) };
   }
   const children: ChildService[] = [];
   for (const name of SERVICES) children.push(await spawnService(env, name, SERVICE_ENV, await freePort()));
   return {
     memoryMb: () => Object.fromEntries(SERVICES.map((name, i) => [name, peakRssMb(children[i].process.pid!)])),
+    rssMb: () => Object.fromEntries(SERVICES.map((name, i) => [name, rssMb(children[i].process.pid!)])),
     close: async () => void (await Promise.all(children.map((c) => c.kill('SIGTERM')))),
   };
 }
@@ -188,6 +198,40 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection, syste
   const latencies = [];
   for (const rate of RATES) latencies.push(await latency(rate));
 
+  // Memory over a long run: a steady load (contacts cycle through the seeded set, every send new),
+  // RSS sampled every 5 s; growth compares the medians of the first and last fifth of the samples.
+  const soak = async () => {
+    const perTick = Math.max(1, Math.round(SOAK_RATE / 10));
+    const ticks = SOAK_SECONDS * 10;
+    const samples: Record<string, number | undefined>[] = [];
+    const [d0, o0] = [tally.dispatches, tally.outcomes];
+    const t0 = performance.now();
+    let nextSample = t0;
+    for (let t = 0; t < ticks; t++) {
+      const due = t0 + t * 100;
+      if (due >= nextSample) {
+        samples.push(system.rssMb());
+        nextSample += 5_000;
+      }
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      await client.publisher.publish(action(Array.from({ length: perTick }, (_, k) => `c${(t * perTick + k) % contactCount}`)));
+    }
+    await tally.until(d0 + ticks * perTick, o0 + ticks * perTick);
+    samples.push(system.rssMb());
+    const fifth = Math.max(1, Math.floor(samples.length / 5));
+    const services = Object.fromEntries(
+      SERVICES.map((name) => {
+        const series = samples.map((s) => s[name]).filter((v): v is number => v !== undefined);
+        const first = median(series.slice(0, fifth));
+        const last = median(series.slice(-fifth));
+        return [name, { firstMb: first, lastMb: last, growthMb: last - first, maxMb: Math.max(...series) }];
+      }),
+    );
+    return { seconds: SOAK_SECONDS, offeredPerSecond: perTick * 10, sends: ticks * perTick, samples: samples.length, services };
+  };
+  const memoryOverTime = SOAK_SECONDS > 0 && !IN_PROCESS ? await soak() : undefined;
+
   const routed = summarize(rates);
   const baseline = summarize(baselines);
   const report = {
@@ -202,9 +246,10 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection, syste
     ratioToBaseline: round(summarize(ratios).median, 3),
     ratiosByRound: ratios.map((r) => round(r, 3)),
     latency: latencies,
+    memoryOverTime,
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  emitResult('route', { perSecond: report.contactsRoutedPerSecond, min: report.min, max: report.max, baselineInRun: report.baselinePerSecond, ratioToBaseline: report.ratioToBaseline, latency: latencies, memoryMb: system.memoryMb() });
+  emitResult('route', { perSecond: report.contactsRoutedPerSecond, min: report.min, max: report.max, baselineInRun: report.baselinePerSecond, ratioToBaseline: report.ratioToBaseline, latency: latencies, memoryOverTime, memoryMb: system.memoryMb() });
 }
 
 main().catch((error: unknown) => {
