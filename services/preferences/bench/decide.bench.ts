@@ -40,7 +40,6 @@ async function seed(databaseUrl: string): Promise<number> {
        FROM generate_series(1, $1::int) g`,
     [CONTACTS],
   );
-  await db.query(`INSERT INTO preferences.contact_locks (contact_id) SELECT 'c' || g FROM generate_series(1, $1::int) g`, [CONTACTS]);
   await db.query(
     `INSERT INTO preferences.channel_rules (contact_id, channel, frequency_number, frequency_time)
      SELECT 'c' || g, 'sms', 2, 'WEEK' FROM generate_series(10, $1::int, 10) g`,
@@ -53,7 +52,7 @@ async function seed(databaseUrl: string): Promise<number> {
   );
   const seeded = performance.now() - started;
   // A real audience is long-lived: hint bits set, statistics current, the bulk load checkpointed.
-  await db.query('VACUUM (ANALYZE) preferences.contacts, preferences.contact_locks, preferences.channel_rules, preferences.dnc_entries');
+  await db.query('VACUUM (ANALYZE) preferences.contacts, preferences.channel_rules, preferences.dnc_entries');
   await db.query('CHECKPOINT');
   await db.end();
   return seeded;

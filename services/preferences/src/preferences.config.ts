@@ -20,6 +20,8 @@ export interface PreferencesConfig extends BaseConfig {
     /** Per channel; absent = no quiet hours. */
     quietHours: Partial<Record<Channel, QuietHours>>;
     maxDeferrals: number;
+    /** Decision transactions at once per instance: each holds up to 1,000 advisory locks until it commits. */
+    concurrency: number;
   };
 }
 
@@ -53,6 +55,7 @@ const quietHoursKey = (channel: Channel) => `QUIET_HOURS_${channel.toUpperCase()
 export const preferencesEnv = {
   ...baseEnv,
   MAX_DEFERRALS: env.int(3).pipe(z.number().min(0)),
+  DECIDE_CONCURRENCY: env.int(4).pipe(z.number().min(1)),
   ...Object.fromEntries(CHANNELS.map((c) => [frequencyKey(c), frequencyVar])),
   ...Object.fromEntries(CHANNELS.map((c) => [quietHoursKey(c), quietHoursVar])),
 };
@@ -72,7 +75,7 @@ export function loadPreferencesConfig(source: NodeJS.ProcessEnv = process.env): 
       }
       return {
         ...buildBaseConfig(e),
-        decisions: { defaultFrequency, quietHours, maxDeferrals: e.MAX_DEFERRALS },
+        decisions: { defaultFrequency, quietHours, maxDeferrals: e.MAX_DEFERRALS, concurrency: e.DECIDE_CONCURRENCY },
       };
     },
     source,

@@ -18,6 +18,7 @@ import { RetentionService } from './housekeeping/retention.service';
 import { CreatePreferences1795386445824 } from './migrations/1795386445824-CreatePreferences';
 import { ContactLocks1795390000000 } from './migrations/1795390000000-ContactLocks';
 import { ReservationsInDecisions1795390000001 } from './migrations/1795390000001-ReservationsInDecisions';
+import { AdvisoryDecisionLocks1795398000000 } from './migrations/1795398000000-AdvisoryDecisionLocks';
 import type { PreferencesConfig } from './preferences.config';
 
 export const SERVICE_NAME = 'preferences';
@@ -38,7 +39,13 @@ export class PreferencesModule {
           service: SERVICE_NAME,
           config,
           logger: options.logger ?? createLogger(SERVICE_NAME, config.log.level),
-          database: { schema: 'preferences', migrations: [CreatePreferences1795386445824, ContactLocks1795390000000, ReservationsInDecisions1795390000001] },
+          database: { schema: 'preferences', migrations: [
+              CreatePreferences1795386445824,
+              ContactLocks1795390000000,
+              ReservationsInDecisions1795390000001,
+              AdvisoryDecisionLocks1795398000000,
+            ],
+          },
         }),
       ],
       providers: [

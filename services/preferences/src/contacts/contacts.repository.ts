@@ -18,6 +18,8 @@ const CONTACT_COLUMNS = `c.id, c.email, c.mobile, c.firstname, c.lastname, c.loc
           'dateAdded', d.date_added) ORDER BY d.date_added, d.reason)
      FROM preferences.dnc_entries d WHERE d.contact_id = c.id) AS dnc`;
 const CONTACT_SELECT = `SELECT ${CONTACT_COLUMNS} FROM preferences.contacts c`;
+/** Advisory lock namespace (first key) of decision locks, apart from any other service's on a shared cluster. */
+const DECISION_LOCK = 7401;
 
 type JsonDate = string | null;
 type ContactRow = Omit<ContactRecord, 'rules' | 'dnc'> & {
@@ -88,43 +90,32 @@ export class ContactsRepository {
   }
 
   /**
-   * Loads the existing contacts among `ids` and takes their decision locks, in id order (so that
-   * batches sharing contacts queue instead of deadlocking), in one statement. `unlocked` lists
-   * contacts whose lock row is missing (a PostgreSQL crash empties the unlogged table): the caller
-   * must `ensureLockRows` outside its transaction and start again. The contact data comes from the
-   * statement's snapshot; what must be read after the lock is read by the caller's next statement.
+   * Takes the decision locks of `ids` and loads the existing contacts among them, in one statement.
+   * The locks are transaction-scoped advisory locks on the ids' hashes, taken in hash order, so
+   * batches sharing contacts queue instead of deadlocking (two ids sharing a hash only queue too).
+   * Row locks would dirty a page per contact — of the contacts table (WAL and full page images) or
+   * of a lock table (written back whenever the audience outgrows shared_buffers); an advisory lock
+   * touches no page. Each costs a slot of PostgreSQL's lock table (max_locks_per_transaction ×
+   * max_connections, 6,400 by default) until commit: `DecisionsService` bounds how many decision
+   * transactions run at once. The contact data comes from the statement's snapshot, taken before
+   * the locks; what must be read after them is read by the caller's next statement.
    */
-  async lockForDecision(ids: string[], sql: Sql): Promise<{ contacts: Map<string, ContactRecord>; unlocked: string[] }> {
-    const rows: (ContactRow & { locked: boolean })[] = await sql.query(
-      `WITH locked AS (
-         SELECT contact_id FROM preferences.contact_locks WHERE contact_id = ANY($1::text[]) ORDER BY contact_id FOR NO KEY UPDATE
+  async lockForDecision(ids: string[], sql: Sql): Promise<Map<string, ContactRecord>> {
+    const rows: ContactRow[] = await sql.query(
+      `WITH locks AS MATERIALIZED (
+         SELECT pg_advisory_xact_lock(${DECISION_LOCK}, k) FROM (SELECT DISTINCT hashtext(id) AS k FROM unnest($1::text[]) AS x(id) ORDER BY 1) h
        )
-       SELECT ${CONTACT_COLUMNS}, l.contact_id IS NOT NULL AS locked
-         FROM preferences.contacts c LEFT JOIN locked l ON l.contact_id = c.id
-        WHERE c.id = ANY($1::text[])`,
+       ${CONTACT_SELECT} WHERE c.id = ANY($1::text[]) AND (SELECT count(*) FROM locks) >= 0`,
       [ids],
     );
-    const unlocked = rows.filter((r) => !r.locked).map((r) => r.id);
-    return { contacts: new Map(rows.map((row) => [row.id, toRecord(row)])), unlocked };
+    return new Map(rows.map((row) => [row.id, toRecord(row)]));
   }
 
-  async ensureLockRows(ids: string[]): Promise<void> {
-    await this.ds.query(
-      'INSERT INTO preferences.contact_locks (contact_id) SELECT id FROM unnest($1::text[]) AS x(id) ORDER BY id ON CONFLICT DO NOTHING',
-      [ids],
-    );
-  }
-
-  /** Inserts empty rows (and their lock rows) for ids that do not exist yet, in id order; answers the ids created. */
+  /** Inserts empty rows for ids that do not exist yet, in id order; answers the ids created. */
   async insertMissing(ids: string[], sql: Sql): Promise<Set<string>> {
     const rows: { id: string }[] = await sql.query(
-      `WITH created AS (
-         INSERT INTO preferences.contacts (id) SELECT id FROM unnest($1::text[]) AS x(id) ORDER BY id
-         ON CONFLICT (id) DO NOTHING RETURNING id
-       ), locks AS (
-         INSERT INTO preferences.contact_locks (contact_id) SELECT id FROM created ON CONFLICT DO NOTHING
-       )
-       SELECT id FROM created`,
+      `INSERT INTO preferences.contacts (id) SELECT id FROM unnest($1::text[]) AS x(id) ORDER BY id
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
       [ids],
     );
     return new Set(rows.map((r) => r.id));
@@ -160,14 +151,12 @@ export class ContactsRepository {
 
   async deleteMany(ids: string[], sql: Sql): Promise<void> {
     await sql.query('DELETE FROM preferences.contacts WHERE id = ANY($1::text[])', [ids]);
-    await sql.query('DELETE FROM preferences.contact_locks WHERE contact_id = ANY($1::text[])', [ids]);
   }
 
   /** Deletes everything held about the contact (its decisions carry its reservations) and records the erasure (the outbox of sb.contact.erased.v1). */
   async erase(id: string, sql: Sql): Promise<Date> {
     await sql.query('DELETE FROM preferences.decisions WHERE contact_id = $1', [id]);
     await sql.query('DELETE FROM preferences.contacts WHERE id = $1', [id]);
-    await sql.query('DELETE FROM preferences.contact_locks WHERE contact_id = $1', [id]);
     const [{ erasedAt }]: { erasedAt: Date }[] = await sql.query(
       "INSERT INTO preferences.erasures (contact_id, erased_at) VALUES ($1, date_trunc('milliseconds', now())) RETURNING erased_at AS \"erasedAt\"",
       [id],

@@ -76,17 +76,9 @@ export class DecisionsRepository {
     return this.ds.transaction((em) => work(em));
   }
 
-  /**
-   * Locks the batch's contacts in id order and loads them: concurrent batches that share a contact
-   * run one after the other from here on (and never deadlock), so the ledger read next already
-   * includes everything the previous holder reserved.
-   */
-  lockContacts(ids: string[], sql: Sql): Promise<{ contacts: Map<string, ContactRecord>; unlocked: string[] }> {
+  /** Takes the decision locks of the batch's contacts and loads them (ContactsRepository.lockForDecision). */
+  lockContacts(ids: string[], sql: Sql): Promise<Map<string, ContactRecord>> {
     return this.contacts.lockForDecision(ids, sql);
-  }
-
-  ensureLockRows(ids: string[]): Promise<void> {
-    return this.contacts.ensureLockRows(ids);
   }
 
   /** The earlier decisions of these sends and the ledger windows, in one statement (LOAD_SQL). */

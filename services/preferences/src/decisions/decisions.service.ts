@@ -5,6 +5,7 @@ import { Clock } from '../clock/clock';
 import type { PreferencesConfig } from '../preferences.config';
 import type { ContactRecord } from '../contacts/contact.record';
 import type { Sql } from '../contacts/contacts.repository';
+import { Gate } from './gate';
 import { effectiveLimit, judge, recordReservation, renderFields, type ContactState, type DecisionSettings } from './decision.policy';
 import {
   decisionKey,
@@ -18,6 +19,7 @@ import {
 @Injectable()
 export class DecisionsService {
   private readonly settings: DecisionSettings;
+  private readonly gate: Gate;
 
   constructor(
     private readonly repo: DecisionsRepository,
@@ -25,6 +27,7 @@ export class DecisionsService {
     @Inject(SERVICE_CONFIG) config: PreferencesConfig,
   ) {
     this.settings = config.decisions;
+    this.gate = new Gate(config.decisions.concurrency);
   }
 
   /**
@@ -33,20 +36,14 @@ export class DecisionsService {
    * reservations and decisions together. Deciding a (sendId, attempt) again answers the stored
    * decision, unless that was a deferral and the send has come back (more deferrals).
    */
-  async decide(requests: DecisionRequest[]): Promise<Decision[]> {
-    const now = this.clock.now();
-    const contactIds = [...new Set(requests.map((r) => r.contactId))].sort();
-    for (let round = 1; ; round++) {
-      const result = await this.repo.transaction(async (sql) => {
-        const { contacts, unlocked } = await this.repo.lockContacts(contactIds, sql);
-        if (unlocked.length) return { unlocked };
-        return { decisions: await this.decideLocked(requests, contacts, now, sql) };
-      });
-      if (result.decisions) return result.decisions;
-      if (round === 3) throw new Error(`decision locks of ${result.unlocked.length} contacts keep disappearing`);
-      // Lock rows go missing only when PostgreSQL lost the unlogged table: recreate them, start over.
-      await this.repo.ensureLockRows(result.unlocked);
-    }
+  decide(requests: DecisionRequest[]): Promise<Decision[]> {
+    const contactIds = [...new Set(requests.map((r) => r.contactId))];
+    return this.gate.run(() =>
+      this.repo.transaction(async (sql) => {
+        const contacts = await this.repo.lockContacts(contactIds, sql);
+        return this.decideLocked(requests, contacts, this.clock.now(), sql);
+      }),
+    );
   }
 
   private async decideLocked(requests: DecisionRequest[], contacts: Map<string, ContactRecord>, now: Date, sql: Sql): Promise<Decision[]> {
