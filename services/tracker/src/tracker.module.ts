@@ -8,6 +8,7 @@ import { CreateTracker1795386567376 } from './migrations/1795386567376-CreateTra
 import { UnsubscriptionsIndex1795390000000 } from './migrations/1795390000000-UnsubscriptionsIndex';
 import { SearchWords1795393000000 } from './migrations/1795393000000-SearchWords';
 import { CoveringSearchIndex1795394000000 } from './migrations/1795394000000-CoveringSearchIndex';
+import { HashedSearch1795397000000 } from './migrations/1795397000000-HashedSearch';
 import { StatsModule } from './stats/stats.module';
 import type { TrackerConfig } from './tracker.config';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -17,6 +18,7 @@ export const TRACKER_MIGRATIONS = [
   UnsubscriptionsIndex1795390000000,
   SearchWords1795393000000,
   CoveringSearchIndex1795394000000,
+  HashedSearch1795397000000,
 ];
 
 @Module({})

@@ -45,11 +45,14 @@ export class ContactsRepository {
       await m.query('DELETE FROM tracker.contact_words WHERE contact_id = ANY($1::text[])', [
         changed.map((c) => c.contact_id),
       ]);
+      // An email's leading run before any whitespace is a word too, as a name's first word is: a
+      // search for a term without whitespace reads only the words without (see the HashedSearch migration).
       await m.query(
         `INSERT INTO tracker.contact_words (word, contact_id)
          SELECT DISTINCT left(w, 200), x.contact_id
          FROM jsonb_to_recordset($1::jsonb) AS x(contact_id text, email text, name text),
-              unnest(ARRAY[lower(x.email), lower(x.name)] || regexp_split_to_array(lower(coalesce(x.name, '')), '\\s+')) w
+              unnest(ARRAY[lower(x.email), lower(x.name), substring(lower(x.email) from '^\\S+')]
+                     || regexp_split_to_array(lower(coalesce(x.name, '')), '\\s+')) w
          WHERE w <> ''
          ON CONFLICT DO NOTHING`,
         [JSON.stringify(changed)],

@@ -2,51 +2,85 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 /**
- * Up to this many matching contacts are handed to the page query as a list of ids: knowing its
- * size, the planner reads them by contact or walks the time index testing a hash of them.
+ * Up to this many matching words (a contact's email, full name and name words can each match), a
+ * page reads each contact's newest rows through the contact index and merges them: a cost set by the
+ * number of contacts, however far back their sends are.
  */
-export const SEARCH_LIST_MAX = 10_000;
-/** Matching word rows read to tell SEARCH_LIST_MAX contacts apart (a contact's email, name and name words can share a prefix). */
-const WORD_ROWS = (SEARCH_LIST_MAX + 1) * 3;
-/** Up to this many, each contact's newest rows are read through the contact index (the planner would walk time instead). */
-export const SEARCH_PER_CONTACT_MAX = 500;
-
+export const SEARCH_PER_CONTACT_MAX = 1_500;
 /**
- * Contacts matching a search: their ids, or `broad` when more match than a list should hold (then
- * they are so many that testing each row against the words while walking the time index soon
- * finds a page).
+ * Up to this many by the planner's estimate, the page walks the time index testing each row against
+ * a hash of the matching contacts, built once per page. More than that (a broad prefix) and building
+ * the hash costs more than probing the words of each row walked, which then soon finds a page. An
+ * estimate only picks between two exact plans, and costs no read of the words.
  */
-export type SearchMatch = { ids: string[] } | { broad: true; pattern: string; exact: string };
+export const SEARCH_HASHED_MAX = 30_000;
+/** Below this estimate the words are counted: the estimate of a narrow prefix can be far off (59 for 1,111). */
+const SEARCH_COUNTED_BELOW = 5_000;
+
+/** How a page finds the contacts of a search (`pattern` is the LIKE prefix, `exact` the contact id). */
+export interface SearchMatch {
+  plan: 'per-contact' | 'hashed' | 'probe';
+  pattern: string;
+  exact: string;
+}
 
 export function escapeLike(term: string): string {
   return term.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/**
- * The statement that finds the contacts whose email, full name or a name word starts with the term:
- * their ids as one array when they are few enough to list, NULL when the search is broad (so a
- * broad search moves no ids at all).
- */
-export function searchWordsQuery(term: string): { sql: string; params: unknown[] } {
-  return {
-    sql: `SELECT CASE WHEN count(*) < ${WORD_ROWS} AND count(DISTINCT contact_id) <= ${SEARCH_LIST_MAX}
-                      THEN coalesce(array_agg(DISTINCT contact_id), '{}') END AS ids
-          FROM (SELECT contact_id FROM tracker.contact_words WHERE word LIKE $1 LIMIT ${WORD_ROWS}) w`,
-    params: [`${escapeLike(term.trim().toLowerCase())}%`],
-  };
+function likePattern(term: string): string {
+  return `${escapeLike(term.trim().toLowerCase())}%`;
 }
 
-export function searchMatch(term: string, rows: { ids: string[] | null }[]): SearchMatch {
-  const ids = rows[0]?.ids;
-  if (!ids) return { broad: true, pattern: `${escapeLike(term.trim().toLowerCase())}%`, exact: term.trim() };
-  return { ids: [...new Set([...ids, term.trim()])] }; // and the contact whose id it is
+/**
+ * The words (email, full name, name words) starting with the pattern. A pattern without whitespace
+ * reads only the words without (a word with whitespace has its leading run as a word of its own),
+ * half as many: the planner folds the pattern's test, keeping the condition of the partial index.
+ */
+function wordsLike(pattern: string): string {
+  return `w.word LIKE ${pattern} AND (w.word !~ '\\s' OR ${pattern} ~ '\\s')`;
+}
+
+type Run = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+
+/** The words table as the search reads it, for the count and the estimate of a search's words. */
+function searchWordsQuery(term: string): { sql: string; params: unknown[] } {
+  return { sql: `SELECT FROM tracker.contact_words w WHERE ${wordsLike('$1')}`, params: [likePattern(term)] };
+}
+
+/**
+ * Picks the plan of a search by the planner's estimate of its words (no read of them); when that is
+ * small, and so unreliable, by an exact count up to SEARCH_PER_CONTACT_MAX (cheap at that size).
+ */
+export async function matchSearch(term: string, run: Run): Promise<SearchMatch> {
+  const match = (plan: SearchMatch['plan']): SearchMatch => ({ plan, pattern: likePattern(term), exact: term.trim() });
+  const words = searchWordsQuery(term);
+  const [explained] = await run(`EXPLAIN (FORMAT JSON) ${words.sql}`, words.params);
+  const estimate = (explained['QUERY PLAN'] as [{ Plan: { 'Plan Rows': number } }])[0].Plan['Plan Rows'];
+  if (estimate > SEARCH_HASHED_MAX) return match('probe');
+  if (estimate > SEARCH_COUNTED_BELOW) return match('hashed');
+  const [{ n }] = await run(
+    `SELECT count(*)::int AS n FROM (${words.sql} LIMIT ${SEARCH_PER_CONTACT_MAX + 1}) w`,
+    words.params,
+  );
+  return match(Number(n) <= SEARCH_PER_CONTACT_MAX ? 'per-contact' : 'hashed');
+}
+
+/**
+ * The matching contact ids as a subquery. The planner hashes it when its estimate fits in memory,
+ * which it does whenever the hashed plan was picked (by that same estimate).
+ */
+export function matchingContacts(match: SearchMatch, param: (v: unknown) => string): string {
+  return `SELECT w.contact_id FROM tracker.contact_words w WHERE ${wordsLike(param(match.pattern))}`;
 }
 
 /** The SQL condition on `d.contact_id` for a match (`param` binds a value and returns its placeholder). */
 export function searchCondition(match: SearchMatch, param: (v: unknown) => string): string {
-  if ('ids' in match) return `d.contact_id = ANY(${param(match.ids)}::text[])`;
+  const exact = `d.contact_id = ${param(match.exact)}`;
+  // Under an OR the sublink stays a subplan: hashed once, tested per row, and the walk keeps its order.
+  if (match.plan !== 'probe') return `(${exact} OR d.contact_id IN (${matchingContacts(match, param)}))`;
   // A correlated probe with LIMIT is not turned into a join: it runs per row of whichever index walk the filters pick.
-  return `(d.contact_id = ${param(match.exact)} OR (SELECT true FROM tracker.contact_words w
+  return `(${exact} OR (SELECT true FROM tracker.contact_words w
             WHERE w.contact_id = d.contact_id AND w.word LIKE ${param(match.pattern)} LIMIT 1))`;
 }
 
@@ -54,8 +88,7 @@ export function searchCondition(match: SearchMatch, param: (v: unknown) => strin
 export class ContactSearch {
   constructor(private readonly ds: DataSource) {}
 
-  async match(term: string): Promise<SearchMatch> {
-    const { sql, params } = searchWordsQuery(term);
-    return searchMatch(term, await this.ds.query(sql, params));
+  match(term: string): Promise<SearchMatch> {
+    return matchSearch(term, (sql, params) => this.ds.query(sql, params));
   }
 }

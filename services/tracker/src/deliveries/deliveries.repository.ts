@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { DeliveriesPage, DeliveriesQuery, DeliveryRow } from '@switchboard/contracts';
-import { ContactSearch, SEARCH_PER_CONTACT_MAX, searchCondition, type SearchMatch } from './contact-search';
+import { ContactSearch, matchingContacts, searchCondition, type SearchMatch } from './contact-search';
 import { decodeCursor, encodeCursor } from './deliveries-cursor';
 
 interface Row {
@@ -66,8 +66,9 @@ export class DeliveriesRepository {
 /**
  * The SQL of one page (one row more than asked, to know whether another page follows). A search
  * that matched a few contacts reads each one's newest rows through the contact index and merges
- * them; more contacts are a hashed list, or (too many to list) a probe of the words, tested while
- * walking the index the other filters pick.
+ * them; more contacts are hashed once and tested while walking the index the other filters pick;
+ * too many to hash (then they are so many that a page is soon found) are probed row by row.
+ * A search reads only ids while it looks, and the rows of the page at the end.
  */
 export function pageQuery(q: DeliveriesQuery, match?: SearchMatch): { sql: string; params: unknown[] } {
   const where: string[] = [];
@@ -91,22 +92,25 @@ export function pageQuery(q: DeliveriesQuery, match?: SearchMatch): { sql: strin
   }
   const limit = q.limit + 1;
   const order = 'ORDER BY d.created_at DESC, d.id DESC';
-  const select = (conditions: string[]) =>
-    `SELECT d.*, (extract(epoch FROM d.created_at) * 1000000)::bigint AS cursor_us
-     FROM tracker.deliveries d
+  const select = (columns: string, conditions: string[]) =>
+    `SELECT ${columns} FROM tracker.deliveries d
      ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
      ${order} LIMIT ${limit}`;
+  const rowsOf = (ids: string) => `SELECT d.* FROM (${ids}) k JOIN tracker.deliveries d ON d.id = k.id`;
   let page: string;
-  if (match && 'ids' in match && match.ids.length <= SEARCH_PER_CONTACT_MAX) {
-    page = `SELECT d.* FROM unnest(${param(match.ids)}::text[]) AS s(contact_id)
-            CROSS JOIN LATERAL (${select([...where, 'd.contact_id = s.contact_id'])}) d
-            ${order} LIMIT ${limit}`;
+  if (match?.plan === 'per-contact') {
+    const contacts = `(${matchingContacts(match, param)}) UNION SELECT ${param(match.exact)}`;
+    const newest = select('d.created_at, d.id', [...where, 'd.contact_id = s.contact_id']);
+    page = rowsOf(
+      `SELECT d.id FROM (${contacts}) s(contact_id) CROSS JOIN LATERAL (${newest}) d ${order} LIMIT ${limit}`,
+    );
   } else if (match) {
-    page = select([...where, searchCondition(match, param)]);
+    page = rowsOf(select('d.id', [...where, searchCondition(match, param)]));
   } else {
-    page = select(where);
+    page = select('d.*', where);
   }
-  const sql = `SELECT d.*, c.email, c.name FROM (${page}) d
+  const sql = `SELECT d.*, (extract(epoch FROM d.created_at) * 1000000)::bigint AS cursor_us, c.email, c.name
+     FROM (${page}) d
      LEFT JOIN tracker.contacts c ON c.contact_id = d.contact_id
      ${order}`;
   return { sql, params };
