@@ -4,6 +4,7 @@
  * (its main.ts), on the machine's NATS and PostgreSQL. Not a test: nothing here asserts a figure.
  *
  *   node -r @swc-node/register services/tracker/bench/deliveries.bench.ts [--rows 1000000] [--iterations 200] [--quick] [--plans]
+ *     [--keep | --reuse <database url printed by --keep>] [--only <part of a case name>]
  *
  * Seeds with generate_series INSERTs: 200 messages, 50 campaigns, 200k contacts (5 sends each,
  * labelled for search: `cN@example.com`, `FirstN LastNNN`), channels and statuses skewed as in real traffic (tweets 2%, bounces 2%,
@@ -27,7 +28,7 @@ import { EventPublisher, RpcClient, type OutgoingEvent } from '@switchboard/mess
 import { createTestEnv, freePort, peakRssMb, spawnService, waitUntilConsumersIdle } from '@switchboard/testing';
 import { emitResult, flag, numberArg } from '../../../bench/lib/report';
 import { percentile, round } from '../../../bench/lib/stats';
-import { searchMatch, searchWordsQuery } from '../src/deliveries/contact-search';
+import { matchSearch } from '../src/deliveries/contact-search';
 import { pageQuery } from '../src/deliveries/deliveries.repository';
 
 const QUICK = flag('quick');
@@ -38,6 +39,9 @@ const PLANS = flag('plans');
 const INGEST_EVENTS = numberArg('ingest', QUICK ? 9_000 : 60_000);
 /** Leave the seeded database behind (its URL is printed) to look at plans by hand. */
 const KEEP = flag('keep');
+/** Page over a database kept by an earlier run of the same --rows instead of seeding (no ingest step: it would change it). */
+const REUSE = process.argv.includes('--reuse') ? process.argv[process.argv.indexOf('--reuse') + 1] : undefined;
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const CONTACTS = Math.max(1, Math.floor(ROWS / 5));
 const SPAN_SECONDS = 30 * 86_400;
 const T0 = Date.parse('2026-10-01T00:00:00Z');
@@ -146,15 +150,18 @@ async function measureIngest(nc: NatsConnection, names: NatsNames) {
 }
 
 async function main(): Promise<void> {
-  const env = await createTestEnv();
+  const fresh = await createTestEnv();
+  const env = REUSE ? { ...fresh, databaseUrl: REUSE } : fresh;
   const tracker = await spawnService(env, 'tracker', { LOG_LEVEL: 'error' }, await freePort());
   const nc = await connect({ servers: env.natsUrl });
   const rpc = new RpcClient(nc, env.names, 30_000);
   try {
-    const seedMs = await seed(env.databaseUrl);
-    console.log(
-      `seeded ${ROWS.toLocaleString('en-US')} deliveries and ${CONTACTS.toLocaleString('en-US')} contact labels in ${round(seedMs / 1000)} s`,
-    );
+    const seedMs = REUSE ? 0 : await seed(env.databaseUrl);
+    if (!REUSE) {
+      console.log(
+        `seeded ${ROWS.toLocaleString('en-US')} deliveries and ${CONTACTS.toLocaleString('en-US')} contact labels in ${round(seedMs / 1000)} s`,
+      );
+    }
 
     const timed = async (query: Partial<DeliveriesQuery>) => {
       const started = performance.now();
@@ -168,15 +175,22 @@ async function main(): Promise<void> {
       const { rows } = await db.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params);
       return (rows[0]['QUERY PLAN'] as [{ 'Execution Time': number; Plan: unknown }])[0];
     };
-    /** The statements of one page as the tracker runs them (a search first lists its contacts). */
+    /** The statements of one page as the tracker runs them (a search first picks its plan from its words). */
     const explain = async (query: Partial<DeliveriesQuery>) => {
       const q = DeliveriesQuerySchema.parse({ limit: 50, ...query });
       let wordsMs = 0;
       let match;
       if (q.search !== undefined) {
-        const words = searchWordsQuery(q.search);
-        wordsMs = (await analyze(words.sql, words.params))['Execution Time'];
-        match = searchMatch(q.search, (await db.query(words.sql, words.params)).rows);
+        match = await matchSearch(q.search, async (sql, params) => {
+          // An estimate costs its planning; a count its execution.
+          if (sql.startsWith('EXPLAIN')) {
+            const { rows } = await db.query(sql.replace('EXPLAIN (', 'EXPLAIN (SUMMARY, '), params);
+            wordsMs += (rows[0]['QUERY PLAN'] as [{ 'Planning Time': number }])[0]['Planning Time'];
+            return rows;
+          }
+          wordsMs += (await analyze(sql, params))['Execution Time'];
+          return (await db.query(sql, params)).rows;
+        });
       }
       const { sql, params } = pageQuery(q, match);
       const plan = await analyze(sql, params);
@@ -213,6 +227,7 @@ async function main(): Promise<void> {
       `page of 50, ${ITERATIONS} pages per case, over ${ROWS.toLocaleString('en-US')} rows (through NATS RPC to the tracker):`,
     );
     for (const [name, make] of Object.entries(CASES)) {
+      if (ONLY && !name.includes(ONLY)) continue;
       const samples: number[] = [];
       const sqlSamples: number[] = [];
       let rows = 0;
@@ -249,10 +264,12 @@ async function main(): Promise<void> {
     report('keyset pages 1-40 (after=cursor)', deep, deepSql, 50);
     await db.end();
 
-    const ingest = await measureIngest(nc, env.names);
-    console.log(
-      `ingest: ${INGEST_EVENTS.toLocaleString('en-US')} delivery events recorded in ${round(ingest.ms / 1000, 2)} s = ${Math.round(ingest.perSecond).toLocaleString('en-US')} events/s`,
-    );
+    const ingest = REUSE ? undefined : await measureIngest(nc, env.names);
+    if (ingest) {
+      console.log(
+        `ingest: ${INGEST_EVENTS.toLocaleString('en-US')} delivery events recorded in ${round(ingest.ms / 1000, 2)} s = ${Math.round(ingest.perSecond).toLocaleString('en-US')} events/s`,
+      );
+    }
 
     const sorted = [...all].sort((a, b) => a - b);
     const sortedSql = [...allSql].sort((a, b) => a - b);
@@ -275,14 +292,14 @@ async function main(): Promise<void> {
       worstP99Ms: worst[1].p99Ms,
       cases: results,
       seedSeconds: round(seedMs / 1000),
-      ingestPerSecond: Math.round(ingest.perSecond),
+      ingestPerSecond: ingest && Math.round(ingest.perSecond),
       memoryMb: { tracker: peakRssMb(tracker.process.pid!) },
     });
   } finally {
     await nc.close();
     await tracker.kill();
-    if (KEEP) console.log(`kept ${env.databaseUrl}`);
-    else await env.cleanup();
+    if (KEEP) console.log(`kept ${fresh.databaseUrl}`);
+    else await fresh.cleanup();
   }
 }
 
