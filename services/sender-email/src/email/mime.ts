@@ -3,6 +3,11 @@ import { encodeWords, foldLines, quoteString } from 'nodemailer/lib/mime-funcs';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import type { EmailMessage } from './email.renderer';
 
+// A boundary must not occur in the parts: a random prefix drawn once per process ensures that as
+// well as random bytes drawn per email would, and a counter makes each one unique.
+const BOUNDARY_PREFIX = `sb-${randomBytes(9).toString('hex')}-`;
+let boundaries = 0;
+
 /**
  * The RFC 5322 message of an email: multipart/alternative with quoted-printable text and HTML
  * parts, encoded-word headers, folded lines. Written here (with nodemailer's own encoders) rather
@@ -10,7 +15,7 @@ import type { EmailMessage } from './email.renderer';
  * the whole rest of the sender; nodemailer still does the SMTP.
  */
 export function composeMime(message: EmailMessage, date = new Date()): string {
-  const boundary = `sb-${randomBytes(12).toString('hex')}`;
+  const boundary = BOUNDARY_PREFIX + (++boundaries).toString(36);
   const headers = [
     header('From', mailbox(message.from)),
     header('To', message.to),

@@ -1,9 +1,8 @@
-import nodemailer, { type Transporter } from 'nodemailer';
-import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { DeliveryError, type ChannelProvider, type SendResult } from '@switchboard/channel-sdk';
 import type { EmailConfig } from '../sender-email.config';
 import type { EmailMessage } from './email.renderer';
 import { composeMime, envelopeOf } from './mime';
+import { SmtpPool } from './smtp-pool';
 
 /** SMTP replies about the sender's own session (authentication), not the recipient: a provider problem. */
 const SESSION_CODES = new Set([421, 530, 534, 535, 538]);
@@ -20,19 +19,18 @@ export function classifySmtpError(error: unknown): DeliveryError {
   return DeliveryError.transient((e.code ?? 'smtp_error').toLowerCase(), message, error);
 }
 
-/** nodemailer over a pool of SMTP connections, sending the message this sender composed. */
+/** A pool of nodemailer SMTP connections, sending the message this sender composed. */
 export class SmtpProvider implements ChannelProvider<EmailMessage> {
   readonly name = 'smtp';
-  private readonly transport: Transporter<SMTPPool.SentMessageInfo>;
+  private readonly pool: SmtpPool;
 
   constructor(config: EmailConfig['smtp']) {
-    this.transport = nodemailer.createTransport({
-      pool: true,
+    this.pool = new SmtpPool({
       host: config.host,
       port: config.port,
       secure: config.secure,
-      auth: config.user ? { user: config.user, pass: config.pass } : undefined,
-      maxConnections: config.poolSize,
+      auth: config.user ? { user: config.user, pass: config.pass ?? '' } : undefined,
+      size: config.poolSize,
       maxMessages: 1_000,
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
@@ -41,16 +39,16 @@ export class SmtpProvider implements ChannelProvider<EmailMessage> {
   }
 
   async send(message: EmailMessage): Promise<SendResult> {
-    let info: SMTPPool.SentMessageInfo;
+    let response: string;
     try {
-      info = await this.transport.sendMail({ envelope: envelopeOf(message), raw: composeMime(message) });
+      ({ response } = await this.pool.send(envelopeOf(message), composeMime(message)));
     } catch (error) {
       throw classifySmtpError(error);
     }
-    return { providerMessageId: message.messageId, meta: { response: info.response } };
+    return { providerMessageId: message.messageId, meta: { response } };
   }
 
   close(): void {
-    this.transport.close();
+    this.pool.close();
   }
 }
