@@ -74,7 +74,8 @@ export class Outbox {
   }
 
   add(entry: NewOutboxEntry): OutboxEntry {
-    return this.received.push({ id: this.nextId++, receivedAt: new Date().toISOString(), ...entry });
+    // Completes the entry itself: a copy would call the accessors with which the SMTP fake decodes a body only when read.
+    return this.received.push(Object.assign(entry, { id: this.nextId++, receivedAt: new Date().toISOString() }));
   }
 
   /** Newest first, optionally for one provider. */

@@ -3,6 +3,7 @@ import { simpleParser, type AddressObject } from 'mailparser';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
 import { FailureSwitch, type FailureMode } from '../control';
 import { Received, type Outbox } from '../outbox';
+import { readSimpleMail, type ReadMail } from './simple-mail';
 
 export interface SmtpFakeOptions {
   /** 0 = a random free port. Default 0. */
@@ -59,6 +60,69 @@ function smtpError(responseCode: number, message: string): Error {
 function addressList(value: AddressObject | AddressObject[] | undefined): string[] {
   const objects = value === undefined ? [] : Array.isArray(value) ? value : [value];
   return objects.flatMap((o) => o.value.map((a) => a.address ?? '').filter(Boolean));
+}
+
+/**
+ * The record of a received message. The usual shapes are read synchronously (simple-mail.ts) and
+ * keep only the raw bytes (outside the JS heap) and what is small: bodies, headers and raw text are
+ * decoded again when read, so that a busy fake does not spend its CPU copying thousands of kept
+ * strings through garbage collection. Anything else is parsed by mailparser.
+ */
+async function smtpMessage(raw: Buffer, envelope: SmtpMessage['envelope']): Promise<SmtpMessage> {
+  const receivedAt = new Date();
+  const simple = readSimpleMail(raw);
+  if (!simple) {
+    const parsed = await simpleParser(raw);
+    return {
+      envelope,
+      from: addressList(parsed.from)[0] ?? envelope.mailFrom,
+      to: addressList(parsed.to),
+      subject: parsed.subject ?? '',
+      html: parsed.html || null,
+      text: parsed.text ?? null,
+      headers: rawHeaders(parsed.headerLines),
+      size: raw.length,
+      raw: raw.toString('utf8'),
+      receivedAt,
+    };
+  }
+  let mail: ReadMail | undefined;
+  const read = () => (mail ??= readSimpleMail(raw)!);
+  return {
+    envelope,
+    from: simple.from[0] ?? envelope.mailFrom,
+    to: simple.to,
+    subject: simple.subject,
+    get html() {
+      return read().html;
+    },
+    get text() {
+      return read().text;
+    },
+    get headers() {
+      return rawHeaders(read().headerLines);
+    },
+    size: raw.length,
+    get raw() {
+      return raw.toString('utf8');
+    },
+    receivedAt,
+  };
+}
+
+/**
+ * smtp-server writes each reply on its own, so a pipelined MAIL, RCPT and DATA cost three socket
+ * writes (and the client three reads): what one turn of the event loop writes goes out as one.
+ */
+function coalesceWrites(socket: Socket): void {
+  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+  socket.write = ((...args: unknown[]) => {
+    if (!socket.writableCorked) {
+      socket.cork();
+      setImmediate(() => socket.uncork());
+    }
+    return write(...args);
+  }) as Socket['write'];
 }
 
 function rawHeaders(lines: ReadonlyArray<{ key: string; line: string }>): Record<string, string> {
@@ -122,33 +186,24 @@ export async function startSmtpFake(options: SmtpFakeOptions = {}): Promise<Smtp
         if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
           return callback(smtpError(552, 'Message exceeds fixed maximum message size'));
         }
-        const raw = Buffer.concat(chunks);
-        simpleParser(raw).then(
-          (parsed) => {
-            const envelope = {
-              mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-              rcptTo: session.envelope.rcptTo.map((r) => r.address),
-            };
-            const message: SmtpMessage = {
-              envelope,
-              from: addressList(parsed.from)[0] ?? envelope.mailFrom,
-              to: addressList(parsed.to),
-              subject: parsed.subject ?? '',
-              html: parsed.html || null,
-              text: parsed.text ?? null,
-              headers: rawHeaders(parsed.headerLines),
-              size: raw.length,
-              raw: raw.toString('utf8'),
-              receivedAt: new Date(),
-            };
+        const envelope = {
+          mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          rcptTo: session.envelope.rcptTo.map((r) => r.address),
+        };
+        smtpMessage(Buffer.concat(chunks), envelope).then(
+          (message) => {
             received.push(message);
             outbox?.add({
               provider: 'smtp',
               to: envelope.rcptTo.join(', '),
               from: message.from,
               subject: message.subject,
-              body: message.text ?? '',
-              details: { ...message, raw: undefined, receivedAt: message.receivedAt.toISOString() },
+              get body() {
+                return message.text ?? '';
+              },
+              get details() {
+                return { ...message, raw: undefined, receivedAt: message.receivedAt.toISOString() };
+              },
             });
             callback(null, 'Message accepted');
           },
@@ -171,6 +226,7 @@ export async function startSmtpFake(options: SmtpFakeOptions = {}): Promise<Smtp
     if (control.down) return void socket.destroy();
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    coalesceWrites(socket);
     for (const listener of accept) listener.call(net, socket);
   });
   control.onDownChange((down) => {
