@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   CHANNEL_CONTENT_TYPE,
-  DeliveryEventSchema,
   DomainError,
   ErrorCode,
   NatsNames,
@@ -131,12 +130,12 @@ export class DispatchService {
     );
 
     await this.attempts.finish(finished);
+    // No schema check: every event is built here from a validated dispatch (or was, when first recorded).
     await this.publisher.publishAll(
       events.map((event) => ({
         subject: this.names.subjects.delivery(event.channel, event.event),
         payload: event,
         msgId: `${event.dispatchId}:${event.event}`,
-        schema: DeliveryEventSchema,
       })),
     );
     return outcomes;
