@@ -49,7 +49,9 @@ const SERVERS = {
 
 /** An SMTP server in a child process; answers a line on stdin with the count of messages it accepted. */
 async function startSmtpProcess(mode: keyof typeof SERVERS): Promise<{ port: number; stats(): Promise<{ count: number; cpuMs: number }>; stop(): void }> {
+  // An exit of its own on SIGTERM, so that its --cpu-prof (SB_PROFILE_DIR, as for the sender) is written.
   const script = `
+    process.on('SIGTERM', () => process.exit(0));
     function serve(port, count) {
       process.stdout.write(JSON.stringify({ port }) + '\\n');
       require('node:readline').createInterface({ input: process.stdin }).on('line', () => {
@@ -58,7 +60,8 @@ async function startSmtpProcess(mode: keyof typeof SERVERS): Promise<{ port: num
       });
     }
     ${SERVERS[mode]}`;
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', '-e', script], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const profile = process.env.SB_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SB_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, '-r', '@swc-node/register', '-e', script], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
   process.once('exit', () => child.kill());
   const waiting: Array<(line: Record<string, number>) => void> = [];
   createInterface({ input: child.stdout! }).on('line', (line) => waiting.shift()?.(JSON.parse(line) as Record<string, number>));
