@@ -78,10 +78,12 @@ async function seed(databaseUrl: string): Promise<number> {
        FROM generate_series(0, $1::int - 1) g`,
     [CONTACTS],
   );
-  // The words the tracker keeps for each label (see ContactsRepository.upsertLabels).
+  // The words the tracker keeps for each label, with the contact's newest send (see
+  // ContactsRepository.upsertLabels and IngestRepository.raiseNewestSends).
   await db.query(
-    `INSERT INTO tracker.contact_words (word, contact_id)
-     SELECT DISTINCT w, c.contact_id FROM tracker.contacts c,
+    `INSERT INTO tracker.contact_words (word, contact_id, newest_send_at)
+     SELECT DISTINCT w, c.contact_id, n.at FROM tracker.contacts c
+            LEFT JOIN (SELECT contact_id, max(created_at) AS at FROM tracker.deliveries GROUP BY contact_id) n USING (contact_id),
             unnest(ARRAY[lower(c.email), lower(c.name)] || regexp_split_to_array(lower(c.name), '\\s+')) w`,
   );
   // What autovacuum does soon after a bulk insert (visibility map for index-only scans, statistics).

@@ -9,6 +9,7 @@ import { UnsubscriptionsIndex1795390000000 } from './migrations/1795390000000-Un
 import { SearchWords1795393000000 } from './migrations/1795393000000-SearchWords';
 import { CoveringSearchIndex1795394000000 } from './migrations/1795394000000-CoveringSearchIndex';
 import { HashedSearch1795397000000 } from './migrations/1795397000000-HashedSearch';
+import { NewestSendPerWord1795399000000 } from './migrations/1795399000000-NewestSendPerWord';
 import { StatsModule } from './stats/stats.module';
 import type { TrackerConfig } from './tracker.config';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -19,6 +20,7 @@ export const TRACKER_MIGRATIONS = [
   SearchWords1795393000000,
   CoveringSearchIndex1795394000000,
   HashedSearch1795397000000,
+  NewestSendPerWord1795399000000,
 ];
 
 @Module({})

@@ -1,7 +1,8 @@
-import { trackerDeliveriesList, type DeliveryRow } from '@switchboard/contracts';
+import { DeliveriesQuerySchema, trackerDeliveriesList, type DeliveryRow } from '@switchboard/contracts';
 import { ContactsRepository } from '../src/contacts/contacts.repository';
 import { ContactSearch, SEARCH_HASHED_MAX, SEARCH_PER_CONTACT_MAX } from '../src/deliveries/contact-search';
-import { startTracker, type Harness } from './support/tracker-harness';
+import { pageQuery } from '../src/deliveries/deliveries.repository';
+import { Script, startTracker, type Harness } from './support/tracker-harness';
 
 /**
  * The three plans of a search page (per contact, a hashed set, a probe per row) return exactly the
@@ -39,10 +40,12 @@ describe('tracker: deliveries search by contact', () => {
        FROM unnest($1::text[]) id`,
       [['LEE', 'smith', 'Jones']],
     );
+    // The words as the tracker keeps them (ContactsRepository.upsertLabels, IngestRepository.raiseNewestSends).
     await h.db().query(
-      `INSERT INTO tracker.contact_words (word, contact_id)
-       SELECT DISTINCT w, c.contact_id FROM tracker.contacts c,
-              unnest(ARRAY[lower(c.email), lower(c.name)] || regexp_split_to_array(lower(c.name), '\\s+')) w`,
+      `INSERT INTO tracker.contact_words (word, contact_id, newest_send_at)
+       SELECT DISTINCT w, c.contact_id, (SELECT max(d.created_at) FROM tracker.deliveries d WHERE d.contact_id = c.contact_id)
+       FROM tracker.contacts c,
+            unnest(ARRAY[lower(c.email), lower(c.name)] || regexp_split_to_array(lower(c.name), '\\s+')) w`,
     );
     await h.db().query('ANALYZE tracker.deliveries; ANALYZE tracker.contact_words');
   });
@@ -123,4 +126,34 @@ describe('tracker: deliveries search by contact', () => {
     }
     expect(await pages({ search: 'marie' }, 50)).toEqual([]);
   });
+
+  it("walks the time index from the matching contacts' newest send, past everything sent to others since", async () => {
+    // Jones' sends go on for hours after smith's last one; a walk from the newest row would pass ~57k of them.
+    const query = DeliveriesQuerySchema.parse({ search: 'smith', limit: 50 });
+    const { sql, params } = pageQuery(query, await h.svc.app.get(ContactSearch).match('smith'));
+    const [row] = await h.db().query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params);
+    const walk = planNodes(row['QUERY PLAN'][0].Plan).find((n) => n['Index Name'] === 'deliveries_created_contact_idx');
+    expect(walk?.['Rows Removed by Filter']).toBeLessThan(200);
+  });
+
+  it('finds a send recorded after the words were kept, also once the contact has new words', async () => {
+    const script = new Script(h.env.names); // in time after every send above
+    const send = { sendId: 's-smith7-late', contactId: 'smith7', messageId: 1 };
+    await h.publisher.publishAll([script.routed(send, 'email', 'd-smith7-late', 0)]);
+    await h.idle();
+    expect((await pages({ search: 'smith' }, 5, 1)).map((r) => r.sendId)[0]).toBe('s-smith7-late');
+
+    await h.svc.app
+      .get(ContactsRepository)
+      .upsertLabels([{ contactId: 'smith7', email: 'smith7@elsewhere.example', name: 'Pat Smith' }]);
+    const page = await pages({ search: 'smith' }, 5, 1);
+    expect(page.map((r) => r.sendId)[0]).toBe('s-smith7-late');
+    expect(page[0].contact.email).toBe('smith7@elsewhere.example');
+  });
 });
+
+type PlanNode = Record<string, unknown> & { Plans?: PlanNode[] };
+
+function planNodes(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(planNodes)];
+}

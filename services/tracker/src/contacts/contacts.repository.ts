@@ -14,14 +14,16 @@ export class ContactsRepository {
 
   /**
    * Upserts labels, keeping known parts a dispatch did not carry, and the search words of those
-   * that changed (email, full name, each name word); erased contacts are skipped.
+   * that changed (email, full name, each name word), each with the time of its contact's newest
+   * send; erased contacts are skipped. The contacts are locked exclusively: an ingest moving that
+   * time forward on the words being replaced would be lost with them.
    */
   async upsertLabels(labels: ContactLabel[]): Promise<void> {
     if (labels.length === 0) return;
     await this.ds.transaction(async (m) => {
       await m.query(
         `SELECT count(*) FROM (
-           SELECT pg_advisory_xact_lock_shared(${LOCK_CONTACT}, k) FROM (SELECT DISTINCT hashtext(c) AS k FROM unnest($1::text[]) c ORDER BY 1) a
+           SELECT pg_advisory_xact_lock(${LOCK_CONTACT}, k) FROM (SELECT DISTINCT hashtext(c) AS k FROM unnest($1::text[]) c ORDER BY 1) a
          ) x`,
         [labels.map((l) => l.contactId)],
       );
@@ -48,9 +50,10 @@ export class ContactsRepository {
       // An email's leading run before any whitespace is a word too, as a name's first word is: a
       // search for a term without whitespace reads only the words without (see the HashedSearch migration).
       await m.query(
-        `INSERT INTO tracker.contact_words (word, contact_id)
-         SELECT DISTINCT left(w, 200), x.contact_id
-         FROM jsonb_to_recordset($1::jsonb) AS x(contact_id text, email text, name text),
+        `INSERT INTO tracker.contact_words (word, contact_id, newest_send_at)
+         SELECT DISTINCT left(w, 200), x.contact_id, newest.at
+         FROM jsonb_to_recordset($1::jsonb) AS x(contact_id text, email text, name text)
+              CROSS JOIN LATERAL (SELECT max(d.created_at) AS at FROM tracker.deliveries d WHERE d.contact_id = x.contact_id) newest,
               unnest(ARRAY[lower(x.email), lower(x.name), substring(lower(x.email) from '^\\S+')]
                      || regexp_split_to_array(lower(coalesce(x.name, '')), '\\s+')) w
          WHERE w <> ''

@@ -8,10 +8,11 @@ import { DataSource } from 'typeorm';
  */
 export const SEARCH_PER_CONTACT_MAX = 1_500;
 /**
- * Up to this many by the planner's estimate, the page walks the time index testing each row against
- * a hash of the matching contacts, built once per page. More than that (a broad prefix) and building
- * the hash costs more than probing the words of each row walked, which then soon finds a page. An
- * estimate only picks between two exact plans, and costs no read of the words.
+ * Up to this many by the planner's estimate, the page walks the time index from the matching
+ * contacts' newest send, testing each row against a hash of them, built once per page. More than
+ * that (a broad prefix) and building the hash costs more than probing the words of each row walked,
+ * which then soon finds a page. An estimate only picks between two exact plans, and costs no read
+ * of the words.
  */
 export const SEARCH_HASHED_MAX = 30_000;
 /** Below this estimate the words are counted: the estimate of a narrow prefix can be far off (59 for 1,111). */
@@ -74,11 +75,24 @@ export function matchingContacts(match: SearchMatch, param: (v: unknown) => stri
   return `SELECT w.contact_id FROM tracker.contact_words w WHERE ${wordsLike(param(match.pattern))}`;
 }
 
+/**
+ * The time of the matching contacts' newest send, read from the same index range as the contacts
+ * (each word carries its contact's, kept at ingest), and of the contact with the exact id.
+ */
+function newestMatchingSend(match: SearchMatch, param: (v: unknown) => string): string {
+  return `greatest(
+    (SELECT max(w.newest_send_at) FROM tracker.contact_words w WHERE ${wordsLike(param(match.pattern))}),
+    (SELECT x.created_at FROM tracker.deliveries x WHERE x.contact_id = ${param(match.exact)} ORDER BY x.created_at DESC LIMIT 1))`;
+}
+
 /** The SQL condition on `d.contact_id` for a match (`param` binds a value and returns its placeholder). */
 export function searchCondition(match: SearchMatch, param: (v: unknown) => string): string {
   const exact = `d.contact_id = ${param(match.exact)}`;
   // Under an OR the sublink stays a subplan: hashed once, tested per row, and the walk keeps its order.
-  if (match.plan !== 'probe') return `(${exact} OR d.contact_id IN (${matchingContacts(match, param)}))`;
+  // The walk starts at the matching contacts' newest send, however much was sent to others since.
+  if (match.plan !== 'probe') {
+    return `d.created_at <= ${newestMatchingSend(match, param)} AND (${exact} OR d.contact_id IN (${matchingContacts(match, param)}))`;
+  }
   // A correlated probe with LIMIT is not turned into a join: it runs per row of whichever index walk the filters pick.
   return `(${exact} OR (SELECT true FROM tracker.contact_words w
             WHERE w.contact_id = d.contact_id AND w.word LIKE ${param(match.pattern)} LIMIT 1))`;

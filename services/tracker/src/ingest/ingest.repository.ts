@@ -24,7 +24,11 @@ const RANK_SQL = `CASE e.kind ${Object.entries(STATUS_RANK)
 /** Events that move a send from one dispatch to the next (a re-route, a deferral, a routing failure). */
 const LIFECYCLE = `('routed', 'deferred', 'suppressed', 'sent', 'failed')`;
 
-/** Advisory lock classes: sends are locked exclusively by ingest; contacts shared by ingest, exclusively by erasure. */
+/**
+ * Advisory lock classes: sends are locked exclusively by ingest; contacts shared by ingest,
+ * exclusively by erasure and by a label upsert (which rewrites the contact's search words, so an
+ * ingest must not move their newest-send time meanwhile).
+ */
 export const LOCK_SEND = 7301;
 export const LOCK_CONTACT = 7302;
 
@@ -208,6 +212,28 @@ export class IngestRepository {
          delivered_at = EXCLUDED.delivered_at, failed_at = EXCLUDED.failed_at, bounced_at = EXCLUDED.bounced_at,
          opened_at = EXCLUDED.opened_at, clicked_at = EXCLUDED.clicked_at, unsubscribed_at = EXCLUDED.unsubscribed_at,
          complained_at = EXCLUDED.complained_at`,
+      [sendIds],
+    );
+  }
+
+  /**
+   * Moves the newest-send time on the search words of these sends' contacts forward (see
+   * contact-search.ts). Rows are locked in one order, so two batches sharing contacts cannot deadlock.
+   */
+  async raiseNewestSends(m: EntityManager, sendIds: string[]): Promise<void> {
+    if (sendIds.length === 0) return;
+    await m.query(
+      `WITH newest AS (
+         SELECT contact_id, max(created_at) AS at FROM tracker.deliveries WHERE send_id = ANY($1::text[]) GROUP BY contact_id
+       ),
+       behind AS (
+         SELECT w.contact_id, w.word, n.at FROM tracker.contact_words w JOIN newest n USING (contact_id)
+         WHERE w.newest_send_at IS NULL OR w.newest_send_at < n.at
+         ORDER BY w.contact_id, w.word
+         FOR UPDATE OF w
+       )
+       UPDATE tracker.contact_words w SET newest_send_at = behind.at
+       FROM behind WHERE w.contact_id = behind.contact_id AND w.word = behind.word`,
       [sendIds],
     );
   }

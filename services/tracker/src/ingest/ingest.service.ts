@@ -59,7 +59,9 @@ export class IngestService {
       if (newEvents.length === 0) return [];
       const newFirsts = await this.repo.insertFirsts(m, firstCandidates(newEvents));
       await this.repo.addCounters(m, counterDeltas(newEvents, newFirsts));
-      await this.repo.rebuildDeliveries(m, [...new Set(newEvents.map((e) => e.sendId))].sort());
+      const sendIds = [...new Set(newEvents.map((e) => e.sendId))].sort();
+      await this.repo.rebuildDeliveries(m, sendIds);
+      await this.repo.raiseNewestSends(m, sendIds);
       return this.repo.fanOut(m, newEvents);
     });
     this.webhooks.notify(notified);
