@@ -3,10 +3,14 @@ import { DataSource } from 'typeorm';
 
 /**
  * Up to this many matching words (a contact's email, full name and name words can each match), a
- * page reads each contact's newest rows through the contact index and merges them: a cost set by the
- * number of contacts, however far back their sends are.
+ * page reads each contact's newest rows through the contact index and merges them: ~3.7 µs a
+ * contact, however far back their sends are. Past it, walking the time index from the newest of
+ * their sends costs less: for n of C contacts whose sends are spread like everyone's, a page passes
+ * ~50·C/n index entries at ~0.14 µs, which equals the first at n ≈ 1.4·√C (600 of 200k contacts).
  */
-export const SEARCH_PER_CONTACT_MAX = 1_500;
+export function searchPerContactMax(contacts: number): number {
+  return Math.min(SEARCH_COUNTED_BELOW, Math.max(100, Math.round(1.4 * Math.sqrt(Math.max(0, contacts)))));
+}
 /**
  * Up to this many by the planner's estimate, the page walks the time index from the matching
  * contacts' newest send, testing each row against a hash of them, built once per page. More than
@@ -16,7 +20,7 @@ export const SEARCH_PER_CONTACT_MAX = 1_500;
  */
 export const SEARCH_HASHED_MAX = 30_000;
 /** Below this estimate the words are counted: the estimate of a narrow prefix can be far off (59 for 1,111). */
-const SEARCH_COUNTED_BELOW = 5_000;
+export const SEARCH_COUNTED_BELOW = 5_000;
 
 /** How a page finds the contacts of a search (`pattern` is the LIKE prefix, `exact` the contact id). */
 export interface SearchMatch {
@@ -51,7 +55,8 @@ function searchWordsQuery(term: string): { sql: string; params: unknown[] } {
 
 /**
  * Picks the plan of a search by the planner's estimate of its words (no read of them); when that is
- * small, and so unreliable, by an exact count up to SEARCH_PER_CONTACT_MAX (cheap at that size).
+ * small, and so unreliable, by an exact count (cheap at that size) against searchPerContactMax of
+ * the contacts the planner knows of (-1 before the table was first analysed).
  */
 export async function matchSearch(term: string, run: Run): Promise<SearchMatch> {
   const match = (plan: SearchMatch['plan']): SearchMatch => ({ plan, pattern: likePattern(term), exact: term.trim() });
@@ -60,11 +65,12 @@ export async function matchSearch(term: string, run: Run): Promise<SearchMatch> 
   const estimate = (explained['QUERY PLAN'] as [{ Plan: { 'Plan Rows': number } }])[0].Plan['Plan Rows'];
   if (estimate > SEARCH_HASHED_MAX) return match('probe');
   if (estimate > SEARCH_COUNTED_BELOW) return match('hashed');
-  const [{ n }] = await run(
-    `SELECT count(*)::int AS n FROM (${words.sql} LIMIT ${SEARCH_PER_CONTACT_MAX + 1}) w`,
+  const [{ n, contacts }] = await run(
+    `SELECT (SELECT count(*) FROM (${words.sql} LIMIT ${SEARCH_COUNTED_BELOW + 1}) w)::int AS n,
+            (SELECT reltuples FROM pg_class WHERE oid = 'tracker.contacts'::regclass)::float8 AS contacts`,
     words.params,
   );
-  return match(Number(n) <= SEARCH_PER_CONTACT_MAX ? 'per-contact' : 'hashed');
+  return match(Number(n) <= searchPerContactMax(Number(contacts)) ? 'per-contact' : 'hashed');
 }
 
 /**
