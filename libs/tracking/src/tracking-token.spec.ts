@@ -7,6 +7,13 @@ describe('tracking tokens', () => {
     expect(verifyTrackingToken('k', signTrackingToken('k', claims))).toEqual(claims);
   });
 
+  it('signs as tokens already sent were signed: base64url(JSON) and its base64url HMAC-SHA256', () => {
+    const open: TrackingClaims = { kind: 'open', dispatchId: 'd1', sendId: 's1', messageId: 7, contactId: 'c-1', channel: 'email' };
+    expect(signTrackingToken('k', open)).toBe(
+      'eyJraW5kIjoib3BlbiIsImRpc3BhdGNoSWQiOiJkMSIsInNlbmRJZCI6InMxIiwibWVzc2FnZUlkIjo3LCJjb250YWN0SWQiOiJjLTEiLCJjaGFubmVsIjoiZW1haWwifQ.E19cEp7uxYJS9JfwSpCteyejMUMJDLM-UArSKPhSUT0',
+    );
+  });
+
   it('rejects a token signed with another key, an altered body, an altered URL and garbage', () => {
     const sut = signTrackingToken('k', claims);
     expect(verifyTrackingToken('other', sut)).toBeUndefined();

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual, type Hmac } from 'node:crypto';
 import { z } from 'zod';
 import { ChannelSchema } from '@switchboard/contracts';
 
@@ -16,16 +16,16 @@ export const TrackingClaimsSchema = z.object({
 });
 export type TrackingClaims = z.infer<typeof TrackingClaimsSchema>;
 
-const b64 = (buf: Buffer | string) => Buffer.from(buf).toString('base64url');
+const b64 = (text: string) => Buffer.from(text).toString('base64url');
 
-function mac(secret: string, body: string): Buffer {
-  return createHmac('sha256', secret).update(body).digest();
+function mac(secret: string, body: string): Hmac {
+  return createHmac('sha256', secret).update(body);
 }
 
 /** `<base64url(JSON claims)>.<base64url(HMAC-SHA256)>`, keyed by SB_TRACKING_SECRET. */
 export function signTrackingToken(secret: string, claims: TrackingClaims): string {
   const body = b64(JSON.stringify(claims));
-  return `${body}.${b64(mac(secret, body))}`;
+  return `${body}.${mac(secret, body).digest('base64url')}`;
 }
 
 /** The claims of a token signed with `secret`, or undefined for anything forged, altered or malformed. */
@@ -34,7 +34,7 @@ export function verifyTrackingToken(secret: string, token: string): TrackingClai
   if (dot <= 0 || dot !== token.lastIndexOf('.')) return undefined;
   const body = token.slice(0, dot);
   const given = Buffer.from(token.slice(dot + 1), 'base64url');
-  const expected = mac(secret, body);
+  const expected = mac(secret, body).digest();
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   try {
     const parsed = TrackingClaimsSchema.safeParse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
