@@ -12,6 +12,11 @@ export interface TemplateRenderer {
 const LIMITS = { parseLimit: 1_000_000, memoryLimit: 16_000_000, ownPropertyOnly: true, strictFilters: true } as const;
 const MAX_CACHED = 1_000;
 
+/** Text without a Liquid tag or output, which Liquid would render as it is (and parse for nothing). */
+function isPlainText(source: string): boolean {
+  return source.length <= LIMITS.parseLimit && !source.includes('{{') && !source.includes('{%');
+}
+
 /**
  * Liquid (liquidjs) with parsed templates cached by source, so that a campaign renders its content
  * once per process and each contact only costs a render.
@@ -34,6 +39,7 @@ export class LiquidRenderer {
   }
 
   render(source: string, scope: Record<string, unknown>, kind: 'text' | 'html' = 'text'): string {
+    if (isPlainText(source)) return source;
     let templates: Template[];
     try {
       templates = this.parse(source, kind);

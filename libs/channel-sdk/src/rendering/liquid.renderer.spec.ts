@@ -1,0 +1,42 @@
+import { Liquid } from 'liquidjs';
+import { LiquidRenderer } from './liquid.renderer';
+
+const scope = { contact: { firstname: 'Ann & <Bob>' }, unsubscribe_url: 'https://u.example/x' };
+
+/** Texts without `{{` or `{%`, which the renderer returns without Liquid: braces, percents, dashes, markup, Unicode. */
+function tagFreeTexts(): string[] {
+  const pieces = ['{', '}', '%', '-', '{ {', '{ %', '}}', '%}', '{-', '-}', '<b>', '&amp;', ' ', '\n', '\r\n', '\t', 'é', '😀', 'raw', 'endraw', '"', "'"];
+  let seed = 7;
+  const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  const texts = ['', 'Shop', ' Shop ', 'a } b { c', '{ contact.firstname }', '%} }} -%}'];
+  while (texts.length < 500) {
+    let text = '';
+    for (let i = Math.floor(random() * 12); i > 0; i--) text += pieces[Math.floor(random() * pieces.length)];
+    if (!text.includes('{{') && !text.includes('{%')) texts.push(text);
+  }
+  return texts;
+}
+
+describe('LiquidRenderer', () => {
+  const sut = new LiquidRenderer();
+
+  it('renders text without tags as Liquid does, in text and HTML mode', () => {
+    const text = new Liquid({ ownPropertyOnly: true, strictFilters: true });
+    const html = new Liquid({ ownPropertyOnly: true, strictFilters: true, outputEscape: 'escape' });
+    for (const source of tagFreeTexts()) {
+      expect(sut.render(source, scope, 'text')).toBe(text.parseAndRenderSync(source, scope));
+      expect(sut.render(source, scope, 'html')).toBe(html.parseAndRenderSync(source, scope));
+    }
+  });
+
+  it('renders outputs and tags, escaped in HTML mode', () => {
+    expect(sut.render('Hi {{ contact.firstname }}{% if unsubscribe_url %}!{% endif %}', scope, 'text')).toBe('Hi Ann & <Bob>!');
+    expect(sut.render('Hi {{ contact.firstname }}', scope, 'html')).toBe('Hi Ann &amp; &lt;Bob&gt;');
+  });
+
+  it('refuses a template longer than the parse limit, with or without tags', () => {
+    const long = 'x'.repeat(1_000_001);
+    expect(() => sut.render(long, scope)).toThrow(expect.objectContaining({ code: 'template_error', permanent: true }));
+    expect(() => sut.render(`{{ contact.firstname }}${long}`, scope)).toThrow(expect.objectContaining({ code: 'template_error' }));
+  });
+});
