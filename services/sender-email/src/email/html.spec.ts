@@ -1,4 +1,4 @@
-import { htmlToText, insertBeforeBodyEnd, rewriteLinks } from './html';
+import { escapeHtml, htmlToText, insertBeforeBodyEnd, rewriteLinks } from './html';
 
 describe('email HTML helpers', () => {
   it('rewrites http(s) links with the decoded URL, and leaves the ones to keep, mailto and anchors', () => {
@@ -10,6 +10,10 @@ describe('email HTML helpers', () => {
     expect(sut).toBe(
       '<a class="b" href="https://t.example/c?u=https%3A%2F%2Fa.example%2F%3Fx%3D1%26y%3D2&amp;k=1">A</a> <a href=\'https://t.example/c?u=http%3A%2F%2Fb.example&amp;k=1\'>B</a> <a href="mailto:x@y.z">M</a> <a href="#top">T</a> <a href="https://keep.example">K</a>',
     );
+  });
+
+  it('escapes the five HTML special characters', () => {
+    expect(escapeHtml(`<a href="x?a=1&b='2'">&amp;</a>`)).toBe('&lt;a href=&quot;x?a=1&amp;b=&#39;2&#39;&quot;&gt;&amp;amp;&lt;/a&gt;');
   });
 
   it('inserts before the closing body tag, or appends', () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { encodeWords, foldLines, quoteString } from 'nodemailer/lib/mime-funcs';
-import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import type { EmailMessage } from './email.renderer';
+import { quotedPrintable } from './quoted-printable';
 
 // A boundary must not occur in the parts: a random prefix drawn once per process ensures that as
 // well as random bytes drawn per email would, and a counter makes each one unique.
@@ -10,7 +10,7 @@ let boundaries = 0;
 
 /**
  * The RFC 5322 message of an email: multipart/alternative with quoted-printable text and HTML
- * parts, encoded-word headers, folded lines. Written here (with nodemailer's own encoders) rather
+ * parts, encoded-word headers, folded lines. Written here (with nodemailer's header encoders) rather
  * than by nodemailer's MailComposer, whose stream pipeline costs about as much CPU per email as
  * the whole rest of the sender; nodemailer still does the SMTP.
  */
@@ -57,6 +57,7 @@ function mailbox(from: EmailMessage['from']): string {
   return `${/^[\w !#$%&'*+\-/=?^`{|}~]*$/.test(name) ? name : quoteString(name)} <${from.address}>`;
 }
 
+/** Line breaks are written CRLF: nodemailer's SMTP data stream then has no bare LF to rewrite byte by byte. */
 function part(type: string, body: string): string {
-  return `Content-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${qpWrap(qpEncode(Buffer.from(body, 'utf8')), 76)}`;
+  return `Content-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${quotedPrintable(body)}`;
 }
