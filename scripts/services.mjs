@@ -146,9 +146,18 @@ export function entryExists(svc, root = ROOT) {
   return existsSync(path.join(root, svc.entry));
 }
 
+/**
+ * Node/V8 options a service runs with: `nodeOptions` in its package.json, read the same way by
+ * libs/testing's spawnService and by the Docker image's CMD (deploy/docker/Dockerfile).
+ */
+export function nodeOptions(svc, root = ROOT) {
+  const manifest = path.join(root, 'services', svc.name, 'package.json');
+  return existsSync(manifest) ? (JSON.parse(readFileSync(manifest, 'utf8')).nodeOptions ?? []) : [];
+}
+
 /** The argv (after `node`) that runs a service: TypeScript compiled on the fly by swc. */
 export function serviceArgs(svc) {
-  return ['-r', '@swc-node/register', svc.entry];
+  return [...nodeOptions(svc), '-r', '@swc-node/register', svc.entry];
 }
 
 /**

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createLogger } from '@switchboard/telemetry';
 import { startService, type BootstrapOptions, type RunningService } from '@switchboard/service-kit';
 import { waitFor } from './waiting';
@@ -29,9 +30,16 @@ function profileArgs(): string[] {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
+/** `nodeOptions` of the service's package.json, as `npm start` (scripts/services.mjs) and the Docker image run it. */
+function nodeOptions(service: string): string[] {
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'services', service, 'package.json'), 'utf8')) as { nodeOptions?: string[] };
+  return manifest.nodeOptions ?? [];
+}
+
 /** Runs a service's main.ts as its own process (for crash tests), waiting for its /ready. */
 export async function spawnService(env: TestEnv, service: string, extraEnv: Record<string, string> = {}, healthPort: number): Promise<ChildService> {
-  const child = spawn(process.execPath, [...profileArgs(), '-r', '@swc-node/register', join(REPO_ROOT, 'services', service, 'src', 'main.ts')], {
+  const args = [...nodeOptions(service), ...profileArgs(), '-r', '@swc-node/register', join(REPO_ROOT, 'services', service, 'src', 'main.ts')];
+  const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: childEnv(env, { HEALTH_PORT: String(healthPort), ...extraEnv }),
     stdio: ['ignore', 'pipe', 'pipe'],
