@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
  * page reads each contact's newest rows through the contact index and merges them: ~3.7 µs a
  * contact, however far back their sends are. Past it, walking the time index from the newest of
  * their sends costs less: for n of C contacts whose sends are spread like everyone's, a page passes
- * ~50·C/n index entries at ~0.14 µs, which equals the first at n ≈ 1.4·√C (600 of 200k contacts).
+ * ~50·C/n index entries at ~0.14 µs, which equals the first at n ≈ 1.4·√C (626 of 200k contacts).
  */
 export function searchPerContactMax(contacts: number): number {
   return Math.min(SEARCH_COUNTED_BELOW, Math.max(100, Math.round(1.4 * Math.sqrt(Math.max(0, contacts)))));
@@ -20,7 +20,7 @@ export function searchPerContactMax(contacts: number): number {
  */
 export const SEARCH_HASHED_MAX = 30_000;
 /** Below this estimate the words are counted: the estimate of a narrow prefix can be far off (59 for 1,111). */
-export const SEARCH_COUNTED_BELOW = 5_000;
+const SEARCH_COUNTED_BELOW = 5_000;
 
 /** How a page finds the contacts of a search (`pattern` is the LIKE prefix, `exact` the contact id). */
 export interface SearchMatch {
