@@ -1,4 +1,3 @@
-import { jetstream } from '@nats-io/jetstream';
 import { loadConfig } from '@switchboard/config';
 import { EventPublisher } from '@switchboard/messaging';
 import type { Dispatch } from '@switchboard/contracts';
@@ -144,7 +143,7 @@ describe('channel SDK: a sender from a provider and a renderer (real NATS + Post
     provider.failNext(1, 'permanent');
     const dispatch = await h.send('sms', contentId, { id: 'erase-me', address: '+14155550110' });
     expect((await h.outcome(dispatch.dispatchId)).error?.message).toContain('+14155550110');
-    await new EventPublisher(jetstream(h.nc)).publish({
+    await new EventPublisher(h.nc).publish({
       subject: env.names.subjects.contactErased(),
       payload: { contactId: 'erase-me', erasedAt: new Date().toISOString() },
       msgId: 'erase-me',

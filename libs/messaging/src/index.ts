@@ -7,3 +7,4 @@ export * from './rpc';
 export * from './messaging.decorators';
 export * from './messaging.module';
 export * from './channel-heartbeats';
+export * from './stream-acks';

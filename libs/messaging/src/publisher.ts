@@ -1,6 +1,7 @@
-import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { z } from 'zod';
 import { outgoingHeaders } from './headers';
+import { StreamAcks, type StreamAck } from './stream-acks';
 
 export interface PublishOptions {
   /** Idempotency key (`Nats-Msg-Id`); JetStream stores one message per key within its duplicate window. */
@@ -23,27 +24,29 @@ const encoder = new TextEncoder();
  * input afterwards can never lose an event; `publishAll` keeps a bounded number of acks in flight.
  */
 export class EventPublisher {
-  constructor(
-    private readonly js: JetStreamClient,
-    private readonly maxInFlight = 256,
-  ) {}
+  private readonly acks: StreamAcks;
 
-  async publish<T>(event: OutgoingEvent<T>): Promise<PubAck> {
+  constructor(
+    nc: NatsConnection,
+    private readonly maxInFlight = 256,
+    ackTimeoutMs = 5_000,
+  ) {
+    this.acks = new StreamAcks(nc, ackTimeoutMs);
+  }
+
+  async publish<T>(event: OutgoingEvent<T>): Promise<StreamAck> {
     if (event.schema) {
       const result = event.schema.safeParse(event.payload);
       if (!result.success) {
         throw new PublishValidationError(`Refusing to publish an invalid ${event.subject}: ${result.error.message}`);
       }
     }
-    return this.js.publish(event.subject, encoder.encode(JSON.stringify(event.payload)), {
-      msgID: event.msgId,
-      headers: outgoingHeaders(event),
-    });
+    return this.acks.publish(event.subject, encoder.encode(JSON.stringify(event.payload)), outgoingHeaders(event));
   }
 
   /** Publishes in order of submission with at most `maxInFlight` unacknowledged; rejects on the first failure. */
-  async publishAll(events: OutgoingEvent[]): Promise<PubAck[]> {
-    const acks: PubAck[] = new Array(events.length);
+  async publishAll(events: OutgoingEvent[]): Promise<StreamAck[]> {
+    const acks: StreamAck[] = new Array(events.length);
     let next = 0;
     const worker = async () => {
       while (next < events.length) {

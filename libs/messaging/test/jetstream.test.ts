@@ -26,7 +26,7 @@ describe('JetStream layer (real NATS)', () => {
     nc = await connect({ servers: env.natsUrl });
     js = jetstream(nc);
     jsm = await jetstreamManager(nc);
-    publisher = new EventPublisher(js);
+    publisher = new EventPublisher(nc);
   });
 
   afterEach(async () => {
@@ -63,6 +63,24 @@ describe('JetStream layer (real NATS)', () => {
     expect(second.duplicate).toBe(true);
     const info = await jsm.streams.info(env.names.streamOf(subject()));
     expect(info.state.messages).toBe(1);
+  });
+
+  it('pairs every ack of a burst with its own publish', async () => {
+    await purge();
+    const events = Array.from({ length: 300 }, (_, n) => ({ subject: subject(), payload: { id: `pair-${n}`, n }, msgId: `pair-${n % 200}` }));
+    const acks = await new EventPublisher(nc, 64).publishAll(events);
+    expect(acks.filter((a) => !a.duplicate).map((a) => a.seq)).toEqual(acks.slice(0, 200).map((a) => a.seq));
+    expect(new Set(acks.slice(0, 200).map((a) => a.seq)).size).toBe(200);
+    // A duplicate is acked with the sequence of the message it repeats.
+    expect(acks.slice(200).map((a) => [a.duplicate, a.seq])).toEqual(acks.slice(0, 100).map((a) => [true, a.seq]));
+  });
+
+  it('rejects a publish no stream stores, and one nobody acknowledges in time', async () => {
+    await expect(publisher.publish({ subject: `${env.prefix}.nowhere.v1`, payload: {}, msgId: 'lost-1' })).rejects.toMatchObject({ code: 503 });
+    const silent = nc.subscribe(`${env.prefix}.silent.v1`); // a core subscriber: no 503, and no ack either
+    const impatient = new EventPublisher(nc, 1, 300);
+    await expect(impatient.publish({ subject: `${env.prefix}.silent.v1`, payload: {}, msgId: 'silent-1' })).rejects.toThrow(/within 300 ms/);
+    silent.unsubscribe();
   });
 
   it('redelivers a message whose consumer died before acking, and it is handled once', async () => {

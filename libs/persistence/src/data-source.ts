@@ -23,7 +23,8 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     migrationsTransactionMode: 'each',
     synchronize: false,
     namingStrategy: new SnakeNamingStrategy(),
-    extra: { max: options.poolSize ?? 10 },
+    // The schema names the service's connections in pg_stat_activity (and per-backend CPU).
+    extra: { max: options.poolSize ?? 10, application_name: options.schema },
     logging: false,
   });
 }

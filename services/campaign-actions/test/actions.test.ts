@@ -1,5 +1,5 @@
 import { Injectable, Module } from '@nestjs/common';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { preferencesContactsBatchUpsert, type DeadLetter, type SendRequested } from '@switchboard/contracts';
 import { EventPublisher, RpcHandler } from '@switchboard/messaging';
@@ -35,7 +35,7 @@ describe('campaign-actions (fake preferences)', () => {
   beforeAll(async () => {
     env = await createTestEnv();
     nc = await connect({ servers: env.natsUrl });
-    publisher = new EventPublisher(jetstream(nc));
+    publisher = new EventPublisher(nc);
     @Module({ imports: [ServiceKitModule.forRoot({ service: 'fakes', config: env.config, logger: createLogger('fakes', 'silent') })], providers: [FakeContacts] })
     class FakesModule {}
     fakes = await startTestService({ service: 'fakes', module: FakesModule });

@@ -12,7 +12,6 @@ import {
 import { EventPublisher, RpcClient } from '@switchboard/messaging';
 import type { RunningService } from '@switchboard/service-kit';
 import { childEnv, createTestEnv, startTestService, SubjectRecorder, waitFor, waitUntilConsumersIdle, type TestEnv } from '@switchboard/testing';
-import { jetstream } from '@nats-io/jetstream';
 import { loadRouterConfig } from '../src/router.config';
 import { createRouterModule } from '../src/router.module';
 import { createFakePeersModule, FakeCatalog, FakePreferences, routableMessage } from './support/fake-peers';
@@ -34,7 +33,7 @@ describe('router (fake catalog + preferences)', () => {
   beforeAll(async () => {
     env = await createTestEnv();
     nc = await connect({ servers: env.natsUrl });
-    publisher = new EventPublisher(jetstream(nc));
+    publisher = new EventPublisher(nc);
     rpc = new RpcClient(nc, env.names);
     peers = await startTestService({ service: 'fake-peers', module: createFakePeersModule(env) });
     catalog = peers.app.get(FakeCatalog);

@@ -14,7 +14,6 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
-import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { CatalogStub, senderTestEnv } from '@switchboard/channel-sdk/testing';
 import type { Dispatch } from '@switchboard/contracts';
@@ -106,7 +105,7 @@ async function measure(env: TestEnv, nc: NatsConnection, contentId: number, mode
   const sender = await spawnService(env, SERVICE, senderEnv as Record<string, string>, await freePort());
   const senderPid = sender.process.pid!;
   process.once('exit', () => sender.process.kill());
-  const publisher = new EventPublisher(jetstream(nc));
+  const publisher = new EventPublisher(nc);
   let sent = 0;
   let failed = 0;
   let onEvent = () => undefined as void;

@@ -15,7 +15,6 @@
  * Last, the ingest rate: delivery events published at once (new sends: sent, delivered, opened)
  * until the tracker has recorded them all over the 1M rows (events, counters, firsts, deliveries).
  */
-import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import {
@@ -125,7 +124,7 @@ const CASES: Record<string, () => Partial<DeliveriesQuery>> = {
 
 /** Publishes INGEST_EVENTS delivery events for new sends and times them until the tracker is idle again. */
 async function measureIngest(nc: NatsConnection, names: NatsNames) {
-  const publisher = new EventPublisher(jetstream(nc), 1_024);
+  const publisher = new EventPublisher(nc, 1_024);
   const kinds = ['sent', 'delivered', 'opened'] as const;
   const at = new Date().toISOString();
   const events: OutgoingEvent[] = Array.from({ length: INGEST_EVENTS }, (_, i) => {

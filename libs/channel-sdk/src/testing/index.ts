@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
   catalogContentGet,
@@ -85,7 +84,7 @@ export class CatalogStub {
   async update(item: ContentItem, fields: Record<string, unknown>): Promise<ContentItem> {
     const next = { ...item, version: item.version + 1, fields: { ...item.fields, ...fields } };
     this.items.set(`${item.type}:${item.id}`, next);
-    await new EventPublisher(jetstream(this.nc)).publish({
+    await new EventPublisher(this.nc).publish({
       subject: this.env.names.subjects.catalogChanged(),
       payload: { kind: item.type, id: item.id, version: next.version },
       msgId: `catalog:${item.type}:${item.id}:${next.version}`,
@@ -131,7 +130,7 @@ export class SenderHarness {
     private readonly stub?: CatalogStub,
     private readonly catalogService?: ChildService,
   ) {
-    this.publisher = new EventPublisher(jetstream(nc));
+    this.publisher = new EventPublisher(nc);
     this.rpc = new RpcClient(nc, env.names, 10_000);
     this.deliveries = new SubjectRecorder<DeliveryEvent>(nc, [env.names.subjects.delivery('*', '*')]);
     this.heartbeats = new SubjectRecorder<ChannelHeartbeat>(nc, [env.names.subjects.channelHeartbeat()]);

@@ -1,4 +1,3 @@
-import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Channel } from '@switchboard/contracts';
 import { EventPublisher, RpcClient } from '@switchboard/messaging';
@@ -15,7 +14,7 @@ export interface Client {
 
 export async function connectClient(env: TestEnv): Promise<Client> {
   const nc = await connect({ servers: env.natsUrl });
-  return { nc, publisher: new EventPublisher(jetstream(nc)), rpc: new RpcClient(nc, env.names, 10_000) };
+  return { nc, publisher: new EventPublisher(nc), rpc: new RpcClient(nc, env.names, 10_000) };
 }
 
 /** Announces live senders for `channels` as senders do (DESIGN §5), every `everyMs`. */

@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Channel, DeliveryEventKind, NatsNames } from '@switchboard/contracts';
 import { EventPublisher, RpcClient, type OutgoingEvent } from '@switchboard/messaging';
@@ -39,7 +39,7 @@ export async function startTracker(
     env,
     config,
     nc,
-    publisher: new EventPublisher(jetstream(nc)),
+    publisher: new EventPublisher(nc),
     rpc: new RpcClient(nc, env.names, 10_000),
     svc: await start(),
     db: () => h.svc.app.get(DataSource),
