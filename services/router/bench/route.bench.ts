@@ -5,8 +5,10 @@
  * sb.dispatch.email.v1 and the outcome on sb.routing.routed.v1. Every service runs as its own
  * process (its main.ts), on the machine's NATS and PostgreSQL. In the same run, alternating with
  * each round: a bare JetStream publish → durable consume of the same count (the baseline); then
- * p50/p99 latency (action published → dispatch seen) at a fixed offered load. Not a test:
- * nothing here asserts a figure.
+ * p50/p99 latency (action published → dispatch seen) at a fixed offered load. Also alternating:
+ * the same messages relayed by two bare processes with no work between consume and publish
+ * (relay.ts) — the ceiling the messaging layer allows on this machine. Not a test: nothing here
+ * asserts a figure.
  *
  * Last, a long run at a steady offered load samples every service's resident memory, to show
  * whether it stays flat as sends and stored history accumulate.
@@ -14,8 +16,13 @@
  *   node -r @swc-node/register services/router/bench/route.bench.ts [--count 20000] [--rounds 3] [--rate 2000] [--seconds 10]
  *        [--soak 240] [--soak-rate 1000] [--in-process]
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { catalogItemSave, preferencesContactsBatchUpsert, type Dispatch } from '@switchboard/contracts';
+import { catalogItemSave, NatsNames, preferencesContactsBatchUpsert, type Dispatch } from '@switchboard/contracts';
+import { deleteStreams, ensureStreams } from '@switchboard/messaging';
 import type { RunningService } from '@switchboard/service-kit';
 import { createTestEnv, peakRssMb, rssMb, spawnService, waitFor, type ChildService, type TestEnv } from '@switchboard/testing';
 import { measureBaseline } from '../../../bench/lib/baseline';
@@ -78,8 +85,8 @@ class Tally {
   readonly dispatchedAt = new Map<string, number>();
   private waiters: Array<() => void> = [];
 
-  constructor(nc: NatsConnection, env: TestEnv) {
-    nc.subscribe(env.names.subjects.dispatch('*'), {
+  constructor(nc: NatsConnection, names: NatsNames) {
+    nc.subscribe(names.subjects.dispatch('*'), {
       callback: (_e, m) => {
         this.dispatches++;
         const contactId = m.json<Dispatch>().contact.id;
@@ -87,7 +94,7 @@ class Tally {
         this.poke();
       },
     });
-    nc.subscribe(env.names.subjects.routing('*'), {
+    nc.subscribe(names.subjects.routing('*'), {
       callback: () => {
         this.outcomes++;
         this.poke();
@@ -111,6 +118,30 @@ class Tally {
   }
 }
 
+/** The two relay processes (relay.ts) on a prefix of their own, so the services never see their messages. */
+async function startRelay(env: TestEnv, observer: NatsConnection): Promise<{ names: NatsNames; tally: Tally; stop(): Promise<void> }> {
+  const names = new NatsNames(`${env.prefix}relay`);
+  const jsm = await jetstreamManager(observer);
+  await ensureStreams(jsm, names);
+  const children: ChildProcess[] = [];
+  for (const stage of ['expand', 'route']) {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'relay.ts'), stage, env.natsUrl, names.prefix], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}) },
+    });
+    children.push(child);
+    await once(child.stdout!, 'data');
+  }
+  return {
+    names,
+    tally: new Tally(observer, names),
+    stop: async () => {
+      await Promise.all(children.map((c) => (c.kill('SIGTERM'), once(c, 'exit'))));
+      await deleteStreams(jsm, names);
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const env = await createTestEnv();
   const client = await connectClient(env);
@@ -130,7 +161,7 @@ async function main(): Promise<void> {
 }
 
 async function run(env: TestEnv, client: Client, observer: NatsConnection, system: System): Promise<void> {
-  const tally = new Tally(observer, env);
+  const tally = new Tally(observer, env.names);
 
   const save = async (kind: 'message' | 'email', input: Record<string, unknown>) =>
     (await client.rpc.call(catalogItemSave, { kind, mode: 'create', input, actor: { id: null, name: 'bench' } })).item.id as number;
@@ -145,30 +176,39 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection, syste
   }
 
   let actions = 0;
-  const action = (contactIds: string[]) => {
+  const action = (contactIds: string[], names = env.names) => {
     const actionId = `bench-${++actions}`;
-    return { subject: env.names.subjects.campaignAction(), msgId: actionId, payload: { actionId, type: 'send_marketing_message', messageId, contacts: contactIds.map((id) => ({ id })) } };
+    return { subject: names.subjects.campaignAction(), msgId: actionId, payload: { actionId, type: 'send_marketing_message', messageId, contacts: contactIds.map((id) => ({ id })) } };
   };
 
   // Throughput: COUNT contacts in actions of 1,000, all at once; the clock stops when every dispatch and outcome is out.
-  const throughput = async (count: number): Promise<number> => {
-    const [d0, o0] = [tally.dispatches, tally.outcomes];
+  const throughput = async (count: number, names = env.names, counted = tally): Promise<number> => {
+    const [d0, o0] = [counted.dispatches, counted.outcomes];
     const started = performance.now();
     const batch = [];
-    for (let i = 0; i < count; i += PER_ACTION) batch.push(action(Array.from({ length: Math.min(PER_ACTION, count - i) }, (_, k) => `c${i + k}`)));
+    for (let i = 0; i < count; i += PER_ACTION) batch.push(action(Array.from({ length: Math.min(PER_ACTION, count - i) }, (_, k) => `c${i + k}`), names));
     await client.publisher.publishAll(batch);
-    await tally.until(d0 + count, o0 + count);
+    await counted.until(d0 + count, o0 + count);
     return (count / (performance.now() - started)) * 1000;
   };
   await throughput(Math.min(2_000, COUNT)); // warm-up
-  // Baseline and pipeline alternate, so that both see the same machine (other work on it comes and goes).
+  const relay = IN_PROCESS ? undefined : await startRelay(env, observer);
+  const relayed = (count: number) => throughput(count, relay!.names, relay!.tally);
+  if (relay) await relayed(Math.min(2_000, COUNT));
+  // Baseline, pipeline and relay alternate, so that all see the same machine (other work on it comes and goes).
   const rates: number[] = [];
   const baselines: number[] = [];
   const ratios: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    baselines.push((await measureBaseline(env.natsUrl, COUNT)).perSecond);
-    rates.push(await throughput(COUNT));
-    ratios.push(rates[r] / baselines[r]);
+  const ceilings: number[] = [];
+  try {
+    for (let r = 0; r < ROUNDS; r++) {
+      baselines.push((await measureBaseline(env.natsUrl, COUNT)).perSecond);
+      rates.push(await throughput(COUNT));
+      ratios.push(rates[r] / baselines[r]);
+      if (relay) ceilings.push(await relayed(COUNT));
+    }
+  } finally {
+    await relay?.stop();
   }
 
   // Latency at a fixed offered load: every 10 ms an action of rate/100 contacts, each contact once.
@@ -245,11 +285,13 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection, syste
     baselinePerSecond: round(baseline.median),
     ratioToBaseline: round(summarize(ratios).median, 3),
     ratiosByRound: ratios.map((r) => round(r, 3)),
+    relayCeilingPerSecond: ceilings.length ? round(summarize(ceilings).median) : undefined,
+    relayCeilingToBaseline: ceilings.length ? round(summarize(ceilings.map((c, r) => c / baselines[r])).median, 3) : undefined,
     latency: latencies,
     memoryOverTime,
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  emitResult('route', { perSecond: report.contactsRoutedPerSecond, min: report.min, max: report.max, baselineInRun: report.baselinePerSecond, ratioToBaseline: report.ratioToBaseline, latency: latencies, memoryOverTime, memoryMb: system.memoryMb() });
+  emitResult('route', { perSecond: report.contactsRoutedPerSecond, min: report.min, max: report.max, baselineInRun: report.baselinePerSecond, ratioToBaseline: report.ratioToBaseline, relayCeilingPerSecond: report.relayCeilingPerSecond, relayCeilingToBaseline: report.relayCeilingToBaseline, latency: latencies, memoryOverTime, memoryMb: system.memoryMb() });
 }
 
 main().catch((error: unknown) => {
