@@ -74,6 +74,9 @@ const ratio = (v) => (base && typeof v === 'number' ? `${((v / base) * 100).toFi
 const rows = [
   ['baseline (JetStream publish → consume)', `${fmt(base)} msg/s`, ''],
   ['route (action in → dispatch out)', `${fmt(results.route?.perSecond)} contacts/s`, ratio(results.route?.perSecond)],
+  ['route ceiling (same messages, bare relays)', `${fmt(results.route?.relayCeilingPerSecond)} contacts/s`, results.route?.relayCeilingToBaseline ? `${(results.route.relayCeilingToBaseline * 100).toFixed(0)}% of baseline in its rounds` : ''],
+  ['route CPU per contact (µs)', Object.entries(results.route?.cpuMicrosPerContact ?? {}).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ') || '—', ''],
+  ['route ceiling CPU per contact (µs)', Object.entries(results.route?.relayCpuMicrosPerContact ?? {}).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ') || '—', ''],
   ...(results.route?.latency ?? []).map((l) => [`latency @ ${l.rate}/s`, `p50 ${fmt(l.p50Ms)} ms, p99 ${fmt(l.p99Ms)} ms, max ${fmt(l.maxMs)} ms`, '']),
   ['decide (batches of 500)', `${fmt(results.decide?.perSecond)} decisions/s`, ratio(results.decide?.perSecond)],
   ['email (loopback SMTP)', `${fmt(results.email?.perSecond)} emails/s`, ratio(results.email?.perSecond)],

@@ -31,3 +31,13 @@ function statusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefined {
     return undefined;
   }
 }
+
+/** CPU milliseconds a process has used so far (utime + stime, Linux clock ticks of 10 ms); 0 once it has ended. */
+export function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}

@@ -16,7 +16,7 @@ import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { NatsNames, preferencesDecide, type DecisionRequest } from '@switchboard/contracts';
 import { RpcClient } from '@switchboard/messaging';
-import { createTestEnv, freePort, peakRssMb, spawnService } from '@switchboard/testing';
+import { cpuMs, createTestEnv, freePort, peakRssMb, spawnService } from '@switchboard/testing';
 import { emitResult } from '../../../bench/lib/report';
 
 function arg(name: string, fallback: number): number {
@@ -70,16 +70,6 @@ function batch(): DecisionRequest[] {
     deferrals: 0,
     expiresAt,
   }));
-}
-
-/** CPU ms a process has used (utime + stime, in clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0; // a backend that ended
-  }
 }
 
 /** CPU used by the service, its PostgreSQL backends and this client, so the figure can be read apart from other load. */

@@ -26,6 +26,7 @@ import { deleteStreams, ensureStreams } from '@switchboard/messaging';
 import type { RunningService } from '@switchboard/service-kit';
 import { createTestEnv, peakRssMb, rssMb, spawnService, waitFor, type ChildService, type TestEnv } from '@switchboard/testing';
 import { measureBaseline } from '../../../bench/lib/baseline';
+import { CpuLedger } from '../../../bench/lib/cpu-ledger';
 import { emitResult } from '../../../bench/lib/report';
 import { median, percentile, round, summarize } from '../../../bench/lib/stats';
 import { announceChannels, connectClient, freePort, startNamedService, type Client } from '../test/support/pipeline';
@@ -60,6 +61,8 @@ interface System {
   memoryMb(): Record<string, number | undefined>;
   /** Current RSS per service process, MiB (empty in-process). */
   rssMb(): Record<string, number | undefined>;
+  /** Process id per service (empty in-process). */
+  pids: Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -67,13 +70,14 @@ async function startAll(env: TestEnv): Promise<System> {
   if (IN_PROCESS) {
     const running: RunningService[] = [];
     for (const name of SERVICES) running.push(await startNamedService(name, env, SERVICE_ENV));
-    return { memoryMb: () => ({}), rssMb: () => ({}), close: async () => void (await Promise.all(running.reverse().map((s) => s.close()))) };
+    return { memoryMb: () => ({}), rssMb: () => ({}), pids: {}, close: async () => void (await Promise.all(running.reverse().map((s) => s.close()))) };
   }
   const children: ChildService[] = [];
   for (const name of SERVICES) children.push(await spawnService(env, name, SERVICE_ENV, await freePort()));
   return {
     memoryMb: () => Object.fromEntries(SERVICES.map((name, i) => [name, peakRssMb(children[i].process.pid!)])),
     rssMb: () => Object.fromEntries(SERVICES.map((name, i) => [name, rssMb(children[i].process.pid!)])),
+    pids: Object.fromEntries(SERVICES.map((name, i) => [name, children[i].process.pid!])),
     close: async () => void (await Promise.all(children.map((c) => c.kill('SIGTERM')))),
   };
 }
@@ -119,7 +123,7 @@ class Tally {
 }
 
 /** The two relay processes (relay.ts) on a prefix of their own, so the services never see their messages. */
-async function startRelay(env: TestEnv, observer: NatsConnection): Promise<{ names: NatsNames; tally: Tally; stop(): Promise<void> }> {
+async function startRelay(env: TestEnv, observer: NatsConnection): Promise<{ names: NatsNames; tally: Tally; pids: Record<string, number>; stop(): Promise<void> }> {
   const names = new NatsNames(`${env.prefix}relay`);
   const jsm = await jetstreamManager(observer);
   await ensureStreams(jsm, names);
@@ -135,6 +139,7 @@ async function startRelay(env: TestEnv, observer: NatsConnection): Promise<{ nam
   return {
     names,
     tally: new Tally(observer, names),
+    pids: { 'relay-expand': children[0].pid!, 'relay-route': children[1].pid! },
     stop: async () => {
       await Promise.all(children.map((c) => (c.kill('SIGTERM'), once(c, 'exit'))));
       await deleteStreams(jsm, names);
@@ -200,16 +205,28 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection, syste
   const baselines: number[] = [];
   const ratios: number[] = [];
   const ceilings: number[] = [];
+  // Where a routed (or relayed) contact's CPU goes, over the pipeline's (the relays') rounds only.
+  const cpu = IN_PROCESS ? undefined : await CpuLedger.open(env.databaseUrl, system.pids);
+  const relayCpu = relay ? await CpuLedger.open(env.databaseUrl, relay.pids) : undefined;
   try {
     for (let r = 0; r < ROUNDS; r++) {
       baselines.push((await measureBaseline(env.natsUrl, COUNT)).perSecond);
+      await cpu?.start();
       rates.push(await throughput(COUNT));
+      await cpu?.stop();
       ratios.push(rates[r] / baselines[r]);
-      if (relay) ceilings.push(await relayed(COUNT));
+      if (!relay) continue;
+      await relayCpu?.start();
+      ceilings.push(await relayed(COUNT));
+      await relayCpu?.stop();
     }
   } finally {
     await relay?.stop();
+    await cpu?.close();
+    await relayCpu?.close();
   }
+  const cpuMicrosPerContact = cpu?.perUnit(COUNT * ROUNDS);
+  const relayCpuMicrosPerContact = relayCpu?.perUnit(COUNT * ROUNDS);
 
   // Latency at a fixed offered load: every 10 ms an action of rate/100 contacts, each contact once.
   const latency = async (rate: number) => {
@@ -287,11 +304,13 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection, syste
     ratiosByRound: ratios.map((r) => round(r, 3)),
     relayCeilingPerSecond: ceilings.length ? round(summarize(ceilings).median) : undefined,
     relayCeilingToBaseline: ceilings.length ? round(summarize(ceilings.map((c, r) => c / baselines[r])).median, 3) : undefined,
+    cpuMicrosPerContact,
+    relayCpuMicrosPerContact,
     latency: latencies,
     memoryOverTime,
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  emitResult('route', { perSecond: report.contactsRoutedPerSecond, min: report.min, max: report.max, baselineInRun: report.baselinePerSecond, ratioToBaseline: report.ratioToBaseline, relayCeilingPerSecond: report.relayCeilingPerSecond, relayCeilingToBaseline: report.relayCeilingToBaseline, latency: latencies, memoryOverTime, memoryMb: system.memoryMb() });
+  emitResult('route', { perSecond: report.contactsRoutedPerSecond, min: report.min, max: report.max, baselineInRun: report.baselinePerSecond, ratioToBaseline: report.ratioToBaseline, relayCeilingPerSecond: report.relayCeilingPerSecond, relayCeilingToBaseline: report.relayCeilingToBaseline, cpuMicrosPerContact, relayCpuMicrosPerContact, latency: latencies, memoryOverTime, memoryMb: system.memoryMb() });
 }
 
 main().catch((error: unknown) => {

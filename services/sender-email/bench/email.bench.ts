@@ -11,14 +11,12 @@
  *   node -r @swc-node/register services/sender-email/bench/email.bench.ts [count=5000] [rounds=3] [fake|sink|both=both]
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { CatalogStub, senderTestEnv } from '@switchboard/channel-sdk/testing';
 import type { Dispatch } from '@switchboard/contracts';
 import { EventPublisher } from '@switchboard/messaging';
-import { createTestEnv, REPO_ROOT, spawnService, type TestEnv } from '@switchboard/testing';
+import { cpuMs, createTestEnv, freePort, REPO_ROOT, spawnService, type TestEnv } from '@switchboard/testing';
 import { measureBaseline } from '../../../bench/lib/baseline';
 import { round, summarize } from '../../../bench/lib/stats';
 import { emitResult } from '../../../bench/lib/report';
@@ -78,20 +76,6 @@ async function startSmtpProcess(mode: keyof typeof SERVERS): Promise<{ port: num
   };
 }
 
-/** CPU milliseconds a process has used so far (Linux /proc, clock ticks of 10 ms). */
-function processCpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 async function measure(env: TestEnv, nc: NatsConnection, contentId: number, mode: keyof typeof SERVERS) {
   const smtp = await startSmtpProcess(mode);
   // spawnService sets HEALTH_PORT itself.
@@ -145,10 +129,10 @@ async function measure(env: TestEnv, nc: NatsConnection, contentId: number, mode
 
   await run(WARMUP);
   const smtpBefore = await smtp.stats();
-  const cpuBefore = processCpuMs(senderPid);
+  const cpuBefore = cpuMs(senderPid);
   const rates: number[] = [];
   for (let i = 0; i < ROUNDS; i++) rates.push(await run(COUNT));
-  const senderCpuMs = processCpuMs(senderPid) - cpuBefore;
+  const senderCpuMs = cpuMs(senderPid) - cpuBefore;
   const smtpAfter = await smtp.stats();
   sub.unsubscribe();
   await sender.kill();
