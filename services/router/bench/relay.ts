@@ -63,7 +63,7 @@ function route(names: NatsNames, publisher: EventPublisher): [ConsumerSpec<SendR
           messageId: req.messageId,
           contactId: req.contactId,
           outcome: 'routed',
-          candidates: ['email', 'sms', 'web', 'mobile', 'tweet'],
+          candidates: ['email', 'sms', 'notification', 'mobile_notification', 'tweet'],
           skipped: [],
           deferrals: 0,
           attempt: 0,
