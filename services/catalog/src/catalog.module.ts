@@ -10,8 +10,9 @@ import { CatalogRpcHandler } from './items/catalog-rpc.handler';
 import { MessagesRepository } from './messages/messages.repository';
 import { MessagesService } from './messages/messages.service';
 import { CATALOG_MIGRATIONS } from './migrations';
+import { TemplatesService } from './templates/templates.service';
 
-/** Marketing messages, channel content and categories; served over sb.rpc.catalog.*. */
+/** Marketing messages, channel content, categories and email templates; served over sb.rpc.catalog.*. */
 export function createCatalogModule(config: CatalogConfig, logger: Logger = createLogger('catalog', config.log.level)): Function {
   @Module({
     imports: [
@@ -29,6 +30,7 @@ export function createCatalogModule(config: CatalogConfig, logger: Logger = crea
       ContentRepository,
       ContentService,
       CategoriesService,
+      TemplatesService,
       CatalogRpcHandler,
     ],
   })

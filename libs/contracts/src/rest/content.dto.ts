@@ -131,6 +131,7 @@ export const PreviewRequestSchema = z.object({
   contactId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'Contact ids are 1-64 of A-Z a-z 0-9 . _ : -').optional(),
   fields: z.record(z.string(), z.unknown()).optional(),
 });
+export type PreviewRequest = z.infer<typeof PreviewRequestSchema>;
 
 /** Categories (`/api/categories`), as in Mautic. */
 export const CategoryInputSchema = z.object({

@@ -7,3 +7,4 @@ export * from './content.dto';
 export * from './send.dto';
 export * from './contact.dto';
 export * from './tracker.dto';
+export * from './template.dto';

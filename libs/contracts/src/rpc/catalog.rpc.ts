@@ -53,6 +53,8 @@ export const ContentItemSchema = z.object({
   version: z.number().int(),
   /** The type's fields (email: subject, customHtml, plainText, fromAddress...; sms: message, senderId; ...). */
   fields: z.record(z.string(), z.unknown()),
+  /** An email's template (its `templateId`): the layout its body goes into, at the `{{ content }}` slot. */
+  layout: z.string().nullable().optional(),
 });
 export type ContentItem = z.infer<typeof ContentItemSchema>;
 
@@ -65,7 +67,7 @@ export const catalogContentGet = rpcContract(
 );
 
 /** What catalog stores and serves through the generic item operations below. */
-export const CATALOG_KINDS = ['message', 'email', 'sms', 'notification', 'tweet', 'category'] as const;
+export const CATALOG_KINDS = ['message', 'email', 'sms', 'notification', 'tweet', 'category', 'template'] as const;
 export const CatalogKindSchema = z.enum(CATALOG_KINDS);
 export type CatalogKind = z.infer<typeof CatalogKindSchema>;
 

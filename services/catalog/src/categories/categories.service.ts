@@ -3,7 +3,7 @@ import { CategoryCreateSchema, CategoryInputSchema, DomainError, parseOrThrow, t
 import { DataSource } from 'typeorm';
 import { CatalogChangesPublisher } from '../changes/catalog-changes.publisher';
 import type { Item, ItemService, SaveMode } from '../items/item-service';
-import { buildListSql, fitReply, type Columns, type ListSpec } from '../items/list-query';
+import { auditColumns, buildListSql, fitReply, selectPage, type Columns, type ListSpec } from '../items/list-query';
 import { auditSelect, auditView, type AuditRow } from '../items/sql';
 
 interface CategoryRow extends AuditRow {
@@ -15,19 +15,12 @@ interface CategoryRow extends AuditRow {
 }
 
 const COLUMNS: Columns = {
-  id: { sql: 'c.id', type: 'int' },
+  ...auditColumns('c'),
   title: { sql: 'c.title', type: 'text' },
   alias: { sql: 'c.alias', type: 'text' },
   description: { sql: 'c.description', type: 'text' },
   color: { sql: 'c.color', type: 'text' },
   bundle: { sql: 'c.bundle', type: 'text' },
-  isPublished: { sql: 'c.is_published', type: 'bool' },
-  dateAdded: { sql: 'c.date_added', type: 'date' },
-  dateModified: { sql: 'c.date_modified', type: 'date' },
-  createdBy: { sql: 'c.created_by', type: 'int' },
-  createdByUser: { sql: 'c.created_by_user', type: 'text' },
-  modifiedBy: { sql: 'c.modified_by', type: 'int' },
-  modifiedByUser: { sql: 'c.modified_by_user', type: 'text' },
 };
 const SPEC: ListSpec = { columns: COLUMNS, searchColumn: COLUMNS.title, publishedSql: 'c.is_published' };
 const SELECT = `SELECT ${auditSelect('c')}, c.title, c.alias, c.description, c.color, c.bundle`;
@@ -63,20 +56,10 @@ export class CategoriesService implements ItemService {
   }
 
   async list(query: ListQuery): Promise<{ total: number; items: Item[]; next?: number }> {
-    const sql = buildListSql(SPEC, query);
-    const filterValues = [...sql.params.values];
-    const page = `${sql.limit === undefined ? '' : ` LIMIT ${sql.params.add(sql.limit)}`} OFFSET ${sql.params.add(sql.offset)}`;
-    const rows: (CategoryRow & { total: string })[] = await this.ds.query(
-      `${SELECT}, count(*) OVER() AS total FROM catalog.categories c WHERE ${sql.where} ORDER BY ${sql.orderBy}${page}`,
-      sql.params.values,
-    );
-    let total = rows.length ? Number(rows[0].total) : 0;
-    if (!rows.length && sql.offset > 0) {
-      const [count] = (await this.ds.query(`SELECT count(*) AS total FROM catalog.categories c WHERE ${sql.where}`, filterValues)) as { total: string }[];
-      total = Number(count.total);
-    }
+    const { rows, total } = await selectPage<CategoryRow>(this.ds, buildListSql(SPEC, query), SELECT, 'FROM catalog.categories c');
     return { total, ...fitReply(rows.map(view), query.start ?? 0) };
   }
+
 
   async save(mode: SaveMode, id: number | undefined, raw: Record<string, unknown>, actor: Actor, sink?: CatalogChanged[]): Promise<{ item: Item; created: boolean }> {
     const input = parseOrThrow(mode === 'patch' ? CategoryInputSchema : CategoryCreateSchema, raw);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor, ContentType } from '@switchboard/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { ListSql } from '../items/list-query';
+import { selectPage, type ListSql } from '../items/list-query';
 import { auditSelect, categorySelect, type AuditRow, type CategoryRef } from '../items/sql';
 
 export interface ContentRow extends AuditRow {
@@ -27,11 +27,9 @@ export interface ContentState {
   fields: Record<string, unknown>;
 }
 
-function selectSql(extra = ''): string {
-  return `SELECT ${auditSelect('ct')}, ct.type, ct.name, ct.description, ct.language, ct.publish_up AS "publishUp",
-      ct.publish_down AS "publishDown", ct.category_id AS "categoryId", ct.fields, ${categorySelect('cat')}${extra}
-    FROM catalog.contents ct LEFT JOIN catalog.categories cat ON cat.id = ct.category_id`;
-}
+const SELECT = `SELECT ${auditSelect('ct')}, ct.type, ct.name, ct.description, ct.language, ct.publish_up AS "publishUp",
+    ct.publish_down AS "publishDown", ct.category_id AS "categoryId", ct.fields, ${categorySelect('cat')}`;
+const FROM = 'FROM catalog.contents ct LEFT JOIN catalog.categories cat ON cat.id = ct.category_id';
 
 export const CONTENT_PUBLISHED_SQL = `(ct.is_published AND (ct.publish_up IS NULL OR ct.publish_up <= now()) AND (ct.publish_down IS NULL OR ct.publish_down > now()))`;
 
@@ -40,26 +38,14 @@ export class ContentRepository {
   constructor(private readonly ds: DataSource) {}
 
   async findById(type: ContentType, id: number, em: EntityManager | DataSource = this.ds): Promise<ContentRow | undefined> {
-    const rows: ContentRow[] = await em.query(`${selectSql()} WHERE ct.type = $1 AND ct.id = $2`, [type, id]);
+    const rows: ContentRow[] = await em.query(`${SELECT} ${FROM} WHERE ct.type = $1 AND ct.id = $2`, [type, id]);
     return rows[0];
   }
 
-  async list(type: ContentType, sql: ListSql): Promise<{ rows: ContentRow[]; total: number }> {
-    const typeParam = sql.params.add(type);
-    const where = `ct.type = ${typeParam} AND ${sql.where}`;
-    const filterValues = [...sql.params.values];
-    const page = `${sql.limit === undefined ? '' : ` LIMIT ${sql.params.add(sql.limit)}`} OFFSET ${sql.params.add(sql.offset)}`;
-    const rows: (ContentRow & { total: string })[] = await this.ds.query(
-      `${selectSql(', count(*) OVER() AS total')} WHERE ${where} ORDER BY ${sql.orderBy}${page}`,
-      sql.params.values,
-    );
-    if (rows.length > 0 || sql.offset === 0) return { rows, total: rows.length ? Number(rows[0].total) : 0 };
-    const count: { total: string }[] = await this.ds.query(
-      `SELECT count(*) AS total FROM catalog.contents ct LEFT JOIN catalog.categories cat ON cat.id = ct.category_id WHERE ${where}`,
-      filterValues,
-    );
-    return { rows, total: Number(count[0].total) };
+  list(type: ContentType, sql: ListSql): Promise<{ rows: ContentRow[]; total: number }> {
+    return selectPage(this.ds, sql, SELECT, FROM, `ct.type = ${sql.params.add(type)} AND ${sql.where}`);
   }
+
 
   async lockState(em: EntityManager, type: ContentType, id: number): Promise<(ContentState & { version: number }) | undefined> {
     const rows: (ContentState & { version: number; publishUp: Date | null; publishDown: Date | null })[] = await em.query(

@@ -14,24 +14,18 @@ import {
 import { DataSource } from 'typeorm';
 import { CatalogChangesPublisher } from '../changes/catalog-changes.publisher';
 import type { Item, ItemService, SaveMode } from '../items/item-service';
-import { buildListSql, fitReply, type Columns, type ListSpec } from '../items/list-query';
+import { auditColumns, buildListSql, fitReply, type Columns, type ListSpec } from '../items/list-query';
 import { auditView, formatDate, PG, pgCode } from '../items/sql';
 import { MessagesRepository } from '../messages/messages.repository';
+import { TemplatesService } from '../templates/templates.service';
 import { CONTENT_PUBLISHED_SQL, ContentRepository, type ContentRow, type ContentState } from './content.repository';
 import { liquidErrors } from './liquid-check';
 
 const COMMON_COLUMNS: Columns = {
-  id: { sql: 'ct.id', type: 'int' },
+  ...auditColumns('ct'),
   name: { sql: 'ct.name', type: 'text' },
   description: { sql: 'ct.description', type: 'text' },
   language: { sql: 'ct.language', type: 'text' },
-  isPublished: { sql: 'ct.is_published', type: 'bool' },
-  dateAdded: { sql: 'ct.date_added', type: 'date' },
-  dateModified: { sql: 'ct.date_modified', type: 'date' },
-  createdBy: { sql: 'ct.created_by', type: 'int' },
-  createdByUser: { sql: 'ct.created_by_user', type: 'text' },
-  modifiedBy: { sql: 'ct.modified_by', type: 'int' },
-  modifiedByUser: { sql: 'ct.modified_by_user', type: 'text' },
   publishUp: { sql: 'ct.publish_up', type: 'date' },
   publishDown: { sql: 'ct.publish_down', type: 'date' },
   category: { sql: 'ct.category_id', type: 'int' },
@@ -93,6 +87,7 @@ export class ContentService {
     private readonly ds: DataSource,
     private readonly repo: ContentRepository,
     private readonly messages: MessagesRepository,
+    private readonly templates: TemplatesService,
     private readonly changes: CatalogChangesPublisher,
   ) {}
 
@@ -118,7 +113,9 @@ export class ContentService {
     if (!row) throw DomainError.notFound();
     const fields: Record<string, unknown> = {};
     for (const field of typeFields(type)) fields[field] = row.fields[field] ?? fieldDefault(field);
-    return { type, id: row.id, name: row.name, isPublished: row.isPublished, version: row.version, fields };
+    const item: ContentItem = { type, id: row.id, name: row.name, isPublished: row.isPublished, version: row.version, fields };
+    if (typeof fields.templateId === 'number') item.layout = (await this.templates.layoutOf(fields.templateId)) ?? null;
+    return item;
   }
 
   async list(type: ContentType, query: ListQuery): Promise<{ total: number; items: Item[]; next?: number }> {
@@ -147,6 +144,8 @@ export class ContentService {
         // The merged item must hold as a whole (a PATCH may not clear a required field).
         parseOrThrow(CONTENT_CREATE_SCHEMAS[type], { ...state, ...state.fields });
         const errors = liquidErrors(state.fields, CONTENT_FIELDS[type].liquid);
+        const templateId = state.fields.templateId;
+        if (typeof templateId === 'number' && !(await this.templates.holdForUse(em, templateId))) errors.templateId = ['Template not found.'];
         if (Object.keys(errors).length) throw DomainError.validation(errors);
         const row = current ? await this.repo.update(em, type, id!, state, actor) : await this.repo.insert(em, type, state, actor);
         const touched = current ? await this.messages.touchUsersOf(em, type, row.id) : [];

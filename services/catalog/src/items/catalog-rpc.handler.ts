@@ -19,6 +19,7 @@ import { CategoriesService } from '../categories/categories.service';
 import { CatalogChangesPublisher } from '../changes/catalog-changes.publisher';
 import { ContentService } from '../content/content.service';
 import { MessagesService } from '../messages/messages.service';
+import { TemplatesService } from '../templates/templates.service';
 import type { ItemService } from './item-service';
 
 type Req<C extends { request: z.ZodType }> = z.infer<C['request']>;
@@ -39,6 +40,7 @@ export class CatalogRpcHandler {
     private readonly messages: MessagesService,
     private readonly content: ContentService,
     categories: CategoriesService,
+    templates: TemplatesService,
     private readonly changesPublisher: CatalogChangesPublisher,
   ) {
     this.services = {
@@ -48,6 +50,7 @@ export class CatalogRpcHandler {
       notification: content.forType('notification'),
       tweet: content.forType('tweet'),
       category: categories,
+      template: templates,
     };
   }
 

@@ -1,4 +1,5 @@
 import { DomainError, parseDateInput, type ListQuery, type WhereClause } from '@switchboard/contracts';
+import type { DataSource } from 'typeorm';
 import { SqlParams } from './sql';
 
 export type ColumnType = 'int' | 'text' | 'bool' | 'date';
@@ -8,6 +9,20 @@ export interface Column {
 }
 /** Output field name → SQL expression; what `orderBy`, `where[][col]` and `search` may use. */
 export type Columns = Record<string, Column>;
+
+/** The columns of the audit fields every catalog table has (auditSelect), under the table's alias. */
+export function auditColumns(alias: string): Columns {
+  return {
+    id: { sql: `${alias}.id`, type: 'int' },
+    isPublished: { sql: `${alias}.is_published`, type: 'bool' },
+    dateAdded: { sql: `${alias}.date_added`, type: 'date' },
+    dateModified: { sql: `${alias}.date_modified`, type: 'date' },
+    createdBy: { sql: `${alias}.created_by`, type: 'int' },
+    createdByUser: { sql: `${alias}.created_by_user`, type: 'text' },
+    modifiedBy: { sql: `${alias}.modified_by`, type: 'int' },
+    modifiedByUser: { sql: `${alias}.modified_by_user`, type: 'text' },
+  };
+}
 
 const PG_ARRAY: Record<ColumnType, string> = { int: 'int[]', text: 'text[]', bool: 'boolean[]', date: 'timestamptz[]' };
 
@@ -193,4 +208,17 @@ export function fitReply<T>(items: T[], start: number): { items: T[]; next?: num
     if (bytes > LIST_REPLY_BUDGET_BYTES && i > 0) return { items: items.slice(0, i), next: start + i };
   }
   return { items };
+}
+
+/**
+ * One page of `<select> <from> WHERE <where>` in the list's order, and the total its filter
+ * matches: counted by the same statement, or by a second, cheap one for a page past the end.
+ */
+export async function selectPage<R>(ds: DataSource, sql: ListSql, select: string, from: string, where = sql.where): Promise<{ rows: R[]; total: number }> {
+  const filterValues = [...sql.params.values];
+  const page = `${sql.limit === undefined ? '' : ` LIMIT ${sql.params.add(sql.limit)}`} OFFSET ${sql.params.add(sql.offset)}`;
+  const rows: (R & { total: string })[] = await ds.query(`${select}, count(*) OVER() AS total ${from} WHERE ${where} ORDER BY ${sql.orderBy}${page}`, sql.params.values);
+  if (rows.length > 0 || sql.offset === 0) return { rows, total: rows.length ? Number(rows[0].total) : 0 };
+  const [count] = (await ds.query(`SELECT count(*) AS total ${from} WHERE ${where}`, filterValues)) as { total: string }[];
+  return { rows, total: Number(count.total) };
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Channel, RoutableMessage } from '@switchboard/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { auditSelect, categorySelect, SqlParams, type AuditRow, type CategoryRef } from '../items/sql';
-import type { ListSql } from '../items/list-query';
+import { selectPage, type ListSql } from '../items/list-query';
 
 export interface MessageChannelRow {
   id: number;
@@ -41,13 +41,13 @@ const CHANNELS_SELECT = `(SELECT COALESCE(json_agg(json_build_object('id', mc.id
     LEFT JOIN catalog.contents ct ON ct.id = mc.channel_id AND ct.type = mc.content_type
    WHERE mc.message_id = m.id) AS channels`;
 
-function selectSql(minimal: boolean, extra = ''): string {
+function selectSql(minimal: boolean): string {
   return `SELECT ${auditSelect('m')}, m.name, m.description, m.publish_up AS "publishUp", m.publish_down AS "publishDown",
-      m.category_id AS "categoryId", ${categorySelect('cat')}${minimal ? '' : `, ${CHANNELS_SELECT}`}${extra}
-    FROM catalog.messages m LEFT JOIN catalog.categories cat ON cat.id = m.category_id`;
+      m.category_id AS "categoryId", ${categorySelect('cat')}${minimal ? '' : `, ${CHANNELS_SELECT}`}`;
 }
+const FROM = 'FROM catalog.messages m LEFT JOIN catalog.categories cat ON cat.id = m.category_id';
 
-const GET_SQL = `${selectSql(false)} WHERE m.id = $1`;
+const GET_SQL = `${selectSql(false)} ${FROM} WHERE m.id = $1`;
 
 export const PUBLISHED_SQL = `(m.is_published AND (m.publish_up IS NULL OR m.publish_up <= now()) AND (m.publish_down IS NULL OR m.publish_down > now()))`;
 
@@ -60,20 +60,8 @@ export class MessagesRepository {
     return rows[0];
   }
 
-  /** One page and the total in one statement (a second, cheap count only when the page is past the end). */
-  async list(sql: ListSql, minimal: boolean): Promise<{ rows: MessageRow[]; total: number }> {
-    const filterValues = [...sql.params.values];
-    const page = `${sql.limit === undefined ? '' : ` LIMIT ${sql.params.add(sql.limit)}`} OFFSET ${sql.params.add(sql.offset)}`;
-    const rows: (MessageRow & { total: string })[] = await this.ds.query(
-      `${selectSql(minimal, ', count(*) OVER() AS total')} WHERE ${sql.where} ORDER BY ${sql.orderBy}${page}`,
-      sql.params.values,
-    );
-    if (rows.length > 0 || sql.offset === 0) return { rows, total: rows.length ? Number(rows[0].total) : 0 };
-    const count: { total: string }[] = await this.ds.query(
-      `SELECT count(*) AS total FROM catalog.messages m LEFT JOIN catalog.categories cat ON cat.id = m.category_id WHERE ${sql.where}`,
-      filterValues,
-    );
-    return { rows, total: Number(count[0].total) };
+  list(sql: ListSql, minimal: boolean): Promise<{ rows: MessageRow[]; total: number }> {
+    return selectPage(this.ds, sql, selectSql(minimal), FROM);
   }
 
   /** The current state, locked for the rest of the transaction. */

@@ -14,21 +14,14 @@ import {
 import { DataSource } from 'typeorm';
 import { CatalogChangesPublisher } from '../changes/catalog-changes.publisher';
 import type { Item, ItemService, SaveMode } from '../items/item-service';
-import { buildListSql, fitReply, type Columns, type ListSpec } from '../items/list-query';
+import { auditColumns, buildListSql, fitReply, type Columns, type ListSpec } from '../items/list-query';
 import { auditView, formatDate, PG, pgCode } from '../items/sql';
 import { MessagesRepository, PUBLISHED_SQL, type MessageRow, type MessageState } from './messages.repository';
 
 const COLUMNS: Columns = {
-  id: { sql: 'm.id', type: 'int' },
+  ...auditColumns('m'),
   name: { sql: 'm.name', type: 'text' },
   description: { sql: 'm.description', type: 'text' },
-  isPublished: { sql: 'm.is_published', type: 'bool' },
-  dateAdded: { sql: 'm.date_added', type: 'date' },
-  dateModified: { sql: 'm.date_modified', type: 'date' },
-  createdBy: { sql: 'm.created_by', type: 'int' },
-  createdByUser: { sql: 'm.created_by_user', type: 'text' },
-  modifiedBy: { sql: 'm.modified_by', type: 'int' },
-  modifiedByUser: { sql: 'm.modified_by_user', type: 'text' },
   publishUp: { sql: 'm.publish_up', type: 'date' },
   publishDown: { sql: 'm.publish_down', type: 'date' },
   category: { sql: 'm.category_id', type: 'int' },

@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-const AUDIT = `
+export const AUDIT = `
   is_published boolean NOT NULL DEFAULT true,
   date_added timestamptz NOT NULL DEFAULT now(),
   date_modified timestamptz,
