@@ -14,6 +14,7 @@ import { MessagesModule } from './messages/messages.module';
 import { SendsModule } from './sends/sends.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { StatsModule } from './stats/stats.module';
+import { TemplatesModule } from './templates/templates.module';
 import { TrackingModule } from './tracking/tracking.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -26,6 +27,7 @@ const FEATURE_MODULES: (Type | DynamicModule)[] = [
   DocsModule,
   MessagesModule,
   ContentModule,
+  TemplatesModule,
   ChannelsModule,
   SendsModule,
   ContactsModule,

@@ -39,7 +39,7 @@ export class CatalogCache implements OnModuleInit, OnModuleDestroy {
         if (err) return;
         try {
           const change = CatalogChangedSchema.safeParse(msg.json());
-          if (change.success && change.data.kind !== 'template') this.invalidate(change.data.kind, change.data.id);
+          if (change.success) this.invalidate(change.data.kind, change.data.id);
         } catch {
           // not JSON: nothing to invalidate
         }

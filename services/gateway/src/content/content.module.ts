@@ -44,5 +44,6 @@ const CategoriesController = crudController({
   imports: [CatalogClientModule],
   controllers: [...contentControllers, CategoriesController],
   providers: [PreviewService],
+  exports: [PreviewService],
 })
 export class ContentModule {}

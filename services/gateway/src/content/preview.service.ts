@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Liquid } from 'liquidjs';
-import { catalogContentGet, CONTENT_FIELDS, DomainError, preferencesContactsGet, type ContentType } from '@switchboard/contracts';
+import { catalogContentGet, CONTENT_FIELDS, DomainError, layOut, preferencesContactsGet, type ContentType, type PreviewRequest } from '@switchboard/contracts';
 import { RpcClient } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import type { GatewayConfig } from '../gateway.config';
@@ -20,30 +20,42 @@ export class PreviewService {
     @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
-  async preview(type: ContentType, id: number, request: { contactId?: string; fields?: Record<string, unknown> }): Promise<Record<string, unknown>> {
+  async preview(type: ContentType, id: number, request: PreviewRequest): Promise<Record<string, unknown>> {
     const item = await this.rpc.call(catalogContentGet, { type, id }, { timeoutMs: this.config.rpcTimeoutMs });
+    const scope = await this.scopeFor(request);
+    const spec = CONTENT_FIELDS[type];
+    const rendered: Record<string, string | null> = {};
+    for (const field of spec.liquid) {
+      const source = item.fields[field];
+      rendered[field] = typeof source === 'string' ? this.render(source, scope, (spec.html as readonly string[]).includes(field), field) : null;
+    }
+    if (type === 'email' && item.layout && typeof rendered.customHtml === 'string') {
+      rendered.customHtml = layOut(item.layout, rendered.customHtml, (source) => this.render(source, scope, true, 'customHtml'));
+    }
+    return rendered;
+  }
+
+  /** A template around `content` (sample HTML, or a placeholder paragraph), as senders lay an email out. */
+  async previewTemplate(html: string, request: PreviewRequest & { content?: string }): Promise<{ html: string }> {
+    const scope = await this.scopeFor(request);
+    return { html: layOut(html, request.content ?? '<p>The email goes here.</p>', (source) => this.render(source, scope, true, 'html')) };
+  }
+
+  private async scopeFor(request: PreviewRequest): Promise<Record<string, unknown>> {
     let contact: Record<string, unknown> = {};
     if (request.contactId) {
       const c = await this.rpc.call(preferencesContactsGet, { id: request.contactId }, { timeoutMs: this.config.rpcTimeoutMs });
       contact = { ...c.fields, id: c.id, firstname: c.firstname, lastname: c.lastname, email: c.email, mobile: c.mobile, twitterHandle: c.twitterHandle };
     }
     const unsubscribeUrl = `${this.config.http.publicUrl}/u/preview`;
-    const scope = { contact: { ...contact, ...request.fields, unsubscribe_url: unsubscribeUrl }, unsubscribe_url: unsubscribeUrl };
-    const spec = CONTENT_FIELDS[type];
-    const rendered: Record<string, string | null> = {};
-    for (const field of spec.liquid) {
-      const source = item.fields[field];
-      if (typeof source !== 'string') {
-        rendered[field] = null;
-        continue;
-      }
-      const engine = (spec.html as readonly string[]).includes(field) ? this.engines.html : this.engines.text;
-      try {
-        rendered[field] = String(await engine.parseAndRender(source, scope));
-      } catch (error) {
-        throw DomainError.validation({ [field]: [`The template does not render: ${(error as Error).message.split('\n')[0]}`] });
-      }
+    return { contact: { ...contact, ...request.fields, unsubscribe_url: unsubscribeUrl }, unsubscribe_url: unsubscribeUrl };
+  }
+
+  private render(source: string, scope: Record<string, unknown>, html: boolean, field: string): string {
+    try {
+      return String((html ? this.engines.html : this.engines.text).parseAndRenderSync(source, scope));
+    } catch (error) {
+      throw DomainError.validation({ [field]: [`The template does not render: ${(error as Error).message.split('\n')[0]}`] });
     }
-    return rendered;
   }
 }

@@ -14,7 +14,7 @@ import { listPage, publishedBadge } from './shared.js';
 const DESCRIPTION = { name: 'description', label: 'Description', type: 'textarea', rows: 2 };
 const LIQUID_HINT = 'Liquid, e.g. {{ contact.firstname | default: "there" }}';
 
-/** The content types of DESIGN §7.2, keyed by their path under /api. @type {Record<string, ContentType>} */
+/** The content types of DESIGN §7.2 and the email templates of §7.4, keyed by their path under /api. @type {Record<string, ContentType>} */
 export const CONTENT_TYPES = {
   emails: {
     item: 'email',
@@ -60,6 +60,18 @@ export const CONTENT_TYPES = {
       { name: 'url', label: 'Link URL', type: 'url' },
       { name: 'icon', label: 'Icon URL', type: 'url' },
       { name: 'mobile', label: 'Mobile push (apps) rather than web push (browsers)', type: 'checkbox', default: false },
+      { name: 'isPublished', label: 'Published', type: 'checkbox', default: true },
+    ],
+  },
+  templates: {
+    item: 'template',
+    plural: 'Templates',
+    singular: 'template',
+    summary: 'description',
+    fields: [
+      { name: 'name', label: 'Name', required: true },
+      DESCRIPTION,
+      { name: 'html', label: 'Layout HTML', type: 'textarea', rows: 14, code: true, required: true, hint: `One {{ content }} slot, where an email’s body goes. ${LIQUID_HINT}` },
       { name: 'isPublished', label: 'Published', type: 'checkbox', default: true },
     ],
   },
