@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { catalogItemSave } from '@switchboard/contracts';
 import { SenderHarness, senderTestEnv, TEST_PUBLIC_URL, TEST_TRACKING_SECRET } from '@switchboard/channel-sdk/testing';
 import type { RunningService } from '@switchboard/service-kit';
 import { createTestEnv, startTestService, waitFor, type TestEnv } from '@switchboard/testing';
@@ -117,6 +118,29 @@ describe('sender-email against the loopback SMTP server, content from the catalo
       return mail.subject === 'Second version' && mail.subject;
     });
     expect(subject).toBe('Second version');
+  });
+
+  it('lays the body out in the email template, and a later edit of the template reaches the next send', async () => {
+    const template = async (mode: 'create' | 'patch', html: string, id?: number) =>
+      Number((await h.rpc.call(catalogItemSave, { kind: 'template', mode, id, input: { name: 'Branded', html }, actor: { id: null, name: 'test' } })).item.id);
+    const layout = await template('create', '<html><body><h1>Shop for {{ contact.firstname }}</h1>{{ content }}<footer>v1</footer></body></html>');
+    const id = await h.addContent('email', { subject: 'Laid out', customHtml: '<p>{{ contact.firstname }}, 20% off</p>', templateId: layout });
+    const to = address();
+    await h.send('email', id, { address: to, fields: { firstname: 'Ada <3' } });
+    const mail = await smtp.waitForMessage((m) => m.envelope.rcptTo.includes(to));
+    // The layout's Liquid is rendered (and escaped) once; the body goes in as rendered, not escaped again.
+    expect(mail.html).toMatch(/^<html><body><h1>Shop for Ada &lt;3<\/h1><p>Ada &lt;3, 20% off<\/p><footer>v1<\/footer>/);
+    expect(mail.html).toContain('/u/'); // the unsubscribe footer still goes before </body>
+    expect(mail.text).toContain('Ada <3, 20% off');
+
+    await template('patch', '<html><body>{{ content }}<footer>v2</footer></body></html>', layout);
+    const footer = await waitFor(async () => {
+      const next = address();
+      await h.send('email', id, { address: next });
+      const html = (await smtp.waitForMessage((m) => m.envelope.rcptTo.includes(next))).html!;
+      return html.includes('<footer>v2</footer>') && html;
+    });
+    expect(footer).not.toContain('Shop for');
   });
 
   it('retries a 4xx answer with backoff, then delivers once', async () => {

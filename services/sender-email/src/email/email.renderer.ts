@@ -1,4 +1,5 @@
 import { DeliveryError, type RenderInput } from '@switchboard/channel-sdk';
+import { layOut } from '@switchboard/contracts';
 import type { EmailConfig } from '../sender-email.config';
 import { escapeHtml, htmlToText, insertBeforeBodyEnd, rewriteLinks } from './html';
 
@@ -21,9 +22,8 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() ? value : undefined;
 }
 
-function textToHtml(text: string): string {
-  const paragraphs = escapeHtml(text).split(/\n{2,}/).map((p) => `<p>${p.replace(/\n/g, '<br>')}</p>`);
-  return `<!doctype html><html><body>${paragraphs.join('')}</body></html>`;
+function textToParagraphs(text: string): string {
+  return escapeHtml(text).split(/\n{2,}/).map((p) => `<p>${p.replace(/\n/g, '<br>')}</p>`).join('');
 }
 
 function domainOf(from: EmailMessage['from']): string {
@@ -32,7 +32,8 @@ function domainOf(from: EmailMessage['from']): string {
 }
 
 /**
- * Email content + contact → an email: Liquid-rendered subject, HTML and text parts; an
+ * Email content + contact → an email: Liquid-rendered subject, HTML and text parts, the HTML laid
+ * out in the email's template when it has one; an
  * unsubscribe footer where the content has no unsubscribe link; click-tracking links and an open
  * pixel (signed tokens, DESIGN §7.6); RFC 8058 one-click List-Unsubscribe headers.
  */
@@ -52,7 +53,12 @@ export function renderEmail({ dispatch, content, liquid, links }: RenderInput, o
   if (!htmlSource && !textSource) throw DeliveryError.permanent('empty_content', `email ${content.id} has neither customHtml nor plainText`);
 
   const renderedText = textSource ? liquid.render(textSource) : undefined;
-  let html = htmlSource ? liquid.render(htmlSource, { html: true }) : textToHtml(renderedText ?? '');
+  const body = htmlSource ? liquid.render(htmlSource, { html: true }) : textToParagraphs(renderedText ?? '');
+  let html = content.layout
+    ? layOut(content.layout, body, (source) => liquid.render(source, { html: true }))
+    : htmlSource
+      ? body
+      : `<!doctype html><html><body>${body}</body></html>`;
   if (!html.includes(links.unsubscribe)) {
     html = insertBeforeBodyEnd(
       html,
