@@ -8,6 +8,7 @@ import { ContentCache } from './content/content-cache';
 import type { SenderDefinition } from './define-sender';
 import { channelRuntimeToken, dispatchConsumerFor } from './dispatch/dispatch.consumer';
 import { DispatchService } from './dispatch/dispatch.service';
+import { TestSendServer } from './dispatch/test-send.server';
 import { CHANNEL_RUNTIMES, HeartbeatService } from './heartbeat/heartbeat.service';
 import { createDispatchAttemptsMigration } from './migrations/1795386500000-CreateDispatchAttempts';
 import { addContactToDispatchAttemptsMigration } from './migrations/1795389000000-AddContactToDispatchAttempts';
@@ -87,6 +88,7 @@ export class ChannelSenderModule {
         ContactErasedConsumer,
         ContentCache,
         DispatchService,
+        TestSendServer,
         HeartbeatService,
         RuntimeLifecycle,
         ...senders.map((definition) => dispatchConsumerFor(service, definition.channel)),

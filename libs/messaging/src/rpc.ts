@@ -94,7 +94,8 @@ export class RpcClient {
   async call<C extends RpcContract>(
     contract: C,
     request: z.input<C['request']>,
-    options: { timeoutMs?: number; correlationId?: string } = {},
+    /** `unavailable`: the message when nobody serves the operation (default: "<service> is not available."). */
+    options: { timeoutMs?: number; correlationId?: string; unavailable?: string } = {},
   ): Promise<z.infer<C['response']>> {
     const subject = this.names.subjects.rpc(contract.service, contract.operation);
     return withSpan(`rpc ${contract.service}.${contract.operation}`, 'client', { 'rpc.system': 'nats' }, async () => {
@@ -107,7 +108,7 @@ export class RpcClient {
       } catch (error) {
         const message = (error as Error).message ?? '';
         if (/no responders|503/i.test(message) || (error as { code?: string }).code === '503') {
-          throw new DomainError(ErrorCode.Unavailable, `${contract.service} is not available.`);
+          throw new DomainError(ErrorCode.Unavailable, options.unavailable ?? `${contract.service} is not available.`);
         }
         if (/timeout/i.test(message)) throw new DomainError(ErrorCode.Timeout, `${contract.service} did not answer in time.`);
         throw error;

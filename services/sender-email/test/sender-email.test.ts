@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { catalogItemSave } from '@switchboard/contracts';
+import { catalogItemSave, senderTestSend } from '@switchboard/contracts';
 import { SenderHarness, senderTestEnv, TEST_PUBLIC_URL, TEST_TRACKING_SECRET } from '@switchboard/channel-sdk/testing';
 import type { RunningService } from '@switchboard/service-kit';
 import { createTestEnv, startTestService, waitFor, type TestEnv } from '@switchboard/testing';
@@ -141,6 +141,29 @@ describe('sender-email against the loopback SMTP server, content from the catalo
       return html.includes('<footer>v2</footer>') && html;
     });
     expect(footer).not.toContain('Shop for');
+  });
+
+  it('sends a test of an unpublished email at once, with untracked links, recording and announcing nothing', async () => {
+    const draft = await h.addContent('email', {
+      subject: 'Draft for {{ contact.firstname }}',
+      customHtml: '<p><a href="https://shop.example/sale">Sale</a></p>',
+      isPublished: false,
+    });
+    const to = address();
+    const test = senderTestSend('email');
+    const contact = { id: 'tester-1', address: to, locale: null, timezone: null, fields: { firstname: 'Quinn' } };
+    const result = await h.rpc.call(test, { contentId: draft, contact });
+    const mail = await smtp.waitForMessage((m) => m.envelope.rcptTo.includes(to));
+    expect(result).toEqual({ provider: 'smtp', providerMessageId: mail.headers['message-id'] });
+    expect(mail.subject).toBe('Draft for Quinn');
+    expect(mail.html).toContain('<a href="https://shop.example/sale">Sale</a>'); // not rewritten to a tracked link
+    expect(mail.html).toContain(`${TEST_PUBLIC_URL}/u/test`);
+    expect(mail.html).not.toContain('/t/c/');
+    const rows = await svc.app.get(DataSource).query("SELECT 1 FROM sender_email.dispatch_attempts WHERE contact_id = 'tester-1'");
+    expect(rows).toEqual([]);
+
+    await expect(h.rpc.call(test, { contentId: draft, contact: { ...contact, address: 'nobody' } })).rejects.toMatchObject({ code: 'VALIDATION', details: { address: [expect.stringContaining('is not an email address')] } });
+    await expect(h.rpc.call(test, { contentId: 987654, contact })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('retries a 4xx answer with backoff, then delivers once', async () => {

@@ -16,6 +16,7 @@ import { trackingUrls } from '@switchboard/tracking';
 import { AttemptsRepository, type FinishedAttempt } from '../attempts/attempts.repository';
 import { ContentCache } from '../content/content-cache';
 import { asDeliveryError, DeliveryError, type SendResult } from '../provider/channel-provider';
+import type { TrackingLinks } from '../define-sender';
 import type { ChannelRuntime } from '../provider/channel-runtime';
 import { LiquidRenderer } from '../rendering/liquid.renderer';
 import type { SenderConfig } from '../sender.config';
@@ -141,7 +142,20 @@ export class DispatchService {
     return outcomes;
   }
 
-  private async prepare(runtime: ChannelRuntime, dispatch: Dispatch): Promise<unknown> {
+  /**
+   * Renders and sends one test message now (sb.rpc.senders.test.<channel>): unpublished content
+   * too, through the breaker, with links that track nothing; no attempt row and no delivery
+   * event, so nothing counts it.
+   */
+  async sendTest(runtime: ChannelRuntime, dispatch: Dispatch): Promise<SendResult> {
+    const { publicUrl } = this.config.tracking;
+    const links: TrackingLinks = { openPixel: `${publicUrl}/t/o/test.gif`, click: (url) => url, unsubscribe: `${publicUrl}/u/test` };
+    const message = await this.prepare(runtime, dispatch, links);
+    return runtime.breaker.fire(message, dispatch);
+  }
+
+  /** `testLinks`: a test send, which may render unpublished content. */
+  private async prepare(runtime: ChannelRuntime, dispatch: Dispatch, testLinks?: TrackingLinks): Promise<unknown> {
     let content;
     try {
       content = await this.content.get(CHANNEL_CONTENT_TYPE[dispatch.channel], dispatch.contentId);
@@ -151,11 +165,11 @@ export class DispatchService {
       }
       throw error;
     }
-    if (!content.isPublished) {
+    if (!content.isPublished && !testLinks) {
       throw DeliveryError.permanent('content_unpublished', `${dispatch.channel} content ${dispatch.contentId} is not published`);
     }
     const { publicUrl, secret } = this.config.tracking;
-    const links = trackingUrls(publicUrl, secret, {
+    const links = testLinks ?? trackingUrls(publicUrl, secret, {
       dispatchId: dispatch.dispatchId,
       sendId: dispatch.sendId,
       messageId: dispatch.messageId,

@@ -2,3 +2,4 @@ export * from './catalog.rpc';
 export * from './preferences.rpc';
 export * from './router.rpc';
 export * from './tracker.rpc';
+export * from './sender.rpc';
