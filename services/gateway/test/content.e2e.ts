@@ -132,6 +132,13 @@ describe('channel content, categories, channels and catalog change events', () =
     expect(three.body.emails.map((e: any) => e.name)).toEqual(['Huge 1', 'Huge 2', 'Huge 3']);
   });
 
+  it('answers a test send with 503 while no email sender runs', async () => {
+    const email = (await ctx.api('POST', '/api/emails/new', TYPES[0].create)).body.email;
+    const res = await ctx.api('POST', `/api/emails/${email.id}/test`, { address: 'qa@example.org' });
+    expect(res.status).toBe(503);
+    expect(res.body.errors[0].message).toBe('No email sender is running.');
+  });
+
   it('CRUDs categories', async () => {
     const created = await ctx.api('POST', '/api/categories/new', { title: 'News <i>letters</i>', description: 'x' });
     expect(created.status).toBe(201);

@@ -193,4 +193,26 @@ describe('from a send to its statistics (catalog, preferences, router, sender-em
       expect(createHmac('sha256', hook.body.webhook.secret).update(`${t}.${call.body}`).digest('hex')).toBe(v1);
     }
   });
+
+  it('sends a test of an unpublished email now, which neither the deliveries log nor a webhook hears of', async () => {
+    const draft = await ctx.api('POST', '/api/emails/new', { name: 'Draft', subject: 'Try {{ contact.firstname }}', customHtml: '<p>Draft</p>', isPublished: false });
+    const logged = (await ctx.api('GET', '/api/deliveries')).body.deliveries.length;
+    const heard = hookCalls.length;
+
+    const test = await ctx.api('POST', `/api/emails/${draft.body.email.id}/test`, { address: 'qa@example.org', fields: { firstname: 'QA' } });
+    expect(test.status).toBe(200);
+    expect(test.body.test).toEqual({ address: 'qa@example.org', provider: 'smtp', providerMessageId: expect.stringMatching(/^<test-/) });
+    const mail = await waitFor(() => mails.find((m) => m.subject === 'Try QA'));
+    expect(mail.messageId).toBe(test.body.test.providerMessageId);
+    expect(mail.to).toMatchObject({ text: 'qa@example.org' });
+
+    const bad = await ctx.api('POST', `/api/emails/${draft.body.email.id}/test`, { address: 'qa' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].message).toBe('address: A valid email address is required.');
+    expect((await ctx.api('POST', '/api/emails/999999/test', { address: 'qa@example.org' })).status).toBe(404);
+
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await ctx.api('GET', '/api/deliveries')).body.deliveries).toHaveLength(logged);
+    expect(hookCalls).toHaveLength(heard);
+  });
 });

@@ -133,6 +133,11 @@ export const PreviewRequestSchema = z.object({
 });
 export type PreviewRequest = z.infer<typeof PreviewRequestSchema>;
 
+/** POST /api/emails/{id}/test: send the email now to `address`, rendered for a stored contact or for sample fields. */
+export const TestSendRequestSchema = PreviewRequestSchema.extend({
+  address: z.email({ error: 'A valid email address is required.' }),
+});
+
 /** Categories (`/api/categories`), as in Mautic. */
 export const CategoryInputSchema = z.object({
   title: z

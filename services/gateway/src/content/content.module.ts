@@ -13,8 +13,9 @@ import { CatalogClientModule } from '../catalog/catalog-client.module';
 import { crudController } from '../catalog/crud-controller.factory';
 import { previewController } from './preview.controller';
 import { PreviewService } from './preview.service';
+import { EmailTestSendController } from './test-send.controller';
 
-/** `/api/emails`, `/api/smses`, `/api/notifications`, `/api/tweets` (DESIGN §7.2) and `/api/categories`. */
+/** `/api/emails` (with its test send), `/api/smses`, `/api/notifications`, `/api/tweets` (DESIGN §7.2) and `/api/categories`. */
 const contentControllers = CONTENT_TYPES.flatMap((type) => [
   previewController(type),
   crudController({
@@ -42,7 +43,7 @@ const CategoriesController = crudController({
 
 @Module({
   imports: [CatalogClientModule],
-  controllers: [...contentControllers, CategoriesController],
+  controllers: [...contentControllers, EmailTestSendController, CategoriesController],
   providers: [PreviewService],
   exports: [PreviewService],
 })

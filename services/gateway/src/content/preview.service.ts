@@ -41,14 +41,18 @@ export class PreviewService {
     return { html: layOut(html, request.content ?? '<p>The email goes here.</p>', (source) => this.render(source, scope, true, 'html')) };
   }
 
+  /** Whom a preview or a test renders for: a stored contact's fields (as senders get them) under the sample fields. */
+  async sampleContact(request: PreviewRequest): Promise<{ fields: Record<string, unknown>; locale: string | null; timezone: string | null }> {
+    if (!request.contactId) return { fields: { ...request.fields }, locale: null, timezone: null };
+    const c = await this.rpc.call(preferencesContactsGet, { id: request.contactId }, { timeoutMs: this.config.rpcTimeoutMs });
+    const stored = { ...c.fields, id: c.id, firstname: c.firstname, lastname: c.lastname, email: c.email, mobile: c.mobile, twitterHandle: c.twitterHandle };
+    return { fields: { ...stored, ...request.fields }, locale: c.locale, timezone: c.timezone };
+  }
+
   private async scopeFor(request: PreviewRequest): Promise<Record<string, unknown>> {
-    let contact: Record<string, unknown> = {};
-    if (request.contactId) {
-      const c = await this.rpc.call(preferencesContactsGet, { id: request.contactId }, { timeoutMs: this.config.rpcTimeoutMs });
-      contact = { ...c.fields, id: c.id, firstname: c.firstname, lastname: c.lastname, email: c.email, mobile: c.mobile, twitterHandle: c.twitterHandle };
-    }
+    const { fields } = await this.sampleContact(request);
     const unsubscribeUrl = `${this.config.http.publicUrl}/u/preview`;
-    return { contact: { ...contact, ...request.fields, unsubscribe_url: unsubscribeUrl }, unsubscribe_url: unsubscribeUrl };
+    return { contact: { ...fields, unsubscribe_url: unsubscribeUrl }, unsubscribe_url: unsubscribeUrl };
   }
 
   private render(source: string, scope: Record<string, unknown>, html: boolean, field: string): string {

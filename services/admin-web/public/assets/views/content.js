@@ -175,7 +175,7 @@ export async function contentEditPage(ctx) {
     backLink(path, type),
     h('div', { class: 'page-header' }, h('h1', { id: 'content-title' }, id ? item?.name || `${type.plural} · ${id}` : `New ${type.singular}`)),
     notice,
-    id ? h('div', { class: 'two-col' }, form, previewPanel(path, id)) : form,
+    id ? h('div', { class: 'two-col' }, form, h('div', null, previewPanel(path, id), path === 'emails' ? testSendPanel(id) : null)) : form,
   );
 
   form.addEventListener('submit', (event) => {
@@ -248,6 +248,41 @@ function previewPanel(path, id) {
       } catch (error) {
         showError(form, alert, error);
         output.replaceChildren();
+      }
+    });
+  });
+  return form;
+}
+
+/** Sends the saved email now to one address with `POST /api/emails/{id}/test`. @param {string} id */
+function testSendPanel(id) {
+  const alert = alertBox();
+  const result = noticeBox();
+  const form = /** @type {HTMLFormElement} */ (
+    h(
+      'form',
+      { novalidate: true, class: 'card', 'aria-labelledby': 'test-send-title' },
+      h('h2', { id: 'test-send-title' }, 'Send a test'),
+      h('p', { class: 'muted' }, 'Sends the saved version now, published or not. Statistics do not count it.'),
+      alert,
+      field({ name: 'address', label: 'Email address', type: 'email', required: true }),
+      field({ name: 'contactId', label: 'Contact ID', hint: 'Optional: render with this contact’s fields.' }),
+      h('button', { type: 'submit' }, 'Send test'),
+      result,
+    )
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    result.textContent = '';
+    const address = valueOf(form, 'address').trim();
+    const contactId = valueOf(form, 'contactId').trim();
+    void busy(form, async () => {
+      try {
+        const { test } = await api('POST', `/api/emails/${encodeURIComponent(id)}/test`, contactId ? { address, contactId } : { address });
+        clearErrors(form);
+        result.textContent = `Sent to ${test.address} through ${test.provider}.`;
+      } catch (error) {
+        showError(form, alert, error);
       }
     });
   });
