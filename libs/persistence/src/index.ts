@@ -1,3 +1,4 @@
 export * from './snake-naming.strategy';
 export * from './data-source';
 export * from './persistence.module';
+export * from './pruner';

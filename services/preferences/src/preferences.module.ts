@@ -14,7 +14,7 @@ import { BouncedConsumer, ComplainedConsumer, UnsubscribedConsumer } from './dnc
 import { DncRepository } from './dnc/dnc.repository';
 import { DncRpc } from './dnc/dnc.rpc';
 import { DncService } from './dnc/dnc.service';
-import { RetentionService } from './housekeeping/retention.service';
+import { preferencesPruner } from './housekeeping/retention';
 import { CreatePreferences1795386445824 } from './migrations/1795386445824-CreatePreferences';
 import { ContactLocks1795390000000 } from './migrations/1795390000000-ContactLocks';
 import { ReservationsInDecisions1795390000001 } from './migrations/1795390000001-ReservationsInDecisions';
@@ -64,7 +64,7 @@ export class PreferencesModule {
         DecisionsRepository,
         DecisionsService,
         DecisionsRpc,
-        RetentionService,
+        preferencesPruner,
       ],
     };
   }
