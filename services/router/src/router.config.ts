@@ -23,6 +23,8 @@ export const routerEnv = {
   /** A send request not acked this long after delivery (its router died) is delivered again. */
   ROUTER_ACK_WAIT_MS: env.int(30_000),
   MAX_DEFERRALS: env.int(3),
+  /** Decision records and delivery events older than this are pruned (GET /api/sends/{id} shows them until then); 0 keeps them. */
+  ROUTER_RECORDS_RETENTION_DAYS: env.int(90),
 };
 
 export interface RouterConfig extends BaseConfig {
@@ -35,6 +37,7 @@ export interface RouterConfig extends BaseConfig {
     decideTimeoutMs: number;
     ackWaitMs: number;
     maxDeferrals: number;
+    recordsRetentionDays: number;
   };
 }
 
@@ -52,6 +55,7 @@ export function loadRouterConfig(source: NodeJS.ProcessEnv = process.env): Route
         decideTimeoutMs: e.ROUTER_DECIDE_TIMEOUT_MS,
         ackWaitMs: e.ROUTER_ACK_WAIT_MS,
         maxDeferrals: e.MAX_DEFERRALS,
+        recordsRetentionDays: e.ROUTER_RECORDS_RETENTION_DAYS,
       },
     }),
     source,

@@ -8,6 +8,8 @@ import { DeliveriesService } from './deliveries/deliveries.service';
 import { DeliveryEventsConsumer } from './deliveries/delivery-events.consumer';
 import { DeliveryEventsRepository } from './deliveries/delivery-events.repository';
 import { CreateRouterTables1767225600000 } from './migrations/1767225600000-CreateRouterTables';
+import { RecordTimeIndexes1767225600100 } from './migrations/1767225600100-RecordTimeIndexes';
+import { routerPruner } from './retention';
 import type { RouterConfig } from './router.config';
 import { DecisionsRepository } from './routing/decisions.repository';
 import { RoutingService } from './routing/routing.service';
@@ -22,7 +24,7 @@ export function createRouterModule(config: RouterConfig, logger: Logger = create
         service: 'router',
         config,
         logger,
-        database: { schema: 'router', migrations: [CreateRouterTables1767225600000] },
+        database: { schema: 'router', migrations: [CreateRouterTables1767225600000, RecordTimeIndexes1767225600100] },
       }),
     ],
     providers: [
@@ -37,6 +39,7 @@ export function createRouterModule(config: RouterConfig, logger: Logger = create
       ContactErasedConsumer,
       SendsService,
       SendsRpc,
+      ...(config.routing.recordsRetentionDays > 0 ? [routerPruner(config)] : []),
     ],
   })
   class RouterModule {}

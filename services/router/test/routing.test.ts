@@ -10,7 +10,9 @@ import {
   type SendRequested,
 } from '@switchboard/contracts';
 import { EventPublisher, RpcClient } from '@switchboard/messaging';
+import { Pruner } from '@switchboard/persistence';
 import type { RunningService } from '@switchboard/service-kit';
+import { DataSource } from 'typeorm';
 import { childEnv, createTestEnv, startTestService, SubjectRecorder, waitFor, waitUntilConsumersIdle, type TestEnv } from '@switchboard/testing';
 import { loadRouterConfig } from '../src/router.config';
 import { createRouterModule } from '../src/router.module';
@@ -225,6 +227,28 @@ describe('router (fake catalog + preferences)', () => {
       ['clicked', null, null],
       ['failed', null, { code: '451', message: '', permanent: false }],
     ]);
+  });
+
+  it('prunes decision records and delivery events past ROUTER_RECORDS_RETENTION_DAYS, keeping newer ones', async () => {
+    catalog.messages.set(20, routableMessage(20, [{ channel: 'email' }]));
+    prefs.addresses.set('c20', { email: 'c20@example.com' });
+    prefs.addresses.set('c21', { email: 'c21@example.com' });
+    const old = request(20, 'c20');
+    const recent = request(20, 'c21');
+    await send(old);
+    await send(recent);
+    const routed = await outcomeOf(old.sendId);
+    await outcomeOf(recent.sendId);
+    const sent: DeliveryEvent = { dispatchId: routed.dispatchId!, sendId: old.sendId, messageId: 20, contactId: 'c20', channel: 'email', event: 'sent', occurredAt: new Date().toISOString() };
+    await publisher.publish({ subject: env.names.subjects.delivery('email', 'sent'), msgId: 'ev-prune', payload: sent });
+    await waitFor(async () => (await rpc.call(routerSendsGet, { sendId: old.sendId })).dispatches[0]?.events.length === 1);
+
+    const db = router.app.get(DataSource);
+    await db.query(`UPDATE router.decisions SET decided_at = now() - interval '91 days' WHERE send_id = $1`, [old.sendId]);
+    await db.query(`UPDATE router.delivery_events SET received_at = now() - interval '91 days' WHERE send_id = $1`, [old.sendId]);
+    expect(await router.app.get(Pruner).prune()).toEqual({ 'router.decisions': 1, 'router.delivery_events': 1 });
+    await expect(rpc.call(routerSendsGet, { sendId: old.sendId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await rpc.call(routerSendsGet, { sendId: recent.sendId })).toMatchObject({ status: 'routed' });
   });
 
   it('drops a cached message when catalog announces a change', async () => {
