@@ -18,6 +18,7 @@ export class StreamPublishError extends Error {
 }
 
 interface Waiter {
+  subject: string;
   resolve(ack: StreamAck): void;
   reject(error: Error): void;
   deadline: number;
@@ -48,7 +49,7 @@ export class StreamAcks {
     this.subscription ??= this.listen();
     const id = ++this.nextId;
     return new Promise<StreamAck>((resolve, reject) => {
-      this.waiters.set(id, { resolve, reject, deadline: Date.now() + this.timeoutMs });
+      this.waiters.set(id, { subject, resolve, reject, deadline: Date.now() + this.timeoutMs });
       this.sweeper ??= setInterval(() => this.sweep(), Math.min(1_000, this.timeoutMs)).unref();
       try {
         this.nc.publish(subject, data, { reply: `${this.inbox}.${id}`, headers });
@@ -61,7 +62,10 @@ export class StreamAcks {
 
   private listen(): Subscription {
     const subscription = this.nc.subscribe(`${this.inbox}.*`, { callback: (error, msg) => (error ? this.failAll(error) : this.settle(msg)) });
-    void subscription.closed.then(() => this.failAll(new StreamPublishError('the connection closed before JetStream answered')));
+    void subscription.closed.then(() => {
+      if (this.subscription === subscription) this.subscription = undefined;
+      this.failAll(new StreamPublishError('the connection closed before JetStream answered'));
+    });
     return subscription;
   }
 
@@ -71,7 +75,7 @@ export class StreamAcks {
     if (!waiter) return; // timed out already
     this.waiters.delete(id);
     if (msg.data.length === 0 && msg.headers?.code === 503) {
-      waiter.reject(new StreamPublishError(`no stream stores ${msg.subject}`, 503));
+      waiter.reject(new StreamPublishError(`no stream stores ${waiter.subject}`, 503));
       return;
     }
     let reply: { stream?: string; seq?: number; duplicate?: boolean; error?: { code: number; description: string } };

@@ -76,7 +76,10 @@ describe('JetStream layer (real NATS)', () => {
   });
 
   it('rejects a publish no stream stores, and one nobody acknowledges in time', async () => {
-    await expect(publisher.publish({ subject: `${env.prefix}.nowhere.v1`, payload: {}, msgId: 'lost-1' })).rejects.toMatchObject({ code: 503 });
+    await expect(publisher.publish({ subject: `${env.prefix}.nowhere.v1`, payload: {}, msgId: 'lost-1' })).rejects.toMatchObject({
+      code: 503,
+      message: `no stream stores ${env.prefix}.nowhere.v1`,
+    });
     const silent = nc.subscribe(`${env.prefix}.silent.v1`); // a core subscriber: no 503, and no ack either
     const impatient = new EventPublisher(nc, 1, 300);
     await expect(impatient.publish({ subject: `${env.prefix}.silent.v1`, payload: {}, msgId: 'silent-1' })).rejects.toThrow(/within 300 ms/);
