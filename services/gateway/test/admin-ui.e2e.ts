@@ -113,6 +113,26 @@ describe('admin web UI', () => {
     expect(page.url()).toContain('search=nothing-like-this');
   });
 
+  it('creates an email template and previews it; an email page offers a test send and says why it could not go', async () => {
+    await page.goto(`${ctx.baseUrl}/admin/content/templates`);
+    await page.getByRole('heading', { level: 1, name: 'Templates' }).waitFor();
+    await page.getByRole('link', { name: 'New template' }).click();
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Branded');
+    await page.getByLabel('Layout HTML').fill('<div>{{ contact.firstname | default: "Friend" }}</div>{{ content }}');
+    await page.getByRole('button', { name: 'Create template' }).click();
+    await page.waitForURL(/\/admin\/content\/templates\/\d+$/);
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const rendered = page.getByTitle('Rendered html');
+    await rendered.waitFor();
+    await expect(rendered.getAttribute('srcdoc')).resolves.toBe('<div>Friend</div><p>The email goes here.</p>');
+
+    const email = await ctx.api('POST', '/api/emails/new', { name: 'Draft', subject: 'Hi', customHtml: '<p>Hi</p>', isPublished: false });
+    await page.goto(`${ctx.baseUrl}/admin/content/emails/${email.body.email.id}`);
+    await page.getByLabel('Email address').fill('qa@example.org');
+    await page.getByRole('button', { name: 'Send test' }).click();
+    await page.getByRole('alert').filter({ hasText: 'No email sender is running.' }).waitFor();
+  });
+
   it('goes back to sign-in when the API answers 401', async () => {
     await page.evaluate("sessionStorage.setItem('switchboard.auth', 'Basic bm9ib2R5Om5vdGhpbmc=')");
     await page.goto(`${ctx.baseUrl}/admin/messages`);
