@@ -53,3 +53,12 @@ export function trackingUrls(publicUrl: string, secret: string, base: Omit<Track
     unsubscribe: `${root}/u/${signTrackingToken(secret, { ...base, kind: 'unsubscribe' })}`,
   };
 }
+
+/** The token of a preview's or a test send's links: they track nothing, and the unsubscribe page says so. */
+export const SAMPLE_TOKEN = 'sample';
+
+/** The links of a preview or a test send: the click goes straight to its URL. */
+export function sampleUrls(publicUrl: string) {
+  const root = publicUrl.replace(/\/$/, '');
+  return { openPixel: `${root}/t/o/${SAMPLE_TOKEN}.gif`, click: (url: string) => url, unsubscribe: `${root}/u/${SAMPLE_TOKEN}` };
+}

@@ -1,4 +1,4 @@
-import { signTrackingToken, trackingUrls, type TrackingClaims } from '@switchboard/tracking';
+import { sampleUrls, signTrackingToken, trackingUrls, type TrackingClaims } from '@switchboard/tracking';
 import { preferencesContactsGet, preferencesContactsUpsert, preferencesDncRemove } from '@switchboard/contracts';
 import { RpcClient } from '@switchboard/messaging';
 import { SubjectRecorder, waitFor, waitUntilConsumersIdle } from '@switchboard/testing';
@@ -157,6 +157,20 @@ describe('gateway: tracking, unsubscribe, deliveries, stats and webhooks', () =>
         preferred: null,
       });
     }
+  });
+
+  it('answers the sample links of tests and previews with a pixel and a page that says so, recording nothing', async () => {
+    const eventsBefore = deliveryEvents.messages.length;
+    const links = sampleUrls(ctx.baseUrl);
+    const pixel = await fetch(links.openPixel);
+    expect([pixel.status, pixel.headers.get('content-type')]).toEqual([200, 'image/gif']);
+    for (const init of [{}, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' }]) {
+      const page = await fetch(links.unsubscribe, init);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('This is a test or a preview');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(deliveryEvents.messages.length).toBe(eventsBefore);
   });
 
   it('unsubscribes with RFC 8058 one-click (urlencoded or multipart), once per dispatch', async () => {

@@ -157,7 +157,7 @@ describe('sender-email against the loopback SMTP server, content from the catalo
     expect(result).toEqual({ provider: 'smtp', providerMessageId: mail.headers['message-id'] });
     expect(mail.subject).toBe('Draft for Quinn');
     expect(mail.html).toContain('<a href="https://shop.example/sale">Sale</a>'); // not rewritten to a tracked link
-    expect(mail.html).toContain(`${TEST_PUBLIC_URL}/u/test`);
+    expect(mail.html).toContain(`${TEST_PUBLIC_URL}/u/sample`);
     expect(mail.html).not.toContain('/t/c/');
     const rows = await svc.app.get(DataSource).query("SELECT 1 FROM sender_email.dispatch_attempts WHERE contact_id = 'tester-1'");
     expect(rows).toEqual([]);

@@ -12,7 +12,7 @@ import { EventPublisher, Outcomes, type Delivery, type Outcome } from '@switchbo
 import { backoffDelay, BreakerOpenError } from '@switchboard/resilience';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
-import { trackingUrls } from '@switchboard/tracking';
+import { sampleUrls, trackingUrls } from '@switchboard/tracking';
 import { AttemptsRepository, type FinishedAttempt } from '../attempts/attempts.repository';
 import { ContentCache } from '../content/content-cache';
 import { asDeliveryError, DeliveryError, type SendResult } from '../provider/channel-provider';
@@ -148,9 +148,7 @@ export class DispatchService {
    * event, so nothing counts it.
    */
   async sendTest(runtime: ChannelRuntime, dispatch: Dispatch): Promise<SendResult> {
-    const { publicUrl } = this.config.tracking;
-    const links: TrackingLinks = { openPixel: `${publicUrl}/t/o/test.gif`, click: (url) => url, unsubscribe: `${publicUrl}/u/test` };
-    const message = await this.prepare(runtime, dispatch, links);
+    const message = await this.prepare(runtime, dispatch, sampleUrls(this.config.tracking.publicUrl));
     return runtime.breaker.fire(message, dispatch);
   }
 

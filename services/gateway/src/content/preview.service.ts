@@ -3,6 +3,7 @@ import { Liquid } from 'liquidjs';
 import { catalogContentGet, CONTENT_FIELDS, DomainError, layOut, preferencesContactsGet, type ContentType, type PreviewRequest } from '@switchboard/contracts';
 import { RpcClient } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
+import { sampleUrls } from '@switchboard/tracking';
 import type { GatewayConfig } from '../gateway.config';
 
 const LIMITS = { parseLimit: 1_000_000, memoryLimit: 16_000_000, ownPropertyOnly: true, strictFilters: true } as const;
@@ -51,7 +52,7 @@ export class PreviewService {
 
   private async scopeFor(request: PreviewRequest): Promise<Record<string, unknown>> {
     const { fields } = await this.sampleContact(request);
-    const unsubscribeUrl = `${this.config.http.publicUrl}/u/preview`;
+    const unsubscribeUrl = sampleUrls(this.config.http.publicUrl).unsubscribe;
     return { contact: { ...fields, unsubscribe_url: unsubscribeUrl }, unsubscribe_url: unsubscribeUrl };
   }
 

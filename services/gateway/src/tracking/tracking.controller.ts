@@ -2,6 +2,7 @@ import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@ne
 import type { Request, Response } from 'express';
 import { DomainError, ErrorCode } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
+import { SAMPLE_TOKEN } from '@switchboard/tracking';
 import { Public } from '../auth/public.decorator';
 import { ApiDoc } from '../http';
 import { isOneClick } from './one-click';
@@ -35,6 +36,10 @@ const NOT_FOUND_PAGE = messagePage(
   'This link is not valid',
   'The link may be incomplete or changed. Please use the link from the message you received.',
 );
+const SAMPLE_PAGE = messagePage(
+  'This is a test or a preview',
+  'In the messages your contacts receive, this link lets them unsubscribe and manage their preferences. Here it changes nothing.',
+);
 const UNAVAILABLE_PAGE = messagePage(
   'Please try again later',
   'We cannot reach your preferences right now. Nothing was changed.',
@@ -54,12 +59,13 @@ export class TrackingController {
   ) {}
 
   @Get('t/o/:file')
-  @ApiDoc({ summary: 'Open pixel (`{token}.gif`): a 1×1 GIF, and an `opened` delivery event', tags })
+  @ApiDoc({ summary: 'Open pixel (`{token}.gif`): a 1×1 GIF, and an `opened` delivery event (none for the sample token of tests and previews)', tags })
   async open(@Param('file') file: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     if (!file.endsWith('.gif')) throw DomainError.notFound();
-    const claims = this.tracking.claims(file.slice(0, -4), 'open');
+    const token = file.slice(0, -4);
+    const claims = token === SAMPLE_TOKEN ? undefined : this.tracking.claims(token, 'open');
     // A HEAD (link checkers) is not an open; a lost open must not break the image: log it and answer anyway.
-    if (req.method === 'GET') {
+    if (claims && req.method === 'GET') {
       await this.tracking.opened(claims).catch((err: unknown) => this.logger.error({ err }, 'open not recorded'));
     }
     privateHeaders(res);
@@ -90,6 +96,7 @@ export class TrackingController {
     @Query('saved') saved: string | undefined,
     @Res() res: Response,
   ): Promise<void> {
+    if (token === SAMPLE_TOKEN) return html(res, 200, SAMPLE_PAGE);
     await this.guard(res, async () => {
       const claims = this.tracking.claims(token, 'unsubscribe');
       const view = await this.preferences.view(claims);
@@ -109,6 +116,7 @@ export class TrackingController {
     @Body() body: unknown,
     @Res() res: Response,
   ): Promise<void> {
+    if (token === SAMPLE_TOKEN) return html(res, 200, SAMPLE_PAGE);
     await this.guard(res, async () => {
       const claims = this.tracking.claims(token, 'unsubscribe');
       if (await isOneClick(req, body)) {
