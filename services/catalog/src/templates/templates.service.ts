@@ -95,8 +95,7 @@ export class TemplatesService implements ItemService {
 
   /** Refused (409) while an email lays itself out in the template. */
   async delete(id: number, sink?: CatalogChanged[]): Promise<Item> {
-    const item = await this.get(id);
-    const version = await this.ds.transaction(async (em) => {
+    const deleted = await this.ds.transaction(async (em) => {
       const current = await this.lock(em, id);
       if (!current) throw DomainError.notFound();
       const users: { id: number }[] = await em.query(
@@ -108,10 +107,10 @@ export class TemplatesService implements ItemService {
         throw new DomainError(ErrorCode.Conflict, `The template is used by emails ${ids}${users.length > 10 ? ' and more' : ''}.`);
       }
       await em.query('DELETE FROM catalog.templates WHERE id = $1', [id]);
-      return current.version;
+      return current;
     });
-    await this.changes.changed([{ kind: 'template', id, version: version + 1 }], sink);
-    return { ...item, id: null };
+    await this.changes.changed([{ kind: 'template', id, version: deleted.version + 1 }], sink);
+    return { ...view(deleted), id: null };
   }
 
   /** The layout of a template (for the emails that name it); undefined when there is none with this id. */
