@@ -14,14 +14,20 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-unsafe-function-type': 'off',
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['@switchboard/svc-*', '**/services/*/src/**'], message: 'Services never import other services; share through libs/.' },
+            {
+              group: ['@switchboard/svc-*', '**/services/*/src/**'],
+              message: 'Services never import other services; share through libs/.',
+            },
             { group: ['@switchboard/*/src/**', '**/libs/*/src/**'], message: 'Import a lib through its package name.' },
           ],
         },
@@ -36,7 +42,14 @@ export default tseslint.config(
       // Tests may drive the loopback providers; nothing else crosses a service boundary.
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@switchboard/svc-*', '!@switchboard/svc-dev-providers'], message: 'Tests may import only the dev-providers service.' }] },
+        {
+          patterns: [
+            {
+              group: ['@switchboard/svc-*', '!@switchboard/svc-dev-providers'],
+              message: 'Tests may import only the dev-providers service.',
+            },
+          ],
+        },
       ],
     },
   },

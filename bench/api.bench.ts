@@ -18,7 +18,8 @@ void (async () => {
   const children: Record<string, ChildService> = {};
   try {
     const port = await freePort();
-    for (const name of ['catalog', 'tracker']) children[name] = await spawnService(env, name, { LOG_LEVEL: 'error' }, await freePort());
+    for (const name of ['catalog', 'tracker'])
+      children[name] = await spawnService(env, name, { LOG_LEVEL: 'error' }, await freePort());
     children.gateway = await spawnService(
       env,
       'gateway',
@@ -28,14 +29,26 @@ void (async () => {
     const base = `http://127.0.0.1:${port}`;
     const auth = `Basic ${Buffer.from(`${ADMIN.user}:${ADMIN.password}`).toString('base64')}`;
     const post = async (path: string, body: unknown) => {
-      const res = await fetch(base + path, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(base + path, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
       return (await res.json()) as Record<string, { id: number }>;
     };
-    const email = await post('/api/emails/new', { name: 'Bench', subject: 'Hi {{ contact.firstname }}', customHtml: '<p>Hello</p>', isPublished: true });
+    const email = await post('/api/emails/new', {
+      name: 'Bench',
+      subject: 'Hi {{ contact.firstname }}',
+      customHtml: '<p>Hello</p>',
+      isPublished: true,
+    });
     let messageId = 0;
     for (let i = 0; i < 50; i++) {
-      const created = await post('/api/messages/new', { name: `Bench message ${i}`, channels: { email: { channelId: email.email.id, isEnabled: true } } });
+      const created = await post('/api/messages/new', {
+        name: `Bench message ${i}`,
+        channels: { email: { channelId: email.email.id, isEnabled: true } },
+      });
       messageId = created.message.id;
     }
     const headers = { authorization: auth };
@@ -46,12 +59,25 @@ void (async () => {
     results.deliveriesPage = await httpLoad(`${base}/api/deliveries?limit=50`, { seconds, concurrency, headers });
     const memoryMb = Object.fromEntries(Object.entries(children).map(([name, c]) => [name, peakRssMb(c.process.pid!)]));
     for (const [name, r] of Object.entries(results)) {
-      console.log(`api ${name}: ${round(r.perSecond, 0)} req/s, p50 ${round(r.p50Ms)} ms, p99 ${round(r.p99Ms)} ms, max ${round(r.maxMs)} ms, errors ${r.errors}`);
+      console.log(
+        `api ${name}: ${round(r.perSecond, 0)} req/s, p50 ${round(r.p50Ms)} ms, p99 ${round(r.p99Ms)} ms, max ${round(r.maxMs)} ms, errors ${r.errors}`,
+      );
     }
     emitResult('api', {
       concurrency,
       seconds,
-      ...Object.fromEntries(Object.entries(results).map(([k, r]) => [k, { perSecond: round(r.perSecond, 0), p50Ms: round(r.p50Ms, 2), p99Ms: round(r.p99Ms, 2), maxMs: round(r.maxMs, 1), errors: r.errors }])),
+      ...Object.fromEntries(
+        Object.entries(results).map(([k, r]) => [
+          k,
+          {
+            perSecond: round(r.perSecond, 0),
+            p50Ms: round(r.p50Ms, 2),
+            p99Ms: round(r.p99Ms, 2),
+            maxMs: round(r.maxMs, 1),
+            errors: r.errors,
+          },
+        ]),
+      ),
       memoryMb,
     });
   } finally {

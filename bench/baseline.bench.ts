@@ -14,7 +14,9 @@ void (async () => {
   const perSecond: number[] = [];
   for (let i = 0; i < rounds; i++) perSecond.push((await measureBaseline(natsUrl, count)).perSecond);
   const s = summarize(perSecond);
-  console.log(`baseline: ${round(s.median, 0)} msg/s (min ${round(s.min, 0)}, max ${round(s.max, 0)}, ${rounds} rounds of ${count})`);
+  console.log(
+    `baseline: ${round(s.median, 0)} msg/s (min ${round(s.min, 0)}, max ${round(s.max, 0)}, ${rounds} rounds of ${count})`,
+  );
   emitResult('baseline', { perSecond: round(s.median, 0), min: round(s.min, 0), max: round(s.max, 0), rounds, count });
 })().catch((error) => {
   console.error(error);

@@ -44,7 +44,11 @@ function runStep(step, env) {
         else process.stdout.write(`  [${step.name}] ${line}\n`);
       }
     });
-    child.on('exit', (code) => resolve(code === 0 && result ? result : { name: step.name, error: `exit ${code}${result ? '' : ', no BENCH_RESULT'}` }));
+    child.on('exit', (code) =>
+      resolve(
+        code === 0 && result ? result : { name: step.name, error: `exit ${code}${result ? '' : ', no BENCH_RESULT'}` },
+      ),
+    );
   });
 }
 
@@ -52,7 +56,13 @@ const fmt = (n) => (typeof n === 'number' ? n.toLocaleString('en-US', { maximumF
 
 ensureDependencies(ROOT, (m) => console.log(m));
 const infra = await ensureInfra({ log: (m) => console.log(`[infra] ${m}`) });
-const env = { ...process.env, NATS_URL: infra.natsUrl, DATABASE_URL: infra.databaseUrl, LOG_LEVEL: 'error', TEST_LOG_LEVEL: 'silent' };
+const env = {
+  ...process.env,
+  NATS_URL: infra.natsUrl,
+  DATABASE_URL: infra.databaseUrl,
+  LOG_LEVEL: 'error',
+  TEST_LOG_LEVEL: 'silent',
+};
 const started = Date.now();
 const results = {};
 try {
@@ -74,30 +84,86 @@ const ratio = (v) => (base && typeof v === 'number' ? `${((v / base) * 100).toFi
 const rows = [
   ['baseline (JetStream publish → consume)', `${fmt(base)} msg/s`, ''],
   ['route (action in → dispatch out)', `${fmt(results.route?.perSecond)} contacts/s`, ratio(results.route?.perSecond)],
-  ['route ceiling (same messages, bare relays)', `${fmt(results.route?.relayCeilingPerSecond)} contacts/s`, results.route?.relayCeilingToBaseline ? `${(results.route.relayCeilingToBaseline * 100).toFixed(0)}% of baseline in its rounds` : ''],
-  ['route CPU per contact (µs)', Object.entries(results.route?.cpuMicrosPerContact ?? {}).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ') || '—', ''],
-  ['route ceiling CPU per contact (µs)', Object.entries(results.route?.relayCpuMicrosPerContact ?? {}).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ') || '—', ''],
-  ...(results.route?.latency ?? []).map((l) => [`latency @ ${l.rate}/s`, `p50 ${fmt(l.p50Ms)} ms, p99 ${fmt(l.p99Ms)} ms, max ${fmt(l.maxMs)} ms`, '']),
+  [
+    'route ceiling (same messages, bare relays)',
+    `${fmt(results.route?.relayCeilingPerSecond)} contacts/s`,
+    results.route?.relayCeilingToBaseline
+      ? `${(results.route.relayCeilingToBaseline * 100).toFixed(0)}% of baseline in its rounds`
+      : '',
+  ],
+  [
+    'route CPU per contact (µs)',
+    Object.entries(results.route?.cpuMicrosPerContact ?? {})
+      .filter(([, v]) => v > 0)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || '—',
+    '',
+  ],
+  [
+    'route ceiling CPU per contact (µs)',
+    Object.entries(results.route?.relayCpuMicrosPerContact ?? {})
+      .filter(([, v]) => v > 0)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || '—',
+    '',
+  ],
+  ...(results.route?.latency ?? []).map((l) => [
+    `latency @ ${l.rate}/s`,
+    `p50 ${fmt(l.p50Ms)} ms, p99 ${fmt(l.p99Ms)} ms, max ${fmt(l.maxMs)} ms`,
+    '',
+  ]),
   ['decide (batches of 500)', `${fmt(results.decide?.perSecond)} decisions/s`, ratio(results.decide?.perSecond)],
   ['email (loopback SMTP)', `${fmt(results.email?.perSecond)} emails/s`, ratio(results.email?.perSecond)],
-  ['api GET /api/messages/{id}', `${fmt(results.api?.getMessage?.perSecond)} req/s, p99 ${fmt(results.api?.getMessage?.p99Ms)} ms`, ''],
-  ['api GET /api/messages (list)', `${fmt(results.api?.listMessages?.perSecond)} req/s, p99 ${fmt(results.api?.listMessages?.p99Ms)} ms`, ''],
-  [`deliveries page (50 rows, ${fmt(results.deliveries?.rows)} stored)`, `p99 ${fmt(results.deliveries?.p99Ms)} ms, worst case p99 ${fmt(results.deliveries?.worstP99Ms)} ms`, ''],
+  [
+    'api GET /api/messages/{id}',
+    `${fmt(results.api?.getMessage?.perSecond)} req/s, p99 ${fmt(results.api?.getMessage?.p99Ms)} ms`,
+    '',
+  ],
+  [
+    'api GET /api/messages (list)',
+    `${fmt(results.api?.listMessages?.perSecond)} req/s, p99 ${fmt(results.api?.listMessages?.p99Ms)} ms`,
+    '',
+  ],
+  [
+    `deliveries page (50 rows, ${fmt(results.deliveries?.rows)} stored)`,
+    `p99 ${fmt(results.deliveries?.p99Ms)} ms, worst case p99 ${fmt(results.deliveries?.worstP99Ms)} ms`,
+    '',
+  ],
 ];
-console.log('\nSwitchboard benchmarks' + (quick ? ' (quick)' : '') + ` — ${os.cpus().length} cores, node ${process.version}`);
+console.log(
+  '\nSwitchboard benchmarks' + (quick ? ' (quick)' : '') + ` — ${os.cpus().length} cores, node ${process.version}`,
+);
 const width = Math.max(...rows.map((r) => r[0].length));
-for (const [label, value, extra] of rows) console.log(`  ${label.padEnd(width)}  ${value}${extra ? `  (${extra})` : ''}`);
+for (const [label, value, extra] of rows)
+  console.log(`  ${label.padEnd(width)}  ${value}${extra ? `  (${extra})` : ''}`);
 for (const [name, r] of Object.entries(results)) if (r.error) console.log(`  ! ${name}: ${r.error}`);
 const memory = Object.assign({}, ...Object.values(results).map((r) => r.memoryMb ?? {}));
-if (Object.keys(memory).length) console.log(`  peak RSS (MiB): ${Object.entries(memory).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+if (Object.keys(memory).length)
+  console.log(
+    `  peak RSS (MiB): ${Object.entries(memory)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
 const soak = results.route?.memoryOverTime;
 if (soak) {
   const growth = Object.entries(soak.services).map(([k, v]) => `${k} ${v.firstMb}→${v.lastMb}`);
-  console.log(`  RSS over ${soak.seconds} s at ${fmt(soak.offeredPerSecond)} contacts/s (MiB, first→last fifth): ${growth.join(', ')}`);
+  console.log(
+    `  RSS over ${soak.seconds} s at ${fmt(soak.offeredPerSecond)} contacts/s (MiB, first→last fifth): ${growth.join(', ')}`,
+  );
 }
 
-const summary = { at: new Date().toISOString(), quick, seconds: Math.round((Date.now() - started) / 1000), cores: os.cpus().length, node: process.version, results };
+const summary = {
+  at: new Date().toISOString(),
+  quick,
+  seconds: Math.round((Date.now() - started) / 1000),
+  cores: os.cpus().length,
+  node: process.version,
+  results,
+};
 mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-writeFileSync(path.join(ROOT, 'bench', 'results', `${summary.at.replace(/[:.]/g, '-')}.json`), JSON.stringify(summary, null, 2));
+writeFileSync(
+  path.join(ROOT, 'bench', 'results', `${summary.at.replace(/[:.]/g, '-')}.json`),
+  JSON.stringify(summary, null, 2),
+);
 console.log(JSON.stringify(summary));
 process.exit(Object.values(results).some((r) => r.error && r.error !== 'not written yet') ? 1 : 0);

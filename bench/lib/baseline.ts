@@ -8,7 +8,11 @@ import { ensureStreams, deleteStreams } from '@switchboard/messaging';
  * async publish (bounded in flight, acks awaited) → durable pull consume with explicit acks, on the
  * same NATS, in the same run.
  */
-export async function measureBaseline(natsUrl: string, count: number, size = 512): Promise<{ perSecond: number; ms: number }> {
+export async function measureBaseline(
+  natsUrl: string,
+  count: number,
+  size = 512,
+): Promise<{ perSecond: number; ms: number }> {
   const names = new NatsNames(`bb${Date.now().toString(36)}`);
   const nc = await connect({ servers: natsUrl, noAsyncTraces: true });
   const jsm = await jetstreamManager(nc);
@@ -16,7 +20,12 @@ export async function measureBaseline(natsUrl: string, count: number, size = 512
   await ensureStreams(jsm, names);
   const subject = names.subjects.sendRequested();
   const stream = names.streamOf(subject);
-  await jsm.consumers.add(stream, { durable_name: 'baseline', ack_policy: AckPolicy.Explicit, filter_subject: subject, max_ack_pending: 20_000 });
+  await jsm.consumers.add(stream, {
+    durable_name: 'baseline',
+    ack_policy: AckPolicy.Explicit,
+    filter_subject: subject,
+    max_ack_pending: 20_000,
+  });
   const payload = new TextEncoder().encode(JSON.stringify({ blob: 'x'.repeat(Math.max(0, size - 12)) }));
   const started = performance.now();
   const consumer = await js.consumers.get(stream, 'baseline');

@@ -38,7 +38,9 @@ export class CpuLedger {
 
   /** Microseconds of CPU per unit of work, by process name, over every start–stop so far. */
   perUnit(units: number): Record<string, number> {
-    return Object.fromEntries([...this.spent].sort((a, b) => b[1] - a[1]).map(([name, ms]) => [name, Math.round((ms * 1000) / units)]));
+    return Object.fromEntries(
+      [...this.spent].sort((a, b) => b[1] - a[1]).map(([name, ms]) => [name, Math.round((ms * 1000) / units)]),
+    );
   }
 
   async close(): Promise<void> {

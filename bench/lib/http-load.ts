@@ -14,7 +14,10 @@ export interface LoadResult {
  * Closed-loop HTTP load: `concurrency` keep-alive connections each sending the next request as
  * soon as the previous one answers, for `seconds`. Measures what the server sustains.
  */
-export async function httpLoad(url: string, options: { seconds: number; concurrency: number; headers?: Record<string, string> }): Promise<LoadResult> {
+export async function httpLoad(
+  url: string,
+  options: { seconds: number; concurrency: number; headers?: Record<string, string> },
+): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
   const target = new URL(url);
   const latencies: number[] = [];
@@ -24,7 +27,13 @@ export async function httpLoad(url: string, options: { seconds: number; concurre
     new Promise<void>((resolve) => {
       const started = performance.now();
       const req = request(
-        { agent, host: target.hostname, port: target.port, path: target.pathname + target.search, headers: options.headers },
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname + target.search,
+          headers: options.headers,
+        },
         (res) => {
           res.resume();
           res.on('end', () => {

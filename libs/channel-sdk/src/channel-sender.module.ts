@@ -1,4 +1,11 @@
-import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RpcClient } from '@switchboard/messaging';
 import { ServiceKitModule } from '@switchboard/service-kit';
@@ -42,14 +49,20 @@ class RuntimeLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
-      this.attempts.purgeOlderThan(ATTEMPTS_RETENTION_MS).catch((err: unknown) => this.logger.warn({ err }, 'attempts purge failed'));
+      this.attempts
+        .purgeOlderThan(ATTEMPTS_RETENTION_MS)
+        .catch((err: unknown) => this.logger.warn({ err }, 'attempts purge failed'));
     }, 3_600_000);
     this.timer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.all(this.runtimes.map((r) => r.close().catch((err: unknown) => this.logger.warn({ err, channel: r.channel }, 'provider close failed'))));
+    await Promise.all(
+      this.runtimes.map((r) =>
+        r.close().catch((err: unknown) => this.logger.warn({ err, channel: r.channel }, 'provider close failed')),
+      ),
+    );
   }
 }
 
@@ -66,7 +79,8 @@ export class ChannelSenderModule {
     const logger = options.logger ?? createLogger(service, config.log.level);
     const runtimes = senders.map((definition) => ({
       provide: channelRuntimeToken(definition.channel),
-      useFactory: (rpc: RpcClient) => new ChannelRuntime(definition, { config, rpc, logger: logger.child({ channel: definition.channel }) }),
+      useFactory: (rpc: RpcClient) =>
+        new ChannelRuntime(definition, { config, rpc, logger: logger.child({ channel: definition.channel }) }),
       inject: [RpcClient],
     }));
     return {
@@ -76,13 +90,24 @@ export class ChannelSenderModule {
           service,
           config,
           logger,
-          database: { schema, migrations: [createDispatchAttemptsMigration(schema), addContactToDispatchAttemptsMigration(schema)] },
+          database: {
+            schema,
+            migrations: [createDispatchAttemptsMigration(schema), addContactToDispatchAttemptsMigration(schema)],
+          },
         }),
       ],
       providers: [
         ...runtimes,
-        { provide: CHANNEL_RUNTIMES, useFactory: (...all: ChannelRuntime[]) => all, inject: runtimes.map((r) => r.provide) },
-        { provide: AttemptsRepository, useFactory: (ds: DataSource) => new AttemptsRepository(ds, schema), inject: [DataSource] },
+        {
+          provide: CHANNEL_RUNTIMES,
+          useFactory: (...all: ChannelRuntime[]) => all,
+          inject: runtimes.map((r) => r.provide),
+        },
+        {
+          provide: AttemptsRepository,
+          useFactory: (ds: DataSource) => new AttemptsRepository(ds, schema),
+          inject: [DataSource],
+        },
         { provide: LiquidRenderer, useValue: new LiquidRenderer() },
         { provide: SENDER_SERVICE, useValue: service },
         ContactErasedConsumer,

@@ -5,7 +5,14 @@ import { verifyTrackingToken } from '@switchboard/tracking';
 import { createTestEnv, startTestService, type TestEnv } from '@switchboard/testing';
 import type { RunningService } from '@switchboard/service-kit';
 import { DataSource } from 'typeorm';
-import { buildSenderConfig, ChannelSenderModule, defineSender, DeliveryError, senderEnv, type ChannelProvider } from '../src';
+import {
+  buildSenderConfig,
+  ChannelSenderModule,
+  defineSender,
+  DeliveryError,
+  senderEnv,
+  type ChannelProvider,
+} from '../src';
 import { SenderHarness, senderTestEnv, TEST_TRACKING_SECRET } from '../src/testing';
 
 interface Text {
@@ -46,15 +53,23 @@ describe('channel SDK: a sender from a provider and a renderer (real NATS + Post
   const sender = defineSender<Text>({
     channel: 'sms',
     provider: () => provider,
-    render: ({ dispatch, content, liquid }) => ({ to: String(dispatch.contact.address), body: liquid.render(String(content.fields.message)) }),
+    render: ({ dispatch, content, liquid }) => ({
+      to: String(dispatch.contact.address),
+      body: liquid.render(String(content.fields.message)),
+    }),
   });
 
   beforeAll(async () => {
     env = await createTestEnv();
     h = await SenderHarness.start(env);
-    contentId = h.catalog.add('sms', { message: 'Hi {{ contact.firstname | default: "there" }}, stop: {{ unsubscribe_url }}' }).id;
+    contentId = h.catalog.add('sms', {
+      message: 'Hi {{ contact.firstname | default: "there" }}, stop: {{ unsubscribe_url }}',
+    }).id;
     const config = loadConfig(senderEnv, buildSenderConfig, senderTestEnv(env, { SENDER_MAX_ATTEMPTS: '4' }));
-    svc = await startTestService({ service: 'sender-sdktest', module: ChannelSenderModule.forRoot({ service: 'sender-sdktest', config, senders: [sender] }) });
+    svc = await startTestService({
+      service: 'sender-sdktest',
+      module: ChannelSenderModule.forRoot({ service: 'sender-sdktest', config, senders: [sender] }),
+    });
   });
 
   afterAll(async () => {
@@ -71,10 +86,20 @@ describe('channel SDK: a sender from a provider and a renderer (real NATS + Post
   it('renders the content with the contact fields and a signed unsubscribe link, sends it, and says so', async () => {
     const dispatch = await h.send('sms', contentId, { address: '+14155550100', fields: { firstname: 'Ada' } });
     const event = await h.outcome(dispatch.dispatchId);
-    expect(event).toMatchObject({ event: 'sent', channel: 'sms', provider: 'memory', sendId: dispatch.sendId, contactId: dispatch.contact.id, meta: { attempts: 1 } });
+    expect(event).toMatchObject({
+      event: 'sent',
+      channel: 'sms',
+      provider: 'memory',
+      sendId: dispatch.sendId,
+      contactId: dispatch.contact.id,
+      meta: { attempts: 1 },
+    });
     const accepted = provider.accepted.find((a) => a.dispatchId === dispatch.dispatchId)!;
     const [, token] = /^Hi Ada, stop: https:\/\/switchboard\.test\/u\/(\S+)$/.exec(accepted.body)!;
-    expect(verifyTrackingToken(TEST_TRACKING_SECRET, token)).toMatchObject({ kind: 'unsubscribe', dispatchId: dispatch.dispatchId });
+    expect(verifyTrackingToken(TEST_TRACKING_SECRET, token)).toMatchObject({
+      kind: 'unsubscribe',
+      dispatchId: dispatch.dispatchId,
+    });
     expect(await h.heartbeat('sms', 'up')).toMatchObject({ provider: 'memory' });
   });
 
@@ -88,19 +113,33 @@ describe('channel SDK: a sender from a provider and a renderer (real NATS + Post
   it('fails a permanent failure at once, and gives up on a transient one after SENDER_MAX_ATTEMPTS', async () => {
     provider.failNext(1, 'permanent');
     const bad = await h.send('sms', contentId, { address: '+14155550102' });
-    expect(await h.outcome(bad.dispatchId)).toMatchObject({ event: 'failed', error: { code: 'invalid_address', permanent: true }, meta: { attempts: 1 } });
+    expect(await h.outcome(bad.dispatchId)).toMatchObject({
+      event: 'failed',
+      error: { code: 'invalid_address', permanent: true },
+      meta: { attempts: 1 },
+    });
 
     provider.failNext(4, 'transient');
     const busy = await h.send('sms', contentId, { address: '+14155550103' });
-    expect(await h.outcome(busy.dispatchId)).toMatchObject({ event: 'failed', error: { code: 'busy', permanent: false }, meta: { attempts: 4 } });
+    expect(await h.outcome(busy.dispatchId)).toMatchObject({
+      event: 'failed',
+      error: { code: 'busy', permanent: false },
+      meta: { attempts: 4 },
+    });
   });
 
   it('fails permanently for missing content and for a template that does not parse', async () => {
     const missing = await h.send('sms', 9_999, { address: '+14155550104' });
-    expect(await h.outcome(missing.dispatchId)).toMatchObject({ event: 'failed', error: { code: 'content_not_found', permanent: true } });
+    expect(await h.outcome(missing.dispatchId)).toMatchObject({
+      event: 'failed',
+      error: { code: 'content_not_found', permanent: true },
+    });
     const broken = h.catalog.add('sms', { message: 'Hi {{ contact.firstname | nosuchfilter }}' });
     const bad = await h.send('sms', broken.id, { address: '+14155550105' });
-    expect(await h.outcome(bad.dispatchId)).toMatchObject({ event: 'failed', error: { code: 'template_error', permanent: true } });
+    expect(await h.outcome(bad.dispatchId)).toMatchObject({
+      event: 'failed',
+      error: { code: 'template_error', permanent: true },
+    });
   });
 
   it('caches content and reloads it when catalog announces a change', async () => {
@@ -127,7 +166,9 @@ describe('channel SDK: a sender from a provider and a renderer (real NATS + Post
 
   it('opens the breaker when the provider is down, announces it, loses nothing and drains when it is back', async () => {
     provider.down = true;
-    const dispatches = await Promise.all(Array.from({ length: 6 }, (_, i) => h.send('sms', contentId, { address: `+1415555020${i}` })));
+    const dispatches = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => h.send('sms', contentId, { address: `+1415555020${i}` })),
+    );
     await h.heartbeat('sms', 'down');
     const callsWhileDown = provider.calls;
     provider.down = false;
@@ -150,8 +191,15 @@ describe('channel SDK: a sender from a provider and a renderer (real NATS + Post
     });
     await h.idle();
     const ds = svc.app.get(DataSource);
-    const [row] = await ds.query('SELECT status, last_error, event FROM sender_sdktest.dispatch_attempts WHERE dispatch_id = $1', [dispatch.dispatchId]);
-    expect(row).toMatchObject({ status: 'failed', last_error: null, event: { error: { message: '(erased)', permanent: true } } });
+    const [row] = await ds.query(
+      'SELECT status, last_error, event FROM sender_sdktest.dispatch_attempts WHERE dispatch_id = $1',
+      [dispatch.dispatchId],
+    );
+    expect(row).toMatchObject({
+      status: 'failed',
+      last_error: null,
+      event: { error: { message: '(erased)', permanent: true } },
+    });
     const calls = provider.calls;
     await h.publish(dispatch, `${dispatch.dispatchId}:again`);
     await h.waitForEvents(dispatch.dispatchId, 2);
@@ -168,7 +216,11 @@ describe('channel SDK: a sender from a provider and a renderer (real NATS + Post
     expect(again).toEqual(first);
     await h.idle();
     expect(provider.calls).toBe(callsBefore);
-    const [row] = await svc.app.get(DataSource).query('SELECT status, attempts FROM sender_sdktest.dispatch_attempts WHERE dispatch_id = $1', [dispatch.dispatchId]);
+    const [row] = await svc.app
+      .get(DataSource)
+      .query('SELECT status, attempts FROM sender_sdktest.dispatch_attempts WHERE dispatch_id = $1', [
+        dispatch.dispatchId,
+      ]);
     expect(row).toEqual({ status: 'sent', attempts: 1 });
   });
 });

@@ -7,7 +7,10 @@ import { env } from './load-config';
 export const baseEnv = {
   NATS_URL: env.string('nats://127.0.0.1:4222'),
   DATABASE_URL: env.string('postgres://postgres@127.0.0.1:5432/switchboard'),
-  SB_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ or -, at most 32').default('sb'),
+  SB_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ or -, at most 32')
+    .default('sb'),
   HEALTH_PORT: env.port(0),
   LOG_LEVEL: env.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   MIGRATE_ON_BOOT: env.bool(true),
@@ -38,7 +41,13 @@ export function buildBaseConfig(e: {
   NATS_PASSWORD?: string;
 }): BaseConfig {
   return {
-    nats: { url: e.NATS_URL, prefix: e.SB_PREFIX, streamReplicas: e.SB_STREAM_REPLICAS, user: e.NATS_USER, password: e.NATS_PASSWORD },
+    nats: {
+      url: e.NATS_URL,
+      prefix: e.SB_PREFIX,
+      streamReplicas: e.SB_STREAM_REPLICAS,
+      user: e.NATS_USER,
+      password: e.NATS_PASSWORD,
+    },
     database: { url: e.DATABASE_URL, migrateOnBoot: e.MIGRATE_ON_BOOT },
     health: { port: e.HEALTH_PORT },
     log: { level: e.LOG_LEVEL },

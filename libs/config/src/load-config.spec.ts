@@ -8,7 +8,9 @@ describe('loadConfig', () => {
   });
 
   it('names the variable that is wrong', () => {
-    expect(() => loadConfig(baseEnv, buildBaseConfig, { HEALTH_PORT: 'eighty', SB_PREFIX: 'a.b' })).toThrow(ConfigError);
+    expect(() => loadConfig(baseEnv, buildBaseConfig, { HEALTH_PORT: 'eighty', SB_PREFIX: 'a.b' })).toThrow(
+      ConfigError,
+    );
     try {
       loadConfig(baseEnv, buildBaseConfig, { HEALTH_PORT: 'eighty', SB_PREFIX: 'a.b' });
     } catch (e) {

@@ -80,14 +80,27 @@ export interface Contact {
   mobileDevices: z.infer<typeof MobileDeviceSchema>[];
   fields: Record<string, unknown>;
   preferredChannel: string | null;
-  frequencyRules: Record<string, { frequencyNumber: number | null; frequencyTime: FrequencyTime | null; pauseFrom: string | null; pauseTo: string | null }>;
+  frequencyRules: Record<
+    string,
+    {
+      frequencyNumber: number | null;
+      frequencyTime: FrequencyTime | null;
+      pauseFrom: string | null;
+      pauseTo: string | null;
+    }
+  >;
   doNotContact: { channel: string; reason: number; comments: string | null; dateAdded: string }[];
   dateAdded: string;
   dateModified: string;
 }
 
 export type DncReasonName = keyof typeof DNC_REASONS;
-export const DNC_REASON_NAMES: Record<number, DncReasonName> = { 1: 'unsubscribed', 2: 'bounced', 3: 'manual', 4: 'complained' };
+export const DNC_REASON_NAMES: Record<number, DncReasonName> = {
+  1: 'unsubscribed',
+  2: 'bounced',
+  3: 'manual',
+  4: 'complained',
+};
 
 export const FrequencyRuleSchema = z.object({
   frequencyNumber: z.number().int().nullable(),
@@ -112,7 +125,12 @@ export const ContactSchema = z.object({
   preferredChannel: ChannelSchema.nullable(),
   frequencyRules: z.partialRecord(ChannelSchema, FrequencyRuleSchema),
   doNotContact: z.array(
-    z.object({ channel: ChannelSchema, reason: DncReasonSchema, comments: z.string().nullable(), dateAdded: z.string() }),
+    z.object({
+      channel: ChannelSchema,
+      reason: DncReasonSchema,
+      comments: z.string().nullable(),
+      dateAdded: z.string(),
+    }),
   ),
   dateAdded: z.string(),
   dateModified: z.string(),

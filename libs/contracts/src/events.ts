@@ -78,7 +78,11 @@ export const SKIP_REASONS = [
 export const SkipReasonSchema = z.enum(SKIP_REASONS);
 export type SkipReason = z.infer<typeof SkipReasonSchema>;
 
-export const SkippedSchema = z.object({ channel: ChannelSchema, reason: SkipReasonSchema, detail: z.string().optional() });
+export const SkippedSchema = z.object({
+  channel: ChannelSchema,
+  reason: SkipReasonSchema,
+  detail: z.string().optional(),
+});
 export type Skipped = z.infer<typeof SkippedSchema>;
 
 export const FAILURE_REASONS = ['unpublished', 'not_found', 'no_channel', 'expired', 'max_deferrals'] as const;
@@ -108,26 +112,30 @@ export type RoutingOutcome = z.infer<typeof RoutingOutcomeSchema>;
 export const DeliveryErrorSchema = z.object({ code: z.string(), message: z.string(), permanent: z.boolean() });
 
 /** sb.delivery.<channel>.<event>.v1 — senders and tracking → tracker, router. */
-export const DeliveryEventSchema = z.object({
-  eventId: IdSchema.optional(),
-  dispatchId: IdSchema,
-  sendId: IdSchema,
-  messageId: z.number().int().positive(),
-  contactId: ContactIdSchema,
-  channel: ChannelSchema,
-  event: z.enum(DELIVERY_EVENTS),
-  occurredAt: IsoDateTimeSchema,
-  error: DeliveryErrorSchema.optional(),
-  url: z.string().optional(),
-  provider: z.string().optional(),
-  providerMessageId: z.string().optional(),
-  /** SMS segments, attempts, etc. */
-  meta: z.record(z.string(), z.unknown()).optional(),
-  ...CampaignRefs,
-}).superRefine((e, ctx) => {
-  if (e.event === 'failed' && !e.error) ctx.addIssue({ code: 'custom', path: ['error'], message: 'A failed event carries error.' });
-  if (e.event === 'clicked' && !e.url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'A clicked event carries url.' });
-});
+export const DeliveryEventSchema = z
+  .object({
+    eventId: IdSchema.optional(),
+    dispatchId: IdSchema,
+    sendId: IdSchema,
+    messageId: z.number().int().positive(),
+    contactId: ContactIdSchema,
+    channel: ChannelSchema,
+    event: z.enum(DELIVERY_EVENTS),
+    occurredAt: IsoDateTimeSchema,
+    error: DeliveryErrorSchema.optional(),
+    url: z.string().optional(),
+    provider: z.string().optional(),
+    providerMessageId: z.string().optional(),
+    /** SMS segments, attempts, etc. */
+    meta: z.record(z.string(), z.unknown()).optional(),
+    ...CampaignRefs,
+  })
+  .superRefine((e, ctx) => {
+    if (e.event === 'failed' && !e.error)
+      ctx.addIssue({ code: 'custom', path: ['error'], message: 'A failed event carries error.' });
+    if (e.event === 'clicked' && !e.url)
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'A clicked event carries url.' });
+  });
 export type DeliveryEvent = z.infer<typeof DeliveryEventSchema>;
 
 /** sb.contact.erased.v1 — preferences → every service holding personal data. */

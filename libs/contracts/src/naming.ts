@@ -1,7 +1,16 @@
 import type { Channel } from './channels';
 
 /** The JetStream streams of DESIGN §5, keyed by the subject family (the token after the prefix). */
-export const STREAM_FAMILIES = ['campaign', 'send', 'dispatch', 'routing', 'delivery', 'contact', 'catalog', 'dlq'] as const;
+export const STREAM_FAMILIES = [
+  'campaign',
+  'send',
+  'dispatch',
+  'routing',
+  'delivery',
+  'contact',
+  'catalog',
+  'dlq',
+] as const;
 export type StreamFamily = (typeof STREAM_FAMILIES)[number];
 
 export const ROUTING_OUTCOMES = ['routed', 'deferred', 'failed'] as const;

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
-export const ContactIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'Contact ids are 1-64 of A-Z a-z 0-9 . _ : -');
+export const ContactIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'Contact ids are 1-64 of A-Z a-z 0-9 . _ : -');
 export const IsoDateTimeSchema = z.iso.datetime({ offset: true });
 export const IdSchema = z.string().min(1).max(200);
 export const PositiveIntSchema = z.number().int().positive();

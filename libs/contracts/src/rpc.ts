@@ -26,7 +26,11 @@ export const RpcReplySchema = z.union([
   z.object({ ok: z.literal(true), data: z.unknown() }),
   z.object({
     ok: z.literal(false),
-    error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.array(z.string())).optional() }),
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.record(z.string(), z.array(z.string())).optional(),
+    }),
   }),
 ]);
 export type RpcReply = z.infer<typeof RpcReplySchema>;

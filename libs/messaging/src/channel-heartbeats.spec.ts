@@ -4,7 +4,12 @@ import { ChannelHeartbeats } from './channel-heartbeats';
 
 describe('ChannelHeartbeats', () => {
   const sut = () => new ChannelHeartbeats({} as NatsConnection, new NatsNames('sb'));
-  const beat = (channel: 'email' | 'sms', instanceId: string, status: 'up' | 'degraded' | 'down' = 'up') => ({ channel, instanceId, provider: `${channel}-p`, status });
+  const beat = (channel: 'email' | 'sms', instanceId: string, status: 'up' | 'degraded' | 'down' = 'up') => ({
+    channel,
+    instanceId,
+    provider: `${channel}-p`,
+    status,
+  });
 
   it('counts an instance live until its last beat is older than 15 s', () => {
     const registry = sut();
@@ -19,6 +24,12 @@ describe('ChannelHeartbeats', () => {
     registry.record(beat('email', 'b', 'degraded'), 10);
     const email = registry.statuses(20).find((s) => s.channel === 'email');
     expect(email).toEqual({ channel: 'email', available: true, provider: 'email-p', status: 'degraded', instances: 2 });
-    expect(registry.statuses(20).find((s) => s.channel === 'sms')).toEqual({ channel: 'sms', available: false, provider: null, status: null, instances: 0 });
+    expect(registry.statuses(20).find((s) => s.channel === 'sms')).toEqual({
+      channel: 'sms',
+      available: false,
+      provider: null,
+      status: null,
+      instances: 0,
+    });
   });
 });

@@ -1,5 +1,12 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { CHANNELS, ChannelHeartbeatSchema, HEARTBEAT_STALE_MS, type Channel, type ChannelHeartbeat, type NatsNames } from '@switchboard/contracts';
+import {
+  CHANNELS,
+  ChannelHeartbeatSchema,
+  HEARTBEAT_STALE_MS,
+  type Channel,
+  type ChannelHeartbeat,
+  type NatsNames,
+} from '@switchboard/contracts';
 
 export interface ChannelStatus {
   channel: Channel;
@@ -59,9 +66,17 @@ export class ChannelHeartbeats {
   statuses(now = Date.now()): ChannelStatus[] {
     this.forgetStale(now);
     return CHANNELS.map((channel) => {
-      const live = [...this.instances.values()].filter((e) => e.beat.channel === channel).sort((a, b) => b.seenAt - a.seenAt);
+      const live = [...this.instances.values()]
+        .filter((e) => e.beat.channel === channel)
+        .sort((a, b) => b.seenAt - a.seenAt);
       const best = live.map((e) => e.beat.status).sort((a, b) => RANK[a] - RANK[b])[0];
-      return { channel, available: live.length > 0, provider: live[0]?.beat.provider ?? null, status: best ?? null, instances: live.length };
+      return {
+        channel,
+        available: live.length > 0,
+        provider: live[0]?.beat.provider ?? null,
+        status: best ?? null,
+        instances: live.length,
+      };
     });
   }
 

@@ -1,4 +1,12 @@
-import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type ConsumerConfig,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { HEADERS, type DeadLetter, type NatsNames } from '@switchboard/contracts';
 import { extractTraceContext, withSpan, type Logger } from '@switchboard/telemetry';
@@ -36,7 +44,13 @@ export interface Delivery<T> {
 
 export type BatchHandler<T> = (batch: Delivery<T>[]) => Promise<Outcome[] | void>;
 
-const DEFAULTS = { batchSize: 1, concurrency: 1, maxDeliver: 8, ackWaitMs: 30_000, backoffMs: [250, 1_000, 5_000, 15_000, 30_000] };
+const DEFAULTS = {
+  batchSize: 1,
+  concurrency: 1,
+  maxDeliver: 8,
+  ackWaitMs: 30_000,
+  backoffMs: [250, 1_000, 5_000, 15_000, 30_000],
+};
 
 type Parsed<T> = { msg: JsMsg; delivery: Delivery<T> };
 
@@ -92,7 +106,9 @@ export class ConsumerRunner<T> {
       await this.deps.jsm.consumers.update(stream, this.spec.durable, config);
     }
     const consumer = await this.deps.js.consumers.get(stream, this.spec.durable);
-    this.messages = await consumer.consume({ max_messages: Math.max(64, this.spec.batchSize * this.spec.concurrency * 2) });
+    this.messages = await consumer.consume({
+      max_messages: Math.max(64, this.spec.batchSize * this.spec.concurrency * 2),
+    });
     this.done = Promise.all([this.pump(this.messages), this.dispatchLoop()]).then(() => undefined);
   }
 
@@ -149,7 +165,11 @@ export class ConsumerRunner<T> {
         withSpan(
           `${this.spec.subject} process`,
           'consumer',
-          { 'messaging.system': 'nats', 'messaging.destination.name': first.subject, 'messaging.batch.message_count': valid.length },
+          {
+            'messaging.system': 'nats',
+            'messaging.destination.name': first.subject,
+            'messaging.batch.message_count': valid.length,
+          },
           () => this.handler(valid.map((v) => v.delivery)),
           extractTraceContext(carrierOf(valid[0].msg.headers)),
         ),
@@ -195,7 +215,9 @@ export class ConsumerRunner<T> {
     }
     const result = this.spec.schema.safeParse(json);
     if (!result.success) {
-      return { error: `payload fails its schema: ${result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` };
+      return {
+        error: `payload fails its schema: ${result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+      };
     }
     return {
       delivery: {
@@ -249,7 +271,10 @@ export class ConsumerRunner<T> {
       msg.nak(this.backoff(msg.info.deliveryCount));
       return;
     }
-    this.deps.logger.warn({ subject: msg.subject, seq: msg.seq, deliveryCount: msg.info.deliveryCount, reason }, 'dead-lettered');
+    this.deps.logger.warn(
+      { subject: msg.subject, seq: msg.seq, deliveryCount: msg.info.deliveryCount, reason },
+      'dead-lettered',
+    );
     // No reason: nats-server 2.9 ignores a term that carries one and redelivers the message.
     msg.term();
   }

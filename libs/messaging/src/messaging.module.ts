@@ -1,4 +1,12 @@
-import { Inject, Injectable, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -105,8 +113,16 @@ export class MessagingModule {
             }),
         },
         { provide: JETSTREAM, useFactory: (nc: NatsConnection) => jetstream(nc), inject: [NATS_CONNECTION] },
-        { provide: JETSTREAM_MANAGER, useFactory: (nc: NatsConnection) => jetstreamManager(nc), inject: [NATS_CONNECTION] },
-        { provide: EventPublisher, useFactory: (nc: NatsConnection) => new EventPublisher(nc), inject: [NATS_CONNECTION] },
+        {
+          provide: JETSTREAM_MANAGER,
+          useFactory: (nc: NatsConnection) => jetstreamManager(nc),
+          inject: [NATS_CONNECTION],
+        },
+        {
+          provide: EventPublisher,
+          useFactory: (nc: NatsConnection) => new EventPublisher(nc),
+          inject: [NATS_CONNECTION],
+        },
         {
           provide: RpcClient,
           useFactory: (nc: NatsConnection, names: NatsNames) => new RpcClient(nc, names, options.rpcTimeoutMs),

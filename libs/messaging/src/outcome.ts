@@ -1,5 +1,6 @@
 /** What a handler decided about one message; the consumer runner maps it to ack / nak / dead-letter. */
-export type Outcome = { kind: 'done' } | { kind: 'retry'; delayMs: number; reason?: string } | { kind: 'poison'; reason: string };
+export type Outcome =
+  { kind: 'done' } | { kind: 'retry'; delayMs: number; reason?: string } | { kind: 'poison'; reason: string };
 
 export const Outcomes = {
   done: (): Outcome => ({ kind: 'done' }),

@@ -1,5 +1,13 @@
 import type { NatsConnection, Msg, Subscription } from '@nats-io/transport-node';
-import { DomainError, ErrorCode, HEADERS, issuesToDetails, type NatsNames, type RpcContract, type RpcReply } from '@switchboard/contracts';
+import {
+  DomainError,
+  ErrorCode,
+  HEADERS,
+  issuesToDetails,
+  type NatsNames,
+  type RpcContract,
+  type RpcReply,
+} from '@switchboard/contracts';
 import { extractTraceContext, withSpan, type Logger } from '@switchboard/telemetry';
 import type { z } from 'zod';
 import { carrierOf, newCorrelationId, outgoingHeaders, runWithCorrelationId } from './headers';
@@ -110,7 +118,8 @@ export class RpcClient {
         if (/no responders|503/i.test(message) || (error as { code?: string }).code === '503') {
           throw new DomainError(ErrorCode.Unavailable, options.unavailable ?? `${contract.service} is not available.`);
         }
-        if (/timeout/i.test(message)) throw new DomainError(ErrorCode.Timeout, `${contract.service} did not answer in time.`);
+        if (/timeout/i.test(message))
+          throw new DomainError(ErrorCode.Timeout, `${contract.service} did not answer in time.`);
         throw error;
       }
       const reply = JSON.parse(decoder.decode(msg.data)) as RpcReply;

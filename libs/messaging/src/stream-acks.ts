@@ -61,7 +61,9 @@ export class StreamAcks {
   }
 
   private listen(): Subscription {
-    const subscription = this.nc.subscribe(`${this.inbox}.*`, { callback: (error, msg) => (error ? this.failAll(error) : this.settle(msg)) });
+    const subscription = this.nc.subscribe(`${this.inbox}.*`, {
+      callback: (error, msg) => (error ? this.failAll(error) : this.settle(msg)),
+    });
     void subscription.closed.then(() => {
       if (this.subscription === subscription) this.subscription = undefined;
       this.failAll(new StreamPublishError('the connection closed before JetStream answered'));

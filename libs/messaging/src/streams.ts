@@ -29,7 +29,11 @@ export interface StreamOptions {
 }
 
 /** Creates or updates every stream of DESIGN §5; safe to run at every boot of every service. */
-export async function ensureStreams(jsm: JetStreamManager, names: NatsNames, options: StreamOptions = {}): Promise<void> {
+export async function ensureStreams(
+  jsm: JetStreamManager,
+  names: NatsNames,
+  options: StreamOptions = {},
+): Promise<void> {
   for (const spec of names.streams()) {
     const config: Partial<StreamConfig> & { name: string } = {
       name: spec.name,

@@ -41,7 +41,12 @@ describe('JetStream layer (real NATS)', () => {
 
   const subject = () => env.names.subjects.sendRequested();
 
-  function runner<T>(durable: string, handler: BatchHandler<T>, extra: Omit<Partial<ConsumerSpec<T>>, 'schema'> = {}, conn = { js, jsm }) {
+  function runner<T>(
+    durable: string,
+    handler: BatchHandler<T>,
+    extra: Omit<Partial<ConsumerSpec<T>>, 'schema'> = {},
+    conn = { js, jsm },
+  ) {
     const r = new ConsumerRunner<T>(
       { durable, subject: subject(), schema: Ping as never as z.ZodType<T>, ...extra },
       handler,
@@ -67,7 +72,11 @@ describe('JetStream layer (real NATS)', () => {
 
   it('pairs every ack of a burst with its own publish', async () => {
     await purge();
-    const events = Array.from({ length: 300 }, (_, n) => ({ subject: subject(), payload: { id: `pair-${n}`, n }, msgId: `pair-${n % 200}` }));
+    const events = Array.from({ length: 300 }, (_, n) => ({
+      subject: subject(),
+      payload: { id: `pair-${n}`, n },
+      msgId: `pair-${n % 200}`,
+    }));
     const acks = await new EventPublisher(nc, 64).publishAll(events);
     expect(acks.filter((a) => !a.duplicate).map((a) => a.seq)).toEqual(acks.slice(0, 200).map((a) => a.seq));
     expect(new Set(acks.slice(0, 200).map((a) => a.seq)).size).toBe(200);
@@ -76,13 +85,17 @@ describe('JetStream layer (real NATS)', () => {
   });
 
   it('rejects a publish no stream stores, and one nobody acknowledges in time', async () => {
-    await expect(publisher.publish({ subject: `${env.prefix}.nowhere.v1`, payload: {}, msgId: 'lost-1' })).rejects.toMatchObject({
+    await expect(
+      publisher.publish({ subject: `${env.prefix}.nowhere.v1`, payload: {}, msgId: 'lost-1' }),
+    ).rejects.toMatchObject({
       code: 503,
       message: `no stream stores ${env.prefix}.nowhere.v1`,
     });
     const silent = nc.subscribe(`${env.prefix}.silent.v1`); // a core subscriber: no 503, and no ack either
     const impatient = new EventPublisher(nc, 1, 300);
-    await expect(impatient.publish({ subject: `${env.prefix}.silent.v1`, payload: {}, msgId: 'silent-1' })).rejects.toThrow(/within 300 ms/);
+    await expect(
+      impatient.publish({ subject: `${env.prefix}.silent.v1`, payload: {}, msgId: 'silent-1' }),
+    ).rejects.toThrow(/within 300 ms/);
     silent.unsubscribe();
   });
 
@@ -90,19 +103,28 @@ describe('JetStream layer (real NATS)', () => {
     await purge();
     const doomed = await connect({ servers: env.natsUrl });
     const handledBy: string[] = [];
-    const dead = runner<Ping>('crash', async () => {
-      handledBy.push('doomed');
-      await doomed.close(); // the process "dies" mid-handler: no ack ever leaves it
-      await new Promise(() => undefined);
-    }, { ackWaitMs: 1_000 }, { js: jetstream(doomed), jsm: await jetstreamManager(doomed) });
+    const dead = runner<Ping>(
+      'crash',
+      async () => {
+        handledBy.push('doomed');
+        await doomed.close(); // the process "dies" mid-handler: no ack ever leaves it
+        await new Promise(() => undefined);
+      },
+      { ackWaitMs: 1_000 },
+      { js: jetstream(doomed), jsm: await jetstreamManager(doomed) },
+    );
     runners.pop(); // never stopped gracefully
     await dead.start();
     await publisher.publish({ subject: subject(), payload: { id: 'crash', n: 1 }, msgId: 'crash-1' });
     await waitFor(() => handledBy.length === 1);
 
-    const survivor = runner<Ping>('crash', async (batch) => {
-      handledBy.push(...batch.map((d) => `survivor:${d.data.id}:${d.deliveryCount}`));
-    }, { ackWaitMs: 1_000 });
+    const survivor = runner<Ping>(
+      'crash',
+      async (batch) => {
+        handledBy.push(...batch.map((d) => `survivor:${d.data.id}:${d.deliveryCount}`));
+      },
+      { ackWaitMs: 1_000 },
+    );
     await survivor.start();
     await waitFor(() => handledBy.length === 2, { timeoutMs: 10_000 });
     await new Promise((r) => setTimeout(r, 1_500)); // longer than ack wait: no third delivery
@@ -116,7 +138,9 @@ describe('JetStream layer (real NATS)', () => {
     await runner<Ping>('dlq', async (batch) => {
       handled.push(...batch.map((d) => d.data));
     }).start();
-    await js.publish(subject(), new TextEncoder().encode(JSON.stringify({ id: 'bad', n: 'not a number' })), { msgID: 'bad-1' });
+    await js.publish(subject(), new TextEncoder().encode(JSON.stringify({ id: 'bad', n: 'not a number' })), {
+      msgID: 'bad-1',
+    });
     await js.publish(subject(), new TextEncoder().encode('{not json'), { msgID: 'bad-2' });
     await publisher.publish({ subject: subject(), payload: { id: 'good', n: 2 }, msgId: 'good-1' });
     const letters = await dlq.waitForCount(2);
@@ -138,13 +162,17 @@ describe('JetStream layer (real NATS)', () => {
     await purge();
     const seen: { id: string; at: number; count: number }[] = [];
     const dlq = new SubjectRecorder<{ error: string }>(nc, [env.names.subjects.dlq('test')]);
-    await runner<Ping>('retry', async (batch: Delivery<Ping>[]) =>
-      batch.map((d) => {
-        seen.push({ id: d.data.id, at: Date.now(), count: d.deliveryCount });
-        if (d.data.id === 'later' && d.deliveryCount === 1) return Outcomes.retry(400);
-        if (d.data.id === 'never') return Outcomes.retry(50, 'still broken');
-        return Outcomes.done();
-      }), { maxDeliver: 3 }).start();
+    await runner<Ping>(
+      'retry',
+      async (batch: Delivery<Ping>[]) =>
+        batch.map((d) => {
+          seen.push({ id: d.data.id, at: Date.now(), count: d.deliveryCount });
+          if (d.data.id === 'later' && d.deliveryCount === 1) return Outcomes.retry(400);
+          if (d.data.id === 'never') return Outcomes.retry(50, 'still broken');
+          return Outcomes.done();
+        }),
+      { maxDeliver: 3 },
+    ).start();
     await publisher.publish({ subject: subject(), payload: { id: 'later', n: 1 }, msgId: 'later-1' });
     await publisher.publish({ subject: subject(), payload: { id: 'never', n: 1 }, msgId: 'never-1' });
     await waitFor(() => seen.filter((s) => s.id === 'later').length === 2);
@@ -161,11 +189,15 @@ describe('JetStream layer (real NATS)', () => {
     await purge();
     let calls = 0;
     const got: number[] = [];
-    await runner<Ping>('throws', async (batch) => {
-      calls++;
-      if (calls === 1) throw new Error('database down');
-      got.push(...batch.map((d) => d.deliveryCount));
-    }, { backoffMs: [100] }).start();
+    await runner<Ping>(
+      'throws',
+      async (batch) => {
+        calls++;
+        if (calls === 1) throw new Error('database down');
+        got.push(...batch.map((d) => d.deliveryCount));
+      },
+      { backoffMs: [100] },
+    ).start();
     await publisher.publish({ subject: subject(), payload: { id: 'x', n: 1 }, msgId: 'throw-1' });
     await waitFor(() => got.length === 1);
     expect(got).toEqual([2]);
@@ -176,12 +208,20 @@ describe('JetStream layer (real NATS)', () => {
     const sizes: number[] = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    await runner<Ping>('batch', async (batch) => {
-      sizes.push(batch.length);
-      await gate;
-    }, { batchSize: 50 }).start();
+    await runner<Ping>(
+      'batch',
+      async (batch) => {
+        sizes.push(batch.length);
+        await gate;
+      },
+      { batchSize: 50 },
+    ).start();
     await publisher.publishAll(
-      Array.from({ length: 120 }, (_, i) => ({ subject: subject(), payload: { id: `b${i}`, n: i }, msgId: `burst-${i}` })),
+      Array.from({ length: 120 }, (_, i) => ({
+        subject: subject(),
+        payload: { id: `b${i}`, n: i },
+        msgId: `burst-${i}`,
+      })),
     );
     await waitFor(() => sizes.length >= 1);
     await new Promise((r) => setTimeout(r, 200));
@@ -217,9 +257,13 @@ describe('JetStream layer (real NATS)', () => {
       traceIds.push(trace.getActiveSpan()!.spanContext().traceId);
       await publisher.publish({ subject: hop2Subject, payload: batch[0].data, msgId: `hop2-${batch[0].data.id}` });
     }).start();
-    const hop2 = new ConsumerRunner<Ping>({ durable: 'hop2', subject: hop2Subject, schema: Ping }, async () => {
-      traceIds.push(trace.getActiveSpan()!.spanContext().traceId);
-    }, { service: 'test', names: env.names, js, jsm, publisher, logger });
+    const hop2 = new ConsumerRunner<Ping>(
+      { durable: 'hop2', subject: hop2Subject, schema: Ping },
+      async () => {
+        traceIds.push(trace.getActiveSpan()!.spanContext().traceId);
+      },
+      { service: 'test', names: env.names, js, jsm, publisher, logger },
+    );
     runners.push(hop2 as ConsumerRunner<unknown>);
     await hop2.start();
     const { withSpan } = await import('@switchboard/telemetry');
@@ -229,6 +273,8 @@ describe('JetStream layer (real NATS)', () => {
     });
     await waitFor(() => traceIds.length === 2);
     expect(traceIds).toEqual([origin, origin]);
-    expect(exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === origin).length).toBeGreaterThanOrEqual(3);
+    expect(exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === origin).length).toBeGreaterThanOrEqual(
+      3,
+    );
   });
 });

@@ -42,7 +42,9 @@ export async function migrate(ds: DataSource, schema: string): Promise<string[]>
     const applied = await ds.runMigrations({ transaction: 'each' });
     return applied.map((m) => m.name);
   } finally {
-    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`switchboard.migrate.${schema}`]).catch(() => undefined);
+    await runner
+      .query('SELECT pg_advisory_unlock(hashtext($1))', [`switchboard.migrate.${schema}`])
+      .catch(() => undefined);
     await runner.release();
   }
 }

@@ -45,7 +45,10 @@ export class Pruner {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => void this.prune().catch((error: unknown) => this.options.onError?.(error)), this.intervalMs);
+    this.timer ??= setInterval(
+      () => void this.prune().catch((error: unknown) => this.options.onError?.(error)),
+      this.intervalMs,
+    );
     this.timer.unref();
   }
 
@@ -81,11 +84,17 @@ export class Pruner {
 }
 
 /** The service's Pruner (inject `Pruner`) over its DataSource, logging failed runs. */
-export function prunerProvider(rules: PruneRule[], options: Omit<PrunerOptions, 'onError'> = {}): FactoryProvider<Pruner> {
+export function prunerProvider(
+  rules: PruneRule[],
+  options: Omit<PrunerOptions, 'onError'> = {},
+): FactoryProvider<Pruner> {
   return {
     provide: Pruner,
     useFactory: (ds: DataSource, logger: Logger) =>
-      new Pruner(ds, rules, { ...options, onError: (err) => logger.warn({ err }, 'retention pruning failed; retrying at the next interval') }),
+      new Pruner(ds, rules, {
+        ...options,
+        onError: (err) => logger.warn({ err }, 'retention pruning failed; retrying at the next interval'),
+      }),
     inject: [DataSource, LOGGER],
   };
 }

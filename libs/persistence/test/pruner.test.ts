@@ -21,8 +21,12 @@ describe('Pruner (real PostgreSQL)', () => {
 
   it('deletes the rows older than each rule, chunk after chunk, and keeps the rest', async () => {
     // 25 rows 10 days old, 5 of 1 day; marks: 3 of 2 hours, 2 of 10 minutes.
-    await ds.query(`INSERT INTO kept.events SELECT g, now() - CASE WHEN g <= 25 THEN interval '10 days' ELSE interval '1 day' END FROM generate_series(1, 30) g`);
-    await ds.query(`INSERT INTO kept.marks SELECT g, now() - CASE WHEN g <= 3 THEN interval '2 hours' ELSE interval '10 minutes' END FROM generate_series(1, 5) g`);
+    await ds.query(
+      `INSERT INTO kept.events SELECT g, now() - CASE WHEN g <= 25 THEN interval '10 days' ELSE interval '1 day' END FROM generate_series(1, 30) g`,
+    );
+    await ds.query(
+      `INSERT INTO kept.marks SELECT g, now() - CASE WHEN g <= 3 THEN interval '2 hours' ELSE interval '10 minutes' END FROM generate_series(1, 5) g`,
+    );
     const pruner = new Pruner(
       ds,
       [

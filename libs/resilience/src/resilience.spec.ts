@@ -15,17 +15,42 @@ describe('retry', () => {
 
   it('retries until success', async () => {
     let calls = 0;
-    const sut = await retry(async () => (++calls < 3 ? Promise.reject(new Error('flaky')) : 'ok'), { attempts: 5, baseDelayMs: 1, maxDelayMs: 1 }, undefined, noSleep);
+    const sut = await retry(
+      async () => (++calls < 3 ? Promise.reject(new Error('flaky')) : 'ok'),
+      { attempts: 5, baseDelayMs: 1, maxDelayMs: 1 },
+      undefined,
+      noSleep,
+    );
     expect(sut).toBe('ok');
     expect(calls).toBe(3);
   });
 
   it('stops at a non-retryable error and when attempts run out', async () => {
     let calls = 0;
-    await expect(retry(async () => { calls++; throw new Error('permanent'); }, { attempts: 5, baseDelayMs: 1, maxDelayMs: 1 }, () => false, noSleep)).rejects.toThrow('permanent');
+    await expect(
+      retry(
+        async () => {
+          calls++;
+          throw new Error('permanent');
+        },
+        { attempts: 5, baseDelayMs: 1, maxDelayMs: 1 },
+        () => false,
+        noSleep,
+      ),
+    ).rejects.toThrow('permanent');
     expect(calls).toBe(1);
     calls = 0;
-    await expect(retry(async () => { calls++; throw new Error('down'); }, { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 }, undefined, noSleep)).rejects.toThrow('down');
+    await expect(
+      retry(
+        async () => {
+          calls++;
+          throw new Error('down');
+        },
+        { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 },
+        undefined,
+        noSleep,
+      ),
+    ).rejects.toThrow('down');
     expect(calls).toBe(3);
   });
 });
@@ -33,10 +58,13 @@ describe('retry', () => {
 describe('Breaker', () => {
   it('opens after failures, rejects fast while open, and closes after a good half-open probe', async () => {
     let healthy = false;
-    const sut = new Breaker(async () => {
-      if (!healthy) throw new Error('provider down');
-      return 'sent';
-    }, { name: 'test', volumeThreshold: 2, errorThresholdPercentage: 50, resetTimeoutMs: 100 });
+    const sut = new Breaker(
+      async () => {
+        if (!healthy) throw new Error('provider down');
+        return 'sent';
+      },
+      { name: 'test', volumeThreshold: 2, errorThresholdPercentage: 50, resetTimeoutMs: 100 },
+    );
     await expect(sut.fire()).rejects.toThrow('provider down');
     await expect(sut.fire()).rejects.toThrow('provider down');
     expect(sut.status).toBe('down');
@@ -50,9 +78,16 @@ describe('Breaker', () => {
   });
 
   it('does not count errors that say nothing about the provider', async () => {
-    const sut = new Breaker(async () => { throw Object.assign(new Error('invalid address'), { permanent: true }); }, {
-      name: 'test2', volumeThreshold: 1, isHealthyError: (e) => (e as { permanent?: boolean }).permanent === true,
-    });
+    const sut = new Breaker(
+      async () => {
+        throw Object.assign(new Error('invalid address'), { permanent: true });
+      },
+      {
+        name: 'test2',
+        volumeThreshold: 1,
+        isHealthyError: (e) => (e as { permanent?: boolean }).permanent === true,
+      },
+    );
     for (let i = 0; i < 5; i++) await expect(sut.fire()).rejects.toThrow('invalid address');
     expect(sut.status).toBe('up');
     sut.shutdown();

@@ -60,7 +60,10 @@ export async function startService(options: BootstrapOptions): Promise<RunningSe
   const app =
     options.httpPort === undefined
       ? await NestFactory.createApplicationContext(options.module as never, { logger: nestLogger })
-      : await NestFactory.create<NestExpressApplication>(options.module as never, { logger: nestLogger, bodyParser: false });
+      : await NestFactory.create<NestExpressApplication>(options.module as never, {
+          logger: nestLogger,
+          bodyParser: false,
+        });
   if (options.httpPort !== undefined) await options.configureHttp?.(app as NestExpressApplication);
   await app.init();
   const health = new HealthServer(readinessChecks(app));

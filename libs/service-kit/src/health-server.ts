@@ -22,7 +22,9 @@ export class HealthServer {
       const path = (req.url ?? '/').split('?')[0];
       if (path === '/health') return this.reply(res, 200, { status: 'ok' });
       if (path !== '/ready') return this.reply(res, 404, { status: 'not found' });
-      void this.readiness().then(({ ok, results }) => this.reply(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks: results }));
+      void this.readiness().then(({ ok, results }) =>
+        this.reply(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks: results }),
+      );
     });
     await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
     return (this.server!.address() as AddressInfo).port;
@@ -33,7 +35,10 @@ export class HealthServer {
     await Promise.all(
       Object.entries(this.checks).map(async ([name, check]) => {
         try {
-          await Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000).unref())]);
+          await Promise.race([
+            check(),
+            new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000).unref()),
+          ]);
           results[name] = 'ok';
         } catch (error) {
           results[name] = (error as Error).message || 'failed';

@@ -17,7 +17,12 @@ class CreateThings1700000000000 implements MigrationInterface {
   }
 }
 
-const addThing = rpcContract('kittest', 'things.add', z.object({ name: z.string().min(1) }), z.object({ id: z.number() }));
+const addThing = rpcContract(
+  'kittest',
+  'things.add',
+  z.object({ name: z.string().min(1) }),
+  z.object({ id: z.number() }),
+);
 
 @Injectable()
 class ThingsRpc {
@@ -25,7 +30,8 @@ class ThingsRpc {
 
   @RpcHandler(addThing)
   async add(req: { name: string }) {
-    if (req.name === 'taken') throw new DomainError(DomainError.validation({ name: ['taken'] }).code, 'name: taken', { name: ['taken'] });
+    if (req.name === 'taken')
+      throw new DomainError(DomainError.validation({ name: ['taken'] }).code, 'name: taken', { name: ['taken'] });
     const [row] = await this.ds.query('INSERT INTO kit_test.things (name) VALUES ($1) RETURNING id', [req.name]);
     return { id: row.id as number };
   }
@@ -70,8 +76,14 @@ describe('a service on the kit (real NATS + PostgreSQL)', () => {
   it('answers request/reply with data or a typed error', async () => {
     const client = svc.app.get(RpcClient);
     await expect(client.call(addThing, { name: 'lamp' })).resolves.toEqual({ id: 1 });
-    await expect(client.call(addThing, { name: '' })).rejects.toMatchObject({ code: 'VALIDATION', details: { name: [expect.any(String)] } });
-    await expect(client.call(addThing, { name: 'taken' })).rejects.toMatchObject({ code: 'VALIDATION', message: 'name: taken' });
+    await expect(client.call(addThing, { name: '' })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      details: { name: [expect.any(String)] },
+    });
+    await expect(client.call(addThing, { name: 'taken' })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: 'name: taken',
+    });
     const other = rpcContract('nobody', 'home', z.object({}), z.object({}));
     await expect(client.call(other, {}, { timeoutMs: 500 })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });

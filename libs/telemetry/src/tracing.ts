@@ -1,10 +1,26 @@
-import { context, propagation, trace, SpanKind, SpanStatusCode, type Context, type Span, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  trace,
+  SpanKind,
+  SpanStatusCode,
+  type Context,
+  type Span,
+  type TextMapGetter,
+  type TextMapSetter,
+} from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core';
-import { AlwaysOnSampler, type SpanExporter, type SpanProcessor, BatchSpanProcessor, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  AlwaysOnSampler,
+  type SpanExporter,
+  type SpanProcessor,
+  BatchSpanProcessor,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 
 let sdk: NodeSDK | undefined;
 
@@ -25,13 +41,18 @@ export function startTelemetry(options: TelemetryOptions): void {
   const processors: SpanProcessor[] = [];
   if (options.exporter) processors.push(new SimpleSpanProcessor(options.exporter));
   else if (options.otlpEndpoint) {
-    processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.otlpEndpoint.replace(/\/$/, '')}/v1/traces` })));
+    processors.push(
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.otlpEndpoint.replace(/\/$/, '')}/v1/traces` })),
+    );
   }
   sdk = new NodeSDK({
     serviceName: options.serviceName,
     sampler: new AlwaysOnSampler(),
     spanProcessors: processors,
-    instrumentations: options.exporter || options.otlpEndpoint ? [new HttpInstrumentation(), new PgInstrumentation(), new NestInstrumentation()] : [],
+    instrumentations:
+      options.exporter || options.otlpEndpoint
+        ? [new HttpInstrumentation(), new PgInstrumentation(), new NestInstrumentation()]
+        : [],
   });
   sdk.start();
 }
@@ -72,7 +93,13 @@ export async function withSpan<T>(
   fn: (span: Span) => Promise<T>,
   parent: Context = context.active(),
 ): Promise<T> {
-  const spanKind = { consumer: SpanKind.CONSUMER, producer: SpanKind.PRODUCER, server: SpanKind.SERVER, client: SpanKind.CLIENT, internal: SpanKind.INTERNAL }[kind];
+  const spanKind = {
+    consumer: SpanKind.CONSUMER,
+    producer: SpanKind.PRODUCER,
+    server: SpanKind.SERVER,
+    client: SpanKind.CLIENT,
+    internal: SpanKind.INTERNAL,
+  }[kind];
   return tracer().startActiveSpan(name, { kind: spanKind, attributes }, parent, async (span) => {
     try {
       return await fn(span);

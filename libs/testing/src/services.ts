@@ -8,7 +8,9 @@ import { childEnv } from './test-env';
 import { join } from 'node:path';
 
 /** Boots one service in-process on ephemeral ports. */
-export async function startTestService(options: Omit<BootstrapOptions, 'healthPort'> & { healthPort?: number }): Promise<RunningService> {
+export async function startTestService(
+  options: Omit<BootstrapOptions, 'healthPort'> & { healthPort?: number },
+): Promise<RunningService> {
   return startService({
     healthPort: 0,
     logger: createLogger(options.service, process.env.TEST_LOG_LEVEL ?? 'silent'),
@@ -32,13 +34,26 @@ function profileArgs(): string[] {
 
 /** `nodeOptions` of the service's package.json, as `npm start` (scripts/services.mjs) and the Docker image run it. */
 function nodeOptions(service: string): string[] {
-  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'services', service, 'package.json'), 'utf8')) as { nodeOptions?: string[] };
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'services', service, 'package.json'), 'utf8')) as {
+    nodeOptions?: string[];
+  };
   return manifest.nodeOptions ?? [];
 }
 
 /** Runs a service's main.ts as its own process (for crash tests), waiting for its /ready. */
-export async function spawnService(env: TestEnv, service: string, extraEnv: Record<string, string> = {}, healthPort: number): Promise<ChildService> {
-  const args = [...nodeOptions(service), ...profileArgs(), '-r', '@swc-node/register', join(REPO_ROOT, 'services', service, 'src', 'main.ts')];
+export async function spawnService(
+  env: TestEnv,
+  service: string,
+  extraEnv: Record<string, string> = {},
+  healthPort: number,
+): Promise<ChildService> {
+  const args = [
+    ...nodeOptions(service),
+    ...profileArgs(),
+    '-r',
+    '@swc-node/register',
+    join(REPO_ROOT, 'services', service, 'src', 'main.ts'),
+  ];
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: childEnv(env, { HEALTH_PORT: String(healthPort), ...extraEnv }),

@@ -28,7 +28,11 @@ export class SubjectRecorder<T = Record<string, unknown>> {
     return this.messages.filter((m) => m.subject === subject);
   }
 
-  async waitForCount(count: number, filter: (m: Recorded<T>) => boolean = () => true, timeoutMs = 15_000): Promise<Recorded<T>[]> {
+  async waitForCount(
+    count: number,
+    filter: (m: Recorded<T>) => boolean = () => true,
+    timeoutMs = 15_000,
+  ): Promise<Recorded<T>[]> {
     return waitFor(
       () => {
         const found = this.messages.filter(filter);

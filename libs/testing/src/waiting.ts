@@ -17,7 +17,9 @@ export async function waitFor<T>(
     }
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 25));
   }
-  throw new Error(`${options.message ?? 'condition not met'} within ${options.timeoutMs ?? 15_000} ms${lastError ? `: ${String(lastError)}` : ''}`);
+  throw new Error(
+    `${options.message ?? 'condition not met'} within ${options.timeoutMs ?? 15_000} ms${lastError ? `: ${String(lastError)}` : ''}`,
+  );
 }
 
 /**

@@ -8,7 +8,8 @@ function processesOf(prefix: string): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
-      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`SB_PREFIX=${prefix}`)) pids.push(Number(entry));
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`SB_PREFIX=${prefix}`))
+        pids.push(Number(entry));
     } catch {
       // gone, or not ours to read
     }
@@ -50,7 +51,18 @@ describe('npm start', () => {
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     const log = output.join('');
     expect({ code, log: code === 0 ? '' : log }).toEqual({ code: 0, log: '' });
-    for (const service of ['gateway', 'catalog', 'preferences', 'campaign-actions', 'router', 'sender-email', 'sender-sms', 'sender-push', 'sender-tweet', 'tracker']) {
+    for (const service of [
+      'gateway',
+      'catalog',
+      'preferences',
+      'campaign-actions',
+      'router',
+      'sender-email',
+      'sender-sms',
+      'sender-push',
+      'sender-tweet',
+      'tracker',
+    ]) {
       expect(log).toMatch(new RegExp(`${service}\\b[^\\n]*ready`, 'i'));
     }
     expect(processesOf(env.prefix)).toEqual([]);

@@ -1,6 +1,14 @@
 import { signTrackingToken, trackingUrls, verifyTrackingToken, type TrackingClaims } from './index';
 
-const claims: TrackingClaims = { kind: 'click', dispatchId: 'd1', sendId: 's1', messageId: 7, contactId: 'c-1', channel: 'email', url: 'https://example.com/a' };
+const claims: TrackingClaims = {
+  kind: 'click',
+  dispatchId: 'd1',
+  sendId: 's1',
+  messageId: 7,
+  contactId: 'c-1',
+  channel: 'email',
+  url: 'https://example.com/a',
+};
 
 describe('tracking tokens', () => {
   it('round-trips claims signed with the secret', () => {
@@ -8,7 +16,14 @@ describe('tracking tokens', () => {
   });
 
   it('signs as tokens already sent were signed: base64url(JSON) and its base64url HMAC-SHA256', () => {
-    const open: TrackingClaims = { kind: 'open', dispatchId: 'd1', sendId: 's1', messageId: 7, contactId: 'c-1', channel: 'email' };
+    const open: TrackingClaims = {
+      kind: 'open',
+      dispatchId: 'd1',
+      sendId: 's1',
+      messageId: 7,
+      contactId: 'c-1',
+      channel: 'email',
+    };
     expect(signTrackingToken('k', open)).toBe(
       'eyJraW5kIjoib3BlbiIsImRpc3BhdGNoSWQiOiJkMSIsInNlbmRJZCI6InMxIiwibWVzc2FnZUlkIjo3LCJjb250YWN0SWQiOiJjLTEiLCJjaGFubmVsIjoiZW1haWwifQ.E19cEp7uxYJS9JfwSpCteyejMUMJDLM-UArSKPhSUT0',
     );
@@ -26,7 +41,13 @@ describe('tracking tokens', () => {
   });
 
   it('builds the public URLs', () => {
-    const urls = trackingUrls('http://localhost:8080/', 'k', { dispatchId: 'd', sendId: 's', messageId: 1, contactId: 'c', channel: 'email' });
+    const urls = trackingUrls('http://localhost:8080/', 'k', {
+      dispatchId: 'd',
+      sendId: 's',
+      messageId: 1,
+      contactId: 'c',
+      channel: 'email',
+    });
     expect(urls.openPixel).toMatch(/^http:\/\/localhost:8080\/t\/o\/[\w-]+\.[\w-]+\.gif$/);
     expect(verifyTrackingToken('k', urls.click('https://x.test/').split('/t/c/')[1])?.url).toBe('https://x.test/');
   });

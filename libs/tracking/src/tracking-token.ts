@@ -60,5 +60,9 @@ export const SAMPLE_TOKEN = 'sample';
 /** The links of a preview or a test send: the click goes straight to its URL. */
 export function sampleUrls(publicUrl: string) {
   const root = publicUrl.replace(/\/$/, '');
-  return { openPixel: `${root}/t/o/${SAMPLE_TOKEN}.gif`, click: (url: string) => url, unsubscribe: `${root}/u/${SAMPLE_TOKEN}` };
+  return {
+    openPixel: `${root}/t/o/${SAMPLE_TOKEN}.gif`,
+    click: (url: string) => url,
+    unsubscribe: `${root}/u/${SAMPLE_TOKEN}`,
+  };
 }

@@ -30,7 +30,11 @@ export function loadCampaignActionsConfig(source: NodeJS.ProcessEnv = process.en
         concurrency: e.CAMPAIGN_ACTIONS_CONCURRENCY,
         sendExpiresAfterMs: e.SEND_EXPIRES_AFTER_MS,
       },
-      scheduler: { pollMs: e.SCHEDULER_POLL_MS, batchSize: e.SCHEDULER_BATCH_SIZE, retentionMs: e.SCHEDULER_RETENTION_MS },
+      scheduler: {
+        pollMs: e.SCHEDULER_POLL_MS,
+        batchSize: e.SCHEDULER_BATCH_SIZE,
+        retentionMs: e.SCHEDULER_RETENTION_MS,
+      },
     }),
     source,
   );

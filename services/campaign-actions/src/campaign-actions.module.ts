@@ -9,7 +9,10 @@ import { DeferredOutcomeConsumer } from './scheduler/deferred-outcome.consumer';
 import { ScheduledSendsRepository } from './scheduler/scheduled-sends.repository';
 import { SchedulerService } from './scheduler/scheduler.service';
 
-export function createCampaignActionsModule(config: CampaignActionsConfig, logger: Logger = createLogger('campaign-actions', config.log.level)): Function {
+export function createCampaignActionsModule(
+  config: CampaignActionsConfig,
+  logger: Logger = createLogger('campaign-actions', config.log.level),
+): Function {
   @Module({
     imports: [
       ServiceKitModule.forRoot({
@@ -19,7 +22,13 @@ export function createCampaignActionsModule(config: CampaignActionsConfig, logge
         database: { schema: 'campaign_actions', migrations: [CreateScheduledSends1767225700000] },
       }),
     ],
-    providers: [ScheduledSendsRepository, SchedulerService, DeferredOutcomeConsumer, ActionsService, CampaignActionConsumer],
+    providers: [
+      ScheduledSendsRepository,
+      SchedulerService,
+      DeferredOutcomeConsumer,
+      ActionsService,
+      CampaignActionConsumer,
+    ],
   })
   class CampaignActionsModule {}
   return CampaignActionsModule;

@@ -4,4 +4,8 @@ import { createCampaignActionsModule } from './campaign-actions.module';
 
 const config = configOrExit(() => loadCampaignActionsConfig());
 
-void runService({ service: 'campaign-actions', module: createCampaignActionsModule(config), healthPort: config.health.port });
+void runService({
+  service: 'campaign-actions',
+  module: createCampaignActionsModule(config),
+  healthPort: config.health.port,
+});

@@ -5,7 +5,15 @@ import { preferencesContactsBatchUpsert, type DeadLetter, type SendRequested } f
 import { EventPublisher, RpcHandler } from '@switchboard/messaging';
 import { ServiceKitModule, type RunningService } from '@switchboard/service-kit';
 import { createLogger } from '@switchboard/telemetry';
-import { childEnv, createTestEnv, startTestService, SubjectRecorder, waitFor, waitUntilConsumersIdle, type TestEnv } from '@switchboard/testing';
+import {
+  childEnv,
+  createTestEnv,
+  startTestService,
+  SubjectRecorder,
+  waitFor,
+  waitUntilConsumersIdle,
+  type TestEnv,
+} from '@switchboard/testing';
 import { sendIdOf } from '../src/actions/send-id';
 import { loadCampaignActionsConfig } from '../src/campaign-actions.config';
 import { createCampaignActionsModule } from '../src/campaign-actions.module';
@@ -36,7 +44,12 @@ describe('campaign-actions (fake preferences)', () => {
     env = await createTestEnv();
     nc = await connect({ servers: env.natsUrl });
     publisher = new EventPublisher(nc);
-    @Module({ imports: [ServiceKitModule.forRoot({ service: 'fakes', config: env.config, logger: createLogger('fakes', 'silent') })], providers: [FakeContacts] })
+    @Module({
+      imports: [
+        ServiceKitModule.forRoot({ service: 'fakes', config: env.config, logger: createLogger('fakes', 'silent') }),
+      ],
+      providers: [FakeContacts],
+    })
     class FakesModule {}
     fakes = await startTestService({ service: 'fakes', module: FakesModule });
     contacts = fakes.app.get(FakeContacts);
@@ -59,7 +72,8 @@ describe('campaign-actions (fake preferences)', () => {
 
   const publishAction = (action: Record<string, unknown>, msgId = String(action.actionId)) =>
     publisher.publish({ subject: env.names.subjects.campaignAction(), msgId, payload: action });
-  const requestsOf = (actionId: string, contactId: string) => requests.messages.filter((m) => m.data.sendId === sendIdOf(actionId, contactId));
+  const requestsOf = (actionId: string, contactId: string) =>
+    requests.messages.filter((m) => m.data.sendId === sendIdOf(actionId, contactId));
 
   it('emits one send request per distinct contact with a deterministic id, after one upsert of the inline fields', async () => {
     const action = {
@@ -69,28 +83,56 @@ describe('campaign-actions (fake preferences)', () => {
       campaignId: 7,
       campaignEventId: 'e1',
       channels: ['sms'],
-      contacts: [{ id: 'k1', email: 'k1@example.com' }, { id: 'k2' }, { id: 'k1' }, { id: 'k3', fields: { plan: 'gold' } }],
+      contacts: [
+        { id: 'k1', email: 'k1@example.com' },
+        { id: 'k2' },
+        { id: 'k1' },
+        { id: 'k3', fields: { plan: 'gold' } },
+      ],
     };
     await publishAction(action);
-    const got = await requests.waitForCount(3, (m) => m.data.sendId.length > 0 && ['k1', 'k2', 'k3'].some((k) => m.data.sendId === sendIdOf('a1', k)));
+    const got = await requests.waitForCount(
+      3,
+      (m) => m.data.sendId.length > 0 && ['k1', 'k2', 'k3'].some((k) => m.data.sendId === sendIdOf('a1', k)),
+    );
     expect(got.map((m) => m.data.contactId).sort()).toEqual(['k1', 'k2', 'k3']);
     for (const m of got) {
       expect(m.headers['Nats-Msg-Id']).toBe(m.data.sendId);
-      expect(m.data).toMatchObject({ messageId: 42, campaignId: '7', campaignEventId: 'e1', channels: ['sms'], deferrals: 0, attempt: 0 });
+      expect(m.data).toMatchObject({
+        messageId: 42,
+        campaignId: '7',
+        campaignEventId: 'e1',
+        channels: ['sms'],
+        deferrals: 0,
+        attempt: 0,
+      });
       expect(Date.parse(m.data.expiresAt) - Date.parse(m.data.requestedAt)).toBe(7 * 86_400_000);
     }
-    expect(contacts.upserts).toEqual([[{ id: 'k1', email: 'k1@example.com' }, { id: 'k3', fields: { plan: 'gold' } }]]);
+    expect(contacts.upserts).toEqual([
+      [
+        { id: 'k1', email: 'k1@example.com' },
+        { id: 'k3', fields: { plan: 'gold' } },
+      ],
+    ]);
 
     // Republished under another message id: the same send ids, so JetStream keeps one of each.
     await publishAction(action, 'a1-again');
     await waitUntilConsumersIdle(nc, env.names);
-    const info = await (await jetstreamManager(nc)).streams.info(env.names.streamOf(env.names.subjects.sendRequested()));
+    const info = await (
+      await jetstreamManager(nc)
+    ).streams.info(env.names.streamOf(env.names.subjects.sendRequested()));
     expect(info.state.messages).toBe(3);
   });
 
   it('holds an action with a future sendAt until then', async () => {
     const sendAt = new Date(Date.now() + 1_500).toISOString();
-    await publishAction({ actionId: 'later', type: 'send_marketing_message', messageId: 5, sendAt, contacts: [{ id: 'k9' }] });
+    await publishAction({
+      actionId: 'later',
+      type: 'send_marketing_message',
+      messageId: 5,
+      sendAt,
+      contacts: [{ id: 'k9' }],
+    });
     await waitUntilConsumersIdle(nc, env.names);
     expect(requestsOf('later', 'k9')).toHaveLength(0);
     const [m] = await requests.waitForCount(1, (r) => r.data.sendId === sendIdOf('later', 'k9'), 10_000);
@@ -111,11 +153,28 @@ describe('campaign-actions (fake preferences)', () => {
       attempt: 0,
     };
     const outcome = {
-      sendId: 'deferred-1', messageId: 5, contactId: 'k5', outcome: 'deferred', candidates: ['email'], skipped: [{ channel: 'email', reason: 'paused' }],
-      retryAt, deferrals: 1, attempt: 0, occurredAt: new Date().toISOString(), request,
+      sendId: 'deferred-1',
+      messageId: 5,
+      contactId: 'k5',
+      outcome: 'deferred',
+      candidates: ['email'],
+      skipped: [{ channel: 'email', reason: 'paused' }],
+      retryAt,
+      deferrals: 1,
+      attempt: 0,
+      occurredAt: new Date().toISOString(),
+      request,
     };
-    await publisher.publish({ subject: env.names.subjects.routing('deferred'), msgId: 'deferred-1:0:1:deferred', payload: outcome });
-    await publisher.publish({ subject: env.names.subjects.routing('deferred'), msgId: 'deferred-1:redelivered', payload: outcome });
+    await publisher.publish({
+      subject: env.names.subjects.routing('deferred'),
+      msgId: 'deferred-1:0:1:deferred',
+      payload: outcome,
+    });
+    await publisher.publish({
+      subject: env.names.subjects.routing('deferred'),
+      msgId: 'deferred-1:redelivered',
+      payload: outcome,
+    });
     const [m] = await requests.waitForCount(1, (r) => r.data.sendId === 'deferred-1', 10_000);
     expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(retryAt));
     expect(m.headers['Nats-Msg-Id']).toBe('deferred-1:0:d2');
@@ -127,11 +186,21 @@ describe('campaign-actions (fake preferences)', () => {
   it('shares a burst of due sends between instances without emitting any twice', async () => {
     const due = new Date(Date.now() - 1_000).toISOString();
     const sends = Array.from({ length: 1_200 }, (_, i) => {
-      const payload: SendRequested = { sendId: `burst-${i}`, messageId: 5, contactId: `b${i}`, requestedAt: due, expiresAt: new Date(Date.now() + 86_400_000).toISOString(), deferrals: 0, attempt: 0 };
+      const payload: SendRequested = {
+        sendId: `burst-${i}`,
+        messageId: 5,
+        contactId: `b${i}`,
+        requestedAt: due,
+        expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+        deferrals: 0,
+        attempt: 0,
+      };
       return { sendId: payload.sendId, attempt: 0, deferrals: 0, msgId: payload.sendId, dueAt: due, payload };
     });
     await instances[0].app.get(ScheduledSendsRepository).schedule(sends);
-    await waitFor(() => requests.messages.filter((r) => r.data.sendId.startsWith('burst-')).length >= 1_200, { timeoutMs: 15_000 });
+    await waitFor(() => requests.messages.filter((r) => r.data.sendId.startsWith('burst-')).length >= 1_200, {
+      timeoutMs: 15_000,
+    });
     await waitUntilConsumersIdle(nc, env.names);
     const seen = requests.messages.filter((r) => r.data.sendId.startsWith('burst-')).map((r) => r.data.sendId);
     expect(seen).toHaveLength(1_200);

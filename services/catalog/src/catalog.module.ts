@@ -13,7 +13,10 @@ import { CATALOG_MIGRATIONS } from './migrations';
 import { TemplatesService } from './templates/templates.service';
 
 /** Marketing messages, channel content, categories and email templates; served over sb.rpc.catalog.*. */
-export function createCatalogModule(config: CatalogConfig, logger: Logger = createLogger('catalog', config.log.level)): Function {
+export function createCatalogModule(
+  config: CatalogConfig,
+  logger: Logger = createLogger('catalog', config.log.level),
+): Function {
   @Module({
     imports: [
       ServiceKitModule.forRoot({

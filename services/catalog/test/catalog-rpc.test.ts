@@ -1,4 +1,11 @@
-import { catalogContentGet, catalogItemDelete, catalogItemList, catalogItemSave, catalogMessagesRoutable, type Actor } from '@switchboard/contracts';
+import {
+  catalogContentGet,
+  catalogItemDelete,
+  catalogItemList,
+  catalogItemSave,
+  catalogMessagesRoutable,
+  type Actor,
+} from '@switchboard/contracts';
 import { RpcClient } from '@switchboard/messaging';
 import type { RunningService } from '@switchboard/service-kit';
 import { childEnv, createTestEnv, startTestService, type TestEnv } from '@switchboard/testing';
@@ -12,8 +19,10 @@ describe('catalog RPCs for the router and the senders', () => {
   let svc: RunningService;
   let rpc: RpcClient;
 
-  const save = async (kind: 'message' | 'email' | 'sms' | 'notification' | 'tweet' | 'template', input: Record<string, unknown>) =>
-    (await rpc.call(catalogItemSave, { kind, mode: 'create', input, actor })).item as Record<string, any>;
+  const save = async (
+    kind: 'message' | 'email' | 'sms' | 'notification' | 'tweet' | 'template',
+    input: Record<string, unknown>,
+  ) => (await rpc.call(catalogItemSave, { kind, mode: 'create', input, actor })).item as Record<string, any>;
 
   beforeAll(async () => {
     env = await createTestEnv();
@@ -67,22 +76,41 @@ describe('catalog RPCs for the router and the senders', () => {
   });
 
   it('content.get: the type’s fields for senders; NOT_FOUND when missing or of another type', async () => {
-    const email = await save('email', { name: 'E', subject: 'Hello {{ contact.firstname }}', customHtml: '<p>x</p>', fromName: 'ACME' });
+    const email = await save('email', {
+      name: 'E',
+      subject: 'Hello {{ contact.firstname }}',
+      customHtml: '<p>x</p>',
+      fromName: 'ACME',
+    });
     await expect(rpc.call(catalogContentGet, { type: 'email', id: email.id })).resolves.toEqual({
       type: 'email',
       id: email.id,
       name: 'E',
       isPublished: true,
       version: 1,
-      fields: { subject: 'Hello {{ contact.firstname }}', customHtml: '<p>x</p>', plainText: null, fromAddress: null, fromName: 'ACME', replyToAddress: null, templateId: null },
+      fields: {
+        subject: 'Hello {{ contact.firstname }}',
+        customHtml: '<p>x</p>',
+        plainText: null,
+        fromAddress: null,
+        fromName: 'ACME',
+        replyToAddress: null,
+        templateId: null,
+      },
     });
     const push = await save('notification', { name: 'P', heading: 'h', message: 'm', mobile: true });
-    expect((await rpc.call(catalogContentGet, { type: 'notification', id: push.id })).fields).toMatchObject({ mobile: true, url: null });
-    await expect(rpc.call(catalogContentGet, { type: 'sms', id: email.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await rpc.call(catalogContentGet, { type: 'notification', id: push.id })).fields).toMatchObject({
+      mobile: true,
+      url: null,
+    });
+    await expect(rpc.call(catalogContentGet, { type: 'sms', id: email.id })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 
   it('templates: one {{ content }} slot; an email names one that exists, content.get carries its layout, and it cannot go while in use', async () => {
-    const invalid = (input: Record<string, unknown>) => expect(save('template', { name: 'T', ...input })).rejects.toMatchObject({ code: 'VALIDATION' });
+    const invalid = (input: Record<string, unknown>) =>
+      expect(save('template', { name: 'T', ...input })).rejects.toMatchObject({ code: 'VALIDATION' });
     await invalid({ html: '<p>no slot</p>' });
     await invalid({ html: '{{ content }} and {{content}}' });
     await invalid({ html: '{% if %}{{ content }}' });
@@ -91,13 +119,25 @@ describe('catalog RPCs for the router and the senders', () => {
     const template = await save('template', { name: 'Branded', html: layout });
     expect(template).toMatchObject({ name: 'Branded', html: layout, isPublished: true, category: null });
 
-    await expect(save('email', { name: 'E', subject: 's', templateId: 987654 })).rejects.toMatchObject({ code: 'VALIDATION', details: { templateId: ['Template not found.'] } });
+    await expect(save('email', { name: 'E', subject: 's', templateId: 987654 })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      details: { templateId: ['Template not found.'] },
+    });
     const email = await save('email', { name: 'E', subject: 's', customHtml: '<p>x</p>', templateId: template.id });
-    expect(await rpc.call(catalogContentGet, { type: 'email', id: email.id })).toMatchObject({ fields: { templateId: template.id }, layout });
+    expect(await rpc.call(catalogContentGet, { type: 'email', id: email.id })).toMatchObject({
+      fields: { templateId: template.id },
+      layout,
+    });
 
-    await expect(rpc.call(catalogItemDelete, { kind: 'template', id: template.id })).rejects.toMatchObject({ code: 'CONFLICT', message: `The template is used by emails ${email.id}.` });
+    await expect(rpc.call(catalogItemDelete, { kind: 'template', id: template.id })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: `The template is used by emails ${email.id}.`,
+    });
     await rpc.call(catalogItemSave, { kind: 'email', mode: 'patch', id: email.id, input: { templateId: null }, actor });
-    expect((await rpc.call(catalogItemDelete, { kind: 'template', id: template.id })).item).toMatchObject({ id: null, name: 'Branded' });
+    expect((await rpc.call(catalogItemDelete, { kind: 'template', id: template.id })).item).toMatchObject({
+      id: null,
+      name: 'Branded',
+    });
   });
 
   it('keeps a list reply under the NATS payload limit and says where the rest starts', async () => {

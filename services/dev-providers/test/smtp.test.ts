@@ -56,9 +56,18 @@ describe('SMTP fake', () => {
   });
 
   it('records a message of a shape it leaves to mailparser (HTML only: the text is derived from it)', async () => {
-    await transport().sendMail({ from: mail.from, to: 'html@example.org', subject: 'Only HTML', html: '<p>Hi <b>there</b></p>' });
+    await transport().sendMail({
+      from: mail.from,
+      to: 'html@example.org',
+      subject: 'Only HTML',
+      html: '<p>Hi <b>there</b></p>',
+    });
     const message = await sut.waitForMessage((m) => m.to.includes('html@example.org'));
-    expect(message).toMatchObject({ subject: 'Only HTML', html: expect.stringContaining('<p>Hi <b>there</b></p>'), text: 'Hi there' });
+    expect(message).toMatchObject({
+      subject: 'Only HTML',
+      html: expect.stringContaining('<p>Hi <b>there</b></p>'),
+      text: 'Hi there',
+    });
     expect(outbox.list('smtp')[0]).toMatchObject({ subject: 'Only HTML', body: 'Hi there' });
   });
 

@@ -48,7 +48,9 @@ describe('the first admin without SB_ADMIN_USER/SB_ADMIN_PASSWORD', () => {
     const again = await startGateway({ env, serviceEnv: unset, logger: second.logger });
     try {
       expect(second.lines.some((l) => l.includes('with password'))).toBe(false);
-      const [{ count }] = await again.gateway.app.get(DataSource).query('SELECT count(*)::int AS count FROM gateway.users');
+      const [{ count }] = await again.gateway.app
+        .get(DataSource)
+        .query('SELECT count(*)::int AS count FROM gateway.users');
       expect(count).toBe(1);
     } finally {
       await again.close();

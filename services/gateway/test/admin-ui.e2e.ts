@@ -23,7 +23,10 @@ describe('admin web UI', () => {
 
   /** A live email sender, as far as the gateway's channel registry knows (DESIGN §5 heartbeat). */
   const emailSenderAlive = async () => {
-    nc.publish(ctx.env.names.subjects.channelHeartbeat(), JSON.stringify({ channel: 'email', instanceId: 'ui-test', provider: 'smtp', status: 'up' }));
+    nc.publish(
+      ctx.env.names.subjects.channelHeartbeat(),
+      JSON.stringify({ channel: 'email', instanceId: 'ui-test', provider: 'smtp', status: 'up' }),
+    );
     await waitFor(async () => {
       const res = await ctx.api('GET', '/api/channels');
       return res.body.channels.some((c: any) => c.channel === 'email' && c.available) || undefined;
@@ -82,17 +85,25 @@ describe('admin web UI', () => {
     await page.getByRole('button', { name: 'Create message' }).click();
     const nameError = page.locator('[data-field="name"] .field-error');
     await nameError.filter({ hasText: 'A name is required.' }).waitFor();
-    await expect(page.getByRole('textbox', { name: 'Name', exact: true }).getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.getByRole('textbox', { name: 'Name', exact: true }).getAttribute('aria-invalid')).resolves.toBe(
+      'true',
+    );
 
     // Only channels with a live sender are offered, each with its content items.
-    const email = await ctx.api('POST', '/api/emails/new', { name: 'Spring email', subject: 'Hello {{ contact.firstname }}', customHtml: '<p>Sale</p>' });
+    const email = await ctx.api('POST', '/api/emails/new', {
+      name: 'Spring email',
+      subject: 'Hello {{ contact.firstname }}',
+      customHtml: '<p>Sale</p>',
+    });
     expect(email.status).toBe(201);
     await emailSenderAlive();
     await page.reload();
     await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Spring sale');
     await page.getByLabel('Description').fill('Twenty percent off everything');
     await page.getByRole('checkbox', { name: 'Email', exact: true }).check();
-    await page.getByRole('combobox', { name: 'Email content' }).selectOption({ label: `Spring email (#${email.body.email.id})` });
+    await page
+      .getByRole('combobox', { name: 'Email content' })
+      .selectOption({ label: `Spring email (#${email.body.email.id})` });
     await expect(page.getByRole('checkbox', { name: 'Text message (SMS)' }).count()).resolves.toBe(0);
     await page.getByRole('button', { name: 'Create message' }).click();
     await page.getByRole('status').filter({ hasText: 'Message created.' }).waitFor();
@@ -126,7 +137,12 @@ describe('admin web UI', () => {
     await rendered.waitFor();
     await expect(rendered.getAttribute('srcdoc')).resolves.toBe('<div>Friend</div><p>The email goes here.</p>');
 
-    const email = await ctx.api('POST', '/api/emails/new', { name: 'Draft', subject: 'Hi', customHtml: '<p>Hi</p>', isPublished: false });
+    const email = await ctx.api('POST', '/api/emails/new', {
+      name: 'Draft',
+      subject: 'Hi',
+      customHtml: '<p>Hi</p>',
+      isPublished: false,
+    });
     await page.goto(`${ctx.baseUrl}/admin/content/emails/${email.body.email.id}`);
     await page.getByLabel('Email address').fill('qa@example.org');
     await page.getByRole('button', { name: 'Send test' }).click();

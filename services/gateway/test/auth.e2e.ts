@@ -41,18 +41,37 @@ describe('gateway auth', () => {
     const listed = await ctx.api('GET', '/api/clients');
     expect(listed.body.clients.find((c: any) => c.clientId === clientId).clientSecret).toBeUndefined();
 
-    const json = await ctx.api('POST', '/oauth/v2/token', { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }, { auth: null });
+    const json = await ctx.api(
+      'POST',
+      '/oauth/v2/token',
+      { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret },
+      { auth: null },
+    );
     expect(json.status).toBe(200);
-    expect(json.body).toEqual({ access_token: expect.any(String), expires_in: 3600, token_type: 'bearer', scope: null });
+    expect(json.body).toEqual({
+      access_token: expect.any(String),
+      expires_in: 3600,
+      token_type: 'bearer',
+      scope: null,
+    });
 
     const form = await ctx.api('POST', '/oauth/v2/token', undefined, {
       auth: null,
-      raw: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }).toString(),
+      raw: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: clientId,
+        client_secret: clientSecret,
+      }).toString(),
       contentType: 'application/x-www-form-urlencoded',
     });
     expect(form.status).toBe(200);
 
-    const viaBasic = await ctx.api('POST', '/oauth/v2/token', { grant_type: 'client_credentials' }, { auth: basic(clientId, clientSecret) });
+    const viaBasic = await ctx.api(
+      'POST',
+      '/oauth/v2/token',
+      { grant_type: 'client_credentials' },
+      { auth: basic(clientId, clientSecret) },
+    );
     expect(viaBasic.status).toBe(200);
 
     const self = await ctx.api('GET', '/api/users/self', undefined, { auth: `Bearer ${json.body.access_token}` });
@@ -63,9 +82,19 @@ describe('gateway auth', () => {
     const forbidden = await ctx.api('GET', '/api/clients', undefined, { auth: `Bearer ${json.body.access_token}` });
     expect(forbidden.status).toBe(403);
 
-    const bad = await ctx.api('POST', '/oauth/v2/token', { grant_type: 'client_credentials', client_id: clientId, client_secret: 'nope' }, { auth: null });
+    const bad = await ctx.api(
+      'POST',
+      '/oauth/v2/token',
+      { grant_type: 'client_credentials', client_id: clientId, client_secret: 'nope' },
+      { auth: null },
+    );
     expect(bad.status).toBe(401);
-    const grant = await ctx.api('POST', '/oauth/v2/token', { grant_type: 'password', client_id: clientId, client_secret: clientSecret }, { auth: null });
+    const grant = await ctx.api(
+      'POST',
+      '/oauth/v2/token',
+      { grant_type: 'password', client_id: clientId, client_secret: clientSecret },
+      { auth: null },
+    );
     expect(grant.status).toBe(400);
 
     // Deleting the client revokes its tokens.
@@ -84,7 +113,12 @@ describe('gateway auth', () => {
     expect(again.status).toBe(409);
     const self = await ctx.api('GET', '/api/users/self', undefined, { auth: basic('approver', 'approver-password') });
     expect(self.body.user.username).toBe('approver');
-    const forbidden = await ctx.api('POST', '/api/users/new', { username: 'x', password: 'xxxxxxxxxx' }, { auth: basic('approver', 'approver-password') });
+    const forbidden = await ctx.api(
+      'POST',
+      '/api/users/new',
+      { username: 'x', password: 'xxxxxxxxxx' },
+      { auth: basic('approver', 'approver-password') },
+    );
     expect(forbidden.status).toBe(403);
     expect(forbidden.body.errors[0].code).toBe(403);
   });
@@ -95,8 +129,17 @@ describe('gateway auth', () => {
 
   it('refuses an expired bearer token', async () => {
     const { clientId, clientSecret } = (await ctx.api('POST', '/api/clients/new', { name: 'Short-lived' })).body.client;
-    const token = (await ctx.api('POST', '/oauth/v2/token', { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }, { auth: null })).body.access_token;
-    await ctx.gateway.app.get(DataSource).query("UPDATE gateway.access_tokens SET expires_at = now() - interval '1 second'");
+    const token = (
+      await ctx.api(
+        'POST',
+        '/oauth/v2/token',
+        { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret },
+        { auth: null },
+      )
+    ).body.access_token;
+    await ctx.gateway.app
+      .get(DataSource)
+      .query("UPDATE gateway.access_tokens SET expires_at = now() - interval '1 second'");
     const res = await ctx.api('GET', '/api/users/self', undefined, { auth: `Bearer ${token}` });
     expect(res.status).toBe(401);
     expect(res.body.errors[0].message).toBe('The access token provided is invalid or has expired.');

@@ -3,7 +3,10 @@ import { NATS_CONNECTION } from '@switchboard/messaging';
 import { SubjectRecorder } from '@switchboard/testing';
 import { startGateway, type GatewayTestContext } from './support/gateway-test';
 
-const keys = { p256dh: 'BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM', auth: 'tBHItJI5svbpez7KI4CCXg' };
+const keys = {
+  p256dh: 'BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM',
+  auth: 'tBHItJI5svbpez7KI4CCXg',
+};
 
 /** /api/contacts (DESIGN §7.3) through the gateway and the real preferences service. */
 describe('contacts API', () => {
@@ -26,7 +29,9 @@ describe('contacts API', () => {
       webPushSubscriptions: [{ endpoint: 'https://push.example.com/s/1', keys }],
       mobileDevices: [{ platform: 'ios', token: 'apns-1' }],
       fields: { plan: 'gold' },
-      frequencyRules: { email: { frequencyNumber: 3, frequencyTime: 'WEEK', pauseFrom: '2026-12-20', pauseTo: '2026-12-26T00:00:00Z' } },
+      frequencyRules: {
+        email: { frequencyNumber: 3, frequencyTime: 'WEEK', pauseFrom: '2026-12-20', pauseTo: '2026-12-26T00:00:00Z' },
+      },
     });
     expect(created.status).toBe(201);
     expect(created.headers.get('location')).toBe('/api/contacts/crm-42');
@@ -43,21 +48,39 @@ describe('contacts API', () => {
       mobileDevices: [{ platform: 'ios', token: 'apns-1' }],
       fields: { plan: 'gold' },
       preferredChannel: 'sms',
-      frequencyRules: { email: { frequencyNumber: 3, frequencyTime: 'WEEK', pauseFrom: '2026-12-20T00:00:00.000Z', pauseTo: '2026-12-26T00:00:00.000Z' } },
+      frequencyRules: {
+        email: {
+          frequencyNumber: 3,
+          frequencyTime: 'WEEK',
+          pauseFrom: '2026-12-20T00:00:00.000Z',
+          pauseTo: '2026-12-26T00:00:00.000Z',
+        },
+      },
       doNotContact: [],
       dateAdded: expect.any(String),
       dateModified: expect.any(String),
     });
     const replaced = await ctx.api('PUT', '/api/contacts/crm-42/edit', { lastname: 'Lovelace' });
     expect(replaced.status).toBe(200);
-    expect(replaced.body.contact).toMatchObject({ id: 'crm-42', email: null, firstname: null, lastname: 'Lovelace', frequencyRules: {}, fields: {} });
+    expect(replaced.body.contact).toMatchObject({
+      id: 'crm-42',
+      email: null,
+      firstname: null,
+      lastname: 'Lovelace',
+      frequencyRules: {},
+      fields: {},
+    });
   });
 
   it('PATCH changes only the given fields, and is a 404 for a missing contact', async () => {
     await ctx.api('PUT', '/api/contacts/patch-1/edit', { email: 'p@example.com', firstname: 'Pat', fields: { a: 1 } });
     const patched = await ctx.api('PATCH', '/api/contacts/patch-1/edit', { firstname: 'Patricia', fields: { b: 2 } });
     expect(patched.status).toBe(200);
-    expect(patched.body.contact).toMatchObject({ email: 'p@example.com', firstname: 'Patricia', fields: { a: 1, b: 2 } });
+    expect(patched.body.contact).toMatchObject({
+      email: 'p@example.com',
+      firstname: 'Patricia',
+      fields: { a: 1, b: 2 },
+    });
     const missing = await ctx.api('PATCH', '/api/contacts/nobody/edit', { firstname: 'X' });
     expect(missing.status).toBe(404);
     expect(missing.body).toEqual({ errors: [{ code: 404, message: 'Item was not found.', details: {}, type: null }] });
@@ -84,7 +107,10 @@ describe('contacts API', () => {
       [{ timezone: 'Mars/Olympus' }, 'timezone: Unknown time zone.'],
       [{ preferredChannel: 'fax' }, 'preferredChannel: '],
       [{ frequencyRules: { fax: { frequencyNumber: 1, frequencyTime: 'DAY' } } }, 'frequencyRules: '],
-      [{ webPushSubscriptions: [{ endpoint: 'https://push.example.com/x', keys: { p256dh: 'a b' } }] }, 'webPushSubscriptions.0.keys.'],
+      [
+        { webPushSubscriptions: [{ endpoint: 'https://push.example.com/x', keys: { p256dh: 'a b' } }] },
+        'webPushSubscriptions.0.keys.',
+      ],
       [{ id: 'bad id!' }, 'id: '],
       [{ frequencyRules: { sms: { frequencyNumber: 2 } } }, 'frequencyRules.sms.frequencyTime: A value is required.'],
     ];
@@ -97,7 +123,11 @@ describe('contacts API', () => {
   });
 
   it('lists with search, start and limit', async () => {
-    for (const [id, lastname] of [['list-1', 'Zebra'], ['list-2', 'Zebrafish'], ['list-3', 'Yak']]) {
+    for (const [id, lastname] of [
+      ['list-1', 'Zebra'],
+      ['list-2', 'Zebrafish'],
+      ['list-3', 'Yak'],
+    ]) {
       await ctx.api('PUT', `/api/contacts/${id}/edit`, { lastname, email: `${id}@list.example` });
     }
     const res = await ctx.api('GET', '/api/contacts?search=zebra&start=1&limit=1&orderBy=lastname&orderByDir=DESC');
@@ -120,8 +150,19 @@ describe('contacts API', () => {
     expect(res.body.statusCodes).toEqual([201, 200, 400, 201]);
     expect(res.body.contacts).toHaveLength(3);
     expect(res.body.contacts[1]).toMatchObject({ id: 'batch-old', firstname: 'Old', email: 'old@example.com' });
-    expect(res.body.errors).toEqual({ 2: { code: 400, message: 'email: A valid email address is required.', details: { email: ['A valid email address is required.'] }, type: null } });
-    const tooMany = await ctx.api('POST', '/api/contacts/batch/upsert', Array.from({ length: 1001 }, (_, i) => ({ id: `x${i}` })));
+    expect(res.body.errors).toEqual({
+      2: {
+        code: 400,
+        message: 'email: A valid email address is required.',
+        details: { email: ['A valid email address is required.'] },
+        type: null,
+      },
+    });
+    const tooMany = await ctx.api(
+      'POST',
+      '/api/contacts/batch/upsert',
+      Array.from({ length: 1001 }, (_, i) => ({ id: `x${i}` })),
+    );
     expect(tooMany.status).toBe(400);
   });
 
@@ -129,9 +170,13 @@ describe('contacts API', () => {
     await ctx.api('PUT', '/api/contacts/dnc-1/edit', { email: 'dnc@example.com' });
     const added = await ctx.api('POST', '/api/contacts/dnc-1/dnc/email/add', { comments: 'called in', channelId: 12 });
     expect(added.status).toBe(200);
-    expect(added.body.contact.doNotContact).toEqual([{ channel: 'email', reason: 3, comments: 'called in', dateAdded: expect.any(String) }]);
+    expect(added.body.contact.doNotContact).toEqual([
+      { channel: 'email', reason: 3, comments: 'called in', dateAdded: expect.any(String) },
+    ]);
     const bounced = await ctx.api('POST', '/api/contacts/dnc-1/dnc/sms/add', { reason: '2' });
-    expect(bounced.body.contact.doNotContact.map((d: { channel: string; reason: number }) => [d.channel, d.reason])).toEqual([
+    expect(
+      bounced.body.contact.doNotContact.map((d: { channel: string; reason: number }) => [d.channel, d.reason]),
+    ).toEqual([
       ['email', 3],
       ['sms', 2],
     ]);
@@ -144,13 +189,18 @@ describe('contacts API', () => {
     expect((await ctx.api('POST', '/api/contacts/nobody/dnc/email/add', {})).status).toBe(404);
     const removed = await ctx.api('POST', '/api/contacts/dnc-1/dnc/email/remove');
     expect(removed.status).toBe(200);
-    expect(removed.body).toMatchObject({ recordFound: true, contact: { id: 'dnc-1', doNotContact: [{ channel: 'sms', reason: 2 }] } });
+    expect(removed.body).toMatchObject({
+      recordFound: true,
+      contact: { id: 'dnc-1', doNotContact: [{ channel: 'sms', reason: 2 }] },
+    });
     expect((await ctx.api('POST', '/api/contacts/dnc-1/dnc/email/remove')).body.recordFound).toBe(false);
   });
 
   it('DELETE erases the contact, answers it with id null and announces the erasure', async () => {
     await ctx.api('PUT', '/api/contacts/erase-1/edit', { email: 'erase@example.com' });
-    const recorder = new SubjectRecorder(ctx.gateway.app.get<NatsConnection>(NATS_CONNECTION), [ctx.env.names.subjects.contactErased()]);
+    const recorder = new SubjectRecorder(ctx.gateway.app.get<NatsConnection>(NATS_CONNECTION), [
+      ctx.env.names.subjects.contactErased(),
+    ]);
     const res = await ctx.api('DELETE', '/api/contacts/erase-1/delete');
     expect(res.status).toBe(200);
     expect(res.body.contact).toMatchObject({ id: null, email: 'erase@example.com' });

@@ -5,29 +5,66 @@ import { SubjectRecorder } from '@switchboard/testing';
 import { ChannelRegistry } from '../src/channels/channel-registry';
 import { startGateway, type GatewayTestContext } from './support/gateway-test';
 
-const AUDIT = ['isPublished', 'dateAdded', 'dateModified', 'createdBy', 'createdByUser', 'modifiedBy', 'modifiedByUser', 'id', 'name', 'description', 'language'];
+const AUDIT = [
+  'isPublished',
+  'dateAdded',
+  'dateModified',
+  'createdBy',
+  'createdByUser',
+  'modifiedBy',
+  'modifiedByUser',
+  'id',
+  'name',
+  'description',
+  'language',
+];
 const TAIL = ['publishUp', 'publishDown', 'category'];
 
 const TYPES = [
   {
     path: 'emails',
     item: 'email',
-    create: { name: 'Welcome', subject: 'Hi {{ contact.firstname }}', customHtml: '<p>Hi {{ contact.firstname | default: "there" }}</p>', fromAddress: 'news@example.com' },
+    create: {
+      name: 'Welcome',
+      subject: 'Hi {{ contact.firstname }}',
+      customHtml: '<p>Hi {{ contact.firstname | default: "there" }}</p>',
+      fromAddress: 'news@example.com',
+    },
     keys: ['subject', 'customHtml', 'plainText', 'fromAddress', 'fromName', 'replyToAddress', 'templateId'],
     required: 'subject',
     liquid: 'customHtml',
   },
-  { path: 'smses', item: 'sms', create: { name: 'Code', message: 'Hi {{ contact.firstname }}', senderId: 'ACME' }, keys: ['message', 'senderId'], required: 'message', liquid: 'message' },
+  {
+    path: 'smses',
+    item: 'sms',
+    create: { name: 'Code', message: 'Hi {{ contact.firstname }}', senderId: 'ACME' },
+    keys: ['message', 'senderId'],
+    required: 'message',
+    liquid: 'message',
+  },
   {
     path: 'notifications',
     item: 'notification',
-    create: { name: 'Push', heading: 'Hey', message: 'Sale on', url: 'https://example.com/{{ contact.id }}', mobile: true },
+    create: {
+      name: 'Push',
+      heading: 'Hey',
+      message: 'Sale on',
+      url: 'https://example.com/{{ contact.id }}',
+      mobile: true,
+    },
     keys: ['heading', 'message', 'url', 'icon', 'mobile'],
     required: 'heading',
     alsoRequired: { message: 'Only this too' },
     liquid: 'message',
   },
-  { path: 'tweets', item: 'tweet', create: { name: 'Tweet', text: 'Hello {{ contact.twitterHandle }}' }, keys: ['text'], required: 'text', liquid: 'text' },
+  {
+    path: 'tweets',
+    item: 'tweet',
+    create: { name: 'Tweet', text: 'Hello {{ contact.twitterHandle }}' },
+    keys: ['text'],
+    required: 'text',
+    liquid: 'text',
+  },
 ] as const;
 
 describe('channel content, categories, channels and catalog change events', () => {
@@ -64,9 +101,15 @@ describe('channel content, categories, channels and catalog change events', () =
       expect(patched.body[t.item]).toMatchObject({ ...t.create, name: 'Renamed' });
 
       const alsoRequired: Record<string, string> = 'alsoRequired' in t ? t.alsoRequired : {};
-      const put = await ctx.api('PUT', `/api/${t.path}/${item.id}/edit`, { name: 'Replaced', [t.required]: 'Only this', ...alsoRequired });
+      const put = await ctx.api('PUT', `/api/${t.path}/${item.id}/edit`, {
+        name: 'Replaced',
+        [t.required]: 'Only this',
+        ...alsoRequired,
+      });
       expect(put.status).toBe(200);
-      for (const key of t.keys) if (key !== t.required && !(key in alsoRequired)) expect(put.body[t.item][key]).toBe(key === 'mobile' ? false : null);
+      for (const key of t.keys)
+        if (key !== t.required && !(key in alsoRequired))
+          expect(put.body[t.item][key]).toBe(key === 'mobile' ? false : null);
 
       const deleted = await ctx.api('DELETE', `/api/${t.path}/${item.id}/delete`);
       expect(deleted.body[t.item]).toMatchObject({ id: null, name: 'Replaced' });
@@ -78,7 +121,10 @@ describe('channel content, categories, channels and catalog change events', () =
       expect(missing.status).toBe(400);
       expect(Object.keys(missing.body.errors[0].details)).toEqual([t.required]);
 
-      const broken = await ctx.api('POST', `/api/${t.path}/new`, { ...t.create, [t.liquid]: 'Hi {{ contact.firstname ' });
+      const broken = await ctx.api('POST', `/api/${t.path}/new`, {
+        ...t.create,
+        [t.liquid]: 'Hi {{ contact.firstname ',
+      });
       expect(broken.status).toBe(400);
       expect(broken.body.errors[0].message).toMatch(new RegExp(`^${t.liquid}: The template does not parse`));
 
@@ -94,10 +140,19 @@ describe('channel content, categories, channels and catalog change events', () =
     const email = (await ctx.api('POST', '/api/emails/new', TYPES[0].create)).body.email;
     const sample = await ctx.api('POST', `/api/emails/${email.id}/preview`, { fields: { firstname: '<Ann>' } });
     expect(sample.status).toBe(200);
-    expect(sample.body.preview).toEqual({ subject: 'Hi <Ann>', customHtml: '<p>Hi &lt;Ann&gt;</p>', plainText: null, fromName: null });
-    expect((await ctx.api('POST', `/api/emails/${email.id}/preview`, {})).body.preview.customHtml).toBe('<p>Hi there</p>');
+    expect(sample.body.preview).toEqual({
+      subject: 'Hi <Ann>',
+      customHtml: '<p>Hi &lt;Ann&gt;</p>',
+      plainText: null,
+      fromName: null,
+    });
+    expect((await ctx.api('POST', `/api/emails/${email.id}/preview`, {})).body.preview.customHtml).toBe(
+      '<p>Hi there</p>',
+    );
 
-    await ctx.gateway.app.get(RpcClient).call(preferencesContactsUpsert, { contact: { id: 'c-42', firstname: 'Zoe', twitterHandle: 'zoe' } });
+    await ctx.gateway.app
+      .get(RpcClient)
+      .call(preferencesContactsUpsert, { contact: { id: 'c-42', firstname: 'Zoe', twitterHandle: 'zoe' } });
     const sms = (await ctx.api('POST', '/api/smses/new', TYPES[1].create)).body.sms;
     const forContact = await ctx.api('POST', `/api/smses/${sms.id}/preview`, { contactId: 'c-42' });
     expect(forContact.body.preview).toEqual({ message: 'Hi Zoe' });
@@ -109,7 +164,12 @@ describe('channel content, categories, channels and catalog change events', () =
 
   it('announces sb.catalog.message.changed.v1 for messages and content; a content change bumps the messages using it', async () => {
     const email = (await ctx.api('POST', '/api/emails/new', TYPES[0].create)).body.email;
-    const message = (await ctx.api('POST', '/api/messages/new', { name: 'Uses email', channels: { email: { channelId: email.id, isEnabled: true } } })).body.message;
+    const message = (
+      await ctx.api('POST', '/api/messages/new', {
+        name: 'Uses email',
+        channels: { email: { channelId: email.id, isEnabled: true } },
+      })
+    ).body.message;
     await changes.waitForCount(1, (m) => m.data.kind === 'message' && m.data.id === message.id);
     await ctx.api('PATCH', `/api/emails/${email.id}/edit`, { isPublished: false });
     const emailEvents = await changes.waitForCount(2, (m) => m.data.kind === 'email' && m.data.id === email.id);
@@ -124,7 +184,10 @@ describe('channel content, categories, channels and catalog change events', () =
 
   it('returns every item of a list too big for one NATS reply', async () => {
     const html = `<p>${'y'.repeat(300_000)}</p>`;
-    for (let i = 0; i < 4; i++) expect((await ctx.api('POST', '/api/emails/new', { name: `Huge ${i}`, subject: 's', customHtml: html })).status).toBe(201);
+    for (let i = 0; i < 4; i++)
+      expect(
+        (await ctx.api('POST', '/api/emails/new', { name: `Huge ${i}`, subject: 's', customHtml: html })).status,
+      ).toBe(201);
     const all = await ctx.api('GET', '/api/emails?search=Huge&limit=0');
     expect(all.body.total).toBe(4);
     expect(all.body.emails.map((e: any) => e.name)).toEqual(['Huge 0', 'Huge 1', 'Huge 2', 'Huge 3']);
@@ -144,7 +207,10 @@ describe('channel content, categories, channels and catalog change events', () =
     expect(created.status).toBe(201);
     expect(created.body.category).toMatchObject({ title: 'News letters', alias: 'news-letters', bundle: 'global' });
     const id = created.body.category.id;
-    expect((await ctx.api('PATCH', `/api/categories/${id}/edit`, { color: '00ff00' })).body.category).toMatchObject({ color: '#00ff00', description: 'x' });
+    expect((await ctx.api('PATCH', `/api/categories/${id}/edit`, { color: '00ff00' })).body.category).toMatchObject({
+      color: '#00ff00',
+      description: 'x',
+    });
     expect((await ctx.api('GET', '/api/categories?search=news')).body.total).toBe(1);
     expect((await ctx.api('DELETE', `/api/categories/${id}/delete`)).body.category.id).toBeNull();
     expect((await ctx.api('POST', '/api/categories/new', {})).status).toBe(400);
@@ -154,10 +220,19 @@ describe('channel content, categories, channels and catalog change events', () =
     const before = await ctx.api('GET', '/api/channels');
     expect(before.status).toBe(200);
     expect(before.body.channels).toHaveLength(5);
-    expect(before.body.channels.find((c: any) => c.channel === 'sms')).toEqual({ channel: 'sms', available: false, provider: null, status: null, instances: 0 });
+    expect(before.body.channels.find((c: any) => c.channel === 'sms')).toEqual({
+      channel: 'sms',
+      available: false,
+      provider: null,
+      status: null,
+      instances: 0,
+    });
 
     const beat = (instanceId: string, status: string) =>
-      nc.publish(ctx.env.names.subjects.channelHeartbeat(), JSON.stringify({ channel: 'sms', instanceId, provider: 'twilio', status }));
+      nc.publish(
+        ctx.env.names.subjects.channelHeartbeat(),
+        JSON.stringify({ channel: 'sms', instanceId, provider: 'twilio', status }),
+      );
     beat('sms-1', 'down');
     beat('sms-2', 'up');
     nc.publish(ctx.env.names.subjects.channelHeartbeat(), JSON.stringify({ channel: 'fax', instanceId: 'x' }));
@@ -172,20 +247,47 @@ describe('channel content, categories, channels and catalog change events', () =
     expect(Object.keys(sms)).toEqual(['channel', 'available', 'provider', 'status', 'instances']);
 
     const registry = ctx.gateway.app.get(ChannelRegistry);
-    expect(registry.channels(Date.now() + 16_000).find((c) => c.channel === 'sms')).toMatchObject({ available: false, instances: 0 });
+    expect(registry.channels(Date.now() + 16_000).find((c) => c.channel === 'sms')).toMatchObject({
+      available: false,
+      instances: 0,
+    });
   });
 
   it('documents every route in /api/docs from the validating schemas', async () => {
     const docs = (await ctx.api('GET', '/api/docs', undefined, { auth: null })).body;
-    for (const path of ['/api/messages', '/api/messages/{id}', '/api/messages/new', '/api/messages/{id}/edit', '/api/messages/batch/delete', '/api/emails/{id}/preview', '/api/channels']) {
+    for (const path of [
+      '/api/messages',
+      '/api/messages/{id}',
+      '/api/messages/new',
+      '/api/messages/{id}/edit',
+      '/api/messages/batch/delete',
+      '/api/emails/{id}/preview',
+      '/api/channels',
+    ]) {
       expect(docs.paths[path]).toBeDefined();
     }
     expect(Object.keys(docs.paths['/api/messages/{id}/edit']).sort()).toEqual(['patch', 'put']);
     const params = docs.paths['/api/messages'].get.parameters.map((p: any) => p.name);
-    expect(params).toEqual(expect.arrayContaining(['search', 'start', 'limit', 'orderBy', 'orderByDir', 'published', 'publishedOnly', 'minimal', 'where']));
+    expect(params).toEqual(
+      expect.arrayContaining([
+        'search',
+        'start',
+        'limit',
+        'orderBy',
+        'orderByDir',
+        'published',
+        'publishedOnly',
+        'minimal',
+        'where',
+      ]),
+    );
     const body = docs.paths['/api/messages/new'].post.requestBody.content['application/json'].schema;
     expect(body.required).toEqual(['name']);
-    expect(Object.keys(body.properties)).toEqual(expect.arrayContaining(['name', 'description', 'channels', 'publishUp']));
-    expect(Object.keys(docs.paths['/api/smses/new'].post.requestBody.content['application/json'].schema.properties)).toEqual(expect.arrayContaining(['message', 'senderId']));
+    expect(Object.keys(body.properties)).toEqual(
+      expect.arrayContaining(['name', 'description', 'channels', 'publishUp']),
+    );
+    expect(
+      Object.keys(docs.paths['/api/smses/new'].post.requestBody.content['application/json'].schema.properties),
+    ).toEqual(expect.arrayContaining(['message', 'senderId']));
   });
 });

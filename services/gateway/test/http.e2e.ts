@@ -55,7 +55,9 @@ describe('gateway HTTP layer', () => {
     const res = await ctx.api('POST', '/api/clients/new', {});
     expect(res.status).toBe(400);
     expect(res.body).toEqual({
-      errors: [{ code: 400, message: 'name: A name is required.', details: { name: ['A name is required.'] }, type: null }],
+      errors: [
+        { code: 400, message: 'name: A name is required.', details: { name: ['A name is required.'] }, type: null },
+      ],
     });
   });
 
@@ -70,7 +72,10 @@ describe('gateway HTTP layer', () => {
     const given = await ctx.api('GET', '/api/users/self', undefined, { headers: { 'x-correlation-id': 'corr-123' } });
     expect(given.status).toBe(200);
     expect(given.headers.get('x-correlation-id')).toBe('corr-123');
-    for (const res of [await ctx.api('GET', '/api/nothing'), await ctx.api('GET', '/api/users', undefined, { auth: null })]) {
+    for (const res of [
+      await ctx.api('GET', '/api/nothing'),
+      await ctx.api('GET', '/api/users', undefined, { auth: null }),
+    ]) {
       expect(res.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
     }
   });
@@ -79,7 +84,9 @@ describe('gateway HTTP layer', () => {
     const res = await ctx.api('GET', '/api/docs', undefined, { auth: null });
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
-    expect(res.body.paths['/api/clients/new'].post.requestBody.content['application/json'].schema.properties.name).toBeDefined();
+    expect(
+      res.body.paths['/api/clients/new'].post.requestBody.content['application/json'].schema.properties.name,
+    ).toBeDefined();
     expect(res.body.paths['/oauth/v2/token'].post.security).toEqual([]);
   });
 });

@@ -13,13 +13,23 @@ describe('/api/messages batch endpoints', () => {
   const newBatch = (items: unknown) => ctx.api('POST', '/api/messages/batch/new', items);
 
   it('POST batch/new: 201, the created messages, a status per item and errors keyed by index', async () => {
-    const res = await newBatch([{ name: 'One' }, { description: 'no name' }, { name: 'Three', channels: { fax: {} } }, { name: 'Four' }]);
+    const res = await newBatch([
+      { name: 'One' },
+      { description: 'no name' },
+      { name: 'Three', channels: { fax: {} } },
+      { name: 'Four' },
+    ]);
     expect(res.status).toBe(201);
     expect(Object.keys(res.body)).toEqual(['messages', 'statusCodes', 'errors']);
     expect(res.body.statusCodes).toEqual([201, 400, 400, 201]);
     expect(res.body.messages.map((m: any) => m.name)).toEqual(['One', 'Four']);
     expect(Object.keys(res.body.errors)).toEqual(['1', '2']);
-    expect(res.body.errors['1']).toEqual({ code: 400, message: 'name: A name is required.', details: { name: ['A name is required.'] }, type: null });
+    expect(res.body.errors['1']).toEqual({
+      code: 400,
+      message: 'name: A name is required.',
+      details: { name: ['A name is required.'] },
+      type: null,
+    });
 
     const clean = await newBatch([{ name: 'Five' }]);
     expect(clean.body).toEqual({ messages: [expect.objectContaining({ name: 'Five' })], statusCodes: [201] });
@@ -28,7 +38,11 @@ describe('/api/messages batch endpoints', () => {
   it('takes at most 200 items', async () => {
     const tooMany = await newBatch(Array.from({ length: 201 }, (_, i) => ({ name: `m${i}` })));
     expect(tooMany.status).toBe(400);
-    expect(tooMany.body.errors[0]).toMatchObject({ code: 400, message: 'A max of 200 entities are supported at a time.', type: null });
+    expect(tooMany.body.errors[0]).toMatchObject({
+      code: 400,
+      message: 'A max of 200 entities are supported at a time.',
+      type: null,
+    });
 
     const max = await newBatch(Array.from({ length: 200 }, (_, i) => ({ name: `m${i}` })));
     expect(max.status).toBe(201);
@@ -42,7 +56,15 @@ describe('/api/messages batch endpoints', () => {
     expect(deleted.status).toBe(200);
     expect(deleted.body.messages).toHaveLength(200);
 
-    expect((await ctx.api('PATCH', '/api/messages/batch/edit', Array.from({ length: 201 }, () => ({ id: 1 })))).status).toBe(400);
+    expect(
+      (
+        await ctx.api(
+          'PATCH',
+          '/api/messages/batch/edit',
+          Array.from({ length: 201 }, () => ({ id: 1 })),
+        )
+      ).status,
+    ).toBe(400);
     expect((await newBatch({ name: 'not a list' })).status).toBe(400);
   });
 
@@ -63,7 +85,11 @@ describe('/api/messages batch endpoints', () => {
 
   it('PUT batch/edit: replaces (clearing omitted fields), creates missing ids (201)', async () => {
     const [a] = (await newBatch([{ name: 'A', description: 'gone after PUT' }])).body.messages;
-    const res = await ctx.api('PUT', '/api/messages/batch/edit', [{ id: a.id, name: 'A3' }, { id: 888888, name: 'Created by PUT' }, { id: a.id }]);
+    const res = await ctx.api('PUT', '/api/messages/batch/edit', [
+      { id: a.id, name: 'A3' },
+      { id: 888888, name: 'Created by PUT' },
+      { id: a.id },
+    ]);
     expect(res.status).toBe(200);
     expect(res.body.statusCodes).toEqual([200, 201, 400]);
     expect(res.body.messages[0]).toMatchObject({ id: a.id, name: 'A3', description: null });

@@ -55,7 +55,10 @@ describe('GET /api/messages list parameters', () => {
     expect(names(rest)).toEqual(['Apple pie', 'Banana split', 'Cherry tart', 'Date loaf', 'apple crumble']);
 
     expect((await list({ limit: 0 })).body.messages).toHaveLength(35);
-    expect((await list({ limit: 2, start: 1 })).body.messages.map((m: any) => m.name)).toEqual(['Filler 02', 'Filler 03']);
+    expect((await list({ limit: 2, start: 1 })).body.messages.map((m: any) => m.name)).toEqual([
+      'Filler 02',
+      'Filler 03',
+    ]);
 
     const past = await list({ start: 100 });
     expect(past.body).toEqual({ total: 35, messages: [] });
@@ -79,15 +82,34 @@ describe('GET /api/messages list parameters', () => {
   });
 
   it('orders by any output field, asc or desc; an unknown column is a 400', async () => {
-    expect(names(await list({ ...fixtures, orderBy: 'name', orderByDir: 'desc' }))).toEqual(['Date loaf', 'Cherry tart', 'Banana split', 'Apple pie', 'apple crumble']);
+    expect(names(await list({ ...fixtures, orderBy: 'name', orderByDir: 'desc' }))).toEqual([
+      'Date loaf',
+      'Cherry tart',
+      'Banana split',
+      'Apple pie',
+      'apple crumble',
+    ]);
     expect(names(await list({ ...fixtures, orderBy: 'm.id', orderByDir: 'DESC' }))[0]).toBe('apple crumble');
-    expect(names(await list({ ...fixtures, orderBy: 'publishUp', orderByDir: 'asc' }))).toEqual(['Date loaf', 'apple crumble', 'Cherry tart', 'Apple pie', 'Banana split']);
+    expect(names(await list({ ...fixtures, orderBy: 'publishUp', orderByDir: 'asc' }))).toEqual([
+      'Date loaf',
+      'apple crumble',
+      'Cherry tart',
+      'Apple pie',
+      'Banana split',
+    ]);
     expect(names(await list({ ...fixtures, orderBy: 'dateAdded' }))[0]).toBe('Apple pie');
 
     const unknown = await list({ orderBy: 'password' });
     expect(unknown.status).toBe(400);
     expect(unknown.body).toEqual({
-      errors: [{ code: 400, message: 'orderBy: Unknown column "password".', details: { orderBy: ['Unknown column "password".'] }, type: null }],
+      errors: [
+        {
+          code: 400,
+          message: 'orderBy: Unknown column "password".',
+          details: { orderBy: ['Unknown column "password".'] },
+          type: null,
+        },
+      ],
     });
     expect((await list({ orderBy: 'name; DROP TABLE catalog.messages' })).status).toBe(400);
     expect((await list({ orderBy: 'channels' })).status).toBe(400);
@@ -118,7 +140,18 @@ describe('GET /api/messages list parameters', () => {
         description: 'fruit',
       },
     ]);
-    expect(Object.keys(res.body.messages[0])).toEqual(['isPublished', 'dateAdded', 'dateModified', 'createdBy', 'createdByUser', 'modifiedBy', 'modifiedByUser', 'id', 'name', 'description']);
+    expect(Object.keys(res.body.messages[0])).toEqual([
+      'isPublished',
+      'dateAdded',
+      'dateModified',
+      'createdBy',
+      'createdByUser',
+      'modifiedBy',
+      'modifiedByUser',
+      'id',
+      'name',
+      'description',
+    ]);
   });
 
   it.each([
@@ -129,22 +162,42 @@ describe('GET /api/messages list parameters', () => {
     ['gt', { col: 'id', expr: 'gt', val: 'ID:Cherry tart' }, ['Date loaf', 'apple crumble']],
     ['gte', { col: 'publishDown', expr: 'gte', val: '2021-01-01T00:00:00Z' }, ['Date loaf']],
     ['like', { col: 'description', expr: 'like', val: 'fr%' }, ['Apple pie', 'apple crumble']],
-    ['notLike', { col: 'name', expr: 'notLike', val: '%AN%' }, ['Apple pie', 'Cherry tart', 'Date loaf', 'apple crumble']],
+    [
+      'notLike',
+      { col: 'name', expr: 'notLike', val: '%AN%' },
+      ['Apple pie', 'Cherry tart', 'Date loaf', 'apple crumble'],
+    ],
     ['in', { col: 'name', expr: 'in', val: ['Cherry tart', 'Date loaf'] }, ['Cherry tart', 'Date loaf']],
     ['in (comma list)', { col: 'id', expr: 'in', val: 'ID:Apple pie,Date loaf' }, ['Apple pie', 'Date loaf']],
-    ['notIn', { col: 'name', expr: 'notIn', val: ['Apple pie', 'apple crumble', 'Banana split'] }, ['Cherry tart', 'Date loaf']],
+    [
+      'notIn',
+      { col: 'name', expr: 'notIn', val: ['Apple pie', 'apple crumble', 'Banana split'] },
+      ['Cherry tart', 'Date loaf'],
+    ],
     ['isNull', { col: 'description', expr: 'isNull' }, ['Banana split', 'Cherry tart']],
     ['isNotNull', { col: 'publishDown', expr: 'isNotNull' }, ['Date loaf']],
     ['isEmpty', { col: 'description', expr: 'isEmpty' }, ['Banana split', 'Cherry tart']],
     ['isNotEmpty', { col: 'description', expr: 'isNotEmpty' }, ['Apple pie', 'Date loaf', 'apple crumble']],
     [
       'orX',
-      { expr: 'orX', val: [{ col: 'name', expr: 'eq', val: 'Banana split' }, { col: 'description', expr: 'eq', val: 'dry' }] },
+      {
+        expr: 'orX',
+        val: [
+          { col: 'name', expr: 'eq', val: 'Banana split' },
+          { col: 'description', expr: 'eq', val: 'dry' },
+        ],
+      },
       ['Banana split', 'Date loaf'],
     ],
   ])('where[] %s', async (_label, clause: any, expected) => {
     const resolve = (v: unknown) =>
-      typeof v === 'string' && v.startsWith('ID:') ? v.slice(3).split(',').map((n) => ids[n]).join(',') : v;
+      typeof v === 'string' && v.startsWith('ID:')
+        ? v
+            .slice(3)
+            .split(',')
+            .map((n) => ids[n])
+            .join(',')
+        : v;
     const where = { ...fixtures.where, 0: { ...clause, val: resolve(clause.val) } };
     const res = await list({ where });
     expect(res.status).toBe(200);
@@ -169,7 +222,14 @@ describe('GET /api/messages list parameters', () => {
   });
 
   it('combines search, where, order and paging', async () => {
-    const res = await list({ search: 'a', where: { 0: { col: 'isPublished', expr: 'eq', val: 'true' } }, orderBy: 'name', orderByDir: 'desc', limit: 2, start: 1 });
+    const res = await list({
+      search: 'a',
+      where: { 0: { col: 'isPublished', expr: 'eq', val: 'true' } },
+      orderBy: 'name',
+      orderByDir: 'desc',
+      limit: 2,
+      start: 1,
+    });
     expect(res.body.total).toBe(4);
     expect(names(res)).toEqual(['Cherry tart', 'Apple pie']);
   });

@@ -68,7 +68,8 @@ describe('/api/messages (gateway + catalog, real NATS and PostgreSQL)', () => {
       ],
       category: null,
     });
-    for (const channel of m.channels) expect(Object.keys(channel)).toEqual(['id', 'channel', 'channelId', 'channelName', 'isEnabled']);
+    for (const channel of m.channels)
+      expect(Object.keys(channel)).toEqual(['id', 'channel', 'channelId', 'channelName', 'isEnabled']);
 
     const got = await ctx.api('GET', `/api/messages/${m.id}`);
     expect(got.status).toBe(200);
@@ -78,8 +79,12 @@ describe('/api/messages (gateway + catalog, real NATS and PostgreSQL)', () => {
   it('accepts channels as a list, strips HTML from the name and limits HTML in the description', async () => {
     const res = await create({
       name: '<h1>Big</h1> <script>alert(1)</script>news',
-      description: '<p onclick="x()">Hi <a href="javascript:alert(1)">there</a> <img src=x onerror=y> <a href="https://example.com">link</a></p>',
-      channels: [{ channel: 'tweet', channelId: null, isEnabled: false }, { channel: 'email', channelId: emailId, isEnabled: true }],
+      description:
+        '<p onclick="x()">Hi <a href="javascript:alert(1)">there</a> <img src=x onerror=y> <a href="https://example.com">link</a></p>',
+      channels: [
+        { channel: 'tweet', channelId: null, isEnabled: false },
+        { channel: 'email', channelId: emailId, isEnabled: true },
+      ],
     });
     expect(res.status).toBe(201);
     expect(res.body.message.name).toBe('Big news');
@@ -92,7 +97,9 @@ describe('/api/messages (gateway + catalog, real NATS and PostgreSQL)', () => {
     const noName = await create({ description: 'x' });
     expect(noName.status).toBe(400);
     expect(noName.body).toEqual({
-      errors: [{ code: 400, message: 'name: A name is required.', details: { name: ['A name is required.'] }, type: null }],
+      errors: [
+        { code: 400, message: 'name: A name is required.', details: { name: ['A name is required.'] }, type: null },
+      ],
     });
     expect((await create({ name: '<b></b>' })).body.errors[0].message).toBe('name: A name is required.');
 
@@ -122,7 +129,9 @@ describe('/api/messages (gateway + catalog, real NATS and PostgreSQL)', () => {
     expect(badCategory.body.errors[0].details.category).toEqual(['Category not found.']);
 
     const twoFields = await create({ isPublished: 'maybe' });
-    expect(twoFields.body.errors[0].message).toBe('name: A name is required., isPublished: This value should be a boolean.');
+    expect(twoFields.body.errors[0].message).toBe(
+      'name: A name is required., isPublished: This value should be a boolean.',
+    );
   });
 
   it('PATCH keeps omitted fields; PUT clears them', async () => {
@@ -136,7 +145,10 @@ describe('/api/messages (gateway + catalog, real NATS and PostgreSQL)', () => {
       })
     ).body.message;
 
-    const patched = await ctx.api('PATCH', `/api/messages/${created.id}/edit`, { name: 'Renamed', channels: { sms: { isEnabled: false } } });
+    const patched = await ctx.api('PATCH', `/api/messages/${created.id}/edit`, {
+      name: 'Renamed',
+      channels: { sms: { isEnabled: false } },
+    });
     expect(patched.status).toBe(200);
     expect(patched.body.message).toMatchObject({
       id: created.id,
@@ -148,11 +160,20 @@ describe('/api/messages (gateway + catalog, real NATS and PostgreSQL)', () => {
       dateModified: expect.stringMatching(ISO_UTC),
     });
     expect(patched.body.message.channels).toEqual([
-      { id: created.channels[0].id, channel: 'email', channelId: emailId, channelName: 'Welcome email', isEnabled: true },
+      {
+        id: created.channels[0].id,
+        channel: 'email',
+        channelId: emailId,
+        channelName: 'Welcome email',
+        isEnabled: true,
+      },
       { id: created.channels[1].id, channel: 'sms', channelId: smsId, channelName: 'Welcome sms', isEnabled: false },
     ]);
 
-    const put = await ctx.api('PUT', `/api/messages/${created.id}/edit`, { name: 'Replaced', channels: { sms: { channelId: smsId, isEnabled: true } } });
+    const put = await ctx.api('PUT', `/api/messages/${created.id}/edit`, {
+      name: 'Replaced',
+      channels: { sms: { channelId: smsId, isEnabled: true } },
+    });
     expect(put.status).toBe(200);
     expect(put.body.message).toMatchObject({
       id: created.id,
@@ -165,13 +186,19 @@ describe('/api/messages (gateway + catalog, real NATS and PostgreSQL)', () => {
       dateAdded: created.dateAdded,
       createdByUser: 'admin',
     });
-    expect(put.body.message.channels).toEqual([{ id: created.channels[1].id, channel: 'sms', channelId: smsId, channelName: 'Welcome sms', isEnabled: true }]);
+    expect(put.body.message.channels).toEqual([
+      { id: created.channels[1].id, channel: 'sms', channelId: smsId, channelName: 'Welcome sms', isEnabled: true },
+    ]);
 
     const putWithoutName = await ctx.api('PUT', `/api/messages/${created.id}/edit`, { description: 'x' });
     expect(putWithoutName.status).toBe(400);
-    const patchEnableWithoutId = await ctx.api('PATCH', `/api/messages/${created.id}/edit`, { channels: { tweet: { isEnabled: true } } });
+    const patchEnableWithoutId = await ctx.api('PATCH', `/api/messages/${created.id}/edit`, {
+      channels: { tweet: { isEnabled: true } },
+    });
     expect(patchEnableWithoutId.status).toBe(400);
-    expect(patchEnableWithoutId.body.errors[0].details).toEqual({ 'channels.tweet.channelId': ['A value is required.'] });
+    expect(patchEnableWithoutId.body.errors[0].details).toEqual({
+      'channels.tweet.channelId': ['A value is required.'],
+    });
   });
 
   it('PATCH of a missing message is a 404; PUT creates it (201)', async () => {
@@ -187,7 +214,8 @@ describe('/api/messages (gateway + catalog, real NATS and PostgreSQL)', () => {
   });
 
   it('DELETE returns the deleted message with id null; it is gone afterwards', async () => {
-    const created = (await create({ name: 'Doomed', channels: { email: { channelId: emailId, isEnabled: true } } })).body.message;
+    const created = (await create({ name: 'Doomed', channels: { email: { channelId: emailId, isEnabled: true } } }))
+      .body.message;
     const deleted = await ctx.api('DELETE', `/api/messages/${created.id}/delete`);
     expect(deleted.status).toBe(200);
     expect(Object.keys(deleted.body.message)).toEqual(M_KEYS);
@@ -213,20 +241,38 @@ describe('/api/messages (gateway + catalog, real NATS and PostgreSQL)', () => {
     const res = await ctx.api('GET', '/api/messages', undefined, { auth: null });
     expect(res.status).toBe(401);
     expect(res.body.errors[0]).toMatchObject({ code: 401, type: null });
-    const bad = await ctx.api('POST', '/api/messages/new', { name: 'x' }, { auth: `Basic ${Buffer.from('admin:nope').toString('base64')}` });
+    const bad = await ctx.api(
+      'POST',
+      '/api/messages/new',
+      { name: 'x' },
+      { auth: `Basic ${Buffer.from('admin:nope').toString('base64')}` },
+    );
     expect(bad.status).toBe(401);
   });
 
   it('sets the category from an id and shows it', async () => {
     const category = await ctx.api('POST', '/api/categories/new', { title: 'Promos', color: 'ff0000' });
     expect(category.status).toBe(201);
-    expect(category.body.category).toMatchObject({ title: 'Promos', alias: 'promos', color: '#ff0000', bundle: 'global' });
+    expect(category.body.category).toMatchObject({
+      title: 'Promos',
+      alias: 'promos',
+      color: '#ff0000',
+      bundle: 'global',
+    });
     const m = await create({ name: 'Categorised', category: category.body.category.id });
-    expect(m.body.message.category).toEqual({ id: category.body.category.id, title: 'Promos', alias: 'promos', description: null, color: '#ff0000', bundle: 'global' });
+    expect(m.body.message.category).toEqual({
+      id: category.body.category.id,
+      title: 'Promos',
+      alias: 'promos',
+      description: null,
+      color: '#ff0000',
+      bundle: 'global',
+    });
   });
 
   it('shows channelName from the content item as it is now', async () => {
-    const m = (await create({ name: 'Names', channels: { email: { channelId: emailId, isEnabled: true } } })).body.message;
+    const m = (await create({ name: 'Names', channels: { email: { channelId: emailId, isEnabled: true } } })).body
+      .message;
     await ctx.api('PATCH', `/api/emails/${emailId}/edit`, { name: 'Renamed email' });
     const got = await ctx.api('GET', `/api/messages/${m.id}`);
     expect(got.body.message.channels[0].channelName).toBe('Renamed email');
@@ -238,8 +284,18 @@ describe('/api/messages (gateway + catalog, real NATS and PostgreSQL)', () => {
     expect((await ctx.api('GET', `/api/messages/${m.id}`)).body.message.name).toBe('Cached');
     expect((await ctx.api('GET', '/api/messages?search=Cached')).body.total).toBe(1);
     // Another gateway instance (or any RPC client) changes it: this one hears sb.catalog.message.changed.v1.
-    await ctx.gateway.app.get(RpcClient).call(catalogItemSave, { kind: 'message', mode: 'patch', id: m.id, input: { name: 'Changed elsewhere' }, actor: { id: null, name: 'other' } });
-    await waitFor(async () => (await ctx.api('GET', `/api/messages/${m.id}`)).body.message.name === 'Changed elsewhere');
+    await ctx.gateway.app
+      .get(RpcClient)
+      .call(catalogItemSave, {
+        kind: 'message',
+        mode: 'patch',
+        id: m.id,
+        input: { name: 'Changed elsewhere' },
+        actor: { id: null, name: 'other' },
+      });
+    await waitFor(
+      async () => (await ctx.api('GET', `/api/messages/${m.id}`)).body.message.name === 'Changed elsewhere',
+    );
     await waitFor(async () => (await ctx.api('GET', '/api/messages?search=Changed%20elsewhere')).body.total === 1);
   });
 });

@@ -195,13 +195,25 @@ describe('from a send to its statistics (catalog, preferences, router, sender-em
   });
 
   it('sends a test of an unpublished email now, which neither the deliveries log nor a webhook hears of', async () => {
-    const draft = await ctx.api('POST', '/api/emails/new', { name: 'Draft', subject: 'Try {{ contact.firstname }}', customHtml: '<p>Draft</p>', isPublished: false });
+    const draft = await ctx.api('POST', '/api/emails/new', {
+      name: 'Draft',
+      subject: 'Try {{ contact.firstname }}',
+      customHtml: '<p>Draft</p>',
+      isPublished: false,
+    });
     const logged = (await ctx.api('GET', '/api/deliveries')).body.deliveries.length;
     const heard = hookCalls.length;
 
-    const test = await ctx.api('POST', `/api/emails/${draft.body.email.id}/test`, { address: 'qa@example.org', fields: { firstname: 'QA' } });
+    const test = await ctx.api('POST', `/api/emails/${draft.body.email.id}/test`, {
+      address: 'qa@example.org',
+      fields: { firstname: 'QA' },
+    });
     expect(test.status).toBe(200);
-    expect(test.body.test).toEqual({ address: 'qa@example.org', provider: 'smtp', providerMessageId: expect.stringMatching(/^<test-/) });
+    expect(test.body.test).toEqual({
+      address: 'qa@example.org',
+      provider: 'smtp',
+      providerMessageId: expect.stringMatching(/^<test-/),
+    });
     const mail = await waitFor(() => mails.find((m) => m.subject === 'Try QA'));
     expect(mail.messageId).toBe(test.body.test.providerMessageId);
     expect(mail.to).toMatchObject({ text: 'qa@example.org' });

@@ -11,14 +11,28 @@ describe('/api/.../send and /api/sends (gateway + catalog + preferences + router
   let heartbeat: NodeJS.Timeout;
 
   beforeAll(async () => {
-    ctx = await startGateway({ services: ['catalog', 'preferences', 'router'], serviceEnv: { ROUTER_CHANNEL_WARMUP_MS: '0' } });
+    ctx = await startGateway({
+      services: ['catalog', 'preferences', 'router'],
+      serviceEnv: { ROUTER_CHANNEL_WARMUP_MS: '0' },
+    });
     const nc = ctx.gateway.app.get<NatsConnection>(NATS_CONNECTION);
-    const beat = () => nc.publish(ctx.env.names.subjects.channelHeartbeat(), JSON.stringify({ channel: 'email', instanceId: 'test', provider: 'test', status: 'up' }));
+    const beat = () =>
+      nc.publish(
+        ctx.env.names.subjects.channelHeartbeat(),
+        JSON.stringify({ channel: 'email', instanceId: 'test', provider: 'test', status: 'up' }),
+      );
     beat();
     heartbeat = setInterval(beat, 1_000);
     const emailId = (await ctx.api('POST', '/api/emails/new', { name: 'Hello', subject: 'Hello' })).body.email.id;
-    messageId = (await ctx.api('POST', '/api/messages/new', { name: 'Hello', channels: { email: { channelId: emailId, isEnabled: true } } })).body.message.id;
-    await ctx.gateway.app.get(RpcClient).call(preferencesContactsBatchUpsert, { contacts: [{ id: 'crm:42', email: 'ada@example.com' }] });
+    messageId = (
+      await ctx.api('POST', '/api/messages/new', {
+        name: 'Hello',
+        channels: { email: { channelId: emailId, isEnabled: true } },
+      })
+    ).body.message.id;
+    await ctx.gateway.app
+      .get(RpcClient)
+      .call(preferencesContactsBatchUpsert, { contacts: [{ id: 'crm:42', email: 'ada@example.com' }] });
   }, 60_000);
 
   afterAll(async () => {
@@ -49,11 +63,16 @@ describe('/api/.../send and /api/sends (gateway + catalog + preferences + router
   });
 
   it('gives the same send id to a retried POST with the same Idempotency-Key', async () => {
-    const send = () => ctx.api('POST', `/api/messages/${messageId}/contact/crm:42/send`, undefined, { headers: { 'idempotency-key': 'retry-1' } });
+    const send = () =>
+      ctx.api('POST', `/api/messages/${messageId}/contact/crm:42/send`, undefined, {
+        headers: { 'idempotency-key': 'retry-1' },
+      });
     const [a, b] = [await send(), await send()];
     expect(a.status).toBe(202);
     expect(b.body.sendId).toBe(a.body.sendId);
-    const other = await ctx.api('POST', `/api/messages/${messageId}/contact/crm:42/send`, undefined, { headers: { 'idempotency-key': 'retry-2' } });
+    const other = await ctx.api('POST', `/api/messages/${messageId}/contact/crm:42/send`, undefined, {
+      headers: { 'idempotency-key': 'retry-2' },
+    });
     expect(other.body.sendId).not.toBe(a.body.sendId);
   });
 
@@ -73,7 +92,9 @@ describe('/api/.../send and /api/sends (gateway + catalog + preferences + router
     const bad = await ctx.api('POST', `/api/messages/${messageId}/contact/crm:42/send`, { channels: ['fax'] });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0]).toMatchObject({ code: 400, details: { 'channels.0': [expect.any(String)] } });
-    expect((await ctx.api('POST', `/api/messages/${messageId}/contact/crm:42/send`, undefined, { auth: null })).status).toBe(401);
+    expect(
+      (await ctx.api('POST', `/api/messages/${messageId}/contact/crm:42/send`, undefined, { auth: null })).status,
+    ).toBe(401);
     const missing = await ctx.api('GET', '/api/sends/no-such-send');
     expect(missing.status).toBe(404);
     expect(missing.body).toEqual({ errors: [{ code: 404, message: 'Item was not found.', details: {}, type: null }] });

@@ -164,7 +164,14 @@ describe('gateway: tracking, unsubscribe, deliveries, stats and webhooks', () =>
     const links = sampleUrls(ctx.baseUrl);
     const pixel = await fetch(links.openPixel);
     expect([pixel.status, pixel.headers.get('content-type')]).toEqual([200, 'image/gif']);
-    for (const init of [{}, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' }]) {
+    for (const init of [
+      {},
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+      },
+    ]) {
       const page = await fetch(links.unsubscribe, init);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('This is a test or a preview');

@@ -74,7 +74,9 @@ function batch(): DecisionRequest[] {
 
 /** CPU used by the service, its PostgreSQL backends and this client, so the figure can be read apart from other load. */
 async function cpuSnapshot(db: Client, servicePid: number): Promise<Map<string, number>> {
-  const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  const { rows } = await db.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+  );
   const own = process.cpuUsage();
   return new Map([
     ['service', cpuMs(servicePid)],
@@ -83,7 +85,10 @@ async function cpuSnapshot(db: Client, servicePid: number): Promise<Map<string, 
   ]);
 }
 
-function cpuSpent(before: Map<string, number>, after: Map<string, number>): { service: number; postgres: number; client: number } {
+function cpuSpent(
+  before: Map<string, number>,
+  after: Map<string, number>,
+): { service: number; postgres: number; client: number } {
   const spent = { service: 0, postgres: 0, client: 0 };
   for (const [key, value] of after) {
     const delta = value - (before.get(key) ?? value);
@@ -93,7 +98,11 @@ function cpuSpent(before: Map<string, number>, after: Map<string, number>): { se
   return spent;
 }
 
-async function run(rpc: RpcClient, batches: number, concurrency: number): Promise<{ perSecond: number; p50: number; p99: number }> {
+async function run(
+  rpc: RpcClient,
+  batches: number,
+  concurrency: number,
+): Promise<{ perSecond: number; p50: number; p99: number }> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -120,7 +129,12 @@ async function run(rpc: RpcClient, batches: number, concurrency: number): Promis
 
 async function main(): Promise<void> {
   const env = await createTestEnv();
-  const service = await spawnService(env, 'preferences', { FREQUENCY_DEFAULT_EMAIL: '3/DAY', QUIET_HOURS_SMS: '21:00-08:00', LOG_LEVEL: 'warn' }, await freePort());
+  const service = await spawnService(
+    env,
+    'preferences',
+    { FREQUENCY_DEFAULT_EMAIL: '3/DAY', QUIET_HOURS_SMS: '21:00-08:00', LOG_LEVEL: 'warn' },
+    await freePort(),
+  );
   const figures: Record<string, number> = {};
   const nc = await connect({ servers: env.natsUrl });
   try {
@@ -152,7 +166,9 @@ async function main(): Promise<void> {
       ...figures,
       memoryMb: { preferences: peakRssMb(service.process.pid!) },
     });
-    console.log(`machine load average while measuring: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+    console.log(
+      `machine load average while measuring: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+    );
     await db.end();
   } finally {
     await nc.close();

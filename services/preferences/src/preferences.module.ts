@@ -39,7 +39,9 @@ export class PreferencesModule {
           service: SERVICE_NAME,
           config,
           logger: options.logger ?? createLogger(SERVICE_NAME, config.log.level),
-          database: { schema: 'preferences', migrations: [
+          database: {
+            schema: 'preferences',
+            migrations: [
               CreatePreferences1795386445824,
               ContactLocks1795390000000,
               ReservationsInDecisions1795390000001,

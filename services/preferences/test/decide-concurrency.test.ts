@@ -12,7 +12,10 @@ describe('preferences.decide — atomic reservations and idempotency', () => {
   });
 
   const ledger = async (where: string, params: unknown[]) =>
-    (await ctx.ds.query(`SELECT send_id, attempt, channel FROM preferences.frequency_ledger WHERE ${where} ORDER BY attempt`, params)) as {
+    (await ctx.ds.query(
+      `SELECT send_id, attempt, channel FROM preferences.frequency_ledger WHERE ${where} ORDER BY attempt`,
+      params,
+    )) as {
       send_id: string;
       attempt: number;
       channel: string;
@@ -24,17 +27,26 @@ describe('preferences.decide — atomic reservations and idempotency', () => {
       twitterHandle: 'busy',
       frequencyRules: { email: { frequencyNumber: 3, frequencyTime: 'DAY' } },
     });
-    const decisions = (await Promise.all(Array.from({ length: 100 }, () => ctx.decide(ctx.request(id, ['email', 'tweet']))))).flat();
+    const decisions = (
+      await Promise.all(Array.from({ length: 100 }, () => ctx.decide(ctx.request(id, ['email', 'tweet']))))
+    ).flat();
     const onEmail = decisions.filter((d) => d.outcome === 'routed' && d.channel === 'email');
     expect(onEmail).toHaveLength(3);
     expect(decisions.filter((d) => d.channel === 'tweet')).toHaveLength(97);
-    expect(decisions.filter((d) => d.channel === 'tweet').every((d) => d.skipped[0]?.reason === 'frequency')).toBe(true);
+    expect(decisions.filter((d) => d.channel === 'tweet').every((d) => d.skipped[0]?.reason === 'frequency')).toBe(
+      true,
+    );
     expect(await ledger('contact_id = $1 AND channel = $2', [id, 'email'])).toHaveLength(3);
   });
 
   it('holds the limit across parallel batches that share contacts in different orders', async () => {
     const ids = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => ctx.newContact({ email: `p${i}@example.com`, frequencyRules: { email: { frequencyNumber: 2, frequencyTime: 'WEEK' } } })),
+      Array.from({ length: 5 }, (_, i) =>
+        ctx.newContact({
+          email: `p${i}@example.com`,
+          frequencyRules: { email: { frequencyNumber: 2, frequencyTime: 'WEEK' } },
+        }),
+      ),
     );
     const batches = Array.from({ length: 20 }, (_, b) => {
       const order = b % 2 ? [...ids].reverse() : ids;
@@ -68,7 +80,11 @@ describe('preferences.decide — atomic reservations and idempotency', () => {
     const [first] = await ctx.decide(req);
     const [again] = await ctx.decide({ ...req, attempt: 1, excludeChannels: ['email'] });
     expect(first.channel).toBe('email');
-    expect(again).toMatchObject({ outcome: 'routed', channel: 'sms', skipped: [{ channel: 'email', reason: 'excluded' }] });
+    expect(again).toMatchObject({
+      outcome: 'routed',
+      channel: 'sms',
+      skipped: [{ channel: 'email', reason: 'excluded' }],
+    });
     expect(await ledger('send_id = $1', [req.sendId])).toEqual([
       { send_id: req.sendId, attempt: 0, channel: 'email' },
       { send_id: req.sendId, attempt: 1, channel: 'sms' },

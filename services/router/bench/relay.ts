@@ -21,13 +21,28 @@ import {
   type RoutingOutcome,
   type SendRequested,
 } from '@switchboard/contracts';
-import { ConsumerRunner, EventPublisher, type BatchHandler, type ConsumerSpec, type OutgoingEvent } from '@switchboard/messaging';
+import {
+  ConsumerRunner,
+  EventPublisher,
+  type BatchHandler,
+  type ConsumerSpec,
+  type OutgoingEvent,
+} from '@switchboard/messaging';
 import { createLogger } from '@switchboard/telemetry';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
 
-function expand(names: NatsNames, publisher: EventPublisher): [ConsumerSpec<CampaignAction>, BatchHandler<CampaignAction>] {
-  const spec = { durable: 'relay-expand', subject: names.subjects.campaignAction(), schema: CampaignActionSchema, batchSize: 16, concurrency: 2 };
+function expand(
+  names: NatsNames,
+  publisher: EventPublisher,
+): [ConsumerSpec<CampaignAction>, BatchHandler<CampaignAction>] {
+  const spec = {
+    durable: 'relay-expand',
+    subject: names.subjects.campaignAction(),
+    schema: CampaignActionSchema,
+    batchSize: 16,
+    concurrency: 2,
+  };
   return [
     spec,
     async (batch) => {
@@ -38,7 +53,15 @@ function expand(names: NatsNames, publisher: EventPublisher): [ConsumerSpec<Camp
       for (const { data: action } of batch) {
         for (const { id: contactId } of action.contacts) {
           const sendId = sha(`${action.actionId}\u0000${contactId}`);
-          const payload = { sendId, messageId: action.messageId, contactId, requestedAt, expiresAt, deferrals: 0, attempt: 0 };
+          const payload = {
+            sendId,
+            messageId: action.messageId,
+            contactId,
+            requestedAt,
+            expiresAt,
+            deferrals: 0,
+            attempt: 0,
+          };
           events.push({ subject: names.subjects.sendRequested(), msgId: sendId, payload });
         }
       }
@@ -47,8 +70,17 @@ function expand(names: NatsNames, publisher: EventPublisher): [ConsumerSpec<Camp
   ];
 }
 
-function route(names: NatsNames, publisher: EventPublisher): [ConsumerSpec<SendRequested>, BatchHandler<SendRequested>] {
-  const spec = { durable: 'relay-route', subject: names.subjects.sendRequested(), schema: SendRequestedSchema, batchSize: 500, concurrency: 2 };
+function route(
+  names: NatsNames,
+  publisher: EventPublisher,
+): [ConsumerSpec<SendRequested>, BatchHandler<SendRequested>] {
+  const spec = {
+    durable: 'relay-route',
+    subject: names.subjects.sendRequested(),
+    schema: SendRequestedSchema,
+    batchSize: 500,
+    concurrency: 2,
+  };
   return [
     spec,
     async (batch) => {
@@ -56,8 +88,21 @@ function route(names: NatsNames, publisher: EventPublisher): [ConsumerSpec<SendR
       const events: OutgoingEvent[] = [];
       for (const { data: req } of batch) {
         const dispatchId = sha(`${req.sendId}\u00000`);
-        const contact = { id: req.contactId, address: `${req.contactId}@example.org`, locale: null, timezone: null, fields: { firstname: `Reader ${req.contactId}` } };
-        const dispatch: Dispatch = { dispatchId, sendId: req.sendId, messageId: req.messageId, channel: 'email', contentId: 1, contact };
+        const contact = {
+          id: req.contactId,
+          address: `${req.contactId}@example.org`,
+          locale: null,
+          timezone: null,
+          fields: { firstname: `Reader ${req.contactId}` },
+        };
+        const dispatch: Dispatch = {
+          dispatchId,
+          sendId: req.sendId,
+          messageId: req.messageId,
+          channel: 'email',
+          contentId: 1,
+          contact,
+        };
         const outcome: RoutingOutcome = {
           sendId: req.sendId,
           messageId: req.messageId,
@@ -81,7 +126,8 @@ function route(names: NatsNames, publisher: EventPublisher): [ConsumerSpec<SendR
 
 async function main(): Promise<void> {
   const [stage, natsUrl, prefix] = process.argv.slice(2);
-  if ((stage !== 'expand' && stage !== 'route') || !natsUrl || !prefix) throw new Error('usage: relay.ts <expand|route> <natsUrl> <prefix>');
+  if ((stage !== 'expand' && stage !== 'route') || !natsUrl || !prefix)
+    throw new Error('usage: relay.ts <expand|route> <natsUrl> <prefix>');
   const nc = await connect({ servers: natsUrl, noAsyncTraces: true });
   const names = new NatsNames(prefix);
   const publisher = new EventPublisher(nc);
@@ -96,7 +142,14 @@ async function main(): Promise<void> {
   });
   await runner.start();
   process.stdout.write('ready\n');
-  process.once('SIGTERM', () => void runner.stop().then(() => nc.close()).then(() => process.exit(0)));
+  process.once(
+    'SIGTERM',
+    () =>
+      void runner
+        .stop()
+        .then(() => nc.close())
+        .then(() => process.exit(0)),
+  );
 }
 
 main().catch((error: unknown) => {

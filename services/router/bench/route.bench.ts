@@ -24,7 +24,15 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { catalogItemSave, NatsNames, preferencesContactsBatchUpsert, type Dispatch } from '@switchboard/contracts';
 import { deleteStreams, ensureStreams } from '@switchboard/messaging';
 import type { RunningService } from '@switchboard/service-kit';
-import { createTestEnv, peakRssMb, rssMb, spawnService, waitFor, type ChildService, type TestEnv } from '@switchboard/testing';
+import {
+  createTestEnv,
+  peakRssMb,
+  rssMb,
+  spawnService,
+  waitFor,
+  type ChildService,
+  type TestEnv,
+} from '@switchboard/testing';
 import { measureBaseline } from '../../../bench/lib/baseline';
 import { CpuLedger } from '../../../bench/lib/cpu-ledger';
 import { emitResult } from '../../../bench/lib/report';
@@ -70,7 +78,12 @@ async function startAll(env: TestEnv): Promise<System> {
   if (IN_PROCESS) {
     const running: RunningService[] = [];
     for (const name of SERVICES) running.push(await startNamedService(name, env, SERVICE_ENV));
-    return { memoryMb: () => ({}), rssMb: () => ({}), pids: {}, close: async () => void (await Promise.all(running.reverse().map((s) => s.close()))) };
+    return {
+      memoryMb: () => ({}),
+      rssMb: () => ({}),
+      pids: {},
+      close: async () => void (await Promise.all(running.reverse().map((s) => s.close()))),
+    };
   }
   const children: ChildService[] = [];
   for (const name of SERVICES) children.push(await spawnService(env, name, SERVICE_ENV, await freePort()));
@@ -113,7 +126,10 @@ class Tally {
   async until(dispatches: number, outcomes: number, timeoutMs = 300_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.dispatches < dispatches || this.outcomes < outcomes) {
-      if (Date.now() > deadline) throw new Error(`timed out at ${this.dispatches}/${dispatches} dispatches, ${this.outcomes}/${outcomes} outcomes`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out at ${this.dispatches}/${dispatches} dispatches, ${this.outcomes}/${outcomes} outcomes`,
+        );
       await new Promise<void>((resolve) => {
         this.waiters.push(resolve);
         setTimeout(resolve, 1_000);
@@ -123,16 +139,26 @@ class Tally {
 }
 
 /** The two relay processes (relay.ts) on a prefix of their own, so the services never see their messages. */
-async function startRelay(env: TestEnv, observer: NatsConnection): Promise<{ names: NatsNames; tally: Tally; pids: Record<string, number>; stop(): Promise<void> }> {
+async function startRelay(
+  env: TestEnv,
+  observer: NatsConnection,
+): Promise<{ names: NatsNames; tally: Tally; pids: Record<string, number>; stop(): Promise<void> }> {
   const names = new NatsNames(`${env.prefix}relay`);
   const jsm = await jetstreamManager(observer);
   await ensureStreams(jsm, names);
   const children: ChildProcess[] = [];
   for (const stage of ['expand', 'route']) {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'relay.ts'), stage, env.natsUrl, names.prefix], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}) },
-    });
+    const child = spawn(
+      process.execPath,
+      ['-r', '@swc-node/register', join(__dirname, 'relay.ts'), stage, env.natsUrl, names.prefix],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: {
+          ...process.env,
+          ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}),
+        },
+      },
+    );
     children.push(child);
     await once(child.stdout!, 'data');
   }
@@ -169,21 +195,34 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection, syste
   const tally = new Tally(observer, env.names);
 
   const save = async (kind: 'message' | 'email', input: Record<string, unknown>) =>
-    (await client.rpc.call(catalogItemSave, { kind, mode: 'create', input, actor: { id: null, name: 'bench' } })).item.id as number;
-  const email = await save('email', { name: 'Sale', subject: 'Sale for {{ contact.firstname }}', customHtml: '<p>20% off</p>' });
+    (await client.rpc.call(catalogItemSave, { kind, mode: 'create', input, actor: { id: null, name: 'bench' } })).item
+      .id as number;
+  const email = await save('email', {
+    name: 'Sale',
+    subject: 'Sale for {{ contact.firstname }}',
+    customHtml: '<p>20% off</p>',
+  });
   const messageId = await save('message', { name: 'Sale', channels: { email: { channelId: email, isEnabled: true } } });
 
   const latencyContacts = Math.max(...RATES) * SECONDS;
   const contactCount = Math.max(COUNT, latencyContacts);
   for (let i = 0; i < contactCount; i += 1_000) {
-    const contacts = Array.from({ length: Math.min(1_000, contactCount - i) }, (_, k) => ({ id: `c${i + k}`, email: `c${i + k}@example.org`, firstname: `Reader ${i + k}` }));
+    const contacts = Array.from({ length: Math.min(1_000, contactCount - i) }, (_, k) => ({
+      id: `c${i + k}`,
+      email: `c${i + k}@example.org`,
+      firstname: `Reader ${i + k}`,
+    }));
     await client.rpc.call(preferencesContactsBatchUpsert, { contacts }, { timeoutMs: 60_000 });
   }
 
   let actions = 0;
   const action = (contactIds: string[], names = env.names) => {
     const actionId = `bench-${++actions}`;
-    return { subject: names.subjects.campaignAction(), msgId: actionId, payload: { actionId, type: 'send_marketing_message', messageId, contacts: contactIds.map((id) => ({ id })) } };
+    return {
+      subject: names.subjects.campaignAction(),
+      msgId: actionId,
+      payload: { actionId, type: 'send_marketing_message', messageId, contacts: contactIds.map((id) => ({ id })) },
+    };
   };
 
   // Throughput: COUNT contacts in actions of 1,000, all at once; the clock stops when every dispatch and outcome is out.
@@ -191,7 +230,13 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection, syste
     const [d0, o0] = [counted.dispatches, counted.outcomes];
     const started = performance.now();
     const batch = [];
-    for (let i = 0; i < count; i += PER_ACTION) batch.push(action(Array.from({ length: Math.min(PER_ACTION, count - i) }, (_, k) => `c${i + k}`), names));
+    for (let i = 0; i < count; i += PER_ACTION)
+      batch.push(
+        action(
+          Array.from({ length: Math.min(PER_ACTION, count - i) }, (_, k) => `c${i + k}`),
+          names,
+        ),
+      );
     await client.publisher.publishAll(batch);
     await counted.until(d0 + count, o0 + count);
     return (count / (performance.now() - started)) * 1000;
@@ -250,7 +295,13 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection, syste
     await tally.until(d0 + ticks * perTick, o0 + ticks * perTick);
     await waitFor(() => tally.dispatchedAt.size >= publishedAt.size, { timeoutMs: 30_000 });
     const latencies = [...publishedAt].map(([id, at]) => tally.dispatchedAt.get(id)! - at).sort((a, b) => a - b);
-    return { rate: perTick * 100, seconds: SECONDS, p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), maxMs: round(latencies.at(-1)!) };
+    return {
+      rate: perTick * 100,
+      seconds: SECONDS,
+      p50Ms: round(percentile(latencies, 50)),
+      p99Ms: round(percentile(latencies, 99)),
+      maxMs: round(latencies.at(-1)!),
+    };
   };
   const latencies = [];
   for (const rate of RATES) latencies.push(await latency(rate));
@@ -272,7 +323,9 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection, syste
       }
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      await client.publisher.publish(action(Array.from({ length: perTick }, (_, k) => `c${(t * perTick + k) % contactCount}`)));
+      await client.publisher.publish(
+        action(Array.from({ length: perTick }, (_, k) => `c${(t * perTick + k) % contactCount}`)),
+      );
     }
     await tally.until(d0 + ticks * perTick, o0 + ticks * perTick);
     samples.push(system.rssMb());
@@ -285,7 +338,13 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection, syste
         return [name, { firstMb: first, lastMb: last, growthMb: last - first, maxMb: Math.max(...series) }];
       }),
     );
-    return { seconds: SOAK_SECONDS, offeredPerSecond: perTick * 10, sends: ticks * perTick, samples: samples.length, services };
+    return {
+      seconds: SOAK_SECONDS,
+      offeredPerSecond: perTick * 10,
+      sends: ticks * perTick,
+      samples: samples.length,
+      services,
+    };
   };
   const memoryOverTime = SOAK_SECONDS > 0 && !IN_PROCESS ? await soak() : undefined;
 
@@ -303,14 +362,29 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection, syste
     ratioToBaseline: round(summarize(ratios).median, 3),
     ratiosByRound: ratios.map((r) => round(r, 3)),
     relayCeilingPerSecond: ceilings.length ? round(summarize(ceilings).median) : undefined,
-    relayCeilingToBaseline: ceilings.length ? round(summarize(ceilings.map((c, r) => c / baselines[r])).median, 3) : undefined,
+    relayCeilingToBaseline: ceilings.length
+      ? round(summarize(ceilings.map((c, r) => c / baselines[r])).median, 3)
+      : undefined,
     cpuMicrosPerContact,
     relayCpuMicrosPerContact,
     latency: latencies,
     memoryOverTime,
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  emitResult('route', { perSecond: report.contactsRoutedPerSecond, min: report.min, max: report.max, baselineInRun: report.baselinePerSecond, ratioToBaseline: report.ratioToBaseline, relayCeilingPerSecond: report.relayCeilingPerSecond, relayCeilingToBaseline: report.relayCeilingToBaseline, cpuMicrosPerContact, relayCpuMicrosPerContact, latency: latencies, memoryOverTime, memoryMb: system.memoryMb() });
+  emitResult('route', {
+    perSecond: report.contactsRoutedPerSecond,
+    min: report.min,
+    max: report.max,
+    baselineInRun: report.baselinePerSecond,
+    ratioToBaseline: report.ratioToBaseline,
+    relayCeilingPerSecond: report.relayCeilingPerSecond,
+    relayCeilingToBaseline: report.relayCeilingToBaseline,
+    cpuMicrosPerContact,
+    relayCpuMicrosPerContact,
+    latency: latencies,
+    memoryOverTime,
+    memoryMb: system.memoryMb(),
+  });
 }
 
 main().catch((error: unknown) => {

@@ -5,7 +5,12 @@ import { z } from 'zod';
 const channelList = z
   .string()
   .default('')
-  .transform((v) => v.split(',').map((c) => c.trim()).filter(Boolean))
+  .transform((v) =>
+    v
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(ChannelSchema));
 
 export const routerEnv = {

@@ -17,7 +17,10 @@ import { SendRequestedConsumer } from './routing/send-requested.consumer';
 import { SendsRpc } from './sends/sends.rpc';
 import { SendsService } from './sends/sends.service';
 
-export function createRouterModule(config: RouterConfig, logger: Logger = createLogger('router', config.log.level)): Function {
+export function createRouterModule(
+  config: RouterConfig,
+  logger: Logger = createLogger('router', config.log.level),
+): Function {
   @Module({
     imports: [
       ServiceKitModule.forRoot({

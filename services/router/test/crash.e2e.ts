@@ -1,7 +1,15 @@
 import { Client as PgClient } from 'pg';
 import { catalogItemSave, type Dispatch, type RoutingOutcome } from '@switchboard/contracts';
 import type { RunningService } from '@switchboard/service-kit';
-import { createTestEnv, spawnService, SubjectRecorder, waitFor, waitUntilConsumersIdle, type ChildService, type TestEnv } from '@switchboard/testing';
+import {
+  createTestEnv,
+  spawnService,
+  SubjectRecorder,
+  waitFor,
+  waitUntilConsumersIdle,
+  type ChildService,
+  type TestEnv,
+} from '@switchboard/testing';
 import { announceChannels, connectClient, freePort, startNamedService, type Client } from './support/pipeline';
 import { readStream } from './support/streams';
 
@@ -26,7 +34,9 @@ describe('router killed mid-batch', () => {
     env = await createTestEnv();
     client = await connectClient(env);
     beats = announceChannels(client, env, ['email'], 300);
-    services = await Promise.all(['catalog', 'preferences', 'campaign-actions'].map((name) => startNamedService(name, env)));
+    services = await Promise.all(
+      ['catalog', 'preferences', 'campaign-actions'].map((name) => startNamedService(name, env)),
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -38,14 +48,26 @@ describe('router killed mid-batch', () => {
   });
 
   const spawnRouter = async () =>
-    spawnService(env, 'router', { ROUTER_CHANNEL_WARMUP_MS: '1000', ROUTER_ACK_WAIT_MS: '5000', LOG_LEVEL: 'error' }, await freePort());
+    spawnService(
+      env,
+      'router',
+      { ROUTER_CHANNEL_WARMUP_MS: '1000', ROUTER_ACK_WAIT_MS: '5000', LOG_LEVEL: 'error' },
+      await freePort(),
+    );
 
   it('loses nothing and duplicates no dispatch', async () => {
     const save = async (kind: 'message' | 'email', input: Record<string, unknown>) =>
-      (await client.rpc.call(catalogItemSave, { kind, mode: 'create', input, actor: { id: null, name: 'test' } })).item.id as number;
+      (await client.rpc.call(catalogItemSave, { kind, mode: 'create', input, actor: { id: null, name: 'test' } })).item
+        .id as number;
     const email = await save('email', { name: 'E', subject: 'Hi', customHtml: '<p>Hi</p>' });
-    const messageId = await save('message', { name: 'burst', channels: { email: { channelId: email, isEnabled: true } } });
-    const recorder = new SubjectRecorder<any>(client.nc, [env.names.subjects.dispatch('*'), env.names.subjects.routing('*')]);
+    const messageId = await save('message', {
+      name: 'burst',
+      channels: { email: { channelId: email, isEnabled: true } },
+    });
+    const recorder = new SubjectRecorder<any>(client.nc, [
+      env.names.subjects.dispatch('*'),
+      env.names.subjects.routing('*'),
+    ]);
 
     router = await spawnRouter();
     const oncePerDay = { email: { frequencyNumber: 1, frequencyTime: 'DAY' } };
@@ -57,23 +79,34 @@ describe('router killed mid-batch', () => {
           actionId: `burst-${a}`,
           type: 'send_marketing_message',
           messageId,
-          contacts: Array.from({ length: PER_ACTION }, (_, i) => ({ id: `k${a}-${i}`, email: `k${a}-${i}@example.com`, frequencyRules: oncePerDay })),
+          contacts: Array.from({ length: PER_ACTION }, (_, i) => ({
+            id: `k${a}-${i}`,
+            email: `k${a}-${i}@example.com`,
+            frequencyRules: oncePerDay,
+          })),
         },
       })),
     );
 
     const routedSoFar = () => recorder.messages.filter((m) => m.subject.endsWith('.routing.routed.v1')).length;
-    await waitFor(() => routedSoFar() >= 300, { timeoutMs: 30_000, intervalMs: 5, message: 'router did not start routing' });
+    await waitFor(() => routedSoFar() >= 300, {
+      timeoutMs: 30_000,
+      intervalMs: 5,
+      message: 'router did not start routing',
+    });
     await router.kill('SIGKILL');
     const atKill = routedSoFar();
     expect(atKill).toBeLessThan(TOTAL);
 
     router = await spawnRouter();
-    await waitFor(async () => (await readStream(client.nc, env.names, env.names.subjects.routing('*'))).length >= TOTAL, {
-      timeoutMs: 60_000,
-      intervalMs: 500,
-      message: 'not every send was routed after the restart',
-    });
+    await waitFor(
+      async () => (await readStream(client.nc, env.names, env.names.subjects.routing('*'))).length >= TOTAL,
+      {
+        timeoutMs: 60_000,
+        intervalMs: 500,
+        message: 'not every send was routed after the restart',
+      },
+    );
     await waitUntilConsumersIdle(client.nc, env.names, 30_000);
 
     const outcomes = await readStream<RoutingOutcome>(client.nc, env.names, env.names.subjects.routing('*'));
@@ -87,12 +120,16 @@ describe('router killed mid-batch', () => {
 
     const pg = new PgClient({ connectionString: env.databaseUrl });
     await pg.connect();
-    const [{ decisions, sends }] = (await pg.query('SELECT count(*)::int AS decisions, count(DISTINCT send_id)::int AS sends FROM router.decisions')).rows;
+    const [{ decisions, sends }] = (
+      await pg.query('SELECT count(*)::int AS decisions, count(DISTINCT send_id)::int AS sends FROM router.decisions')
+    ).rows;
     await pg.end();
     expect({ decisions, sends }).toEqual({ decisions: TOTAL, sends: TOTAL });
     // What core NATS saw beyond the stream: publishes the restarted router repeated and JetStream dropped.
     const replayed = recorder.messages.filter((m) => m.subject.includes('.dispatch.')).length - TOTAL;
-    process.stdout.write(`routed before the kill: ${atKill}; dispatches republished after the restart and dropped as duplicates: ${replayed}\n`);
+    process.stdout.write(
+      `routed before the kill: ${atKill}; dispatches republished after the restart and dropped as duplicates: ${replayed}\n`,
+    );
     recorder.stop();
   }, 120_000);
 });

@@ -13,7 +13,15 @@ import { EventPublisher, RpcClient } from '@switchboard/messaging';
 import { Pruner } from '@switchboard/persistence';
 import type { RunningService } from '@switchboard/service-kit';
 import { DataSource } from 'typeorm';
-import { childEnv, createTestEnv, startTestService, SubjectRecorder, waitFor, waitUntilConsumersIdle, type TestEnv } from '@switchboard/testing';
+import {
+  childEnv,
+  createTestEnv,
+  startTestService,
+  SubjectRecorder,
+  waitFor,
+  waitUntilConsumersIdle,
+  type TestEnv,
+} from '@switchboard/testing';
 import { loadRouterConfig } from '../src/router.config';
 import { createRouterModule } from '../src/router.module';
 import { createFakePeersModule, FakeCatalog, FakePreferences, routableMessage } from './support/fake-peers';
@@ -40,7 +48,9 @@ describe('router (fake catalog + preferences)', () => {
     peers = await startTestService({ service: 'fake-peers', module: createFakePeersModule(env) });
     catalog = peers.app.get(FakeCatalog);
     prefs = peers.app.get(FakePreferences);
-    const config = loadRouterConfig(childEnv(env, { ROUTER_ASSUME_CHANNELS: 'email,sms', ROUTER_CHANNEL_WARMUP_MS: '0', LOG_LEVEL: 'silent' }));
+    const config = loadRouterConfig(
+      childEnv(env, { ROUTER_ASSUME_CHANNELS: 'email,sms', ROUTER_CHANNEL_WARMUP_MS: '0', LOG_LEVEL: 'silent' }),
+    );
     router = await startTestService({ service: 'router', module: createRouterModule(config) });
     recorder = new SubjectRecorder(nc, [env.names.subjects.dispatch('*'), env.names.subjects.routing('*')]);
   });
@@ -74,14 +84,28 @@ describe('router (fake catalog + preferences)', () => {
   }
 
   async function send(...requests: SendRequested[]): Promise<void> {
-    await publisher.publishAll(requests.map((r) => ({ subject: env.names.subjects.sendRequested(), msgId: r.sendId, payload: r })));
+    await publisher.publishAll(
+      requests.map((r) => ({ subject: env.names.subjects.sendRequested(), msgId: r.sendId, payload: r })),
+    );
   }
 
-  const outcomeOf = (sendId: string) => recorder.waitForCount(1, (m) => m.subject.includes('.routing.') && m.data.sendId === sendId).then((m) => m[0].data as RoutingOutcome);
-  const dispatchesOf = (sendId: string) => recorder.messages.filter((m) => m.subject.includes('.dispatch.') && m.data.sendId === sendId).map((m) => m.data as Dispatch);
+  const outcomeOf = (sendId: string) =>
+    recorder
+      .waitForCount(1, (m) => m.subject.includes('.routing.') && m.data.sendId === sendId)
+      .then((m) => m[0].data as RoutingOutcome);
+  const dispatchesOf = (sendId: string) =>
+    recorder.messages
+      .filter((m) => m.subject.includes('.dispatch.') && m.data.sendId === sendId)
+      .map((m) => m.data as Dispatch);
 
   it('routes to the first candidate that passes, with one dispatch and the decision record', async () => {
-    catalog.messages.set(1, routableMessage(1, [{ channel: 'email', channelId: 11 }, { channel: 'sms', channelId: 12 }]));
+    catalog.messages.set(
+      1,
+      routableMessage(1, [
+        { channel: 'email', channelId: 11 },
+        { channel: 'sms', channelId: 12 },
+      ]),
+    );
     prefs.addresses.set('c1', { sms: '+14155550123' });
     const req = request(1, 'c1', { campaignId: '7' });
     await send(req);
@@ -96,11 +120,26 @@ describe('router (fake catalog + preferences)', () => {
       deferrals: 0,
     });
     const [dispatch] = dispatchesOf(req.sendId);
-    expect(dispatch).toMatchObject({ dispatchId: outcome.dispatchId, channel: 'sms', contentId: 12, contact: { id: 'c1', address: '+14155550123' }, campaignId: '7' });
+    expect(dispatch).toMatchObject({
+      dispatchId: outcome.dispatchId,
+      channel: 'sms',
+      contentId: 12,
+      contact: { id: 'c1', address: '+14155550123' },
+      campaignId: '7',
+    });
 
     const record = await rpc.call(routerSendsGet, { sendId: req.sendId });
-    expect(record).toMatchObject({ status: 'routed', channel: 'sms', attempts: 1, deferrals: 0, candidates: ['email', 'sms'], campaignId: '7' });
-    expect(record.dispatches).toEqual([expect.objectContaining({ dispatchId: outcome.dispatchId, channel: 'sms', contentId: 12, events: [] })]);
+    expect(record).toMatchObject({
+      status: 'routed',
+      channel: 'sms',
+      attempts: 1,
+      deferrals: 0,
+      candidates: ['email', 'sms'],
+      campaignId: '7',
+    });
+    expect(record.dispatches).toEqual([
+      expect.objectContaining({ dispatchId: outcome.dispatchId, channel: 'sms', contentId: 12, events: [] }),
+    ]);
     await expect(rpc.call(routerSendsGet, { sendId: 'nobody' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
@@ -109,7 +148,12 @@ describe('router (fake catalog + preferences)', () => {
     catalog.messages.set(3, routableMessage(3, [{ channel: 'email' }], { publishUp: inAnHour() }));
     catalog.messages.set(4, routableMessage(4, [{ channel: 'tweet' }, { channel: 'email', isEnabled: false }]));
     const calls = prefs.calls.length;
-    const [missing, unpublished, notYet, noLive] = [request(999, 'c1'), request(2, 'c1'), request(3, 'c1'), request(4, 'c1')];
+    const [missing, unpublished, notYet, noLive] = [
+      request(999, 'c1'),
+      request(2, 'c1'),
+      request(3, 'c1'),
+      request(4, 'c1'),
+    ];
     await send(missing, unpublished, notYet, noLive);
     expect(await outcomeOf(missing.sendId)).toMatchObject({ outcome: 'failed', reason: 'not_found', skipped: [] });
     expect(await outcomeOf(unpublished.sendId)).toMatchObject({ outcome: 'failed', reason: 'unpublished' });
@@ -129,8 +173,17 @@ describe('router (fake catalog + preferences)', () => {
     const req = request(5, 'c5', { channels: ['sms'] });
     await send(req);
     const outcome = await outcomeOf(req.sendId);
-    expect(prefs.calls.flat().find((r) => r.sendId === req.sendId)).toMatchObject({ channels: ['sms', 'email'], contentUnavailable: ['sms'], deferrals: 0, attempt: 0 });
-    expect(outcome).toMatchObject({ outcome: 'deferred', retryAt: prefs.pausedUntil.get('c5'), request: { sendId: req.sendId, channels: ['sms'], deferrals: 0 } });
+    expect(prefs.calls.flat().find((r) => r.sendId === req.sendId)).toMatchObject({
+      channels: ['sms', 'email'],
+      contentUnavailable: ['sms'],
+      deferrals: 0,
+      attempt: 0,
+    });
+    expect(outcome).toMatchObject({
+      outcome: 'deferred',
+      retryAt: prefs.pausedUntil.get('c5'),
+      request: { sendId: req.sendId, channels: ['sms'], deferrals: 0 },
+    });
     expect(dispatchesOf(req.sendId)).toEqual([]);
   });
 
@@ -147,10 +200,18 @@ describe('router (fake catalog + preferences)', () => {
     await send(req);
     await outcomeOf(req.sendId);
     // The same request again under another Nats-Msg-Id, as after a crash past the duplicate window.
-    await publisher.publish({ subject: env.names.subjects.sendRequested(), msgId: `${req.sendId}-again`, payload: req });
+    await publisher.publish({
+      subject: env.names.subjects.sendRequested(),
+      msgId: `${req.sendId}-again`,
+      payload: req,
+    });
     await waitUntilConsumersIdle(nc, env.names);
-    const dispatches = (await readStream<Dispatch>(nc, env.names, env.names.subjects.dispatch('*'))).filter((d) => d.data.sendId === req.sendId);
-    const outcomes = (await readStream<RoutingOutcome>(nc, env.names, env.names.subjects.routing('*'))).filter((d) => d.data.sendId === req.sendId);
+    const dispatches = (await readStream<Dispatch>(nc, env.names, env.names.subjects.dispatch('*'))).filter(
+      (d) => d.data.sendId === req.sendId,
+    );
+    const outcomes = (await readStream<RoutingOutcome>(nc, env.names, env.names.subjects.routing('*'))).filter(
+      (d) => d.data.sendId === req.sendId,
+    );
     expect(dispatches).toHaveLength(1);
     expect(outcomes).toHaveLength(1);
     const record = await rpc.call(routerSendsGet, { sendId: req.sendId });
@@ -164,10 +225,21 @@ describe('router (fake catalog + preferences)', () => {
     await send(req);
     const first = await outcomeOf(req.sendId);
     catalog.messages.set(10, routableMessage(10, [{ channel: 'email' }], { isPublished: false, version: 2 }));
-    await publisher.publish({ subject: env.names.subjects.catalogChanged(), msgId: 'm10v2', payload: { kind: 'message', id: 10, version: 2 } });
+    await publisher.publish({
+      subject: env.names.subjects.catalogChanged(),
+      msgId: 'm10v2',
+      payload: { kind: 'message', id: 10, version: 2 },
+    });
     // As if the router had died after storing the decision and before its publishes were acked.
-    await publisher.publish({ subject: env.names.subjects.sendRequested(), msgId: `${req.sendId}-redelivered`, payload: req });
-    const outcomes = await recorder.waitForCount(2, (m) => m.subject.includes('.routing.') && m.data.sendId === req.sendId);
+    await publisher.publish({
+      subject: env.names.subjects.sendRequested(),
+      msgId: `${req.sendId}-redelivered`,
+      payload: req,
+    });
+    const outcomes = await recorder.waitForCount(
+      2,
+      (m) => m.subject.includes('.routing.') && m.data.sendId === req.sendId,
+    );
     expect(outcomes.map((m) => [m.data.outcome, m.headers['Nats-Msg-Id']])).toEqual([
       ['routed', `${req.sendId}:0:0:routed`],
       ['routed', `${req.sendId}:0:0:routed`],
@@ -177,24 +249,68 @@ describe('router (fake catalog + preferences)', () => {
   });
 
   it('re-routes a permanent failure to the next channel and records the delivery events', async () => {
-    catalog.messages.set(8, routableMessage(8, [{ channel: 'email', channelId: 81 }, { channel: 'sms', channelId: 82 }]));
+    catalog.messages.set(
+      8,
+      routableMessage(8, [
+        { channel: 'email', channelId: 81 },
+        { channel: 'sms', channelId: 82 },
+      ]),
+    );
     prefs.addresses.set('c8', { email: 'c8@example.com', sms: '+14155550188' });
     const req = request(8, 'c8');
     await send(req);
     const first = await outcomeOf(req.sendId);
     expect(first).toMatchObject({ outcome: 'routed', channel: 'email' });
-    const base = { dispatchId: first.dispatchId!, sendId: req.sendId, messageId: 8, contactId: 'c8', channel: 'email' as const };
-    const transient: DeliveryEvent = { ...base, event: 'failed', occurredAt: new Date().toISOString(), error: { code: '421', message: 'try later', permanent: false } };
-    const permanent: DeliveryEvent = { ...base, event: 'failed', occurredAt: new Date().toISOString(), error: { code: '550', message: 'no such user', permanent: true } };
-    await publisher.publish({ subject: env.names.subjects.delivery('email', 'failed'), msgId: 'ev-transient', payload: transient });
-    await publisher.publish({ subject: env.names.subjects.delivery('email', 'failed'), msgId: 'ev-permanent', payload: permanent });
-    await publisher.publish({ subject: env.names.subjects.delivery('email', 'failed'), msgId: 'ev-permanent', payload: permanent });
+    const base = {
+      dispatchId: first.dispatchId!,
+      sendId: req.sendId,
+      messageId: 8,
+      contactId: 'c8',
+      channel: 'email' as const,
+    };
+    const transient: DeliveryEvent = {
+      ...base,
+      event: 'failed',
+      occurredAt: new Date().toISOString(),
+      error: { code: '421', message: 'try later', permanent: false },
+    };
+    const permanent: DeliveryEvent = {
+      ...base,
+      event: 'failed',
+      occurredAt: new Date().toISOString(),
+      error: { code: '550', message: 'no such user', permanent: true },
+    };
+    await publisher.publish({
+      subject: env.names.subjects.delivery('email', 'failed'),
+      msgId: 'ev-transient',
+      payload: transient,
+    });
+    await publisher.publish({
+      subject: env.names.subjects.delivery('email', 'failed'),
+      msgId: 'ev-permanent',
+      payload: permanent,
+    });
+    await publisher.publish({
+      subject: env.names.subjects.delivery('email', 'failed'),
+      msgId: 'ev-permanent',
+      payload: permanent,
+    });
 
-    const [, second] = await recorder.waitForCount(2, (m) => m.subject.endsWith('.routing.routed.v1') && m.data.sendId === req.sendId);
-    expect(second.data).toMatchObject({ outcome: 'routed', channel: 'sms', attempt: 1, skipped: [{ channel: 'email', reason: 'excluded' }] });
+    const [, second] = await recorder.waitForCount(
+      2,
+      (m) => m.subject.endsWith('.routing.routed.v1') && m.data.sendId === req.sendId,
+    );
+    expect(second.data).toMatchObject({
+      outcome: 'routed',
+      channel: 'sms',
+      attempt: 1,
+      skipped: [{ channel: 'email', reason: 'excluded' }],
+    });
     expect(second.data.dispatchId).not.toBe(first.dispatchId);
     expect(dispatchesOf(req.sendId).map((d) => d.channel)).toEqual(['email', 'sms']);
-    expect(prefs.calls.flat().find((r) => r.sendId === req.sendId && r.attempt === 1)).toMatchObject({ excludeChannels: ['email'] });
+    expect(prefs.calls.flat().find((r) => r.sendId === req.sendId && r.attempt === 1)).toMatchObject({
+      excludeChannels: ['email'],
+    });
 
     await waitUntilConsumersIdle(nc, env.names);
     const record = await rpc.call(routerSendsGet, { sendId: req.sendId });
@@ -212,15 +328,34 @@ describe('router (fake catalog + preferences)', () => {
     await send(req);
     const routed = await outcomeOf(req.sendId);
     expect(routed).toMatchObject({ outcome: 'routed', channel: 'email' });
-    const base = { dispatchId: routed.dispatchId!, sendId: req.sendId, messageId: 11, contactId: 'c11', channel: 'email' as const, occurredAt: new Date().toISOString() };
-    await publisher.publish({ subject: env.names.subjects.delivery('email', 'clicked'), msgId: 'ev11-click', payload: { ...base, event: 'clicked', url: 'https://shop.example/?u=c11@example.com' } });
+    const base = {
+      dispatchId: routed.dispatchId!,
+      sendId: req.sendId,
+      messageId: 11,
+      contactId: 'c11',
+      channel: 'email' as const,
+      occurredAt: new Date().toISOString(),
+    };
+    await publisher.publish({
+      subject: env.names.subjects.delivery('email', 'clicked'),
+      msgId: 'ev11-click',
+      payload: { ...base, event: 'clicked', url: 'https://shop.example/?u=c11@example.com' },
+    });
     await publisher.publish({
       subject: env.names.subjects.delivery('email', 'failed'),
       msgId: 'ev11-failed',
-      payload: { ...base, event: 'failed', error: { code: '451', message: '451 mailbox c11@example.com busy', permanent: false } },
+      payload: {
+        ...base,
+        event: 'failed',
+        error: { code: '451', message: '451 mailbox c11@example.com busy', permanent: false },
+      },
     });
     await waitUntilConsumersIdle(nc, env.names);
-    await publisher.publish({ subject: env.names.subjects.contactErased(), msgId: 'erase-c11', payload: { contactId: 'c11', erasedAt: new Date().toISOString() } });
+    await publisher.publish({
+      subject: env.names.subjects.contactErased(),
+      msgId: 'erase-c11',
+      payload: { contactId: 'c11', erasedAt: new Date().toISOString() },
+    });
     await waitUntilConsumersIdle(nc, env.names);
     const record = await rpc.call(routerSendsGet, { sendId: req.sendId });
     expect(record.dispatches[0].events.map((e) => [e.event, e.url, e.error])).toEqual([
@@ -239,13 +374,31 @@ describe('router (fake catalog + preferences)', () => {
     await send(recent);
     const routed = await outcomeOf(old.sendId);
     await outcomeOf(recent.sendId);
-    const sent: DeliveryEvent = { dispatchId: routed.dispatchId!, sendId: old.sendId, messageId: 20, contactId: 'c20', channel: 'email', event: 'sent', occurredAt: new Date().toISOString() };
-    await publisher.publish({ subject: env.names.subjects.delivery('email', 'sent'), msgId: 'ev-prune', payload: sent });
-    await waitFor(async () => (await rpc.call(routerSendsGet, { sendId: old.sendId })).dispatches[0]?.events.length === 1);
+    const sent: DeliveryEvent = {
+      dispatchId: routed.dispatchId!,
+      sendId: old.sendId,
+      messageId: 20,
+      contactId: 'c20',
+      channel: 'email',
+      event: 'sent',
+      occurredAt: new Date().toISOString(),
+    };
+    await publisher.publish({
+      subject: env.names.subjects.delivery('email', 'sent'),
+      msgId: 'ev-prune',
+      payload: sent,
+    });
+    await waitFor(
+      async () => (await rpc.call(routerSendsGet, { sendId: old.sendId })).dispatches[0]?.events.length === 1,
+    );
 
     const db = router.app.get(DataSource);
-    await db.query(`UPDATE router.decisions SET decided_at = now() - interval '91 days' WHERE send_id = $1`, [old.sendId]);
-    await db.query(`UPDATE router.delivery_events SET received_at = now() - interval '91 days' WHERE send_id = $1`, [old.sendId]);
+    await db.query(`UPDATE router.decisions SET decided_at = now() - interval '91 days' WHERE send_id = $1`, [
+      old.sendId,
+    ]);
+    await db.query(`UPDATE router.delivery_events SET received_at = now() - interval '91 days' WHERE send_id = $1`, [
+      old.sendId,
+    ]);
     expect(await router.app.get(Pruner).prune()).toEqual({ 'router.decisions': 1, 'router.delivery_events': 1 });
     await expect(rpc.call(routerSendsGet, { sendId: old.sendId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await rpc.call(routerSendsGet, { sendId: recent.sendId })).toMatchObject({ status: 'routed' });
@@ -258,7 +411,11 @@ describe('router (fake catalog + preferences)', () => {
     await send(before);
     expect(await outcomeOf(before.sendId)).toMatchObject({ outcome: 'routed' });
     catalog.messages.set(9, routableMessage(9, [{ channel: 'email' }], { isPublished: false, version: 2 }));
-    await publisher.publish({ subject: env.names.subjects.catalogChanged(), msgId: 'm9v2', payload: { kind: 'message', id: 9, version: 2 } });
+    await publisher.publish({
+      subject: env.names.subjects.catalogChanged(),
+      msgId: 'm9v2',
+      payload: { kind: 'message', id: 9, version: 2 },
+    });
     await waitFor(async () => {
       const after = request(9, 'c9');
       await send(after);

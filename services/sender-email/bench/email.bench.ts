@@ -45,7 +45,9 @@ const SERVERS = {
 };
 
 /** An SMTP server in a child process; answers a line on stdin with the count of messages it accepted. */
-async function startSmtpProcess(mode: keyof typeof SERVERS): Promise<{ port: number; stats(): Promise<{ count: number; cpuMs: number }>; stop(): void }> {
+async function startSmtpProcess(
+  mode: keyof typeof SERVERS,
+): Promise<{ port: number; stats(): Promise<{ count: number; cpuMs: number }>; stop(): void }> {
   // An exit of its own on SIGTERM, so that its --cpu-prof (SB_PROFILE_DIR, as for the sender) is written.
   const script = `
     process.on('SIGTERM', () => process.exit(0));
@@ -58,10 +60,15 @@ async function startSmtpProcess(mode: keyof typeof SERVERS): Promise<{ port: num
     }
     ${SERVERS[mode]}`;
   const profile = process.env.SB_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SB_PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, '-r', '@swc-node/register', '-e', script], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...profile, '-r', '@swc-node/register', '-e', script], {
+    cwd: REPO_ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   process.once('exit', () => child.kill());
   const waiting: Array<(line: Record<string, number>) => void> = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => waiting.shift()?.(JSON.parse(line) as Record<string, number>));
+  createInterface({ input: child.stdout! }).on('line', (line) =>
+    waiting.shift()?.(JSON.parse(line) as Record<string, number>),
+  );
   const next = () => new Promise<Record<string, number>>((resolve) => waiting.push(resolve));
   const { port } = await next();
   return {
@@ -118,7 +125,13 @@ async function measure(env: TestEnv, nc: NatsConnection, contentId: number, mode
         messageId: 1,
         channel: 'email',
         contentId,
-        contact: { id: `c${seq}`, address: `reader${seq}@example.org`, locale: null, timezone: null, fields: { firstname: `Reader ${seq}` } },
+        contact: {
+          id: `c${seq}`,
+          address: `reader${seq}@example.org`,
+          locale: null,
+          timezone: null,
+          fields: { firstname: `Reader ${seq}` },
+        },
       };
       return { subject: env.names.subjects.dispatch('email'), payload: dispatch, msgId: dispatch.dispatchId };
     });
@@ -162,7 +175,11 @@ async function main(): Promise<void> {
       '<p><a href="https://shop.example/sale">Shop the sale</a> or <a href="https://shop.example/new">see what is new</a>.</p></body></html>',
   });
 
-  const report: Record<string, unknown> = { benchmark: 'sender-email: dispatch → SMTP (own process) → sent event', count: COUNT, rounds: ROUNDS };
+  const report: Record<string, unknown> = {
+    benchmark: 'sender-email: dispatch → SMTP (own process) → sent event',
+    count: COUNT,
+    rounds: ROUNDS,
+  };
   let ok = true;
   const results: Record<string, Awaited<ReturnType<typeof measure>>> = {};
   for (const mode of MODES) results[mode] = await measure(env, nc, content.id, mode);

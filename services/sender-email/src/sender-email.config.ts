@@ -44,7 +44,14 @@ export function loadEmailConfig(source: NodeJS.ProcessEnv = process.env): EmailC
       }
       return {
         ...buildSenderConfig(e),
-        smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, pass: e.SMTP_PASS, poolSize: Math.max(1, e.SMTP_POOL_SIZE) },
+        smtp: {
+          host: e.SMTP_HOST,
+          port: e.SMTP_PORT,
+          secure: e.SMTP_SECURE,
+          user: e.SMTP_USER,
+          pass: e.SMTP_PASS,
+          poolSize: Math.max(1, e.SMTP_POOL_SIZE),
+        },
         email: {
           from: e.EMAIL_FROM,
           unsubscribeMailto: e.EMAIL_UNSUBSCRIBE_MAILTO,

@@ -31,7 +31,13 @@ describe('sender-email against the loopback SMTP server, content from the catalo
         '<p><a href="https://shop.example/sale?a=1&amp;b=2">The sale</a></p></body></html>',
     });
     const config = loadEmailConfig(
-      senderTestEnv(env, { SMTP_HOST: smtp.host, SMTP_PORT: String(smtp.port), SMTP_USER: 'mailer', SMTP_PASS: 's3cret', EMAIL_FROM: 'Switchboard <noreply@switchboard.test>' }),
+      senderTestEnv(env, {
+        SMTP_HOST: smtp.host,
+        SMTP_PORT: String(smtp.port),
+        SMTP_USER: 'mailer',
+        SMTP_PASS: 's3cret',
+        EMAIL_FROM: 'Switchboard <noreply@switchboard.test>',
+      }),
     );
     svc = await startTestService({ service: SERVICE, module: createSenderEmailModule(config) });
   });
@@ -58,11 +64,17 @@ describe('sender-email against the loopback SMTP server, content from the catalo
 
     const claims = (token: string) => verifyTrackingToken(TEST_TRACKING_SECRET, token);
     const click = new RegExp(`<a href="${TEST_PUBLIC_URL}/t/c/([^"]+)">The sale</a>`).exec(mail.html!);
-    expect(claims(click![1])).toMatchObject({ kind: 'click', url: 'https://shop.example/sale?a=1&b=2', dispatchId: dispatch.dispatchId });
+    expect(claims(click![1])).toMatchObject({
+      kind: 'click',
+      url: 'https://shop.example/sale?a=1&b=2',
+      dispatchId: dispatch.dispatchId,
+    });
     const pixel = new RegExp(`<img src="${TEST_PUBLIC_URL}/t/o/([^"]+)\\.gif"`).exec(mail.html!);
     expect(claims(pixel![1])).toMatchObject({ kind: 'open', contactId: dispatch.contact.id });
 
-    const unsubscribe = new RegExp(`^<mailto:unsubscribe@shop\\.example\\?subject=[^>]+>, <(${TEST_PUBLIC_URL}/u/([^>]+))>$`).exec(mail.headers['list-unsubscribe']);
+    const unsubscribe = new RegExp(
+      `^<mailto:unsubscribe@shop\\.example\\?subject=[^>]+>, <(${TEST_PUBLIC_URL}/u/([^>]+))>$`,
+    ).exec(mail.headers['list-unsubscribe']);
     expect(claims(unsubscribe![2])).toMatchObject({ kind: 'unsubscribe', dispatchId: dispatch.dispatchId });
     expect(mail.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
     expect(mail.html).toContain(`<a href="${unsubscribe![1]}">Unsubscribe</a>`); // the footer: the content had no unsubscribe link
@@ -100,7 +112,9 @@ describe('sender-email against the loopback SMTP server, content from the catalo
     expect(mail.subject).toBe('Soldes d’été — Zoë, 20 % sur tout ✓ (a subject long enough to be folded)');
     expect(mail.headers.from).toContain('news@boutique.example');
     expect(mail.envelope.mailFrom).toBe('news@boutique.example');
-    expect(mail.text).toMatch(/^Bonjour Zoë ☀\n\.\n\.a line that starts with a dot\nhttps:\/\/switchboard\.test\/u\/\S+$/);
+    expect(mail.text).toMatch(
+      /^Bonjour Zoë ☀\n\.\n\.a line that starts with a dot\nhttps:\/\/switchboard\.test\/u\/\S+$/,
+    );
     expect(mail.html).toContain('<p>Bonjour Zoë ☀<br>.<br>.a line that starts with a dot<br>');
   });
 
@@ -122,14 +136,33 @@ describe('sender-email against the loopback SMTP server, content from the catalo
 
   it('lays the body out in the email template, and a later edit of the template reaches the next send', async () => {
     const template = async (mode: 'create' | 'patch', html: string, id?: number) =>
-      Number((await h.rpc.call(catalogItemSave, { kind: 'template', mode, id, input: { name: 'Branded', html }, actor: { id: null, name: 'test' } })).item.id);
-    const layout = await template('create', '<html><body><h1>Shop for {{ contact.firstname }}</h1>{{ content }}<footer>v1</footer></body></html>');
-    const id = await h.addContent('email', { subject: 'Laid out', customHtml: '<p>{{ contact.firstname }}, 20% off</p>', templateId: layout });
+      Number(
+        (
+          await h.rpc.call(catalogItemSave, {
+            kind: 'template',
+            mode,
+            id,
+            input: { name: 'Branded', html },
+            actor: { id: null, name: 'test' },
+          })
+        ).item.id,
+      );
+    const layout = await template(
+      'create',
+      '<html><body><h1>Shop for {{ contact.firstname }}</h1>{{ content }}<footer>v1</footer></body></html>',
+    );
+    const id = await h.addContent('email', {
+      subject: 'Laid out',
+      customHtml: '<p>{{ contact.firstname }}, 20% off</p>',
+      templateId: layout,
+    });
     const to = address();
     await h.send('email', id, { address: to, fields: { firstname: 'Ada <3' } });
     const mail = await smtp.waitForMessage((m) => m.envelope.rcptTo.includes(to));
     // The layout's Liquid is rendered (and escaped) once; the body goes in as rendered, not escaped again.
-    expect(mail.html).toMatch(/^<html><body><h1>Shop for Ada &lt;3<\/h1><p>Ada &lt;3, 20% off<\/p><footer>v1<\/footer>/);
+    expect(mail.html).toMatch(
+      /^<html><body><h1>Shop for Ada &lt;3<\/h1><p>Ada &lt;3, 20% off<\/p><footer>v1<\/footer>/,
+    );
     expect(mail.html).toContain('/u/'); // the unsubscribe footer still goes before </body>
     expect(mail.text).toContain('Ada <3, 20% off');
 
@@ -159,10 +192,17 @@ describe('sender-email against the loopback SMTP server, content from the catalo
     expect(mail.html).toContain('<a href="https://shop.example/sale">Sale</a>'); // not rewritten to a tracked link
     expect(mail.html).toContain(`${TEST_PUBLIC_URL}/u/sample`);
     expect(mail.html).not.toContain('/t/c/');
-    const rows = await svc.app.get(DataSource).query("SELECT 1 FROM sender_email.dispatch_attempts WHERE contact_id = 'tester-1'");
+    const rows = await svc.app
+      .get(DataSource)
+      .query("SELECT 1 FROM sender_email.dispatch_attempts WHERE contact_id = 'tester-1'");
     expect(rows).toEqual([]);
 
-    await expect(h.rpc.call(test, { contentId: draft, contact: { ...contact, address: 'nobody' } })).rejects.toMatchObject({ code: 'VALIDATION', details: { address: [expect.stringContaining('is not an email address')] } });
+    await expect(
+      h.rpc.call(test, { contentId: draft, contact: { ...contact, address: 'nobody' } }),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION',
+      details: { address: [expect.stringContaining('is not an email address')] },
+    });
     await expect(h.rpc.call(test, { contentId: 987654, contact })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
@@ -206,12 +246,19 @@ describe('sender-email against the loopback SMTP server, content from the catalo
     expect(again).toEqual(sent);
     await h.idle();
     expect(delivered(to)).toHaveLength(1);
-    const [row] = await svc.app.get(DataSource).query('SELECT status, attempts FROM sender_email.dispatch_attempts WHERE dispatch_id = $1', [dispatch.dispatchId]);
+    const [row] = await svc.app
+      .get(DataSource)
+      .query('SELECT status, attempts FROM sender_email.dispatch_attempts WHERE dispatch_id = $1', [
+        dispatch.dispatchId,
+      ]);
     expect(row).toEqual({ status: 'sent', attempts: 1 });
   });
 
   it('fails an address that is not an email permanently, without calling the server', async () => {
     const dispatch = await h.send('email', newsletter, { address: 'not-an-address' });
-    expect(await h.outcome(dispatch.dispatchId)).toMatchObject({ event: 'failed', error: { code: 'invalid_address', permanent: true } });
+    expect(await h.outcome(dispatch.dispatchId)).toMatchObject({
+      event: 'failed',
+      error: { code: 'invalid_address', permanent: true },
+    });
   });
 });

@@ -8,7 +8,10 @@ describe('SmtpPool against the loopback SMTP server', () => {
   let n = 0;
   const send = () => {
     const to = `pool${++n}@example.org`;
-    return pool.send({ from: 'news@shop.example', to: [to] }, `From: news@shop.example\r\nTo: ${to}\r\nSubject: ${n}\r\n\r\n.leading dot\r\n`);
+    return pool.send(
+      { from: 'news@shop.example', to: [to] },
+      `From: news@shop.example\r\nTo: ${to}\r\nSubject: ${n}\r\n\r\n.leading dot\r\n`,
+    );
   };
 
   beforeAll(async () => {

@@ -11,7 +11,10 @@ export const pushEnv = {
   VAPID_PUBLIC_KEY: env.optionalString(),
   VAPID_PRIVATE_KEY: env.optionalString(),
   /** The VAPID `sub` claim: a mailto: or https: URI where push services can reach the operator. */
-  VAPID_SUBJECT: z.string().regex(/^(mailto:.+|https:\/\/.+)$/, 'must be a mailto: or https: URI').optional(),
+  VAPID_SUBJECT: z
+    .string()
+    .regex(/^(mailto:.+|https:\/\/.+)$/, 'must be a mailto: or https: URI')
+    .optional(),
   /** A PEM CA to trust besides the system roots (dev/test: the loopback push service's self-signed CA). */
   WEBPUSH_CA_FILE: env.optionalString(),
   /** How long a push service keeps an undelivered notification. */
@@ -54,7 +57,9 @@ function serviceAccount(path: string): ServiceAccount {
   }
   const parsed = ServiceAccountSchema.safeParse(json);
   if (!parsed.success) {
-    throw new Error(`Invalid configuration:\n  FCM_SERVICE_ACCOUNT_FILE: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `Invalid configuration:\n  FCM_SERVICE_ACCOUNT_FILE: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }
@@ -66,10 +71,14 @@ export function loadPushConfig(source: NodeJS.ProcessEnv = process.env): PushCon
     (e) => {
       const vapid = [e.VAPID_PUBLIC_KEY, e.VAPID_PRIVATE_KEY, e.VAPID_SUBJECT];
       if (vapid.some((v) => v !== undefined) && !vapid.every((v) => v !== undefined)) {
-        throw new Error('Invalid configuration:\n  VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY and VAPID_SUBJECT must be set together');
+        throw new Error(
+          'Invalid configuration:\n  VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY and VAPID_SUBJECT must be set together',
+        );
       }
       if (e.VAPID_PUBLIC_KEY === undefined && e.FCM_SERVICE_ACCOUNT_FILE === undefined) {
-        throw new Error('Invalid configuration:\n  VAPID_PUBLIC_KEY/VAPID_PRIVATE_KEY/VAPID_SUBJECT or FCM_SERVICE_ACCOUNT_FILE: configure at least one push provider');
+        throw new Error(
+          'Invalid configuration:\n  VAPID_PUBLIC_KEY/VAPID_PRIVATE_KEY/VAPID_SUBJECT or FCM_SERVICE_ACCOUNT_FILE: configure at least one push provider',
+        );
       }
       return {
         ...buildSenderConfig(e),

@@ -7,7 +7,13 @@ import { preferencesMobileDeviceRemove, preferencesWebPushRemove } from '@switch
 import type { RunningService } from '@switchboard/service-kit';
 import { createTestEnv, startTestService, type TestEnv } from '@switchboard/testing';
 import { verifyTrackingToken } from '@switchboard/tracking';
-import { startHttpFake, startWebPushFake, type HttpFake, type WebPushFake, type WebPushMessage } from '../../dev-providers/src';
+import {
+  startHttpFake,
+  startWebPushFake,
+  type HttpFake,
+  type WebPushFake,
+  type WebPushMessage,
+} from '../../dev-providers/src';
 import { loadPushConfig, SERVICE } from '../src/sender-push.config';
 import { createSenderPushModule } from '../src/sender-push.module';
 
@@ -79,10 +85,21 @@ describe('sender-push: web push and FCM against the loopback push services, cont
 
   describe('notification (Web Push, VAPID, aes128gcm)', () => {
     it('encrypts the notification rendered for the contact to every subscription; the push service decrypts it', async () => {
-      const subscriptions = [push.createSubscription({ applicationServerKey: vapid.publicKey }), push.createSubscription()];
-      const dispatch = await h.send('notification', sale, { id: 'ada', address: subscriptions, fields: { firstname: 'Ada' } });
+      const subscriptions = [
+        push.createSubscription({ applicationServerKey: vapid.publicKey }),
+        push.createSubscription(),
+      ];
+      const dispatch = await h.send('notification', sale, {
+        id: 'ada',
+        address: subscriptions,
+        fields: { firstname: 'Ada' },
+      });
       const event = await h.outcome(dispatch.dispatchId);
-      expect(event).toMatchObject({ event: 'sent', provider: 'webpush', meta: { subscriptions: 2, delivered: 2, removed: 0 } });
+      expect(event).toMatchObject({
+        event: 'sent',
+        provider: 'webpush',
+        meta: { subscriptions: 2, delivered: 2, removed: 0 },
+      });
       for (const subscription of subscriptions) {
         const [message] = pushesTo(subscription.endpoint);
         expect(message.payload).toMatchObject({
@@ -94,7 +111,10 @@ describe('sender-push: web push and FCM against the loopback push services, cont
         expect(message.vapid).toMatchObject({ subject: 'mailto:ops@switchboard.test', publicKey: vapid.publicKey });
         const { url } = message.payload as { url: string };
         expect(url.startsWith(`${TEST_PUBLIC_URL}/t/c/`)).toBe(true);
-        expect(verifyTrackingToken(TEST_TRACKING_SECRET, url.slice(url.lastIndexOf('/') + 1))).toMatchObject({ kind: 'click', url: 'https://shop.example/cart?utm=ada' });
+        expect(verifyTrackingToken(TEST_TRACKING_SECRET, url.slice(url.lastIndexOf('/') + 1))).toMatchObject({
+          kind: 'click',
+          url: 'https://shop.example/cart?utm=ada',
+        });
       }
     });
 
@@ -114,7 +134,10 @@ describe('sender-push: web push and FCM against the loopback push services, cont
       expect(removed).toContainEqual({ contactId: 'grace', endpoint: gone.endpoint });
 
       const dead = await h.send('notification', sale, { id: 'linus', address: [gone] });
-      expect(await h.outcome(dead.dispatchId)).toMatchObject({ event: 'failed', error: { code: 'subscription_gone', permanent: true } });
+      expect(await h.outcome(dead.dispatchId)).toMatchObject({
+        event: 'failed',
+        error: { code: 'subscription_gone', permanent: true },
+      });
       expect(removed).toContainEqual({ contactId: 'linus', endpoint: gone.endpoint });
     });
 
@@ -145,7 +168,10 @@ describe('sender-push: web push and FCM against the loopback push services, cont
     it('sends the notification rendered for the contact to each device', async () => {
       const [phone, tablet] = [deviceToken(), deviceToken()];
       const dispatch = await h.send('mobile_notification', sale, {
-        address: [{ platform: 'android', token: phone }, { platform: 'ios', token: tablet }],
+        address: [
+          { platform: 'android', token: phone },
+          { platform: 'ios', token: tablet },
+        ],
         fields: { firstname: 'Ada' },
       });
       const event = await h.outcome(dispatch.dispatchId);
@@ -153,7 +179,11 @@ describe('sender-push: web push and FCM against the loopback push services, cont
       expect(message).toMatchObject({
         projectId: google.fcm.projectId,
         notification: { title: 'Hi Ada', body: 'Your cart misses you, Ada.' },
-        data: { dispatchId: dispatch.dispatchId, icon: 'https://shop.example/icon.png', url: expect.stringMatching(`^${TEST_PUBLIC_URL}/t/c/`) },
+        data: {
+          dispatchId: dispatch.dispatchId,
+          icon: 'https://shop.example/icon.png',
+          url: expect.stringMatching(`^${TEST_PUBLIC_URL}/t/c/`),
+        },
       });
       expect(fcmTo(tablet)).toHaveLength(1);
       expect(event).toMatchObject({ event: 'sent', provider: 'fcm', meta: { devices: 2, delivered: 2 } });
@@ -173,20 +203,31 @@ describe('sender-push: web push and FCM against the loopback push services, cont
       google.fcm.unregisterToken(phone);
       const partly = await h.send('mobile_notification', sale, {
         id: 'ada',
-        address: [{ platform: 'android', token: phone }, { platform: 'ios', token: tablet }],
+        address: [
+          { platform: 'android', token: phone },
+          { platform: 'ios', token: tablet },
+        ],
       });
       expect(await h.outcome(partly.dispatchId)).toMatchObject({ event: 'sent', meta: { devices: 2, delivered: 1 } });
       expect(removedDevices).toContainEqual({ contactId: 'ada', token: phone });
 
-      const dead = await h.send('mobile_notification', sale, { id: 'alan', address: [{ platform: 'android', token: phone }] });
-      expect(await h.outcome(dead.dispatchId)).toMatchObject({ event: 'failed', error: { code: 'fcm_unregistered', permanent: true } });
+      const dead = await h.send('mobile_notification', sale, {
+        id: 'alan',
+        address: [{ platform: 'android', token: phone }],
+      });
+      expect(await h.outcome(dead.dispatchId)).toMatchObject({
+        event: 'failed',
+        error: { code: 'fcm_unregistered', permanent: true },
+      });
       expect(removedDevices).toContainEqual({ contactId: 'alan', token: phone });
     });
 
     it('opens the breaker while FCM is down, says so, and drains every notification once it is back', async () => {
       const phones = Array.from({ length: 6 }, deviceToken);
       google.fcm.control.setDown(true);
-      const dispatches = await Promise.all(phones.map((token) => h.send('mobile_notification', sale, { address: [{ platform: 'android', token }] })));
+      const dispatches = await Promise.all(
+        phones.map((token) => h.send('mobile_notification', sale, { address: [{ platform: 'android', token }] })),
+      );
       expect(await h.heartbeat('mobile_notification', 'down')).toMatchObject({ provider: 'fcm' });
       google.fcm.control.setDown(false);
       const events = await Promise.all(dispatches.map((d) => h.outcome(d.dispatchId, 20_000)));

@@ -34,16 +34,32 @@ export function loadSmsConfig(source: NodeJS.ProcessEnv = process.env): SmsConfi
   return loadConfig(
     smsEnv,
     (e) => {
-      const required = e.SMS_PROVIDER === 'twilio' ? (['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const) : (['SMPP_URL', 'SMPP_SYSTEM_ID', 'SMPP_PASSWORD'] as const);
+      const required =
+        e.SMS_PROVIDER === 'twilio'
+          ? (['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const)
+          : (['SMPP_URL', 'SMPP_SYSTEM_ID', 'SMPP_PASSWORD'] as const);
       const missing = required.filter((name) => e[name] === undefined);
-      if (missing.length) throw new Error(`Invalid configuration:\n  ${missing.map((m) => `${m}: required when SMS_PROVIDER=${e.SMS_PROVIDER}`).join('\n  ')}`);
+      if (missing.length)
+        throw new Error(
+          `Invalid configuration:\n  ${missing.map((m) => `${m}: required when SMS_PROVIDER=${e.SMS_PROVIDER}`).join('\n  ')}`,
+        );
       return {
         ...buildSenderConfig(e),
         sms: {
           provider: e.SMS_PROVIDER,
           optOutText: e.SMS_OPT_OUT_TEXT,
-          twilio: { baseUrl: e.TWILIO_BASE_URL.replace(/\/$/, ''), accountSid: e.TWILIO_ACCOUNT_SID ?? '', authToken: e.TWILIO_AUTH_TOKEN ?? '', from: e.TWILIO_FROM ?? '' },
-          smpp: { url: e.SMPP_URL ?? '', systemId: e.SMPP_SYSTEM_ID ?? '', password: e.SMPP_PASSWORD ?? '', sourceAddr: e.SMPP_SOURCE_ADDR },
+          twilio: {
+            baseUrl: e.TWILIO_BASE_URL.replace(/\/$/, ''),
+            accountSid: e.TWILIO_ACCOUNT_SID ?? '',
+            authToken: e.TWILIO_AUTH_TOKEN ?? '',
+            from: e.TWILIO_FROM ?? '',
+          },
+          smpp: {
+            url: e.SMPP_URL ?? '',
+            systemId: e.SMPP_SYSTEM_ID ?? '',
+            password: e.SMPP_PASSWORD ?? '',
+            sourceAddr: e.SMPP_SOURCE_ADDR,
+          },
         },
       };
     },

@@ -47,17 +47,32 @@ describe('sender-sms with SMPP against the loopback SMSC, content from the catal
     const dispatch = await h.send('sms', alert, { address: to, fields: { firstname: 'Ada' } });
     const event = await h.outcome(dispatch.dispatchId);
     const [sms] = received(to);
-    expect(sms).toMatchObject({ systemId: 'switchboard', sourceAddr: 'Switchbrd', shortMessage: 'Hi Ada, your table is ready.\nSTOP? Reply STOP' });
-    expect(event).toMatchObject({ event: 'sent', provider: 'smpp', providerMessageId: sms.messageId, meta: { segments: 1, encoding: 'GSM-7' } });
+    expect(sms).toMatchObject({
+      systemId: 'switchboard',
+      sourceAddr: 'Switchbrd',
+      shortMessage: 'Hi Ada, your table is ready.\nSTOP? Reply STOP',
+    });
+    expect(event).toMatchObject({
+      event: 'sent',
+      provider: 'smpp',
+      providerMessageId: sms.messageId,
+      meta: { segments: 1, encoding: 'GSM-7' },
+    });
   });
 
   it('sends a text longer than one segment in message_payload and reports its segments', async () => {
-    const long = await h.addContent('sms', { senderId: '+15005550006', message: `{{ contact.firstname }}: ${'news '.repeat(50)}reply STOP to end` });
+    const long = await h.addContent('sms', {
+      senderId: '+15005550006',
+      message: `{{ contact.firstname }}: ${'news '.repeat(50)}reply STOP to end`,
+    });
     const to = number();
     const dispatch = await h.send('sms', long, { address: to, fields: { firstname: 'Grace' } });
     const event = await h.outcome(dispatch.dispatchId);
     const [sms] = received(to);
-    expect(sms).toMatchObject({ sourceAddr: '15005550006', shortMessage: `Grace: ${'news '.repeat(50)}reply STOP to end` });
+    expect(sms).toMatchObject({
+      sourceAddr: '15005550006',
+      shortMessage: `Grace: ${'news '.repeat(50)}reply STOP to end`,
+    });
     expect(event.meta).toMatchObject({ segments: 2 });
   });
 
@@ -73,7 +88,10 @@ describe('sender-sms with SMPP against the loopback SMSC, content from the catal
     smsc.failNext(1, 'permanent');
     const to = number();
     const dispatch = await h.send('sms', alert, { address: to });
-    expect(await h.outcome(dispatch.dispatchId)).toMatchObject({ event: 'failed', error: { code: 'smpp_esme_rinvdstadr', permanent: true } });
+    expect(await h.outcome(dispatch.dispatchId)).toMatchObject({
+      event: 'failed',
+      error: { code: 'smpp_esme_rinvdstadr', permanent: true },
+    });
   });
 
   it('opens the breaker while the SMSC is down, reconnects when it is back, and drains every text', async () => {

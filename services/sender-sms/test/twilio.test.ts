@@ -19,7 +19,9 @@ describe('sender-sms with Twilio against the loopback Twilio API, content from t
     env = await createTestEnv();
     fake = await startHttpFake();
     h = await SenderHarness.start(env, { catalog: 'service' });
-    reminder = await h.addContent('sms', { message: 'Hi {{ contact.firstname | default: "there" }}, your order {{ contact.order }} ships today.' });
+    reminder = await h.addContent('sms', {
+      message: 'Hi {{ contact.firstname | default: "there" }}, your order {{ contact.order }} ships today.',
+    });
     const config = loadSmsConfig(
       senderTestEnv(env, {
         SMS_PROVIDER: 'twilio',
@@ -46,12 +48,24 @@ describe('sender-sms with Twilio against the loopback Twilio API, content from t
     const dispatch = await h.send('sms', reminder, { address: to, fields: { firstname: 'Ada', order: '#1042' } });
     const event = await h.outcome(dispatch.dispatchId);
     const [sms] = received(to);
-    expect(sms).toMatchObject({ from: '+15005550006', body: 'Hi Ada, your order #1042 ships today.\nReply STOP to opt out', numSegments: 1 });
-    expect(event).toMatchObject({ event: 'sent', provider: 'twilio', providerMessageId: sms.sid, meta: { segments: 1, encoding: 'GSM-7', attempts: 1 } });
+    expect(sms).toMatchObject({
+      from: '+15005550006',
+      body: 'Hi Ada, your order #1042 ships today.\nReply STOP to opt out',
+      numSegments: 1,
+    });
+    expect(event).toMatchObject({
+      event: 'sent',
+      provider: 'twilio',
+      providerMessageId: sms.sid,
+      meta: { segments: 1, encoding: 'GSM-7', attempts: 1 },
+    });
   });
 
   it('uses the content’s sender id, keeps its own opt-out wording, and counts segments of a long UCS-2 text', async () => {
-    const long = await h.addContent('sms', { senderId: 'ShopCo', message: `Bonjour {{ contact.firstname }} ✓ ${'é'.repeat(80)} Text STOP to quit` });
+    const long = await h.addContent('sms', {
+      senderId: 'ShopCo',
+      message: `Bonjour {{ contact.firstname }} ✓ ${'é'.repeat(80)} Text STOP to quit`,
+    });
     const to = number();
     const dispatch = await h.send('sms', long, { address: to, fields: { firstname: 'Zoë' } });
     const event = await h.outcome(dispatch.dispatchId);
@@ -74,7 +88,10 @@ describe('sender-sms with Twilio against the loopback Twilio API, content from t
     fake.twilio.control.failNext(1, 'permanent');
     const to = number();
     const dispatch = await h.send('sms', reminder, { address: to });
-    expect(await h.outcome(dispatch.dispatchId)).toMatchObject({ event: 'failed', error: { code: 'twilio_21211', permanent: true } });
+    expect(await h.outcome(dispatch.dispatchId)).toMatchObject({
+      event: 'failed',
+      error: { code: 'twilio_21211', permanent: true },
+    });
     expect(received(to)).toHaveLength(0);
   });
 

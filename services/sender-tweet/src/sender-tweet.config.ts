@@ -15,5 +15,9 @@ export interface TweetConfig extends SenderConfig {
 }
 
 export function loadTweetConfig(source: NodeJS.ProcessEnv = process.env): TweetConfig {
-  return loadConfig(tweetEnv, (e) => ({ ...buildSenderConfig(e), x: { baseUrl: e.X_BASE_URL.replace(/\/$/, ''), userToken: e.X_USER_TOKEN } }), source);
+  return loadConfig(
+    tweetEnv,
+    (e) => ({ ...buildSenderConfig(e), x: { baseUrl: e.X_BASE_URL.replace(/\/$/, ''), userToken: e.X_USER_TOKEN } }),
+    source,
+  );
 }

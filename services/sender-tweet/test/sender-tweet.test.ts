@@ -19,7 +19,9 @@ describe('sender-tweet against the loopback X API, content from the catalog serv
     env = await createTestEnv();
     x = await startHttpFake();
     h = await SenderHarness.start(env, { catalog: 'service' });
-    thanks = await h.addContent('tweet', { text: 'Thanks for coming, {{ contact.firstname | default: "friend" }}! https://shop.example/see-you' });
+    thanks = await h.addContent('tweet', {
+      text: 'Thanks for coming, {{ contact.firstname | default: "friend" }}! https://shop.example/see-you',
+    });
     const config = loadTweetConfig(senderTestEnv(env, { X_BASE_URL: x.baseUrl, X_USER_TOKEN: DEFAULT_X_TOKEN }));
     svc = await startTestService({ service: SERVICE, module: createSenderTweetModule(config) });
   });
@@ -40,7 +42,12 @@ describe('sender-tweet against the loopback X API, content from the catalog serv
     const [tweet] = tweetsTo(name);
     expect(tweet.text).toBe(`@${name} Thanks for coming, Ada! https://shop.example/see-you`);
     expect(tweet.accessToken).toBe(DEFAULT_X_TOKEN);
-    expect(event).toMatchObject({ event: 'sent', provider: 'x', providerMessageId: tweet.id, meta: { mention: `@${name}` } });
+    expect(event).toMatchObject({
+      event: 'sent',
+      provider: 'x',
+      providerMessageId: tweet.id,
+      meta: { mention: `@${name}` },
+    });
   });
 
   it('leaves a text that already mentions the contact as it is', async () => {
@@ -54,8 +61,14 @@ describe('sender-tweet against the loopback X API, content from the catalog serv
   it('refuses a tweet over 280 characters at render, permanently, without calling X', async () => {
     const long = await h.addContent('tweet', { text: `${'ha'.repeat(125)} {{ contact.firstname }}` }); // 274 characters as saved
     const name = handle();
-    const dispatch = await h.send('tweet', long, { address: name, fields: { firstname: 'Bartholomew-Maximilian the Third' } });
-    expect(await h.outcome(dispatch.dispatchId)).toMatchObject({ event: 'failed', error: { code: 'too_long', permanent: true } });
+    const dispatch = await h.send('tweet', long, {
+      address: name,
+      fields: { firstname: 'Bartholomew-Maximilian the Third' },
+    });
+    expect(await h.outcome(dispatch.dispatchId)).toMatchObject({
+      event: 'failed',
+      error: { code: 'too_long', permanent: true },
+    });
     expect(tweetsTo(name)).toHaveLength(0);
   });
 
@@ -71,7 +84,10 @@ describe('sender-tweet against the loopback X API, content from the catalog serv
     x.x.control.failNext(1, 'permanent');
     const name = handle();
     const dispatch = await h.send('tweet', thanks, { address: name });
-    expect(await h.outcome(dispatch.dispatchId)).toMatchObject({ event: 'failed', error: { code: 'x_403', permanent: true } });
+    expect(await h.outcome(dispatch.dispatchId)).toMatchObject({
+      event: 'failed',
+      error: { code: 'x_403', permanent: true },
+    });
   });
 
   it('opens the breaker while X is unreachable, says so on the heartbeat, and drains every tweet once it is back', async () => {

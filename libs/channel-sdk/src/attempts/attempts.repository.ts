@@ -40,11 +40,17 @@ export class AttemptsRepository {
 
   async find(dispatchIds: string[]): Promise<Map<string, AttemptRow>> {
     if (dispatchIds.length === 0) return new Map();
-    const rows: Array<{ dispatch_id: string; status: AttemptStatus; attempts: number; event: DeliveryEvent | null }> = await this.ds.query(
-      `SELECT dispatch_id, status, attempts, event FROM ${this.table} WHERE dispatch_id = ANY($1::text[])`,
-      [dispatchIds],
+    const rows: Array<{ dispatch_id: string; status: AttemptStatus; attempts: number; event: DeliveryEvent | null }> =
+      await this.ds.query(
+        `SELECT dispatch_id, status, attempts, event FROM ${this.table} WHERE dispatch_id = ANY($1::text[])`,
+        [dispatchIds],
+      );
+    return new Map(
+      rows.map((r) => [
+        r.dispatch_id,
+        { dispatchId: r.dispatch_id, status: r.status, attempts: r.attempts, event: r.event },
+      ]),
     );
-    return new Map(rows.map((r) => [r.dispatch_id, { dispatchId: r.dispatch_id, status: r.status, attempts: r.attempts, event: r.event }]));
   }
 
   /**
@@ -52,7 +58,10 @@ export class AttemptsRepository {
    * worker is sending them right now (its claim younger than `leaseMs`). Returns the claimed ids
    * with the calls made before.
    */
-  async claim(items: Array<{ dispatchId: string; channel: string; contactId: string }>, leaseMs: number): Promise<Map<string, number>> {
+  async claim(
+    items: Array<{ dispatchId: string; channel: string; contactId: string }>,
+    leaseMs: number,
+  ): Promise<Map<string, number>> {
     if (items.length === 0) return new Map();
     const rows: Array<{ dispatch_id: string; attempts: number }> = await this.ds.query(
       `INSERT INTO ${this.table} AS a (dispatch_id, channel, contact_id, status, attempts, claimed_at, updated_at)
@@ -106,6 +115,8 @@ export class AttemptsRepository {
 
   /** Forgets dispatches older than any redelivery can be (the dispatch stream keeps 7 days). */
   async purgeOlderThan(ms: number): Promise<void> {
-    await this.ds.query(`DELETE FROM ${this.table} WHERE updated_at < now() - make_interval(secs => $1::float8)`, [ms / 1000]);
+    await this.ds.query(`DELETE FROM ${this.table} WHERE updated_at < now() - make_interval(secs => $1::float8)`, [
+      ms / 1000,
+    ]);
   }
 }

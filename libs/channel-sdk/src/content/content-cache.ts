@@ -1,6 +1,14 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { CatalogChangedSchema, catalogContentGet, CONTENT_TYPES, NatsNames, type CatalogChanged, type ContentItem, type ContentType } from '@switchboard/contracts';
+import {
+  CatalogChangedSchema,
+  catalogContentGet,
+  CONTENT_TYPES,
+  NatsNames,
+  type CatalogChanged,
+  type ContentItem,
+  type ContentType,
+} from '@switchboard/contracts';
 import { NATS_CONNECTION, RpcClient } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
 
@@ -65,9 +73,11 @@ export class ContentCache implements OnModuleInit, OnModuleDestroy {
   }
 
   changed(change: CatalogChanged): void {
-    if ((CONTENT_TYPES as readonly string[]).includes(change.kind)) this.invalidate(change.kind as ContentType, change.id);
+    if ((CONTENT_TYPES as readonly string[]).includes(change.kind))
+      this.invalidate(change.kind as ContentType, change.id);
     // An email may be laid out by the template that changed.
-    else if (change.kind === 'template') for (const key of [...this.entries.keys()]) if (key.startsWith('email:')) this.entries.delete(key);
+    else if (change.kind === 'template')
+      for (const key of [...this.entries.keys()]) if (key.startsWith('email:')) this.entries.delete(key);
   }
 
   invalidate(type: ContentType, id: number): void {

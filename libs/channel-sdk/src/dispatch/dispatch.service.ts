@@ -72,7 +72,12 @@ export class DispatchService {
     const events: DeliveryEvent[] = [];
     const finished: FinishedAttempt[] = [];
     const finish = (dispatch: Dispatch, result: Omit<FinishedAttempt, 'dispatchId' | 'channel' | 'contactId'>) => {
-      finished.push({ dispatchId: dispatch.dispatchId, channel: dispatch.channel, contactId: dispatch.contact.id, ...result });
+      finished.push({
+        dispatchId: dispatch.dispatchId,
+        channel: dispatch.channel,
+        contactId: dispatch.contact.id,
+        ...result,
+      });
       if (result.event) events.push(result.event);
     };
 
@@ -106,7 +111,12 @@ export class DispatchService {
           prepared.push({ index, delivery: batch[index], dispatch, message: await this.prepare(runtime, dispatch) });
         } catch (error) {
           if (error instanceof DeliveryError && error.permanent) {
-            finish(dispatch, { status: 'failed', calls: 0, lastError: error.message, event: this.failedEvent(runtime, dispatch, error, 0) });
+            finish(dispatch, {
+              status: 'failed',
+              calls: 0,
+              lastError: error.message,
+              event: this.failedEvent(runtime, dispatch, error, 0),
+            });
           } else {
             this.logger.warn({ ...logContext(batch[index]), err: error }, 'content not available yet');
             outcomes[index] = Outcomes.retry(jitter(CONTENT_RETRY_MS), (error as Error).message);
@@ -116,14 +126,21 @@ export class DispatchService {
     );
 
     const claimed = await this.attempts.claim(
-      prepared.map((p) => ({ dispatchId: p.dispatch.dispatchId, channel: p.dispatch.channel, contactId: p.dispatch.contact.id })),
+      prepared.map((p) => ({
+        dispatchId: p.dispatch.dispatchId,
+        channel: p.dispatch.channel,
+        contactId: p.dispatch.contact.id,
+      })),
       this.leaseMs,
     );
     await Promise.all(
       prepared.map(async ({ index, delivery, dispatch, message }) => {
         const callsBefore = claimed.get(dispatch.dispatchId);
         if (callsBefore === undefined) {
-          outcomes[index] = Outcomes.retry(jitter(Math.min(this.leaseMs, CONTENT_RETRY_MS)), 'another worker is sending it');
+          outcomes[index] = Outcomes.retry(
+            jitter(Math.min(this.leaseMs, CONTENT_RETRY_MS)),
+            'another worker is sending it',
+          );
           return;
         }
         outcomes[index] = await this.send(runtime, delivery, message, callsBefore + 1, finish);
@@ -159,27 +176,41 @@ export class DispatchService {
       content = await this.content.get(CHANNEL_CONTENT_TYPE[dispatch.channel], dispatch.contentId);
     } catch (error) {
       if (error instanceof DomainError && error.code === ErrorCode.NotFound) {
-        throw DeliveryError.permanent('content_not_found', `${dispatch.channel} content ${dispatch.contentId} does not exist`);
+        throw DeliveryError.permanent(
+          'content_not_found',
+          `${dispatch.channel} content ${dispatch.contentId} does not exist`,
+        );
       }
       throw error;
     }
     if (!content.isPublished && !testLinks) {
-      throw DeliveryError.permanent('content_unpublished', `${dispatch.channel} content ${dispatch.contentId} is not published`);
+      throw DeliveryError.permanent(
+        'content_unpublished',
+        `${dispatch.channel} content ${dispatch.contentId} is not published`,
+      );
     }
     const { publicUrl, secret } = this.config.tracking;
-    const links = testLinks ?? trackingUrls(publicUrl, secret, {
-      dispatchId: dispatch.dispatchId,
-      sendId: dispatch.sendId,
-      messageId: dispatch.messageId,
-      contactId: dispatch.contact.id,
-      channel: dispatch.channel,
-      ...(dispatch.campaignId ? { campaignId: dispatch.campaignId } : {}),
-    });
+    const links =
+      testLinks ??
+      trackingUrls(publicUrl, secret, {
+        dispatchId: dispatch.dispatchId,
+        sendId: dispatch.sendId,
+        messageId: dispatch.messageId,
+        contactId: dispatch.contact.id,
+        channel: dispatch.channel,
+        ...(dispatch.campaignId ? { campaignId: dispatch.campaignId } : {}),
+      });
     try {
-      return await runtime.render({ dispatch, content, links, liquid: this.liquid.forContact(dispatch, links.unsubscribe) });
+      return await runtime.render({
+        dispatch,
+        content,
+        links,
+        liquid: this.liquid.forContact(dispatch, links.unsubscribe),
+      });
     } catch (error) {
       // The same content renders the same way next time: a renderer's error is never worth a retry.
-      if (error instanceof DeliveryError) throw error.permanent ? error : DeliveryError.permanent(error.code, error.message, error);
+      if (error instanceof DeliveryError)
+        throw error.permanent ? error : DeliveryError.permanent(error.code, error.message, error);
       throw DeliveryError.permanent('render_error', (error as Error).message, error);
     }
   }
@@ -204,10 +235,18 @@ export class DispatchService {
       const log = { ...logContext(delivery), attempt, code: failure.code, permanent: failure.permanent };
       if (failure.permanent || attempt >= this.config.delivery.maxAttempts) {
         this.logger.warn({ ...log, err: failure.message }, 'delivery failed');
-        finish(dispatch, { status: 'failed', calls: 1, lastError: failure.message, event: this.failedEvent(runtime, dispatch, failure, attempt) });
+        finish(dispatch, {
+          status: 'failed',
+          calls: 1,
+          lastError: failure.message,
+          event: this.failedEvent(runtime, dispatch, failure, attempt),
+        });
         return Outcomes.done();
       }
-      const delayMs = backoffDelay(attempt, { baseDelayMs: this.config.delivery.retryBaseMs, maxDelayMs: this.config.delivery.retryMaxMs });
+      const delayMs = backoffDelay(attempt, {
+        baseDelayMs: this.config.delivery.retryBaseMs,
+        maxDelayMs: this.config.delivery.retryMaxMs,
+      });
       this.logger.info({ ...log, err: failure.message, delayMs }, 'transient failure, retrying');
       finish(dispatch, { status: 'pending', calls: 1, lastError: failure.message });
       return Outcomes.retry(delayMs, failure.message);
@@ -225,21 +264,37 @@ export class DispatchService {
 
   /** Come back about when the breaker lets a probe through; the attempt is not counted. */
   private breakerOpen(runtime: ChannelRuntime): Outcome {
-    return Outcomes.retry(jitter(this.config.breaker.resetTimeoutMs), `${runtime.channel} provider ${runtime.provider.name} is down (breaker open)`);
+    return Outcomes.retry(
+      jitter(this.config.breaker.resetTimeoutMs),
+      `${runtime.channel} provider ${runtime.provider.name} is down (breaker open)`,
+    );
   }
 
-  private failedEvent(runtime: ChannelRuntime, dispatch: Dispatch, failure: DeliveryError, attempts: number): DeliveryEvent {
+  private failedEvent(
+    runtime: ChannelRuntime,
+    dispatch: Dispatch,
+    failure: DeliveryError,
+    attempts: number,
+  ): DeliveryEvent {
     return this.event(runtime, dispatch, 'failed', {
       error: {
         code: failure.code,
-        message: failure.permanent || attempts === 0 ? failure.message : `${failure.message} (gave up after ${attempts} attempts)`,
+        message:
+          failure.permanent || attempts === 0
+            ? failure.message
+            : `${failure.message} (gave up after ${attempts} attempts)`,
         permanent: failure.permanent,
       },
       meta: { attempts },
     });
   }
 
-  private event(runtime: ChannelRuntime, dispatch: Dispatch, event: DeliveryEventKind, extra: Partial<DeliveryEvent>): DeliveryEvent {
+  private event(
+    runtime: ChannelRuntime,
+    dispatch: Dispatch,
+    event: DeliveryEventKind,
+    extra: Partial<DeliveryEvent>,
+  ): DeliveryEvent {
     return {
       dispatchId: dispatch.dispatchId,
       sendId: dispatch.sendId,

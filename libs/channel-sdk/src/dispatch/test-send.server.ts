@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { CHANNEL_CONTENT_TYPE, DomainError, ErrorCode, NatsNames, senderTestSend, type Dispatch } from '@switchboard/contracts';
+import {
+  CHANNEL_CONTENT_TYPE,
+  DomainError,
+  ErrorCode,
+  NatsNames,
+  senderTestSend,
+  type Dispatch,
+} from '@switchboard/contracts';
 import { NATS_CONNECTION, RpcServer } from '@switchboard/messaging';
 import { BreakerOpenError } from '@switchboard/resilience';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
@@ -29,10 +36,20 @@ export class TestSendServer implements OnApplicationBootstrap, BeforeApplication
       this.server.serve(senderTestSend(runtime.channel), async ({ contentId, contact }) => {
         const id = `test-${randomUUID()}`;
         // A test belongs to no marketing message; the id only gives the dispatch its shape (no event carries it).
-        const dispatch: Dispatch = { dispatchId: id, sendId: id, messageId: 1, channel: runtime.channel, contentId, contact };
+        const dispatch: Dispatch = {
+          dispatchId: id,
+          sendId: id,
+          messageId: 1,
+          channel: runtime.channel,
+          contentId,
+          contact,
+        };
         try {
           const result = await this.dispatches.sendTest(runtime, dispatch);
-          return { provider: runtime.provider.name, ...(result.providerMessageId ? { providerMessageId: result.providerMessageId } : {}) };
+          return {
+            provider: runtime.provider.name,
+            ...(result.providerMessageId ? { providerMessageId: result.providerMessageId } : {}),
+          };
         } catch (error) {
           throw this.asDomainError(runtime, error);
         }
@@ -45,10 +62,16 @@ export class TestSendServer implements OnApplicationBootstrap, BeforeApplication
   }
 
   private asDomainError(runtime: ChannelRuntime, error: unknown): DomainError {
-    if (error instanceof BreakerOpenError) return new DomainError(ErrorCode.Unavailable, `The ${runtime.channel} provider is down; try again later.`);
+    if (error instanceof BreakerOpenError)
+      return new DomainError(ErrorCode.Unavailable, `The ${runtime.channel} provider is down; try again later.`);
     const failure = asDeliveryError(error);
-    if (failure.code === 'content_not_found') return DomainError.notFound(`No ${CHANNEL_CONTENT_TYPE[runtime.channel]} has this id.`);
-    if (!failure.permanent) return new DomainError(ErrorCode.Unavailable, `The ${runtime.channel} provider did not take the test: ${failure.message}`);
+    if (failure.code === 'content_not_found')
+      return DomainError.notFound(`No ${CHANNEL_CONTENT_TYPE[runtime.channel]} has this id.`);
+    if (!failure.permanent)
+      return new DomainError(
+        ErrorCode.Unavailable,
+        `The ${runtime.channel} provider did not take the test: ${failure.message}`,
+      );
     const field = failure.code === 'invalid_address' ? 'address' : 'content';
     return DomainError.validation({ [field]: [failure.message] });
   }

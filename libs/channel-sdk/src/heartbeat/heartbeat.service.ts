@@ -1,6 +1,11 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { ChannelHeartbeatSchema, HEARTBEAT_INTERVAL_MS, NatsNames, type ChannelHeartbeat } from '@switchboard/contracts';
+import {
+  ChannelHeartbeatSchema,
+  HEARTBEAT_INTERVAL_MS,
+  NatsNames,
+  type ChannelHeartbeat,
+} from '@switchboard/contracts';
 import { NATS_CONNECTION } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { LOGGER, type Logger } from '@switchboard/telemetry';

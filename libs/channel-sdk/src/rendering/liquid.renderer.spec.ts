@@ -5,7 +5,30 @@ const scope = { contact: { firstname: 'Ann & <Bob>' }, unsubscribe_url: 'https:/
 
 /** Texts without `{{` or `{%`, which the renderer returns without Liquid: braces, percents, dashes, markup, Unicode. */
 function tagFreeTexts(): string[] {
-  const pieces = ['{', '}', '%', '-', '{ {', '{ %', '}}', '%}', '{-', '-}', '<b>', '&amp;', ' ', '\n', '\r\n', '\t', 'é', '😀', 'raw', 'endraw', '"', "'"];
+  const pieces = [
+    '{',
+    '}',
+    '%',
+    '-',
+    '{ {',
+    '{ %',
+    '}}',
+    '%}',
+    '{-',
+    '-}',
+    '<b>',
+    '&amp;',
+    ' ',
+    '\n',
+    '\r\n',
+    '\t',
+    'é',
+    '😀',
+    'raw',
+    'endraw',
+    '"',
+    "'",
+  ];
   let seed = 7;
   const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
   const texts = ['', 'Shop', ' Shop ', 'a } b { c', '{ contact.firstname }', '%} }} -%}'];
@@ -30,13 +53,17 @@ describe('LiquidRenderer', () => {
   });
 
   it('renders outputs and tags, escaped in HTML mode', () => {
-    expect(sut.render('Hi {{ contact.firstname }}{% if unsubscribe_url %}!{% endif %}', scope, 'text')).toBe('Hi Ann & <Bob>!');
+    expect(sut.render('Hi {{ contact.firstname }}{% if unsubscribe_url %}!{% endif %}', scope, 'text')).toBe(
+      'Hi Ann & <Bob>!',
+    );
     expect(sut.render('Hi {{ contact.firstname }}', scope, 'html')).toBe('Hi Ann &amp; &lt;Bob&gt;');
   });
 
   it('refuses a template longer than the parse limit, with or without tags', () => {
     const long = 'x'.repeat(1_000_001);
     expect(() => sut.render(long, scope)).toThrow(expect.objectContaining({ code: 'template_error', permanent: true }));
-    expect(() => sut.render(`{{ contact.firstname }}${long}`, scope)).toThrow(expect.objectContaining({ code: 'template_error' }));
+    expect(() => sut.render(`{{ contact.firstname }}${long}`, scope)).toThrow(
+      expect.objectContaining({ code: 'template_error' }),
+    );
   });
 });

@@ -49,7 +49,11 @@ export class LiquidRenderer {
     try {
       return String(this.engines[kind].renderSync(templates, scope));
     } catch (error) {
-      throw DeliveryError.permanent('template_error', `The content does not render: ${(error as Error).message}`, error);
+      throw DeliveryError.permanent(
+        'template_error',
+        `The content does not render: ${(error as Error).message}`,
+        error,
+      );
     }
   }
 

@@ -16,7 +16,15 @@ import {
 } from '@switchboard/contracts';
 import { EventPublisher, RpcClient, RpcServer, type RpcHandlerFn } from '@switchboard/messaging';
 import { createLogger } from '@switchboard/telemetry';
-import { childEnv, spawnService, SubjectRecorder, waitFor, waitUntilConsumersIdle, type ChildService, type TestEnv } from '@switchboard/testing';
+import {
+  childEnv,
+  spawnService,
+  SubjectRecorder,
+  waitFor,
+  waitUntilConsumersIdle,
+  type ChildService,
+  type TestEnv,
+} from '@switchboard/testing';
 
 /**
  * Test support for senders (`@switchboard/channel-sdk/testing`, tests only): environment for a
@@ -67,7 +75,11 @@ export class CatalogStub {
     return stub;
   }
 
-  add(type: ContentType, fields: Record<string, unknown>, options: { isPublished?: boolean; name?: string } = {}): ContentItem {
+  add(
+    type: ContentType,
+    fields: Record<string, unknown>,
+    options: { isPublished?: boolean; name?: string } = {},
+  ): ContentItem {
     const item: ContentItem = {
       type,
       id: this.nextId++,
@@ -171,7 +183,13 @@ export class SenderHarness {
       await this.stub.update(item, fields);
       return;
     }
-    await this.rpc.call(catalogItemSave, { kind: type, mode: 'patch', id, input: fields, actor: { id: null, name: 'test' } });
+    await this.rpc.call(catalogItemSave, {
+      kind: type,
+      mode: 'patch',
+      id,
+      input: fields,
+      actor: { id: null, name: 'test' },
+    });
   }
 
   /** Answers an RPC in the test process (e.g. preferences.webPush.remove). */
@@ -189,24 +207,41 @@ export class SenderHarness {
       messageId: 1,
       channel,
       contentId,
-      contact: { id: contact.id ?? `c-${randomUUID().slice(0, 8)}`, address: contact.address as Dispatch['contact']['address'], locale: null, timezone: null, fields: contact.fields ?? {} },
+      contact: {
+        id: contact.id ?? `c-${randomUUID().slice(0, 8)}`,
+        address: contact.address as Dispatch['contact']['address'],
+        locale: null,
+        timezone: null,
+        fields: contact.fields ?? {},
+      },
       ...extra,
     };
   }
 
   /** Publishes a dispatch; a new `msgId` makes JetStream store it again (a redelivery of the same dispatch id). */
   async publish(dispatch: Dispatch, msgId: string = dispatch.dispatchId): Promise<Dispatch> {
-    await this.publisher.publish({ subject: this.env.names.subjects.dispatch(dispatch.channel), payload: dispatch, msgId });
+    await this.publisher.publish({
+      subject: this.env.names.subjects.dispatch(dispatch.channel),
+      payload: dispatch,
+      msgId,
+    });
     return dispatch;
   }
 
-  async send(channel: Channel, contentId: number, contact: TestContact, extra: Partial<Dispatch> = {}): Promise<Dispatch> {
+  async send(
+    channel: Channel,
+    contentId: number,
+    contact: TestContact,
+    extra: Partial<Dispatch> = {},
+  ): Promise<Dispatch> {
     return this.publish(this.dispatch(channel, contentId, contact, extra));
   }
 
   /** Every delivery event published for a dispatch, re-publications included. */
   eventsOf(dispatchId: string, event?: DeliveryEventKind): DeliveryEvent[] {
-    return this.deliveries.messages.map((m) => m.data).filter((e) => e.dispatchId === dispatchId && (!event || e.event === event));
+    return this.deliveries.messages
+      .map((m) => m.data)
+      .filter((e) => e.dispatchId === dispatchId && (!event || e.event === event));
   }
 
   /** The first sent/failed event of a dispatch. */

@@ -33,7 +33,10 @@ export const ContactBatchReplySchema = z.object({
 export const DncAddBodySchema = z.object({
   reason: z.unknown().optional(),
   comments: z.string().max(2000).nullable().optional(),
-  channelId: z.union([z.number().int(), z.string().max(64)]).nullable().optional(),
+  channelId: z
+    .union([z.number().int(), z.string().max(64)])
+    .nullable()
+    .optional(),
 });
 export const DncRemoveReplySchema = z.object({ recordFound: z.boolean(), contact: ContactSchema });
 

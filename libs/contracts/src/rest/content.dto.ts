@@ -5,7 +5,10 @@ import { BoolInput, DateInput, DescriptionInput, IntInput, NameInput } from './i
 
 const text = (max: number) => z.union([z.string().max(max), z.null()]);
 const required = (label: string, max: number) =>
-  z.string({ error: `A ${label} is required.` }).max(max).refine((v) => v.trim() !== '', `A ${label} is required.`);
+  z
+    .string({ error: `A ${label} is required.` })
+    .max(max)
+    .refine((v) => v.trim() !== '', `A ${label} is required.`);
 const optionalEmail = z
   .union([z.email('A valid email address is required.'), z.literal(''), z.null()])
   .transform((v) => (v === '' ? null : v));
@@ -65,7 +68,10 @@ export const CONTENT_FIELDS = {
     liquid: ['text'],
     html: [],
   },
-} as const satisfies Record<ContentType, { input: z.ZodRawShape; required: z.ZodRawShape; liquid: readonly string[]; html: readonly string[] }>;
+} as const satisfies Record<
+  ContentType,
+  { input: z.ZodRawShape; required: z.ZodRawShape; liquid: readonly string[]; html: readonly string[] }
+>;
 
 export const EmailInputSchema = z.object({ ...CommonInput, ...CONTENT_FIELDS.email.input });
 export const SmsInputSchema = z.object({ ...CommonInput, ...CONTENT_FIELDS.sms.input });
@@ -113,10 +119,23 @@ export const EmailViewSchema = z.object({
   ...Tail,
 });
 export const SmsViewSchema = z.object({ ...CommonOutput, message: s, senderId: s, ...Tail });
-export const NotificationViewSchema = z.object({ ...CommonOutput, heading: s, message: s, url: s, icon: s, mobile: z.boolean(), ...Tail });
+export const NotificationViewSchema = z.object({
+  ...CommonOutput,
+  heading: s,
+  message: s,
+  url: s,
+  icon: s,
+  mobile: z.boolean(),
+  ...Tail,
+});
 export const TweetViewSchema = z.object({ ...CommonOutput, text: s, ...Tail });
 
-export const CONTENT_OUTPUT_SCHEMAS = { email: EmailViewSchema, sms: SmsViewSchema, notification: NotificationViewSchema, tweet: TweetViewSchema } as const;
+export const CONTENT_OUTPUT_SCHEMAS = {
+  email: EmailViewSchema,
+  sms: SmsViewSchema,
+  notification: NotificationViewSchema,
+  tweet: TweetViewSchema,
+} as const;
 
 /** REST paths and JSON keys per content type (`{"sms": S}`, `{"total": n, "smses": [...]}`). */
 export const CONTENT_REST = {
@@ -128,7 +147,10 @@ export const CONTENT_REST = {
 
 /** POST /api/<type>/{id}/preview: render for a stored contact, or for sample fields. */
 export const PreviewRequestSchema = z.object({
-  contactId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'Contact ids are 1-64 of A-Z a-z 0-9 . _ : -').optional(),
+  contactId: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'Contact ids are 1-64 of A-Z a-z 0-9 . _ : -')
+    .optional(),
   fields: z.record(z.string(), z.unknown()).optional(),
 });
 export type PreviewRequest = z.infer<typeof PreviewRequestSchema>;
@@ -146,7 +168,9 @@ export const CategoryInputSchema = z.object({
     .transform((v) => v.replace(/<[^>]*>/g, '').trim())
     .pipe(z.string().min(1, 'A title is required.'))
     .optional(),
-  alias: z.union([z.string().regex(/^[a-z0-9-]{1,191}$/, 'An alias is lowercase letters, digits and -.'), z.null()]).optional(),
+  alias: z
+    .union([z.string().regex(/^[a-z0-9-]{1,191}$/, 'An alias is lowercase letters, digits and -.'), z.null()])
+    .optional(),
   description: DescriptionInput.optional(),
   color: z.union([z.string().regex(/^#?[0-9a-fA-F]{6}$/, 'A color is 6 hex digits.'), z.null()]).optional(),
   bundle: z.string().max(64).optional(),

@@ -11,12 +11,22 @@ export const BoolInput = z
   .transform((v) => v === true || v === 1 || v === '1' || v === 'true' || v === 'yes');
 
 export const IntInput = z
-  .union([z.number().int().min(0).max(2_147_483_647), z.string().regex(/^\d{1,10}$/).transform(Number)], {
-    error: 'This value should be an integer.',
-  })
+  .union(
+    [
+      z.number().int().min(0).max(2_147_483_647),
+      z
+        .string()
+        .regex(/^\d{1,10}$/)
+        .transform(Number),
+    ],
+    {
+      error: 'This value should be an integer.',
+    },
+  )
   .pipe(z.number().int().min(0).max(2_147_483_647, 'This value is too large.'));
 
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /** ISO 8601 (offset optional, UTC when absent), `yyyy-MM-dd HH:mm[:ss]` or `yyyy-MM-dd` → ISO UTC; '' → null. */
 export function parseDateInput(value: string): string | undefined {
@@ -33,19 +43,38 @@ export function parseDateInput(value: string): string | undefined {
   return date.toISOString();
 }
 
-export const DateInput = z
-  .union([z.string(), z.null()])
-  .transform((v, ctx) => {
-    if (v === null || v.trim() === '') return null;
-    const iso = parseDateInput(v);
-    if (!iso) {
-      ctx.addIssue({ code: 'custom', message: 'Please enter a valid date (ISO 8601 or yyyy-MM-dd HH:mm).' });
-      return z.NEVER;
-    }
-    return iso;
-  });
+export const DateInput = z.union([z.string(), z.null()]).transform((v, ctx) => {
+  if (v === null || v.trim() === '') return null;
+  const iso = parseDateInput(v);
+  if (!iso) {
+    ctx.addIssue({ code: 'custom', message: 'Please enter a valid date (ISO 8601 or yyyy-MM-dd HH:mm).' });
+    return z.NEVER;
+  }
+  return iso;
+});
 
-const ALLOWED_TAGS = new Set(['a', 'b', 'strong', 'i', 'em', 'u', 'p', 'br', 'ul', 'ol', 'li', 'span', 'div', 'h1', 'h2', 'h3', 'h4', 'blockquote', 'code', 'pre']);
+const ALLOWED_TAGS = new Set([
+  'a',
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  'p',
+  'br',
+  'ul',
+  'ol',
+  'li',
+  'span',
+  'div',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'blockquote',
+  'code',
+  'pre',
+]);
 
 /** Plain text: every tag removed (Mautic strips HTML from names). */
 export function stripHtml(value: string): string {
@@ -74,7 +103,11 @@ export function limitedHtml(value: string): string {
       if (name !== 'a') return keep(`<${name}>`);
       const href = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(attrs);
       const url = (href ? (href[1] ?? href[2] ?? href[3] ?? '') : '').trim();
-      return keep(/^(https?:|mailto:)/i.test(url) ? `<a href="${url.replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}">` : '<a>');
+      return keep(
+        /^(https?:|mailto:)/i.test(url)
+          ? `<a href="${url.replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}">`
+          : '<a>',
+      );
     })
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

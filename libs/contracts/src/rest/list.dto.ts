@@ -63,7 +63,16 @@ export const BatchIdsQuerySchema = z.object({
   ids: z
     .union([z.string(), z.array(z.string())], { error: 'ids is required.' })
     .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean))
-    .pipe(z.array(z.string().regex(/^\d{1,10}$/, 'ids are integers.').transform(Number)).min(1, 'ids is required.')),
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(/^\d{1,10}$/, 'ids are integers.')
+            .transform(Number),
+        )
+        .min(1, 'ids is required.'),
+    ),
 });
 
 /** Batch endpoints take at most this many items (Mautic's limit). */

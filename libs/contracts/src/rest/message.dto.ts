@@ -20,12 +20,15 @@ const ChannelListSchema = z.array(z.object({ channel: ChannelSchema, ...ChannelF
  * or a list of `{channel, channelId, isEnabled}`, normalised to the list in the order given.
  */
 export const ChannelsInputSchema = z
-  .union([z.array(z.unknown()), z.record(z.string(), z.unknown())], { error: 'channels is an object keyed by channel, or a list.' })
+  .union([z.array(z.unknown()), z.record(z.string(), z.unknown())], {
+    error: 'channels is an object keyed by channel, or a list.',
+  })
   .transform((value, ctx): ChannelInput[] => {
     if (Array.isArray(value)) {
       const parsed = ChannelListSchema.safeParse(value);
       if (!parsed.success) {
-        for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+        for (const issue of parsed.error.issues)
+          ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
         return z.NEVER;
       }
       return parsed.data;
@@ -38,7 +41,8 @@ export const ChannelsInputSchema = z
       }
       const parsed = z.object(ChannelFields).safeParse(entry ?? {});
       if (!parsed.success) {
-        for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: [key, ...issue.path] });
+        for (const issue of parsed.error.issues)
+          ctx.addIssue({ code: 'custom', message: issue.message, path: [key, ...issue.path] });
         continue;
       }
       out.push({ channel: key as Channel, ...parsed.data });
@@ -48,7 +52,8 @@ export const ChannelsInputSchema = z
   .superRefine((channels, ctx) => {
     const seen = new Set<string>();
     for (const c of channels) {
-      if (seen.has(c.channel)) ctx.addIssue({ code: 'custom', message: 'This channel is given twice.', path: [c.channel] });
+      if (seen.has(c.channel))
+        ctx.addIssue({ code: 'custom', message: 'This channel is given twice.', path: [c.channel] });
       seen.add(c.channel);
     }
   });
@@ -110,4 +115,15 @@ export const MessageViewSchema = z.object({
 export type MessageView = z.infer<typeof MessageViewSchema>;
 
 /** `minimal=1`: only these keys. */
-export const MINIMAL_KEYS = ['isPublished', 'dateAdded', 'dateModified', 'createdBy', 'createdByUser', 'modifiedBy', 'modifiedByUser', 'id', 'name', 'description'] as const;
+export const MINIMAL_KEYS = [
+  'isPublished',
+  'dateAdded',
+  'dateModified',
+  'createdBy',
+  'createdByUser',
+  'modifiedBy',
+  'modifiedByUser',
+  'id',
+  'name',
+  'description',
+] as const;

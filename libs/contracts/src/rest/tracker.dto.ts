@@ -55,7 +55,10 @@ export const UnsubscriptionViewSchema = UnsubscriptionSchema.extend({
   /** The contact is still on the channel's do-not-contact list (false once re-enrolled; null if unknown). */
   active: z.boolean().nullable(),
 });
-export const UnsubscriptionsResponseSchema = z.object({ total: z.number().int(), unsubscriptions: z.array(UnsubscriptionViewSchema) });
+export const UnsubscriptionsResponseSchema = z.object({
+  total: z.number().int(),
+  unsubscriptions: z.array(UnsubscriptionViewSchema),
+});
 
 /** /api/webhooks bodies: Mautic clients send booleans as 0/1. */
 export const WebhookRestInputSchema = WebhookInputSchema.extend({ isPublished: BoolInput.optional() });

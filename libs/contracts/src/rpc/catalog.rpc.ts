@@ -77,7 +77,11 @@ export type Actor = z.infer<typeof ActorSchema>;
 
 /** An item in its REST shape and key order (record, so that key order survives validation). */
 const ItemSchema = z.record(z.string(), z.unknown());
-const ItemErrorSchema = z.object({ code: z.number().int(), message: z.string(), details: z.record(z.string(), z.array(z.string())) });
+const ItemErrorSchema = z.object({
+  code: z.number().int(),
+  message: z.string(),
+  details: z.record(z.string(), z.array(z.string())),
+});
 export type ItemError = z.infer<typeof ItemErrorSchema>;
 
 /** sb.rpc.catalog.items.get — one item by kind and id (NOT_FOUND when missing). */
@@ -131,5 +135,9 @@ export const catalogItemBatch = rpcContract(
     items: z.array(z.unknown()).max(BATCH_LIMIT),
     actor: ActorSchema,
   }),
-  z.object({ results: z.array(z.object({ status: z.number().int(), item: ItemSchema.optional(), error: ItemErrorSchema.optional() })) }),
+  z.object({
+    results: z.array(
+      z.object({ status: z.number().int(), item: ItemSchema.optional(), error: ItemErrorSchema.optional() }),
+    ),
+  }),
 );

@@ -52,7 +52,12 @@ export const preferencesDecide = rpcContract(
 );
 
 /** sb.rpc.preferences.contacts.get — one contact (NOT_FOUND when missing). For the gateway and senders. */
-export const preferencesContactsGet = rpcContract('preferences', 'contacts.get', z.object({ id: ContactIdSchema }), ContactSchema);
+export const preferencesContactsGet = rpcContract(
+  'preferences',
+  'contacts.get',
+  z.object({ id: ContactIdSchema }),
+  ContactSchema,
+);
 
 /**
  * sb.rpc.preferences.contacts.upsert — `replace`: every field given replaces the stored contact,
@@ -90,7 +95,9 @@ export const preferencesContactsBatchUpsert = rpcContract(
       z.object({
         id: z.string(),
         created: z.boolean(),
-        error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.array(z.string())) }).optional(),
+        error: z
+          .object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.array(z.string())) })
+          .optional(),
       }),
     ),
     contacts: z.array(ContactSchema.nullable()).optional(),

@@ -21,4 +21,5 @@ export const SenderTestResultSchema = z.object({
  * address, content that does not render) is a VALIDATION error, a missing content item
  * NOT_FOUND, a provider that is down UNAVAILABLE.
  */
-export const senderTestSend = (channel: Channel) => rpcContract('senders', `test.${channel}`, SenderTestRequestSchema, SenderTestResultSchema);
+export const senderTestSend = (channel: Channel) =>
+  rpcContract('senders', `test.${channel}`, SenderTestRequestSchema, SenderTestResultSchema);

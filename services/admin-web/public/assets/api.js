@@ -20,7 +20,10 @@ export class ApiError extends Error {
 
 /** @param {number} status @param {unknown} body @param {string} text */
 function toApiError(status, body, text) {
-  const errors = body && typeof body === 'object' && Array.isArray(/** @type {any} */ (body).errors) ? /** @type {any} */ (body).errors : null;
+  const errors =
+    body && typeof body === 'object' && Array.isArray(/** @type {any} */ (body).errors)
+      ? /** @type {any} */ (body).errors
+      : null;
   if (errors && errors.length > 0) {
     /** @type {Record<string, string[]>} */
     const details = {};
@@ -31,9 +34,14 @@ function toApiError(status, body, text) {
         }
       }
     }
-    let message = errors.map((/** @type {any} */ e) => String(e?.message ?? '')).filter(Boolean).join(' ') || `Request failed (${status}).`;
+    let message =
+      errors
+        .map((/** @type {any} */ e) => String(e?.message ?? ''))
+        .filter(Boolean)
+        .join(' ') || `Request failed (${status}).`;
     // The gateway's answer for a route it does not have: say so in the UI's terms.
-    if (status === 404 && message === 'Requested URL not found.') message = 'This part of the API is not available on this server yet.';
+    if (status === 404 && message === 'Requested URL not found.')
+      message = 'This part of the API is not available on this server yet.';
     return new ApiError(status, message, details);
   }
   const fallback = {

@@ -110,14 +110,23 @@ export function field(spec) {
   const type = spec.type ?? 'text';
   /** @type {HTMLElement} */
   let control;
-  const common = { id, name: spec.name, 'aria-describedby': describedBy, required: spec.required, placeholder: spec.placeholder, ...spec.attrs };
+  const common = {
+    id,
+    name: spec.name,
+    'aria-describedby': describedBy,
+    required: spec.required,
+    placeholder: spec.placeholder,
+    ...spec.attrs,
+  };
   if (type === 'textarea') {
     control = h('textarea', { ...common, rows: spec.rows ?? 4, class: spec.className }, spec.value ?? '');
   } else if (type === 'select') {
     control = h(
       'select',
       common,
-      (spec.options ?? []).map(([value, label]) => h('option', { value, selected: String(spec.value ?? '') === value }, label)),
+      (spec.options ?? []).map(([value, label]) =>
+        h('option', { value, selected: String(spec.value ?? '') === value }, label),
+      ),
     );
   } else if (type === 'checkbox') {
     control = h('input', { ...common, type, checked: Boolean(spec.value) });
@@ -135,7 +144,12 @@ export function field(spec) {
   return h(
     'div',
     { class: 'field', dataset: { field: spec.name } },
-    h('label', { for: id }, spec.label, spec.required ? h('span', { class: 'muted', 'aria-hidden': 'true' }, ' (required)') : null),
+    h(
+      'label',
+      { for: id },
+      spec.label,
+      spec.required ? h('span', { class: 'muted', 'aria-hidden': 'true' }, ' (required)') : null,
+    ),
     spec.hint ? h('span', { class: 'hint', id: hintId }, spec.hint) : null,
     control,
     h('p', { class: 'field-error', id: errorId }),
@@ -146,7 +160,8 @@ export function field(spec) {
 export function valueOf(form, name) {
   const el = form.elements.namedItem(name);
   if (el instanceof HTMLInputElement && el.type === 'checkbox') return el.checked ? 'on' : '';
-  if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement) return el.value;
+  if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement)
+    return el.value;
   return '';
 }
 
@@ -188,7 +203,10 @@ export function clearErrors(root) {
  */
 export function showError(root, alert, error) {
   clearErrors(root);
-  const details = error && typeof error === 'object' && 'details' in error ? /** @type {Record<string, string[]>} */ (error.details) : {};
+  const details =
+    error && typeof error === 'object' && 'details' in error
+      ? /** @type {Record<string, string[]>} */ (error.details)
+      : {};
   const message = error instanceof Error ? error.message : String(error);
   /** @type {string[]} */
   const unplaced = [];
@@ -200,7 +218,8 @@ export function showError(root, alert, error) {
       unplaced.push(...messages.map((m) => (path ? `${path}: ${m}` : m)));
       continue;
     }
-    const own = (/** @type {string} */ selector) => [...container.querySelectorAll(selector)].find((el) => el.closest('[data-field]') === container);
+    const own = (/** @type {string} */ selector) =>
+      [...container.querySelectorAll(selector)].find((el) => el.closest('[data-field]') === container);
     const slot = own('.field-error');
     if (!slot) {
       unplaced.push(...messages.map((m) => (path ? `${path}: ${m}` : m)));
@@ -217,7 +236,13 @@ export function showError(root, alert, error) {
   replace(
     alert,
     hasDetails ? 'Please correct the highlighted fields.' : message,
-    unplaced.length > 0 ? h('ul', null, unplaced.map((m) => h('li', null, m))) : null,
+    unplaced.length > 0
+      ? h(
+          'ul',
+          null,
+          unplaced.map((m) => h('li', null, m)),
+        )
+      : null,
   );
   firstInvalid?.focus();
 }
@@ -266,13 +291,27 @@ export function table(spec) {
       'table',
       null,
       h('caption', { class: 'visually-hidden' }, spec.caption),
-      h('thead', null, h('tr', null, spec.columns.map((c) => h('th', { scope: 'col', class: c.className }, c.label)))),
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          spec.columns.map((c) => h('th', { scope: 'col', class: c.className }, c.label)),
+        ),
+      ),
       h(
         'tbody',
         null,
         spec.rows.length === 0
           ? h('tr', null, h('td', { class: 'empty', colspan: spec.columns.length }, spec.empty ?? 'Nothing here yet.'))
-          : spec.rows.map((row) => h('tr', null, spec.columns.map((c) => h('td', { class: c.className }, c.cell(row))))),
+          : spec.rows.map((row) =>
+              h(
+                'tr',
+                null,
+                spec.columns.map((c) => h('td', { class: c.className }, c.cell(row))),
+              ),
+            ),
       ),
     ),
   );

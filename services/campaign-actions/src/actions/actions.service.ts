@@ -43,14 +43,26 @@ export class ActionsService {
       if (upsert.status === 'rejected') {
         const error = upsert.reason as Error;
         const invalid = error instanceof DomainError && error.code === ErrorCode.Validation;
-        outcomes.push(invalid ? Outcomes.poison(`contacts rejected by preferences: ${error.message}`) : Outcomes.retry(RETRY_MS, error.message));
+        outcomes.push(
+          invalid
+            ? Outcomes.poison(`contacts rejected by preferences: ${error.message}`)
+            : Outcomes.retry(RETRY_MS, error.message),
+        );
         return;
       }
       outcomes.push(Outcomes.done());
       const sendAt = action.sendAt ? new Date(action.sendAt) : undefined;
       const requestedAt = sendAt && sendAt > now ? sendAt : now;
       for (const request of this.requestsOf(action, requestedAt)) {
-        if (requestedAt > now) later.push({ sendId: request.sendId, attempt: 0, deferrals: 0, msgId: request.sendId, dueAt: requestedAt.toISOString(), payload: request });
+        if (requestedAt > now)
+          later.push({
+            sendId: request.sendId,
+            attempt: 0,
+            deferrals: 0,
+            msgId: request.sendId,
+            dueAt: requestedAt.toISOString(),
+            payload: request,
+          });
         else emit.push({ subject: this.names.subjects.sendRequested(), msgId: request.sendId, payload: request });
       }
     });

@@ -18,8 +18,12 @@ export class CreateScheduledSends1767225700000 implements MigrationInterface {
         emitted_at timestamptz,
         PRIMARY KEY (send_id, attempt, deferrals)
       )`);
-    await q.query('CREATE INDEX scheduled_sends_due ON campaign_actions.scheduled_sends (due_at) WHERE emitted_at IS NULL');
-    await q.query('CREATE INDEX scheduled_sends_emitted ON campaign_actions.scheduled_sends (emitted_at) WHERE emitted_at IS NOT NULL');
+    await q.query(
+      'CREATE INDEX scheduled_sends_due ON campaign_actions.scheduled_sends (due_at) WHERE emitted_at IS NULL',
+    );
+    await q.query(
+      'CREATE INDEX scheduled_sends_emitted ON campaign_actions.scheduled_sends (emitted_at) WHERE emitted_at IS NOT NULL',
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { NatsNames, RoutingOutcomeSchema, type RoutingOutcome } from '@switchboard/contracts';
-import { Consumer, Outcomes, type ConsumerSpec, type Delivery, type EventConsumer, type Outcome } from '@switchboard/messaging';
+import {
+  Consumer,
+  Outcomes,
+  type ConsumerSpec,
+  type Delivery,
+  type EventConsumer,
+  type Outcome,
+} from '@switchboard/messaging';
 import { SchedulerService } from './scheduler.service';
 import type { ScheduledSend } from './scheduled-sends.repository';
 
@@ -14,7 +21,12 @@ export class DeferredOutcomeConsumer implements EventConsumer<RoutingOutcome> {
     names: NatsNames,
     private readonly scheduler: SchedulerService,
   ) {
-    this.spec = { durable: 'campaign-actions-deferred', subject: names.subjects.routing('deferred'), schema: RoutingOutcomeSchema, batchSize: 500 };
+    this.spec = {
+      durable: 'campaign-actions-deferred',
+      subject: names.subjects.routing('deferred'),
+      schema: RoutingOutcomeSchema,
+      batchSize: 500,
+    };
   }
 
   async handle(batch: Delivery<RoutingOutcome>[]): Promise<Outcome[]> {

@@ -27,7 +27,14 @@ export class ScheduledSendsRepository {
        ON CONFLICT (send_id, attempt, deferrals) DO NOTHING`,
       [
         JSON.stringify(
-          sends.map((s) => ({ send_id: s.sendId, attempt: s.attempt, deferrals: s.deferrals, msg_id: s.msgId, due_at: s.dueAt, payload: s.payload })),
+          sends.map((s) => ({
+            send_id: s.sendId,
+            attempt: s.attempt,
+            deferrals: s.deferrals,
+            msg_id: s.msgId,
+            due_at: s.dueAt,
+            payload: s.payload,
+          })),
         ),
       ],
     );
@@ -39,7 +46,14 @@ export class ScheduledSendsRepository {
    */
   async emitDue(limit: number, emit: (sends: ScheduledSend[]) => Promise<void>): Promise<number> {
     return this.ds.transaction(async (em) => {
-      const rows: { send_id: string; attempt: number; deferrals: number; msg_id: string; due_at: Date; payload: SendRequested }[] = await em.query(
+      const rows: {
+        send_id: string;
+        attempt: number;
+        deferrals: number;
+        msg_id: string;
+        due_at: Date;
+        payload: SendRequested;
+      }[] = await em.query(
         `SELECT send_id, attempt, deferrals, msg_id, due_at, payload FROM campaign_actions.scheduled_sends
          WHERE emitted_at IS NULL AND due_at <= now()
          ORDER BY due_at
@@ -49,7 +63,14 @@ export class ScheduledSendsRepository {
       );
       if (rows.length === 0) return 0;
       await emit(
-        rows.map((r) => ({ sendId: r.send_id, attempt: r.attempt, deferrals: r.deferrals, msgId: r.msg_id, dueAt: r.due_at.toISOString(), payload: r.payload })),
+        rows.map((r) => ({
+          sendId: r.send_id,
+          attempt: r.attempt,
+          deferrals: r.deferrals,
+          msgId: r.msg_id,
+          dueAt: r.due_at.toISOString(),
+          payload: r.payload,
+        })),
       );
       await em.query(
         `UPDATE campaign_actions.scheduled_sends s SET emitted_at = now()

@@ -63,7 +63,14 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     for (;;) {
       const n = await this.repository.emitDue(this.config.scheduler.batchSize, (sends) =>
         this.publisher
-          .publishAll(sends.map((s) => ({ subject: this.names.subjects.sendRequested(), msgId: s.msgId, schema: SendRequestedSchema, payload: s.payload })))
+          .publishAll(
+            sends.map((s) => ({
+              subject: this.names.subjects.sendRequested(),
+              msgId: s.msgId,
+              schema: SendRequestedSchema,
+              payload: s.payload,
+            })),
+          )
           .then(() => undefined),
       );
       total += n;

@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { CategoryCreateSchema, CategoryInputSchema, DomainError, parseOrThrow, type Actor, type CatalogChanged, type ListQuery } from '@switchboard/contracts';
+import {
+  CategoryCreateSchema,
+  CategoryInputSchema,
+  DomainError,
+  parseOrThrow,
+  type Actor,
+  type CatalogChanged,
+  type ListQuery,
+} from '@switchboard/contracts';
 import { DataSource } from 'typeorm';
 import { CatalogChangesPublisher } from '../changes/catalog-changes.publisher';
 import type { Item, ItemService, SaveMode } from '../items/item-service';
@@ -26,7 +34,15 @@ const SPEC: ListSpec = { columns: COLUMNS, searchColumn: COLUMNS.title, publishe
 const SELECT = `SELECT ${auditSelect('c')}, c.title, c.alias, c.description, c.color, c.bundle`;
 
 function view(row: CategoryRow): Item {
-  return { ...auditView(row), id: row.id, title: row.title, alias: row.alias, description: row.description, color: row.color, bundle: row.bundle };
+  return {
+    ...auditView(row),
+    id: row.id,
+    title: row.title,
+    alias: row.alias,
+    description: row.description,
+    color: row.color,
+    bundle: row.bundle,
+  };
 }
 
 export function slugify(title: string): string {
@@ -56,16 +72,30 @@ export class CategoriesService implements ItemService {
   }
 
   async list(query: ListQuery): Promise<{ total: number; items: Item[]; next?: number }> {
-    const { rows, total } = await selectPage<CategoryRow>(this.ds, buildListSql(SPEC, query), SELECT, 'FROM catalog.categories c');
+    const { rows, total } = await selectPage<CategoryRow>(
+      this.ds,
+      buildListSql(SPEC, query),
+      SELECT,
+      'FROM catalog.categories c',
+    );
     return { total, ...fitReply(rows.map(view), query.start ?? 0) };
   }
 
-
-  async save(mode: SaveMode, id: number | undefined, raw: Record<string, unknown>, actor: Actor, sink?: CatalogChanged[]): Promise<{ item: Item; created: boolean }> {
+  async save(
+    mode: SaveMode,
+    id: number | undefined,
+    raw: Record<string, unknown>,
+    actor: Actor,
+    sink?: CatalogChanged[],
+  ): Promise<{ item: Item; created: boolean }> {
     const input = parseOrThrow(mode === 'patch' ? CategoryInputSchema : CategoryCreateSchema, raw);
     const saved = await this.ds.transaction(async (em) => {
       const current: CategoryRow | undefined =
-        mode !== 'create' && id !== undefined ? ((await em.query(`${SELECT} FROM catalog.categories c WHERE c.id = $1 FOR UPDATE`, [id])) as CategoryRow[])[0] : undefined;
+        mode !== 'create' && id !== undefined
+          ? (
+              (await em.query(`${SELECT} FROM catalog.categories c WHERE c.id = $1 FOR UPDATE`, [id])) as CategoryRow[]
+            )[0]
+          : undefined;
       if (mode === 'patch' && !current) throw DomainError.notFound();
       const keep = mode === 'patch' ? current : undefined;
       const title = input.title ?? keep?.title ?? '';
@@ -79,13 +109,24 @@ export class CategoriesService implements ItemService {
       };
       next.alias ??= slugify(title);
       if (next.color && !next.color.startsWith('#')) next.color = `#${next.color}`;
-      const values = [next.title, next.alias, next.description, next.color, next.bundle, next.isPublished, actor.id, actor.name];
+      const values = [
+        next.title,
+        next.alias,
+        next.description,
+        next.color,
+        next.bundle,
+        next.isPublished,
+        actor.id,
+        actor.name,
+      ];
       const [row] = current
-        ? ((await em.query(
-            `UPDATE catalog.categories SET title = $2, alias = $3, description = $4, color = $5, bundle = $6, is_published = $7,
+        ? (
+            (await em.query(
+              `UPDATE catalog.categories SET title = $2, alias = $3, description = $4, color = $5, bundle = $6, is_published = $7,
                     modified_by = $8, modified_by_user = $9, date_modified = now(), version = version + 1 WHERE id = $1 RETURNING id, version`,
-            [current.id, ...values],
-          )) as [{ id: number; version: number }[], number])[0]
+              [current.id, ...values],
+            )) as [{ id: number; version: number }[], number]
+          )[0]
         : ((await em.query(
             `INSERT INTO catalog.categories (title, alias, description, color, bundle, is_published, created_by, created_by_user)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, version`,
@@ -99,7 +140,10 @@ export class CategoriesService implements ItemService {
 
   async delete(id: number, sink?: CatalogChanged[]): Promise<Item> {
     const item = await this.get(id);
-    const [rows] = (await this.ds.query('DELETE FROM catalog.categories WHERE id = $1 RETURNING version', [id])) as [{ version: number }[], number];
+    const [rows] = (await this.ds.query('DELETE FROM catalog.categories WHERE id = $1 RETURNING version', [id])) as [
+      { version: number }[],
+      number,
+    ];
     if (!rows[0]) throw DomainError.notFound();
     await this.changes.changed([{ kind: 'category', id, version: rows[0].version + 1 }], sink);
     return { ...item, id: null };

@@ -37,7 +37,11 @@ export const CONTENT_PUBLISHED_SQL = `(ct.is_published AND (ct.publish_up IS NUL
 export class ContentRepository {
   constructor(private readonly ds: DataSource) {}
 
-  async findById(type: ContentType, id: number, em: EntityManager | DataSource = this.ds): Promise<ContentRow | undefined> {
+  async findById(
+    type: ContentType,
+    id: number,
+    em: EntityManager | DataSource = this.ds,
+  ): Promise<ContentRow | undefined> {
     const rows: ContentRow[] = await em.query(`${SELECT} ${FROM} WHERE ct.type = $1 AND ct.id = $2`, [type, id]);
     return rows[0];
   }
@@ -46,34 +50,78 @@ export class ContentRepository {
     return selectPage(this.ds, sql, SELECT, FROM, `ct.type = ${sql.params.add(type)} AND ${sql.where}`);
   }
 
-
-  async lockState(em: EntityManager, type: ContentType, id: number): Promise<(ContentState & { version: number }) | undefined> {
-    const rows: (ContentState & { version: number; publishUp: Date | null; publishDown: Date | null })[] = await em.query(
-      `SELECT name, description, language, is_published AS "isPublished", publish_up AS "publishUp", publish_down AS "publishDown",
+  async lockState(
+    em: EntityManager,
+    type: ContentType,
+    id: number,
+  ): Promise<(ContentState & { version: number }) | undefined> {
+    const rows: (ContentState & { version: number; publishUp: Date | null; publishDown: Date | null })[] =
+      await em.query(
+        `SELECT name, description, language, is_published AS "isPublished", publish_up AS "publishUp", publish_down AS "publishDown",
               category_id AS category, fields, version
          FROM catalog.contents WHERE type = $1 AND id = $2 FOR UPDATE`,
-      [type, id],
-    );
+        [type, id],
+      );
     const row = rows[0];
     if (!row) return undefined;
-    return { ...row, publishUp: row.publishUp?.toISOString() ?? null, publishDown: row.publishDown?.toISOString() ?? null };
+    return {
+      ...row,
+      publishUp: row.publishUp?.toISOString() ?? null,
+      publishDown: row.publishDown?.toISOString() ?? null,
+    };
   }
 
-  async insert(em: EntityManager, type: ContentType, s: ContentState, actor: Actor): Promise<{ id: number; version: number }> {
+  async insert(
+    em: EntityManager,
+    type: ContentType,
+    s: ContentState,
+    actor: Actor,
+  ): Promise<{ id: number; version: number }> {
     const rows: { id: number; version: number }[] = await em.query(
       `INSERT INTO catalog.contents (type, name, description, language, is_published, publish_up, publish_down, category_id, fields, created_by, created_by_user)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id, version`,
-      [type, s.name, s.description, s.language, s.isPublished, s.publishUp, s.publishDown, s.category, JSON.stringify(s.fields), actor.id, actor.name],
+      [
+        type,
+        s.name,
+        s.description,
+        s.language,
+        s.isPublished,
+        s.publishUp,
+        s.publishDown,
+        s.category,
+        JSON.stringify(s.fields),
+        actor.id,
+        actor.name,
+      ],
     );
     return rows[0];
   }
 
-  async update(em: EntityManager, type: ContentType, id: number, s: ContentState, actor: Actor): Promise<{ id: number; version: number }> {
+  async update(
+    em: EntityManager,
+    type: ContentType,
+    id: number,
+    s: ContentState,
+    actor: Actor,
+  ): Promise<{ id: number; version: number }> {
     const [rows] = (await em.query(
       `UPDATE catalog.contents SET name = $3, description = $4, language = $5, is_published = $6, publish_up = $7, publish_down = $8,
               category_id = $9, fields = $10, modified_by = $11, modified_by_user = $12, date_modified = now(), version = version + 1
         WHERE type = $1 AND id = $2 RETURNING id, version`,
-      [type, id, s.name, s.description, s.language, s.isPublished, s.publishUp, s.publishDown, s.category, JSON.stringify(s.fields), actor.id, actor.name],
+      [
+        type,
+        id,
+        s.name,
+        s.description,
+        s.language,
+        s.isPublished,
+        s.publishUp,
+        s.publishDown,
+        s.category,
+        JSON.stringify(s.fields),
+        actor.id,
+        actor.name,
+      ],
     )) as [{ id: number; version: number }[], number];
     return rows[0];
   }

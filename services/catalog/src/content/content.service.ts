@@ -42,12 +42,20 @@ function listSpec(type: ContentType): ListSpec {
   for (const field of typeFields(type)) {
     const kind = FIELD_TYPES[field];
     const text = `(ct.fields->>'${field}')`;
-    columns[field] = kind === 'int' ? { sql: `${text}::int`, type: 'int' } : kind === 'bool' ? { sql: `${text}::boolean`, type: 'bool' } : { sql: text, type: 'text' };
+    columns[field] =
+      kind === 'int'
+        ? { sql: `${text}::int`, type: 'int' }
+        : kind === 'bool'
+          ? { sql: `${text}::boolean`, type: 'bool' }
+          : { sql: text, type: 'text' };
   }
   return { columns, searchColumn: COMMON_COLUMNS.name, publishedSql: CONTENT_PUBLISHED_SQL };
 }
 
-const SPECS = Object.fromEntries((Object.keys(CONTENT_FIELDS) as ContentType[]).map((t) => [t, listSpec(t)])) as Record<ContentType, ListSpec>;
+const SPECS = Object.fromEntries((Object.keys(CONTENT_FIELDS) as ContentType[]).map((t) => [t, listSpec(t)])) as Record<
+  ContentType,
+  ListSpec
+>;
 
 function fieldDefault(field: string): unknown {
   return field === 'mobile' ? false : null;
@@ -55,7 +63,13 @@ function fieldDefault(field: string): unknown {
 
 /** The item in DESIGN §7.2's shape: audit, id, name, description, language, the type's fields, publish dates, category. */
 function view(type: ContentType, row: ContentRow): Item {
-  const item: Item = { ...auditView(row), id: row.id, name: row.name, description: row.description, language: row.language };
+  const item: Item = {
+    ...auditView(row),
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    language: row.language,
+  };
   for (const field of typeFields(type)) item[field] = row.fields[field] ?? fieldDefault(field);
   item.publishUp = formatDate(row.publishUp);
   item.publishDown = formatDate(row.publishDown);
@@ -63,9 +77,15 @@ function view(type: ContentType, row: ContentRow): Item {
   return item;
 }
 
-function merge(type: ContentType, mode: SaveMode, current: ContentState | undefined, input: Record<string, unknown>): ContentState {
+function merge(
+  type: ContentType,
+  mode: SaveMode,
+  current: ContentState | undefined,
+  input: Record<string, unknown>,
+): ContentState {
   const keep = mode === 'patch' && current;
-  const pick = <T>(key: string, fallback: T, now: T | undefined): T => (input[key] !== undefined ? (input[key] as T) : keep ? (now as T) : fallback);
+  const pick = <T>(key: string, fallback: T, now: T | undefined): T =>
+    input[key] !== undefined ? (input[key] as T) : keep ? (now as T) : fallback;
   const fields: Record<string, unknown> = {};
   for (const field of typeFields(type)) fields[field] = pick(field, fieldDefault(field), current?.fields[field]);
   return {
@@ -113,7 +133,14 @@ export class ContentService {
     if (!row) throw DomainError.notFound();
     const fields: Record<string, unknown> = {};
     for (const field of typeFields(type)) fields[field] = row.fields[field] ?? fieldDefault(field);
-    const item: ContentItem = { type, id: row.id, name: row.name, isPublished: row.isPublished, version: row.version, fields };
+    const item: ContentItem = {
+      type,
+      id: row.id,
+      name: row.name,
+      isPublished: row.isPublished,
+      version: row.version,
+      fields,
+    };
     if (typeof fields.templateId === 'number') item.layout = (await this.templates.layoutOf(fields.templateId)) ?? null;
     return item;
   }
@@ -134,7 +161,10 @@ export class ContentService {
     actor: Actor,
     sink?: CatalogChanged[],
   ): Promise<{ item: Item; created: boolean }> {
-    const input = parseOrThrow(mode === 'patch' ? CONTENT_INPUT_SCHEMAS[type] : CONTENT_CREATE_SCHEMAS[type], raw) as Record<string, unknown>;
+    const input = parseOrThrow(
+      mode === 'patch' ? CONTENT_INPUT_SCHEMAS[type] : CONTENT_CREATE_SCHEMAS[type],
+      raw,
+    ) as Record<string, unknown>;
     let saved: { id: number; version: number; created: boolean; touched: { id: number; version: number }[] };
     try {
       saved = await this.ds.transaction(async (em) => {
@@ -145,9 +175,12 @@ export class ContentService {
         parseOrThrow(CONTENT_CREATE_SCHEMAS[type], { ...state, ...state.fields });
         const errors = liquidErrors(state.fields, CONTENT_FIELDS[type].liquid);
         const templateId = state.fields.templateId;
-        if (typeof templateId === 'number' && !(await this.templates.holdForUse(em, templateId))) errors.templateId = ['Template not found.'];
+        if (typeof templateId === 'number' && !(await this.templates.holdForUse(em, templateId)))
+          errors.templateId = ['Template not found.'];
         if (Object.keys(errors).length) throw DomainError.validation(errors);
-        const row = current ? await this.repo.update(em, type, id!, state, actor) : await this.repo.insert(em, type, state, actor);
+        const row = current
+          ? await this.repo.update(em, type, id!, state, actor)
+          : await this.repo.insert(em, type, state, actor);
         const touched = current ? await this.messages.touchUsersOf(em, type, row.id) : [];
         return { ...row, created: !current, touched };
       });
@@ -155,10 +188,13 @@ export class ContentService {
       if (pgCode(error) === PG.foreignKeyViolation) throw DomainError.validation({ category: ['Category not found.'] });
       throw error;
     }
-    await this.changes.changed([
-      { kind: type, id: saved.id, version: saved.version },
-      ...saved.touched.map((m): CatalogChanged => ({ kind: 'message', id: m.id, version: m.version })),
-    ], sink);
+    await this.changes.changed(
+      [
+        { kind: type, id: saved.id, version: saved.version },
+        ...saved.touched.map((m): CatalogChanged => ({ kind: 'message', id: m.id, version: m.version })),
+      ],
+      sink,
+    );
     return { item: await this.get(type, saved.id), created: saved.created };
   }
 
@@ -169,10 +205,13 @@ export class ContentService {
       await this.repo.delete(em, type, id);
       return { row: found, touched: await this.messages.touchUsersOf(em, type, id) };
     });
-    await this.changes.changed([
-      { kind: type, id, version: row.version + 1 },
-      ...touched.map((m): CatalogChanged => ({ kind: 'message', id: m.id, version: m.version })),
-    ], sink);
+    await this.changes.changed(
+      [
+        { kind: type, id, version: row.version + 1 },
+        ...touched.map((m): CatalogChanged => ({ kind: 'message', id: m.id, version: m.version })),
+      ],
+      sink,
+    );
     return { ...view(type, row), id: null };
   }
 }

@@ -88,11 +88,17 @@ export class CatalogRpcHandler {
           results.push({ status: 200, item: await service.delete(id, changes) });
           continue;
         }
-        if (!entry || typeof entry !== 'object' || Array.isArray(entry)) throw DomainError.validation({ '': ['An item is an object.'] });
+        if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+          throw DomainError.validation({ '': ['An item is an object.'] });
         const input = entry as Record<string, unknown>;
         let id: number | undefined;
         if (req.op !== 'create') {
-          id = typeof input.id === 'number' ? input.id : typeof input.id === 'string' && /^\d{1,10}$/.test(input.id) ? Number(input.id) : undefined;
+          id =
+            typeof input.id === 'number'
+              ? input.id
+              : typeof input.id === 'string' && /^\d{1,10}$/.test(input.id)
+                ? Number(input.id)
+                : undefined;
           if (id === undefined || id < 1) {
             if (req.op === 'patch') throw DomainError.validation({ id: ['An id is required.'] });
           }

@@ -13,7 +13,13 @@ export type SaveMode = 'create' | 'put' | 'patch';
 export interface ItemService {
   get(id: number): Promise<Item>;
   list(query: ListQuery): Promise<{ total: number; items: Item[]; next?: number }>;
-  save(mode: SaveMode, id: number | undefined, input: Record<string, unknown>, actor: Actor, changes?: CatalogChanged[]): Promise<{ item: Item; created: boolean }>;
+  save(
+    mode: SaveMode,
+    id: number | undefined,
+    input: Record<string, unknown>,
+    actor: Actor,
+    changes?: CatalogChanged[],
+  ): Promise<{ item: Item; created: boolean }>;
   /** The deleted item with `id` null. */
   delete(id: number, changes?: CatalogChanged[]): Promise<Item>;
 }

@@ -83,7 +83,11 @@ function coerce(column: Column, value: unknown, field: string): unknown {
 
 function listOf(value: unknown): unknown[] {
   if (Array.isArray(value)) return value;
-  if (typeof value === 'string') return value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  if (typeof value === 'string')
+    return value
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
   if (value && typeof value === 'object') return Object.values(value);
   return value === undefined ? [] : [value];
 }
@@ -92,7 +96,8 @@ function clauseSql(spec: ListSpec, clause: WhereClause, params: SqlParams, field
   if (depth > 5) throw invalid(field, 'Nested too deeply.');
   if (clause.expr === 'andX' || clause.expr === 'orX') {
     const parts = listOf(clause.val).map((sub, i) => {
-      if (!sub || typeof sub !== 'object' || typeof (sub as WhereClause).expr !== 'string') throw invalid(`${field}.val.${i}`, 'A clause needs col, expr and val.');
+      if (!sub || typeof sub !== 'object' || typeof (sub as WhereClause).expr !== 'string')
+        throw invalid(`${field}.val.${i}`, 'A clause needs col, expr and val.');
       return clauseSql(spec, sub as WhereClause, params, `${field}.val.${i}`, depth + 1);
     });
     if (parts.length === 0) return 'true';
@@ -214,11 +219,22 @@ export function fitReply<T>(items: T[], start: number): { items: T[]; next?: num
  * One page of `<select> <from> WHERE <where>` in the list's order, and the total its filter
  * matches: counted by the same statement, or by a second, cheap one for a page past the end.
  */
-export async function selectPage<R>(ds: DataSource, sql: ListSql, select: string, from: string, where = sql.where): Promise<{ rows: R[]; total: number }> {
+export async function selectPage<R>(
+  ds: DataSource,
+  sql: ListSql,
+  select: string,
+  from: string,
+  where = sql.where,
+): Promise<{ rows: R[]; total: number }> {
   const filterValues = [...sql.params.values];
   const page = `${sql.limit === undefined ? '' : ` LIMIT ${sql.params.add(sql.limit)}`} OFFSET ${sql.params.add(sql.offset)}`;
-  const rows: (R & { total: string })[] = await ds.query(`${select}, count(*) OVER() AS total ${from} WHERE ${where} ORDER BY ${sql.orderBy}${page}`, sql.params.values);
+  const rows: (R & { total: string })[] = await ds.query(
+    `${select}, count(*) OVER() AS total ${from} WHERE ${where} ORDER BY ${sql.orderBy}${page}`,
+    sql.params.values,
+  );
   if (rows.length > 0 || sql.offset === 0) return { rows, total: rows.length ? Number(rows[0].total) : 0 };
-  const [count] = (await ds.query(`SELECT count(*) AS total ${from} WHERE ${where}`, filterValues)) as { total: string }[];
+  const [count] = (await ds.query(`SELECT count(*) AS total ${from} WHERE ${where}`, filterValues)) as {
+    total: string;
+  }[];
   return { rows, total: Number(count.total) };
 }

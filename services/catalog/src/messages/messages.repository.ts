@@ -81,7 +81,11 @@ export class MessagesRepository {
     return { ...row, publishUp: iso(row.publishUp), publishDown: iso(row.publishDown) };
   }
 
-  async insert(em: EntityManager, s: MessageState, actor: { id: number | null; name: string | null }): Promise<{ id: number; version: number }> {
+  async insert(
+    em: EntityManager,
+    s: MessageState,
+    actor: { id: number | null; name: string | null },
+  ): Promise<{ id: number; version: number }> {
     const rows: { id: number; version: number }[] = await em.query(
       `INSERT INTO catalog.messages (name, description, is_published, publish_up, publish_down, category_id, created_by, created_by_user)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, version`,
@@ -90,7 +94,12 @@ export class MessagesRepository {
     return rows[0];
   }
 
-  async update(em: EntityManager, id: number, s: MessageState, actor: { id: number | null; name: string | null }): Promise<{ id: number; version: number }> {
+  async update(
+    em: EntityManager,
+    id: number,
+    s: MessageState,
+    actor: { id: number | null; name: string | null },
+  ): Promise<{ id: number; version: number }> {
     const [rows] = (await em.query(
       `UPDATE catalog.messages SET name = $2, description = $3, is_published = $4, publish_up = $5, publish_down = $6, category_id = $7,
               modified_by = $8, modified_by_user = $9, date_modified = now(), version = version + 1
@@ -122,7 +131,11 @@ export class MessagesRepository {
   }
 
   /** Messages whose channels use a content item; their version is bumped (their routable view changed). */
-  async touchUsersOf(em: EntityManager, contentType: string, contentId: number): Promise<{ id: number; version: number }[]> {
+  async touchUsersOf(
+    em: EntityManager,
+    contentType: string,
+    contentId: number,
+  ): Promise<{ id: number; version: number }[]> {
     const [rows] = (await em.query(
       `UPDATE catalog.messages SET version = version + 1
         WHERE id IN (SELECT message_id FROM catalog.message_channels WHERE content_type = $1 AND channel_id = $2)
@@ -133,7 +146,10 @@ export class MessagesRepository {
   }
 
   async routable(ids: number[]): Promise<RoutableMessage[]> {
-    const rows: (Omit<RoutableMessage, 'publishUp' | 'publishDown'> & { publishUp: Date | null; publishDown: Date | null })[] = await this.ds.query(
+    const rows: (Omit<RoutableMessage, 'publishUp' | 'publishDown'> & {
+      publishUp: Date | null;
+      publishDown: Date | null;
+    })[] = await this.ds.query(
       `SELECT m.id, m.is_published AS "isPublished", m.publish_up AS "publishUp", m.publish_down AS "publishDown", m.version,
               (SELECT COALESCE(json_agg(json_build_object('channel', mc.channel, 'channelId', mc.channel_id, 'isEnabled', mc.is_enabled,
                         'contentAvailable', COALESCE(ct.is_published AND (ct.publish_up IS NULL OR ct.publish_up <= now())

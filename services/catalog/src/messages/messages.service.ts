@@ -57,7 +57,11 @@ export function mergeMessage(mode: SaveMode, current: MessageState | undefined, 
       publishUp: input.publishUp ?? null,
       publishDown: input.publishDown ?? null,
       category: input.category ?? null,
-      channels: (input.channels ?? []).map((c) => ({ channel: c.channel, channelId: c.channelId ?? null, isEnabled: c.isEnabled ?? false })),
+      channels: (input.channels ?? []).map((c) => ({
+        channel: c.channel,
+        channelId: c.channelId ?? null,
+        isEnabled: c.isEnabled ?? false,
+      })),
     };
   }
   const channels = current.channels.map((c) => ({ ...c }));
@@ -67,7 +71,11 @@ export function mergeMessage(mode: SaveMode, current: MessageState | undefined, 
       if (given.channelId !== undefined) existing.channelId = given.channelId;
       if (given.isEnabled !== undefined) existing.isEnabled = given.isEnabled;
     } else {
-      channels.push({ channel: given.channel, channelId: given.channelId ?? null, isEnabled: given.isEnabled ?? false });
+      channels.push({
+        channel: given.channel,
+        channelId: given.channelId ?? null,
+        isEnabled: given.isEnabled ?? false,
+      });
     }
   }
   return {
@@ -112,7 +120,13 @@ export class MessagesService implements ItemService {
     return { total, ...fitReply(items, query.start ?? 0) };
   }
 
-  async save(mode: SaveMode, id: number | undefined, raw: Record<string, unknown>, actor: Actor, sink?: CatalogChanged[]): Promise<{ item: Item; created: boolean }> {
+  async save(
+    mode: SaveMode,
+    id: number | undefined,
+    raw: Record<string, unknown>,
+    actor: Actor,
+    sink?: CatalogChanged[],
+  ): Promise<{ item: Item; created: boolean }> {
     const input = parseOrThrow(mode === 'patch' ? MessageInputSchema : MessageCreateSchema, raw);
     let saved: { id: number; version: number; created: boolean };
     try {

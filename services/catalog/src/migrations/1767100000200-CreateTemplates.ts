@@ -15,7 +15,9 @@ export class CreateTemplates1767100000200 implements MigrationInterface {
         category_id int REFERENCES catalog.categories (id) ON DELETE SET NULL,
         ${AUDIT}
       )`);
-    await q.query(`CREATE INDEX contents_template_id ON catalog.contents (((fields->>'templateId')::int)) WHERE type = 'email'`);
+    await q.query(
+      `CREATE INDEX contents_template_id ON catalog.contents (((fields->>'templateId')::int)) WHERE type = 'email'`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

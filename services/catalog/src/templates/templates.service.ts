@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode, parseOrThrow, TemplateCreateSchema, TemplateInputSchema, type Actor, type CatalogChanged, type ListQuery } from '@switchboard/contracts';
+import {
+  DomainError,
+  ErrorCode,
+  parseOrThrow,
+  TemplateCreateSchema,
+  TemplateInputSchema,
+  type Actor,
+  type CatalogChanged,
+  type ListQuery,
+} from '@switchboard/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CatalogChangesPublisher } from '../changes/catalog-changes.publisher';
 import { liquidErrors } from '../content/liquid-check';
@@ -26,7 +35,14 @@ const FROM = 'FROM catalog.templates t LEFT JOIN catalog.categories cat ON cat.i
 const SELECT = `SELECT ${auditSelect('t')}, t.name, t.description, t.html, t.category_id AS "categoryId", ${categorySelect('cat')}`;
 
 function view(row: TemplateRow): Item {
-  return { ...auditView(row), id: row.id, name: row.name, description: row.description, html: row.html, category: row.category };
+  return {
+    ...auditView(row),
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    html: row.html,
+    category: row.category,
+  };
 }
 
 /** Email layouts (`/api/templates`): name, description, html with one `{{ content }}` slot, category. */
@@ -45,12 +61,19 @@ export class TemplatesService implements ItemService {
 
   async list(query: ListQuery): Promise<{ total: number; items: Item[]; next?: number }> {
     const { rows, total } = await selectPage<TemplateRow>(this.ds, buildListSql(SPEC, query), SELECT, FROM);
-    const items = rows.map((row) => (query.minimal ? { ...auditView(row), id: row.id, name: row.name, description: row.description } : view(row)));
+    const items = rows.map((row) =>
+      query.minimal ? { ...auditView(row), id: row.id, name: row.name, description: row.description } : view(row),
+    );
     return { total, ...fitReply(items, query.start ?? 0) };
   }
 
-
-  async save(mode: SaveMode, id: number | undefined, raw: Record<string, unknown>, actor: Actor, sink?: CatalogChanged[]): Promise<{ item: Item; created: boolean }> {
+  async save(
+    mode: SaveMode,
+    id: number | undefined,
+    raw: Record<string, unknown>,
+    actor: Actor,
+    sink?: CatalogChanged[],
+  ): Promise<{ item: Item; created: boolean }> {
     const input = parseOrThrow(mode === 'patch' ? TemplateInputSchema : TemplateCreateSchema, raw);
     const errors = liquidErrors(input, ['html']);
     if (Object.keys(errors).length) throw DomainError.validation(errors);
@@ -60,8 +83,11 @@ export class TemplatesService implements ItemService {
         const current = mode !== 'create' && id !== undefined ? await this.lock(em, id) : undefined;
         if (mode === 'patch' && !current) throw DomainError.notFound();
         const keep = mode === 'patch' ? current : undefined;
-        const pick = <K extends 'name' | 'description' | 'html' | 'isPublished' | 'categoryId'>(key: K, value: TemplateRow[K] | undefined, fallback: TemplateRow[K]) =>
-          value !== undefined ? value : keep ? keep[key] : fallback;
+        const pick = <K extends 'name' | 'description' | 'html' | 'isPublished' | 'categoryId'>(
+          key: K,
+          value: TemplateRow[K] | undefined,
+          fallback: TemplateRow[K],
+        ) => (value !== undefined ? value : keep ? keep[key] : fallback);
         const values = [
           pick('name', input.name, ''),
           pick('description', input.description, null),
@@ -72,11 +98,13 @@ export class TemplatesService implements ItemService {
           actor.name,
         ];
         const [row] = current
-          ? ((await em.query(
-              `UPDATE catalog.templates SET name = $2, description = $3, html = $4, is_published = $5, category_id = $6,
+          ? (
+              (await em.query(
+                `UPDATE catalog.templates SET name = $2, description = $3, html = $4, is_published = $5, category_id = $6,
                       modified_by = $7, modified_by_user = $8, date_modified = now(), version = version + 1 WHERE id = $1 RETURNING id, version`,
-              [current.id, ...values],
-            )) as [{ id: number; version: number }[], number])[0]
+                [current.id, ...values],
+              )) as [{ id: number; version: number }[], number]
+            )[0]
           : ((await em.query(
               `INSERT INTO catalog.templates (name, description, html, is_published, category_id, created_by, created_by_user)
                VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, version`,
@@ -103,8 +131,14 @@ export class TemplatesService implements ItemService {
         [id],
       );
       if (users.length) {
-        const ids = users.slice(0, 10).map((u) => u.id).join(', ');
-        throw new DomainError(ErrorCode.Conflict, `The template is used by emails ${ids}${users.length > 10 ? ' and more' : ''}.`);
+        const ids = users
+          .slice(0, 10)
+          .map((u) => u.id)
+          .join(', ');
+        throw new DomainError(
+          ErrorCode.Conflict,
+          `The template is used by emails ${ids}${users.length > 10 ? ' and more' : ''}.`,
+        );
       }
       await em.query('DELETE FROM catalog.templates WHERE id = $1', [id]);
       return current;

@@ -114,7 +114,9 @@ function addresses(value: string | undefined): string[] | undefined {
   return list.map((a) => (a as { address?: string }).address ?? '').filter(Boolean);
 }
 
-function contentType(entity: Entity): { value: string; boundary?: string; charset: string; flowed: boolean } | undefined {
+function contentType(
+  entity: Entity,
+): { value: string; boundary?: string; charset: string; flowed: boolean } | undefined {
   const header = headerOf(entity, 'content-type') ?? 'text/plain';
   if (/[()]|\*=|=\?/.test(header)) return undefined; // comments, RFC 2231 or encoded parameters
   const [value, ...params] = header.split(';');
@@ -124,7 +126,12 @@ function contentType(entity: Entity): { value: string; boundary?: string; charse
       .find((m) => m?.[1].toLowerCase() === name)
       ?.slice(2)
       .find((v) => v !== undefined);
-  return { value: value.trim().toLowerCase(), boundary: param('boundary'), charset: (param('charset') ?? 'utf-8').toLowerCase(), flowed: /format\s*=\s*"?flowed/i.test(header) };
+  return {
+    value: value.trim().toLowerCase(),
+    boundary: param('boundary'),
+    charset: (param('charset') ?? 'utf-8').toLowerCase(),
+    flowed: /format\s*=\s*"?flowed/i.test(header),
+  };
 }
 
 /** The parts of a multipart body, between its first delimiter line and its closing one. */
@@ -143,7 +150,9 @@ function splitMultipart(body: string, boundary: string): Array<Entity | undefine
 function isPlainText(entity: Entity, type: { charset: string; flowed: boolean }): boolean {
   const encoding = headerOf(entity, 'content-transfer-encoding')?.toLowerCase();
   // mailparser gives odd values for empty parts (a lone "\n" text): leave those to it
-  return (encoding === undefined || ENCODINGS.has(encoding)) && UTF8.has(type.charset) && !type.flowed && entity.body !== '';
+  return (
+    (encoding === undefined || ENCODINGS.has(encoding)) && UTF8.has(type.charset) && !type.flowed && entity.body !== ''
+  );
 }
 
 /** Transfer encoding, charset, LF line ends. */
@@ -171,7 +180,11 @@ function decodeWords(value: string): string | undefined {
     const bytes: Buffer[] = [];
     for (const [, charset, encoding, text] of run.matchAll(ENCODED_WORD)) {
       if (!UTF8.has(charset.toLowerCase().split('*')[0])) unsupported = true;
-      bytes.push(encoding.toUpperCase() === 'B' ? Buffer.from(text, 'base64') : Buffer.from(decodeHex(text.replace(/_/g, ' ')), 'latin1'));
+      bytes.push(
+        encoding.toUpperCase() === 'B'
+          ? Buffer.from(text, 'base64')
+          : Buffer.from(decodeHex(text.replace(/_/g, ' ')), 'latin1'),
+      );
     }
     return Buffer.concat(bytes).toString('latin1');
   });

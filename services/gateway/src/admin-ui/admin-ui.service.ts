@@ -63,14 +63,18 @@ export class AdminUiService implements OnModuleInit {
       sendError(res, 404, 'The admin UI is not installed on this gateway.');
       return;
     }
-    res.sendFile(relative, { root: dir, dotfiles: 'deny', cacheControl: false, headers: SECURITY_HEADERS }, (err?: Error & { status?: number }) => {
-      if (!err || res.headersSent) return;
-      if (err.status === 404 || (err as NodeJS.ErrnoException).code === 'ENOENT') {
-        sendError(res, 404, 'Requested URL not found.');
-        return;
-      }
-      this.logger.error({ err, file: relative }, 'admin UI file could not be sent');
-      sendError(res, 500, 'An unexpected error occurred.');
-    });
+    res.sendFile(
+      relative,
+      { root: dir, dotfiles: 'deny', cacheControl: false, headers: SECURITY_HEADERS },
+      (err?: Error & { status?: number }) => {
+        if (!err || res.headersSent) return;
+        if (err.status === 404 || (err as NodeJS.ErrnoException).code === 'ENOENT') {
+          sendError(res, 404, 'Requested URL not found.');
+          return;
+        }
+        this.logger.error({ err, file: relative }, 'admin UI file could not be sent');
+        sendError(res, 500, 'An unexpected error occurred.');
+      },
+    );
   }
 }

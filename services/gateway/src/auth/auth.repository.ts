@@ -28,7 +28,9 @@ export class AuthRepository {
   constructor(private readonly ds: DataSource) {}
 
   async findUser(username: string): Promise<UserRow | undefined> {
-    const rows: UserRow[] = await this.ds.query(`SELECT ${USER_COLUMNS} FROM gateway.users WHERE username = $1`, [username]);
+    const rows: UserRow[] = await this.ds.query(`SELECT ${USER_COLUMNS} FROM gateway.users WHERE username = $1`, [
+      username,
+    ]);
     return rows[0];
   }
 
@@ -37,7 +39,9 @@ export class AuthRepository {
   }
 
   async countUsers(): Promise<number> {
-    const [{ count }] = (await this.ds.query('SELECT count(*)::int AS count FROM gateway.users')) as { count: number }[];
+    const [{ count }] = (await this.ds.query('SELECT count(*)::int AS count FROM gateway.users')) as {
+      count: number;
+    }[];
     return count;
   }
 
@@ -71,7 +75,10 @@ export class AuthRepository {
   }
 
   async findClientByClientId(clientId: string): Promise<ClientRow | undefined> {
-    const rows: ClientRow[] = await this.ds.query(`SELECT ${CLIENT_COLUMNS} FROM gateway.api_clients WHERE client_id = $1`, [clientId]);
+    const rows: ClientRow[] = await this.ds.query(
+      `SELECT ${CLIENT_COLUMNS} FROM gateway.api_clients WHERE client_id = $1`,
+      [clientId],
+    );
     return rows[0];
   }
 
@@ -80,12 +87,18 @@ export class AuthRepository {
   }
 
   async deleteClient(id: number): Promise<ClientRow | undefined> {
-    const [rows] = (await this.ds.query(`DELETE FROM gateway.api_clients WHERE id = $1 RETURNING ${CLIENT_COLUMNS}`, [id])) as [ClientRow[], number];
+    const [rows] = (await this.ds.query(`DELETE FROM gateway.api_clients WHERE id = $1 RETURNING ${CLIENT_COLUMNS}`, [
+      id,
+    ])) as [ClientRow[], number];
     return rows[0];
   }
 
   async insertToken(tokenHash: string, clientId: number, expiresAt: Date): Promise<void> {
-    await this.ds.query('INSERT INTO gateway.access_tokens (token_hash, client_id, expires_at) VALUES ($1, $2, $3)', [tokenHash, clientId, expiresAt]);
+    await this.ds.query('INSERT INTO gateway.access_tokens (token_hash, client_id, expires_at) VALUES ($1, $2, $3)', [
+      tokenHash,
+      clientId,
+      expiresAt,
+    ]);
   }
 
   /** The client behind a live token. Expired tokens are removed on the way (cheaply, by index). */

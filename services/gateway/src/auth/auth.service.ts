@@ -71,7 +71,9 @@ export class AuthService implements OnApplicationBootstrap {
     const password = randomBytes(12).toString('base64url');
     const created = await this.repo.insertFirstUser('admin', await hashPassword(password));
     if (created) {
-      this.logger.warn(`created user "admin" with password ${password} — shown once; set SB_ADMIN_USER/SB_ADMIN_PASSWORD to choose your own`);
+      this.logger.warn(
+        `created user "admin" with password ${password} — shown once; set SB_ADMIN_USER/SB_ADMIN_PASSWORD to choose your own`,
+      );
     }
   }
 
@@ -82,7 +84,10 @@ export class AuthService implements OnApplicationBootstrap {
     if (cached && cached.expiresAt > Date.now()) return cached.principal;
     const { principal, expiresAt } = await this.check(header);
     if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(key, { principal, expiresAt: Math.min(expiresAt, Date.now() + this.config.auth.cacheSeconds * 1000) });
+    this.cache.set(key, {
+      principal,
+      expiresAt: Math.min(expiresAt, Date.now() + this.config.auth.cacheSeconds * 1000),
+    });
     return principal;
   }
 
@@ -96,7 +101,10 @@ export class AuthService implements OnApplicationBootstrap {
       if (!creds || !user || !valid) {
         throw unauthorized('Invalid credentials.');
       }
-      return { principal: { kind: 'user', id: user.id, name: user.username, isAdmin: user.isAdmin }, expiresAt: Infinity };
+      return {
+        principal: { kind: 'user', id: user.id, name: user.username, isAdmin: user.isAdmin },
+        expiresAt: Infinity,
+      };
     }
     if (scheme === 'bearer ') {
       const client = await this.repo.findTokenClient(sha256(header.slice(7).trim()));
@@ -110,7 +118,10 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   /** OAuth2 client_credentials: a new bearer token for a known client. */
-  async issueToken(clientId: string | undefined, clientSecret: string | undefined): Promise<{ accessToken: string; expiresIn: number }> {
+  async issueToken(
+    clientId: string | undefined,
+    clientSecret: string | undefined,
+  ): Promise<{ accessToken: string; expiresIn: number }> {
     if (!clientId || !clientSecret) throw unauthorized('Client credentials are required.');
     const client = await this.repo.findClientByClientId(clientId);
     if (!client || client.secretHash !== sha256(clientSecret)) throw unauthorized('Invalid client credentials.');
@@ -124,7 +135,12 @@ export class AuthService implements OnApplicationBootstrap {
     const clientId = randomBytes(18).toString('base64url');
     // Secrets are random and long: a fast hash is enough (unlike user-chosen passwords).
     const secret = randomBytes(32).toString('base64url');
-    const row = await this.repo.insertClient(name, clientId, sha256(secret), principal?.kind === 'user' ? principal.id : null);
+    const row = await this.repo.insertClient(
+      name,
+      clientId,
+      sha256(secret),
+      principal?.kind === 'user' ? principal.id : null,
+    );
     return clientView(row, secret);
   }
 
@@ -141,7 +157,10 @@ export class AuthService implements OnApplicationBootstrap {
 
   async createUser(username: string, password: string, isAdmin: boolean): Promise<UserView> {
     const row = await this.repo.insertUser(username, await hashPassword(password), isAdmin);
-    if (!row) throw new DomainError(ErrorCode.Conflict, 'username: This username is already taken.', { username: ['This username is already taken.'] });
+    if (!row)
+      throw new DomainError(ErrorCode.Conflict, 'username: This username is already taken.', {
+        username: ['This username is already taken.'],
+      });
     return userView(row);
   }
 

@@ -20,8 +20,15 @@ export class ClientsController {
 
   @Post('new')
   @HttpCode(201)
-  @ApiDoc({ summary: 'Create an API client (returns its secret once)', tags: ['auth'], responses: { 201: ApiClientSchema } })
-  async create(@ZodBody(ClientInputSchema) body: z.infer<typeof ClientInputSchema>, @CurrentPrincipal() principal: Principal) {
+  @ApiDoc({
+    summary: 'Create an API client (returns its secret once)',
+    tags: ['auth'],
+    responses: { 201: ApiClientSchema },
+  })
+  async create(
+    @ZodBody(ClientInputSchema) body: z.infer<typeof ClientInputSchema>,
+    @CurrentPrincipal() principal: Principal,
+  ) {
     return { client: await this.auth.createClient(body.name, principal) };
   }
 

@@ -12,7 +12,11 @@ export class OAuthController {
   @Public()
   @Post('token')
   @HttpCode(200)
-  @ApiDoc({ summary: 'OAuth2 client credentials: a bearer token', tags: ['auth'], responses: { 200: TokenResponseSchema, 401: 'Invalid client' } })
+  @ApiDoc({
+    summary: 'OAuth2 client credentials: a bearer token',
+    tags: ['auth'],
+    responses: { 200: TokenResponseSchema, 401: 'Invalid client' },
+  })
   async token(
     @ZodBody(TokenRequestSchema) body: TokenRequest,
     @Headers('authorization') authorization: string | undefined,
@@ -22,7 +26,10 @@ export class OAuthController {
       throw DomainError.validation({ grant_type: ['Only the client_credentials grant is supported.'] });
     }
     const basic = authorization?.toLowerCase().startsWith('basic ') ? parseBasic(authorization) : undefined;
-    const { accessToken, expiresIn } = await this.auth.issueToken(body.client_id ?? basic?.username, body.client_secret ?? basic?.password);
+    const { accessToken, expiresIn } = await this.auth.issueToken(
+      body.client_id ?? basic?.username,
+      body.client_secret ?? basic?.password,
+    );
     res.setHeader('cache-control', 'no-store');
     return { access_token: accessToken, expires_in: expiresIn, token_type: 'bearer' as const, scope: null };
   }

@@ -79,7 +79,13 @@ export class CatalogCache implements OnModuleInit, OnModuleDestroy {
     for (const key of [...this.loading.keys()]) if (key.startsWith(`${kind}|`)) this.loading.delete(key);
   }
 
-  private through<T>(store: Map<string, Entry<unknown>>, key: string, ttl: number, max: number, load: () => Promise<T>): Promise<T> {
+  private through<T>(
+    store: Map<string, Entry<unknown>>,
+    key: string,
+    ttl: number,
+    max: number,
+    load: () => Promise<T>,
+  ): Promise<T> {
     const hit = store.get(key);
     if (hit && hit.expiresAt > Date.now()) return Promise.resolve(hit.value as T);
     const pending = this.loading.get(key);

@@ -69,15 +69,29 @@ export class CatalogClient {
     const limit = query.limit ?? 30;
     while (next !== undefined && (limit === 0 || items.length < limit)) {
       const rest = limit === 0 ? 0 : limit - items.length;
-      const page = await this.rpc.call(catalogItemList, { kind, query: { ...query, start: next, limit: rest } }, this.options);
+      const page = await this.rpc.call(
+        catalogItemList,
+        { kind, query: { ...query, start: next, limit: rest } },
+        this.options,
+      );
       items.push(...page.items);
       next = page.items.length ? page.next : undefined;
     }
     return { total: first.total, items };
   }
 
-  async save(kind: CatalogKind, mode: 'create' | 'put' | 'patch', id: number | undefined, input: Record<string, unknown>, principal: Principal | undefined) {
-    const saved = await this.rpc.call(catalogItemSave, { kind, mode, id, input, actor: actorOf(principal) }, this.options);
+  async save(
+    kind: CatalogKind,
+    mode: 'create' | 'put' | 'patch',
+    id: number | undefined,
+    input: Record<string, unknown>,
+    principal: Principal | undefined,
+  ) {
+    const saved = await this.rpc.call(
+      catalogItemSave,
+      { kind, mode, id, input, actor: actorOf(principal) },
+      this.options,
+    );
     this.written(kind, saved.item.id as number);
     return saved;
   }
@@ -88,9 +102,18 @@ export class CatalogClient {
     return item;
   }
 
-  async batch(kind: CatalogKind, op: 'create' | 'put' | 'patch' | 'delete', items: unknown[], principal: Principal | undefined) {
+  async batch(
+    kind: CatalogKind,
+    op: 'create' | 'put' | 'patch' | 'delete',
+    items: unknown[],
+    principal: Principal | undefined,
+  ) {
     try {
-      return await this.rpc.call(catalogItemBatch, { kind, op, items, actor: actorOf(principal) }, { timeoutMs: Math.max(this.config.rpcTimeoutMs, 30_000) });
+      return await this.rpc.call(
+        catalogItemBatch,
+        { kind, op, items, actor: actorOf(principal) },
+        { timeoutMs: Math.max(this.config.rpcTimeoutMs, 30_000) },
+      );
     } finally {
       this.written(kind);
     }

@@ -1,7 +1,14 @@
 import { Controller, Delete, Get, HttpCode, Patch, Post, Put, Res, type Type } from '@nestjs/common';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { BATCH_LIMIT, BatchIdsQuerySchema, DomainError, ListQuerySchema, type CatalogKind, type ListQuery } from '@switchboard/contracts';
+import {
+  BATCH_LIMIT,
+  BatchIdsQuerySchema,
+  DomainError,
+  ListQuerySchema,
+  type CatalogKind,
+  type ListQuery,
+} from '@switchboard/contracts';
 import { CurrentPrincipal, type Principal } from '../auth/public.decorator';
 import { ApiDoc, IdParam, ZodBody, ZodQuery } from '../http';
 import { CatalogClient, type Item } from './catalog.client';
@@ -23,9 +30,15 @@ export interface CrudOptions {
 /** Reads are served as cached, already serialized JSON. */
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-const BatchBody = z.array(z.record(z.string(), z.unknown()), { error: 'The body is a list of items.' }).max(BATCH_LIMIT, `A max of ${BATCH_LIMIT} entities are supported at a time.`);
+const BatchBody = z
+  .array(z.record(z.string(), z.unknown()), { error: 'The body is a list of items.' })
+  .max(BATCH_LIMIT, `A max of ${BATCH_LIMIT} entities are supported at a time.`);
 
-type BatchResult = { status: number; item?: Item; error?: { code: number; message: string; details: Record<string, string[]> } };
+type BatchResult = {
+  status: number;
+  item?: Item;
+  error?: { code: number; message: string; details: Record<string, string[]> };
+};
 
 /** Mautic's batch reply: the items that succeeded, a status per input, and errors keyed by input index. */
 function batchReply(key: string, results: BatchResult[]): Record<string, unknown> {
@@ -47,7 +60,11 @@ function batchReply(key: string, results: BatchResult[]): Record<string, unknown
 export function crudController(o: CrudOptions): Type {
   const itemReply = z.object({ [o.item]: o.viewSchema });
   const listReply = z.object({ total: z.number().int(), [o.list]: z.array(o.viewSchema) });
-  const batchReplySchema = z.object({ [o.list]: z.array(o.viewSchema), statusCodes: z.array(z.number().int()), errors: z.record(z.string(), z.unknown()).optional() });
+  const batchReplySchema = z.object({
+    [o.list]: z.array(o.viewSchema),
+    statusCodes: z.array(z.number().int()),
+    errors: z.record(z.string(), z.unknown()).optional(),
+  });
   const tags = [o.tag];
 
   @Controller(`api/${o.path}`)
@@ -56,27 +73,50 @@ export function crudController(o: CrudOptions): Type {
 
     @Post('batch/new')
     @HttpCode(201)
-    @ApiDoc({ summary: `Create up to ${BATCH_LIMIT} ${o.list}`, tags, body: z.array(o.createSchema).max(BATCH_LIMIT), responses: { 201: batchReplySchema } })
+    @ApiDoc({
+      summary: `Create up to ${BATCH_LIMIT} ${o.list}`,
+      tags,
+      body: z.array(o.createSchema).max(BATCH_LIMIT),
+      responses: { 201: batchReplySchema },
+    })
     async batchNew(@ZodBody(BatchBody) items: Record<string, unknown>[], @CurrentPrincipal() principal: Principal) {
       return batchReply(o.list, (await this.catalog.batch(o.kind, 'create', items, principal)).results);
     }
 
     @Put('batch/edit')
-    @ApiDoc({ summary: `Replace up to ${BATCH_LIMIT} ${o.list} (each with its id; missing ones are created)`, tags, body: z.array(o.createSchema).max(BATCH_LIMIT), responses: { 200: batchReplySchema } })
+    @ApiDoc({
+      summary: `Replace up to ${BATCH_LIMIT} ${o.list} (each with its id; missing ones are created)`,
+      tags,
+      body: z.array(o.createSchema).max(BATCH_LIMIT),
+      responses: { 200: batchReplySchema },
+    })
     async batchPut(@ZodBody(BatchBody) items: Record<string, unknown>[], @CurrentPrincipal() principal: Principal) {
       return batchReply(o.list, (await this.catalog.batch(o.kind, 'put', items, principal)).results);
     }
 
     @Patch('batch/edit')
-    @ApiDoc({ summary: `Edit up to ${BATCH_LIMIT} ${o.list} (each with its id)`, tags, body: z.array(o.patchSchema).max(BATCH_LIMIT), responses: { 200: batchReplySchema } })
+    @ApiDoc({
+      summary: `Edit up to ${BATCH_LIMIT} ${o.list} (each with its id)`,
+      tags,
+      body: z.array(o.patchSchema).max(BATCH_LIMIT),
+      responses: { 200: batchReplySchema },
+    })
     async batchPatch(@ZodBody(BatchBody) items: Record<string, unknown>[], @CurrentPrincipal() principal: Principal) {
       return batchReply(o.list, (await this.catalog.batch(o.kind, 'patch', items, principal)).results);
     }
 
     @Delete('batch/delete')
-    @ApiDoc({ summary: `Delete up to ${BATCH_LIMIT} ${o.list} (?ids=1,2 or ?ids[]=1)`, tags, responses: { 200: batchReplySchema } })
-    async batchDelete(@ZodQuery(BatchIdsQuerySchema) query: z.infer<typeof BatchIdsQuerySchema>, @CurrentPrincipal() principal: Principal) {
-      if (query.ids.length > BATCH_LIMIT) throw DomainError.validation({ ids: [`A max of ${BATCH_LIMIT} entities are supported at a time.`] });
+    @ApiDoc({
+      summary: `Delete up to ${BATCH_LIMIT} ${o.list} (?ids=1,2 or ?ids[]=1)`,
+      tags,
+      responses: { 200: batchReplySchema },
+    })
+    async batchDelete(
+      @ZodQuery(BatchIdsQuerySchema) query: z.infer<typeof BatchIdsQuerySchema>,
+      @CurrentPrincipal() principal: Principal,
+    ) {
+      if (query.ids.length > BATCH_LIMIT)
+        throw DomainError.validation({ ids: [`A max of ${BATCH_LIMIT} entities are supported at a time.`] });
       return batchReply(o.list, (await this.catalog.batch(o.kind, 'delete', query.ids, principal)).results);
     }
 
@@ -97,14 +137,22 @@ export function crudController(o: CrudOptions): Type {
     @Post('new')
     @HttpCode(201)
     @ApiDoc({ summary: `Create a ${o.item}`, tags, responses: { 201: itemReply } })
-    async create(@ZodBody(o.createSchema) body: Record<string, unknown>, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) res: Response) {
+    async create(
+      @ZodBody(o.createSchema) body: Record<string, unknown>,
+      @CurrentPrincipal() principal: Principal,
+      @Res({ passthrough: true }) res: Response,
+    ) {
       const { item } = await this.catalog.save(o.kind, 'create', undefined, body, principal);
       res.setHeader('location', `/api/${o.path}/${String(item.id)}`);
       return { [o.item]: item };
     }
 
     @Put(':id/edit')
-    @ApiDoc({ summary: `Replace a ${o.item} (omitted fields cleared); creates it when missing (201)`, tags, responses: { 200: itemReply, 201: itemReply } })
+    @ApiDoc({
+      summary: `Replace a ${o.item} (omitted fields cleared); creates it when missing (201)`,
+      tags,
+      responses: { 200: itemReply, 201: itemReply },
+    })
     async put(
       @IdParam() id: number,
       @ZodBody(o.createSchema) body: Record<string, unknown>,
@@ -117,13 +165,25 @@ export function crudController(o: CrudOptions): Type {
     }
 
     @Patch(':id/edit')
-    @ApiDoc({ summary: `Edit a ${o.item} (omitted fields stay)`, tags, responses: { 200: itemReply, 404: 'Item was not found.' } })
-    async patch(@IdParam() id: number, @ZodBody(o.patchSchema) body: Record<string, unknown>, @CurrentPrincipal() principal: Principal) {
+    @ApiDoc({
+      summary: `Edit a ${o.item} (omitted fields stay)`,
+      tags,
+      responses: { 200: itemReply, 404: 'Item was not found.' },
+    })
+    async patch(
+      @IdParam() id: number,
+      @ZodBody(o.patchSchema) body: Record<string, unknown>,
+      @CurrentPrincipal() principal: Principal,
+    ) {
       return { [o.item]: (await this.catalog.save(o.kind, 'patch', id, body, principal)).item };
     }
 
     @Delete(':id/delete')
-    @ApiDoc({ summary: `Delete a ${o.item} (returned with id null)`, tags, responses: { 200: itemReply, 404: 'Item was not found.' } })
+    @ApiDoc({
+      summary: `Delete a ${o.item} (returned with id null)`,
+      tags,
+      responses: { 200: itemReply, 404: 'Item was not found.' },
+    })
     async remove(@IdParam() id: number) {
       return { [o.item]: await this.catalog.delete(o.kind, id) };
     }
@@ -133,4 +193,3 @@ export function crudController(o: CrudOptions): Type {
   Object.defineProperty(CrudController, 'name', { value: name });
   return CrudController;
 }
-

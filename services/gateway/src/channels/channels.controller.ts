@@ -21,7 +21,11 @@ export class ChannelsController {
   constructor(private readonly registry: ChannelRegistry) {}
 
   @Get()
-  @ApiDoc({ summary: 'Channels and whether a live sender serves each (from heartbeats)', tags: ['channels'], responses: { 200: ChannelsReply } })
+  @ApiDoc({
+    summary: 'Channels and whether a live sender serves each (from heartbeats)',
+    tags: ['channels'],
+    responses: { 200: ChannelsReply },
+  })
   list() {
     return { channels: this.registry.channels() };
   }

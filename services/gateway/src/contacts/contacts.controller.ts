@@ -49,7 +49,12 @@ export class ContactsController {
 
   @Post('batch/upsert')
   @HttpCode(200)
-  @ApiDoc({ summary: `Create or update up to ${CONTACT_BATCH_LIMIT} contacts (merge; omitted fields stay)`, tags, body: z.array(ContactInputSchema), responses: { 200: ContactBatchReplySchema } })
+  @ApiDoc({
+    summary: `Create or update up to ${CONTACT_BATCH_LIMIT} contacts (merge; omitted fields stay)`,
+    tags,
+    body: z.array(ContactInputSchema),
+    responses: { 200: ContactBatchReplySchema },
+  })
   async batchUpsert(@ZodBody(BatchBody) items: unknown[]) {
     const results = await this.contacts.batchUpsert(items);
     const errors = Object.fromEntries(results.flatMap((r, i) => (r.error ? [[String(i), r.error]] : [])));
@@ -61,14 +66,22 @@ export class ContactsController {
   }
 
   @Get()
-  @ApiDoc({ summary: 'List contacts (search: id, email, name or mobile; `!term` negates; `ids:a,b`)', tags, responses: { 200: ContactListReplySchema } })
+  @ApiDoc({
+    summary: 'List contacts (search: id, email, name or mobile; `!term` negates; `ids:a,b`)',
+    tags,
+    responses: { 200: ContactListReplySchema },
+  })
   list(@ZodQuery(ContactListQuerySchema) query: ContactListQuery) {
     return this.contacts.list(query);
   }
 
   @Post('new')
   @HttpCode(201)
-  @ApiDoc({ summary: 'Create a contact (id optional: generated when absent; an existing id is updated, 200)', tags, responses: { 201: ContactReplySchema, 200: ContactReplySchema } })
+  @ApiDoc({
+    summary: 'Create a contact (id optional: generated when absent; an existing id is updated, 200)',
+    tags,
+    responses: { 201: ContactReplySchema, 200: ContactReplySchema },
+  })
   async create(@ZodBody(ContactInputSchema) body: ContactInput, @Res({ passthrough: true }) res: Response) {
     const { contact, created } = await this.contacts.save(body, 'merge');
     if (created) res.setHeader('location', `/api/contacts/${contact.id}`);
@@ -83,31 +96,57 @@ export class ContactsController {
   }
 
   @Put(':id/edit')
-  @ApiDoc({ summary: 'Replace a contact (omitted fields cleared); creates it when missing (201)', tags, responses: { 200: ContactReplySchema, 201: ContactReplySchema } })
-  async put(@Param('id') id: string, @ZodBody(ContactInputSchema) body: ContactInput, @Res({ passthrough: true }) res: Response) {
+  @ApiDoc({
+    summary: 'Replace a contact (omitted fields cleared); creates it when missing (201)',
+    tags,
+    responses: { 200: ContactReplySchema, 201: ContactReplySchema },
+  })
+  async put(
+    @Param('id') id: string,
+    @ZodBody(ContactInputSchema) body: ContactInput,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { contact, created } = await this.contacts.save({ ...body, id: contactId(id) }, 'replace');
     if (created) res.status(201).setHeader('location', `/api/contacts/${contact.id}`);
     return { contact };
   }
 
   @Patch(':id/edit')
-  @ApiDoc({ summary: 'Edit a contact (omitted fields stay, null clears)', tags, responses: { 200: ContactReplySchema, 404: 'Item was not found.' } })
+  @ApiDoc({
+    summary: 'Edit a contact (omitted fields stay, null clears)',
+    tags,
+    responses: { 200: ContactReplySchema, 404: 'Item was not found.' },
+  })
   async patch(@Param('id') id: string, @ZodBody(ContactInputSchema) body: ContactInput) {
     return { contact: (await this.contacts.save({ ...body, id: contactId(id) }, 'merge', true)).contact };
   }
 
   @Delete(':id/delete')
-  @ApiDoc({ summary: "Erase a contact's personal data everywhere (announced on sb.contact.erased.v1)", tags, responses: { 200: ContactDeletedReplySchema, 404: 'Item was not found.' } })
+  @ApiDoc({
+    summary: "Erase a contact's personal data everywhere (announced on sb.contact.erased.v1)",
+    tags,
+    responses: { 200: ContactDeletedReplySchema, 404: 'Item was not found.' },
+  })
   async erase(@Param('id') id: string) {
     return { contact: { ...(await this.contacts.erase(contactId(id))), id: null } };
   }
 
   @Post(':id/dnc/:channel/add')
   @HttpCode(200)
-  @ApiDoc({ summary: 'Add a do-not-contact entry (reason 1 unsubscribed, 2 bounced, 3 manual (default), 4 complained)', tags, body: DncAddBodySchema, responses: { 200: ContactReplySchema } })
-  async addDnc(@Param('id') id: string, @Param('channel') channel: string, @ZodBody(DncAddBodySchema) body: z.infer<typeof DncAddBodySchema>) {
+  @ApiDoc({
+    summary: 'Add a do-not-contact entry (reason 1 unsubscribed, 2 bounced, 3 manual (default), 4 complained)',
+    tags,
+    body: DncAddBodySchema,
+    responses: { 200: ContactReplySchema },
+  })
+  async addDnc(
+    @Param('id') id: string,
+    @Param('channel') channel: string,
+    @ZodBody(DncAddBodySchema) body: z.infer<typeof DncAddBodySchema>,
+  ) {
     const reason = body.reason === undefined ? 3 : parseDncReason(body.reason);
-    if (reason === undefined) throw new DomainError(ErrorCode.Validation, INVALID_DNC_REASON, { reason: [INVALID_DNC_REASON] });
+    if (reason === undefined)
+      throw new DomainError(ErrorCode.Validation, INVALID_DNC_REASON, { reason: [INVALID_DNC_REASON] });
     const source = body.channelId === undefined || body.channelId === null ? null : String(body.channelId);
     return { contact: await this.contacts.addDnc(contactId(id), channelOf(channel), reason, body.comments, source) };
   }

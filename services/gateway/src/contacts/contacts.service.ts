@@ -45,7 +45,11 @@ export class ContactsService {
   }
 
   /** `replace` (PUT), `merge` (POST /new, PATCH); `mustExist` makes a missing contact a 404. */
-  save(contact: ContactInput, mode: 'replace' | 'merge', mustExist = false): Promise<{ contact: Contact; created: boolean }> {
+  save(
+    contact: ContactInput,
+    mode: 'replace' | 'merge',
+    mustExist = false,
+  ): Promise<{ contact: Contact; created: boolean }> {
     return this.rpc.call(preferencesContactsUpsert, { contact, mode, mustExist }, this.options);
   }
 
@@ -81,8 +85,15 @@ export class ContactsService {
     return results;
   }
 
-  async addDnc(contactId: string, channel: Channel, reason: z.infer<typeof DncReasonSchema>, comments?: string | null, source?: string | null): Promise<Contact> {
-    return (await this.rpc.call(preferencesDncAdd, { contactId, channel, reason, comments, source }, this.options)).contact;
+  async addDnc(
+    contactId: string,
+    channel: Channel,
+    reason: z.infer<typeof DncReasonSchema>,
+    comments?: string | null,
+    source?: string | null,
+  ): Promise<Contact> {
+    return (await this.rpc.call(preferencesDncAdd, { contactId, channel, reason, comments, source }, this.options))
+      .contact;
   }
 
   removeDnc(contactId: string, channel: Channel): Promise<{ recordFound: boolean; contact: Contact }> {
@@ -91,6 +102,10 @@ export class ContactsService {
 }
 
 function itemError(details: Record<string, string[]>, message?: string): ItemError {
-  const text = message ?? Object.entries(details).flatMap(([field, msgs]) => msgs.map((m) => (field ? `${field}: ${m}` : m))).join(', ');
+  const text =
+    message ??
+    Object.entries(details)
+      .flatMap(([field, msgs]) => msgs.map((m) => (field ? `${field}: ${m}` : m)))
+      .join(', ');
   return { code: 400, message: text, details, type: null };
 }

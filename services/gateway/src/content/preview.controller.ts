@@ -24,6 +24,8 @@ export function previewController(type: ContentType): Type {
     }
   }
 
-  Object.defineProperty(PreviewController, 'name', { value: `${path.charAt(0).toUpperCase()}${path.slice(1)}PreviewController` });
+  Object.defineProperty(PreviewController, 'name', {
+    value: `${path.charAt(0).toUpperCase()}${path.slice(1)}PreviewController`,
+  });
   return PreviewController;
 }

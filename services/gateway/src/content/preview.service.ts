@@ -1,6 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Liquid } from 'liquidjs';
-import { catalogContentGet, CONTENT_FIELDS, DomainError, layOut, preferencesContactsGet, type ContentType, type PreviewRequest } from '@switchboard/contracts';
+import {
+  catalogContentGet,
+  CONTENT_FIELDS,
+  DomainError,
+  layOut,
+  preferencesContactsGet,
+  type ContentType,
+  type PreviewRequest,
+} from '@switchboard/contracts';
 import { RpcClient } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { sampleUrls } from '@switchboard/tracking';
@@ -28,10 +36,15 @@ export class PreviewService {
     const rendered: Record<string, string | null> = {};
     for (const field of spec.liquid) {
       const source = item.fields[field];
-      rendered[field] = typeof source === 'string' ? this.render(source, scope, (spec.html as readonly string[]).includes(field), field) : null;
+      rendered[field] =
+        typeof source === 'string'
+          ? this.render(source, scope, (spec.html as readonly string[]).includes(field), field)
+          : null;
     }
     if (type === 'email' && item.layout && typeof rendered.customHtml === 'string') {
-      rendered.customHtml = layOut(item.layout, rendered.customHtml, (source) => this.render(source, scope, true, 'customHtml'));
+      rendered.customHtml = layOut(item.layout, rendered.customHtml, (source) =>
+        this.render(source, scope, true, 'customHtml'),
+      );
     }
     return rendered;
   }
@@ -39,14 +52,32 @@ export class PreviewService {
   /** A template around `content` (sample HTML, or a placeholder paragraph), as senders lay an email out. */
   async previewTemplate(html: string, request: PreviewRequest & { content?: string }): Promise<{ html: string }> {
     const scope = await this.scopeFor(request);
-    return { html: layOut(html, request.content ?? '<p>The email goes here.</p>', (source) => this.render(source, scope, true, 'html')) };
+    return {
+      html: layOut(html, request.content ?? '<p>The email goes here.</p>', (source) =>
+        this.render(source, scope, true, 'html'),
+      ),
+    };
   }
 
   /** Whom a preview or a test renders for: a stored contact's fields (as senders get them) under the sample fields. */
-  async sampleContact(request: PreviewRequest): Promise<{ fields: Record<string, unknown>; locale: string | null; timezone: string | null }> {
+  async sampleContact(
+    request: PreviewRequest,
+  ): Promise<{ fields: Record<string, unknown>; locale: string | null; timezone: string | null }> {
     if (!request.contactId) return { fields: { ...request.fields }, locale: null, timezone: null };
-    const c = await this.rpc.call(preferencesContactsGet, { id: request.contactId }, { timeoutMs: this.config.rpcTimeoutMs });
-    const stored = { ...c.fields, id: c.id, firstname: c.firstname, lastname: c.lastname, email: c.email, mobile: c.mobile, twitterHandle: c.twitterHandle };
+    const c = await this.rpc.call(
+      preferencesContactsGet,
+      { id: request.contactId },
+      { timeoutMs: this.config.rpcTimeoutMs },
+    );
+    const stored = {
+      ...c.fields,
+      id: c.id,
+      firstname: c.firstname,
+      lastname: c.lastname,
+      email: c.email,
+      mobile: c.mobile,
+      twitterHandle: c.twitterHandle,
+    };
     return { fields: { ...stored, ...request.fields }, locale: c.locale, timezone: c.timezone };
   }
 
@@ -60,7 +91,9 @@ export class PreviewService {
     try {
       return String((html ? this.engines.html : this.engines.text).parseAndRenderSync(source, scope));
     } catch (error) {
-      throw DomainError.validation({ [field]: [`The template does not render: ${(error as Error).message.split('\n')[0]}`] });
+      throw DomainError.validation({
+        [field]: [`The template does not render: ${(error as Error).message.split('\n')[0]}`],
+      });
     }
   }
 }

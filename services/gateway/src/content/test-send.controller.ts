@@ -7,7 +7,9 @@ import type { GatewayConfig } from '../gateway.config';
 import { ApiDoc, IdParam, ZodBody } from '../http';
 import { PreviewService } from './preview.service';
 
-const TestSendReplySchema = z.object({ test: z.object({ address: z.string(), provider: z.string(), providerMessageId: z.string().optional() }) });
+const TestSendReplySchema = z.object({
+  test: z.object({ address: z.string(), provider: z.string(), providerMessageId: z.string().optional() }),
+});
 
 /** `POST /api/emails/{id}/test` (DESIGN §7.2): the email, sent now through a running email sender; nothing counts it. */
 @Controller('api/emails')
@@ -29,10 +31,14 @@ export class EmailTestSendController {
   async test(@IdParam() id: number, @ZodBody(TestSendRequestSchema) body: z.infer<typeof TestSendRequestSchema>) {
     const { fields, locale, timezone } = await this.previews.sampleContact(body);
     const contact = { id: body.contactId ?? 'test', address: body.address, locale, timezone, fields };
-    const sent = await this.rpc.call(senderTestSend('email'), { contentId: id, contact }, {
-      timeoutMs: Math.max(this.config.rpcTimeoutMs, 30_000),
-      unavailable: 'No email sender is running.',
-    });
+    const sent = await this.rpc.call(
+      senderTestSend('email'),
+      { contentId: id, contact },
+      {
+        timeoutMs: Math.max(this.config.rpcTimeoutMs, 30_000),
+        unavailable: 'No email sender is running.',
+      },
+    );
     return { test: { address: body.address, ...sent } };
   }
 }

@@ -39,7 +39,10 @@ function queryParameters(schema: z.ZodType): JsonSchema[] {
  */
 export function buildOpenApi(controllers: Function[]): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
-  const errorResponse = { description: 'Error (Mautic shape)', content: { 'application/json': { schema: toSchema(ApiErrorSchema, 'output') } } };
+  const errorResponse = {
+    description: 'Error (Mautic shape)',
+    content: { 'application/json': { schema: toSchema(ApiErrorSchema, 'output') } },
+  };
   for (const controller of controllers) {
     const basePaths = [Reflect.getMetadata(PATH_METADATA, controller) as string | string[] | undefined].flat();
     const prototype = controller.prototype as Record<string, unknown>;
@@ -51,7 +54,9 @@ export function buildOpenApi(controllers: Function[]): JsonSchema {
       if (method === undefined) continue;
       const doc = (Reflect.getMetadata(API_DOC_METADATA, prototype, name) as ApiDocMeta | undefined) ?? {};
       const isPublic = Boolean(Reflect.getMetadata(IS_PUBLIC, handler) ?? Reflect.getMetadata(IS_PUBLIC, controller));
-      const status = (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ?? (method === RequestMethod.POST ? 201 : 200);
+      const status =
+        (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ??
+        (method === RequestMethod.POST ? 201 : 200);
       const responses: Record<string, JsonSchema> = {};
       for (const [code, value] of Object.entries(doc.responses ?? { [status]: 'OK' })) {
         responses[code] =
@@ -63,13 +68,25 @@ export function buildOpenApi(controllers: Function[]): JsonSchema {
       for (const routePath of [Reflect.getMetadata(PATH_METADATA, handler) as string | string[]].flat()) {
         for (const base of basePaths) {
           const path = joinPath(base ?? '', routePath ?? '');
-          const pathParams = [...path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+          const pathParams = [...path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => ({
+            name: m[1],
+            in: 'path',
+            required: true,
+            schema: { type: 'string' },
+          }));
           const operation: JsonSchema = {
             operationId: `${controller.name}.${name}`,
             summary: doc.summary,
             tags: doc.tags ?? [controller.name.replace(/Controller$/, '')],
             parameters: [...pathParams, ...(doc.query ? queryParameters(doc.query) : [])],
-            ...(doc.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(doc.body, 'input') } } } } : {}),
+            ...(doc.body
+              ? {
+                  requestBody: {
+                    required: true,
+                    content: { 'application/json': { schema: toSchema(doc.body, 'input') } },
+                  },
+                }
+              : {}),
             responses,
             ...(isPublic ? { security: [] } : {}),
           };

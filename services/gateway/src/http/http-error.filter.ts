@@ -1,4 +1,11 @@
-import { Catch, HttpException, Inject, NotFoundException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  Catch,
+  HttpException,
+  Inject,
+  NotFoundException,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, ErrorCode, HTTP_STATUS_BY_CODE, type ErrorDetails } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
@@ -21,7 +28,12 @@ interface BodyParserError {
 }
 
 function isBodyParserError(error: unknown): error is BodyParserError {
-  return typeof error === 'object' && error !== null && typeof (error as BodyParserError).type === 'string' && typeof (error as BodyParserError).status === 'number';
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as BodyParserError).type === 'string' &&
+    typeof (error as BodyParserError).status === 'number'
+  );
 }
 
 const MESSAGE_BY_STATUS: Record<number, string> = {
@@ -52,7 +64,10 @@ export class HttpErrorFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const mapped = this.map(exception, req);
     if (mapped.status >= 500) {
-      this.logger.error({ err: exception, method: req.method, path: req.path, correlationId: res.getHeader('x-correlation-id') }, 'request failed');
+      this.logger.error(
+        { err: exception, method: req.method, path: req.path, correlationId: res.getHeader('x-correlation-id') },
+        'request failed',
+      );
     }
     if (res.headersSent) {
       res.end();
@@ -66,21 +81,34 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof DomainError) {
       const status = HTTP_STATUS_BY_CODE[exception.code] ?? 500;
       if (exception.code === ErrorCode.Internal) return { status, message: MESSAGE_BY_STATUS[500] };
-      const headers: Record<string, string> = status === 401 ? { 'www-authenticate': 'Basic realm="Switchboard", Bearer' } : {};
-      return { status, message: exception.message || (MESSAGE_BY_STATUS[status] ?? 'Error.'), details: exception.details, headers };
+      const headers: Record<string, string> =
+        status === 401 ? { 'www-authenticate': 'Basic realm="Switchboard", Bearer' } : {};
+      return {
+        status,
+        message: exception.message || (MESSAGE_BY_STATUS[status] ?? 'Error.'),
+        details: exception.details,
+        headers,
+      };
     }
     if (exception instanceof NotFoundException && /^Cannot [A-Z]+ /.test(exception.message)) {
       const allow = allowedMethods(req.app, req.path);
-      if (allow.length > 0) return { status: 405, message: MESSAGE_BY_STATUS[405], headers: { allow: allow.join(', ') } };
+      if (allow.length > 0)
+        return { status: 405, message: MESSAGE_BY_STATUS[405], headers: { allow: allow.join(', ') } };
       return { status: 404, message: 'Requested URL not found.' };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      return { status, message: status >= 500 ? MESSAGE_BY_STATUS[500] : (MESSAGE_BY_STATUS[status] ?? exception.message) };
+      return {
+        status,
+        message: status >= 500 ? MESSAGE_BY_STATUS[500] : (MESSAGE_BY_STATUS[status] ?? exception.message),
+      };
     }
     if (isBodyParserError(exception) && exception.status >= 400 && exception.status < 500) {
       if (exception.type === 'entity.parse.failed') return { status: 400, message: 'Request body is not valid JSON.' };
-      return { status: exception.status, message: MESSAGE_BY_STATUS[exception.status] ?? (exception.expose ? exception.message : 'Bad request.') };
+      return {
+        status: exception.status,
+        message: MESSAGE_BY_STATUS[exception.status] ?? (exception.expose ? exception.message : 'Bad request.'),
+      };
     }
     return { status: 500, message: MESSAGE_BY_STATUS[500] };
   }

@@ -17,7 +17,11 @@ export class SendsController {
 
   @Post('messages/:id/contact/:contactId/send')
   @HttpCode(202)
-  @ApiDoc({ summary: 'Send a marketing message to one contact (routed asynchronously)', tags: ['sends'], responses: { 202: SendAcceptedSchema } })
+  @ApiDoc({
+    summary: 'Send a marketing message to one contact (routed asynchronously)',
+    tags: ['sends'],
+    responses: { 202: SendAcceptedSchema },
+  })
   async send(
     @IdParam() id: number,
     @Param('contactId') contactId: string,
@@ -29,7 +33,12 @@ export class SendsController {
   }
 
   @Get('sends/:sendId')
-  @ApiDoc({ summary: 'The decision record of one send: candidates, skips, channel, deferrals, dispatches and their delivery events', tags: ['sends'], responses: { 200: SendRecordResponseSchema } })
+  @ApiDoc({
+    summary:
+      'The decision record of one send: candidates, skips, channel, deferrals, dispatches and their delivery events',
+    tags: ['sends'],
+    responses: { 200: SendRecordResponseSchema },
+  })
   async get(@Param('sendId') sendId: string) {
     if (!IdSchema.safeParse(sendId).success) throw DomainError.notFound();
     return { send: await this.sends.get(sendId) };

@@ -1,6 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { NatsNames, routerSendsGet, SendRequestedSchema, type SendMessageBody, type SendRecord, type SendRequested } from '@switchboard/contracts';
+import {
+  NatsNames,
+  routerSendsGet,
+  SendRequestedSchema,
+  type SendMessageBody,
+  type SendRecord,
+  type SendRequested,
+} from '@switchboard/contracts';
 import { EventPublisher, RpcClient } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import type { GatewayConfig } from '../gateway.config';
@@ -23,7 +30,10 @@ export class SendsService {
    */
   async request(messageId: number, contactId: string, body: SendMessageBody, idempotencyKey?: string): Promise<string> {
     const sendId = idempotencyKey
-      ? createHash('sha256').update(`api\u0000${idempotencyKey}\u0000${messageId}\u0000${contactId}`).digest('hex').slice(0, 32)
+      ? createHash('sha256')
+          .update(`api\u0000${idempotencyKey}\u0000${messageId}\u0000${contactId}`)
+          .digest('hex')
+          .slice(0, 32)
       : randomUUID();
     const now = new Date();
     const request: SendRequested = {
@@ -36,7 +46,12 @@ export class SendsService {
       attempt: 0,
       ...body,
     };
-    await this.publisher.publish({ subject: this.names.subjects.sendRequested(), msgId: sendId, schema: SendRequestedSchema, payload: request });
+    await this.publisher.publish({
+      subject: this.names.subjects.sendRequested(),
+      msgId: sendId,
+      schema: SendRequestedSchema,
+      payload: request,
+    });
     return sendId;
   }
 

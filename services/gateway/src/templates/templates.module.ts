@@ -1,6 +1,11 @@
 import { Controller, HttpCode, Module, Post } from '@nestjs/common';
 import { z } from 'zod';
-import { TemplateCreateSchema, TemplateInputSchema, TemplatePreviewRequestSchema, TemplateViewSchema } from '@switchboard/contracts';
+import {
+  TemplateCreateSchema,
+  TemplateInputSchema,
+  TemplatePreviewRequestSchema,
+  TemplateViewSchema,
+} from '@switchboard/contracts';
 import { CurrentPrincipal, type Principal } from '../auth/public.decorator';
 import { CatalogClientModule } from '../catalog/catalog-client.module';
 import { CatalogClient } from '../catalog/catalog.client';
@@ -32,11 +37,26 @@ class TemplateActionsController {
 
   @Post(':id/copy')
   @HttpCode(201)
-  @ApiDoc({ summary: 'Copy a template (name: the given one, or "<name> (copy)"; unpublished)', tags: ['templates'], body: CopyRequestSchema, responses: { 201: z.object({ template: TemplateViewSchema }) } })
-  async copy(@IdParam() id: number, @ZodBody(CopyRequestSchema) body: z.infer<typeof CopyRequestSchema>, @CurrentPrincipal() principal: Principal) {
+  @ApiDoc({
+    summary: 'Copy a template (name: the given one, or "<name> (copy)"; unpublished)',
+    tags: ['templates'],
+    body: CopyRequestSchema,
+    responses: { 201: z.object({ template: TemplateViewSchema }) },
+  })
+  async copy(
+    @IdParam() id: number,
+    @ZodBody(CopyRequestSchema) body: z.infer<typeof CopyRequestSchema>,
+    @CurrentPrincipal() principal: Principal,
+  ) {
     const source = await this.catalog.get('template', id);
     const category = source.category as { id: number } | null;
-    const input = { name: body.name ?? `${String(source.name)} (copy)`, description: source.description, html: source.html, category: category?.id ?? null, isPublished: false };
+    const input = {
+      name: body.name ?? `${String(source.name)} (copy)`,
+      description: source.description,
+      html: source.html,
+      category: category?.id ?? null,
+      isPublished: false,
+    };
     return { template: (await this.catalog.save('template', 'create', undefined, input, principal)).item };
   }
 
@@ -48,11 +68,17 @@ class TemplateActionsController {
     body: TemplatePreviewRequestSchema,
     responses: { 200: z.object({ preview: z.object({ html: z.string() }) }) },
   })
-  async preview(@IdParam() id: number, @ZodBody(TemplatePreviewRequestSchema) body: z.infer<typeof TemplatePreviewRequestSchema>) {
+  async preview(
+    @IdParam() id: number,
+    @ZodBody(TemplatePreviewRequestSchema) body: z.infer<typeof TemplatePreviewRequestSchema>,
+  ) {
     const template = await this.catalog.get('template', id);
     return { preview: await this.previews.previewTemplate(String(template.html), body) };
   }
 }
 
-@Module({ imports: [CatalogClientModule, ContentModule], controllers: [TemplatesCrudController, TemplateActionsController] })
+@Module({
+  imports: [CatalogClientModule, ContentModule],
+  controllers: [TemplatesCrudController, TemplateActionsController],
+})
 export class TemplatesModule {}

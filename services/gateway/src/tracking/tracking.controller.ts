@@ -59,7 +59,11 @@ export class TrackingController {
   ) {}
 
   @Get('t/o/:file')
-  @ApiDoc({ summary: 'Open pixel (`{token}.gif`): a 1×1 GIF, and an `opened` delivery event (none for the sample token of tests and previews)', tags })
+  @ApiDoc({
+    summary:
+      'Open pixel (`{token}.gif`): a 1×1 GIF, and an `opened` delivery event (none for the sample token of tests and previews)',
+    tags,
+  })
   async open(@Param('file') file: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     if (!file.endsWith('.gif')) throw DomainError.notFound();
     const token = file.slice(0, -4);

@@ -106,7 +106,12 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
     const baseUrl = `http://127.0.0.1:${gateway.httpPort}`;
     config.http.publicUrl = baseUrl;
     const adminAuth = `Basic ${Buffer.from(`${TEST_ADMIN.username}:${TEST_ADMIN.password}`).toString('base64')}`;
-    const api = async <T>(method: string, path: string, body?: unknown, opts: ApiOptions = {}): Promise<ApiResponse<T>> => {
+    const api = async <T>(
+      method: string,
+      path: string,
+      body?: unknown,
+      opts: ApiOptions = {},
+    ): Promise<ApiResponse<T>> => {
       const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
       const auth = opts.auth === undefined ? adminAuth : opts.auth;
       if (auth) headers.authorization = auth;

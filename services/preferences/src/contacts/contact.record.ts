@@ -109,9 +109,12 @@ export function applyInput(base: ContactRecord, input: ContactInput, mode: Upser
       pauseTo: pick('pauseTo', given.pauseTo === undefined ? undefined : parseBound(given.pauseTo, 'to')),
     };
     const path = `frequencyRules.${channel}`;
-    if (rule.frequencyNumber !== null && rule.frequencyTime === null) details[`${path}.frequencyTime`] = ['A value is required.'];
-    if (rule.frequencyTime !== null && rule.frequencyNumber === null) details[`${path}.frequencyNumber`] = ['A value is required.'];
-    if (rule.pauseFrom && rule.pauseTo && rule.pauseFrom >= rule.pauseTo) details[`${path}.pauseTo`] = ['The pause must end after it starts.'];
+    if (rule.frequencyNumber !== null && rule.frequencyTime === null)
+      details[`${path}.frequencyTime`] = ['A value is required.'];
+    if (rule.frequencyTime !== null && rule.frequencyNumber === null)
+      details[`${path}.frequencyNumber`] = ['A value is required.'];
+    if (rule.pauseFrom && rule.pauseTo && rule.pauseFrom >= rule.pauseTo)
+      details[`${path}.pauseTo`] = ['The pause must end after it starts.'];
     if (Object.values(rule).every((v) => v === null)) delete next.rules[channel];
     else next.rules[channel] = rule;
   }
@@ -159,7 +162,12 @@ export function toContact(r: ContactRecord): Contact {
     fields: r.fields,
     preferredChannel: r.preferredChannel,
     frequencyRules,
-    doNotContact: r.dnc.map((d) => ({ channel: d.channel, reason: d.reason, comments: d.comments, dateAdded: d.dateAdded.toISOString() })),
+    doNotContact: r.dnc.map((d) => ({
+      channel: d.channel,
+      reason: d.reason,
+      comments: d.comments,
+      dateAdded: d.dateAdded.toISOString(),
+    })),
     dateAdded: r.dateAdded.toISOString(),
     dateModified: r.dateModified.toISOString(),
   };

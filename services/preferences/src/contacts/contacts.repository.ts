@@ -23,7 +23,8 @@ const DECISION_LOCK = 7401;
 
 type JsonDate = string | null;
 type ContactRow = Omit<ContactRecord, 'rules' | 'dnc'> & {
-  rules: (Omit<RuleRecord, 'pauseFrom' | 'pauseTo'> & { channel: Channel; pauseFrom: JsonDate; pauseTo: JsonDate })[] | null;
+  rules:
+    (Omit<RuleRecord, 'pauseFrom' | 'pauseTo'> & { channel: Channel; pauseFrom: JsonDate; pauseTo: JsonDate })[] | null;
   dnc: (Omit<DncRecord, 'dateAdded'> & { dateAdded: string })[] | null;
 };
 
@@ -36,15 +37,28 @@ function toRecord(row: ContactRow): ContactRecord {
   record.rules = {};
   record.dnc = [];
   for (const r of rules ?? []) {
-    record.rules[r.channel] = { frequencyNumber: r.frequencyNumber, frequencyTime: r.frequencyTime, pauseFrom: toDate(r.pauseFrom), pauseTo: toDate(r.pauseTo) };
+    record.rules[r.channel] = {
+      frequencyNumber: r.frequencyNumber,
+      frequencyTime: r.frequencyTime,
+      pauseFrom: toDate(r.pauseFrom),
+      pauseTo: toDate(r.pauseTo),
+    };
   }
-  for (const d of dnc ?? []) record.dnc.push({ channel: d.channel, reason: d.reason, comments: d.comments, source: d.source, dateAdded: new Date(d.dateAdded) });
+  for (const d of dnc ?? [])
+    record.dnc.push({
+      channel: d.channel,
+      reason: d.reason,
+      comments: d.comments,
+      source: d.source,
+      dateAdded: new Date(d.dateAdded),
+    });
   return record;
 }
 
 /** TypeORM answers `[rows, count]` for UPDATE/DELETE ... RETURNING, rows otherwise. */
 export function returnedRows<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number')
+    return result[0] as T[];
   return result as T[];
 }
 
@@ -81,7 +95,11 @@ export class ContactsRepository {
    * Contacts with their rules and do-not-contact entries, in one statement; `lock` takes their row
    * locks in id order (so that batches sharing contacts queue instead of deadlocking).
    */
-  async findMany(ids: string[], sql: Sql = this.ds, options: { lock?: boolean } = {}): Promise<Map<string, ContactRecord>> {
+  async findMany(
+    ids: string[],
+    sql: Sql = this.ds,
+    options: { lock?: boolean } = {},
+  ): Promise<Map<string, ContactRecord>> {
     const rows: ContactRow[] = await sql.query(
       `${CONTACT_SELECT} WHERE c.id = ANY($1::text[]) ORDER BY c.id${options.lock ? ' FOR NO KEY UPDATE OF c' : ''}`,
       [ids],
@@ -138,7 +156,9 @@ export class ContactsRepository {
     );
     const ids = records.map((r) => r.id);
     await sql.query('DELETE FROM preferences.channel_rules WHERE contact_id = ANY($1::text[])', [ids]);
-    const rules = records.flatMap((r) => Object.entries(r.rules).map(([channel, rule]) => ({ contactId: r.id, channel, ...rule })));
+    const rules = records.flatMap((r) =>
+      Object.entries(r.rules).map(([channel, rule]) => ({ contactId: r.id, channel, ...rule })),
+    );
     if (rules.length === 0) return;
     await sql.query(
       `INSERT INTO preferences.channel_rules (contact_id, channel, frequency_number, frequency_time, pause_from, pause_to)
@@ -158,7 +178,7 @@ export class ContactsRepository {
     await sql.query('DELETE FROM preferences.decisions WHERE contact_id = $1', [id]);
     await sql.query('DELETE FROM preferences.contacts WHERE id = $1', [id]);
     const [{ erasedAt }]: { erasedAt: Date }[] = await sql.query(
-      "INSERT INTO preferences.erasures (contact_id, erased_at) VALUES ($1, date_trunc('milliseconds', now())) RETURNING erased_at AS \"erasedAt\"",
+      'INSERT INTO preferences.erasures (contact_id, erased_at) VALUES ($1, date_trunc(\'milliseconds\', now())) RETURNING erased_at AS "erasedAt"',
       [id],
     );
     return erasedAt;
@@ -174,13 +194,19 @@ export class ContactsRepository {
   }
 
   async markErasurePublished(contactId: string, erasedAt: Date): Promise<void> {
-    await this.ds.query('UPDATE preferences.erasures SET published_at = now() WHERE contact_id = $1 AND erased_at = $2', [contactId, erasedAt]);
+    await this.ds.query(
+      'UPDATE preferences.erasures SET published_at = now() WHERE contact_id = $1 AND erased_at = $2',
+      [contactId, erasedAt],
+    );
   }
 
   async list(query: ListQuery): Promise<{ total: number; records: ContactRecord[] }> {
     const params: unknown[] = [];
     const where = this.searchClause(query.search, params);
-    const [{ total }]: { total: number }[] = await this.ds.query(`SELECT count(*)::int AS total FROM preferences.contacts c ${where}`, params);
+    const [{ total }]: { total: number }[] = await this.ds.query(
+      `SELECT count(*)::int AS total FROM preferences.contacts c ${where}`,
+      params,
+    );
     const page = [...params, query.start];
     let sqlText = `${CONTACT_SELECT} ${where}
       ORDER BY c.${ORDER_COLUMNS[query.orderBy]} ${query.orderByDir === 'desc' ? 'DESC' : 'ASC'} NULLS LAST, c.id
@@ -197,7 +223,13 @@ export class ContactsRepository {
     const term = search?.trim();
     if (!term) return '';
     if (term.startsWith('ids:')) {
-      params.push(term.slice(4).split(',').map((s) => s.trim()).filter(Boolean));
+      params.push(
+        term
+          .slice(4)
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      );
       return `WHERE c.id = ANY($${params.length}::text[])`;
     }
     const negate = term.startsWith('!');

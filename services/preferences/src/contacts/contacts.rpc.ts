@@ -32,7 +32,10 @@ export class ContactsRpc {
 
   @RpcHandler(preferencesContactsBatchUpsert)
   async batchUpsert(req: Req<typeof preferencesContactsBatchUpsert>): Res<typeof preferencesContactsBatchUpsert> {
-    const results = await this.contacts.upsertMany(req.contacts.map((input) => ({ id: input.id, input })), 'merge');
+    const results = await this.contacts.upsertMany(
+      req.contacts.map((input) => ({ id: input.id, input })),
+      'merge',
+    );
     return {
       results: results.map(({ id, created, error }) => ({
         id,

@@ -32,7 +32,11 @@ export class ContactsService {
     return toContact(record);
   }
 
-  async upsert(input: ContactInput, mode: UpsertMode, mustExist: boolean): Promise<{ contact: Contact; created: boolean }> {
+  async upsert(
+    input: ContactInput,
+    mode: UpsertMode,
+    mustExist: boolean,
+  ): Promise<{ contact: Contact; created: boolean }> {
     const [result] = await this.upsertMany([{ id: input.id ?? randomUUID(), input }], mode, mustExist);
     if (result.error) throw result.error;
     return { contact: toContact(result.record!), created: result.created };
@@ -64,7 +68,10 @@ export class ContactsService {
       });
       const neverApplied = [...created].filter((id) => !applied.has(id));
       if (neverApplied.length) await this.contacts.deleteMany(neverApplied, sql);
-      await this.contacts.saveMany([...applied].map((id) => current.get(id)!), sql);
+      await this.contacts.saveMany(
+        [...applied].map((id) => current.get(id)!),
+        sql,
+      );
       return results.map((r) => (r.error ? r : { ...r, record: current.get(r.id) }));
     });
   }

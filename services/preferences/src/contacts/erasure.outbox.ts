@@ -57,7 +57,8 @@ export class ErasureOutbox implements OnApplicationBootstrap, OnApplicationShutd
   private relay(): Promise<void> {
     this.relaying ??= (async () => {
       try {
-        for (const { contactId, erasedAt } of await this.contacts.unpublishedErasures(500)) await this.publish(contactId, erasedAt);
+        for (const { contactId, erasedAt } of await this.contacts.unpublishedErasures(500))
+          await this.publish(contactId, erasedAt);
       } catch (error) {
         this.logger.warn({ err: error }, 'erasure relay failed; retrying later');
       } finally {

@@ -32,9 +32,14 @@ export interface Judgement {
  * The contact's rule when it has one for the channel (frequencyNumber 0 = no limit, which also
  * overrides the default), else the configured default.
  */
-export function effectiveLimit(rule: RuleRecord | undefined, fallback: FrequencyLimit | undefined): FrequencyLimit | undefined {
+export function effectiveLimit(
+  rule: RuleRecord | undefined,
+  fallback: FrequencyLimit | undefined,
+): FrequencyLimit | undefined {
   if (rule && rule.frequencyNumber !== null && rule.frequencyTime !== null) {
-    return rule.frequencyNumber > 0 ? { frequencyNumber: rule.frequencyNumber, frequencyTime: rule.frequencyTime } : undefined;
+    return rule.frequencyNumber > 0
+      ? { frequencyNumber: rule.frequencyNumber, frequencyTime: rule.frequencyTime }
+      : undefined;
   }
   return fallback;
 }
@@ -63,7 +68,13 @@ export function addressOf(contact: ContactRecord, channel: Channel): string | Re
 /** What senders render Liquid with: the standard fields over the custom ones. */
 export function renderFields(c: ContactRecord): Record<string, unknown> {
   // Object.assign, not spread: V8's spread of a parsed-JSON object with extra keys is ~40x slower, and this runs per decision.
-  return Object.assign({}, c.fields, { firstname: c.firstname, lastname: c.lastname, email: c.email, mobile: c.mobile, twitterHandle: c.twitterHandle });
+  return Object.assign({}, c.fields, {
+    firstname: c.firstname,
+    lastname: c.lastname,
+    email: c.email,
+    mobile: c.mobile,
+    twitterHandle: c.twitterHandle,
+  });
 }
 
 type TemporaryReason = 'paused' | 'quiet_hours' | 'frequency';
@@ -73,7 +84,12 @@ type TemporaryReason = 'paused' | 'quiet_hours' | 'frequency';
  * no address) are judged before temporary ones (paused, quiet hours, frequency), so a candidate
  * reported with a temporary reason is blocked only temporarily and can defer the send.
  */
-export function judge(req: DecisionRequest, state: ContactState | undefined, settings: DecisionSettings, now: number): Judgement {
+export function judge(
+  req: DecisionRequest,
+  state: ContactState | undefined,
+  settings: DecisionSettings,
+  now: number,
+): Judgement {
   const contact = state?.contact;
   const candidates = candidateOrder(req.channels, contact?.preferredChannel);
   const skipped: Skipped[] = [];
@@ -112,12 +128,17 @@ export function judge(req: DecisionRequest, state: ContactState | undefined, set
 
   const base = { sendId: req.sendId, candidates, skipped };
   if (retryAt === Infinity) return { decision: { ...base, outcome: 'failed', reason: 'no_channel' } };
-  if (req.deferrals >= settings.maxDeferrals) return { decision: { ...base, outcome: 'failed', reason: 'max_deferrals' } };
+  if (req.deferrals >= settings.maxDeferrals)
+    return { decision: { ...base, outcome: 'failed', reason: 'max_deferrals' } };
   if (retryAt > Date.parse(req.expiresAt)) return { decision: { ...base, outcome: 'failed', reason: 'expired' } };
   return { decision: { ...base, outcome: 'deferred', retryAt: new Date(retryAt).toISOString() } };
 }
 
-function permanentSkip(req: DecisionRequest, contact: ContactRecord | undefined, channel: Channel): Skipped | undefined {
+function permanentSkip(
+  req: DecisionRequest,
+  contact: ContactRecord | undefined,
+  channel: Channel,
+): Skipped | undefined {
   if (req.excludeChannels.includes(channel)) return { channel, reason: 'excluded' };
   if (req.contentUnavailable.includes(channel)) return { channel, reason: 'content_unavailable' };
   if (!contact) return { channel, reason: 'no_address' };
@@ -131,7 +152,12 @@ function permanentSkip(req: DecisionRequest, contact: ContactRecord | undefined,
  * The first temporary reason that blocks the channel now, and the earliest moment all of them are
  * clear at once (a pause may end inside quiet hours, for instance); Infinity when that never comes.
  */
-function temporarySkip(state: ContactState, channel: Channel, settings: DecisionSettings, now: number): { reason: TemporaryReason; freeAt: number } | undefined {
+function temporarySkip(
+  state: ContactState,
+  channel: Channel,
+  settings: DecisionSettings,
+  now: number,
+): { reason: TemporaryReason; freeAt: number } | undefined {
   const rule = state.contact.rules[channel];
   const limit = effectiveLimit(rule, settings.defaultFrequency[channel]);
   const quiet = settings.quietHours[channel];

@@ -87,17 +87,17 @@ export class DecisionsRepository {
     windows: UsageWindow[],
     sql: Sql,
   ): Promise<{ previous: Map<string, StoredDecision>; usage: Map<string, ChannelUsage> }> {
-    const [row]: { previous: StoredDecision[] | null; usage: { contactId: string; channel: string; newest: number[] }[] | null }[] = await sql.query(
-      LOAD_SQL,
-      [
-        keys.map((k) => k.sendId),
-        keys.map((k) => k.attempt),
-        windows.map((w) => w.contactId),
-        windows.map((w) => w.channel),
-        windows.map((w) => w.since.toISOString()),
-        windows.map((w) => w.keep),
-      ],
-    );
+    const [row]: {
+      previous: StoredDecision[] | null;
+      usage: { contactId: string; channel: string; newest: number[] }[] | null;
+    }[] = await sql.query(LOAD_SQL, [
+      keys.map((k) => k.sendId),
+      keys.map((k) => k.attempt),
+      windows.map((w) => w.contactId),
+      windows.map((w) => w.channel),
+      windows.map((w) => w.since.toISOString()),
+      windows.map((w) => w.keep),
+    ]);
     const previous = new Map((row.previous ?? []).map((d) => [decisionKey(d.sendId, d.attempt), d]));
     const usage = new Map<string, ChannelUsage>(windows.map((w) => [usageKey(w.contactId, w.channel), { newest: [] }]));
     for (const u of row.usage ?? []) usage.get(usageKey(u.contactId, u.channel))!.newest = u.newest;

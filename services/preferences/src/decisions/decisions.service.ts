@@ -6,7 +6,14 @@ import type { PreferencesConfig } from '../preferences.config';
 import type { ContactRecord } from '../contacts/contact.record';
 import type { Sql } from '../contacts/contacts.repository';
 import { Gate } from './gate';
-import { effectiveLimit, judge, recordReservation, renderFields, type ContactState, type DecisionSettings } from './decision.policy';
+import {
+  effectiveLimit,
+  judge,
+  recordReservation,
+  renderFields,
+  type ContactState,
+  type DecisionSettings,
+} from './decision.policy';
 import {
   decisionKey,
   DecisionsRepository,
@@ -46,7 +53,12 @@ export class DecisionsService {
     );
   }
 
-  private async decideLocked(requests: DecisionRequest[], contacts: Map<string, ContactRecord>, now: Date, sql: Sql): Promise<Decision[]> {
+  private async decideLocked(
+    requests: DecisionRequest[],
+    contacts: Map<string, ContactRecord>,
+    now: Date,
+    sql: Sql,
+  ): Promise<Decision[]> {
     const windows = new Map<string, UsageWindow>();
     for (const req of requests) {
       const contact = contacts.get(req.contactId);
@@ -65,7 +77,8 @@ export class DecisionsService {
     const { previous, usage } = await this.repo.load(requests, [...windows.values()], sql);
     const states = new Map<string, ContactState>();
     for (const contact of contacts.values()) states.set(contact.id, { contact, usage: new Map() });
-    for (const w of windows.values()) states.get(w.contactId)!.usage.set(w.channel, usage.get(usageKey(w.contactId, w.channel))!);
+    for (const w of windows.values())
+      states.get(w.contactId)!.usage.set(w.channel, usage.get(usageKey(w.contactId, w.channel))!);
 
     const decided = new Map<string, Decision>();
     const fresh: NewDecision[] = [];
@@ -75,7 +88,10 @@ export class DecisionsService {
       if (known) return known;
       const state = states.get(req.contactId);
       const prior = previous.get(key);
-      const replay = prior && (prior.decision.outcome !== 'deferred' || prior.deferrals >= req.deferrals) ? restore(prior.decision, state?.contact) : undefined;
+      const replay =
+        prior && (prior.decision.outcome !== 'deferred' || prior.deferrals >= req.deferrals)
+          ? restore(prior.decision, state?.contact)
+          : undefined;
       if (replay) {
         decided.set(key, replay);
         return replay;
@@ -119,5 +135,14 @@ function slim(d: Decision): SlimDecision {
 function restore({ address, ...decision }: SlimDecision, contact: ContactRecord | undefined): Decision | undefined {
   if (decision.outcome !== 'routed') return decision;
   if (!contact || address === undefined) return undefined;
-  return { ...decision, contact: { id: contact.id, address, locale: contact.locale, timezone: contact.timezone, fields: renderFields(contact) } };
+  return {
+    ...decision,
+    contact: {
+      id: contact.id,
+      address,
+      locale: contact.locale,
+      timezone: contact.timezone,
+      fields: renderFields(contact),
+    },
+  };
 }

@@ -25,7 +25,8 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 /** The zone's UTC offset at an instant, in ms (local wall time − UTC). */
 export function offsetMs(timeZone: string, instant: number): number {
   const p: Record<string, number> = {};
-  for (const part of formatter(timeZone).formatToParts(instant)) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  for (const part of formatter(timeZone).formatToParts(instant))
+    if (part.type !== 'literal') p[part.type] = Number(part.value);
   const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour % 24, p.minute, p.second);
   return wall - (instant - (((instant % 1000) + 1000) % 1000));
 }
@@ -48,7 +49,9 @@ export function quietHoursEnd(at: number, timeZone: string | null, quiet: QuietH
   const minuteOfDay = ((minute % DAY_MINUTES) + DAY_MINUTES) % DAY_MINUTES;
   const { startMinute, endMinute } = quiet;
   const inside =
-    startMinute < endMinute ? minuteOfDay >= startMinute && minuteOfDay < endMinute : minuteOfDay >= startMinute || minuteOfDay < endMinute;
+    startMinute < endMinute
+      ? minuteOfDay >= startMinute && minuteOfDay < endMinute
+      : minuteOfDay >= startMinute || minuteOfDay < endMinute;
   if (!inside) return undefined;
   const untilEnd = (endMinute - minuteOfDay + DAY_MINUTES) % DAY_MINUTES;
   return instantOfWall(zone, (minute + untilEnd) * MINUTE, at);

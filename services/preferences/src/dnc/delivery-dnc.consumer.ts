@@ -6,7 +6,12 @@ import { DncService } from './dnc.service';
 type DncEvent = 'bounced' | 'complained' | 'unsubscribed';
 
 function spec(names: NatsNames, event: DncEvent): ConsumerSpec<DeliveryEvent> {
-  return { durable: `preferences-dnc-${event}`, subject: names.subjects.delivery('*', event), schema: DeliveryEventSchema, batchSize: 200 };
+  return {
+    durable: `preferences-dnc-${event}`,
+    subject: names.subjects.delivery('*', event),
+    schema: DeliveryEventSchema,
+    batchSize: 200,
+  };
 }
 
 /** sb.delivery.*.<event>.v1 → a do-not-contact entry; one durable per subject (NATS 2.9 has no multi-filter consumers). */

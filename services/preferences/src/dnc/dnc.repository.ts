@@ -33,7 +33,12 @@ export class DncRepository {
   }
 
   /** Removes the channel's entries with the given reasons; answers how many went. */
-  async remove(contactId: string, channel: Channel, reasons: readonly DncReason[], sql: Sql = this.ds): Promise<number> {
+  async remove(
+    contactId: string,
+    channel: Channel,
+    reasons: readonly DncReason[],
+    sql: Sql = this.ds,
+  ): Promise<number> {
     const result: unknown = await sql.query(
       'DELETE FROM preferences.dnc_entries WHERE contact_id = $1 AND channel = $2 AND reason = ANY($3::smallint[]) RETURNING reason',
       [contactId, channel, reasons],

@@ -21,15 +21,28 @@ export class DncService {
     private readonly contacts: ContactsRepository,
   ) {}
 
-  async add(entry: { contactId: string; channel: Channel; reason: DncReason; comments?: string | null; source?: string | null }): Promise<Contact> {
+  async add(entry: {
+    contactId: string;
+    channel: Channel;
+    reason: DncReason;
+    comments?: string | null;
+    source?: string | null;
+  }): Promise<Contact> {
     return this.contacts.transaction(async (sql) => {
       if (!(await this.contacts.findOne(entry.contactId, sql))) throw DomainError.notFound();
-      await this.dnc.add({ ...entry, comments: entry.comments ?? null, source: entry.source ?? null, dateAdded: new Date() }, sql);
+      await this.dnc.add(
+        { ...entry, comments: entry.comments ?? null, source: entry.source ?? null, dateAdded: new Date() },
+        sql,
+      );
       return toContact((await this.contacts.findOne(entry.contactId, sql))!);
     });
   }
 
-  async remove(contactId: string, channel: Channel, by: 'admin' | 'contact'): Promise<{ recordFound: boolean; contact: Contact }> {
+  async remove(
+    contactId: string,
+    channel: Channel,
+    by: 'admin' | 'contact',
+  ): Promise<{ recordFound: boolean; contact: Contact }> {
     return this.contacts.transaction(async (sql) => {
       if (!(await this.contacts.findOne(contactId, sql))) throw DomainError.notFound();
       const removed = await this.dnc.remove(contactId, channel, by === 'admin' ? ALL_REASONS : SELF_REMOVABLE, sql);

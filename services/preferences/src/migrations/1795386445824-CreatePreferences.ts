@@ -52,7 +52,9 @@ export class CreatePreferences1795386445824 implements MigrationInterface {
         reserved_at timestamptz NOT NULL,
         PRIMARY KEY (send_id, attempt)
       )`);
-    await q.query('CREATE INDEX frequency_ledger_window_idx ON preferences.frequency_ledger (contact_id, channel, reserved_at)');
+    await q.query(
+      'CREATE INDEX frequency_ledger_window_idx ON preferences.frequency_ledger (contact_id, channel, reserved_at)',
+    );
     await q.query(`
       CREATE TABLE preferences.decisions (
         send_id text NOT NULL,
@@ -66,7 +68,9 @@ export class CreatePreferences1795386445824 implements MigrationInterface {
       )`);
     await q.query('CREATE INDEX decisions_contact_idx ON preferences.decisions (contact_id)');
     await q.query('CREATE INDEX decisions_decided_at_idx ON preferences.decisions USING brin (decided_at)');
-    await q.query('CREATE INDEX frequency_ledger_reserved_at_idx ON preferences.frequency_ledger USING brin (reserved_at)');
+    await q.query(
+      'CREATE INDEX frequency_ledger_reserved_at_idx ON preferences.frequency_ledger USING brin (reserved_at)',
+    );
     // Delivery events already turned into do-not-contact entries (idempotency on dispatch id + event).
     await q.query(`
       CREATE TABLE preferences.processed_events (
@@ -81,11 +85,21 @@ export class CreatePreferences1795386445824 implements MigrationInterface {
         published_at timestamptz,
         PRIMARY KEY (contact_id, erased_at)
       )`);
-    await q.query('CREATE INDEX erasures_unpublished_idx ON preferences.erasures (erased_at) WHERE published_at IS NULL');
+    await q.query(
+      'CREATE INDEX erasures_unpublished_idx ON preferences.erasures (erased_at) WHERE published_at IS NULL',
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['erasures', 'processed_events', 'decisions', 'frequency_ledger', 'dnc_entries', 'channel_rules', 'contacts']) {
+    for (const table of [
+      'erasures',
+      'processed_events',
+      'decisions',
+      'frequency_ledger',
+      'dnc_entries',
+      'channel_rules',
+      'contacts',
+    ]) {
       await q.query(`DROP TABLE preferences.${table}`);
     }
   }

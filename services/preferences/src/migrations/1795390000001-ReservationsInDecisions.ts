@@ -16,11 +16,15 @@ export class ReservationsInDecisions1795390000001 implements MigrationInterface 
     await q.query('DROP TABLE preferences.frequency_ledger');
     await q.query('DROP INDEX preferences.decisions_contact_idx');
     // Serves the rolling windows (contact, channel, reserved_at) and erasure (contact_id prefix).
-    await q.query('CREATE INDEX decisions_reservations_idx ON preferences.decisions (contact_id, channel, reserved_at)');
+    await q.query(
+      'CREATE INDEX decisions_reservations_idx ON preferences.decisions (contact_id, channel, reserved_at)',
+    );
     await q.query(`
       CREATE VIEW preferences.frequency_ledger AS
         SELECT send_id, attempt, contact_id, channel, reserved_at FROM preferences.decisions WHERE reserved_at IS NOT NULL`);
-    await q.query('INSERT INTO preferences.contact_locks (contact_id) SELECT id FROM preferences.contacts ON CONFLICT DO NOTHING');
+    await q.query(
+      'INSERT INTO preferences.contact_locks (contact_id) SELECT id FROM preferences.contacts ON CONFLICT DO NOTHING',
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
@@ -32,7 +36,9 @@ export class ReservationsInDecisions1795390000001 implements MigrationInterface 
     await q.query(`
       INSERT INTO preferences.frequency_ledger SELECT send_id, attempt, contact_id, channel, reserved_at
         FROM preferences.decisions WHERE reserved_at IS NOT NULL`);
-    await q.query('CREATE INDEX frequency_ledger_window_idx ON preferences.frequency_ledger (contact_id, channel, reserved_at)');
+    await q.query(
+      'CREATE INDEX frequency_ledger_window_idx ON preferences.frequency_ledger (contact_id, channel, reserved_at)',
+    );
     await q.query('DROP INDEX preferences.decisions_reservations_idx');
     await q.query('CREATE INDEX decisions_contact_idx ON preferences.decisions (contact_id)');
     await q.query('ALTER TABLE preferences.decisions DROP COLUMN channel, DROP COLUMN reserved_at');

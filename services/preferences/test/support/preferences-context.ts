@@ -74,7 +74,10 @@ export async function startPreferences(vars: Record<string, string> = {}): Promi
     nc: svc.app.get<NatsConnection>(NATS_CONNECTION),
     ds: svc.app.get(DataSource),
     async newContact(input = {}) {
-      const { contact } = await rpc.call(preferencesContactsUpsert, { contact: { id: `c-${randomUUID()}`, ...input }, mode: 'merge' });
+      const { contact } = await rpc.call(preferencesContactsUpsert, {
+        contact: { id: `c-${randomUUID()}`, ...input },
+        mode: 'merge',
+      });
       return contact.id;
     },
     request(contactId, channels, extra = {}) {

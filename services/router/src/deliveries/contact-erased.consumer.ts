@@ -13,7 +13,12 @@ export class ContactErasedConsumer implements EventConsumer<ContactErased> {
     names: NatsNames,
     private readonly events: DeliveryEventsRepository,
   ) {
-    this.spec = { durable: 'router-contact-erased', subject: names.subjects.contactErased(), schema: ContactErasedSchema, batchSize: 100 };
+    this.spec = {
+      durable: 'router-contact-erased',
+      subject: names.subjects.contactErased(),
+      schema: ContactErasedSchema,
+      batchSize: 100,
+    };
   }
 
   async handle(batch: Delivery<ContactErased>[]): Promise<void> {

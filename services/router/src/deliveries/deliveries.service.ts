@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NatsNames, SendRequestedSchema, type Channel, type DeliveryEvent, type SendRequested } from '@switchboard/contracts';
+import {
+  NatsNames,
+  SendRequestedSchema,
+  type Channel,
+  type DeliveryEvent,
+  type SendRequested,
+} from '@switchboard/contracts';
 import { EventPublisher, type Delivery, type OutgoingEvent } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
 import { DecisionsRepository } from '../routing/decisions.repository';
@@ -22,7 +28,10 @@ export class DeliveriesService {
 
   async record(batch: Delivery<DeliveryEvent>[]): Promise<void> {
     await this.events.insert(
-      batch.map((d) => ({ key: d.msgId ?? d.data.eventId ?? `${d.data.dispatchId}:${d.data.event}:${d.data.occurredAt}`, event: d.data })),
+      batch.map((d) => ({
+        key: d.msgId ?? d.data.eventId ?? `${d.data.dispatchId}:${d.data.event}:${d.data.occurredAt}`,
+        event: d.data,
+      })),
     );
     const permanent = batch.map((d) => d.data).filter((e) => e.event === 'failed' && e.error?.permanent === true);
     if (permanent.length === 0) return;
@@ -32,7 +41,10 @@ export class DeliveriesService {
     for (const failure of permanent) {
       const record = dispatched.get(failure.dispatchId);
       if (!record) {
-        this.logger.warn({ dispatchId: failure.dispatchId, sendId: failure.sendId }, 'permanent failure of an unknown dispatch: not re-routed');
+        this.logger.warn(
+          { dispatchId: failure.dispatchId, sendId: failure.sendId },
+          'permanent failure of an unknown dispatch: not re-routed',
+        );
         continue;
       }
       if (record.attempt !== record.latestAttempt) continue; // re-routed already
@@ -51,7 +63,12 @@ export class DeliveriesService {
       if (record.campaignId !== null) request.campaignId = record.campaignId;
       if (record.campaignEventId !== null) request.campaignEventId = record.campaignEventId;
       if (record.shipmentId !== null) request.shipmentId = record.shipmentId;
-      reroutes.push({ subject: this.names.subjects.sendRequested(), msgId: `${record.sendId}:a${attempt}`, schema: SendRequestedSchema, payload: request });
+      reroutes.push({
+        subject: this.names.subjects.sendRequested(),
+        msgId: `${record.sendId}:a${attempt}`,
+        schema: SendRequestedSchema,
+        payload: request,
+      });
     }
     await this.publisher.publishAll(reroutes);
   }

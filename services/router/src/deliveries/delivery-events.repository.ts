@@ -40,11 +40,17 @@ export class DeliveryEventsRepository {
   }
 
   async findBySend(sendId: string): Promise<StoredDeliveryEvent[]> {
-    const rows: { dispatch_id: string; event: DeliveryEvent['event']; occurred_at: Date; error: NonNullable<DeliveryEvent['error']> | null; url: string | null; provider: string | null }[] =
-      await this.ds.query(
-        'SELECT dispatch_id, event, occurred_at, error, url, provider FROM router.delivery_events WHERE send_id = $1 ORDER BY occurred_at, received_at',
-        [sendId],
-      );
+    const rows: {
+      dispatch_id: string;
+      event: DeliveryEvent['event'];
+      occurred_at: Date;
+      error: NonNullable<DeliveryEvent['error']> | null;
+      url: string | null;
+      provider: string | null;
+    }[] = await this.ds.query(
+      'SELECT dispatch_id, event, occurred_at, error, url, provider FROM router.delivery_events WHERE send_id = $1 ORDER BY occurred_at, received_at',
+      [sendId],
+    );
     return rows.map((r) => ({
       dispatchId: r.dispatch_id,
       event: r.event,

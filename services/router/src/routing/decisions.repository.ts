@@ -106,7 +106,9 @@ export class DecisionsRepository {
     return new Set(rows.map((r) => decisionKey({ sendId: r.send_id, attempt: r.attempt, deferrals: r.deferrals })));
   }
 
-  async findByKeys(keys: { sendId: string; attempt: number; deferrals: number }[]): Promise<Map<string, DecisionRecord>> {
+  async findByKeys(
+    keys: { sendId: string; attempt: number; deferrals: number }[],
+  ): Promise<Map<string, DecisionRecord>> {
     if (keys.length === 0) return new Map();
     const rows: DecisionRow[] = await this.ds.query(
       `SELECT d.* FROM router.decisions d
@@ -114,14 +116,21 @@ export class DecisionsRepository {
          USING (send_id, attempt, deferrals)`,
       [keys.map((k) => k.sendId), keys.map((k) => k.attempt), keys.map((k) => k.deferrals)],
     );
-    return new Map(rows.map((row) => [decisionKey({ sendId: row.send_id, attempt: row.attempt, deferrals: row.deferrals }), fromRow(row)]));
+    return new Map(
+      rows.map((row) => [
+        decisionKey({ sendId: row.send_id, attempt: row.attempt, deferrals: row.deferrals }),
+        fromRow(row),
+      ]),
+    );
   }
 
   /**
    * The routed decisions behind these dispatches, each with every channel its send was routed to
    * so far and the send's latest attempt.
    */
-  async findDispatched(dispatchIds: string[]): Promise<Map<string, DecisionRecord & { triedChannels: string[]; latestAttempt: number }>> {
+  async findDispatched(
+    dispatchIds: string[],
+  ): Promise<Map<string, DecisionRecord & { triedChannels: string[]; latestAttempt: number }>> {
     if (dispatchIds.length === 0) return new Map();
     const rows: (DecisionRow & { tried_channels: string[]; latest_attempt: number })[] = await this.ds.query(
       `SELECT d.*,
@@ -133,7 +142,10 @@ export class DecisionsRepository {
       [dispatchIds],
     );
     return new Map(
-      rows.map((row) => [row.dispatch_id!, { ...fromRow(row), triedChannels: row.tried_channels, latestAttempt: row.latest_attempt }]),
+      rows.map((row) => [
+        row.dispatch_id!,
+        { ...fromRow(row), triedChannels: row.tried_channels, latestAttempt: row.latest_attempt },
+      ]),
     );
   }
 

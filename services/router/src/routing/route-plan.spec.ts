@@ -2,7 +2,13 @@ import type { RoutableMessage, SendRequested } from '@switchboard/contracts';
 import { planRoute as sut } from './route-plan';
 
 const now = new Date('2030-01-01T12:00:00Z');
-const request: SendRequested = { sendId: 's1', messageId: 1, contactId: 'c1', requestedAt: now.toISOString(), expiresAt: '2030-01-08T12:00:00Z' };
+const request: SendRequested = {
+  sendId: 's1',
+  messageId: 1,
+  contactId: 'c1',
+  requestedAt: now.toISOString(),
+  expiresAt: '2030-01-08T12:00:00Z',
+};
 const message = (extra: Partial<RoutableMessage> = {}): RoutableMessage => ({
   id: 1,
   isPublished: true,
@@ -23,13 +29,24 @@ describe('planRoute', () => {
   it('settles a missing, unpublished, not-yet, ended or expired send as failed', () => {
     expect(sut(request, null, live, now)).toMatchObject({ kind: 'settled', reason: 'not_found' });
     expect(sut(request, message({ isPublished: false }), live, now)).toMatchObject({ reason: 'unpublished' });
-    expect(sut(request, message({ publishUp: '2030-01-01T12:00:01Z' }), live, now)).toMatchObject({ reason: 'unpublished' });
-    expect(sut(request, message({ publishDown: '2030-01-01T12:00:00Z' }), live, now)).toMatchObject({ reason: 'unpublished' });
-    expect(sut({ ...request, expiresAt: now.toISOString() }, message(), live, now)).toMatchObject({ reason: 'expired' });
+    expect(sut(request, message({ publishUp: '2030-01-01T12:00:01Z' }), live, now)).toMatchObject({
+      reason: 'unpublished',
+    });
+    expect(sut(request, message({ publishDown: '2030-01-01T12:00:00Z' }), live, now)).toMatchObject({
+      reason: 'unpublished',
+    });
+    expect(sut({ ...request, expiresAt: now.toISOString() }, message(), live, now)).toMatchObject({
+      reason: 'expired',
+    });
   });
 
   it('asks preferences about enabled, live channels, override first, with content availability and exclusions', () => {
-    const plan = sut({ ...request, channels: ['sms', 'tweet'], excludeChannels: ['email'], attempt: 1, deferrals: 2 }, message(), live, now);
+    const plan = sut(
+      { ...request, channels: ['sms', 'tweet'], excludeChannels: ['email'], attempt: 1, deferrals: 2 },
+      message(),
+      live,
+      now,
+    );
     expect(plan).toEqual({
       kind: 'decide',
       contentIds: new Map([['email', 11]]),

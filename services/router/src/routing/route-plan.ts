@@ -19,7 +19,12 @@ export function isPublishedAt(message: RoutableMessage, now: Date): boolean {
  * enabled channels with a live sender, override order first, then the message's own order.
  * Preferences moves the preferred channel to the front and judges the rest.
  */
-export function planRoute(req: SendRequested, message: RoutableMessage | null | undefined, live: ReadonlySet<Channel>, now: Date): RoutePlan {
+export function planRoute(
+  req: SendRequested,
+  message: RoutableMessage | null | undefined,
+  live: ReadonlySet<Channel>,
+  now: Date,
+): RoutePlan {
   if (!message) return { kind: 'settled', reason: 'not_found', candidates: [], skipped: [] };
   if (!isPublishedAt(message, now)) return { kind: 'settled', reason: 'unpublished', candidates: [], skipped: [] };
   if (now >= new Date(req.expiresAt)) return { kind: 'settled', reason: 'expired', candidates: [], skipped: [] };

@@ -76,7 +76,11 @@ export class RoutingService {
     const toDecide = plans.flatMap((p) => (p.kind === 'decide' ? [p.request] : []));
     const decided = new Map<string, Decision>();
     if (toDecide.length > 0) {
-      const { decisions } = await this.rpc.call(preferencesDecide, { requests: toDecide }, { timeoutMs: this.config.routing.decideTimeoutMs });
+      const { decisions } = await this.rpc.call(
+        preferencesDecide,
+        { requests: toDecide },
+        { timeoutMs: this.config.routing.decideTimeoutMs },
+      );
       for (const d of decisions) decided.set(d.sendId, d);
     }
 
@@ -93,8 +97,13 @@ export class RoutingService {
     records.forEach((record, i) => {
       const decision = decided.get(record.sendId);
       if (record.outcome === 'routed') {
-        if (decision?.contact && decision.channel === record.channel) events.push(this.dispatchEvent(record, decision.contact));
-        else this.logger.error({ sendId: record.sendId, attempt: record.attempt }, 'routed decision without its contact: dispatch not published');
+        if (decision?.contact && decision.channel === record.channel)
+          events.push(this.dispatchEvent(record, decision.contact));
+        else
+          this.logger.error(
+            { sendId: record.sendId, attempt: record.attempt },
+            'routed decision without its contact: dispatch not published',
+          );
       }
       events.push(this.outcomeEvent(record, requests[i]));
     });
@@ -102,7 +111,12 @@ export class RoutingService {
     // schema check per event costs a tenth of a core (the consumers check them at their door).
     await this.publisher.publishAll(events);
     this.logger.debug(
-      { size: requests.length, decideMs: Math.round(decidedIn - started), storeMs: Math.round(storedIn - decidedIn), publishMs: Math.round(performance.now() - storedIn) },
+      {
+        size: requests.length,
+        decideMs: Math.round(decidedIn - started),
+        storeMs: Math.round(storedIn - decidedIn),
+        publishMs: Math.round(performance.now() - storedIn),
+      },
       'batch routed',
     );
   }
@@ -114,7 +128,10 @@ export class RoutingService {
    * pass settled the request differently (say, the message was unpublished in between).
    */
   private async recoverContacts(records: DecisionRecord[], decided: Map<string, Decision>): Promise<void> {
-    const missing = records.filter((r) => r.outcome === 'routed' && !(decided.get(r.sendId)?.contact && decided.get(r.sendId)?.channel === r.channel));
+    const missing = records.filter(
+      (r) =>
+        r.outcome === 'routed' && !(decided.get(r.sendId)?.contact && decided.get(r.sendId)?.channel === r.channel),
+    );
     if (missing.length === 0) return;
     const { decisions } = await this.rpc.call(
       preferencesDecide,
@@ -135,7 +152,12 @@ export class RoutingService {
     for (const d of decisions) decided.set(d.sendId, d);
   }
 
-  private toRecord(req: SendRequested, plan: RoutePlan, decision: Decision | undefined, decidedAt: string): DecisionRecord {
+  private toRecord(
+    req: SendRequested,
+    plan: RoutePlan,
+    decision: Decision | undefined,
+    decidedAt: string,
+  ): DecisionRecord {
     const attempt = req.attempt ?? 0;
     const deferrals = req.deferrals ?? 0;
     const v = this.verdict(req, plan, decision, attempt, deferrals);
@@ -165,8 +187,15 @@ export class RoutingService {
     };
   }
 
-  private verdict(req: SendRequested, plan: RoutePlan, decision: Decision | undefined, attempt: number, deferrals: number): Verdict {
-    if (plan.kind === 'settled') return { outcome: 'failed', reason: plan.reason, candidates: plan.candidates, skipped: plan.skipped };
+  private verdict(
+    req: SendRequested,
+    plan: RoutePlan,
+    decision: Decision | undefined,
+    attempt: number,
+    deferrals: number,
+  ): Verdict {
+    if (plan.kind === 'settled')
+      return { outcome: 'failed', reason: plan.reason, candidates: plan.candidates, skipped: plan.skipped };
     if (!decision) throw new Error(`preferences returned no decision for send ${req.sendId} (attempt ${attempt})`);
     const { candidates, skipped } = decision;
     switch (decision.outcome) {
@@ -174,15 +203,19 @@ export class RoutingService {
         const channel = decision.channel;
         const contentId = channel ? plan.contentIds.get(channel) : undefined;
         if (!channel || contentId === undefined || !decision.contact) {
-          throw new Error(`preferences routed send ${req.sendId} to ${channel ?? 'no channel'} without content or contact`);
+          throw new Error(
+            `preferences routed send ${req.sendId} to ${channel ?? 'no channel'} without content or contact`,
+          );
         }
         return { outcome: 'routed', channel, contentId, candidates, skipped };
       }
       case 'deferred': {
         const retryAt = decision.retryAt;
         // DESIGN §4.5: preferences enforces these too; checked here so the router never defers past them.
-        if (deferrals >= this.config.routing.maxDeferrals) return { outcome: 'failed', reason: 'max_deferrals', candidates, skipped };
-        if (!retryAt || new Date(retryAt) > new Date(req.expiresAt)) return { outcome: 'failed', reason: 'expired', candidates, skipped };
+        if (deferrals >= this.config.routing.maxDeferrals)
+          return { outcome: 'failed', reason: 'max_deferrals', candidates, skipped };
+        if (!retryAt || new Date(retryAt) > new Date(req.expiresAt))
+          return { outcome: 'failed', reason: 'expired', candidates, skipped };
         return { outcome: 'deferred', retryAt, candidates, skipped };
       }
       case 'failed':
@@ -220,7 +253,8 @@ export class RoutingService {
     if (record.dispatchId) payload.dispatchId = record.dispatchId;
     if (record.reason) payload.reason = record.reason;
     if (record.retryAt) payload.retryAt = record.retryAt;
-    if (record.outcome === 'deferred') payload.request = Object.assign({}, req, { attempt: record.attempt, deferrals: record.deferrals });
+    if (record.outcome === 'deferred')
+      payload.request = Object.assign({}, req, { attempt: record.attempt, deferrals: record.deferrals });
     return {
       subject: this.names.subjects.routing(record.outcome),
       msgId: `${record.sendId}:${record.attempt}:${record.deferrals}:${record.outcome}`,
@@ -229,7 +263,10 @@ export class RoutingService {
   }
 }
 
-function withCampaignRefs(target: { campaignId?: string; campaignEventId?: string; shipmentId?: string }, record: DecisionRecord): void {
+function withCampaignRefs(
+  target: { campaignId?: string; campaignEventId?: string; shipmentId?: string },
+  record: DecisionRecord,
+): void {
   if (record.campaignId !== null) target.campaignId = record.campaignId;
   if (record.campaignEventId !== null) target.campaignEventId = record.campaignEventId;
   if (record.shipmentId !== null) target.shipmentId = record.shipmentId;

@@ -56,7 +56,13 @@ export class SendsService {
           dispatchedAt: d.decidedAt,
           events: events
             .filter((e) => e.dispatchId === d.dispatchId)
-            .map((e) => ({ event: e.event, occurredAt: e.occurredAt, error: e.error, url: e.url, provider: e.provider })),
+            .map((e) => ({
+              event: e.event,
+              occurredAt: e.occurredAt,
+              error: e.error,
+              url: e.url,
+              provider: e.provider,
+            })),
         })),
     };
   }

@@ -84,14 +84,24 @@ export class FakePreferences {
 
 export function createFakePeersModule(env: TestEnv): Function {
   @Module({
-    imports: [ServiceKitModule.forRoot({ service: 'fake-peers', config: env.config, logger: createLogger('fake-peers', 'silent') })],
+    imports: [
+      ServiceKitModule.forRoot({
+        service: 'fake-peers',
+        config: env.config,
+        logger: createLogger('fake-peers', 'silent'),
+      }),
+    ],
     providers: [FakeCatalog, FakePreferences],
   })
   class FakePeersModule {}
   return FakePeersModule;
 }
 
-export function routableMessage(id: number, channels: { channel: Channel; channelId?: number | null; isEnabled?: boolean; contentAvailable?: boolean }[], extra: Partial<RoutableMessage> = {}): RoutableMessage {
+export function routableMessage(
+  id: number,
+  channels: { channel: Channel; channelId?: number | null; isEnabled?: boolean; contentAvailable?: boolean }[],
+  extra: Partial<RoutableMessage> = {},
+): RoutableMessage {
   return {
     id,
     isPublished: true,

@@ -23,7 +23,13 @@ export function announceChannels(client: Client, env: TestEnv, channels: Channel
     for (const channel of channels) {
       client.nc.publish(
         env.names.subjects.channelHeartbeat(),
-        JSON.stringify({ channel, instanceId: `test-${channel}`, provider: 'test', status: 'up', sentAt: new Date().toISOString() }),
+        JSON.stringify({
+          channel,
+          instanceId: `test-${channel}`,
+          provider: 'test',
+          status: 'up',
+          sentAt: new Date().toISOString(),
+        }),
       );
     }
   };

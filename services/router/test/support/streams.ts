@@ -12,7 +12,11 @@ export interface Stored<T> {
  * Every message a stream holds on `filter` (what consumers will get: JetStream has already
  * dropped the duplicates a SubjectRecorder still sees on core NATS).
  */
-export async function readStream<T = Record<string, unknown>>(nc: NatsConnection, names: NatsNames, filter: string): Promise<Stored<T>[]> {
+export async function readStream<T = Record<string, unknown>>(
+  nc: NatsConnection,
+  names: NatsNames,
+  filter: string,
+): Promise<Stored<T>[]> {
   const jsm = await jetstreamManager(nc);
   const stream = names.streamOf(filter);
   const info = await jsm.streams.info(stream, { subjects_filter: filter });

@@ -23,7 +23,10 @@ function str(value: unknown): string | undefined {
 }
 
 function textToParagraphs(text: string): string {
-  return escapeHtml(text).split(/\n{2,}/).map((p) => `<p>${p.replace(/\n/g, '<br>')}</p>`).join('');
+  return escapeHtml(text)
+    .split(/\n{2,}/)
+    .map((p) => `<p>${p.replace(/\n/g, '<br>')}</p>`)
+    .join('');
 }
 
 function domainOf(from: EmailMessage['from']): string {
@@ -37,20 +40,29 @@ function domainOf(from: EmailMessage['from']): string {
  * unsubscribe footer where the content has no unsubscribe link; click-tracking links and an open
  * pixel (signed tokens, DESIGN §7.6); RFC 8058 one-click List-Unsubscribe headers.
  */
-export function renderEmail({ dispatch, content, liquid, links }: RenderInput, options: EmailConfig['email']): EmailMessage {
+export function renderEmail(
+  { dispatch, content, liquid, links }: RenderInput,
+  options: EmailConfig['email'],
+): EmailMessage {
   const to = dispatch.contact.address;
   if (typeof to !== 'string' || !MAILBOX.test(to)) {
     throw DeliveryError.permanent('invalid_address', `${JSON.stringify(to)} is not an email address`);
   }
   const fields = content.fields;
   const fromAddress = str(fields.fromAddress);
-  const from: EmailMessage['from'] = fromAddress ? { name: liquid.render(str(fields.fromName)).trim(), address: fromAddress } : options.from;
+  const from: EmailMessage['from'] = fromAddress
+    ? { name: liquid.render(str(fields.fromName)).trim(), address: fromAddress }
+    : options.from;
   const replyTo = str(fields.replyToAddress);
 
-  const subject = liquid.render(str(fields.subject) ?? '').replace(/\s+/g, ' ').trim();
+  const subject = liquid
+    .render(str(fields.subject) ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
   const htmlSource = str(fields.customHtml);
   const textSource = str(fields.plainText);
-  if (!htmlSource && !textSource) throw DeliveryError.permanent('empty_content', `email ${content.id} has neither customHtml nor plainText`);
+  if (!htmlSource && !textSource)
+    throw DeliveryError.permanent('empty_content', `email ${content.id} has neither customHtml nor plainText`);
 
   const renderedText = textSource ? liquid.render(textSource) : undefined;
   const body = htmlSource ? liquid.render(htmlSource, { html: true }) : textToParagraphs(renderedText ?? '');
@@ -66,11 +78,15 @@ export function renderEmail({ dispatch, content, liquid, links }: RenderInput, o
     );
   }
   let text = renderedText ?? htmlToText(html);
-  if (!text.includes(links.unsubscribe)) text = `${text.trimEnd()}\n\n${options.unsubscribeText}: ${links.unsubscribe}\n`;
+  if (!text.includes(links.unsubscribe))
+    text = `${text.trimEnd()}\n\n${options.unsubscribeText}: ${links.unsubscribe}\n`;
 
   if (options.clickTracking) html = rewriteLinks(html, links.click, (url) => url === links.unsubscribe);
   if (options.openTracking) {
-    html = insertBeforeBodyEnd(html, `<img src="${links.openPixel}" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px">`);
+    html = insertBeforeBodyEnd(
+      html,
+      `<img src="${links.openPixel}" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px">`,
+    );
   }
 
   const domain = domainOf(from);

@@ -13,11 +13,15 @@ describe('email HTML helpers', () => {
   });
 
   it('escapes the five HTML special characters', () => {
-    expect(escapeHtml(`<a href="x?a=1&b='2'">&amp;</a>`)).toBe('&lt;a href=&quot;x?a=1&amp;b=&#39;2&#39;&quot;&gt;&amp;amp;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x?a=1&b='2'">&amp;</a>`)).toBe(
+      '&lt;a href=&quot;x?a=1&amp;b=&#39;2&#39;&quot;&gt;&amp;amp;&lt;/a&gt;',
+    );
   });
 
   it('inserts before the closing body tag, or appends', () => {
-    expect(insertBeforeBodyEnd('<html><body><p>x</p></body></html>', '<i>')).toBe('<html><body><p>x</p><i></body></html>');
+    expect(insertBeforeBodyEnd('<html><body><p>x</p></body></html>', '<i>')).toBe(
+      '<html><body><p>x</p><i></body></html>',
+    );
     expect(insertBeforeBodyEnd('<p>x</p>', '<i>')).toBe('<p>x</p><i>');
   });
 
@@ -25,6 +29,8 @@ describe('email HTML helpers', () => {
     const sut = htmlToText(
       '<html><head><style>p{}</style></head><body><h1>Hi &amp; welcome</h1><p>Line one<br>line   two</p><ul><li>a</li><li>b</li></ul><p><a href="https://x.example/?a=1&amp;b=2">the sale</a> <a href="https://y.example">https://y.example</a></p></body></html>',
     );
-    expect(sut).toBe('Hi & welcome\n\nLine one\nline two\n\n- a\n\n- b\n\nthe sale (https://x.example/?a=1&b=2) https://y.example');
+    expect(sut).toBe(
+      'Hi & welcome\n\nLine one\nline two\n\n- a\n\n- b\n\nthe sale (https://x.example/?a=1&b=2) https://y.example',
+    );
   });
 });

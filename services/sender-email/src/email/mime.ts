@@ -41,7 +41,8 @@ export function composeMime(message: EmailMessage, date = new Date()): string {
 
 /** The SMTP envelope: MAIL FROM the From address, RCPT TO the recipient. */
 export function envelopeOf(message: EmailMessage): { from: string; to: string[] } {
-  const from = typeof message.from === 'string' ? (/<([^>]+)>\s*$/.exec(message.from)?.[1] ?? message.from) : message.from.address;
+  const from =
+    typeof message.from === 'string' ? (/<([^>]+)>\s*$/.exec(message.from)?.[1] ?? message.from) : message.from.address;
   return { from: from.trim(), to: [message.to] };
 }
 

@@ -2,7 +2,28 @@ import { simpleParser } from 'mailparser';
 import { encode } from 'nodemailer/lib/qp';
 import { encodeQuotedPrintable, quotedPrintable } from './quoted-printable';
 
-const PIECES = ['a', 'Z', ' ', '\t', '\r', '\n', '\r\n', '=', '.', '<', '>', '~', '\x00', '\x1b', '\x7f', 'é', '€', '😀', '\ud800', '\udc00'];
+const PIECES = [
+  'a',
+  'Z',
+  ' ',
+  '\t',
+  '\r',
+  '\n',
+  '\r\n',
+  '=',
+  '.',
+  '<',
+  '>',
+  '~',
+  '\x00',
+  '\x1b',
+  '\x7f',
+  'é',
+  '€',
+  '😀',
+  '\ud800',
+  '\udc00',
+];
 
 function randomTexts(count: number, maxPieces: number): string[] {
   let seed = 11;
@@ -17,13 +38,16 @@ function randomTexts(count: number, maxPieces: number): string[] {
 const crlf = (text: string) => text.replace(/\r?\n|\r/g, '\r\n');
 
 async function decode(body: string): Promise<string> {
-  const parsed = await simpleParser(`Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${body}`);
+  const parsed = await simpleParser(
+    `Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${body}`,
+  );
   return parsed.text ?? '';
 }
 
 describe('quoted-printable', () => {
   it('encodes as nodemailer encodes the UTF-8 bytes, line breaks written CRLF', () => {
-    for (const text of randomTexts(5_000, 14)) expect(encodeQuotedPrintable(text)).toBe(encode(Buffer.from(crlf(text), 'utf8')));
+    for (const text of randomTexts(5_000, 14))
+      expect(encodeQuotedPrintable(text)).toBe(encode(Buffer.from(crlf(text), 'utf8')));
     for (let code = 0; code < 0x10000; code++) {
       const text = `${String.fromCharCode(code)} x`;
       expect(encodeQuotedPrintable(text)).toBe(encode(Buffer.from(crlf(text), 'utf8')));
@@ -44,7 +68,11 @@ describe('quoted-printable', () => {
         expect(line.replace(/=[0-9A-F]{2}/g, '')).toMatch(/^[^=]*=?$/); // escapes whole, a soft break's "=" last
       }
       expect(sut.replace(/=\r\n/g, '')).toBe(encodeQuotedPrintable(text));
-      expect(await decode(sut)).toBe(Buffer.from(text, 'utf8').toString('utf8').replace(/\r?\n|\r/g, '\n'));
+      expect(await decode(sut)).toBe(
+        Buffer.from(text, 'utf8')
+          .toString('utf8')
+          .replace(/\r?\n|\r/g, '\n'),
+      );
     }
     expect(quotedPrintable('short\nlines')).toBe('short\r\nlines');
   });

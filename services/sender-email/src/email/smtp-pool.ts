@@ -62,7 +62,11 @@ export class SmtpPool {
     for (const slot of [...this.idle]) this.discard(slot);
   }
 
-  private sendOn(slot: Slot, envelope: SMTPConnection.Envelope, message: string): Promise<SMTPConnection.SentMessageInfo> {
+  private sendOn(
+    slot: Slot,
+    envelope: SMTPConnection.Envelope,
+    message: string,
+  ): Promise<SMTPConnection.SentMessageInfo> {
     return new Promise((resolve, reject) => {
       slot.connection.send(envelope, message, (error, info) => {
         slot.sent++;

@@ -13,7 +13,8 @@ export function classifySmtpError(error: unknown): DeliveryError {
   const message = e.message ?? String(error);
   if (typeof e.responseCode === 'number') {
     const code = `smtp_${e.responseCode}`;
-    if (e.responseCode >= 500 && !SESSION_CODES.has(e.responseCode) && e.code !== 'EAUTH') return DeliveryError.permanent(code, message, error);
+    if (e.responseCode >= 500 && !SESSION_CODES.has(e.responseCode) && e.code !== 'EAUTH')
+      return DeliveryError.permanent(code, message, error);
     return DeliveryError.transient(code, message, error);
   }
   return DeliveryError.transient((e.code ?? 'smtp_error').toLowerCase(), message, error);

@@ -7,7 +7,12 @@ import type { FcmMessage } from './fcm.renderer';
 import { GoogleAccessToken } from './google-access-token';
 
 interface GoogleError {
-  error?: { code?: number; status?: string; message?: string; details?: Array<{ '@type'?: string; errorCode?: string }> };
+  error?: {
+    code?: number;
+    status?: string;
+    message?: string;
+    details?: Array<{ '@type'?: string; errorCode?: string }>;
+  };
 }
 
 const UNREGISTERED = 'fcm_unregistered';
@@ -43,11 +48,16 @@ export class FcmProvider implements ChannelProvider<FcmMessage> {
   }
 
   async send(message: FcmMessage, dispatch: Dispatch): Promise<SendResult> {
-    const results = await Promise.all(message.tokens.map((token) => this.sendTo(token, message).catch((error: unknown) => asDeliveryError(error))));
-    const gone = message.tokens.filter((_, i) => results[i] instanceof DeliveryError && (results[i] as DeliveryError).code === UNREGISTERED);
+    const results = await Promise.all(
+      message.tokens.map((token) => this.sendTo(token, message).catch((error: unknown) => asDeliveryError(error))),
+    );
+    const gone = message.tokens.filter(
+      (_, i) => results[i] instanceof DeliveryError && (results[i] as DeliveryError).code === UNREGISTERED,
+    );
     await Promise.all(gone.map((token) => this.remove(dispatch.contact.id, token)));
     const names = results.filter((r): r is string => typeof r === 'string');
-    if (names.length > 0) return { providerMessageId: names[0], meta: { devices: message.tokens.length, delivered: names.length } };
+    if (names.length > 0)
+      return { providerMessageId: names[0], meta: { devices: message.tokens.length, delivered: names.length } };
     const errors = results as DeliveryError[];
     throw errors.find((e) => !e.permanent) ?? errors[0];
   }

@@ -25,7 +25,8 @@ export class GoogleAccessToken {
   ) {}
 
   get(): Promise<string> {
-    if (this.cached && this.cached.expiresAt - REFRESH_MARGIN_MS > this.now()) return Promise.resolve(this.cached.token);
+    if (this.cached && this.cached.expiresAt - REFRESH_MARGIN_MS > this.now())
+      return Promise.resolve(this.cached.token);
     this.pending ??= this.exchange().finally(() => {
       this.pending = undefined;
     });
@@ -39,8 +40,18 @@ export class GoogleAccessToken {
 
   assertion(): string {
     const iat = Math.floor(this.now() / 1000);
-    const header = { alg: 'RS256', typ: 'JWT', ...(this.account.private_key_id ? { kid: this.account.private_key_id } : {}) };
-    const claims = { iss: this.account.client_email, scope: FCM_SCOPE, aud: this.account.token_uri, iat, exp: iat + 3600 };
+    const header = {
+      alg: 'RS256',
+      typ: 'JWT',
+      ...(this.account.private_key_id ? { kid: this.account.private_key_id } : {}),
+    };
+    const claims = {
+      iss: this.account.client_email,
+      scope: FCM_SCOPE,
+      aud: this.account.token_uri,
+      iat,
+      exp: iat + 3600,
+    };
     const input = `${b64(header)}.${b64(claims)}`;
     return `${input}.${sign('RSA-SHA256', Buffer.from(input), this.account.private_key).toString('base64url')}`;
   }
@@ -52,10 +63,18 @@ export class GoogleAccessToken {
       body: new URLSearchParams({ grant_type: JWT_BEARER, assertion: this.assertion() }),
       signal: AbortSignal.timeout(this.timeoutMs),
     });
-    const body = (await res.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error?: string; error_description?: string };
+    const body = (await res.json().catch(() => ({}))) as {
+      access_token?: string;
+      expires_in?: number;
+      error?: string;
+      error_description?: string;
+    };
     if (!res.ok || !body.access_token) {
       // A refused service account is the provider's configuration, not the recipient: transient (the breaker opens).
-      throw DeliveryError.transient('fcm_auth', `the token endpoint answered ${res.status}: ${body.error ?? ''} ${body.error_description ?? ''}`.trim());
+      throw DeliveryError.transient(
+        'fcm_auth',
+        `the token endpoint answered ${res.status}: ${body.error ?? ''} ${body.error_description ?? ''}`.trim(),
+      );
     }
     this.cached = { token: body.access_token, expiresAt: this.now() + (body.expires_in ?? 3600) * 1000 };
     return body.access_token;

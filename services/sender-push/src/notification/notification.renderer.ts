@@ -19,7 +19,8 @@ export function renderNotification({ content, liquid, links }: RenderInput): Ren
   const body = liquid.render(str(content.fields.message)).trim();
   if (!title && !body) throw DeliveryError.permanent('empty_content', `notification ${content.id} renders to nothing`);
   const target = liquid.render(str(content.fields.url)).trim();
-  if (target && !/^https?:\/\/\S+$/i.test(target)) throw DeliveryError.permanent('invalid_url', `${JSON.stringify(target)} is not an http(s) URL`);
+  if (target && !/^https?:\/\/\S+$/i.test(target))
+    throw DeliveryError.permanent('invalid_url', `${JSON.stringify(target)} is not an http(s) URL`);
   const icon = str(content.fields.icon).trim();
   return { title, body, ...(target ? { url: links.click(target) } : {}), ...(icon ? { icon } : {}) };
 }

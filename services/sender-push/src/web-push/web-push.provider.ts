@@ -17,7 +17,8 @@ export function classifyPushError(error: unknown): Outcome {
   if (status === 404 || status === 410) return { kind: 'gone' };
   const message = `push service answered ${status}: ${error.body || error.message}`.slice(0, 500);
   // 401: our VAPID header was not accepted at all (configuration); 429/5xx: the push service's trouble.
-  if (status === 401 || status === 429 || status >= 500) return { kind: 'failed', error: DeliveryError.transient(`webpush_${status}`, message) };
+  if (status === 401 || status === 429 || status >= 500)
+    return { kind: 'failed', error: DeliveryError.transient(`webpush_${status}`, message) };
   // 400, 403 (a subscription bound to another VAPID key), 413: this message can never go to this subscription.
   return { kind: 'failed', error: DeliveryError.permanent(`webpush_${status}`, message) };
 }
@@ -45,11 +46,18 @@ export class WebPushProvider implements ChannelProvider<WebPushMessage> {
     const gone = message.subscriptions.filter((_, i) => outcomes[i].kind === 'gone');
     await Promise.all(gone.map((s) => this.remove(dispatch.contact.id, s.endpoint)));
     const delivered = outcomes.filter((o) => o.kind === 'delivered').length;
-    if (delivered > 0) return { meta: { subscriptions: message.subscriptions.length, delivered, removed: gone.length } };
+    if (delivered > 0)
+      return { meta: { subscriptions: message.subscriptions.length, delivered, removed: gone.length } };
     const errors = outcomes.flatMap((o) => (o.kind === 'failed' ? [o.error] : []));
     const transient = errors.find((e) => !e.permanent);
     if (transient) throw transient;
-    throw errors[0] ?? DeliveryError.permanent('subscription_gone', `every web-push subscription of the contact is gone (${gone.length} removed)`);
+    throw (
+      errors[0] ??
+      DeliveryError.permanent(
+        'subscription_gone',
+        `every web-push subscription of the contact is gone (${gone.length} removed)`,
+      )
+    );
   }
 
   close(): void {

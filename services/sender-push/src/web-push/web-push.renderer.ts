@@ -18,10 +18,14 @@ export function renderWebPush(input: RenderInput): WebPushMessage {
   const subscriptions = (Array.isArray(address) ? address : [])
     .map((s) => WebPushSubscriptionSchema.safeParse(s))
     .flatMap((r) => (r.success ? [r.data] : []));
-  if (subscriptions.length === 0) throw DeliveryError.permanent('no_address', 'the contact has no valid web-push subscription');
+  if (subscriptions.length === 0)
+    throw DeliveryError.permanent('no_address', 'the contact has no valid web-push subscription');
   const payload = JSON.stringify({ ...renderNotification(input), dispatchId: input.dispatch.dispatchId });
   if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) {
-    throw DeliveryError.permanent('too_large', `the notification is ${Buffer.byteLength(payload)} bytes; push services take ${MAX_PAYLOAD_BYTES}`);
+    throw DeliveryError.permanent(
+      'too_large',
+      `the notification is ${Buffer.byteLength(payload)} bytes; push services take ${MAX_PAYLOAD_BYTES}`,
+    );
   }
   return { subscriptions, payload };
 }

@@ -17,5 +17,9 @@ declare module 'smpp' {
     destroy(callback?: () => void): void;
   }
 
-  export function connect(options: { url: string; auto_enquire_link_period?: number; connectTimeout?: number }): SmppClientSession;
+  export function connect(options: {
+    url: string;
+    auto_enquire_link_period?: number;
+    connectTimeout?: number;
+  }): SmppClientSession;
 }

@@ -15,14 +15,26 @@ const PERMANENT_STATUS: Record<number, string> = {
   0x61: 'ESME_RINVSCHED',
   0x62: 'ESME_RINVEXPIRY',
 };
-const TRANSIENT_STATUS: Record<number, string> = { 0x08: 'ESME_RSYSERR', 0x14: 'ESME_RMSGQFUL', 0x45: 'ESME_RSUBMITFAIL', 0x58: 'ESME_RTHROTTLED' };
+const TRANSIENT_STATUS: Record<number, string> = {
+  0x08: 'ESME_RSYSERR',
+  0x14: 'ESME_RMSGQFUL',
+  0x45: 'ESME_RSUBMITFAIL',
+  0x58: 'ESME_RTHROTTLED',
+};
 
 export function classifySmppStatus(status: number): DeliveryError {
   const hex = `0x${status.toString(16).padStart(2, '0')}`;
   const permanent = PERMANENT_STATUS[status];
-  if (permanent) return DeliveryError.permanent(`smpp_${permanent.toLowerCase()}`, `The SMSC refused the message: ${permanent} (${hex})`);
+  if (permanent)
+    return DeliveryError.permanent(
+      `smpp_${permanent.toLowerCase()}`,
+      `The SMSC refused the message: ${permanent} (${hex})`,
+    );
   const name = TRANSIENT_STATUS[status] ?? `status ${hex}`;
-  return DeliveryError.transient(`smpp_${(TRANSIENT_STATUS[status] ?? hex).toLowerCase()}`, `The SMSC did not take the message: ${name}`);
+  return DeliveryError.transient(
+    `smpp_${(TRANSIENT_STATUS[status] ?? hex).toLowerCase()}`,
+    `The SMSC did not take the message: ${name}`,
+  );
 }
 
 const ENQUIRE_LINK_MS = 30_000;
@@ -55,14 +67,20 @@ export class SmppProvider implements ChannelProvider<SmsMessage> {
       ...(message.segments.segments > 1 ? { message_payload: message.body } : { short_message: message.body }),
     });
     if (pdu.command_status !== 0) throw classifySmppStatus(pdu.command_status);
-    return { providerMessageId: pdu.message_id, meta: { segments: message.segments.segments, encoding: message.segments.encoding } };
+    return {
+      providerMessageId: pdu.message_id,
+      meta: { segments: message.segments.segments, encoding: message.segments.encoding },
+    };
   }
 
   async close(): Promise<void> {
     this.closed = true;
     const session = await this.session?.catch(() => undefined);
     if (!session) return;
-    await Promise.race([this.request(session, 'unbind', {}).catch(() => undefined), new Promise((r) => setTimeout(r, 1_000).unref())]);
+    await Promise.race([
+      this.request(session, 'unbind', {}).catch(() => undefined),
+      new Promise((r) => setTimeout(r, 1_000).unref()),
+    ]);
     session.destroy();
   }
 
@@ -84,7 +102,13 @@ export class SmppProvider implements ChannelProvider<SmsMessage> {
           this.current = undefined;
           this.session = undefined; // the next send opens a new session
         }
-        reject(DeliveryError.transient('smpp_connection', `SMPP connection to ${this.config.url} lost${error ? `: ${error.message}` : ''}`, error));
+        reject(
+          DeliveryError.transient(
+            'smpp_connection',
+            `SMPP connection to ${this.config.url} lost${error ? `: ${error.message}` : ''}`,
+            error,
+          ),
+        );
       };
       session.on('error', (error: Error) => lost(error));
       session.on('close', () => lost());
@@ -92,7 +116,12 @@ export class SmppProvider implements ChannelProvider<SmsMessage> {
         session.bind_transceiver({ system_id: this.config.systemId, password: this.config.password }, (pdu) => {
           if (pdu.command_status !== 0) {
             session.destroy();
-            reject(DeliveryError.transient('smpp_bind_failed', `SMPP bind refused (status 0x${pdu.command_status.toString(16)})`));
+            reject(
+              DeliveryError.transient(
+                'smpp_bind_failed',
+                `SMPP bind refused (status 0x${pdu.command_status.toString(16)})`,
+              ),
+            );
             return;
           }
           this.current = session;
@@ -103,9 +132,14 @@ export class SmppProvider implements ChannelProvider<SmsMessage> {
   }
 
   /** One request PDU and its response; rejects when the session goes away first. */
-  private request(session: SmppClientSession, command: 'submit_sm' | 'unbind', params: Record<string, unknown>): Promise<SmppClientPdu> {
+  private request(
+    session: SmppClientSession,
+    command: 'submit_sm' | 'unbind',
+    params: Record<string, unknown>,
+  ): Promise<SmppClientPdu> {
     return new Promise((resolve, reject) => {
-      const gone = () => reject(DeliveryError.transient('smpp_connection', 'SMPP connection closed before the SMSC answered'));
+      const gone = () =>
+        reject(DeliveryError.transient('smpp_connection', 'SMPP connection closed before the SMSC answered'));
       session.once('close', gone);
       const written = session[command](params, (pdu) => {
         session.off('close', gone);

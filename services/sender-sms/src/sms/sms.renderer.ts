@@ -16,15 +16,25 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 export const MAX_SMS_CHARACTERS = 1_600;
 
 /** Sms content + contact → one text: Liquid-rendered, with the opt-out instruction appended where it has none. */
-export function renderSms({ dispatch, content, liquid }: RenderInput, options: Pick<SmsConfig['sms'], 'optOutText'>): SmsMessage {
+export function renderSms(
+  { dispatch, content, liquid }: RenderInput,
+  options: Pick<SmsConfig['sms'], 'optOutText'>,
+): SmsMessage {
   const to = dispatch.contact.address;
-  if (typeof to !== 'string' || !E164.test(to)) throw DeliveryError.permanent('invalid_address', `${JSON.stringify(to)} is not an E.164 number`);
+  if (typeof to !== 'string' || !E164.test(to))
+    throw DeliveryError.permanent('invalid_address', `${JSON.stringify(to)} is not an E.164 number`);
   let body = liquid.render(typeof content.fields.message === 'string' ? content.fields.message : '').trim();
   if (!body) throw DeliveryError.permanent('empty_content', `sms ${content.id} renders to an empty text`);
   if (!/\bstop\b/i.test(body) && !body.includes(options.optOutText)) body = `${body}\n${options.optOutText}`;
   if ([...body].length > MAX_SMS_CHARACTERS) {
-    throw DeliveryError.permanent('too_long', `The text has ${[...body].length} characters; at most ${MAX_SMS_CHARACTERS} can be sent`);
+    throw DeliveryError.permanent(
+      'too_long',
+      `The text has ${[...body].length} characters; at most ${MAX_SMS_CHARACTERS} can be sent`,
+    );
   }
-  const senderId = typeof content.fields.senderId === 'string' && content.fields.senderId.trim() ? content.fields.senderId.trim() : undefined;
+  const senderId =
+    typeof content.fields.senderId === 'string' && content.fields.senderId.trim()
+      ? content.fields.senderId.trim()
+      : undefined;
   return { to, body, senderId, segments: smsSegments(body) };
 }

@@ -8,7 +8,9 @@ export function smsSender(config: SmsConfig): SenderDefinition {
   return defineSender<SmsMessage>({
     channel: 'sms',
     provider: () =>
-      config.sms.provider === 'smpp' ? new SmppProvider(config.sms.smpp) : new TwilioProvider(config.sms.twilio, config.breaker.timeoutMs),
+      config.sms.provider === 'smpp'
+        ? new SmppProvider(config.sms.smpp)
+        : new TwilioProvider(config.sms.twilio, config.breaker.timeoutMs),
     render: (input) => renderSms(input, config.sms),
   });
 }

@@ -3,7 +3,9 @@ import type { SmsConfig } from '../sender-sms.config';
 import type { SmsMessage } from './sms.renderer';
 
 /** Twilio errors about the recipient or the message itself (invalid or unreachable number, opted out, blocked...). */
-export const TWILIO_PERMANENT_CODES = new Set([21211, 21214, 21217, 21219, 21408, 21421, 21602, 21610, 21612, 21614, 21617, 21635, 30003, 30004, 30005, 30006, 30007]);
+export const TWILIO_PERMANENT_CODES = new Set([
+  21211, 21214, 21217, 21219, 21408, 21421, 21602, 21610, 21612, 21614, 21617, 21635, 30003, 30004, 30005, 30006, 30007,
+]);
 
 interface TwilioMessageResource {
   sid: string;
@@ -12,11 +14,15 @@ interface TwilioMessageResource {
 }
 
 /** Twilio's answer → DeliveryError: a 400 (invalid or opted-out number, bad body) is permanent; auth, 429 and 5xx are the provider's problem. */
-export function classifyTwilioError(status: number, body: { code?: number; message?: string } | undefined): DeliveryError {
+export function classifyTwilioError(
+  status: number,
+  body: { code?: number; message?: string } | undefined,
+): DeliveryError {
   const code = body?.code;
   const message = body?.message ?? `Twilio answered ${status}`;
   const name = `twilio_${code ?? status}`;
-  if ((code !== undefined && TWILIO_PERMANENT_CODES.has(code)) || status === 400) return DeliveryError.permanent(name, message);
+  if ((code !== undefined && TWILIO_PERMANENT_CODES.has(code)) || status === 400)
+    return DeliveryError.permanent(name, message);
   return DeliveryError.transient(name, message);
 }
 
@@ -41,13 +47,21 @@ export class TwilioProvider implements ChannelProvider<SmsMessage> {
     else form.set('From', from);
     const res = await fetch(this.url, {
       method: 'POST',
-      headers: { authorization: this.authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      headers: {
+        authorization: this.authorization,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      },
       body: form,
       signal: AbortSignal.timeout(this.timeoutMs),
     });
-    const body = (await res.json().catch(() => undefined)) as (TwilioMessageResource & { code?: number; message?: string }) | undefined;
+    const body = (await res.json().catch(() => undefined)) as
+      (TwilioMessageResource & { code?: number; message?: string }) | undefined;
     if (!res.ok || !body?.sid) throw classifyTwilioError(res.status, body);
     const segments = Number(body.num_segments ?? message.segments.segments);
-    return { providerMessageId: body.sid, meta: { segments, encoding: message.segments.encoding, status: body.status } };
+    return {
+      providerMessageId: body.sid,
+      meta: { segments, encoding: message.segments.encoding, status: body.status },
+    };
   }
 }

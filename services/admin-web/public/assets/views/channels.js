@@ -32,7 +32,12 @@ export async function channelsPage(ctx) {
   };
   replace(
     ctx.main,
-    h('div', { class: 'page-header' }, h('h1', null, 'Channels'), h('button', { type: 'button', onclick: () => void load() }, 'Refresh')),
+    h(
+      'div',
+      { class: 'page-header' },
+      h('h1', null, 'Channels'),
+      h('button', { type: 'button', onclick: () => void load() }, 'Refresh'),
+    ),
     results,
   );
   await load();

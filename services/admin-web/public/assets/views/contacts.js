@@ -1,5 +1,20 @@
 import { api } from '../api.js';
-import { alertBox, busy, clearErrors, errorBlock, field, formatDate, h, loading, noticeBox, orNull, replace, showError, table, valueOf } from '../dom.js';
+import {
+  alertBox,
+  busy,
+  clearErrors,
+  errorBlock,
+  field,
+  formatDate,
+  h,
+  loading,
+  noticeBox,
+  orNull,
+  replace,
+  showError,
+  table,
+  valueOf,
+} from '../dom.js';
 import { CHANNELS, channelLabel, listPage } from './shared.js';
 
 /** @typedef {import('../app.js').ViewContext} ViewContext */
@@ -16,7 +31,12 @@ export function contactsPage(ctx) {
     h(
       'form',
       { class: 'toolbar', 'aria-label': 'Open a contact by ID' },
-      h('div', { class: 'field' }, h('label', { for: 'open-contact' }, 'Open by ID'), h('input', { id: 'open-contact', name: 'contactId', autocomplete: 'off' })),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: 'open-contact' }, 'Open by ID'),
+        h('input', { id: 'open-contact', name: 'contactId', autocomplete: 'off' }),
+      ),
       h('button', { type: 'submit' }, 'Open'),
     )
   );
@@ -42,7 +62,11 @@ export function contactsPage(ctx) {
         label: 'Do not contact',
         cell: (c) =>
           (Array.isArray(c.doNotContact) ? c.doNotContact : []).map((/** @type {any} */ d) =>
-            h('span', { class: 'badge bad', title: DNC_REASONS[d.reason] ?? String(d.reason) }, channelLabel(d.channel)),
+            h(
+              'span',
+              { class: 'badge bad', title: DNC_REASONS[d.reason] ?? String(d.reason) },
+              channelLabel(d.channel),
+            ),
           ),
       },
     ],
@@ -68,15 +92,24 @@ export async function contactPage(ctx) {
     ctx.main,
     backLink(),
     h('div', { class: 'page-header' }, heading),
-    h('div', { class: 'two-col' }, preferencesForm(id, contact, (c) => {
-      contact = c;
-      renderDnc();
-    }), dnc),
+    h(
+      'div',
+      { class: 'two-col' },
+      preferencesForm(id, contact, (c) => {
+        contact = c;
+        renderDnc();
+      }),
+      dnc,
+    ),
   );
-  const renderDnc = () => replace(dnc, dncPanel(id, contact, (c) => {
-    contact = c;
-    renderDnc();
-  }));
+  const renderDnc = () =>
+    replace(
+      dnc,
+      dncPanel(id, contact, (c) => {
+        contact = c;
+        renderDnc();
+      }),
+    );
   renderDnc();
 }
 
@@ -111,16 +144,30 @@ function preferencesForm(id, contact, onSaved) {
         field({ name: 'firstname', label: 'First name', value: contact.firstname ?? '' }),
         field({ name: 'lastname', label: 'Last name', value: contact.lastname ?? '' }),
         field({ name: 'email', label: 'Email', type: 'email', value: contact.email ?? '' }),
-        field({ name: 'mobile', label: 'Mobile', type: 'tel', value: contact.mobile ?? '', hint: 'E.164, e.g. +14155550100' }),
+        field({
+          name: 'mobile',
+          label: 'Mobile',
+          type: 'tel',
+          value: contact.mobile ?? '',
+          hint: 'E.164, e.g. +14155550100',
+        }),
         field({ name: 'twitterHandle', label: 'Twitter handle', value: contact.twitterHandle ?? '' }),
-        field({ name: 'timezone', label: 'Time zone', value: contact.timezone ?? '', hint: 'IANA name, e.g. Europe/Madrid' }),
+        field({
+          name: 'timezone',
+          label: 'Time zone',
+          value: contact.timezone ?? '',
+          hint: 'IANA name, e.g. Europe/Madrid',
+        }),
         field({ name: 'locale', label: 'Locale', value: contact.locale ?? '' }),
         field({
           name: 'preferredChannel',
           label: 'Preferred channel',
           type: 'select',
           value: contact.preferredChannel ?? '',
-          options: [['', 'No preference'], ...CHANNELS.map((c) => /** @type {[string, string]} */ ([c, channelLabel(c)]))],
+          options: [
+            ['', 'No preference'],
+            ...CHANNELS.map((c) => /** @type {[string, string]} */ ([c, channelLabel(c)])),
+          ],
         }),
       ),
       h(
@@ -138,7 +185,11 @@ function preferencesForm(id, contact, onSaved) {
             h(
               'thead',
               null,
-              h('tr', null, ['Channel', 'At most', 'Per', 'Paused from', 'Paused until'].map((t) => h('th', { scope: 'col' }, t))),
+              h(
+                'tr',
+                null,
+                ['Channel', 'At most', 'Per', 'Paused from', 'Paused until'].map((t) => h('th', { scope: 'col' }, t)),
+              ),
             ),
             h(
               'tbody',
@@ -150,20 +201,40 @@ function preferencesForm(id, contact, onSaved) {
                 const cell = (key, what, control) => {
                   control.setAttribute('name', `frequencyRules.${channel}.${key}`);
                   control.setAttribute('aria-label', `${label}: ${what}`);
-                  return h('td', { 'data-field': `frequencyRules.${channel}.${key}` }, control, h('p', { class: 'field-error' }));
+                  return h(
+                    'td',
+                    { 'data-field': `frequencyRules.${channel}.${key}` },
+                    control,
+                    h('p', { class: 'field-error' }),
+                  );
                 };
                 return h(
                   'tr',
                   null,
                   h('th', { scope: 'row' }, label),
-                  cell('frequencyNumber', 'at most this many messages', h('input', { type: 'number', min: 0, step: 1, value: rule.frequencyNumber ?? '', class: 'small-input' })),
+                  cell(
+                    'frequencyNumber',
+                    'at most this many messages',
+                    h('input', {
+                      type: 'number',
+                      min: 0,
+                      step: 1,
+                      value: rule.frequencyNumber ?? '',
+                      class: 'small-input',
+                    }),
+                  ),
                   cell(
                     'frequencyTime',
                     'per period',
                     h(
                       'select',
                       null,
-                      [['', '—'], ['DAY', 'day'], ['WEEK', 'week'], ['MONTH', 'month']].map(([v, t]) => h('option', { value: v, selected: (rule.frequencyTime ?? '') === v }, t)),
+                      [
+                        ['', '—'],
+                        ['DAY', 'day'],
+                        ['WEEK', 'week'],
+                        ['MONTH', 'month'],
+                      ].map(([v, t]) => h('option', { value: v, selected: (rule.frequencyTime ?? '') === v }, t)),
                     ),
                   ),
                   cell('pauseFrom', 'paused from', h('input', { type: 'date', value: dateInput(rule.pauseFrom) })),
@@ -230,8 +301,14 @@ function dncPanel(id, contact, onChanged) {
   const entries = Array.isArray(contact.doNotContact) ? contact.doNotContact : [];
   const remove = async (/** @type {string} */ channel) => {
     try {
-      const data = await api('POST', `/api/contacts/${encodeURIComponent(id)}/dnc/${encodeURIComponent(channel)}/remove`, {});
-      onChanged(data?.contact ?? { ...contact, doNotContact: entries.filter((/** @type {any} */ e) => e.channel !== channel) });
+      const data = await api(
+        'POST',
+        `/api/contacts/${encodeURIComponent(id)}/dnc/${encodeURIComponent(channel)}/remove`,
+        {},
+      );
+      onChanged(
+        data?.contact ?? { ...contact, doNotContact: entries.filter((/** @type {any} */ e) => e.channel !== channel) },
+      );
     } catch (error) {
       showError(section, alert, error);
     }
@@ -244,7 +321,13 @@ function dncPanel(id, contact, onChanged) {
       h(
         'div',
         { class: 'form-grid' },
-        field({ name: 'channel', label: 'Channel', type: 'select', value: 'email', options: CHANNELS.map((c) => [c, channelLabel(c)]) }),
+        field({
+          name: 'channel',
+          label: 'Channel',
+          type: 'select',
+          value: 'email',
+          options: CHANNELS.map((c) => [c, channelLabel(c)]),
+        }),
         field({ name: 'reason', label: 'Reason', type: 'select', value: '3', options: Object.entries(DNC_REASONS) }),
       ),
       field({ name: 'comments', label: 'Comments' }),
@@ -256,10 +339,14 @@ function dncPanel(id, contact, onChanged) {
     const channel = valueOf(addForm, 'channel');
     void busy(addForm, async () => {
       try {
-        const data = await api('POST', `/api/contacts/${encodeURIComponent(id)}/dnc/${encodeURIComponent(channel)}/add`, {
-          reason: Number(valueOf(addForm, 'reason')),
-          comments: orNull(valueOf(addForm, 'comments')),
-        });
+        const data = await api(
+          'POST',
+          `/api/contacts/${encodeURIComponent(id)}/dnc/${encodeURIComponent(channel)}/add`,
+          {
+            reason: Number(valueOf(addForm, 'reason')),
+            comments: orNull(valueOf(addForm, 'comments')),
+          },
+        );
         clearErrors(section);
         if (data?.contact) onChanged(data.contact);
       } catch (error) {
@@ -282,7 +369,12 @@ function dncPanel(id, contact, onChanged) {
         {
           label: 'Actions',
           className: 'cell-actions',
-          cell: (e) => h('button', { type: 'button', class: 'small', onclick: () => void remove(e.channel) }, `Remove (${channelLabel(e.channel)})`),
+          cell: (e) =>
+            h(
+              'button',
+              { type: 'button', class: 'small', onclick: () => void remove(e.channel) },
+              `Remove (${channelLabel(e.channel)})`,
+            ),
         },
       ],
       rows: entries,

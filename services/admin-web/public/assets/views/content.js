@@ -1,5 +1,20 @@
 import { api } from '../api.js';
-import { alertBox, busy, checked, clearErrors, errorBlock, field, formatDate, h, loading, noticeBox, replace, showError, truncate, valueOf } from '../dom.js';
+import {
+  alertBox,
+  busy,
+  checked,
+  clearErrors,
+  errorBlock,
+  field,
+  formatDate,
+  h,
+  loading,
+  noticeBox,
+  replace,
+  showError,
+  truncate,
+  valueOf,
+} from '../dom.js';
 import { listPage, publishedBadge } from './shared.js';
 
 /** @typedef {import('../app.js').ViewContext} ViewContext */
@@ -71,7 +86,15 @@ export const CONTENT_TYPES = {
     fields: [
       { name: 'name', label: 'Name', required: true },
       DESCRIPTION,
-      { name: 'html', label: 'Layout HTML', type: 'textarea', rows: 14, code: true, required: true, hint: `One {{ content }} slot, where an email’s body goes. ${LIQUID_HINT}` },
+      {
+        name: 'html',
+        label: 'Layout HTML',
+        type: 'textarea',
+        rows: 14,
+        code: true,
+        required: true,
+        hint: `One {{ content }} slot, where an email’s body goes. ${LIQUID_HINT}`,
+      },
       { name: 'isPublished', label: 'Published', type: 'checkbox', default: true },
     ],
   },
@@ -83,7 +106,14 @@ export const CONTENT_TYPES = {
     fields: [
       { name: 'name', label: 'Name', required: true },
       DESCRIPTION,
-      { name: 'text', label: 'Text', type: 'textarea', rows: 4, required: true, hint: `At most 280 characters once rendered. ${LIQUID_HINT}` },
+      {
+        name: 'text',
+        label: 'Text',
+        type: 'textarea',
+        rows: 4,
+        required: true,
+        hint: `At most 280 characters once rendered. ${LIQUID_HINT}`,
+      },
       { name: 'isPublished', label: 'Published', type: 'checkbox', default: true },
     ],
   },
@@ -113,7 +143,9 @@ export function contentListPage(ctx) {
       { label: 'ID', cell: (c) => String(c.id), className: 'num' },
       { label: 'Name', cell: (c) => h('a', { href: `/admin/content/${path}/${c.id}` }, c.name || '(no name)') },
       { label: type.summary[0].toUpperCase() + type.summary.slice(1), cell: (c) => truncate(c[type.summary], 70) },
-      ...(path === 'notifications' ? [{ label: 'Kind', cell: (/** @type {any} */ c) => (c.mobile ? 'Mobile' : 'Web') }] : []),
+      ...(path === 'notifications'
+        ? [{ label: 'Kind', cell: (/** @type {any} */ c) => (c.mobile ? 'Mobile' : 'Web') }]
+        : []),
       { label: 'Status', cell: (c) => publishedBadge(c.isPublished ?? true) },
       { label: 'Modified', cell: (c) => formatDate(c.dateModified ?? c.dateAdded) },
     ],
@@ -133,7 +165,8 @@ export async function contentEditPage(ctx) {
     try {
       item = (await api('GET', `/api/${path}/${encodeURIComponent(id)}`))?.[type.item] ?? null;
     } catch (error) {
-      if (ctx.current()) replace(ctx.main, backLink(path, type), h('h1', null, `${type.plural} · ${id}`), errorBlock(error));
+      if (ctx.current())
+        replace(ctx.main, backLink(path, type), h('h1', null, `${type.plural} · ${id}`), errorBlock(error));
       return;
     }
     if (!ctx.current()) return;
@@ -173,9 +206,20 @@ export async function contentEditPage(ctx) {
   replace(
     ctx.main,
     backLink(path, type),
-    h('div', { class: 'page-header' }, h('h1', { id: 'content-title' }, id ? item?.name || `${type.plural} · ${id}` : `New ${type.singular}`)),
+    h(
+      'div',
+      { class: 'page-header' },
+      h('h1', { id: 'content-title' }, id ? item?.name || `${type.plural} · ${id}` : `New ${type.singular}`),
+    ),
     notice,
-    id ? h('div', { class: 'two-col' }, form, h('div', null, previewPanel(path, id), path === 'emails' ? testSendPanel(id) : null)) : form,
+    id
+      ? h(
+          'div',
+          { class: 'two-col' },
+          form,
+          h('div', null, previewPanel(path, id), path === 'emails' ? testSendPanel(id) : null),
+        )
+      : form,
   );
 
   form.addEventListener('submit', (event) => {
@@ -185,7 +229,8 @@ export async function contentEditPage(ctx) {
     const body = {};
     for (const f of type.fields) {
       if (f.type === 'checkbox') body[f.name] = checked(form, f.name);
-      else if (f.type === 'number') body[f.name] = valueOf(form, f.name).trim() === '' ? null : Number(valueOf(form, f.name));
+      else if (f.type === 'number')
+        body[f.name] = valueOf(form, f.name).trim() === '' ? null : Number(valueOf(form, f.name));
       else if (f.name === 'name') body[f.name] = valueOf(form, f.name);
       else body[f.name] = valueOf(form, f.name) === '' ? null : valueOf(form, f.name);
     }
@@ -206,7 +251,8 @@ export async function contentEditPage(ctx) {
   });
 
   async function remove() {
-    if (!window.confirm(`Delete “${item?.name ?? id}”? Messages using it will have no content for this channel.`)) return;
+    if (!window.confirm(`Delete “${item?.name ?? id}”? Messages using it will have no content for this channel.`))
+      return;
     try {
       await api('DELETE', `/api/${path}/${encodeURIComponent(String(id))}/delete`);
       ctx.navigate(`/admin/content/${path}`, { flash: 'Deleted.' });
@@ -232,7 +278,11 @@ function previewPanel(path, id) {
       h('h2', { id: 'preview-title' }, 'Preview'),
       h('p', { class: 'muted' }, 'Renders the saved version. Save your changes first.'),
       alert,
-      field({ name: 'contactId', label: 'Contact ID', hint: 'Optional: render with this contact’s fields instead of sample ones.' }),
+      field({
+        name: 'contactId',
+        label: 'Contact ID',
+        hint: 'Optional: render with this contact’s fields instead of sample ones.',
+      }),
       h('button', { type: 'submit' }, 'Preview'),
       output,
     )
@@ -242,7 +292,11 @@ function previewPanel(path, id) {
     const contactId = valueOf(form, 'contactId').trim();
     void busy(form, async () => {
       try {
-        const data = await api('POST', `/api/${path}/${encodeURIComponent(id)}/preview`, contactId ? { contactId } : {});
+        const data = await api(
+          'POST',
+          `/api/${path}/${encodeURIComponent(id)}/preview`,
+          contactId ? { contactId } : {},
+        );
         clearErrors(form);
         replace(output, renderPreview(data, CONTENT_TYPES[path]));
       } catch (error) {
@@ -278,7 +332,11 @@ function testSendPanel(id) {
     const contactId = valueOf(form, 'contactId').trim();
     void busy(form, async () => {
       try {
-        const { test } = await api('POST', `/api/emails/${encodeURIComponent(id)}/test`, contactId ? { address, contactId } : { address });
+        const { test } = await api(
+          'POST',
+          `/api/emails/${encodeURIComponent(id)}/test`,
+          contactId ? { address, contactId } : { address },
+        );
         clearErrors(form);
         result.textContent = `Sent to ${test.address} through ${test.provider}.`;
       } catch (error) {
@@ -296,14 +354,18 @@ function testSendPanel(id) {
  * @param {ContentType} type
  */
 function renderPreview(data, type) {
-  const root = data && typeof data === 'object' ? (data.preview ?? data.rendered ?? data) : { text: String(data ?? '') };
+  const root =
+    data && typeof data === 'object' ? (data.preview ?? data.rendered ?? data) : { text: String(data ?? '') };
   /** @type {HTMLElement[]} */
   const parts = [];
   for (const [key, value] of Object.entries(root)) {
     if (value === null || value === undefined || typeof value === 'object') continue;
     const label = h('h3', { class: 'label' }, type.fields.find((f) => f.name === key)?.label ?? key);
     if (/html/i.test(key) && typeof value === 'string') {
-      parts.push(label, h('iframe', { title: `Rendered ${key}`, sandbox: '', srcdoc: value, referrerpolicy: 'no-referrer' }));
+      parts.push(
+        label,
+        h('iframe', { title: `Rendered ${key}`, sandbox: '', srcdoc: value, referrerpolicy: 'no-referrer' }),
+      );
     } else {
       parts.push(label, h('pre', null, String(value)));
     }

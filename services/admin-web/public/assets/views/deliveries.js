@@ -1,5 +1,15 @@
 import { api, query } from '../api.js';
-import { errorBlock, formatDate, fromLocalInput, h, loading, replace, statusBadge, table, toLocalInput } from '../dom.js';
+import {
+  errorBlock,
+  formatDate,
+  fromLocalInput,
+  h,
+  loading,
+  replace,
+  statusBadge,
+  table,
+  toLocalInput,
+} from '../dom.js';
 import { CHANNELS, channelLabel } from './shared.js';
 
 /** @typedef {import('../app.js').ViewContext} ViewContext */
@@ -7,7 +17,19 @@ import { CHANNELS, channelLabel } from './shared.js';
 const PAGE_SIZE = 50;
 const FILTERS = ['messageId', 'contactId', 'channel', 'status', 'from', 'to', 'search'];
 /** DELIVERY_STATUSES of the tracker's contract. */
-const STATUSES = ['deferred', 'routed', 'sent', 'delivered', 'opened', 'clicked', 'unsubscribed', 'complained', 'bounced', 'failed', 'suppressed'];
+const STATUSES = [
+  'deferred',
+  'routed',
+  'sent',
+  'delivered',
+  'opened',
+  'clicked',
+  'unsubscribed',
+  'complained',
+  'bounced',
+  'failed',
+  'suppressed',
+];
 
 /** The first of `keys` present on `row`. @param {any} row @param {string[]} keys */
 const pick = (row, keys) => keys.map((k) => row?.[k]).find((v) => v !== undefined && v !== null);
@@ -30,13 +52,24 @@ export async function deliveriesPage(ctx) {
         { class: 'form-grid' },
         input('messageId', 'Message ID', filters.messageId, { inputmode: 'numeric' }),
         input('contactId', 'Contact ID', filters.contactId),
-        select('channel', 'Channel', filters.channel, [['', 'Any'], ...CHANNELS.map((c) => /** @type {[string, string]} */ ([c, channelLabel(c)]))]),
-        select('status', 'Status', filters.status, [['', 'Any'], ...STATUSES.map((v) => /** @type {[string, string]} */ ([v, v]))]),
+        select('channel', 'Channel', filters.channel, [
+          ['', 'Any'],
+          ...CHANNELS.map((c) => /** @type {[string, string]} */ ([c, channelLabel(c)])),
+        ]),
+        select('status', 'Status', filters.status, [
+          ['', 'Any'],
+          ...STATUSES.map((v) => /** @type {[string, string]} */ ([v, v])),
+        ]),
         input('from', 'From', toLocalInput(filters.from), { type: 'datetime-local' }),
         input('to', 'To', toLocalInput(filters.to), { type: 'datetime-local' }),
         input('search', 'Contact email or name', filters.search, { type: 'search' }),
       ),
-      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Apply filters'), h('a', { class: 'button', href: base }, 'Reset')),
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'submit', class: 'primary' }, 'Apply filters'),
+        h('a', { class: 'button', href: base }, 'Reset'),
+      ),
     )
   );
   form.addEventListener('submit', (event) => {
@@ -64,9 +97,18 @@ export async function deliveriesPage(ctx) {
   if (!ctx.current()) return;
   const rows = Array.isArray(data?.deliveries) ? data.deliveries : [];
   // The answer's own cursor when it gives one (null = last page); else the last row's id on a full page.
-  const cursorKey = ['next', 'nextAfter', 'nextCursor', 'cursor'].find((k) => data && typeof data === 'object' && k in data);
-  const cursor = cursorKey ? data[cursorKey] : rows.length === PAGE_SIZE ? pick(rows[rows.length - 1], ['cursor', 'id']) : undefined;
-  const nextHref = cursor !== undefined && cursor !== null && rows.length > 0 ? base + query({ ...filters, after: String(cursor) }) : null;
+  const cursorKey = ['next', 'nextAfter', 'nextCursor', 'cursor'].find(
+    (k) => data && typeof data === 'object' && k in data,
+  );
+  const cursor = cursorKey
+    ? data[cursorKey]
+    : rows.length === PAGE_SIZE
+      ? pick(rows[rows.length - 1], ['cursor', 'id'])
+      : undefined;
+  const nextHref =
+    cursor !== undefined && cursor !== null && rows.length > 0
+      ? base + query({ ...filters, after: String(cursor) })
+      : null;
 
   replace(
     results,
@@ -81,14 +123,23 @@ export async function deliveriesPage(ctx) {
             const who = [d.contact?.name, d.contact?.email].filter(Boolean).join(' · ');
             return contactId === undefined
               ? '—'
-              : [h('a', { href: `/admin/contacts/${encodeURIComponent(String(contactId))}` }, String(contactId)), who ? h('div', { class: 'muted' }, who) : null];
+              : [
+                  h('a', { href: `/admin/contacts/${encodeURIComponent(String(contactId))}` }, String(contactId)),
+                  who ? h('div', { class: 'muted' }, who) : null,
+                ];
           },
         },
         {
           label: 'Message',
           cell: (d) => {
             const messageId = pick(d, ['messageId']);
-            return messageId === undefined ? '—' : h('a', { href: `/admin/messages/${encodeURIComponent(String(messageId))}` }, pick(d, ['messageName']) ?? `#${messageId}`);
+            return messageId === undefined
+              ? '—'
+              : h(
+                  'a',
+                  { href: `/admin/messages/${encodeURIComponent(String(messageId))}` },
+                  pick(d, ['messageName']) ?? `#${messageId}`,
+                );
           },
         },
         { label: 'Campaign', cell: (d) => String(pick(d, ['campaignId']) ?? '—') },
@@ -116,7 +167,9 @@ export async function deliveriesPage(ctx) {
 /** Why the send went where it went: skipped channels, the routing failure, the provider's error, opens and clicks. @param {any} d */
 function details(d) {
   const skipped = (Array.isArray(d.reasons) ? d.reasons : []).map((/** @type {any} */ r) =>
-    typeof r === 'object' && r !== null ? `${channelLabel(r.channel)} skipped: ${r.reason}${r.detail ? ` (${r.detail})` : ''}` : String(r),
+    typeof r === 'object' && r !== null
+      ? `${channelLabel(r.channel)} skipped: ${r.reason}${r.detail ? ` (${r.detail})` : ''}`
+      : String(r),
   );
   const lines = [
     ...skipped,
@@ -130,7 +183,12 @@ function details(d) {
 /** @param {string} name @param {string} label @param {string} value @param {Record<string, string>} [attrs] */
 function input(name, label, value, attrs = {}) {
   const id = `filter-${name}`;
-  return h('div', { class: 'field' }, h('label', { for: id }, label), h('input', { id, name, value, type: 'text', ...attrs }));
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, label),
+    h('input', { id, name, value, type: 'text', ...attrs }),
+  );
 }
 
 /** @param {string} name @param {string} label @param {string} value @param {[string, string][]} options */
@@ -140,6 +198,10 @@ function select(name, label, value, options) {
     'div',
     { class: 'field' },
     h('label', { for: id }, label),
-    h('select', { id, name }, options.map(([v, t]) => h('option', { value: v, selected: v === value }, t))),
+    h(
+      'select',
+      { id, name },
+      options.map(([v, t]) => h('option', { value: v, selected: v === value }, t)),
+    ),
   );
 }

@@ -40,7 +40,11 @@ export function messagesPage(ctx) {
         label: 'Channels',
         cell: (m) =>
           (Array.isArray(m.channels) ? m.channels : []).map((/** @type {any} */ c) =>
-            h('span', { class: `badge ${c.isEnabled ? '' : 'off'}`.trim(), title: c.channelName ?? undefined }, channelLabel(c.channel)),
+            h(
+              'span',
+              { class: `badge ${c.isEnabled ? '' : 'off'}`.trim(), title: c.channelName ?? undefined },
+              channelLabel(c.channel),
+            ),
           ),
       },
       { label: 'Modified', cell: (m) => formatDate(m.dateModified ?? m.dateAdded) },
@@ -82,7 +86,13 @@ export async function messageEditPage(ctx) {
   const rows = [];
   for (const c of Array.isArray(message?.channels) ? message.channels : []) {
     const status = channels.find((x) => x.channel === c.channel);
-    rows.push({ channel: c.channel, channelId: c.channelId ?? null, isEnabled: Boolean(c.isEnabled), available: Boolean(status?.available), known: true });
+    rows.push({
+      channel: c.channel,
+      channelId: c.channelId ?? null,
+      isEnabled: Boolean(c.isEnabled),
+      available: Boolean(status?.available),
+      known: true,
+    });
   }
   for (const c of channels) {
     if (c.available && !rows.some((r) => r.channel === c.channel)) {
@@ -100,7 +110,13 @@ export async function messageEditPage(ctx) {
       { novalidate: true, class: 'card', 'aria-labelledby': 'message-title' },
       alert,
       field({ name: 'name', label: 'Name', value: message?.name ?? '', required: true, attrs: { maxlength: 191 } }),
-      field({ name: 'description', label: 'Description', type: 'textarea', rows: 3, value: message?.description ?? '' }),
+      field({
+        name: 'description',
+        label: 'Description',
+        type: 'textarea',
+        rows: 3,
+        value: message?.description ?? '',
+      }),
       h(
         'div',
         { class: 'form-grid' },
@@ -124,7 +140,11 @@ export async function messageEditPage(ctx) {
         'fieldset',
         { 'data-field': 'channels' },
         h('legend', null, 'Channels'),
-        h('p', { class: 'hint muted' }, 'Routing tries the contact’s preferred channel first, then the channels in this order.'),
+        h(
+          'p',
+          { class: 'hint muted' },
+          'Routing tries the contact’s preferred channel first, then the channels in this order.',
+        ),
         h('p', { class: 'field-error' }),
         channelSection,
       ),
@@ -141,7 +161,11 @@ export async function messageEditPage(ctx) {
   replace(
     ctx.main,
     backLink(),
-    h('div', { class: 'page-header' }, h('h1', { id: 'message-title' }, id ? message?.name || `Message ${id}` : 'New message')),
+    h(
+      'div',
+      { class: 'page-header' },
+      h('h1', { id: 'message-title' }, id ? message?.name || `Message ${id}` : 'New message'),
+    ),
     notice,
     id ? h('div', { class: 'two-col' }, form, h('div', null, sendPanel(id), statsPanel(id))) : form,
   );
@@ -154,7 +178,8 @@ export async function messageEditPage(ctx) {
     /** @type {Record<string, { channelId: number | null, isEnabled: boolean }>} */
     const channelInput = {};
     for (const row of rows) {
-      if (row.known || row.isEnabled || row.channelId !== null) channelInput[row.channel] = { channelId: row.channelId, isEnabled: row.isEnabled };
+      if (row.known || row.isEnabled || row.channelId !== null)
+        channelInput[row.channel] = { channelId: row.channelId, isEnabled: row.isEnabled };
     }
     const body = {
       name: valueOf(form, 'name'),
@@ -209,7 +234,8 @@ async function renderChannelRows(container, rows, channelsError) {
   const content = {};
   types.forEach((t, i) => {
     const result = loaded[i];
-    content[/** @type {string} */ (t)] = result.status === 'fulfilled' ? { items: result.value, error: null } : { items: [], error: result.reason };
+    content[/** @type {string} */ (t)] =
+      result.status === 'fulfilled' ? { items: result.value, error: null } : { items: [], error: result.reason };
   });
 
   const draw = () => {
@@ -217,7 +243,9 @@ async function renderChannelRows(container, rows, channelsError) {
     rows.forEach((row, index) => {
       const where = CHANNEL_CONTENT[row.channel];
       const source = where ? content[where.type] : undefined;
-      const items = (source?.items ?? []).filter((item) => where?.mobile === undefined || Boolean(item.mobile) === where.mobile);
+      const items = (source?.items ?? []).filter(
+        (item) => where?.mobile === undefined || Boolean(item.mobile) === where.mobile,
+      );
       const label = channelLabel(row.channel);
       const enableId = `ch-${row.channel}-enabled`;
       const selectId = `ch-${row.channel}-item`;
@@ -234,7 +262,9 @@ async function renderChannelRows(container, rows, channelsError) {
           },
         },
         h('option', { value: '' }, items.length ? '— choose —' : '— none yet —'),
-        items.map((item) => h('option', { value: String(item.id), selected: item.id === row.channelId }, `${item.name} (#${item.id})`)),
+        items.map((item) =>
+          h('option', { value: String(item.id), selected: item.id === row.channelId }, `${item.name} (#${item.id})`),
+        ),
         row.channelId !== null && !items.some((item) => item.id === row.channelId)
           ? h('option', { value: String(row.channelId), selected: true }, `#${row.channelId}`)
           : null,
@@ -263,7 +293,9 @@ async function renderChannelRows(container, rows, channelsError) {
             'td',
             { 'data-field': `channels.${row.channel}.channelId` },
             select,
-            source?.error ? h('p', { class: 'load-error' }, `Could not load content: ${errorText(source.error)}`) : null,
+            source?.error
+              ? h('p', { class: 'load-error' }, `Could not load content: ${errorText(source.error)}`)
+              : null,
             h('p', { class: 'field-error', id: errorId }),
           ),
           h(
@@ -271,13 +303,25 @@ async function renderChannelRows(container, rows, channelsError) {
             { class: 'cell-actions' },
             h(
               'button',
-              { type: 'button', class: 'small', disabled: index === 0, 'aria-label': `Move ${label} up`, onclick: () => move(index, -1) },
+              {
+                type: 'button',
+                class: 'small',
+                disabled: index === 0,
+                'aria-label': `Move ${label} up`,
+                onclick: () => move(index, -1),
+              },
               '↑',
             ),
             ' ',
             h(
               'button',
-              { type: 'button', class: 'small', disabled: index === rows.length - 1, 'aria-label': `Move ${label} down`, onclick: () => move(index, 1) },
+              {
+                type: 'button',
+                class: 'small',
+                disabled: index === rows.length - 1,
+                'aria-label': `Move ${label} down`,
+                onclick: () => move(index, 1),
+              },
               '↓',
             ),
           ),
@@ -286,7 +330,9 @@ async function renderChannelRows(container, rows, channelsError) {
     });
     replace(
       container,
-      channelsError ? h('p', { class: 'load-error' }, `Channel status is unavailable: ${errorText(channelsError)}`) : null,
+      channelsError
+        ? h('p', { class: 'load-error' }, `Channel status is unavailable: ${errorText(channelsError)}`)
+        : null,
       rows.length === 0
         ? h('p', { class: 'muted' }, 'No channel is available right now: start a sender to offer its channel.')
         : h(
@@ -296,7 +342,17 @@ async function renderChannelRows(container, rows, channelsError) {
               'table',
               { class: 'channel-rows' },
               h('caption', { class: 'visually-hidden' }, 'Channels of this message, in routing order'),
-              h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Channel'), h('th', { scope: 'col' }, 'Content'), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Order')))),
+              h(
+                'thead',
+                null,
+                h(
+                  'tr',
+                  null,
+                  h('th', { scope: 'col' }, 'Channel'),
+                  h('th', { scope: 'col' }, 'Content'),
+                  h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Order')),
+                ),
+              ),
               body,
             ),
           ),
@@ -338,12 +394,18 @@ function sendPanel(id) {
     notice.textContent = '';
     const contactId = valueOf(form, 'contactId').trim();
     if (!contactId) {
-      showError(form, alert, { message: 'A contact ID is required.', details: { contactId: ['A contact ID is required.'] } });
+      showError(form, alert, {
+        message: 'A contact ID is required.',
+        details: { contactId: ['A contact ID is required.'] },
+      });
       return;
     }
     void busy(form, async () => {
       try {
-        const result = await api('POST', `/api/messages/${encodeURIComponent(id)}/contact/${encodeURIComponent(contactId)}/send`);
+        const result = await api(
+          'POST',
+          `/api/messages/${encodeURIComponent(id)}/contact/${encodeURIComponent(contactId)}/send`,
+        );
         clearErrors(form);
         notice.textContent = `Queued for ${contactId}${result?.sendId ? ` (send ${result.sendId})` : ''}. Its outcome appears in the deliveries log.`;
       } catch (error) {
@@ -389,7 +451,18 @@ const STAT_KEYS = [
   'suppressed',
 ];
 
-const DAILY_KEYS = ['date', 'channel', 'sent', 'delivered', 'opened', 'clicked', 'bounced', 'failed', 'unsubscribed', 'suppressed'];
+const DAILY_KEYS = [
+  'date',
+  'channel',
+  'sent',
+  'delivered',
+  'opened',
+  'clicked',
+  'bounced',
+  'failed',
+  'unsubscribed',
+  'suppressed',
+];
 
 /** The message's statistics per channel (`GET /api/messages/{id}/stats`). @param {string} id */
 function statsPanel(id) {
@@ -397,7 +470,12 @@ function statsPanel(id) {
   const panel = h(
     'section',
     { class: 'card', 'aria-labelledby': 'stats-title' },
-    h('div', { class: 'page-header' }, h('h2', { id: 'stats-title' }, 'Statistics'), h('button', { type: 'button', class: 'small', onclick: () => void load() }, 'Refresh')),
+    h(
+      'div',
+      { class: 'page-header' },
+      h('h2', { id: 'stats-title' }, 'Statistics'),
+      h('button', { type: 'button', class: 'small', onclick: () => void load() }, 'Refresh'),
+    ),
     body,
   );
   const load = async () => {
@@ -422,15 +500,25 @@ function renderStats(data) {
   const stats = data?.stats ?? data ?? {};
   const rawChannels = stats.channels ?? stats.perChannel ?? stats.byChannel ?? {};
   /** @type {[string, any][]} */
-  const perChannel = Array.isArray(rawChannels) ? rawChannels.map((c) => [String(c.channel), c]) : Object.entries(rawChannels);
+  const perChannel = Array.isArray(rawChannels)
+    ? rawChannels.map((c) => [String(c.channel), c])
+    : Object.entries(rawChannels);
   const totals = stats.totals ?? stats.total ?? null;
   if (perChannel.length === 0 && !totals) {
     return h('p', { class: 'muted' }, 'No figures yet.');
   }
-  const present = STAT_KEYS.filter((k) => perChannel.some(([, c]) => typeof c?.[k] === 'number') || typeof totals?.[k] === 'number');
+  const present = STAT_KEYS.filter(
+    (k) => perChannel.some(([, c]) => typeof c?.[k] === 'number') || typeof totals?.[k] === 'number',
+  );
   const columnRows = perChannel.map(([channel, c]) => ({ channel, c }));
   if (totals) columnRows.push({ channel: 'all', c: totals });
-  const daily = Array.isArray(stats.daily) ? stats.daily : Array.isArray(stats.series) ? stats.series : Array.isArray(stats.timeSeries) ? stats.timeSeries : [];
+  const daily = Array.isArray(stats.daily)
+    ? stats.daily
+    : Array.isArray(stats.series)
+      ? stats.series
+      : Array.isArray(stats.timeSeries)
+        ? stats.timeSeries
+        : [];
   return h(
     'div',
     null,
@@ -438,7 +526,11 @@ function renderStats(data) {
       caption: 'Statistics per channel',
       columns: [
         { label: 'Figure', cell: (r) => STAT_LABELS[r.key] ?? r.key },
-        ...columnRows.map((col) => ({ label: col.channel === 'all' ? 'All' : channelLabel(col.channel), className: 'num', cell: (/** @type {any} */ r) => String(col.c?.[r.key] ?? 0) })),
+        ...columnRows.map((col) => ({
+          label: col.channel === 'all' ? 'All' : channelLabel(col.channel),
+          className: 'num',
+          cell: (/** @type {any} */ r) => String(col.c?.[r.key] ?? 0),
+        })),
       ],
       rows: present.map((key) => ({ key })),
       empty: 'No figures yet.',
@@ -453,7 +545,8 @@ function renderStats(data) {
             columns: DAILY_KEYS.filter((k) => k in daily[0]).map((k) => ({
               label: k,
               className: k === 'date' || k === 'channel' ? '' : 'num',
-              cell: (/** @type {any} */ row) => (k === 'channel' ? (row.channel ? channelLabel(row.channel) : 'not routed') : String(row[k] ?? '')),
+              cell: (/** @type {any} */ row) =>
+                k === 'channel' ? (row.channel ? channelLabel(row.channel) : 'not routed') : String(row[k] ?? ''),
             })),
             rows: daily,
           }),

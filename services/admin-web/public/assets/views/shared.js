@@ -73,7 +73,9 @@ export async function listPage(ctx, spec) {
   );
   searchForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    ctx.navigate(base + query({ search: /** @type {HTMLInputElement} */ (searchForm.elements.namedItem('search')).value.trim() }));
+    ctx.navigate(
+      base + query({ search: /** @type {HTMLInputElement} */ (searchForm.elements.namedItem('search')).value.trim() }),
+    );
   });
 
   const results = h('div', { 'aria-live': 'polite' }, loading());
@@ -102,7 +104,12 @@ export async function listPage(ctx, spec) {
   const total = typeof data?.total === 'number' ? data.total : Number(data?.total ?? rows.length);
   replace(
     results,
-    table({ caption: spec.caption, columns: spec.columns, rows, empty: search ? 'Nothing matches this search.' : 'Nothing here yet.' }),
+    table({
+      caption: spec.caption,
+      columns: spec.columns,
+      rows,
+      empty: search ? 'Nothing matches this search.' : 'Nothing here yet.',
+    }),
     pager({ base, search, start, count: rows.length, total }),
   );
 }
@@ -111,7 +118,8 @@ export async function listPage(ctx, spec) {
 function pager(p) {
   const from = p.count === 0 ? 0 : p.start + 1;
   const to = p.start + p.count;
-  const prev = p.start > 0 ? p.base + query({ search: p.search, start: Math.max(0, p.start - PAGE_SIZE) || null }) : null;
+  const prev =
+    p.start > 0 ? p.base + query({ search: p.search, start: Math.max(0, p.start - PAGE_SIZE) || null }) : null;
   const next = to < p.total ? p.base + query({ search: p.search, start: p.start + PAGE_SIZE }) : null;
   return h(
     'nav',

@@ -13,7 +13,11 @@ export function signInPage(/** @type {import('../app.js').ViewContext} */ ctx) {
       'form',
       { novalidate: true, 'aria-labelledby': 'sign-in-title' },
       alert,
-      field({ name: 'username', label: 'Username', attrs: { autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false' } }),
+      field({
+        name: 'username',
+        label: 'Username',
+        attrs: { autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false' },
+      }),
       field({ name: 'password', label: 'Password', type: 'password', attrs: { autocomplete: 'current-password' } }),
       h('button', { type: 'submit', class: 'primary' }, 'Sign in'),
     )
@@ -32,7 +36,10 @@ export function signInPage(/** @type {import('../app.js').ViewContext} */ ctx) {
         await api('GET', '/api/users/self', undefined, { authorization });
       } catch (error) {
         const status = /** @type {{ status?: number }} */ (error).status;
-        replace(alert, status === 401 ? 'Wrong username or password.' : error instanceof Error ? error.message : String(error));
+        replace(
+          alert,
+          status === 401 ? 'Wrong username or password.' : error instanceof Error ? error.message : String(error),
+        );
         return;
       }
       session.save(authorization, username);
@@ -46,7 +53,9 @@ export function signInPage(/** @type {import('../app.js').ViewContext} */ ctx) {
       'div',
       { class: 'sign-in card' },
       h('h1', { id: 'sign-in-title' }, 'Sign in to Switchboard'),
-      ctx.query.get('expired') ? h('p', { class: 'muted', role: 'status' }, 'Your session has ended. Please sign in again.') : null,
+      ctx.query.get('expired')
+        ? h('p', { class: 'muted', role: 'status' }, 'Your session has ended. Please sign in again.')
+        : null,
       form,
     ),
   );
