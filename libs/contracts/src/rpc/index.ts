@@ -3,3 +3,4 @@ export * from './preferences.rpc';
 export * from './router.rpc';
 export * from './tracker.rpc';
 export * from './sender.rpc';
+export * from './audience.rpc';
