@@ -284,15 +284,13 @@ describe('/api/messages (gateway + catalog, real NATS and PostgreSQL)', () => {
     expect((await ctx.api('GET', `/api/messages/${m.id}`)).body.message.name).toBe('Cached');
     expect((await ctx.api('GET', '/api/messages?search=Cached')).body.total).toBe(1);
     // Another gateway instance (or any RPC client) changes it: this one hears sb.catalog.message.changed.v1.
-    await ctx.gateway.app
-      .get(RpcClient)
-      .call(catalogItemSave, {
-        kind: 'message',
-        mode: 'patch',
-        id: m.id,
-        input: { name: 'Changed elsewhere' },
-        actor: { id: null, name: 'other' },
-      });
+    await ctx.gateway.app.get(RpcClient).call(catalogItemSave, {
+      kind: 'message',
+      mode: 'patch',
+      id: m.id,
+      input: { name: 'Changed elsewhere' },
+      actor: { id: null, name: 'other' },
+    });
     await waitFor(
       async () => (await ctx.api('GET', `/api/messages/${m.id}`)).body.message.name === 'Changed elsewhere',
     );
