@@ -96,19 +96,19 @@ describe('/api/messages batch endpoints', () => {
     expect(res.body.messages[1]).toMatchObject({ name: 'Created by PUT', id: expect.any(Number) });
   });
 
-  it('DELETE batch/delete: ?ids=1,2 or ?ids[]=, deleted messages with id null, 404 for missing', async () => {
+  it('DELETE batch/delete: ?ids=1,2 or ?ids[]=, the messages as they were (ids kept), 404 for missing', async () => {
     const [a, b, c] = (await newBatch([{ name: 'D1' }, { name: 'D2' }, { name: 'D3' }])).body.messages;
     const res = await ctx.api('DELETE', `/api/messages/batch/delete?ids=${a.id},${b.id},777777`);
     expect(res.status).toBe(200);
     expect(res.body.statusCodes).toEqual([200, 200, 404]);
     expect(res.body.messages.map((m: any) => [m.id, m.name])).toEqual([
-      [null, 'D1'],
-      [null, 'D2'],
+      [a.id, 'D1'],
+      [b.id, 'D2'],
     ]);
     expect(res.body.errors['2'].code).toBe(404);
 
     const bracket = await ctx.api('DELETE', `/api/messages/batch/delete?ids[]=${c.id}`);
-    expect(bracket.body).toEqual({ messages: [expect.objectContaining({ id: null, name: 'D3' })], statusCodes: [200] });
+    expect(bracket.body).toEqual({ messages: [expect.objectContaining({ id: c.id, name: 'D3' })], statusCodes: [200] });
     expect((await ctx.api('GET', `/api/messages/${c.id}`)).status).toBe(404);
 
     expect((await ctx.api('DELETE', '/api/messages/batch/delete')).status).toBe(400);

@@ -85,7 +85,8 @@ export class CatalogRpcHandler {
         if (req.op === 'delete') {
           const id = Number(entry);
           if (!Number.isInteger(id) || id < 1) throw DomainError.notFound();
-          results.push({ status: 200, item: await service.delete(id, changes) });
+          // Mautic renders a batch's items before deleting them, so each keeps its id (a single delete answers id null).
+          results.push({ status: 200, item: { ...(await service.delete(id, changes)), id } });
           continue;
         }
         if (!entry || typeof entry !== 'object' || Array.isArray(entry))

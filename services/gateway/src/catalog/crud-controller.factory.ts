@@ -107,7 +107,7 @@ export function crudController(o: CrudOptions): Type {
 
     @Delete('batch/delete')
     @ApiDoc({
-      summary: `Delete up to ${BATCH_LIMIT} ${o.list} (?ids=1,2 or ?ids[]=1)`,
+      summary: `Delete up to ${BATCH_LIMIT} ${o.list} (?ids=1,2 or ?ids[]=1); answers with them as they were, ids included`,
       tags,
       responses: { 200: batchReplySchema },
     })

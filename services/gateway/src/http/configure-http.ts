@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { newCorrelationId, runWithCorrelationId } from '@switchboard/messaging';
 import type { GatewayConfig } from '../gateway.config';
+import { ignoreUnknownExpectations } from './expect-header';
 
 const CORRELATION_HEADER = 'x-correlation-id';
 const SAFE_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -21,6 +22,7 @@ function parser(handler: RequestHandler): RequestHandler {
 
 /** Express settings of the gateway; `main.ts` and the test helper both use it. */
 export function configureHttp(app: NestExpressApplication, config: Pick<GatewayConfig, 'http'>): void {
+  ignoreUnknownExpectations(app.getHttpServer());
   app.set('query parser', 'extended');
   app.set('etag', false);
   app.disable('x-powered-by');
