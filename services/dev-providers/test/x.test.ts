@@ -38,8 +38,9 @@ describe('X fake', () => {
     });
   });
 
-  it('counts code points: 280 emoji pass, 281 characters fail', async () => {
-    expect((await tweet({ text: '😀'.repeat(280) })).status).toBe(201);
+  it('weighs text as X does: 140 emoji pass, 141 emoji and 281 characters fail', async () => {
+    expect((await tweet({ text: '😀'.repeat(140) })).status).toBe(201);
+    expect((await tweet({ text: '😀'.repeat(141) })).status).toBe(400);
     const res = await tweet({ text: 'a'.repeat(281) });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({

@@ -1,3 +1,4 @@
+import { parseTweet } from 'twitter-text';
 import { FailureSwitch } from '../control';
 import { Received, type Outbox } from '../outbox';
 import {
@@ -96,7 +97,8 @@ export function createXFake(config: XConfig, outbox?: Outbox, control = new Fail
       return invalidRequest([{ message: 'Your Tweet text is empty', parameters: { text: [''] } }]);
     }
     const tweetText = text ?? '';
-    if ([...tweetText].length > MAX_TWEET_LENGTH) {
+    // X weighs the text by its own rules (URLs as 23, CJK and emoji as 2), as the sender does.
+    if (parseTweet(tweetText).weightedLength > MAX_TWEET_LENGTH) {
       return invalidRequest([
         {
           message: `Your Tweet text is too long. The maximum is ${MAX_TWEET_LENGTH} characters.`,
