@@ -12,6 +12,20 @@ describe('email HTML helpers', () => {
     );
   });
 
+  it('rewrites the href attribute only, not an attribute whose name ends in href', () => {
+    const sut = rewriteLinks(
+      '<a data-href="https://data.example" href="https://real.example">R</a>',
+      (url) => `https://t.example/?u=${encodeURIComponent(url)}`,
+      () => false,
+    );
+    expect(sut).toBe(
+      '<a data-href="https://data.example" href="https://t.example/?u=https%3A%2F%2Freal.example">R</a>',
+    );
+    expect(htmlToText('<a data-href="https://data.example" href="https://real.example">R</a>')).toBe(
+      'R (https://real.example)',
+    );
+  });
+
   it('escapes the five HTML special characters', () => {
     expect(escapeHtml(`<a href="x?a=1&b='2'">&amp;</a>`)).toBe(
       '&lt;a href=&quot;x?a=1&amp;b=&#39;2&#39;&quot;&gt;&amp;amp;&lt;/a&gt;',

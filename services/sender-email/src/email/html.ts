@@ -17,7 +17,8 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => ESCAPES[char]);
 }
 
-const LINK = /(<a\b[^>]*?\bhref\s*=\s*)(["'])(https?:\/\/[^"']+)\2/gi;
+// `\s` before href, not `\b`: `data-href` and the like are not the link.
+const LINK = /(<a\b[^>]*?\shref\s*=\s*)(["'])(https?:\/\/[^"']+)\2/gi;
 
 /** Rewrites every http(s) link of `<a href>` through `track`, except those `keep` says to leave. */
 export function rewriteLinks(html: string, track: (url: string) => string, keep: (url: string) => boolean): string {
@@ -39,7 +40,7 @@ export function htmlToText(html: string): string {
   const text = html
     .replace(/<(script|style|head|title)\b[\s\S]*?<\/\1\s*>/gi, '')
     .replace(/<!--[\s\S]*?-->/g, '')
-    .replace(/<a\b[^>]*?\bhref\s*=\s*(["'])(.*?)\1[^>]*>([\s\S]*?)<\/a\s*>/gi, (_, _q, href: string, label: string) => {
+    .replace(/<a\b[^>]*?\shref\s*=\s*(["'])(.*?)\1[^>]*>([\s\S]*?)<\/a\s*>/gi, (_, _q, href: string, label: string) => {
       const name = label.replace(/<[^>]+>/g, '').trim();
       return name && decodeEntities(name) !== decodeEntities(href) ? `${name} (${href})` : href;
     })
