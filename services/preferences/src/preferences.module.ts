@@ -1,6 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServiceKitModule } from '@switchboard/service-kit';
 import { createLogger, type Logger } from '@switchboard/telemetry';
+import { AudienceRepository } from './audience/audience.repository';
+import { AudienceRpc } from './audience/audience.rpc';
+import { AudienceService } from './audience/audience.service';
 import { Clock, SystemClock } from './clock/clock';
 import { ContactUpsertedConsumer } from './contacts/contact-upserted.consumer';
 import { ContactsRepository } from './contacts/contacts.repository';
@@ -19,7 +22,10 @@ import { CreatePreferences1795386445824 } from './migrations/1795386445824-Creat
 import { ContactLocks1795390000000 } from './migrations/1795390000000-ContactLocks';
 import { ReservationsInDecisions1795390000001 } from './migrations/1795390000001-ReservationsInDecisions';
 import { AdvisoryDecisionLocks1795398000000 } from './migrations/1795398000000-AdvisoryDecisionLocks';
+import { Segments1796620000000 } from './migrations/1796620000000-Segments';
 import type { PreferencesConfig } from './preferences.config';
+import { SegmentsRepository } from './segments/segments.repository';
+import { SegmentsService } from './segments/segments.service';
 
 export const SERVICE_NAME = 'preferences';
 
@@ -46,6 +52,7 @@ export class PreferencesModule {
               ContactLocks1795390000000,
               ReservationsInDecisions1795390000001,
               AdvisoryDecisionLocks1795398000000,
+              Segments1796620000000,
             ],
           },
         }),
@@ -67,6 +74,11 @@ export class PreferencesModule {
         DecisionsService,
         DecisionsRpc,
         preferencesPruner,
+        SegmentsRepository,
+        SegmentsService,
+        AudienceRepository,
+        AudienceService,
+        AudienceRpc,
       ],
     };
   }

@@ -1,0 +1,37 @@
+import { SqlParams } from './sql-params';
+
+/** What membership of a segment needs: its id and its filters (empty for a static segment). */
+export interface SegmentDefinition {
+  id: number;
+  /** The filters compiled to a predicate over `c` (a `preferences.contacts` row), or null when none. */
+  predicate: ((params: SqlParams) => string) | null;
+}
+
+const memberRow = (params: SqlParams, segmentId: number, removed: boolean) =>
+  `EXISTS (SELECT 1 FROM preferences.segment_members m WHERE m.segment_id = ${params.add(segmentId, 'bigint')}
+     AND m.contact_id = c.id AND ${removed ? '' : 'NOT '}m.manually_removed)`;
+
+/**
+ * Contact `c` is in the segment: added by hand, or matching its filters and not removed by hand.
+ * Each part is an index probe (segment_members' primary key) or an expression over the row.
+ */
+export function memberPredicate(segment: SegmentDefinition, params: SqlParams): string {
+  const added = memberRow(params, segment.id, false);
+  if (!segment.predicate) return added;
+  return `(${added} OR ((${segment.predicate(params)}) AND NOT ${memberRow(params, segment.id, true)}))`;
+}
+
+/**
+ * Any of the segments; `false` for none. When all are static it is one semi-join on the member
+ * table, which the planner can drive from the segments' members instead of walking every contact.
+ */
+export function anyMemberPredicate(segments: SegmentDefinition[], params: SqlParams): string {
+  if (segments.length === 0) return 'false';
+  if (segments.every((s) => !s.predicate))
+    return `c.id IN (SELECT m.contact_id FROM preferences.segment_members m
+      WHERE m.segment_id = ANY(${params.add(
+        segments.map((s) => s.id),
+        'bigint[]',
+      )}) AND NOT m.manually_removed)`;
+  return `(${segments.map((s) => memberPredicate(s, params)).join(' OR ')})`;
+}
