@@ -25,7 +25,7 @@ describe('preferences — audiences (include minus exclude, keyset pages)', () =
     const out: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const page = await ctx.rpc.call(preferencesAudiencePage, {
+      const page: { contactIds: string[]; next: string | null } = await ctx.rpc.call(preferencesAudiencePage, {
         audience: { include: [], exclude: [], ...audience },
         after,
         limit,

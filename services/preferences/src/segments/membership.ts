@@ -1,4 +1,4 @@
-import { SqlParams } from './sql-params';
+import type { SqlParams } from './sql-params';
 
 /** What membership of a segment needs: its id and its filters (empty for a static segment). */
 export interface SegmentDefinition {
