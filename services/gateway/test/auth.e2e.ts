@@ -76,7 +76,7 @@ describe('gateway auth', () => {
 
     const self = await ctx.api('GET', '/api/users/self', undefined, { auth: `Bearer ${json.body.access_token}` });
     expect(self.status).toBe(200);
-    expect(self.body.client).toEqual({ id: created.body.client.id, name: 'CRM sync' });
+    expect(self.body.client).toEqual({ id: created.body.client.id, name: 'CRM sync', role: 'marketer' });
 
     // API clients are not admins.
     const forbidden = await ctx.api('GET', '/api/clients', undefined, { auth: `Bearer ${json.body.access_token}` });

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
+import type { Role } from '@switchboard/contracts';
 import { DataSource } from 'typeorm';
 
 export interface UserRow {
   id: number;
   username: string;
   passwordHash: string;
-  isAdmin: boolean;
+  role: Role;
+  disabled: boolean;
   dateAdded: Date;
 }
 
@@ -15,22 +17,46 @@ export interface ClientRow {
   clientId: string;
   secretHash: string;
   createdBy: number | null;
+  role: Role;
   dateAdded: Date;
 }
 
-const USER_COLUMNS = 'id, username, password_hash AS "passwordHash", is_admin AS "isAdmin", date_added AS "dateAdded"';
+const USER_COLUMNS = 'id, username, password_hash AS "passwordHash", role, disabled, date_added AS "dateAdded"';
 const CLIENT_COLUMNS =
-  'id, name, client_id AS "clientId", secret_hash AS "secretHash", created_by AS "createdBy", date_added AS "dateAdded"';
+  'id, name, client_id AS "clientId", secret_hash AS "secretHash", created_by AS "createdBy", role, date_added AS "dateAdded"';
+
+export interface UserChanges {
+  role?: Role;
+  disabled?: boolean;
+  passwordHash?: string;
+}
 
 /** Users, API clients and access tokens in the `gateway` schema. */
 @Injectable()
 export class AuthRepository {
   constructor(private readonly ds: DataSource) {}
 
+  /** Usernames are case-insensitive (a unique index on lower(username)). */
   async findUser(username: string): Promise<UserRow | undefined> {
-    const rows: UserRow[] = await this.ds.query(`SELECT ${USER_COLUMNS} FROM gateway.users WHERE username = $1`, [
-      username,
-    ]);
+    const rows: UserRow[] = await this.ds.query(
+      `SELECT ${USER_COLUMNS} FROM gateway.users WHERE lower(username) = lower($1)`,
+      [username],
+    );
+    return rows[0];
+  }
+
+  async findUserById(id: number): Promise<UserRow | undefined> {
+    const rows: UserRow[] = await this.ds.query(`SELECT ${USER_COLUMNS} FROM gateway.users WHERE id = $1`, [id]);
+    return rows[0];
+  }
+
+  async updateUser(id: number, changes: UserChanges): Promise<UserRow | undefined> {
+    const [rows] = (await this.ds.query(
+      `UPDATE gateway.users
+          SET role = COALESCE($2, role), disabled = COALESCE($3, disabled), password_hash = COALESCE($4, password_hash)
+        WHERE id = $1 RETURNING ${USER_COLUMNS}`,
+      [id, changes.role ?? null, changes.disabled ?? null, changes.passwordHash ?? null],
+    )) as [UserRow[], number];
     return rows[0];
   }
 
@@ -46,11 +72,11 @@ export class AuthRepository {
   }
 
   /** Inserts unless the username exists; undefined when it did. */
-  async insertUser(username: string, passwordHash: string, isAdmin: boolean): Promise<UserRow | undefined> {
+  async insertUser(username: string, passwordHash: string, role: Role, disabled = false): Promise<UserRow | undefined> {
     const rows: UserRow[] = await this.ds.query(
-      `INSERT INTO gateway.users (username, password_hash, is_admin) VALUES ($1, $2, $3)
-       ON CONFLICT (username) DO NOTHING RETURNING ${USER_COLUMNS}`,
-      [username, passwordHash, isAdmin],
+      `INSERT INTO gateway.users (username, password_hash, role, disabled) VALUES ($1, $2, $3, $4)
+       ON CONFLICT ((lower(username))) DO NOTHING RETURNING ${USER_COLUMNS}`,
+      [username, passwordHash, role, disabled],
     );
     return rows[0];
   }
@@ -58,18 +84,25 @@ export class AuthRepository {
   /** Inserts only while the table is empty (the first boot's generated admin). */
   async insertFirstUser(username: string, passwordHash: string): Promise<UserRow | undefined> {
     const rows: UserRow[] = await this.ds.query(
-      `INSERT INTO gateway.users (username, password_hash, is_admin)
-       SELECT $1, $2, true WHERE NOT EXISTS (SELECT 1 FROM gateway.users)
-       ON CONFLICT (username) DO NOTHING RETURNING ${USER_COLUMNS}`,
+      `INSERT INTO gateway.users (username, password_hash, role)
+       SELECT $1, $2, 'admin' WHERE NOT EXISTS (SELECT 1 FROM gateway.users)
+       ON CONFLICT ((lower(username))) DO NOTHING RETURNING ${USER_COLUMNS}`,
       [username, passwordHash],
     );
     return rows[0];
   }
 
-  async insertClient(name: string, clientId: string, secretHash: string, createdBy: number | null): Promise<ClientRow> {
+  async insertClient(
+    name: string,
+    clientId: string,
+    secretHash: string,
+    createdBy: number | null,
+    role: Role,
+  ): Promise<ClientRow> {
     const rows: ClientRow[] = await this.ds.query(
-      `INSERT INTO gateway.api_clients (name, client_id, secret_hash, created_by) VALUES ($1, $2, $3, $4) RETURNING ${CLIENT_COLUMNS}`,
-      [name, clientId, secretHash, createdBy],
+      `INSERT INTO gateway.api_clients (name, client_id, secret_hash, created_by, role) VALUES ($1, $2, $3, $4, $5)
+       RETURNING ${CLIENT_COLUMNS}`,
+      [name, clientId, secretHash, createdBy, role],
     );
     return rows[0];
   }
@@ -105,7 +138,7 @@ export class AuthRepository {
   async findTokenClient(tokenHash: string): Promise<(ClientRow & { expiresAt: Date }) | undefined> {
     const rows: (ClientRow & { expiresAt: Date })[] = await this.ds.query(
       `SELECT c.id, c.name, c.client_id AS "clientId", c.secret_hash AS "secretHash", c.created_by AS "createdBy",
-              c.date_added AS "dateAdded", t.expires_at AS "expiresAt"
+              c.role, c.date_added AS "dateAdded", t.expires_at AS "expiresAt"
          FROM gateway.access_tokens t JOIN gateway.api_clients c ON c.id = t.client_id
         WHERE t.token_hash = $1 AND t.expires_at > now()`,
       [tokenHash],

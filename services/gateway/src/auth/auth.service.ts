@@ -1,6 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { DomainError, ErrorCode, type ApiClientView, type UserView } from '@switchboard/contracts';
+import {
+  DomainError,
+  ErrorCode,
+  type ApiClientView,
+  type Role,
+  type UserInput,
+  type UserPatch,
+  type UserView,
+} from '@switchboard/contracts';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
 import type { GatewayConfig } from '../gateway.config';
@@ -28,7 +36,14 @@ export function parseBasic(header: string): { username: string; password: string
 }
 
 function userView(row: UserRow): UserView {
-  return { id: row.id, username: row.username, isAdmin: row.isAdmin, dateAdded: row.dateAdded.toISOString() };
+  return {
+    id: row.id,
+    username: row.username,
+    role: row.role,
+    isAdmin: row.role === 'admin',
+    disabled: row.disabled,
+    dateAdded: row.dateAdded.toISOString(),
+  };
 }
 
 function clientView(row: ClientRow, clientSecret?: string): ApiClientView {
@@ -39,7 +54,14 @@ function clientView(row: ClientRow, clientSecret?: string): ApiClientView {
     ...(clientSecret ? { clientSecret } : {}),
     dateAdded: row.dateAdded.toISOString(),
     createdBy: row.createdBy,
+    role: row.role,
   };
+}
+
+function usernameTaken(): DomainError {
+  return new DomainError(ErrorCode.Conflict, 'username: This username is already taken.', {
+    username: ['This username is already taken.'],
+  });
 }
 
 /**
@@ -62,7 +84,7 @@ export class AuthService implements OnApplicationBootstrap {
     const { adminUser, adminPassword } = this.config.auth;
     if (adminUser && adminPassword) {
       if (!(await this.repo.findUser(adminUser))) {
-        const created = await this.repo.insertUser(adminUser, await hashPassword(adminPassword), true);
+        const created = await this.repo.insertUser(adminUser, await hashPassword(adminPassword), 'admin');
         if (created) this.logger.info({ username: adminUser }, 'created the admin user from SB_ADMIN_USER');
       }
       return;
@@ -98,11 +120,11 @@ export class AuthService implements OnApplicationBootstrap {
       const user = creds && (await this.repo.findUser(creds.username));
       // An unknown user costs the same hash as a known one, so timing does not reveal usernames.
       const valid = creds ? await verifyPassword(creds.password, user?.passwordHash ?? DUMMY_HASH) : false;
-      if (!creds || !user || !valid) {
+      if (!creds || !user || !valid || user.disabled) {
         throw unauthorized('Invalid credentials.');
       }
       return {
-        principal: { kind: 'user', id: user.id, name: user.username, isAdmin: user.isAdmin },
+        principal: { kind: 'user', id: user.id, name: user.username, role: user.role, isAdmin: user.role === 'admin' },
         expiresAt: Infinity,
       };
     }
@@ -110,7 +132,13 @@ export class AuthService implements OnApplicationBootstrap {
       const client = await this.repo.findTokenClient(sha256(header.slice(7).trim()));
       if (!client) throw unauthorized('The access token provided is invalid or has expired.');
       return {
-        principal: { kind: 'client', id: client.id, name: client.name, isAdmin: false },
+        principal: {
+          kind: 'client',
+          id: client.id,
+          name: client.name,
+          role: client.role,
+          isAdmin: client.role === 'admin',
+        },
         expiresAt: client.expiresAt.getTime(),
       };
     }
@@ -131,7 +159,7 @@ export class AuthService implements OnApplicationBootstrap {
     return { accessToken, expiresIn };
   }
 
-  async createClient(name: string, principal: Principal | undefined): Promise<ApiClientView> {
+  async createClient(name: string, role: Role, principal: Principal | undefined): Promise<ApiClientView> {
     const clientId = randomBytes(18).toString('base64url');
     // Secrets are random and long: a fast hash is enough (unlike user-chosen passwords).
     const secret = randomBytes(32).toString('base64url');
@@ -140,6 +168,7 @@ export class AuthService implements OnApplicationBootstrap {
       clientId,
       sha256(secret),
       principal?.kind === 'user' ? principal.id : null,
+      role,
     );
     return clientView(row, secret);
   }
@@ -155,12 +184,14 @@ export class AuthService implements OnApplicationBootstrap {
     return clientView(row);
   }
 
-  async createUser(username: string, password: string, isAdmin: boolean): Promise<UserView> {
-    const row = await this.repo.insertUser(username, await hashPassword(password), isAdmin);
-    if (!row)
-      throw new DomainError(ErrorCode.Conflict, 'username: This username is already taken.', {
-        username: ['This username is already taken.'],
-      });
+  async createUser(input: UserInput): Promise<UserView> {
+    const row = await this.repo.insertUser(
+      input.username,
+      await hashPassword(input.password),
+      input.role,
+      input.disabled,
+    );
+    if (!row) throw usernameTaken();
     return userView(row);
   }
 
@@ -168,9 +199,34 @@ export class AuthService implements OnApplicationBootstrap {
     return (await this.repo.listUsers()).map(userView);
   }
 
-  async getUser(username: string): Promise<UserView> {
-    const row = await this.repo.findUser(username);
+  async getUser(id: number): Promise<UserView> {
+    const row = await this.repo.findUserById(id);
     if (!row) throw DomainError.notFound();
     return userView(row);
+  }
+
+  /** An admin changes a user's role, disabled flag or password; cached logins end at once. */
+  async updateUser(id: number, patch: UserPatch): Promise<UserView> {
+    const row = await this.repo.updateUser(id, {
+      role: patch.role,
+      disabled: patch.disabled,
+      passwordHash: patch.password === undefined ? undefined : await hashPassword(patch.password),
+    });
+    if (!row) throw DomainError.notFound();
+    this.cache.clear();
+    return userView(row);
+  }
+
+  /** A user changes their own password, proving the current one. */
+  async changeOwnPassword(principal: Principal, currentPassword: string, newPassword: string): Promise<UserView> {
+    if (principal.kind !== 'user') {
+      throw new DomainError(ErrorCode.Forbidden, 'API clients have no password; ask an admin for a new client.');
+    }
+    const user = await this.repo.findUserById(principal.id);
+    if (!user) throw DomainError.notFound();
+    if (!(await verifyPassword(currentPassword, user.passwordHash))) {
+      throw DomainError.validation({ currentPassword: ['The current password is wrong.'] });
+    }
+    return this.updateUser(user.id, { password: newPassword });
   }
 }

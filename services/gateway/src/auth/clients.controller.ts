@@ -29,7 +29,7 @@ export class ClientsController {
     @ZodBody(ClientInputSchema) body: z.infer<typeof ClientInputSchema>,
     @CurrentPrincipal() principal: Principal,
   ) {
-    return { client: await this.auth.createClient(body.name, principal) };
+    return { client: await this.auth.createClient(body.name, body.role, principal) };
   }
 
   @Delete(':id/delete')

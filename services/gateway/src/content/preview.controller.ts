@@ -1,6 +1,7 @@
 import { Controller, HttpCode, Post, type Type } from '@nestjs/common';
 import { z } from 'zod';
 import { CONTENT_REST, PreviewRequestSchema, type ContentType } from '@switchboard/contracts';
+import { Roles } from '../auth/public.decorator';
 import { ApiDoc, IdParam, ZodBody } from '../http';
 import { PreviewService } from './preview.service';
 
@@ -12,6 +13,8 @@ export function previewController(type: ContentType): Type {
   class PreviewController {
     constructor(readonly previews: PreviewService) {}
 
+    // Approvers review the content they approve; a preview changes nothing.
+    @Roles('marketer', 'approver')
     @Post(':id/preview')
     @HttpCode(200)
     @ApiDoc({

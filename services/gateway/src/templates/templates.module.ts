@@ -6,7 +6,7 @@ import {
   TemplatePreviewRequestSchema,
   TemplateViewSchema,
 } from '@switchboard/contracts';
-import { CurrentPrincipal, type Principal } from '../auth/public.decorator';
+import { CurrentPrincipal, Roles, type Principal } from '../auth/public.decorator';
 import { CatalogClientModule } from '../catalog/catalog-client.module';
 import { CatalogClient } from '../catalog/catalog.client';
 import { crudController } from '../catalog/crud-controller.factory';
@@ -60,6 +60,8 @@ class TemplateActionsController {
     return { template: (await this.catalog.save('template', 'create', undefined, input, principal)).item };
   }
 
+  // Approvers review the content they approve; a preview changes nothing.
+  @Roles('marketer', 'approver')
   @Post(':id/preview')
   @HttpCode(200)
   @ApiDoc({
