@@ -2,7 +2,7 @@ import { loadConfig } from '@switchboard/config';
 import { EventPublisher } from '@switchboard/messaging';
 import type { Dispatch } from '@switchboard/contracts';
 import { verifyTrackingToken } from '@switchboard/tracking';
-import { createTestEnv, startTestService, type TestEnv } from '@switchboard/testing';
+import { createTestEnv, startTestService, SubjectRecorder, type TestEnv } from '@switchboard/testing';
 import type { RunningService } from '@switchboard/service-kit';
 import { DataSource } from 'typeorm';
 import {
@@ -26,6 +26,8 @@ class MemoryProvider implements ChannelProvider<Text> {
   readonly accepted: Array<Text & { dispatchId: string }> = [];
   calls = 0;
   down = false;
+  /** Addresses that fail once, transiently (a provider trouble of one item). */
+  readonly flaky = new Set<string>();
   private failures: Array<'transient' | 'permanent'> = [];
 
   failNext(n: number, mode: 'transient' | 'permanent'): void {
@@ -35,6 +37,7 @@ class MemoryProvider implements ChannelProvider<Text> {
   async send(message: Text, dispatch: Dispatch) {
     this.calls++;
     if (this.down) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    if (this.flaky.delete(message.to)) throw DeliveryError.transient('busy', 'try again later');
     const failure = this.failures.shift();
     if (failure === 'transient') throw DeliveryError.transient('busy', 'try again later');
     if (failure === 'permanent') throw DeliveryError.permanent('invalid_address', `${message.to} does not exist`);
@@ -222,5 +225,31 @@ describe('channel SDK: a sender from a provider and a renderer (real NATS + Post
         dispatch.dispatchId,
       ]);
     expect(row).toEqual({ status: 'sent', attempts: 1 });
+  });
+
+  it('sends a batch of dispatches item by item: a bad item is dead-lettered alone, a flaky one retried alone', async () => {
+    const dlq = new SubjectRecorder<{ payload: string; error: string }>(h.nc, [
+      env.names.subjects.dlq('sender-sdktest'),
+    ]);
+    const [a, b, c] = ['+14155550170', '+14155550171', '+14155550172'].map((address) =>
+      h.dispatch('sms', contentId, { address }),
+    );
+    provider.flaky.add('+14155550171');
+    await h.publishBatch('sms', [a, { dispatchId: 'no-such-shape' }, b, c], 'sms-batch-1');
+
+    const events = await Promise.all([a, b, c].map((d) => h.outcome(d.dispatchId)));
+    expect(events.map((e) => [e.event, e.meta?.attempts])).toEqual([
+      ['sent', 1],
+      ['sent', 2],
+      ['sent', 1],
+    ]);
+    const [letter] = await dlq.waitForCount(1);
+    expect(JSON.parse(letter.data.payload)).toEqual({ dispatchId: 'no-such-shape' });
+    await h.idle();
+    for (const d of [a, b, c]) {
+      expect(provider.accepted.filter((x) => x.dispatchId === d.dispatchId)).toHaveLength(1);
+      expect(h.eventsOf(d.dispatchId, 'sent')).toHaveLength(1);
+    }
+    dlq.stop();
   });
 });

@@ -8,3 +8,4 @@ export * from './validation';
 export * from './rpc';
 export * from './rpc/index';
 export * from './rest/index';
+export * from './batch';

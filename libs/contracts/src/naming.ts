@@ -83,6 +83,13 @@ export class NatsNames {
     return this.streamName(family as StreamFamily);
   }
 
+  /** The family of a subject (or filter) under this prefix: the token after the prefix. */
+  familyOf(subject: string): StreamFamily | undefined {
+    const [prefix, family] = subject.split('.');
+    if (prefix !== this.prefix || !(STREAM_FAMILIES as readonly string[]).includes(family)) return undefined;
+    return family as StreamFamily;
+  }
+
   /** Parses `<prefix>.delivery.<channel>.<event>.v1` back into its parts. */
   parseDelivery(subject: string): { channel: string; event: string } | undefined {
     const parts = subject.split('.');

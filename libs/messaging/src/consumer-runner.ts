@@ -8,10 +8,19 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
-import { HEADERS, type DeadLetter, type NatsNames } from '@switchboard/contracts';
+import { BATCH_KEYS, HEADERS, type DeadLetter, type NatsNames } from '@switchboard/contracts';
 import { extractTraceContext, withSpan, type Logger } from '@switchboard/telemetry';
 import type { z } from 'zod';
-import { carrierOf, headersToRecord, newCorrelationId, runWithCorrelationId } from './headers';
+import {
+  deliveryCountOf,
+  EnvelopeReader,
+  itemCount,
+  RETRY_HEADERS,
+  type BatchItem,
+  type Delivery,
+  type Received,
+} from './envelope';
+import { carrierOf, headersToRecord, runWithCorrelationId } from './headers';
 import type { Outcome } from './outcome';
 import { PoisonMessageError } from './outcome';
 import type { EventPublisher } from './publisher';
@@ -22,7 +31,10 @@ export interface ConsumerSpec<T> {
   /** Subject filter (one family: `sb.delivery.*.failed.v1` is fine). */
   subject: string;
   schema: z.ZodType<T>;
-  /** Messages handed to one handler call (1 = a per-message handler). */
+  /**
+   * Items handed to one handler call (1 = a per-message handler). Messages are taken whole, so a
+   * batch message of more items than this is handed over alone.
+   */
   batchSize?: number;
   /** Handler calls in flight at once. */
   concurrency?: number;
@@ -32,15 +44,7 @@ export interface ConsumerSpec<T> {
   backoffMs?: number[];
 }
 
-export interface Delivery<T> {
-  data: T;
-  subject: string;
-  headers: Record<string, string>;
-  msgId: string | undefined;
-  correlationId: string;
-  deliveryCount: number;
-  streamSequence: number;
-}
+export type { Delivery } from './envelope';
 
 export type BatchHandler<T> = (batch: Delivery<T>[]) => Promise<Outcome[] | void>;
 
@@ -52,8 +56,6 @@ const DEFAULTS = {
   backoffMs: [250, 1_000, 5_000, 15_000, 30_000],
 };
 
-type Parsed<T> = { msg: JsMsg; delivery: Delivery<T> };
-
 /**
  * Runs one durable pull consumer: explicit acks, bounded redelivery, a schema check at the door
  * (a bad payload goes to the dead-letter subject at once) and micro-batching — a handler gets
@@ -63,6 +65,10 @@ type Parsed<T> = { msg: JsMsg; delivery: Delivery<T> };
 export class ConsumerRunner<T> {
   private messages?: ConsumerMessages;
   private readonly buffer: JsMsg[] = [];
+  /** Messages taken from the buffer whose handler has not finished: kept alive past ack_wait. */
+  private readonly working = new Set<JsMsg>();
+  private keepAlive?: NodeJS.Timeout;
+  private readonly reader: EnvelopeReader<T>;
   private wake?: () => void;
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
@@ -82,6 +88,17 @@ export class ConsumerRunner<T> {
     },
   ) {
     this.spec = { ...DEFAULTS, ...spec } as Required<ConsumerSpec<T>>;
+    this.reader = new EnvelopeReader(deps.names, this.spec.subject, this.spec.schema, this.spec.durable);
+  }
+
+  /**
+   * Messages unacknowledged at once. A batch message holds up to 1,000 items, so on the batched
+   * families the bound is in messages of that size: enough to keep the handlers busy, not so many
+   * that the buffered ones wait out their ack_wait.
+   */
+  private get maxAckPending(): number {
+    const items = this.spec.batchSize * this.spec.concurrency * 4;
+    return this.reader.batched ? Math.max(128, this.spec.concurrency * 32) : Math.max(1_000, items);
   }
 
   get durable(): string {
@@ -97,7 +114,7 @@ export class ConsumerRunner<T> {
       deliver_policy: DeliverPolicy.All,
       max_deliver: this.spec.maxDeliver + 1, // one spare delivery lets us dead-letter the last failure ourselves
       ack_wait: nanos(this.spec.ackWaitMs),
-      max_ack_pending: Math.max(1_000, this.spec.batchSize * this.spec.concurrency * 4),
+      max_ack_pending: this.maxAckPending,
     };
     try {
       await this.deps.jsm.consumers.add(stream, config);
@@ -107,8 +124,16 @@ export class ConsumerRunner<T> {
     }
     const consumer = await this.deps.js.consumers.get(stream, this.spec.durable);
     this.messages = await consumer.consume({
-      max_messages: Math.max(64, this.spec.batchSize * this.spec.concurrency * 2),
+      max_messages: Math.max(64, Math.ceil(this.maxAckPending / 2)),
     });
+    // A big batch, or one waiting behind others, may take longer than ack_wait: say it is in progress.
+    this.keepAlive = setInterval(
+      () => {
+        for (const msg of this.buffer) msg.working();
+        for (const msg of this.working) msg.working();
+      },
+      Math.max(1_000, this.spec.ackWaitMs / 3),
+    ).unref();
     this.done = Promise.all([this.pump(this.messages), this.dispatchLoop()]).then(() => undefined);
   }
 
@@ -116,6 +141,7 @@ export class ConsumerRunner<T> {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    clearInterval(this.keepAlive);
     await this.messages?.close().catch(() => undefined);
     this.wake?.();
     await this.done;
@@ -139,8 +165,9 @@ export class ConsumerRunner<T> {
         this.wake = undefined;
         continue;
       }
-      const batch = this.buffer.splice(0, this.spec.batchSize);
+      const batch = this.take();
       const task = this.process(batch).finally(() => {
+        for (const { msg } of batch) this.working.delete(msg);
         this.inFlight.delete(task);
         this.wake?.();
       });
@@ -149,87 +176,186 @@ export class ConsumerRunner<T> {
     await Promise.all(this.inFlight);
   }
 
-  private async process(msgs: JsMsg[]): Promise<void> {
-    const valid: Parsed<T>[] = [];
-    for (const msg of msgs) {
-      const parsed = this.parse(msg);
-      if ('error' in parsed) await this.deadLetter(msg, parsed.error);
-      else valid.push({ msg, delivery: parsed.delivery });
+  /** Whole messages from the buffer until they hold `batchSize` items (at least one message). */
+  private take(): Received<T>[] {
+    const taken: Received<T>[] = [];
+    let items = 0;
+    while (this.buffer.length > 0 && (taken.length === 0 || items < this.spec.batchSize)) {
+      const msg = this.buffer.shift()!;
+      const received = this.reader.read(msg);
+      this.working.add(msg);
+      taken.push(received);
+      items += itemCount(received);
     }
-    if (valid.length === 0) return;
+    return taken;
+  }
 
-    let outcomes: Outcome[] | void;
-    try {
-      const first = valid[0].delivery;
-      outcomes = await runWithCorrelationId(first.correlationId, () =>
-        withSpan(
-          `${this.spec.subject} process`,
-          'consumer',
-          {
-            'messaging.system': 'nats',
-            'messaging.destination.name': first.subject,
-            'messaging.batch.message_count': valid.length,
-          },
-          () => this.handler(valid.map((v) => v.delivery)),
-          extractTraceContext(carrierOf(valid[0].msg.headers)),
-        ),
-      );
-    } catch (error) {
-      const poison = error instanceof PoisonMessageError;
-      for (const { msg, delivery } of valid) {
-        this.log(delivery).warn({ err: error }, poison ? 'handler declared the message poison' : 'handler failed');
-        if (poison) await this.deadLetter(msg, (error as Error).message);
-        else await this.retry(msg, delivery, this.backoff(delivery.deliveryCount), (error as Error).message);
-      }
-      return;
-    }
+  private async process(received: Received<T>[]): Promise<void> {
+    const deliveries: Delivery<T>[] = [];
+    const units: Exclude<Received<T>, { kind: 'invalid' | 'foreign' | 'early' }>[] = [];
     let lastAck: JsMsg | undefined;
-    for (let i = 0; i < valid.length; i++) {
-      const { msg, delivery } = valid[i];
-      const outcome = outcomes?.[i] ?? { kind: 'done' };
-      switch (outcome.kind) {
-        case 'done':
-          lastAck?.ack();
-          lastAck = msg;
+    for (const r of received) {
+      switch (r.kind) {
+        case 'invalid':
+          await this.deadLetter(r.msg, r.error);
           break;
-        case 'retry':
-          await this.retry(msg, delivery, outcome.delayMs, outcome.reason ?? 'handler asked to retry');
+        case 'foreign':
+          r.msg.ack();
           break;
-        case 'poison':
-          await this.deadLetter(msg, outcome.reason);
+        case 'early':
+          r.msg.nak(r.delayMs);
+          break;
+        case 'single':
+          units.push(r);
+          deliveries.push(r.delivery);
+          break;
+        case 'batch':
+          units.push(r);
+          for (const item of r.items) if ('delivery' in item) deliveries.push(item.delivery);
           break;
       }
+    }
+    if (deliveries.length === 0 && units.length === 0) return;
+
+    const outcomes = await this.handle(deliveries, units[0].msg);
+    let next = 0;
+    for (const unit of units) {
+      let acked: boolean;
+      if (unit.kind === 'single') {
+        acked = await this.settleSingle(unit.msg, unit.delivery, outcomes[next++]);
+      } else {
+        const handled = unit.items.filter((i) => 'delivery' in i).length;
+        acked = await this.settleBatch(unit, outcomes.slice(next, next + handled));
+        next += handled;
+      }
+      if (!acked) continue;
+      lastAck?.ack();
+      lastAck = unit.msg;
     }
     // Acks on one connection are applied in order: confirming the last confirms the batch, so a
     // drained consumer has really acked what it finished.
     if (lastAck) await lastAck.ackAck().catch(() => lastAck.ack());
   }
 
-  private parse(msg: JsMsg): { delivery: Delivery<T> } | { error: string } {
-    const headers = headersToRecord(msg.headers);
-    let json: unknown;
+  /** The handler's outcome for every delivery; a thrown error is every delivery's outcome. */
+  private async handle(deliveries: Delivery<T>[], first: JsMsg): Promise<Outcome[]> {
+    if (deliveries.length === 0) return [];
+    let outcomes: Outcome[] | void;
     try {
-      json = JSON.parse(new TextDecoder().decode(msg.data));
-    } catch {
-      return { error: 'payload is not JSON' };
+      const lead = deliveries[0];
+      outcomes = await runWithCorrelationId(lead.correlationId, () =>
+        withSpan(
+          `${this.spec.subject} process`,
+          'consumer',
+          {
+            'messaging.system': 'nats',
+            'messaging.destination.name': lead.subject,
+            'messaging.batch.message_count': deliveries.length,
+          },
+          () => this.handler(deliveries),
+          extractTraceContext(carrierOf(first.headers)),
+        ),
+      );
+    } catch (error) {
+      const poison = error instanceof PoisonMessageError;
+      const message = (error as Error).message;
+      this.log(deliveries[0]).warn(
+        { err: error, items: deliveries.length },
+        poison ? 'handler declared the message poison' : 'handler failed',
+      );
+      return deliveries.map((d) =>
+        poison
+          ? { kind: 'poison', reason: message }
+          : { kind: 'retry', delayMs: this.backoff(d.deliveryCount), reason: message },
+      );
     }
-    const result = this.spec.schema.safeParse(json);
-    if (!result.success) {
-      return {
-        error: `payload fails its schema: ${result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
-      };
+    return deliveries.map((_, i) => outcomes?.[i] ?? { kind: 'done' });
+  }
+
+  /** Acks, naks or dead-letters a one-item message; true when it is to be acked. */
+  private async settleSingle(msg: JsMsg, delivery: Delivery<T>, outcome: Outcome): Promise<boolean> {
+    switch (outcome.kind) {
+      case 'done':
+        return true;
+      case 'retry':
+        await this.retry(msg, delivery, outcome.delayMs, outcome.reason ?? 'handler asked to retry');
+        return false;
+      case 'poison':
+        await this.deadLetter(msg, outcome.reason);
+        return false;
     }
-    return {
-      delivery: {
-        data: result.data,
+  }
+
+  /**
+   * Settles a batch item by item: poison and invalid items are dead-lettered alone, and when some
+   * items are done the ones to retry go back to the subject as a batch of their own for this
+   * consumer only, so the done ones are never handled again. Only a batch in which every item is
+   * to be retried is nak'ed whole. True when the message is to be acked.
+   */
+  private async settleBatch(batch: Extract<Received<T>, { kind: 'batch' }>, outcomes: Outcome[]): Promise<boolean> {
+    const { msg } = batch;
+    const retry: { item: BatchItem<T>; delayMs: number; reason: string }[] = [];
+    const poison: { item: BatchItem<T>; reason: string }[] = [];
+    let next = 0;
+    for (const item of batch.items) {
+      if ('error' in item) {
+        poison.push({ item, reason: item.error });
+        continue;
+      }
+      const outcome = outcomes[next++];
+      if (outcome.kind === 'done') continue;
+      if (outcome.kind === 'poison') poison.push({ item, reason: outcome.reason });
+      else if (item.delivery.deliveryCount >= this.spec.maxDeliver)
+        poison.push({
+          item,
+          reason: `gave up after ${item.delivery.deliveryCount} deliveries: ${outcome.reason ?? 'handler asked to retry'}`,
+        });
+      else retry.push({ item, delayMs: outcome.delayMs, reason: outcome.reason ?? 'handler asked to retry' });
+    }
+    if (retry.length === batch.items.length) {
+      msg.nak(Math.min(...retry.map((r) => r.delayMs)));
+      return false;
+    }
+    for (const p of poison) {
+      if (!(await this.deadLetterItem(msg, p.item, p.reason)))
+        retry.push({ item: p.item, delayMs: this.backoff(msg.info.deliveryCount), reason: p.reason });
+    }
+    if (retry.length > 0 && !(await this.republish(batch, retry))) {
+      msg.nak(this.backoff(msg.info.deliveryCount));
+      return false;
+    }
+    return true;
+  }
+
+  /** Publishes the items to retry as one message for this durable only, due after the shortest delay. */
+  private async republish(
+    batch: Extract<Received<T>, { kind: 'batch' }>,
+    retry: { item: BatchItem<T>; delayMs: number; reason: string }[],
+  ): Promise<boolean> {
+    const { msg } = batch;
+    const headers = headersToRecord(msg.headers);
+    try {
+      await this.deps.publisher.publish({
         subject: msg.subject,
-        headers,
-        msgId: headers[HEADERS.msgId],
-        correlationId: headers[HEADERS.correlationId] || newCorrelationId(),
-        deliveryCount: msg.info.deliveryCount,
-        streamSequence: msg.seq,
-      },
-    };
+        payload: { [BATCH_KEYS[batch.family]]: retry.map((r) => r.item.raw) },
+        // The same message failing the same way again republishes under the same id: stored once.
+        msgId: `${msg.info.stream}:${msg.seq}:${this.spec.durable}:retry`,
+        correlationId: headers[HEADERS.correlationId],
+        headers: {
+          [RETRY_HEADERS.for]: this.spec.durable,
+          [RETRY_HEADERS.attempts]: String(msg.info.deliveryCount + Number(headers[RETRY_HEADERS.attempts] ?? 0)),
+          [RETRY_HEADERS.notBefore]: String(Date.now() + Math.min(...retry.map((r) => r.delayMs))),
+        },
+      });
+    } catch (error) {
+      this.deps.logger.error({ err: error, subject: msg.subject, seq: msg.seq }, 'republishing items to retry failed');
+      return false;
+    }
+    this.deps.logger.warn(
+      { subject: msg.subject, seq: msg.seq, items: retry.length, reason: retry[0].reason },
+      'items of a batch republished to retry',
+    );
+    return true;
   }
 
   private backoff(deliveryCount: number): number {
@@ -277,6 +403,38 @@ export class ConsumerRunner<T> {
     );
     // No reason: nats-server 2.9 ignores a term that carries one and redelivers the message.
     msg.term();
+  }
+
+  /** Dead-letters one item of a batch with its reason; false when that could not be published. */
+  private async deadLetterItem(msg: JsMsg, item: BatchItem<T>, reason: string): Promise<boolean> {
+    const headers = headersToRecord(msg.headers);
+    const letter: DeadLetter = {
+      subject: msg.subject,
+      stream: msg.info.stream,
+      streamSequence: msg.seq,
+      headers: { ...headers, 'sb-batch-index': String(item.index) },
+      payload: JSON.stringify(item.raw),
+      error: reason,
+      deliveryCount: deliveryCountOf(msg, headers),
+      service: this.deps.service,
+      failedAt: new Date().toISOString(),
+    };
+    try {
+      await this.deps.publisher.publish({
+        subject: this.deps.names.subjects.dlq(this.deps.service),
+        payload: letter,
+        msgId: `${msg.info.stream}:${msg.seq}:${this.spec.durable}:${item.index}`,
+        correlationId: headers[HEADERS.correlationId],
+      });
+    } catch (error) {
+      this.deps.logger.error({ err: error, subject: msg.subject, seq: msg.seq }, 'dead-letter publish failed');
+      return false;
+    }
+    this.deps.logger.warn(
+      { subject: msg.subject, seq: msg.seq, index: item.index, reason },
+      'batch item dead-lettered',
+    );
+    return true;
   }
 
   private log(delivery: Delivery<T>): Logger {

@@ -24,8 +24,13 @@ export function carrierOf(h: MsgHdrs | undefined): HeaderCarrier {
 }
 
 /** Headers for an outgoing event or request: idempotency key, correlation id, W3C trace context. */
-export function outgoingHeaders(opts: { msgId?: string; correlationId?: string }): MsgHdrs {
+export function outgoingHeaders(opts: {
+  msgId?: string;
+  correlationId?: string;
+  headers?: Record<string, string>;
+}): MsgHdrs {
   const h = natsHeaders();
+  for (const [key, value] of Object.entries(opts.headers ?? {})) h.set(key, value);
   if (opts.msgId) h.set(HEADERS.msgId, opts.msgId);
   h.set(HEADERS.correlationId, opts.correlationId ?? currentCorrelationId() ?? newCorrelationId());
   injectTraceHeaders(carrierOf(h));

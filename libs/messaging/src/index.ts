@@ -8,3 +8,4 @@ export * from './messaging.decorators';
 export * from './messaging.module';
 export * from './channel-heartbeats';
 export * from './stream-acks';
+export * from './envelope';

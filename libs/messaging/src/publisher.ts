@@ -7,6 +7,8 @@ export interface PublishOptions {
   /** Idempotency key (`Nats-Msg-Id`); JetStream stores one message per key within its duplicate window. */
   msgId: string;
   correlationId?: string;
+  /** Further headers, e.g. a consumer's retry marks. */
+  headers?: Record<string, string>;
 }
 
 export interface OutgoingEvent<T = unknown> extends PublishOptions {

@@ -1,3 +1,4 @@
+import { BATCH_KEYS } from '@switchboard/contracts';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { waitFor } from './waiting';
 
@@ -5,9 +6,22 @@ export interface Recorded<T> {
   subject: string;
   data: T;
   headers: Record<string, string>;
+  /** Its position in a batch message (DESIGN §5 "Batching"), recorded one item at a time. */
+  batchIndex?: number;
 }
 
-/** Records what is published on subjects (core NATS sees JetStream publishes too). */
+const BATCH_ENVELOPE_KEYS = Object.values(BATCH_KEYS) as string[];
+
+/** The items of a batch envelope (`{"sends": [...]}` and the like), or undefined for any other payload. */
+export function batchItemsOf(payload: unknown): unknown[] | undefined {
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return undefined;
+  const keys = Object.keys(payload);
+  if (keys.length !== 1 || !BATCH_ENVELOPE_KEYS.includes(keys[0])) return undefined;
+  const items = (payload as Record<string, unknown>)[keys[0]];
+  return Array.isArray(items) ? items : undefined;
+}
+
+/** Records what is published on subjects (core NATS sees JetStream publishes too), a batch item by item. */
 export class SubjectRecorder<T = Record<string, unknown>> {
   readonly messages: Recorded<T>[] = [];
   private readonly subs: Subscription[];
@@ -18,7 +32,13 @@ export class SubjectRecorder<T = Record<string, unknown>> {
         callback: (_err, msg) => {
           const headers: Record<string, string> = {};
           for (const key of msg.headers?.keys() ?? []) headers[key] = msg.headers!.get(key);
-          this.messages.push({ subject: msg.subject, data: msg.json<T>(), headers });
+          const data = msg.json<unknown>();
+          const items = batchItemsOf(data);
+          if (!items) this.messages.push({ subject: msg.subject, data: data as T, headers });
+          else
+            items.forEach((item, batchIndex) =>
+              this.messages.push({ subject: msg.subject, data: item as T, headers, batchIndex }),
+            );
         },
       }),
     );

@@ -422,4 +422,48 @@ describe('router (fake catalog + preferences)', () => {
       return (await outcomeOf(after.sendId)).reason === 'unpublished';
     });
   });
+
+  it('routes a batch message item by item: a poison item, a missing contact, a channel down and a broken decision stay alone', async () => {
+    catalog.messages.set(60, routableMessage(60, [{ channel: 'email', channelId: 61 }]));
+    catalog.messages.set(62, routableMessage(62, [{ channel: 'tweet', channelId: 63 }])); // no live tweet sender
+    prefs.addresses.set('b1', { email: 'b1@example.com' });
+    prefs.addresses.set('b2', { email: 'b2@example.com' });
+    const ok = request(60, 'b1', { campaignId: '8' });
+    const noContact = request(60, 'b-nobody');
+    const channelDown = request(62, 'b1');
+    const broken = request(60, 'b2');
+    prefs.garbled.add(broken.sendId);
+    const dlq = new SubjectRecorder<{ payload: string; error: string }>(nc, [env.names.subjects.dlq('router')]);
+    await publisher.publish({
+      subject: env.names.subjects.sendRequested(),
+      msgId: 'batch-isolation',
+      payload: { sends: [ok, { sendId: 'b-poison', messageId: 'sixty' }, noContact, channelDown, broken] },
+    });
+
+    expect(await outcomeOf(ok.sendId)).toMatchObject({ outcome: 'routed', channel: 'email', campaignId: '8' });
+    expect(await outcomeOf(noContact.sendId)).toMatchObject({
+      outcome: 'failed',
+      reason: 'no_channel',
+      skipped: [{ channel: 'email', reason: 'no_address' }],
+    });
+    expect(await outcomeOf(channelDown.sendId)).toMatchObject({
+      outcome: 'failed',
+      reason: 'no_channel',
+      skipped: [{ channel: 'tweet', reason: 'unavailable' }],
+    });
+    const [letter] = await dlq.waitForCount(1);
+    expect(JSON.parse(letter.data.payload)).toEqual({ sendId: 'b-poison', messageId: 'sixty' });
+    expect(letter.data.error).toMatch(/item 1 fails its schema: messageId/);
+    // The broken decision is retried alone and routed then; its neighbours are not routed again.
+    expect(await outcomeOf(broken.sendId)).toMatchObject({ outcome: 'routed', channel: 'email' });
+    await waitUntilConsumersIdle(nc, env.names);
+    for (const sendId of [ok.sendId, noContact.sendId, channelDown.sendId, broken.sendId]) {
+      const seen = recorder.messages.filter((m) => m.subject.includes('.routing.') && m.data.sendId === sendId);
+      expect(seen).toHaveLength(1);
+    }
+    expect(dispatchesOf(ok.sendId)).toHaveLength(1);
+    expect(dispatchesOf(broken.sendId)).toHaveLength(1);
+    expect(dlq.messages).toHaveLength(1);
+    dlq.stop();
+  });
 });

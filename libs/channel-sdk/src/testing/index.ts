@@ -228,6 +228,15 @@ export class SenderHarness {
     return dispatch;
   }
 
+  /** Publishes dispatches as one batch message (DESIGN §5 "Batching"); items may be anything, to test bad ones. */
+  async publishBatch(channel: Channel, items: unknown[], msgId: string): Promise<void> {
+    await this.publisher.publish({
+      subject: this.env.names.subjects.dispatch(channel),
+      payload: { dispatches: items },
+      msgId,
+    });
+  }
+
   async send(
     channel: Channel,
     contentId: number,

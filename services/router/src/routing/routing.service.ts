@@ -9,7 +9,7 @@ import {
   type SendRequested,
   type Skipped,
 } from '@switchboard/contracts';
-import { EventPublisher, RpcClient, type OutgoingEvent } from '@switchboard/messaging';
+import { EventPublisher, Outcomes, RpcClient, type OutgoingEvent, type Outcome } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
 import { RoutableMessagesCache } from '../catalog/routable-messages.cache';
@@ -30,17 +30,23 @@ interface Verdict {
   skipped: Skipped[];
 }
 
-/** Splits a batch so that no send id occurs twice in one preferences call (its decisions are keyed by send id). */
-function rounds(requests: SendRequested[]): SendRequested[][] {
-  const out: SendRequested[][] = [];
+/**
+ * Splits a batch (as positions in it) so that no send id occurs twice in one preferences call
+ * (its decisions are keyed by send id).
+ */
+function rounds(requests: SendRequested[]): number[][] {
+  const out: number[][] = [];
   const seen = new Map<string, number>();
-  for (const req of requests) {
+  requests.forEach((req, i) => {
     const round = seen.get(req.sendId) ?? 0;
     seen.set(req.sendId, round + 1);
-    (out[round] ??= []).push(req);
-  }
+    (out[round] ??= []).push(i);
+  });
   return out;
 }
+
+/** Retry delay of a send whose decision could not be made sense of (its neighbours go on). */
+const ITEM_RETRY_MS = 1_000;
 
 /**
  * DESIGN §4 for a batch of send requests: settles what it can alone (step 1), asks preferences
@@ -61,19 +67,30 @@ export class RoutingService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async route(requests: SendRequested[]): Promise<void> {
+  /**
+   * Routes a batch; the outcome of each request says whether it is finished. A request whose
+   * decision makes no sense is retried alone; what fails the whole batch (preferences, the
+   * database or NATS unreachable) throws.
+   */
+  async route(requests: SendRequested[]): Promise<Outcome[]> {
     await this.channels.warmedUp();
-    for (const round of rounds(requests)) await this.routeRound(round);
+    const outcomes: Outcome[] = requests.map(() => Outcomes.done());
+    for (const round of rounds(requests)) {
+      const failed = await this.routeRound(round.map((i) => requests[i]));
+      for (const [j, reason] of failed) outcomes[round[j]] = Outcomes.retry(ITEM_RETRY_MS, reason);
+    }
+    return outcomes;
   }
 
-  private async routeRound(requests: SendRequested[]): Promise<void> {
+  /** Routes requests with distinct send ids; returns the positions of those that failed alone, with why. */
+  private async routeRound(all: SendRequested[]): Promise<Map<number, string>> {
     const now = new Date();
     const started = performance.now();
-    const messages = await this.catalog.getMany(requests.map((r) => r.messageId));
+    const messages = await this.catalog.getMany(all.map((r) => r.messageId));
     const live = this.channels.live(now.getTime());
-    const plans = requests.map((req) => planRoute(req, messages.get(req.messageId), live, now));
+    const allPlans = all.map((req) => planRoute(req, messages.get(req.messageId), live, now));
 
-    const toDecide = plans.flatMap((p) => (p.kind === 'decide' ? [p.request] : []));
+    const toDecide = allPlans.flatMap((p) => (p.kind === 'decide' ? [p.request] : []));
     const decided = new Map<string, Decision>();
     if (toDecide.length > 0) {
       const { decisions } = await this.rpc.call(
@@ -85,7 +102,18 @@ export class RoutingService {
     }
 
     const decidedIn = performance.now();
-    const fresh = requests.map((req, i) => this.toRecord(req, plans[i], decided.get(req.sendId), now.toISOString()));
+    const failed = new Map<number, string>();
+    const requests: SendRequested[] = [];
+    const fresh: DecisionRecord[] = [];
+    all.forEach((req, i) => {
+      try {
+        fresh.push(this.toRecord(req, allPlans[i], decided.get(req.sendId), now.toISOString()));
+        requests.push(req);
+      } catch (error) {
+        this.logger.error({ err: error, sendId: req.sendId }, 'send not routed; retried alone');
+        failed.set(i, (error as Error).message);
+      }
+    });
     const inserted = await this.decisions.insertNew(fresh);
     const storedIn = performance.now();
     const earlier = await this.decisions.findByKeys(fresh.filter((r) => !inserted.has(decisionKey(r))));
@@ -119,6 +147,7 @@ export class RoutingService {
       },
       'batch routed',
     );
+    return failed;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsNames, SendRequestedSchema, type SendRequested } from '@switchboard/contracts';
-import { Consumer, type ConsumerSpec, type Delivery, type EventConsumer } from '@switchboard/messaging';
+import { Consumer, type ConsumerSpec, type Delivery, type EventConsumer, type Outcome } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import type { RouterConfig } from '../router.config';
 import { RoutingService } from './routing.service';
@@ -25,7 +25,7 @@ export class SendRequestedConsumer implements EventConsumer<SendRequested> {
     };
   }
 
-  async handle(batch: Delivery<SendRequested>[]): Promise<void> {
-    await this.routing.route(batch.map((d) => d.data));
+  handle(batch: Delivery<SendRequested>[]): Promise<Outcome[]> {
+    return this.routing.route(batch.map((d) => d.data));
   }
 }

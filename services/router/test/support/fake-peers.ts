@@ -38,6 +38,8 @@ export class FakePreferences {
   readonly pausedUntil = new Map<string, string>();
   readonly calls: DecisionRequest[][] = [];
   readonly upserts: { id: string }[][] = [];
+  /** Sends answered once with a routed decision that lacks its contact (a broken reply for one item). */
+  readonly garbled = new Set<string>();
   private readonly routed = new Map<string, Decision>();
 
   @RpcHandler(preferencesDecide)
@@ -54,6 +56,8 @@ export class FakePreferences {
 
   private decideOne(r: DecisionRequest): Decision {
     const key = `${r.sendId}:${r.attempt}`;
+    if (this.garbled.delete(r.sendId))
+      return { sendId: r.sendId, outcome: 'routed', candidates: r.channels, skipped: [], channel: r.channels[0] };
     const before = this.routed.get(key);
     if (before) return before;
     const skipped: Skipped[] = [];
