@@ -1,6 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServiceKitModule } from '@switchboard/service-kit';
 import { createLogger, type Logger } from '@switchboard/telemetry';
+import { ActivityRepository } from './activity/activity.repository';
+import {
+  ClickedActivityConsumer,
+  OpenedActivityConsumer,
+  SentActivityConsumer,
+} from './activity/delivery-activity.consumer';
 import { AudienceRepository } from './audience/audience.repository';
 import { AudienceRpc } from './audience/audience.rpc';
 import { AudienceService } from './audience/audience.service';
@@ -23,8 +29,10 @@ import { ContactLocks1795390000000 } from './migrations/1795390000000-ContactLoc
 import { ReservationsInDecisions1795390000001 } from './migrations/1795390000001-ReservationsInDecisions';
 import { AdvisoryDecisionLocks1795398000000 } from './migrations/1795398000000-AdvisoryDecisionLocks';
 import { Segments1796620000000 } from './migrations/1796620000000-Segments';
+import { SegmentFilters1796620000001 } from './migrations/1796620000001-SegmentFilters';
 import type { PreferencesConfig } from './preferences.config';
 import { SegmentsRepository } from './segments/segments.repository';
+import { SegmentsRpc } from './segments/segments.rpc';
 import { SegmentsService } from './segments/segments.service';
 
 export const SERVICE_NAME = 'preferences';
@@ -53,6 +61,7 @@ export class PreferencesModule {
               ReservationsInDecisions1795390000001,
               AdvisoryDecisionLocks1795398000000,
               Segments1796620000000,
+              SegmentFilters1796620000001,
             ],
           },
         }),
@@ -79,6 +88,11 @@ export class PreferencesModule {
         AudienceRepository,
         AudienceService,
         AudienceRpc,
+        SegmentsRpc,
+        ActivityRepository,
+        SentActivityConsumer,
+        OpenedActivityConsumer,
+        ClickedActivityConsumer,
       ],
     };
   }

@@ -8,3 +8,4 @@ export * from './send.dto';
 export * from './contact.dto';
 export * from './tracker.dto';
 export * from './template.dto';
+export * from './segment.dto';

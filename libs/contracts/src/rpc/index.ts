@@ -4,3 +4,4 @@ export * from './router.rpc';
 export * from './tracker.rpc';
 export * from './sender.rpc';
 export * from './audience.rpc';
+export * from './segments.rpc';

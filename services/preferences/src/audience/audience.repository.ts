@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { anyMemberPredicate, type SegmentDefinition } from '../segments/membership';
+import { anyMemberPredicate, memberPredicate, type SegmentDefinition } from '../segments/membership';
 import { SqlParams } from '../segments/sql-params';
 
 /** An audience with its segments resolved (segments that no longer exist are simply absent). */
@@ -40,6 +40,30 @@ export class AudienceRepository {
       params.values,
     );
     return count;
+  }
+
+  /** Members `start`..`start+limit` in id order (the REST listing of a segment, offset paged). */
+  async slice(audience: ResolvedAudience, start: number, limit: number): Promise<string[]> {
+    const params = new SqlParams();
+    const rows: IdRow[] = await this.ds.query(
+      `SELECT c.id FROM preferences.contacts c WHERE ${this.where(audience, params)} ORDER BY c.id
+        OFFSET ${params.add(start, 'int')} LIMIT ${params.add(limit, 'int')}`,
+      params.values,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Which of `segments` the contact is in, judged on its row in one statement. */
+  async segmentsOf(contactId: string, segments: SegmentDefinition[]): Promise<number[]> {
+    if (segments.length === 0) return [];
+    const params = new SqlParams();
+    const id = params.add(contactId, 'text');
+    const cases = segments.map((s) => `CASE WHEN ${memberPredicate(s, params)} THEN ${params.add(s.id, 'bigint')} END`);
+    const rows: { ids: string[] }[] = await this.ds.query(
+      `SELECT array_remove(ARRAY[${cases.join(', ')}], NULL) AS ids FROM preferences.contacts c WHERE c.id = ${id}`,
+      params.values,
+    );
+    return (rows[0]?.ids ?? []).map(Number);
   }
 
   private where(audience: ResolvedAudience, params: SqlParams): string {

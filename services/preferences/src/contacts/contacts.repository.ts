@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Channel } from '@switchboard/contracts';
+import { SqlParams } from '../segments/sql-params';
 import type { ContactRecord, DncRecord, RuleRecord } from './contact.record';
 
 /** Anything that runs SQL: the DataSource or a transaction's EntityManager. */
@@ -200,9 +201,13 @@ export class ContactsRepository {
     );
   }
 
-  async list(query: ListQuery): Promise<{ total: number; records: ContactRecord[] }> {
+  /** `member`, when given, is a predicate over `c` (a segment's membership) that replaces the search. */
+  async list(
+    query: ListQuery,
+    member?: (params: SqlParams) => string,
+  ): Promise<{ total: number; records: ContactRecord[] }> {
     const params: unknown[] = [];
-    const where = this.searchClause(query.search, params);
+    const where = member ? `WHERE ${member(new SqlParams(params))}` : this.searchClause(query.search, params);
     const [{ total }]: { total: number }[] = await this.ds.query(
       `SELECT count(*)::int AS total FROM preferences.contacts c ${where}`,
       params,

@@ -4,6 +4,9 @@ import { DomainError, type ContactInput } from '@switchboard/contracts';
 import { applyInput, toContact, type Contact, type ContactRecord, type UpsertMode } from './contact.record';
 import { ContactsRepository, type ListQuery } from './contacts.repository';
 import { ErasureOutbox } from './erasure.outbox';
+import { anyMemberPredicate } from '../segments/membership';
+import type { SqlParams } from '../segments/sql-params';
+import { SegmentsService } from '../segments/segments.service';
 
 export interface UpsertItem {
   id: string;
@@ -24,6 +27,7 @@ export class ContactsService {
   constructor(
     private readonly contacts: ContactsRepository,
     private readonly erasures: ErasureOutbox,
+    private readonly segments: SegmentsService,
   ) {}
 
   async get(id: string): Promise<Contact> {
@@ -76,8 +80,15 @@ export class ContactsService {
     });
   }
 
+  /** `search=segment:{alias}` lists the segment's members (none for an unknown alias), as Mautic does. */
   async list(query: ListQuery): Promise<{ total: number; contacts: Contact[] }> {
-    const { total, records } = await this.contacts.list(query);
+    const alias = /^segment:(.+)$/i.exec(query.search?.trim() ?? '')?.[1];
+    let member: ((params: SqlParams) => string) | undefined;
+    if (alias !== undefined) {
+      const segment = await this.segments.byAlias(alias);
+      member = (params) => (segment ? anyMemberPredicate([segment], params) : 'false');
+    }
+    const { total, records } = await this.contacts.list(query, member);
     return { total, contacts: records.map(toContact) };
   }
 

@@ -1,27 +1,204 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Sql } from '../contacts/contacts.repository';
+import type { SegmentFilter } from '@switchboard/contracts';
+import { returnedRows, type Sql } from '../contacts/contacts.repository';
 
-export interface SegmentFilterRow {
+/** A row of preferences.segments. */
+export interface SegmentRecord {
   id: number;
-  filters: unknown[];
+  name: string;
+  publicName: string | null;
+  alias: string;
+  description: string | null;
+  category: string | null;
+  isPublished: boolean;
+  isGlobal: boolean;
+  isPreferenceCenter: boolean;
+  filters: SegmentFilter[];
+  createdById: number | null;
+  createdBy: string | null;
+  modifiedById: number | null;
+  modifiedBy: string | null;
+  dateAdded: Date;
+  dateModified: Date | null;
+}
+
+type SegmentRow = Omit<SegmentRecord, 'id'> & { id: string };
+
+const COLUMNS = `s.id, s.name, s.public_name AS "publicName", s.alias, s.description, s.category,
+  s.is_published AS "isPublished", s.is_global AS "isGlobal", s.is_preference_center AS "isPreferenceCenter",
+  s.filters, s.created_by_id AS "createdById", s.created_by AS "createdBy", s.modified_by_id AS "modifiedById",
+  s.modified_by AS "modifiedBy", s.date_added AS "dateAdded", s.date_modified AS "dateModified"`;
+
+const toRecord = (row: SegmentRow): SegmentRecord => ({ ...row, id: Number(row.id) });
+
+export type SegmentWrite = Omit<SegmentRecord, 'id' | 'dateAdded' | 'dateModified' | 'createdById' | 'createdBy'>;
+
+export interface SegmentListQuery {
+  search?: string;
+  start: number;
+  limit: number;
+  orderBy: 'id' | 'name' | 'alias' | 'date_added' | 'date_modified' | 'is_published';
+  orderByDir: 'asc' | 'desc';
+  publishedOnly: boolean;
 }
 
 @Injectable()
 export class SegmentsRepository {
   constructor(private readonly ds: DataSource) {}
 
-  /** The filters of the segments that exist among `ids`. */
-  async filtersOf(ids: number[]): Promise<SegmentFilterRow[]> {
-    if (ids.length === 0) return [];
-    const rows: { id: string; filters: unknown[] }[] = await this.ds.query(
-      'SELECT id, filters FROM preferences.segments WHERE id = ANY($1::bigint[])',
-      [ids],
-    );
-    return rows.map((r) => ({ id: Number(r.id), filters: r.filters }));
+  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.ds.transaction((em) => work(em));
   }
 
-  /** Adds the contacts that exist among `contactIds` (a removed-by-hand member comes back); answers how many are members now. */
+  async findMany(ids: number[], sql: Sql = this.ds): Promise<SegmentRecord[]> {
+    if (ids.length === 0) return [];
+    const rows: SegmentRow[] = await sql.query(
+      `SELECT ${COLUMNS} FROM preferences.segments s WHERE s.id = ANY($1::bigint[]) ORDER BY s.id`,
+      [ids],
+    );
+    return rows.map(toRecord);
+  }
+
+  async findOne(id: number, sql: Sql = this.ds, lock = false): Promise<SegmentRecord | undefined> {
+    const rows: SegmentRow[] = await sql.query(
+      `SELECT ${COLUMNS} FROM preferences.segments s WHERE s.id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [id],
+    );
+    return rows.map(toRecord)[0];
+  }
+
+  async findByAlias(alias: string): Promise<SegmentRecord | undefined> {
+    const rows: SegmentRow[] = await this.ds.query(`SELECT ${COLUMNS} FROM preferences.segments s WHERE s.alias = $1`, [
+      alias,
+    ]);
+    return rows.map(toRecord)[0];
+  }
+
+  /** The first of `base`, `base-2`, `base-3`... that no other segment uses. */
+  async freeAlias(base: string, exceptId: number | null, sql: Sql): Promise<string> {
+    const rows: { alias: string }[] = await sql.query(
+      `SELECT alias FROM preferences.segments WHERE (alias = $1 OR alias ~ ('^' || $2 || '-[0-9]+$')) AND id IS DISTINCT FROM $3`,
+      [base, base.replace(/[^a-z0-9_]/g, '\\$&'), exceptId],
+    );
+    const taken = new Set(rows.map((r) => r.alias));
+    if (!taken.has(base)) return base;
+    for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+  }
+
+  async insert(
+    id: number | undefined,
+    s: SegmentWrite & { createdById: number | null; createdBy: string | null },
+    sql: Sql,
+  ): Promise<SegmentRecord> {
+    const rows: SegmentRow[] = await sql.query(
+      `INSERT INTO preferences.segments AS s (id, name, public_name, alias, description, category, is_published, is_global,
+         is_preference_center, filters, created_by_id, created_by)
+       VALUES (coalesce($1, nextval(pg_get_serial_sequence('preferences.segments', 'id'))), $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12)
+       RETURNING ${COLUMNS}`,
+      [
+        id ?? null,
+        s.name,
+        s.publicName,
+        s.alias,
+        s.description,
+        s.category,
+        s.isPublished,
+        s.isGlobal,
+        s.isPreferenceCenter,
+        JSON.stringify(s.filters),
+        s.createdById,
+        s.createdBy,
+      ],
+    );
+    return toRecord(rows[0]);
+  }
+
+  async update(id: number, s: SegmentWrite, sql: Sql): Promise<SegmentRecord> {
+    const result: unknown = await sql.query(
+      `UPDATE preferences.segments s SET name = $2, public_name = $3, alias = $4, description = $5, category = $6,
+         is_published = $7, is_global = $8, is_preference_center = $9, filters = $10::jsonb, modified_by_id = $11,
+         modified_by = $12, date_modified = now()
+       WHERE s.id = $1 RETURNING ${COLUMNS}`,
+      [
+        id,
+        s.name,
+        s.publicName,
+        s.alias,
+        s.description,
+        s.category,
+        s.isPublished,
+        s.isGlobal,
+        s.isPreferenceCenter,
+        JSON.stringify(s.filters),
+        s.modifiedById,
+        s.modifiedBy,
+      ],
+    );
+    return toRecord(returnedRows<SegmentRow>(result)[0]);
+  }
+
+  async delete(id: number, sql: Sql): Promise<void> {
+    await sql.query('DELETE FROM preferences.segments WHERE id = $1', [id]);
+  }
+
+  /** An explicit id given to PUT moves the sequence past it, so later creates never collide. */
+  async bumpSequence(sql: Sql): Promise<void> {
+    await sql.query(
+      `SELECT setval(pg_get_serial_sequence('preferences.segments', 'id'), greatest((SELECT max(id) FROM preferences.segments), 1))`,
+    );
+  }
+
+  async list(q: SegmentListQuery): Promise<{ total: number; records: SegmentRecord[] }> {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (q.publishedOnly) where.push('s.is_published');
+    const term = q.search?.trim();
+    if (term?.startsWith('ids:')) {
+      params.push(
+        term
+          .slice(4)
+          .split(',')
+          .map((v) => Number(v.trim()))
+          .filter((n) => Number.isInteger(n) && n > 0),
+      );
+      where.push(`s.id = ANY($${params.length}::bigint[])`);
+    } else if (term) {
+      const negate = term.startsWith('!');
+      params.push(`%${(negate ? term.slice(1) : term).replace(/[\\%_]/g, '\\$&')}%`);
+      const match = `(s.name ILIKE $${params.length} OR s.alias ILIKE $${params.length} OR coalesce(s.description, '') ILIKE $${params.length})`;
+      where.push(negate ? `NOT ${match}` : match);
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [{ total }]: { total: number }[] = await this.ds.query(
+      `SELECT count(*)::int AS total FROM preferences.segments s ${clause}`,
+      params,
+    );
+    let text = `SELECT ${COLUMNS} FROM preferences.segments s ${clause}
+      ORDER BY s.${q.orderBy} ${q.orderByDir === 'desc' ? 'DESC' : 'ASC'} NULLS LAST, s.id OFFSET $${params.push(q.start)}`;
+    if (q.limit > 0) text += ` LIMIT $${params.push(q.limit)}`;
+    const rows: SegmentRow[] = await this.ds.query(text, params);
+    return { total, records: rows.map(toRecord) };
+  }
+
+  /** Segments whose static members include the contact (not removed by hand). */
+  async staticSegmentIdsOf(contactId: string): Promise<number[]> {
+    const rows: { id: string }[] = await this.ds.query(
+      'SELECT segment_id AS id FROM preferences.segment_members WHERE contact_id = $1 AND NOT manually_removed',
+      [contactId],
+    );
+    return rows.map((r) => Number(r.id));
+  }
+
+  /** Ids of every segment with filters. */
+  async dynamicSegmentIds(): Promise<number[]> {
+    const rows: { id: string }[] = await this.ds.query(
+      "SELECT id FROM preferences.segments WHERE filters <> '[]'::jsonb ORDER BY id",
+    );
+    return rows.map((r) => Number(r.id));
+  }
+
+  /** Adds the contacts that exist among `contactIds` (one removed by hand comes back); answers those ids. */
   async addMembers(segmentId: number, contactIds: string[], sql: Sql = this.ds): Promise<string[]> {
     const rows: { contactId: string }[] = await sql.query(
       `INSERT INTO preferences.segment_members (segment_id, contact_id)

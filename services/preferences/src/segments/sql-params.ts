@@ -1,6 +1,7 @@
 /** Positional parameters of one statement: every value goes through `add`, never into the text. */
 export class SqlParams {
-  readonly values: unknown[] = [];
+  /** `values` may be a list that earlier parts of the statement already numbered. */
+  constructor(readonly values: unknown[] = []) {}
 
   add(value: unknown, cast?: string): string {
     this.values.push(value);

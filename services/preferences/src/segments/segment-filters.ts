@@ -1,0 +1,368 @@
+import { CHANNELS, DomainError, type SegmentFilter, type SegmentFilterInput } from '@switchboard/contracts';
+import { SqlParams } from './sql-params';
+
+/**
+ * Mautic's segment filters compiled to one SQL predicate over `c` (a `preferences.contacts` row).
+ * Every value is a bound parameter; field names only pick from fixed SQL fragments (a custom
+ * field's key is a parameter too). `now` comes from the caller's clock, so relative dates and
+ * "within N days" follow it.
+ */
+
+type ValueType = 'text' | 'number' | 'date' | 'boolean';
+
+const OPERATORS = [
+  '=',
+  '!=',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'empty',
+  '!empty',
+  'like',
+  '!like',
+  'contains',
+  '!contains',
+  'startsWith',
+  'endsWith',
+  'in',
+  '!in',
+  'between',
+  '!between',
+  'regexp',
+  '!regexp',
+] as const;
+type Operator = (typeof OPERATORS)[number];
+
+const BY_TYPE: Record<ValueType, readonly Operator[]> = {
+  text: OPERATORS,
+  number: ['=', '!=', 'gt', 'gte', 'lt', 'lte', 'empty', '!empty', 'in', '!in', 'between', '!between'],
+  date: ['=', '!=', 'gt', 'gte', 'lt', 'lte', 'empty', '!empty', 'between', '!between'],
+  boolean: ['=', '!=', 'empty', '!empty'],
+};
+
+/** Mautic's field types folded into the four the engine compares by. */
+const TYPES: Record<string, ValueType> = {
+  text: 'text',
+  textarea: 'text',
+  email: 'text',
+  tel: 'text',
+  url: 'text',
+  select: 'text',
+  multiselect: 'text',
+  lookup: 'text',
+  country: 'text',
+  region: 'text',
+  locale: 'text',
+  timezone: 'text',
+  html: 'text',
+  number: 'number',
+  date: 'date',
+  datetime: 'date',
+  time: 'text',
+  boolean: 'boolean',
+};
+
+interface CoreField {
+  sql: string;
+  type: ValueType;
+}
+
+const CORE: Record<string, CoreField> = {
+  id: { sql: 'c.id', type: 'text' },
+  email: { sql: 'c.email', type: 'text' },
+  mobile: { sql: 'c.mobile', type: 'text' },
+  firstname: { sql: 'c.firstname', type: 'text' },
+  lastname: { sql: 'c.lastname', type: 'text' },
+  locale: { sql: 'c.locale', type: 'text' },
+  timezone: { sql: 'c.timezone', type: 'text' },
+  twitterHandle: { sql: 'c.twitter_handle', type: 'text' },
+  twitter_handle: { sql: 'c.twitter_handle', type: 'text' },
+  preferredChannel: { sql: 'c.preferred_channel', type: 'text' },
+  preferred_channel: { sql: 'c.preferred_channel', type: 'text' },
+  dateAdded: { sql: 'c.date_added', type: 'date' },
+  date_added: { sql: 'c.date_added', type: 'date' },
+  dateModified: { sql: 'c.date_modified', type: 'date' },
+  date_modified: { sql: 'c.date_modified', type: 'date' },
+  date_identified: { sql: 'c.date_added', type: 'date' },
+};
+
+const DNC_REASONS = { unsubscribed: 1, bounced: 2, manual: 3, complained: 4 } as const;
+const DNC_FIELD = new RegExp(`^dnc(?:_(${Object.keys(DNC_REASONS).join('|')}))?(?:_(${CHANNELS.join('|')}))?$`);
+
+/** Activity fields: the delivery event kind they look for (Mautic's email-activity names as aliases). */
+const ACTIVITY: Record<string, 'sent' | 'opened' | 'clicked'> = {
+  message_sent: 'sent',
+  message_opened: 'opened',
+  message_clicked: 'clicked',
+  lead_email_sent: 'sent',
+  lead_email_received: 'opened',
+  email_clicked_link: 'clicked',
+};
+
+const CUSTOM_FIELD = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const RELATIVE = /^([+-]?\d{1,5})\s*(hour|day|week|month|year)s?(\s+ago)?$/i;
+const NAMED_DAYS: Record<string, number> = { today: 0, yesterday: -1, tomorrow: 1 };
+
+class FilterError extends Error {}
+
+const fail = (message: string): never => {
+  throw new FilterError(message);
+};
+
+function truthy(value: unknown): boolean | undefined {
+  if (value === true || value === 1 || value === '1' || value === 'true' || value === 'yes') return true;
+  if (value === false || value === 0 || value === '0' || value === 'false' || value === 'no') return false;
+  return undefined;
+}
+
+/** The filter's value: Mautic 3's `properties.filter`, else Mautic 2's `filter`. */
+function valueOf(input: SegmentFilterInput): unknown {
+  const fromProperties = input.properties?.filter;
+  return fromProperties !== undefined ? fromProperties : (input.filter ?? null);
+}
+
+/** Checks each filter and answers it in the stored shape; a bad one is a validation error naming it. */
+export function normalizeFilters(inputs: SegmentFilterInput[]): SegmentFilter[] {
+  const filters = inputs.map((input) => {
+    const filter = valueOf(input);
+    return {
+      glue: input.glue,
+      field: input.field,
+      object: input.object,
+      type: input.type,
+      operator: input.operator,
+      properties: { ...(input.properties ?? {}), filter },
+      filter,
+      display: input.display ?? null,
+    };
+  });
+  const errors: string[] = [];
+  filters.forEach((f, i) => {
+    try {
+      compileOne(f, new SqlParams(), new Date());
+    } catch (error) {
+      if (!(error instanceof FilterError)) throw error;
+      errors.push(`#${i + 1} (${f.field}): ${error.message}`);
+    }
+  });
+  if (errors.length) throw DomainError.validation({ filters: errors });
+  return filters;
+}
+
+/** The filters as one predicate (AND binds tighter than OR, as Mautic groups them); null for none. */
+export function compileFilters(filters: SegmentFilter[], params: SqlParams, now: Date): string | null {
+  if (filters.length === 0) return null;
+  const groups: string[][] = [];
+  filters.forEach((f, i) => {
+    if (i === 0 || f.glue === 'or') groups.push([]);
+    groups[groups.length - 1].push(compileOne(f, params, now));
+  });
+  return groups.map((g) => `(${g.join(' AND ')})`).join(' OR ');
+}
+
+function compileOne(f: SegmentFilter, params: SqlParams, now: Date): string {
+  const operator = f.operator as Operator;
+  if (!OPERATORS.includes(operator)) fail(`the operator ${f.operator} is not supported.`);
+  const activity = ACTIVITY[f.field];
+  if (activity) return activityPredicate(activity, operator, f, params, now);
+  const dnc = DNC_FIELD.exec(f.field);
+  if (dnc) return dncPredicate(dnc[1] as keyof typeof DNC_REASONS | undefined, dnc[2], operator, f.filter, params);
+  const core = CORE[f.field];
+  if (core) return fieldPredicate(core.sql, core.type, operator, f.filter, params, now);
+  if (f.object !== 'lead' || !CUSTOM_FIELD.test(f.field)) fail('unknown field.');
+  const type = TYPES[f.type.toLowerCase()] ?? fail(`the type ${f.type} is not supported.`);
+  const raw = `(c.fields->>${params.add(f.field, 'text')})`;
+  const cast = {
+    text: raw,
+    number: `preferences.sb_numeric(${raw})`,
+    date: `preferences.sb_timestamptz(${raw})`,
+    boolean: `preferences.sb_boolean(${raw})`,
+  }[type];
+  return fieldPredicate(cast, type, operator, f.filter, params, now, raw);
+}
+
+/** `NOT coalesce(p, false)`: Mautic's negative operators take contacts without a value too. */
+const not = (predicate: string) => `NOT coalesce(${predicate}, false)`;
+
+function fieldPredicate(
+  col: string,
+  type: ValueType,
+  operator: Operator,
+  value: unknown,
+  params: SqlParams,
+  now: Date,
+  raw: string = col,
+): string {
+  if (!BY_TYPE[type].includes(operator)) fail(`the operator ${operator} does not apply to ${type} fields.`);
+  const empty = type === 'text' ? `(${raw} IS NULL OR ${raw} = '')` : `(${col} IS NULL)`;
+  switch (operator) {
+    case 'empty':
+      return empty;
+    case '!empty':
+      return `NOT ${empty}`;
+    case '=':
+      return equals(col, type, value, params, now);
+    case '!=':
+      return not(equals(col, type, value, params, now));
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte': {
+      const sign = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[operator];
+      return `${col} ${sign} ${scalar(type, value, params, now)}`;
+    }
+    case 'like':
+    case '!like': {
+      const text = typeof value === 'string' ? value : fail('like takes a text.');
+      const pattern = text.replace(/\*/g, '%');
+      const p = params.add(pattern.includes('%') ? pattern : `%${pattern}%`, 'text');
+      return operator === 'like' ? `${col} ILIKE ${p}` : not(`${col} ILIKE ${p}`);
+    }
+    case 'contains':
+    case '!contains':
+    case 'startsWith':
+    case 'endsWith': {
+      const text = typeof value === 'string' && value !== '' ? value : fail(`${operator} takes a text.`);
+      const escaped = text.replace(/[\\%_]/g, '\\$&');
+      const pattern =
+        operator === 'startsWith' ? `${escaped}%` : operator === 'endsWith' ? `%${escaped}` : `%${escaped}%`;
+      const match = `${col} ILIKE ${params.add(pattern, 'text')}`;
+      return operator === '!contains' ? not(match) : match;
+    }
+    case 'in':
+    case '!in': {
+      const list = Array.isArray(value) && value.length > 0 ? value : fail(`${operator} takes a non-empty list.`);
+      const items = list.map((v) => scalarValue(type, v));
+      const match = `${col} = ANY(${params.add(items, type === 'number' ? 'numeric[]' : 'text[]')})`;
+      return operator === 'in' ? match : not(match);
+    }
+    case 'between':
+    case '!between': {
+      const [from, to] = rangeOf(value);
+      const match = `${col} BETWEEN ${scalar(type, from, params, now)} AND ${scalar(type, to, params, now)}`;
+      return operator === 'between' ? match : not(match);
+    }
+    case 'regexp':
+    case '!regexp': {
+      const text = typeof value === 'string' && value !== '' ? value : fail('regexp takes a pattern.');
+      const match = `${col} ~* ${params.add(text, 'text')}`;
+      return operator === 'regexp' ? match : not(match);
+    }
+  }
+}
+
+function rangeOf(value: unknown): [unknown, unknown] {
+  if (Array.isArray(value) && value.length === 2) return [value[0], value[1]];
+  if (value && typeof value === 'object' && 'from' in value && 'to' in value)
+    return [(value as { from: unknown }).from, (value as { to: unknown }).to];
+  return fail('between takes [from, to].');
+}
+
+function equals(col: string, type: ValueType, value: unknown, params: SqlParams, now: Date): string {
+  if (type === 'date' && typeof value === 'string' && (DATE_ONLY.test(value) || isRelative(value)))
+    return `(${col} AT TIME ZONE 'UTC')::date = (${scalar(type, value, params, now)} AT TIME ZONE 'UTC')::date`;
+  return `${col} = ${scalar(type, value, params, now)}`;
+}
+
+const isRelative = (value: string) => RELATIVE.test(value.trim()) || value.trim().toLowerCase() in NAMED_DAYS;
+
+/** A checked JS value for a parameter of `type`. */
+function scalarValue(type: ValueType, value: unknown): string | number | boolean {
+  switch (type) {
+    case 'text':
+      return typeof value === 'string' || typeof value === 'number' ? String(value) : fail('the value is a text.');
+    case 'number': {
+      const n =
+        typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+      return Number.isFinite(n) ? n : fail('the value is a number.');
+    }
+    case 'boolean':
+      return truthy(value) ?? fail('the value is 1 or 0.');
+    case 'date': {
+      const text = typeof value === 'string' ? value.trim() : fail('the value is a date.');
+      return Number.isNaN(Date.parse(text)) && !isRelative(text)
+        ? fail('the value is a date (ISO 8601, today, -7 days).')
+        : text;
+    }
+  }
+}
+
+/** A bound parameter of `type`; a relative date becomes an offset from `now`. */
+function scalar(type: ValueType, value: unknown, params: SqlParams, now: Date): string {
+  const checked = scalarValue(type, value);
+  if (type === 'date' && typeof checked === 'string' && isRelative(checked)) {
+    const text = checked.toLowerCase();
+    const named = NAMED_DAYS[text];
+    const base = params.add(now.toISOString(), 'timestamptz');
+    if (named !== undefined)
+      return `(date_trunc('day', ${base} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + ${params.add(`${named} days`, 'interval')})`;
+    const [, n, unit, ago] = RELATIVE.exec(text)!;
+    return `(${base} + ${params.add(`${ago ? -Number(n) : Number(n)} ${unit}s`, 'interval')})`;
+  }
+  return params.add(checked, { text: 'text', number: 'numeric', boolean: 'boolean', date: 'timestamptz' }[type]);
+}
+
+function dncPredicate(
+  reason: keyof typeof DNC_REASONS | undefined,
+  channel: string | undefined,
+  operator: Operator,
+  value: unknown,
+  params: SqlParams,
+): string {
+  if (operator !== '=' && operator !== '!=') fail('do-not-contact takes = or !=.');
+  const wanted = truthy(value) ?? fail('the value is 1 or 0.');
+  // Mautic's dnc_bounced / dnc_unsubscribed without a channel mean email.
+  const onChannel = channel ?? (reason ? 'email' : undefined);
+  const clauses = ['d.contact_id = c.id'];
+  if (onChannel) clauses.push(`d.channel = ${params.add(onChannel, 'text')}`);
+  if (reason) clauses.push(`d.reason = ${params.add(DNC_REASONS[reason], 'smallint')}`);
+  const exists = `EXISTS (SELECT 1 FROM preferences.dnc_entries d WHERE ${clauses.join(' AND ')})`;
+  return (operator === '=') === wanted ? exists : `NOT ${exists}`;
+}
+
+/**
+ * Activity: `=` 1 (did) / 0 (did not), or `in` / `!in` a list of message ids; how recent with
+ * `properties.withinDays`, or the value `{messageIds?, withinDays?}`.
+ */
+function activityPredicate(
+  kind: 'sent' | 'opened' | 'clicked',
+  operator: Operator,
+  f: SegmentFilter,
+  params: SqlParams,
+  now: Date,
+): string {
+  let did: boolean;
+  let messageIds: unknown[] | undefined;
+  let withinDays: unknown = (f.properties as { withinDays?: unknown }).withinDays;
+  const value = f.filter;
+  if (operator === 'in' || operator === '!in') {
+    did = operator === 'in';
+    messageIds = Array.isArray(value) && value.length > 0 ? value : fail(`${operator} takes a list of message ids.`);
+  } else if (operator === '=' || operator === '!=') {
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const v = value as { messageIds?: unknown; withinDays?: unknown };
+      if (v.messageIds !== undefined && v.messageIds !== null)
+        messageIds = Array.isArray(v.messageIds) ? v.messageIds : fail('messageIds is a list.');
+      withinDays = v.withinDays ?? withinDays;
+      did = operator === '=';
+    } else did = (operator === '=') === (truthy(value) ?? fail('the value is 1 or 0.'));
+  } else return fail('activity takes =, != , in or !in.');
+  const clauses = ['a.contact_id = c.id', `a.kind = ${params.add(kind, 'text')}`];
+  if (messageIds) {
+    const ids = messageIds.map((id) =>
+      Number.isInteger(Number(id)) && Number(id) > 0 ? Number(id) : fail('a message id is a positive integer.'),
+    );
+    clauses.push(`a.message_id = ANY(${params.add(ids, 'bigint[]')})`);
+  }
+  if (withinDays !== undefined && withinDays !== null) {
+    const days = Number(withinDays);
+    if (!Number.isInteger(days) || days < 1 || days > 36_500) fail('withinDays is a whole number of days.');
+    clauses.push(
+      `a.last_at >= ${params.add(new Date(now.getTime() - days * 86_400_000).toISOString(), 'timestamptz')}`,
+    );
+  }
+  const exists = `EXISTS (SELECT 1 FROM preferences.contact_activity a WHERE ${clauses.join(' AND ')})`;
+  return did ? exists : `NOT ${exists}`;
+}
