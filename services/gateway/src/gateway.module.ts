@@ -12,6 +12,7 @@ import { HttpModule } from './http';
 import { GATEWAY_MIGRATIONS } from './migrations';
 import { MessagesModule } from './messages/messages.module';
 import { SendsModule } from './sends/sends.module';
+import { SegmentsModule } from './segments/segments.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { StatsModule } from './stats/stats.module';
 import { TemplatesModule } from './templates/templates.module';
@@ -36,6 +37,7 @@ const FEATURE_MODULES: (Type | DynamicModule)[] = [
   TrackingModule,
   WebhooksModule,
   AdminUiModule,
+  SegmentsModule,
 ];
 
 export interface GatewayModuleOptions {

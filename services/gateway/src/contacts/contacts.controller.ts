@@ -95,6 +95,13 @@ export class ContactsController {
     return { contact: await this.contacts.get(contactId(id)) };
   }
 
+  @Get(':id/segments')
+  @ApiDoc({ summary: "The contact's segments now (static and dynamic), `lists` keyed by id", tags })
+  async segments(@Param('id') id: string) {
+    const segments = await this.contacts.segmentsOf(contactId(id));
+    return { total: segments.length, lists: Object.fromEntries(segments.map((s) => [String(s.id), s])) };
+  }
+
   @Put(':id/edit')
   @ApiDoc({
     summary: 'Replace a contact (omitted fields cleared); creates it when missing (201)',

@@ -11,6 +11,7 @@ import {
   preferencesContactsUpsert,
   preferencesDncAdd,
   preferencesDncRemove,
+  preferencesSegmentsOfContact,
   type Channel,
   type ContactInput,
   type ContactListQuery,
@@ -94,6 +95,10 @@ export class ContactsService {
   ): Promise<Contact> {
     return (await this.rpc.call(preferencesDncAdd, { contactId, channel, reason, comments, source }, this.options))
       .contact;
+  }
+
+  async segmentsOf(contactId: string) {
+    return (await this.rpc.call(preferencesSegmentsOfContact, { contactId }, this.options)).segments;
   }
 
   removeDnc(contactId: string, channel: Channel): Promise<{ recordFound: boolean; contact: Contact }> {
