@@ -21,6 +21,11 @@ export const senderEnv = {
   SENDER_BREAKER_ERROR_PERCENT: env.int(50),
   /** Calls in the rolling window before the error percentage applies. */
   SENDER_BREAKER_VOLUME: env.int(5),
+  /**
+   * Set on an instance being shut down for good: on shutdown it announces its channels as removed,
+   * so the router stops routing to them at once instead of after CHANNEL_GONE_AFTER.
+   */
+  SENDER_DECOMMISSION: env.bool(false),
 };
 
 export type SenderEnv = z.infer<z.ZodObject<typeof senderEnv>>;
@@ -35,6 +40,7 @@ export interface SenderConfig extends BaseConfig {
     concurrency: number;
   };
   breaker: { timeoutMs: number; resetTimeoutMs: number; errorThresholdPercentage: number; volumeThreshold: number };
+  registry?: { decommission: boolean };
 }
 
 export function buildSenderConfig(e: SenderEnv): SenderConfig {
@@ -54,5 +60,6 @@ export function buildSenderConfig(e: SenderEnv): SenderConfig {
       errorThresholdPercentage: e.SENDER_BREAKER_ERROR_PERCENT,
       volumeThreshold: e.SENDER_BREAKER_VOLUME,
     },
+    registry: { decommission: e.SENDER_DECOMMISSION },
   };
 }

@@ -47,4 +47,18 @@ export const env = {
       .transform((v) => v === 'true' || v === '1' || v === 'yes'),
   url: (fallback?: string) => (fallback === undefined ? z.url() : z.url().default(fallback)),
   enum: <T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) => z.enum(values).default(fallback),
+  /** A duration in ms: plain milliseconds or a number with a unit (`500ms`, `30s`, `15m`, `24h`, `7d`). */
+  duration: (fallbackMs: number) =>
+    z
+      .string()
+      .default(String(fallbackMs))
+      .transform((v, ctx) => {
+        const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(v);
+        if (!m) {
+          ctx.addIssue({ code: 'custom', message: 'a duration such as 30s, 15m, 24h or plain milliseconds' });
+          return z.NEVER;
+        }
+        const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 'ms'] as number;
+        return Math.round(Number(m[1]) * unit);
+      }),
 };

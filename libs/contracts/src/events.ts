@@ -162,6 +162,24 @@ export type ChannelHeartbeat = z.infer<typeof ChannelHeartbeatSchema>;
 export const HEARTBEAT_INTERVAL_MS = 5_000;
 export const HEARTBEAT_STALE_MS = 15_000;
 
+/**
+ * sb.registry.channel.<channel>.v1 — senders → all (DESIGN §2): the durable record that a sender
+ * for a channel is deployed. The stream keeps the last announcement per channel, so whoever starts
+ * later (a restarted router) still knows which channels are deployed while their senders are down.
+ */
+export const ChannelAnnouncementSchema = z.object({
+  channel: ChannelSchema,
+  state: z.enum(['deployed', 'removed']),
+  instanceId: z.string(),
+  provider: z.string(),
+  announcedAt: IsoDateTimeSchema,
+});
+export type ChannelAnnouncement = z.infer<typeof ChannelAnnouncementSchema>;
+/** A channel stays available this long after its last announcement (CHANNEL_GONE_AFTER). */
+export const CHANNEL_GONE_AFTER_MS = 24 * 3_600_000;
+/** Senders announce themselves at boot and then this often, far inside CHANNEL_GONE_AFTER. */
+export const CHANNEL_ANNOUNCE_INTERVAL_MS = 60_000;
+
 /** sb.dlq.<service>.v1 — any consumer → operators. */
 export const DeadLetterSchema = z.object({
   subject: z.string(),

@@ -10,6 +10,7 @@ export const STREAM_FAMILIES = [
   'contact',
   'catalog',
   'dlq',
+  'registry',
 ] as const;
 export type StreamFamily = (typeof STREAM_FAMILIES)[number];
 
@@ -58,6 +59,7 @@ export class NatsNames {
     contactErased: () => `${this.prefix}.contact.erased.v1`,
     catalogChanged: () => `${this.prefix}.catalog.message.changed.v1`,
     channelHeartbeat: () => `${this.prefix}.channel.heartbeat.v1`,
+    channelAnnounced: (channel: Channel | '*') => `${this.prefix}.registry.channel.${channel}.v1`,
     dlq: (service: string) => `${this.prefix}.dlq.${service}.v1`,
     rpc: (service: string, operation: string) => `${this.prefix}.rpc.${service}.${operation}`,
   };

@@ -7,5 +7,6 @@ export * from './rpc';
 export * from './messaging.decorators';
 export * from './messaging.module';
 export * from './channel-heartbeats';
+export * from './channel-directory';
 export * from './stream-acks';
 export * from './envelope';

@@ -20,7 +20,11 @@ const MAX_AGE_MS: Record<StreamFamily, number> = {
   contact: 7 * DAY_MS,
   catalog: 1 * DAY_MS,
   dlq: 30 * DAY_MS,
+  registry: 30 * DAY_MS,
 };
+
+/** Streams that keep only the latest message per subject (the channel registry is a last-value store). */
+const LAST_VALUE_ONLY: ReadonlySet<StreamFamily> = new Set(['registry']);
 
 export const DUPLICATE_WINDOW_MS = 2 * 60_000;
 
@@ -44,6 +48,7 @@ export async function ensureStreams(
       max_age: nanos(MAX_AGE_MS[spec.family]),
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
       num_replicas: options.replicas ?? 1,
+      ...(LAST_VALUE_ONLY.has(spec.family) ? { max_msgs_per_subject: 1 } : {}),
     };
     try {
       const info = await jsm.streams.info(spec.name);

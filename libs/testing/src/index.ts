@@ -4,3 +4,4 @@ export * from './subject-recorder';
 export * from './services';
 export * from './ports';
 export * from './named-service';
+export * from './channels';

@@ -1,4 +1,5 @@
 import { baseEnv, buildBaseConfig, env, loadConfig, type BaseConfig } from '@switchboard/config';
+import { CHANNEL_GONE_AFTER_MS } from '@switchboard/contracts';
 
 export const gatewayEnv = {
   ...baseEnv,
@@ -13,6 +14,8 @@ export const gatewayEnv = {
   /** How long a successful credential check is trusted without re-hashing. */
   SB_AUTH_CACHE_SECONDS: env.int(60),
   SB_RPC_TIMEOUT_MS: env.int(5000),
+  /** A channel whose senders have not announced themselves for this long is no longer available (DESIGN §2). */
+  CHANNEL_GONE_AFTER: env.duration(CHANNEL_GONE_AFTER_MS),
 };
 
 export interface GatewayConfig extends BaseConfig {
@@ -20,6 +23,7 @@ export interface GatewayConfig extends BaseConfig {
   auth: { adminUser?: string; adminPassword?: string; tokenTtlSeconds: number; cacheSeconds: number };
   tracking: { secret?: string };
   rpcTimeoutMs: number;
+  channelGoneAfterMs?: number;
 }
 
 export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -40,6 +44,7 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
         },
         tracking: { secret: e.SB_TRACKING_SECRET },
         rpcTimeoutMs: e.SB_RPC_TIMEOUT_MS,
+        channelGoneAfterMs: e.CHANNEL_GONE_AFTER,
       };
     },
     source,

@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { waitFor } from '@switchboard/testing';
+import { announceChannel, fakeSender, waitFor } from '@switchboard/testing';
 import { startGateway, TEST_ADMIN, type GatewayTestContext } from './support/gateway-test';
 
 const CHROMIUM_ARGS = [
@@ -23,10 +23,7 @@ describe('admin web UI', () => {
 
   /** A live email sender, as far as the gateway's channel registry knows (DESIGN §5 heartbeat). */
   const emailSenderAlive = async () => {
-    nc.publish(
-      ctx.env.names.subjects.channelHeartbeat(),
-      JSON.stringify({ channel: 'email', instanceId: 'ui-test', provider: 'smtp', status: 'up' }),
-    );
+    fakeSender(nc, ctx.env.names, 'email', { instanceId: 'ui-test', provider: 'smtp', everyMs: 0 });
     await waitFor(async () => {
       const res = await ctx.api('GET', '/api/channels');
       return res.body.channels.some((c: any) => c.channel === 'email' && c.available) || undefined;
@@ -122,6 +119,22 @@ describe('admin web UI', () => {
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByText('Nothing matches this search.').waitFor();
     expect(page.url()).toContain('search=nothing-like-this');
+  });
+
+  it('offers a channel whose sender is deployed but down, and says it is down', async () => {
+    announceChannel(nc, ctx.env.names, 'sms', 'deployed', { provider: 'twilio' });
+    await waitFor(async () => {
+      const res = await ctx.api('GET', '/api/channels');
+      return res.body.channels.some((c: any) => c.channel === 'sms' && c.available && !c.up) || undefined;
+    });
+    await page.goto(`${ctx.baseUrl}/admin/messages/new`);
+    await page.getByRole('checkbox', { name: 'Text message (SMS)' }).check();
+    await page.getByText('sender down').first().waitFor();
+
+    await page.goto(`${ctx.baseUrl}/admin/channels`);
+    const row = page.getByRole('row').filter({ hasText: 'Text message (SMS)' });
+    await row.getByText('down — sends wait').waitFor();
+    await row.getByText('available', { exact: true }).waitFor();
   });
 
   it('creates an email template and previews it; an email page offers a test send and says why it could not go', async () => {

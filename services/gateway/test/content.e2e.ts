@@ -216,18 +216,23 @@ describe('channel content, categories, channels and catalog change events', () =
     expect((await ctx.api('POST', '/api/categories/new', {})).status).toBe(400);
   });
 
-  it('lists channels from sender heartbeats; an instance goes stale after 15 s', async () => {
+  it('lists channels: available while a sender is deployed, up while an instance beats', async () => {
     const before = await ctx.api('GET', '/api/channels');
     expect(before.status).toBe(200);
     expect(before.body.channels).toHaveLength(5);
     expect(before.body.channels.find((c: any) => c.channel === 'sms')).toEqual({
       channel: 'sms',
       available: false,
+      up: false,
       provider: null,
       status: null,
       instances: 0,
+      lastAnnouncedAt: null,
+      unavailableReason: 'never announced',
     });
 
+    const { announceChannel, waitFor } = await import('@switchboard/testing');
+    announceChannel(nc, ctx.env.names, 'sms', 'deployed', { provider: 'twilio' });
     const beat = (instanceId: string, status: string) =>
       nc.publish(
         ctx.env.names.subjects.channelHeartbeat(),
@@ -237,19 +242,40 @@ describe('channel content, categories, channels and catalog change events', () =
     beat('sms-2', 'up');
     nc.publish(ctx.env.names.subjects.channelHeartbeat(), JSON.stringify({ channel: 'fax', instanceId: 'x' }));
     await nc.flush();
-    const { waitFor } = await import('@switchboard/testing');
     const sms = await waitFor(async () => {
       const res = await ctx.api('GET', '/api/channels');
       const entry = res.body.channels.find((c: any) => c.channel === 'sms');
       return entry.instances === 2 ? entry : undefined;
     });
-    expect(sms).toEqual({ channel: 'sms', available: true, provider: 'twilio', status: 'up', instances: 2 });
-    expect(Object.keys(sms)).toEqual(['channel', 'available', 'provider', 'status', 'instances']);
+    expect(sms).toEqual({
+      channel: 'sms',
+      available: true,
+      up: true,
+      provider: 'twilio',
+      status: 'up',
+      instances: 2,
+      lastAnnouncedAt: expect.any(String),
+      unavailableReason: null,
+    });
 
+    // Every instance silent (crashed, restarting): still deployed, so still available, but not up.
     const registry = ctx.gateway.app.get(ChannelRegistry);
     expect(registry.channels(Date.now() + 16_000).find((c) => c.channel === 'sms')).toMatchObject({
-      available: false,
+      available: true,
+      up: false,
       instances: 0,
+    });
+    // Silent for longer than CHANNEL_GONE_AFTER (24 h by default): gone.
+    expect(registry.channels(Date.now() + 25 * 3_600_000).find((c) => c.channel === 'sms')).toMatchObject({
+      available: false,
+      unavailableReason: 'silent',
+    });
+
+    announceChannel(nc, ctx.env.names, 'sms', 'removed', { provider: 'twilio' });
+    await waitFor(async () => {
+      const res = await ctx.api('GET', '/api/channels');
+      const entry = res.body.channels.find((c: any) => c.channel === 'sms');
+      return entry.unavailableReason === 'removed' && !entry.available ? entry : undefined;
     });
   });
 

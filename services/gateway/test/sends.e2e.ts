@@ -1,14 +1,14 @@
 import { preferencesContactsBatchUpsert } from '@switchboard/contracts';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NATS_CONNECTION, RpcClient } from '@switchboard/messaging';
-import { waitFor } from '@switchboard/testing';
+import { fakeSender, waitFor } from '@switchboard/testing';
 import { startGateway, type GatewayTestContext } from './support/gateway-test';
 
 /** POST /api/messages/{id}/contact/{contactId}/send and GET /api/sends/{sendId}, with the real catalog, preferences and router. */
 describe('/api/.../send and /api/sends (gateway + catalog + preferences + router)', () => {
   let ctx: GatewayTestContext;
   let messageId: number;
-  let heartbeat: NodeJS.Timeout;
+  let sender: { stop(): void };
 
   beforeAll(async () => {
     ctx = await startGateway({
@@ -16,13 +16,7 @@ describe('/api/.../send and /api/sends (gateway + catalog + preferences + router
       serviceEnv: { ROUTER_CHANNEL_WARMUP_MS: '0' },
     });
     const nc = ctx.gateway.app.get<NatsConnection>(NATS_CONNECTION);
-    const beat = () =>
-      nc.publish(
-        ctx.env.names.subjects.channelHeartbeat(),
-        JSON.stringify({ channel: 'email', instanceId: 'test', provider: 'test', status: 'up' }),
-      );
-    beat();
-    heartbeat = setInterval(beat, 1_000);
+    sender = fakeSender(nc, ctx.env.names, 'email');
     const emailId = (await ctx.api('POST', '/api/emails/new', { name: 'Hello', subject: 'Hello' })).body.email.id;
     messageId = (
       await ctx.api('POST', '/api/messages/new', {
@@ -36,7 +30,7 @@ describe('/api/.../send and /api/sends (gateway + catalog + preferences + router
   }, 60_000);
 
   afterAll(async () => {
-    clearInterval(heartbeat);
+    sender?.stop();
     await ctx?.close();
   });
 

@@ -1,5 +1,5 @@
 import { baseEnv, buildBaseConfig, env, loadConfig, type BaseConfig } from '@switchboard/config';
-import { ChannelSchema, HEARTBEAT_INTERVAL_MS, type Channel } from '@switchboard/contracts';
+import { CHANNEL_GONE_AFTER_MS, ChannelSchema, HEARTBEAT_INTERVAL_MS, type Channel } from '@switchboard/contracts';
 import { z } from 'zod';
 
 const channelList = z
@@ -22,8 +22,10 @@ export const routerEnv = {
   ROUTER_CATALOG_TTL_MS: env.int(30_000),
   /** Channels treated as live without a heartbeat (benchmarks, tests without senders). Empty in production. */
   ROUTER_ASSUME_CHANNELS: channelList,
-  /** After boot, routing waits this long so that every live sender has announced itself once. */
+  /** On a fresh install (no channel announced yet), routing first waits this long for senders to announce themselves. */
   ROUTER_CHANNEL_WARMUP_MS: env.int(HEARTBEAT_INTERVAL_MS + 1_000),
+  /** A channel whose senders have not announced themselves for this long is no longer available (`24h`, `30s`, ms). */
+  CHANNEL_GONE_AFTER: env.duration(CHANNEL_GONE_AFTER_MS),
   ROUTER_DECIDE_TIMEOUT_MS: env.int(15_000),
   /** A send request not acked this long after delivery (its router died) is delivered again. */
   ROUTER_ACK_WAIT_MS: env.int(30_000),
@@ -39,6 +41,7 @@ export interface RouterConfig extends BaseConfig {
     catalogTtlMs: number;
     assumeChannels: Channel[];
     channelWarmupMs: number;
+    channelGoneAfterMs: number;
     decideTimeoutMs: number;
     ackWaitMs: number;
     maxDeferrals: number;
@@ -57,6 +60,7 @@ export function loadRouterConfig(source: NodeJS.ProcessEnv = process.env): Route
         catalogTtlMs: e.ROUTER_CATALOG_TTL_MS,
         assumeChannels: e.ROUTER_ASSUME_CHANNELS,
         channelWarmupMs: e.ROUTER_CHANNEL_WARMUP_MS,
+        channelGoneAfterMs: e.CHANNEL_GONE_AFTER,
         decideTimeoutMs: e.ROUTER_DECIDE_TIMEOUT_MS,
         ackWaitMs: e.ROUTER_ACK_WAIT_MS,
         maxDeferrals: e.MAX_DEFERRALS,

@@ -162,7 +162,7 @@ describe('router (fake catalog + preferences)', () => {
       outcome: 'failed',
       reason: 'no_channel',
       candidates: [],
-      skipped: [{ channel: 'tweet', reason: 'unavailable', detail: 'no live sender' }],
+      skipped: [{ channel: 'tweet', reason: 'unavailable', detail: 'no deployed sender' }],
     });
     expect(prefs.calls.length).toBe(calls);
   });

@@ -8,10 +8,13 @@ const ChannelsReply = z.object({
   channels: z.array(
     z.object({
       channel: ChannelSchema,
-      available: z.boolean(),
+      available: z.boolean().describe('A sender is deployed: sends are routed here, and wait while it is down'),
+      up: z.boolean().describe('At least one sender instance is live right now'),
       provider: z.string().nullable(),
-      status: z.enum(['up', 'degraded', 'down']).nullable(),
+      status: z.enum(['up', 'degraded', 'down']).nullable().describe('Best breaker state among live instances'),
       instances: z.number().int(),
+      lastAnnouncedAt: z.string().nullable(),
+      unavailableReason: z.enum(['never announced', 'removed', 'silent']).nullable(),
     }),
   ),
 });
@@ -22,11 +25,12 @@ export class ChannelsController {
 
   @Get()
   @ApiDoc({
-    summary: 'Channels and whether a live sender serves each (from heartbeats)',
+    summary: 'Channels: available (a sender is deployed) and up (live instances, from heartbeats)',
     tags: ['channels'],
     responses: { 200: ChannelsReply },
   })
-  list() {
+  async list() {
+    await this.registry.ready();
     return { channels: this.registry.channels() };
   }
 }

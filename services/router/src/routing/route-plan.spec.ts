@@ -69,9 +69,9 @@ describe('planRoute', () => {
       reason: 'no_channel',
       candidates: [],
       skipped: [
-        { channel: 'email', reason: 'unavailable', detail: 'no live sender' },
-        { channel: 'sms', reason: 'unavailable', detail: 'no live sender' },
-        { channel: 'notification', reason: 'unavailable', detail: 'no live sender' },
+        { channel: 'email', reason: 'unavailable', detail: 'no deployed sender' },
+        { channel: 'sms', reason: 'unavailable', detail: 'no deployed sender' },
+        { channel: 'notification', reason: 'unavailable', detail: 'no deployed sender' },
       ],
     });
   });

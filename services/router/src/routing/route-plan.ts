@@ -16,14 +16,15 @@ export function isPublishedAt(message: RoutableMessage, now: Date): boolean {
 
 /**
  * DESIGN §4 steps 1–2 for one send request: the message must be published; candidates are its
- * enabled channels with a live sender, override order first, then the message's own order.
+ * enabled channels with a deployed sender, override order first, then the message's own order.
  * Preferences moves the preferred channel to the front and judges the rest.
  */
 export function planRoute(
   req: SendRequested,
   message: RoutableMessage | null | undefined,
-  live: ReadonlySet<Channel>,
+  available: ReadonlySet<Channel>,
   now: Date,
+  unavailableDetail: (channel: Channel) => string = () => 'no deployed sender',
 ): RoutePlan {
   if (!message) return { kind: 'settled', reason: 'not_found', candidates: [], skipped: [] };
   if (!isPublishedAt(message, now)) return { kind: 'settled', reason: 'unpublished', candidates: [], skipped: [] };
@@ -32,9 +33,13 @@ export function planRoute(
   const enabled = message.channels.filter((c) => c.isEnabled);
   const enabledKeys = enabled.map((c) => c.channel);
   const ordered = [...new Set([...(req.channels ?? []).filter((c) => enabledKeys.includes(c)), ...enabledKeys])];
-  const candidates = ordered.filter((c) => live.has(c));
+  const candidates = ordered.filter((c) => available.has(c));
   if (candidates.length === 0) {
-    const skipped = ordered.map((channel): Skipped => ({ channel, reason: 'unavailable', detail: 'no live sender' }));
+    const skipped = ordered.map((channel): Skipped => ({
+      channel,
+      reason: 'unavailable',
+      detail: unavailableDetail(channel),
+    }));
     return { kind: 'settled', reason: 'no_channel', candidates, skipped };
   }
 

@@ -87,8 +87,9 @@ export class RoutingService {
     const now = new Date();
     const started = performance.now();
     const messages = await this.catalog.getMany(all.map((r) => r.messageId));
-    const live = this.channels.live(now.getTime());
-    const allPlans = all.map((req) => planRoute(req, messages.get(req.messageId), live, now));
+    const available = this.channels.available(now.getTime());
+    const why = (channel: Channel) => this.channels.unavailableDetail(channel, now.getTime());
+    const allPlans = all.map((req) => planRoute(req, messages.get(req.messageId), available, now, why));
 
     const toDecide = allPlans.flatMap((p) => (p.kind === 'decide' ? [p.request] : []));
     const decided = new Map<string, Decision>();

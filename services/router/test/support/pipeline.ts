@@ -1,7 +1,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Channel } from '@switchboard/contracts';
 import { EventPublisher, RpcClient } from '@switchboard/messaging';
-import type { TestEnv } from '@switchboard/testing';
+import { announceChannel, type TestEnv } from '@switchboard/testing';
 
 export { freePort, startNamedService } from '@switchboard/testing';
 
@@ -17,8 +17,9 @@ export async function connectClient(env: TestEnv): Promise<Client> {
   return { nc, publisher: new EventPublisher(nc), rpc: new RpcClient(nc, env.names, 10_000) };
 }
 
-/** Announces live senders for `channels` as senders do (DESIGN §5), every `everyMs`. */
+/** Announces deployed, live senders for `channels` as senders do (DESIGN §2, §5), beating every `everyMs`. */
 export function announceChannels(client: Client, env: TestEnv, channels: Channel[], everyMs = 1_000): { stop(): void } {
+  for (const channel of channels) announceChannel(client.nc, env.names, channel, 'deployed');
   const beat = () => {
     for (const channel of channels) {
       client.nc.publish(

@@ -1,7 +1,7 @@
 import { errorBlock, h, loading, replace, statusBadge, table } from '../dom.js';
 import { channelLabel, loadChannels } from './shared.js';
 
-/** Channel status from the senders' heartbeats (`GET /api/channels`). @param {import('../app.js').ViewContext} ctx */
+/** Channel status from the channel registry and the senders' heartbeats (`GET /api/channels`). @param {import('../app.js').ViewContext} ctx */
 export async function channelsPage(ctx) {
   ctx.title('Channels');
   const results = h('div', { 'aria-live': 'polite' }, loading());
@@ -16,7 +16,18 @@ export async function channelsPage(ctx) {
           caption: 'Channels and their senders',
           columns: [
             { label: 'Channel', cell: (c) => [channelLabel(c.channel), h('div', { class: 'muted' }, c.channel)] },
-            { label: 'Available', cell: (c) => statusBadge(c.available ? 'available' : 'unavailable') },
+            {
+              label: 'Available',
+              cell: (c) => [
+                statusBadge(c.available ? 'available' : 'unavailable'),
+                c.available || !c.unavailableReason ? null : h('div', { class: 'muted' }, c.unavailableReason),
+              ],
+            },
+            {
+              label: 'Sender',
+              cell: (c) =>
+                c.up ? statusBadge('up') : c.available ? h('span', { class: 'badge warn' }, 'down — sends wait') : '—',
+            },
             { label: 'Provider', cell: (c) => c.provider ?? '—' },
             { label: 'Status', cell: (c) => (c.status ? statusBadge(c.status) : '—') },
             { label: 'Instances', cell: (c) => String(c.instances ?? 0), className: 'num' },
@@ -24,7 +35,13 @@ export async function channelsPage(ctx) {
           rows: channels,
           empty: 'No sender has announced itself yet.',
         }),
-        h('p', { class: 'muted' }, 'A channel is offered for new messages only while a sender for it is alive.'),
+        h(
+          'p',
+          { class: 'muted' },
+          'A channel is available while a sender for it is deployed, even while that sender is down or restarting: ' +
+            'its sends wait until it is back. Only a sender removed on purpose, or silent for longer than ' +
+            'CHANNEL_GONE_AFTER (24 h by default), makes it unavailable.',
+        ),
       );
     } catch (error) {
       if (ctx.current()) replace(results, errorBlock(error));

@@ -60,7 +60,7 @@ function withText(el, text) {
 
 /**
  * One channel row of the form: whether it is on, which content item it sends, and its position.
- * @typedef {{ channel: string, channelId: number | null, isEnabled: boolean, available: boolean, known: boolean }} ChannelRow
+ * @typedef {{ channel: string, channelId: number | null, isEnabled: boolean, available: boolean, up: boolean, known: boolean }} ChannelRow
  */
 
 /** Create (`/admin/messages/new`) or edit (`/admin/messages/:id`) a marketing message. @param {ViewContext} ctx */
@@ -91,12 +91,20 @@ export async function messageEditPage(ctx) {
       channelId: c.channelId ?? null,
       isEnabled: Boolean(c.isEnabled),
       available: Boolean(status?.available),
+      up: Boolean(status?.up),
       known: true,
     });
   }
   for (const c of channels) {
     if (c.available && !rows.some((r) => r.channel === c.channel)) {
-      rows.push({ channel: c.channel, channelId: null, isEnabled: false, available: true, known: false });
+      rows.push({
+        channel: c.channel,
+        channelId: null,
+        isEnabled: false,
+        available: true,
+        up: Boolean(c.up),
+        known: false,
+      });
     }
   }
 
@@ -287,6 +295,17 @@ async function renderChannelRows(container, rows, channelsError) {
             ' ',
             h('label', { for: enableId }, label),
             row.available ? null : h('div', null, h('span', { class: 'badge bad' }, 'unavailable')),
+            row.available && !row.up
+              ? h(
+                  'div',
+                  null,
+                  h(
+                    'span',
+                    { class: 'badge warn', title: 'Deployed but not running: sends wait for it' },
+                    'sender down',
+                  ),
+                )
+              : null,
             h('p', { class: 'field-error' }),
           ),
           h(

@@ -141,7 +141,7 @@ export async function loadContentOptions(type) {
   return /** @type {any[]} */ (items).sort((a, b) => String(a.name ?? '').localeCompare(String(b.name ?? '')));
 }
 
-/** The channels of `GET /api/channels`. @returns {Promise<{ channel: string, available: boolean, provider?: string, status?: string, instances?: number }[]>} */
+/** The channels of `GET /api/channels`. @returns {Promise<{ channel: string, available: boolean, up?: boolean, provider?: string, status?: string, instances?: number, unavailableReason?: string | null }[]>} */
 export async function loadChannels() {
   const data = await api('GET', '/api/channels');
   return Array.isArray(data?.channels) ? data.channels : [];
