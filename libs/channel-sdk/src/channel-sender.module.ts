@@ -1,13 +1,7 @@
-import {
-  Inject,
-  Injectable,
-  Module,
-  type DynamicModule,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { RpcClient } from '@switchboard/messaging';
+import { CatalogChanges, RpcClient } from '@switchboard/messaging';
+import { prunerProvider } from '@switchboard/persistence';
 import { ServiceKitModule } from '@switchboard/service-kit';
 import { createLogger, LOGGER, type Logger } from '@switchboard/telemetry';
 import { AttemptsRepository } from './attempts/attempts.repository';
@@ -38,26 +32,13 @@ const ATTEMPTS_RETENTION_MS = 8 * 86_400_000;
 
 /** Closes providers after the consumers stopped, and forgets attempts no redelivery can need. */
 @Injectable()
-class RuntimeLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-
+class RuntimeLifecycle implements OnApplicationShutdown {
   constructor(
     @Inject(CHANNEL_RUNTIMES) private readonly runtimes: ChannelRuntime[],
-    private readonly attempts: AttemptsRepository,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.attempts
-        .purgeOlderThan(ATTEMPTS_RETENTION_MS)
-        .catch((err: unknown) => this.logger.warn({ err }, 'attempts purge failed'));
-    }, 3_600_000);
-    this.timer.unref();
-  }
-
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
     await Promise.all(
       this.runtimes.map((r) =>
         r.close().catch((err: unknown) => this.logger.warn({ err, channel: r.channel }, 'provider close failed')),
@@ -111,11 +92,15 @@ export class ChannelSenderModule {
         { provide: LiquidRenderer, useValue: new LiquidRenderer() },
         { provide: SENDER_SERVICE, useValue: service },
         ContactErasedConsumer,
+        CatalogChanges,
         ContentCache,
         DispatchService,
         TestSendServer,
         HeartbeatService,
         RuntimeLifecycle,
+        prunerProvider([
+          { table: `"${schema}".dispatch_attempts`, column: 'updated_at', olderThanMs: ATTEMPTS_RETENTION_MS },
+        ]),
         ...senders.map((definition) => dispatchConsumerFor(service, definition.channel)),
       ],
     };

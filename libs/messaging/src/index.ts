@@ -10,3 +10,5 @@ export * from './channel-heartbeats';
 export * from './channel-directory';
 export * from './stream-acks';
 export * from './envelope';
+export * from './invalidating-cache';
+export * from './catalog-changes';

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ServiceKitModule } from '@switchboard/service-kit';
+import { CatalogChanges } from '@switchboard/messaging';
 import { createLogger, type Logger } from '@switchboard/telemetry';
 import { RoutableMessagesCache } from './catalog/routable-messages.cache';
 import { ChannelRegistry } from './channels/channel-registry';
@@ -31,6 +32,7 @@ export function createRouterModule(
       }),
     ],
     providers: [
+      CatalogChanges,
       RoutableMessagesCache,
       ChannelRegistry,
       DecisionsRepository,
