@@ -5,6 +5,7 @@ import { verifyTrackingToken } from '@switchboard/tracking';
 import { createTestEnv, startTestService, SubjectRecorder, type TestEnv } from '@switchboard/testing';
 import type { RunningService } from '@switchboard/service-kit';
 import { DataSource } from 'typeorm';
+import { Pruner } from '@switchboard/persistence';
 import {
   buildSenderConfig,
   ChannelSenderModule,
@@ -251,5 +252,22 @@ describe('channel SDK: a sender from a provider and a renderer (real NATS + Post
       expect(h.eventsOf(d.dispatchId, 'sent')).toHaveLength(1);
     }
     dlq.stop();
+  });
+
+  it('forgets attempts older than any redelivery can be, through the shared retention pruner', async () => {
+    const dispatch = await h.send('sms', contentId, { address: '+14155550110' });
+    await h.outcome(dispatch.dispatchId);
+    const ds = svc.app.get(DataSource);
+    await ds.query(
+      "UPDATE sender_sdktest.dispatch_attempts SET updated_at = now() - interval '9 days' WHERE dispatch_id = $1",
+      [dispatch.dispatchId],
+    );
+    const deleted = await svc.app.get(Pruner).prune();
+    expect(deleted['"sender_sdktest".dispatch_attempts']).toBeGreaterThanOrEqual(1);
+    const rows = await ds.query<{ n: number }[]>(
+      'SELECT count(*)::int AS n FROM sender_sdktest.dispatch_attempts WHERE dispatch_id = $1',
+      [dispatch.dispatchId],
+    );
+    expect(rows[0].n).toBe(0);
   });
 });

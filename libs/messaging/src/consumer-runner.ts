@@ -9,6 +9,7 @@ import {
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { BATCH_KEYS, HEADERS, type DeadLetter, type NatsNames } from '@switchboard/contracts';
+import { jitter } from '@switchboard/resilience';
 import { extractTraceContext, withSpan, type Logger } from '@switchboard/telemetry';
 import type { z } from 'zod';
 import {
@@ -361,7 +362,7 @@ export class ConsumerRunner<T> {
   private backoff(deliveryCount: number): number {
     const delays = this.spec.backoffMs;
     const base = delays[Math.min(deliveryCount - 1, delays.length - 1)];
-    return Math.round(base * (0.5 + Math.random() / 2));
+    return jitter(base);
   }
 
   private async retry(msg: JsMsg, delivery: Delivery<T>, delayMs: number, reason: string): Promise<void> {

@@ -34,3 +34,8 @@ export async function retry<T>(
     }
   }
 }
+
+/** Spreads a delay so that retries that failed together do not come back together: uniform in [ms/2, ms]. */
+export function jitter(ms: number, random = Math.random): number {
+  return Math.round(ms * (0.5 + random() / 2));
+}

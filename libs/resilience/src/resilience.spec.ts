@@ -1,4 +1,4 @@
-import { backoffDelay, Breaker, BreakerOpenError, retry } from './index';
+import { backoffDelay, Breaker, BreakerOpenError, jitter, retry } from './index';
 
 describe('backoffDelay', () => {
   it('grows exponentially up to the cap, with full jitter', () => {
@@ -97,5 +97,13 @@ describe('Breaker', () => {
     const sut = new Breaker(() => new Promise((r) => setTimeout(r, 500)), { name: 'slow', timeoutMs: 50 });
     await expect(sut.fire()).rejects.toThrow(/Timed out/);
     sut.shutdown();
+  });
+});
+
+describe('jitter', () => {
+  it('spreads a delay uniformly over its upper half', () => {
+    expect(jitter(1_000, () => 0)).toBe(500);
+    expect(jitter(1_000, () => 0.999)).toBe(1_000);
+    expect(jitter(1_000, () => 0.5)).toBe(750);
   });
 });

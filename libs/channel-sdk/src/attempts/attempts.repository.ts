@@ -112,11 +112,4 @@ export class AttemptsRepository {
       [contactId],
     );
   }
-
-  /** Forgets dispatches older than any redelivery can be (the dispatch stream keeps 7 days). */
-  async purgeOlderThan(ms: number): Promise<void> {
-    await this.ds.query(`DELETE FROM ${this.table} WHERE updated_at < now() - make_interval(secs => $1::float8)`, [
-      ms / 1000,
-    ]);
-  }
 }

@@ -9,7 +9,7 @@ import {
   type Dispatch,
 } from '@switchboard/contracts';
 import { EventPublisher, Outcomes, type Delivery, type Outcome } from '@switchboard/messaging';
-import { backoffDelay, BreakerOpenError } from '@switchboard/resilience';
+import { backoffDelay, BreakerOpenError, jitter } from '@switchboard/resilience';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
 import { sampleUrls, trackingUrls } from '@switchboard/tracking';
@@ -23,8 +23,6 @@ import type { SenderConfig } from '../sender.config';
 
 /** Delay before a dispatch whose content could not be loaded (catalog down) comes back. */
 const CONTENT_RETRY_MS = 5_000;
-
-const jitter = (ms: number) => Math.round(ms * (0.75 + Math.random() / 2));
 
 /** What every log line about one dispatch carries. */
 const logContext = (d: Delivery<Dispatch>) => ({
