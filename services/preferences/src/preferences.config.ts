@@ -23,6 +23,10 @@ export interface PreferencesConfig extends BaseConfig {
     /** Decision transactions at once per instance: each holds up to 1,000 advisory locks until it commits. */
     concurrency: number;
   };
+  imports: {
+    /** How long a worker holds a running import without committing a batch before another may take it over. */
+    leaseMs: number;
+  };
 }
 
 /** `3/DAY`; `0` (or unset) = none. */
@@ -56,6 +60,7 @@ export const preferencesEnv = {
   ...baseEnv,
   MAX_DEFERRALS: env.int(3).pipe(z.number().min(0)),
   DECIDE_CONCURRENCY: env.int(4).pipe(z.number().min(1)),
+  IMPORT_LEASE_MS: env.int(30_000).pipe(z.number().min(100)),
   ...Object.fromEntries(CHANNELS.map((c) => [frequencyKey(c), frequencyVar])),
   ...Object.fromEntries(CHANNELS.map((c) => [quietHoursKey(c), quietHoursVar])),
 };
@@ -76,6 +81,7 @@ export function loadPreferencesConfig(source: NodeJS.ProcessEnv = process.env): 
       return {
         ...buildBaseConfig(e),
         decisions: { defaultFrequency, quietHours, maxDeferrals: e.MAX_DEFERRALS, concurrency: e.DECIDE_CONCURRENCY },
+        imports: { leaseMs: e.IMPORT_LEASE_MS },
       };
     },
     source,

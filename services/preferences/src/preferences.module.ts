@@ -24,12 +24,17 @@ import { DncRepository } from './dnc/dnc.repository';
 import { DncRpc } from './dnc/dnc.rpc';
 import { DncService } from './dnc/dnc.service';
 import { preferencesPruner } from './housekeeping/retention';
+import { ImportWorker } from './imports/import.worker';
+import { ImportsRepository } from './imports/imports.repository';
+import { ImportsRpc } from './imports/imports.rpc';
+import { ImportsService } from './imports/imports.service';
 import { CreatePreferences1795386445824 } from './migrations/1795386445824-CreatePreferences';
 import { ContactLocks1795390000000 } from './migrations/1795390000000-ContactLocks';
 import { ReservationsInDecisions1795390000001 } from './migrations/1795390000001-ReservationsInDecisions';
 import { AdvisoryDecisionLocks1795398000000 } from './migrations/1795398000000-AdvisoryDecisionLocks';
 import { Segments1796620000000 } from './migrations/1796620000000-Segments';
 import { SegmentFilters1796620000001 } from './migrations/1796620000001-SegmentFilters';
+import { Imports1796620000002 } from './migrations/1796620000002-Imports';
 import type { PreferencesConfig } from './preferences.config';
 import { SegmentsRepository } from './segments/segments.repository';
 import { SegmentsRpc } from './segments/segments.rpc';
@@ -62,6 +67,7 @@ export class PreferencesModule {
               AdvisoryDecisionLocks1795398000000,
               Segments1796620000000,
               SegmentFilters1796620000001,
+              Imports1796620000002,
             ],
           },
         }),
@@ -93,6 +99,10 @@ export class PreferencesModule {
         SentActivityConsumer,
         OpenedActivityConsumer,
         ClickedActivityConsumer,
+        ImportsRepository,
+        ImportWorker,
+        ImportsService,
+        ImportsRpc,
       ],
     };
   }

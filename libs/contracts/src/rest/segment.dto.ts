@@ -95,3 +95,23 @@ export const SegmentContactsAddSchema = z.object({
     .max(1000, 'At most 1000 ids at a time.')
     .transform((ids) => ids.map(String)),
 });
+
+/** `GET /api/imports/{id}` — a CSV import into a segment; `progress` is the share of the file read (0–1). */
+export const ImportViewSchema = z.object({
+  id: z.number().int(),
+  segmentId: z.number().int().nullable(),
+  status: z.enum(['queued', 'running', 'completed', 'failed']),
+  rows: z.number().int(),
+  processed: z.number().int(),
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  failed: z.number().int(),
+  progress: z.number().min(0).max(1),
+  bytes: z.number().int(),
+  error: z.string().nullable(),
+  errors: z.array(z.object({ row: z.number().int(), message: z.string() })),
+  dateAdded: z.string(),
+  dateModified: z.string().nullable(),
+});
+export type ImportView = z.infer<typeof ImportViewSchema>;

@@ -7,6 +7,7 @@ import {
   SegmentFiltersInputSchema,
   SegmentPatchSchema,
   SegmentViewSchema,
+  ImportViewSchema,
 } from '../rest/segment.dto';
 import { ActorSchema } from './catalog.rpc';
 
@@ -105,4 +106,41 @@ export const preferencesSegmentsPreview = rpcContract(
   'segments.preview',
   z.object({ filters: SegmentFiltersInputSchema }),
   z.object({ count: z.number().int().min(0) }),
+);
+
+const ImportId = z.number().int().positive();
+
+/**
+ * CSV import (DESIGN §7.4): the gateway opens an import, streams the file's bytes in order as
+ * chunks that preferences stores, then closes it; preferences parses the stored file in the
+ * background from a persisted position, so the import outlives a restart of either service.
+ */
+export const preferencesImportsOpen = rpcContract(
+  'preferences',
+  'imports.open',
+  z.object({ segmentId: SegmentId }),
+  z.object({ id: ImportId }),
+);
+
+/** One chunk of the file (base64, ≤ 512 KiB decoded), `seq` from 0; a repeated seq is ignored. */
+export const preferencesImportsChunk = rpcContract(
+  'preferences',
+  'imports.chunk',
+  z.object({ id: ImportId, seq: z.number().int().min(0), data: z.string().max(720_000) }),
+  z.object({ stored: z.boolean() }),
+);
+
+/** The upload is whole (`chunks` stored) and queued, or it broke off (`aborted`) and fails. */
+export const preferencesImportsClose = rpcContract(
+  'preferences',
+  'imports.close',
+  z.object({ id: ImportId, chunks: z.number().int().min(0), aborted: z.boolean().default(false) }),
+  z.object({ import: ImportViewSchema }),
+);
+
+export const preferencesImportsGet = rpcContract(
+  'preferences',
+  'imports.get',
+  z.object({ id: ImportId }),
+  z.object({ import: ImportViewSchema }),
 );

@@ -1,5 +1,5 @@
-import { Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import {
   BATCH_LIMIT,
@@ -7,6 +7,7 @@ import {
   ContactIdSchema,
   ContactListReplySchema,
   DomainError,
+  ImportViewSchema,
   IntInput,
   ListQuerySchema,
   SegmentContactsAddSchema,
@@ -23,6 +24,7 @@ import {
 } from '@switchboard/contracts';
 import { CurrentPrincipal, type Principal } from '../auth/public.decorator';
 import { ApiDoc, IdParam, ZodBody, ZodQuery } from '../http';
+import { csvBody } from './csv-upload';
 import { SegmentsService, type BatchResult } from './segments.service';
 
 const tags = ['segments'];
@@ -218,9 +220,38 @@ export class SegmentsController {
     return this.segments.contacts(id, q.start ?? 0, q.limit ?? 30);
   }
 
+  @Post(':id/import')
+  @HttpCode(202)
+  @ApiDoc({
+    summary: 'Import a CSV into the segment (text/csv or multipart/form-data; header row; `,` or `;`)',
+    tags,
+    responses: { 202: z.object({ import: ImportViewSchema }) },
+  })
+  async importCsv(@IdParam() id: number, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const view = await this.segments.importCsv(id, await csvBody(req));
+    res.setHeader('location', `/api/imports/${view.id}`);
+    return { import: view };
+  }
+
   private async one(id: number, cid: string, action: 'add' | 'remove') {
     const done = await this.segments.members(id, action, [contactId(cid)]);
     if (done.length === 0) throw DomainError.notFound();
     return { success: 1 };
+  }
+}
+
+/** `GET /api/imports/{id}`: an import's status, counters and first 1,000 errors. */
+@Controller('api/imports')
+export class ImportsController {
+  constructor(private readonly segments: SegmentsService) {}
+
+  @Get(':id')
+  @ApiDoc({
+    summary: 'A CSV import: status, progress, counters, errors [{row, message}]',
+    tags,
+    responses: { 200: z.object({ import: ImportViewSchema }) },
+  })
+  async get(@IdParam() id: number) {
+    return { import: await this.segments.getImport(id) };
   }
 }

@@ -12,6 +12,11 @@ import {
   SegmentCreateSchema,
   SegmentPatchSchema,
   issuesToDetails,
+  preferencesImportsChunk,
+  preferencesImportsClose,
+  preferencesImportsGet,
+  preferencesImportsOpen,
+  type ImportView,
   type Actor,
   type SegmentFilterInput,
   type SegmentView,
@@ -19,6 +24,9 @@ import {
 import { RpcClient } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import type { GatewayConfig } from '../gateway.config';
+
+/** Bytes per stored chunk (base64 in the RPC stays under NATS's 1 MB message limit). */
+const IMPORT_CHUNK_BYTES = 512 * 1024;
 
 export type SaveMode = 'create' | 'put' | 'patch';
 export type BatchResult = {
@@ -69,6 +77,46 @@ export class SegmentsService {
 
   async preview(filters: SegmentFilterInput[]): Promise<number> {
     return (await this.rpc.call(preferencesSegmentsPreview, { filters }, this.options)).count;
+  }
+
+  /**
+   * Streams an upload to preferences in chunks of 512 KiB, one RPC at a time (the request is read
+   * only as fast as preferences stores it), then queues the import. A broken upload fails it.
+   */
+  async importCsv(segmentId: number, body: AsyncIterable<Buffer | string>): Promise<ImportView> {
+    const { id } = await this.rpc.call(preferencesImportsOpen, { segmentId }, this.options);
+    let seq = 0;
+    let pending: Buffer[] = [];
+    let size = 0;
+    const flush = async () => {
+      const data = Buffer.concat(pending).toString('base64');
+      pending = [];
+      size = 0;
+      await this.rpc.call(preferencesImportsChunk, { id, seq: seq++, data }, this.options);
+    };
+    try {
+      for await (const piece of body) {
+        let buf = typeof piece === 'string' ? Buffer.from(piece) : piece;
+        while (buf.length > 0) {
+          const take = buf.subarray(0, IMPORT_CHUNK_BYTES - size);
+          pending.push(take);
+          size += take.length;
+          buf = buf.subarray(take.length);
+          if (size === IMPORT_CHUNK_BYTES) await flush();
+        }
+      }
+      if (size > 0) await flush();
+    } catch (error) {
+      await this.rpc
+        .call(preferencesImportsClose, { id, chunks: seq, aborted: true }, this.options)
+        .catch(() => undefined);
+      throw error;
+    }
+    return (await this.rpc.call(preferencesImportsClose, { id, chunks: seq, aborted: false }, this.options)).import;
+  }
+
+  async getImport(id: number): Promise<ImportView> {
+    return (await this.rpc.call(preferencesImportsGet, { id }, this.options)).import;
   }
 
   /**

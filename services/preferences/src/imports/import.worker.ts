@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { parse } from 'csv-parse';
+import { SERVICE_CONFIG } from '@switchboard/service-kit';
+import { LOGGER, type Logger } from '@switchboard/telemetry';
+import { ContactsService, type UpsertItem } from '../contacts/contacts.service';
+import type { PreferencesConfig } from '../preferences.config';
+import { SegmentsRepository } from '../segments/segments.repository';
+import { mapHeader, sniffDelimiter, toContactInput, type Column } from './csv-rows';
+import { ImportsRepository, type BatchProgress, type ImportRecord } from './imports.repository';
+
+/** Rows per transaction: one multi-row upsert of contacts and one of memberships. */
+const BATCH_ROWS = 1000;
+const POLL_MS = 2000;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+type ParsedRow = { row: number; cells: string[]; bytes: number };
+
+/**
+ * Parses stored CSV uploads into contacts and segment members, a batch per transaction with the
+ * import's counters, so memory stays at one chunk plus one batch whatever the file's size, and a
+ * restart resumes after the last committed batch (rows before it are parsed again but skipped).
+ */
+@Injectable()
+export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopping = false;
+
+  constructor(
+    private readonly imports: ImportsRepository,
+    private readonly contacts: ContactsService,
+    private readonly segments: SegmentsRepository,
+    @Inject(SERVICE_CONFIG) private readonly config: PreferencesConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.kick(), POLL_MS);
+    this.timer.unref();
+    this.kick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Works through claimable imports unless already doing so. */
+  kick(): void {
+    if (this.stopping) return;
+    this.running ??= (async () => {
+      try {
+        for (let imp = await this.claim(); imp && !this.stopping; imp = await this.claim()) await this.process(imp);
+      } catch (error) {
+        this.logger.warn({ err: error }, 'import worker failed; retrying later');
+      } finally {
+        this.running = undefined;
+      }
+    })();
+  }
+
+  private claim(): Promise<ImportRecord | undefined> {
+    return this.imports.claim(this.config.imports.leaseMs);
+  }
+
+  private async process(imp: ImportRecord): Promise<void> {
+    let bytes = imp.bytesProcessed;
+    try {
+      if (imp.segmentId === null) throw new Error('The segment was deleted.');
+      const segmentId = imp.segmentId;
+      const chunks = this.chunks(imp);
+      const first = await chunks.next();
+      if (first.done) return await this.imports.finish(imp.id, 'completed', null);
+      // Bytes go to the parser undecoded: a chunk may end inside a character.
+      const head = first.value.subarray(0, 3).equals(BOM) ? first.value.subarray(3) : first.value;
+      const parser = Readable.from(prepend(head, chunks)).pipe(
+        parse({
+          delimiter: sniffDelimiter(head.toString('utf8')),
+          relax_column_count: true,
+          relax_quotes: true,
+          skip_empty_lines: true,
+          info: true,
+        }),
+      );
+      let columns: Column[] | undefined;
+      let seen = 0;
+      let batch: ParsedRow[] = [];
+      for await (const { record, info } of parser as AsyncIterable<{
+        record: string[];
+        info: { records: number; bytes: number };
+      }>) {
+        if (!columns) {
+          columns = mapHeader(record);
+          if (!columns.some((c) => c.kind === 'core' && (c.key === 'id' || c.key === 'email')))
+            throw new Error('The file needs an id or an email column.');
+          continue;
+        }
+        if (++seen <= imp.processed) continue;
+        batch.push({ row: info.records, cells: record, bytes: info.bytes });
+        if (batch.length < BATCH_ROWS) continue;
+        bytes = await this.commit(imp.id, segmentId, columns, batch);
+        batch = [];
+        if (this.stopping) {
+          parser.destroy();
+          return;
+        }
+      }
+      if (columns && batch.length) bytes = await this.commit(imp.id, segmentId, columns, batch);
+      await this.imports.finish(imp.id, 'completed', null, imp.bytes);
+    } catch (error) {
+      if (this.stopping) return;
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.warn({ err: error, importId: imp.id }, 'import failed');
+      await this.imports.finish(imp.id, 'failed', message.slice(0, 500), bytes);
+    }
+  }
+
+  private async *chunks(imp: ImportRecord): AsyncGenerator<Buffer> {
+    for (let seq = 0; seq < imp.chunks; seq++) {
+      const data = await this.imports.chunk(imp.id, seq);
+      if (!data) throw new Error(`Chunk ${seq} of the upload is missing.`);
+      yield data;
+    }
+  }
+
+  /** One transaction: the batch's contacts, their memberships and the import's counters. */
+  private async commit(importId: number, segmentId: number, columns: Column[], rows: ParsedRow[]): Promise<number> {
+    const progress: BatchProgress = {
+      rows: rows.length,
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      failed: 0,
+      bytesProcessed: rows[rows.length - 1].bytes,
+      errors: [],
+    };
+    const good: { row: number; item: UpsertItem; email?: string }[] = [];
+    for (const r of rows) {
+      const result = toContactInput(columns, r.cells);
+      if ('error' in result) progress.errors.push({ row: r.row, message: result.error });
+      else
+        good.push({
+          row: r.row,
+          item: { id: result.input.id ?? '', input: result.input },
+          email: result.input.email?.toLowerCase() ?? undefined,
+        });
+    }
+    await this.imports.transaction(async (sql) => {
+      const byEmail = await this.imports.idsByEmail(
+        good.filter((g) => !g.item.id && g.email).map((g) => g.email!),
+        sql,
+      );
+      for (const g of good) {
+        if (g.item.id) continue;
+        let id = byEmail.get(g.email!);
+        if (!id) byEmail.set(g.email!, (id = randomUUID()));
+        g.item = { id, input: { ...g.item.input, id } };
+      }
+      const results = good.length
+        ? await this.contacts.upsertManyIn(
+            sql,
+            good.map((g) => g.item),
+            'merge',
+            { skipUnchanged: true },
+          )
+        : [];
+      const members: string[] = [];
+      results.forEach((res, i) => {
+        if (res.error) return progress.errors.push({ row: good[i].row, message: res.error.message });
+        members.push(res.id);
+        if (res.created) progress.created++;
+        else if (res.changed) progress.updated++;
+        else progress.unchanged++;
+      });
+      progress.failed = progress.errors.length;
+      if (members.length) await this.segments.addMembers(segmentId, [...new Set(members)], sql);
+      await this.imports.progress(importId, progress, this.config.imports.leaseMs, sql);
+    });
+    return progress.bytesProcessed;
+  }
+}
+
+async function* prepend(first: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  yield first;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+}

@@ -1,0 +1,181 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { returnedRows, type Sql } from '../contacts/contacts.repository';
+
+export type ImportStatus = 'uploading' | 'queued' | 'running' | 'completed' | 'failed';
+
+/** A row of preferences.imports. */
+export interface ImportRecord {
+  id: number;
+  segmentId: number | null;
+  status: ImportStatus;
+  chunks: number;
+  bytes: number;
+  bytesProcessed: number;
+  processed: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
+  error: string | null;
+  dateAdded: Date;
+  dateModified: Date | null;
+}
+
+type ImportRow = Omit<ImportRecord, 'id' | 'segmentId' | 'bytes' | 'bytesProcessed'> & {
+  id: string;
+  segmentId: string | null;
+  bytes: string;
+  bytesProcessed: string;
+};
+
+const COLUMNS = `i.id, i.segment_id AS "segmentId", i.status, i.chunks, i.bytes, i.bytes_processed AS "bytesProcessed",
+  i.processed, i.created, i.updated, i.unchanged, i.failed, i.error, i.date_added AS "dateAdded", i.date_modified AS "dateModified"`;
+
+const toRecord = (r: ImportRow): ImportRecord => ({
+  ...r,
+  id: Number(r.id),
+  segmentId: r.segmentId === null ? null : Number(r.segmentId),
+  bytes: Number(r.bytes),
+  bytesProcessed: Number(r.bytesProcessed),
+});
+
+/** What one committed batch adds to an import's counters. */
+export interface BatchProgress {
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
+  bytesProcessed: number;
+  errors: { row: number; message: string }[];
+}
+
+/** Reported errors per import (the rest are counted only). */
+export const MAX_REPORTED_ERRORS = 1000;
+
+@Injectable()
+export class ImportsRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.ds.transaction((em) => work(em));
+  }
+
+  async open(segmentId: number): Promise<number> {
+    const [{ id }]: { id: string }[] = await this.ds.query(
+      'INSERT INTO preferences.imports (segment_id) VALUES ($1) RETURNING id',
+      [segmentId],
+    );
+    return Number(id);
+  }
+
+  async find(id: number): Promise<ImportRecord | undefined> {
+    const rows: ImportRow[] = await this.ds.query(`SELECT ${COLUMNS} FROM preferences.imports i WHERE i.id = $1`, [id]);
+    return rows.map(toRecord)[0];
+  }
+
+  async errors(id: number): Promise<{ row: number; message: string }[]> {
+    return this.ds.query(
+      'SELECT row, message FROM preferences.import_errors WHERE import_id = $1 ORDER BY row LIMIT $2',
+      [id, MAX_REPORTED_ERRORS],
+    );
+  }
+
+  /** Stores one chunk while the import is uploading; a repeated seq is ignored. */
+  async storeChunk(id: number, seq: number, data: Buffer): Promise<boolean> {
+    const rows: { seq: number }[] = await this.ds.query(
+      `INSERT INTO preferences.import_chunks (import_id, seq, data)
+       SELECT $1, $2, $3 FROM preferences.imports WHERE id = $1 AND status = 'uploading'
+       ON CONFLICT DO NOTHING RETURNING seq`,
+      [id, seq, data],
+    );
+    return rows.length > 0;
+  }
+
+  /** Closes the upload: queued when every chunk 0..chunks-1 is stored, else failed. */
+  async close(id: number, chunks: number, aborted: boolean): Promise<void> {
+    await this.ds.query(
+      `UPDATE preferences.imports i
+          SET chunks = s.n, bytes = s.bytes, date_modified = now(),
+              status = CASE WHEN NOT $3 AND s.n = $2 AND s.maxseq = $2 - 1 THEN 'queued' ELSE 'failed' END,
+              error = CASE WHEN $3 THEN 'The upload broke off.' WHEN s.n <> $2 OR s.maxseq <> $2 - 1 THEN 'The upload is incomplete.' END
+         FROM (SELECT count(*)::int AS n, coalesce(sum(length(data)), 0) AS bytes, coalesce(max(seq), -1) AS maxseq
+                 FROM preferences.import_chunks WHERE import_id = $1) s
+        WHERE i.id = $1 AND i.status = 'uploading'`,
+      [id, chunks, aborted],
+    );
+  }
+
+  /**
+   * Claims the oldest queued import, or a running one whose lease ran out (its worker died): the
+   * lease is renewed with every batch, so an import held by a live worker is never taken twice.
+   */
+  async claim(leaseMs: number): Promise<ImportRecord | undefined> {
+    const result: unknown = await this.ds.query(
+      `UPDATE preferences.imports i SET status = 'running', lease_until = now() + $1 * interval '1 millisecond', date_modified = now()
+        WHERE i.id = (SELECT id FROM preferences.imports
+                       WHERE status = 'queued' OR (status = 'running' AND lease_until < now())
+                       ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING ${COLUMNS}`,
+      [leaseMs],
+    );
+    return returnedRows<ImportRow>(result).map(toRecord)[0];
+  }
+
+  /** Stored chunks from `seq` on, one at a time (the file is never held whole). */
+  async chunk(id: number, seq: number): Promise<Buffer | undefined> {
+    const rows: { data: Buffer }[] = await this.ds.query(
+      'SELECT data FROM preferences.import_chunks WHERE import_id = $1 AND seq = $2',
+      [id, seq],
+    );
+    return rows[0]?.data;
+  }
+
+  /** Adds a committed batch to the counters and renews the lease, in the batch's transaction. */
+  async progress(id: number, p: BatchProgress, leaseMs: number, sql: Sql): Promise<void> {
+    await sql.query(
+      `UPDATE preferences.imports SET processed = processed + $2, created = created + $3, updated = updated + $4,
+         unchanged = unchanged + $5, failed = failed + $6, bytes_processed = $7,
+         lease_until = now() + $8 * interval '1 millisecond', date_modified = now()
+       WHERE id = $1`,
+      [id, p.rows, p.created, p.updated, p.unchanged, p.failed, p.bytesProcessed, leaseMs],
+    );
+    if (p.errors.length === 0) return;
+    await sql.query(
+      `INSERT INTO preferences.import_errors (import_id, row, message)
+       SELECT $1, x.row, x.message FROM jsonb_to_recordset($2::jsonb) AS x(row int, message text)
+        ORDER BY x.row LIMIT greatest(0, $3 - (SELECT count(*) FROM preferences.import_errors WHERE import_id = $1))
+       ON CONFLICT DO NOTHING`,
+      [id, JSON.stringify(p.errors), MAX_REPORTED_ERRORS],
+    );
+  }
+
+  /** Ends the import; its stored file is dropped (the counters and errors stay). */
+  async finish(
+    id: number,
+    status: 'completed' | 'failed',
+    error: string | null,
+    bytesProcessed?: number,
+  ): Promise<void> {
+    await this.ds.transaction(async (sql) => {
+      await sql.query(
+        `UPDATE preferences.imports SET status = $2, error = $3, lease_until = NULL, date_modified = now(),
+           bytes_processed = coalesce($4, bytes_processed) WHERE id = $1`,
+        [id, status, error, bytesProcessed ?? null],
+      );
+      await sql.query('DELETE FROM preferences.import_chunks WHERE import_id = $1', [id]);
+    });
+  }
+
+  /** Ids of contacts with these emails (lower case), the oldest contact per email. */
+  async idsByEmail(emails: string[], sql: Sql): Promise<Map<string, string>> {
+    if (emails.length === 0) return new Map();
+    const rows: { email: string; id: string }[] = await sql.query(
+      `SELECT DISTINCT ON (lower(email)) lower(email) AS email, id FROM preferences.contacts
+        WHERE lower(email) = ANY($1::text[]) ORDER BY lower(email), date_added, id`,
+      [emails],
+    );
+    return new Map(rows.map((r) => [r.email, r.id]));
+  }
+}
