@@ -146,6 +146,29 @@ describe('channel SDK: a sender from a provider and a renderer (real NATS + Post
     });
   });
 
+  it('fails a render that runs past the Liquid time limit permanently, and keeps sending', async () => {
+    const loops = h.catalog.add('sms', {
+      message:
+        '{% for a in contact.items %}{% for b in contact.items %}{% for c in contact.items %}.{% endfor %}{% endfor %}{% endfor %}',
+    });
+    const items = Array.from({ length: 400 }, (_, i) => i);
+    const started = Date.now();
+    const slow = await h.send('sms', loops.id, { address: '+14155550109', fields: { items } });
+    expect(await h.outcome(slow.dispatchId)).toMatchObject({
+      event: 'failed',
+      error: {
+        code: 'template_error',
+        permanent: true,
+        message: expect.stringContaining('The content does not render: template render limit exceeded'),
+      },
+      // Failed before any provider call.
+      meta: { attempts: 0 },
+    });
+    const next = await h.send('sms', contentId, { address: '+14155550110' });
+    expect(await h.outcome(next.dispatchId)).toMatchObject({ event: 'sent' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('caches content and reloads it when catalog announces a change', async () => {
     const item = h.catalog.add('sms', { message: 'version one' });
     const first = await h.send('sms', item.id, { address: '+14155550106' });

@@ -9,3 +9,4 @@ export * from './rpc';
 export * from './rpc/index';
 export * from './rest/index';
 export * from './batch';
+export * from './liquid-engine';

@@ -1,4 +1,4 @@
-import { Liquid } from 'liquidjs';
+import { createLiquidEngine } from '@switchboard/contracts';
 import { LiquidRenderer } from './liquid.renderer';
 
 const scope = { contact: { firstname: 'Ann & <Bob>' }, unsubscribe_url: 'https://u.example/x' };
@@ -44,8 +44,8 @@ describe('LiquidRenderer', () => {
   const sut = new LiquidRenderer();
 
   it('renders text without tags as Liquid does, in text and HTML mode', () => {
-    const text = new Liquid({ ownPropertyOnly: true, strictFilters: true });
-    const html = new Liquid({ ownPropertyOnly: true, strictFilters: true, outputEscape: 'escape' });
+    const text = createLiquidEngine();
+    const html = createLiquidEngine({ html: true });
     for (const source of tagFreeTexts()) {
       expect(sut.render(source, scope, 'text')).toBe(text.parseAndRenderSync(source, scope));
       expect(sut.render(source, scope, 'html')).toBe(html.parseAndRenderSync(source, scope));
@@ -65,5 +65,23 @@ describe('LiquidRenderer', () => {
     expect(() => sut.render(`{{ contact.firstname }}${long}`, scope)).toThrow(
       expect.objectContaining({ code: 'template_error' }),
     );
+  });
+
+  it('stops a render that runs past the time limit, as a permanent template error', () => {
+    const items = Array.from({ length: 400 }, (_, i) => i);
+    const started = Date.now();
+    expect(() =>
+      sut.render(
+        '{% for a in contact.items %}{% for b in contact.items %}{% for c in contact.items %}.{% endfor %}{% endfor %}{% endfor %}',
+        { contact: { items } },
+      ),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'template_error',
+        permanent: true,
+        message: expect.stringContaining('template render limit exceeded'),
+      }),
+    );
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 });

@@ -1,5 +1,5 @@
-import { Liquid, type Template } from 'liquidjs';
-import type { Dispatch } from '@switchboard/contracts';
+import type { Liquid, Template } from 'liquidjs';
+import { createLiquidEngine, LIQUID_LIMITS, liquidErrorReason, type Dispatch } from '@switchboard/contracts';
 import { DeliveryError } from '../provider/channel-provider';
 
 /** Renders one content field for one contact. `html: true` escapes every output (contact values in HTML). */
@@ -9,12 +9,11 @@ export interface TemplateRenderer {
   readonly scope: Record<string, unknown>;
 }
 
-const LIMITS = { parseLimit: 1_000_000, memoryLimit: 16_000_000, ownPropertyOnly: true, strictFilters: true } as const;
 const MAX_CACHED = 1_000;
 
 /** Text without a Liquid tag or output, which Liquid would render as it is (and parse for nothing). */
 function isPlainText(source: string): boolean {
-  return source.length <= LIMITS.parseLimit && !source.includes('{{') && !source.includes('{%');
+  return source.length <= LIQUID_LIMITS.parseLimit && !source.includes('{{') && !source.includes('{%');
 }
 
 /**
@@ -22,9 +21,9 @@ function isPlainText(source: string): boolean {
  * once per process and each contact only costs a render.
  */
 export class LiquidRenderer {
-  private readonly engines = {
-    text: new Liquid({ ...LIMITS }),
-    html: new Liquid({ ...LIMITS, outputEscape: 'escape' }),
+  private readonly engines: Record<'text' | 'html', Liquid> = {
+    text: createLiquidEngine(),
+    html: createLiquidEngine({ html: true }),
   };
   private readonly parsed = { text: new Map<string, Template[]>(), html: new Map<string, Template[]>() };
 
@@ -44,14 +43,14 @@ export class LiquidRenderer {
     try {
       templates = this.parse(source, kind);
     } catch (error) {
-      throw DeliveryError.permanent('template_error', `The content does not parse: ${(error as Error).message}`, error);
+      throw DeliveryError.permanent('template_error', `The content does not parse: ${liquidErrorReason(error)}`, error);
     }
     try {
       return String(this.engines[kind].renderSync(templates, scope));
     } catch (error) {
       throw DeliveryError.permanent(
         'template_error',
-        `The content does not render: ${(error as Error).message}`,
+        `The content does not render: ${liquidErrorReason(error)}`,
         error,
       );
     }

@@ -1,13 +1,7 @@
-import { Liquid } from 'liquidjs';
-import type { ErrorDetails } from '@switchboard/contracts';
+import { createLiquidEngine, liquidErrorReason, type ErrorDetails } from '@switchboard/contracts';
 
-/** The same options the senders render with, so that what saves also renders. */
-const engine = new Liquid({
-  parseLimit: 1_000_000,
-  memoryLimit: 16_000_000,
-  ownPropertyOnly: true,
-  strictFilters: true,
-});
+/** The engine the senders render with, so that what saves also renders. */
+const engine = createLiquidEngine();
 
 /** Parses each Liquid field; a template that does not parse is a validation error on that field. */
 export function liquidErrors(values: Record<string, unknown>, fields: readonly string[]): ErrorDetails {
@@ -18,8 +12,7 @@ export function liquidErrors(values: Record<string, unknown>, fields: readonly s
     try {
       engine.parse(source);
     } catch (error) {
-      const reason = (error as Error).message.split('\n')[0];
-      details[field] = [`The template does not parse: ${reason}`];
+      details[field] = [`The template does not parse: ${liquidErrorReason(error)}`];
     }
   }
   return details;

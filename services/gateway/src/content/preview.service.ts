@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Liquid } from 'liquidjs';
 import {
   catalogContentGet,
   CONTENT_FIELDS,
+  createLiquidEngine,
   DomainError,
+  liquidErrorReason,
   layOut,
   preferencesContactsGet,
   type ContentType,
@@ -14,15 +15,13 @@ import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { sampleUrls } from '@switchboard/tracking';
 import type { GatewayConfig } from '../gateway.config';
 
-const LIMITS = { parseLimit: 1_000_000, memoryLimit: 16_000_000, ownPropertyOnly: true, strictFilters: true } as const;
-
 /**
  * Renders a content item's Liquid fields as a sender would (same engine options, HTML fields
  * escaped), for a stored contact or for sample fields.
  */
 @Injectable()
 export class PreviewService {
-  private readonly engines = { text: new Liquid(LIMITS), html: new Liquid({ ...LIMITS, outputEscape: 'escape' }) };
+  private readonly engines = { text: createLiquidEngine(), html: createLiquidEngine({ html: true }) };
 
   constructor(
     private readonly rpc: RpcClient,
@@ -92,7 +91,7 @@ export class PreviewService {
       return String((html ? this.engines.html : this.engines.text).parseAndRenderSync(source, scope));
     } catch (error) {
       throw DomainError.validation({
-        [field]: [`The template does not render: ${(error as Error).message.split('\n')[0]}`],
+        [field]: [`The template does not render: ${liquidErrorReason(error)}`],
       });
     }
   }

@@ -1,0 +1,72 @@
+import { startGateway, type GatewayTestContext } from './support/gateway-test';
+
+const NESTED =
+  '{% for a in contact.items %}{% for b in contact.items %}{% for c in contact.items %}x{% endfor %}{% endfor %}{% endfor %}';
+const items = Array.from({ length: 400 }, (_, i) => i);
+
+/** Issue #23 point 1: a preview cannot hold the gateway; Liquid stops at its time and output limits. */
+describe('Liquid render limits (gateway previews, catalog saves)', () => {
+  let ctx: GatewayTestContext;
+
+  beforeAll(async () => {
+    ctx = await startGateway({ services: ['catalog', 'preferences'] });
+  });
+  afterAll(async () => {
+    await ctx?.close();
+  });
+
+  it('answers a 3-nested-loop preview over 400 items with a quick 400, and a concurrent GET fast', async () => {
+    const tweet = await ctx.api('POST', '/api/tweets/new', { name: 'Loops', text: NESTED });
+    expect(tweet.status).toBe(201);
+    const started = performance.now();
+    const preview = ctx.api('POST', `/api/tweets/${tweet.body.tweet.id}/preview`, { fields: { items } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const getStarted = performance.now();
+    const health = await ctx.api('GET', '/api/users/self');
+    const getMs = performance.now() - getStarted;
+    const res = await preview;
+    const previewMs = performance.now() - started;
+
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0]).toMatchObject({
+      code: 400,
+      details: { text: [expect.stringContaining('The template does not render: template render limit exceeded')] },
+    });
+    expect(health.status).toBe(200);
+    // Unlimited, this preview ran 20 s and every other request waited as long.
+    expect(previewMs).toBeLessThan(1_500);
+    expect(getMs).toBeLessThan(1_000);
+  });
+
+  it('caps what a render may output', async () => {
+    const sms = await ctx.api('POST', '/api/smses/new', {
+      name: 'Big',
+      message: '{% for a in contact.items %}{{ contact.blob }}{% endfor %}',
+    });
+    const res = await ctx.api('POST', `/api/smses/${sms.body.sms.id}/preview`, {
+      fields: { items, blob: 'y'.repeat(100_000) },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].message).toContain('memory alloc limit exceeded');
+  });
+
+  it('caps template previews too', async () => {
+    const template = await ctx.api('POST', '/api/templates/new', {
+      name: 'Loops',
+      html: `<html><body>${NESTED}{{ content }}</body></html>`,
+    });
+    expect(template.status).toBe(201);
+    const res = await ctx.api('POST', `/api/templates/${template.body.template.id}/preview`, { fields: { items } });
+    expect(res.status).toBe(400);
+  });
+
+  it('refuses a template longer than the parse limit on save', async () => {
+    const res = await ctx.api('POST', '/api/emails/new', {
+      name: 'Long',
+      subject: 'Hi',
+      customHtml: `{{ a }}${'x'.repeat(1_000_001)}`,
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].message).toContain('parse length limit exceeded');
+  });
+});
