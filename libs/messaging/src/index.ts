@@ -12,3 +12,4 @@ export * from './stream-acks';
 export * from './envelope';
 export * from './invalidating-cache';
 export * from './catalog-changes';
+export * from './batch-publisher';

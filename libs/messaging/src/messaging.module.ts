@@ -14,6 +14,7 @@ import { NatsNames, type RpcContract } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
 import { ConsumerRunner } from './consumer-runner';
 import { CONSUMER_METADATA, RPC_HANDLER_METADATA, type EventConsumer } from './messaging.decorators';
+import { BatchPublisher } from './batch-publisher';
 import { EventPublisher } from './publisher';
 import { RpcClient, RpcServer, type RpcHandlerFn } from './rpc';
 import { ensureStreams } from './streams';
@@ -124,13 +125,18 @@ export class MessagingModule {
           inject: [NATS_CONNECTION],
         },
         {
+          provide: BatchPublisher,
+          useFactory: (publisher: EventPublisher, names: NatsNames) => new BatchPublisher(publisher, names),
+          inject: [EventPublisher, NatsNames],
+        },
+        {
           provide: RpcClient,
           useFactory: (nc: NatsConnection, names: NatsNames) => new RpcClient(nc, names, options.rpcTimeoutMs),
           inject: [NATS_CONNECTION, NatsNames],
         },
         MessagingLifecycle,
       ],
-      exports: [NatsNames, NATS_CONNECTION, JETSTREAM, JETSTREAM_MANAGER, EventPublisher, RpcClient],
+      exports: [NatsNames, NATS_CONNECTION, JETSTREAM, JETSTREAM_MANAGER, EventPublisher, BatchPublisher, RpcClient],
     };
   }
 }

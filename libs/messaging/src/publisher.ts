@@ -46,6 +46,11 @@ export class EventPublisher {
     return this.acks.publish(event.subject, encoder.encode(JSON.stringify(event.payload)), outgoingHeaders(event));
   }
 
+  /** Publishes a payload already serialised (a batch envelope built from its items' JSON). */
+  publishJson(subject: string, json: string, options: PublishOptions): Promise<StreamAck> {
+    return this.acks.publish(subject, encoder.encode(json), outgoingHeaders(options));
+  }
+
   /** Publishes in order of submission with at most `maxInFlight` unacknowledged; rejects on the first failure. */
   async publishAll(events: OutgoingEvent[]): Promise<StreamAck[]> {
     const acks: StreamAck[] = new Array(events.length);

@@ -1,7 +1,13 @@
 import { Injectable, Module } from '@nestjs/common';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { preferencesContactsBatchUpsert, type DeadLetter, type SendRequested } from '@switchboard/contracts';
+import {
+  batchItemId,
+  batchMsgId,
+  preferencesContactsBatchUpsert,
+  type DeadLetter,
+  type SendRequested,
+} from '@switchboard/contracts';
 import { EventPublisher, RpcHandler } from '@switchboard/messaging';
 import { ServiceKitModule, type RunningService } from '@switchboard/service-kit';
 import { createLogger } from '@switchboard/telemetry';
@@ -96,8 +102,12 @@ describe('campaign-actions (fake preferences)', () => {
       (m) => m.data.sendId.length > 0 && ['k1', 'k2', 'k3'].some((k) => m.data.sendId === sendIdOf('a1', k)),
     );
     expect(got.map((m) => m.data.contactId).sort()).toEqual(['k1', 'k2', 'k3']);
+    // One batch message (DESIGN §5 "Batching"), its id derived from its items.
+    const itemIds = got.map((m) => batchItemId('send', m.data));
+    expect(itemIds.sort()).toEqual(['k1', 'k2', 'k3'].map((k) => `${sendIdOf('a1', k)}:0:0`).sort());
     for (const m of got) {
-      expect(m.headers['Nats-Msg-Id']).toBe(m.data.sendId);
+      expect(m.batchIndex).toBeDefined();
+      expect(m.headers['Nats-Msg-Id']).toBe(batchMsgId('send', itemIds));
       expect(m.data).toMatchObject({
         messageId: 42,
         campaignId: '7',
@@ -115,13 +125,13 @@ describe('campaign-actions (fake preferences)', () => {
       ],
     ]);
 
-    // Republished under another message id: the same send ids, so JetStream keeps one of each.
+    // Republished under another message id: the same send ids, so JetStream keeps the batch once.
     await publishAction(action, 'a1-again');
     await waitUntilConsumersIdle(nc, env.names);
     const info = await (
       await jetstreamManager(nc)
     ).streams.info(env.names.streamOf(env.names.subjects.sendRequested()));
-    expect(info.state.messages).toBe(3);
+    expect(info.state.messages).toBe(1);
   });
 
   it('holds an action with a future sendAt until then', async () => {

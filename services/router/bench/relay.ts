@@ -1,7 +1,7 @@
 /**
  * The routing pipeline's messages without its work: what the messaging layer alone allows on this
  * machine, the ceiling the route benchmark's figure is read against. Same streams, schemas, batch
- * sizes, consumer runner and publisher as the services; no PostgreSQL, no RPC, no routing rules.
+ * sizes, batch envelopes (DESIGN §5), consumer runner and publisher as the services; no PostgreSQL, no RPC, no routing rules.
  *
  *   expand: each campaign action → one send request per contact (campaign-actions without preferences)
  *   route:  each send request → a dispatch and a routed outcome (the router without catalog,
@@ -22,11 +22,11 @@ import {
   type SendRequested,
 } from '@switchboard/contracts';
 import {
+  BatchPublisher,
   ConsumerRunner,
   EventPublisher,
   type BatchHandler,
   type ConsumerSpec,
-  type OutgoingEvent,
 } from '@switchboard/messaging';
 import { createLogger } from '@switchboard/telemetry';
 
@@ -34,7 +34,7 @@ const sha = (text: string) => createHash('sha256').update(text).digest('hex').sl
 
 function expand(
   names: NatsNames,
-  publisher: EventPublisher,
+  publisher: BatchPublisher,
 ): [ConsumerSpec<CampaignAction>, BatchHandler<CampaignAction>] {
   const spec = {
     durable: 'relay-expand',
@@ -49,7 +49,7 @@ function expand(
       const now = new Date();
       const requestedAt = now.toISOString();
       const expiresAt = new Date(now.getTime() + 7 * 86_400_000).toISOString();
-      const events: OutgoingEvent<SendRequested>[] = [];
+      const events: SendRequested[] = [];
       for (const { data: action } of batch) {
         for (const { id: contactId } of action.contacts) {
           const sendId = sha(`${action.actionId}\u0000${contactId}`);
@@ -62,17 +62,17 @@ function expand(
             deferrals: 0,
             attempt: 0,
           };
-          events.push({ subject: names.subjects.sendRequested(), msgId: sendId, payload });
+          events.push(payload);
         }
       }
-      await publisher.publishAll(events);
+      await publisher.publish(names.subjects.sendRequested(), events);
     },
   ];
 }
 
 function route(
   names: NatsNames,
-  publisher: EventPublisher,
+  publisher: BatchPublisher,
 ): [ConsumerSpec<SendRequested>, BatchHandler<SendRequested>] {
   const spec = {
     durable: 'relay-route',
@@ -85,7 +85,8 @@ function route(
     spec,
     async (batch) => {
       const occurredAt = new Date().toISOString();
-      const events: OutgoingEvent[] = [];
+      const dispatches: Dispatch[] = [];
+      const outcomes: RoutingOutcome[] = [];
       for (const { data: req } of batch) {
         const dispatchId = sha(`${req.sendId}\u00000`);
         const contact = {
@@ -116,10 +117,13 @@ function route(
           channel: 'email',
           dispatchId,
         };
-        events.push({ subject: names.subjects.dispatch('email'), msgId: dispatchId, payload: dispatch });
-        events.push({ subject: names.subjects.routing('routed'), msgId: `${req.sendId}:0:0:routed`, payload: outcome });
+        dispatches.push(dispatch);
+        outcomes.push(outcome);
       }
-      await publisher.publishAll(events);
+      await Promise.all([
+        publisher.publish(names.subjects.dispatch('email'), dispatches),
+        publisher.publish(names.subjects.routing('routed'), outcomes),
+      ]);
     },
   ];
 }
@@ -131,7 +135,8 @@ async function main(): Promise<void> {
   const nc = await connect({ servers: natsUrl, noAsyncTraces: true });
   const names = new NatsNames(prefix);
   const publisher = new EventPublisher(nc);
-  const [spec, handler] = stage === 'expand' ? expand(names, publisher) : route(names, publisher);
+  const batches = new BatchPublisher(publisher, names);
+  const [spec, handler] = stage === 'expand' ? expand(names, batches) : route(names, batches);
   const runner = new ConsumerRunner(spec as ConsumerSpec<unknown>, handler as BatchHandler<unknown>, {
     service: `relay-${stage}`,
     names,

@@ -103,17 +103,21 @@ class Tally {
   private waiters: Array<() => void> = [];
 
   constructor(nc: NatsConnection, names: NatsNames) {
+    // A message holds one item or a batch of them (DESIGN §5 "Batching").
     nc.subscribe(names.subjects.dispatch('*'), {
       callback: (_e, m) => {
-        this.dispatches++;
-        const contactId = m.json<Dispatch>().contact.id;
-        if (!this.dispatchedAt.has(contactId)) this.dispatchedAt.set(contactId, performance.now());
+        const data = m.json<Dispatch | { dispatches: Dispatch[] }>();
+        const items = 'dispatches' in data ? data.dispatches : [data];
+        const now = performance.now();
+        this.dispatches += items.length;
+        for (const { contact } of items) if (!this.dispatchedAt.has(contact.id)) this.dispatchedAt.set(contact.id, now);
         this.poke();
       },
     });
     nc.subscribe(names.subjects.routing('*'), {
-      callback: () => {
-        this.outcomes++;
+      callback: (_e, m) => {
+        const data = m.json<{ outcomes?: unknown[] }>();
+        this.outcomes += data.outcomes?.length ?? 1;
         this.poke();
       },
     });

@@ -134,7 +134,7 @@ describe('routing pipeline (catalog + preferences + campaign-actions + router)',
     return actionId;
   }
 
-  /** Outcomes for a contact, one per Nats-Msg-Id (core NATS also shows the duplicates JetStream dropped). */
+  /** Outcomes for a contact, one per Nats-Msg-Id and place in it (core NATS also shows the duplicates JetStream dropped). */
   async function outcomes(contactId: string, count = 1, timeoutMs = 15_000): Promise<RoutingOutcome[]> {
     const found = await recorder.waitForCount(
       count,
@@ -144,7 +144,9 @@ describe('routing pipeline (catalog + preferences + campaign-actions + router)',
     return found.map((m) => m.data as RoutingOutcome);
   }
   const firstOf = (m: Recorded<any>) =>
-    recorder.messages.find((o) => o.headers['Nats-Msg-Id'] === m.headers['Nats-Msg-Id']) === m;
+    recorder.messages.find(
+      (o) => o.headers['Nats-Msg-Id'] === m.headers['Nats-Msg-Id'] && o.batchIndex === m.batchIndex,
+    ) === m;
   const dispatches = (contactId: string) =>
     recorder.messages
       .filter((m) => m.subject.includes('.dispatch.') && m.data.contact.id === contactId && firstOf(m))

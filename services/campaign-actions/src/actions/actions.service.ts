@@ -7,7 +7,7 @@ import {
   type CampaignAction,
   type SendRequested,
 } from '@switchboard/contracts';
-import { EventPublisher, Outcomes, RpcClient, type OutgoingEvent, type Outcome } from '@switchboard/messaging';
+import { BatchPublisher, Outcomes, RpcClient, type Outcome } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import type { CampaignActionsConfig } from '../campaign-actions.config';
 import type { ScheduledSend } from '../scheduler/scheduled-sends.repository';
@@ -18,15 +18,15 @@ const RETRY_MS = 2_000;
 
 /**
  * Expands campaign actions into one send request per contact (DESIGN §5): inline contact fields
- * are upserted through preferences first (one call per action), then each request is emitted with
- * `Nats-Msg-Id` = its deterministic send id, or scheduled when `sendAt` is still ahead. An unknown
+ * are upserted through preferences first (one call per action), then the requests are emitted in
+ * batch messages (each item keeps its deterministic send id), or scheduled when `sendAt` is still ahead. An unknown
  * message is not checked here: the router answers every request for it with `failed`/`not_found`.
  */
 @Injectable()
 export class ActionsService {
   constructor(
     private readonly rpc: RpcClient,
-    private readonly publisher: EventPublisher,
+    private readonly batches: BatchPublisher,
     private readonly scheduler: SchedulerService,
     private readonly names: NatsNames,
     @Inject(SERVICE_CONFIG) private readonly config: CampaignActionsConfig,
@@ -36,7 +36,7 @@ export class ActionsService {
     const now = new Date();
     const upserts = await Promise.allSettled(actions.map((a) => this.upsertContacts(a)));
     const outcomes: Outcome[] = [];
-    const emit: OutgoingEvent<SendRequested>[] = [];
+    const emit: SendRequested[] = [];
     const later: ScheduledSend[] = [];
     actions.forEach((action, i) => {
       const upsert = upserts[i];
@@ -63,12 +63,13 @@ export class ActionsService {
             dueAt: requestedAt.toISOString(),
             payload: request,
           });
-        else emit.push({ subject: this.names.subjects.sendRequested(), msgId: request.sendId, payload: request });
+        else emit.push(request);
       }
     });
     await this.scheduler.schedule(later);
-    // Built from a validated action: not checked against the schema again (the hot path of every campaign).
-    await this.publisher.publishAll(emit);
+    // Built from a validated action: not checked against the schema again (the hot path of every
+    // campaign), and published in batch messages (DESIGN §5 "Batching").
+    await this.batches.publish(this.names.subjects.sendRequested(), emit);
     return outcomes;
   }
 

@@ -9,7 +9,7 @@ import {
   type SendRequested,
   type Skipped,
 } from '@switchboard/contracts';
-import { EventPublisher, Outcomes, RpcClient, type OutgoingEvent, type Outcome } from '@switchboard/messaging';
+import { BatchPublisher, Outcomes, RpcClient, type OutgoingEvent, type Outcome } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
 import { RoutableMessagesCache } from '../catalog/routable-messages.cache';
@@ -61,7 +61,7 @@ export class RoutingService {
     private readonly channels: ChannelRegistry,
     private readonly decisions: DecisionsRepository,
     private readonly rpc: RpcClient,
-    private readonly publisher: EventPublisher,
+    private readonly batches: BatchPublisher,
     private readonly names: NatsNames,
     @Inject(SERVICE_CONFIG) private readonly config: RouterConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -138,7 +138,14 @@ export class RoutingService {
     });
     // Built from validated requests and replies, so not validated again here: at 10k sends/s a
     // schema check per event costs a tenth of a core (the consumers check them at their door).
-    await this.publisher.publishAll(events);
+    // Dispatches go out in batches per channel and outcomes per kind (DESIGN §5 "Batching").
+    const bySubject = new Map<string, object[]>();
+    for (const e of events) {
+      const group = bySubject.get(e.subject);
+      if (group) group.push(e.payload as object);
+      else bySubject.set(e.subject, [e.payload as object]);
+    }
+    await Promise.all([...bySubject].map(([subject, items]) => this.batches.publish(subject, items)));
     this.logger.debug(
       {
         size: requests.length,
