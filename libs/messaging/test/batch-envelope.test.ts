@@ -1,10 +1,18 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
-import { DeadLetterSchema, type DeadLetter } from '@switchboard/contracts';
+import { batchItemId, batchMsgId, DeadLetterSchema, type DeadLetter } from '@switchboard/contracts';
 import { createLogger } from '@switchboard/telemetry';
 import { createTestEnv, SubjectRecorder, waitFor, type TestEnv } from '@switchboard/testing';
-import { ConsumerRunner, EventPublisher, Outcomes, RETRY_HEADERS, type BatchHandler, type Delivery } from '../src';
+import {
+  BatchPublisher,
+  ConsumerRunner,
+  EventPublisher,
+  Outcomes,
+  RETRY_HEADERS,
+  type BatchHandler,
+  type Delivery,
+} from '../src';
 
 const Item = z.object({ sendId: z.string(), n: z.number() });
 type Item = z.infer<typeof Item>;
@@ -108,8 +116,7 @@ describe('batch envelopes in the consumer runner (real NATS)', () => {
     expect(counts['r-2']).toBe(2); // the item's own delivery count goes on across the republish
     expect(bystander.sort()).toEqual(['r-0', 'r-1', 'r-2', 'r-3']);
     const again = retried.messages.filter((m) => m.headers[RETRY_HEADERS.for] === 'retrying');
-    expect(again).toHaveLength(1);
-    expect(again[0].data).toEqual({ sends: [{ sendId: 'r-2', n: 2 }] });
+    expect(again.map((m) => [m.data, m.batchIndex])).toEqual([[{ sendId: 'r-2', n: 2 }, 0]]);
     retried.stop();
   });
 
@@ -131,7 +138,7 @@ describe('batch envelopes in the consumer runner (real NATS)', () => {
       ['f-1', 2],
       ['f-2', 2],
     ]);
-    expect(retried.messages).toHaveLength(1); // redelivered by JetStream, not republished
+    expect(retried.messages).toHaveLength(3); // the one message: redelivered by JetStream, not republished
     retried.stop();
   });
 
@@ -166,5 +173,46 @@ describe('batch envelopes in the consumer runner (real NATS)', () => {
     const [letter] = await dlq.waitForCount(1);
     expect(letter.data.error).toMatch(/sends must hold 1 to 1000 items/);
     dlq.stop();
+  });
+
+  it('publishes items in batch messages that fill by count, size and time, with ids derived from the items', async () => {
+    const seen = new SubjectRecorder<Record<string, unknown>>(nc, [subject()]);
+    const raw: { items: number; msgId: string }[] = [];
+    const sub = nc.subscribe(subject(), {
+      callback: (_e, m) => {
+        const data = m.json<{ sends?: unknown[] }>();
+        raw.push({ items: data.sends?.length ?? 1, msgId: m.headers!.get('Nats-Msg-Id') });
+      },
+    });
+    const batches = new BatchPublisher(publisher, env.names, { maxItems: 400 });
+    const sends = (prefix: string, n: number) => items(prefix, n).map((i) => ({ ...i, attempt: 0, deferrals: 0 }));
+
+    // By count: 1,000 items in one call → 400 + 400 + 200.
+    await batches.publish(subject(), sends('count', 1_000));
+    expect(raw.map((r) => r.items)).toEqual([400, 400, 200]);
+    // By time: calls in one turn of the event loop share a message; a lone item goes out single, under its own id.
+    raw.length = 0;
+    await Promise.all([batches.publish(subject(), sends('a', 3)), batches.publish(subject(), sends('b', 2))]);
+    await batches.publish(subject(), sends('lone', 1));
+    expect(raw).toEqual([
+      {
+        items: 5,
+        msgId: batchMsgId(
+          'send',
+          [...sends('a', 3), ...sends('b', 2)].map((i) => batchItemId('send', i)),
+        ),
+      },
+      { items: 1, msgId: 'lone-0:0:0' },
+    ]);
+    // By size: 16 KiB a message.
+    raw.length = 0;
+    const big = sends('big', 40).map((i) => ({ ...i, pad: 'x'.repeat(1_000) }));
+    await new BatchPublisher(publisher, env.names, { maxBytes: 16 * 1024 }).publish(subject(), big);
+    expect(raw.map((r) => r.items)).toEqual([15, 15, 10]);
+    // The same items in another order make the same id: a producer that redoes its work is deduplicated.
+    expect(batchMsgId('send', ['x', 'y', 'z'])).toBe(batchMsgId('send', ['z', 'x', 'y']));
+    expect(seen.messages.filter((m) => String(m.data.sendId).startsWith('count-'))).toHaveLength(1_000);
+    sub.unsubscribe();
+    seen.stop();
   });
 });
