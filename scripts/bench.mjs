@@ -19,6 +19,7 @@ const STEPS = [
   { name: 'email', file: 'services/sender-email/bench/email.bench.ts' },
   { name: 'api', file: 'bench/api.bench.ts' },
   { name: 'deliveries', file: 'services/tracker/bench/deliveries.bench.ts' },
+  { name: 'audience', file: 'services/preferences/bench/audience.bench.ts' },
 ];
 
 const args = process.argv.slice(2);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DomainError, type ContactInput } from '@switchboard/contracts';
 import { applyInput, toContact, type Contact, type ContactRecord, type UpsertMode } from './contact.record';
-import { ContactsRepository, type ListQuery, type Sql } from './contacts.repository';
+import { ContactsRepository, type ListQuery } from './contacts.repository';
 import { ErasureOutbox } from './erasure.outbox';
 import { anyMemberPredicate } from '../segments/membership';
 import type { SqlParams } from '../segments/sql-params';
@@ -20,8 +20,6 @@ export interface UpsertResult {
   error?: DomainError;
   /** The contact after the whole batch. */
   record?: ContactRecord;
-  /** Whether the contact was written (always, unless `skipUnchanged` found it as it was). */
-  changed?: boolean;
 }
 
 @Injectable()
@@ -54,47 +52,32 @@ export class ContactsService {
    * in batch order, and the batch written in three statements.
    */
   async upsertMany(items: UpsertItem[], mode: UpsertMode, mustExist = false): Promise<UpsertResult[]> {
-    return this.contacts.transaction((sql) => this.upsertManyIn(sql, items, mode, { mustExist }));
-  }
-
-  /**
-   * `upsertMany` inside the caller's transaction. `skipUnchanged`: a contact whose fields come out
-   * as they were is not written (its dateModified stays), so importing the same file twice changes
-   * nothing.
-   */
-  async upsertManyIn(
-    sql: Sql,
-    items: UpsertItem[],
-    mode: UpsertMode,
-    options: { mustExist?: boolean; skipUnchanged?: boolean } = {},
-  ): Promise<UpsertResult[]> {
-    const ids = [...new Set(items.map((i) => i.id))].sort();
-    const created = options.mustExist ? new Set<string>() : await this.contacts.insertMissing(ids, sql);
-    const current = await this.contacts.findMany(ids, sql, { lock: true });
-    const before = options.skipUnchanged ? new Map([...current].map(([id, r]) => [id, comparable(r)])) : undefined;
-    const applied = new Set<string>();
-    const results: UpsertResult[] = items.map(({ id, input }) => {
-      const base = current.get(id);
-      if (!base) return { id, created: false, error: DomainError.notFound() };
-      try {
-        current.set(id, applyInput(base, input, mode));
-      } catch (error) {
-        if (error instanceof DomainError) return { id, created: false, error };
-        throw error;
-      }
-      const isNew = created.has(id) && !applied.has(id);
-      applied.add(id);
-      return { id, created: isNew };
+    return this.contacts.transaction(async (sql) => {
+      const ids = [...new Set(items.map((i) => i.id))].sort();
+      const created = mustExist ? new Set<string>() : await this.contacts.insertMissing(ids, sql);
+      const current = await this.contacts.findMany(ids, sql, { lock: true });
+      const applied = new Set<string>();
+      const results: UpsertResult[] = items.map(({ id, input }) => {
+        const base = current.get(id);
+        if (!base) return { id, created: false, error: DomainError.notFound() };
+        try {
+          current.set(id, applyInput(base, input, mode));
+        } catch (error) {
+          if (error instanceof DomainError) return { id, created: false, error };
+          throw error;
+        }
+        const isNew = created.has(id) && !applied.has(id);
+        applied.add(id);
+        return { id, created: isNew };
+      });
+      const neverApplied = [...created].filter((id) => !applied.has(id));
+      if (neverApplied.length) await this.contacts.deleteMany(neverApplied, sql);
+      await this.contacts.saveMany(
+        [...applied].map((id) => current.get(id)!),
+        sql,
+      );
+      return results.map((r) => (r.error ? r : { ...r, record: current.get(r.id) }));
     });
-    const neverApplied = [...created].filter((id) => !applied.has(id));
-    if (neverApplied.length) await this.contacts.deleteMany(neverApplied, sql);
-    const changed = [...applied].filter((id) => created.has(id) || before?.get(id) !== comparable(current.get(id)!));
-    await this.contacts.saveMany(
-      changed.map((id) => current.get(id)!),
-      sql,
-    );
-    const changedSet = new Set(changed);
-    return results.map((r) => (r.error ? r : { ...r, record: current.get(r.id), changed: changedSet.has(r.id) }));
   }
 
   /** `search=segment:{alias}` lists the segment's members (none for an unknown alias), as Mautic does. */
@@ -128,12 +111,6 @@ export class ContactsService {
   async removeMobileDevice(contactId: string, token: string): Promise<{ removed: boolean; remaining: number }> {
     return removal(await this.contacts.removeMobileDevice(contactId, token));
   }
-}
-
-/** A record without its modification time, for telling whether an upsert changed anything. */
-function comparable(record: ContactRecord): string {
-  const { dateModified: _dateModified, ...rest } = record;
-  return JSON.stringify(rest);
 }
 
 function removal(counts: { before: number; after: number } | undefined): { removed: boolean; remaining: number } {

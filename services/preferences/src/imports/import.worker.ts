@@ -4,11 +4,10 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { parse } from 'csv-parse';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
-import { ContactsService, type UpsertItem } from '../contacts/contacts.service';
+import type { ContactInput } from '@switchboard/contracts';
 import type { PreferencesConfig } from '../preferences.config';
-import { SegmentsRepository } from '../segments/segments.repository';
 import { mapHeader, sniffDelimiter, toContactInput, type Column } from './csv-rows';
-import { ImportsRepository, type BatchProgress, type ImportRecord } from './imports.repository';
+import { ImportsRepository, type BatchProgress, type ImportRecord, type ImportedContact } from './imports.repository';
 
 /** Rows per transaction: one multi-row upsert of contacts and one of memberships. */
 const BATCH_ROWS = 1000;
@@ -30,8 +29,6 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
 
   constructor(
     private readonly imports: ImportsRepository,
-    private readonly contacts: ContactsService,
-    private readonly segments: SegmentsRepository,
     @Inject(SERVICE_CONFIG) private readonly config: PreferencesConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -137,50 +134,52 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
       bytesProcessed: rows[rows.length - 1].bytes,
       errors: [],
     };
-    const good: { row: number; item: UpsertItem; email?: string }[] = [];
+    const good: { row: number; input: ContactInput }[] = [];
     for (const r of rows) {
       const result = toContactInput(columns, r.cells);
       if ('error' in result) progress.errors.push({ row: r.row, message: result.error });
-      else
-        good.push({
-          row: r.row,
-          item: { id: result.input.id ?? '', input: result.input },
-          email: result.input.email?.toLowerCase() ?? undefined,
-        });
+      else good.push({ row: r.row, input: result.input });
     }
+    progress.failed = progress.errors.length;
     await this.imports.transaction(async (sql) => {
       const byEmail = await this.imports.idsByEmail(
-        good.filter((g) => !g.item.id && g.email).map((g) => g.email!),
+        good.filter((g) => !g.input.id && g.input.email).map((g) => g.input.email!.toLowerCase()),
         sql,
       );
-      for (const g of good) {
-        if (g.item.id) continue;
-        let id = byEmail.get(g.email!);
-        if (!id) byEmail.set(g.email!, (id = randomUUID()));
-        g.item = { id, input: { ...g.item.input, id } };
+      // One row per contact: later rows of the batch merge over earlier ones, as sequential upserts would.
+      const contacts = new Map<string, ImportedContact>();
+      for (const { input } of good) {
+        let id = input.id;
+        if (!id) {
+          const email = input.email!.toLowerCase();
+          id = byEmail.get(email);
+          if (!id) byEmail.set(email, (id = randomUUID()));
+        }
+        const prior = contacts.get(id);
+        const next: ImportedContact = { ...prior, ...importedOf(input), id };
+        if (prior?.fields && input.fields) next.fields = { ...prior.fields, ...input.fields };
+        contacts.set(id, next);
       }
-      const results = good.length
-        ? await this.contacts.upsertManyIn(
-            sql,
-            good.map((g) => g.item),
-            'merge',
-            { skipUnchanged: true },
-          )
-        : [];
-      const members: string[] = [];
-      results.forEach((res, i) => {
-        if (res.error) return progress.errors.push({ row: good[i].row, message: res.error.message });
-        members.push(res.id);
-        if (res.created) progress.created++;
-        else if (res.changed) progress.updated++;
-        else progress.unchanged++;
-      });
-      progress.failed = progress.errors.length;
-      if (members.length) await this.segments.addMembers(segmentId, [...new Set(members)], sql);
+      const counts = contacts.size
+        ? await this.imports.upsertRows(segmentId, [...contacts.values()], sql)
+        : { created: 0, updated: 0 };
+      progress.created = counts.created;
+      progress.updated = counts.updated;
+      progress.unchanged = good.length - counts.created - counts.updated;
       await this.imports.progress(importId, progress, this.config.imports.leaseMs, sql);
     });
     return progress.bytesProcessed;
   }
+}
+
+/** The properties an imported row sets (the CSV gives no rules, devices or do-not-contact). */
+function importedOf(input: ContactInput): Omit<ImportedContact, 'id'> {
+  const out: Omit<ImportedContact, 'id'> = {};
+  for (const key of ['email', 'mobile', 'firstname', 'lastname', 'locale', 'timezone', 'preferredChannel'] as const)
+    if (input[key] !== undefined) out[key] = input[key];
+  if (input.twitterHandle !== undefined) out.twitterHandle = input.twitterHandle?.replace(/^@/, '') ?? null;
+  if (input.fields) out.fields = input.fields;
+  return out;
 }
 
 async function* prepend(first: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {

@@ -51,6 +51,20 @@ export interface BatchProgress {
   errors: { row: number; message: string }[];
 }
 
+/** One contact of an import batch: its id and the properties the file gives (absent = unchanged). */
+export interface ImportedContact {
+  id: string;
+  email?: string | null;
+  mobile?: string | null;
+  firstname?: string | null;
+  lastname?: string | null;
+  locale?: string | null;
+  timezone?: string | null;
+  twitterHandle?: string | null;
+  preferredChannel?: string | null;
+  fields?: Record<string, unknown>;
+}
+
 /** Reported errors per import (the rest are counted only). */
 export const MAX_REPORTED_ERRORS = 1000;
 
@@ -166,6 +180,51 @@ export class ImportsRepository {
       );
       await sql.query('DELETE FROM preferences.import_chunks WHERE import_id = $1', [id]);
     });
+  }
+
+  /**
+   * Merge-upserts a batch of imported contacts (one per id) and adds them to the segment, in one
+   * statement: given values replace, absent ones stay, custom fields merge by key. A contact whose
+   * values come out as they were is not written, so a re-import changes nothing.
+   */
+  async upsertRows(
+    segmentId: number,
+    rows: ImportedContact[],
+    sql: Sql,
+  ): Promise<{ created: number; updated: number }> {
+    const [counts]: { created: number; updated: number }[] = await sql.query(
+      `WITH x AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, email text, mobile text, firstname text, lastname text,
+           locale text, timezone text, "twitterHandle" text, "preferredChannel" text, fields jsonb)
+       ), up AS (
+         INSERT INTO preferences.contacts AS c (id, email, mobile, firstname, lastname, locale, timezone, twitter_handle,
+           preferred_channel, fields)
+         SELECT id, email, mobile, firstname, lastname, locale, timezone, "twitterHandle", "preferredChannel",
+                coalesce(fields, '{}'::jsonb)
+           FROM x ORDER BY id
+         ON CONFLICT (id) DO UPDATE SET
+           email = coalesce(excluded.email, c.email), mobile = coalesce(excluded.mobile, c.mobile),
+           firstname = coalesce(excluded.firstname, c.firstname), lastname = coalesce(excluded.lastname, c.lastname),
+           locale = coalesce(excluded.locale, c.locale), timezone = coalesce(excluded.timezone, c.timezone),
+           twitter_handle = coalesce(excluded.twitter_handle, c.twitter_handle),
+           preferred_channel = coalesce(excluded.preferred_channel, c.preferred_channel),
+           fields = c.fields || excluded.fields, date_modified = now()
+         WHERE (coalesce(excluded.email, c.email), coalesce(excluded.mobile, c.mobile), coalesce(excluded.firstname, c.firstname),
+                coalesce(excluded.lastname, c.lastname), coalesce(excluded.locale, c.locale), coalesce(excluded.timezone, c.timezone),
+                coalesce(excluded.twitter_handle, c.twitter_handle), coalesce(excluded.preferred_channel, c.preferred_channel),
+                c.fields || excluded.fields)
+           IS DISTINCT FROM (c.email, c.mobile, c.firstname, c.lastname, c.locale, c.timezone, c.twitter_handle,
+                c.preferred_channel, c.fields)
+         RETURNING (xmax = 0) AS created
+       ), members AS (
+         INSERT INTO preferences.segment_members (segment_id, contact_id)
+         SELECT $2, id FROM x ORDER BY id
+         ON CONFLICT (segment_id, contact_id) DO UPDATE SET manually_removed = false WHERE segment_members.manually_removed
+       )
+       SELECT count(*) FILTER (WHERE created)::int AS created, count(*) FILTER (WHERE NOT created)::int AS updated FROM up`,
+      [JSON.stringify(rows), segmentId],
+    );
+    return counts;
   }
 
   /** Ids of contacts with these emails (lower case), the oldest contact per email. */

@@ -5,6 +5,13 @@ export interface SegmentDefinition {
   id: number;
   /** The filters compiled to a predicate over `c` (a `preferences.contacts` row), or null when none. */
   predicate: ((params: SqlParams) => string) | null;
+  /**
+   * Whether the segment has members added / removed by hand. A purely dynamic segment is then its
+   * filters alone: no index probe per contact, and the scan may run in parallel (a correlated
+   * subquery would forbid it).
+   */
+  hasAdded?: boolean;
+  hasRemoved?: boolean;
 }
 
 const memberRow = (params: SqlParams, segmentId: number, removed: boolean) =>
@@ -16,9 +23,11 @@ const memberRow = (params: SqlParams, segmentId: number, removed: boolean) =>
  * Each part is an index probe (segment_members' primary key) or an expression over the row.
  */
 export function memberPredicate(segment: SegmentDefinition, params: SqlParams): string {
-  const added = memberRow(params, segment.id, false);
-  if (!segment.predicate) return added;
-  return `(${added} OR ((${segment.predicate(params)}) AND NOT ${memberRow(params, segment.id, true)}))`;
+  if (!segment.predicate) return memberRow(params, segment.id, false);
+  const filters = `(${segment.predicate(params)})`;
+  const dynamic =
+    segment.hasRemoved === false ? filters : `(${filters} AND NOT ${memberRow(params, segment.id, true)})`;
+  return segment.hasAdded === false ? dynamic : `(${memberRow(params, segment.id, false)} OR ${dynamic})`;
 }
 
 /**

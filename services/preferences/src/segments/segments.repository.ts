@@ -181,6 +181,19 @@ export class SegmentsRepository {
     return { total, records: rows.map(toRecord) };
   }
 
+  /** Which of the segments have members added by hand, and which have members removed by hand. */
+  async handMembership(ids: number[]): Promise<{ added: Set<number>; removed: Set<number> }> {
+    const rows: { id: string; removed: boolean }[] = await this.ds.query(
+      `SELECT s.id, r.removed FROM unnest($1::bigint[]) AS s(id), (VALUES (false), (true)) AS r(removed)
+        WHERE EXISTS (SELECT 1 FROM preferences.segment_members m WHERE m.segment_id = s.id AND m.manually_removed = r.removed)`,
+      [ids],
+    );
+    const added = new Set<number>();
+    const removed = new Set<number>();
+    for (const r of rows) (r.removed ? removed : added).add(Number(r.id));
+    return { added, removed };
+  }
+
   /** Segments whose static members include the contact (not removed by hand). */
   async staticSegmentIdsOf(contactId: string): Promise<number[]> {
     const rows: { id: string }[] = await this.ds.query(

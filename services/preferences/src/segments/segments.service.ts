@@ -78,20 +78,27 @@ export class SegmentsService {
 
   /** Membership definitions of the segments that exist among `ids`, their filters compiled against now. */
   async definitions(ids: number[]): Promise<SegmentDefinition[]> {
-    return (await this.segments.findMany([...new Set(ids)])).map((r) => this.definition(r));
+    const records = await this.segments.findMany([...new Set(ids)]);
+    const dynamic = records.filter((r) => r.filters.length > 0).map((r) => r.id);
+    const hand = dynamic.length ? await this.segments.handMembership(dynamic) : undefined;
+    return records.map((r) => this.definition(r, hand));
   }
 
-  private definition(r: Pick<SegmentRecord, 'id' | 'filters'>): SegmentDefinition {
+  private definition(
+    r: Pick<SegmentRecord, 'id' | 'filters'>,
+    hand?: { added: Set<number>; removed: Set<number> },
+  ): SegmentDefinition {
     const now = this.clock.now();
     return {
       id: r.id,
       predicate: r.filters.length ? (params) => compileFilters(r.filters, params, now)! : null,
+      ...(hand && { hasAdded: hand.added.has(r.id), hasRemoved: hand.removed.has(r.id) }),
     };
   }
 
   async byAlias(alias: string): Promise<SegmentDefinition | undefined> {
     const record = await this.segments.findByAlias(alias.trim().toLowerCase());
-    return record && this.definition(record);
+    return record && (await this.definitions([record.id]))[0];
   }
 
   async get(id: number): Promise<SegmentView> {
@@ -217,7 +224,9 @@ export class SegmentsService {
     const now = this.clock.now();
     return this.audiences.count({
       all: false,
-      include: [{ id: 0, predicate: (params) => compileFilters(filters, params, now)! }],
+      include: [
+        { id: 0, predicate: (params) => compileFilters(filters, params, now)!, hasAdded: false, hasRemoved: false },
+      ],
       exclude: [],
     });
   }
