@@ -63,16 +63,17 @@ async function main(): Promise<void> {
     );
     const base = `http://127.0.0.1:${port}`;
     const auth = `Basic ${Buffer.from(`${ADMIN.user}:${ADMIN.password}`).toString('base64')}`;
-    const call = async (method: string, path: string, body?: unknown) => {
+    const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
       const res = await fetch(base + path, {
         method,
         headers: { authorization: auth, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-      return (await res.json()) as Record<string, any>;
+      return (await res.json()) as T;
     };
-    const segment = (await call('POST', '/api/segments/new', { name: 'Imported' })).list as { id: number };
+    type Item = { list: { id: number } };
+    const segment = (await call<Item>('POST', '/api/segments/new', { name: 'Imported' })).list;
 
     const db = new Client({ connectionString: env.databaseUrl });
     await db.connect();
@@ -108,9 +109,9 @@ async function main(): Promise<void> {
     if (upload.status !== 202) throw new Error(`upload: ${upload.status} ${await upload.text()}`);
     const uploadedMs = performance.now() - started;
     const { id } = ((await upload.json()) as { import: { id: number } }).import;
-    let imp: Record<string, any>;
+    let imp: { status: string; processed: number; created: number };
     for (;;) {
-      imp = (await call('GET', `/api/imports/${id}`)).import;
+      imp = (await call<{ import: typeof imp }>('GET', `/api/imports/${id}`)).import;
       sample(imp.processed / ROWS);
       if (imp.status === 'completed' || imp.status === 'failed') break;
       await new Promise((r) => setTimeout(r, 1000));
@@ -152,20 +153,20 @@ async function main(): Promise<void> {
     ];
     const counts: Record<string, number> = {};
     for (const pass of ['cold', 'warm']) {
-      const c = await timed(() => call('POST', '/api/segments/count', { filters }));
+      const c = await timed(() => call<{ count: number }>('POST', '/api/segments/count', { filters }));
       if (c.result.count !== ROWS) throw new Error(`count: ${JSON.stringify(c.result)}`);
       counts[`dynamicCount${pass === 'cold' ? 'Cold' : 'Warm'}Ms`] = Math.round(c.ms);
       console.log(
         `count of a dynamic segment (email endsWith, custom number gte) = ${c.result.count.toLocaleString()} (${pass}): ${c.ms.toFixed(0)} ms`,
       );
     }
-    const dynamic = (await call('POST', '/api/segments/new', { name: 'Dynamic', filters })).list as { id: number };
+    const dynamic = (await call<Item>('POST', '/api/segments/new', { name: 'Dynamic', filters })).list;
     const few = (
-      await call('POST', '/api/segments/new', {
+      await call<Item>('POST', '/api/segments/new', {
         name: 'Few',
         filters: [{ glue: 'and', field: 'city', object: 'lead', type: 'text', operator: '=', filter: 'City7' }],
       })
-    ).list as { id: number };
+    ).list;
     const rpc = new RpcClient(nc, new NatsNames(env.prefix), 60_000);
     const audience = await timed(() =>
       rpc.call(preferencesAudienceCount, { audience: { include: [dynamic.id, segment.id], exclude: [few.id] } }),
