@@ -1,5 +1,10 @@
 import { Client as PgClient } from 'pg';
-import { catalogItemSave, type Dispatch, type RoutingOutcome } from '@switchboard/contracts';
+import {
+  catalogItemSave,
+  preferencesContactsBatchUpsert,
+  type Dispatch,
+  type RoutingOutcome,
+} from '@switchboard/contracts';
 import type { RunningService } from '@switchboard/service-kit';
 import {
   createTestEnv,
@@ -15,11 +20,15 @@ import { readStream } from './support/streams';
 
 const ACTIONS = 4;
 const PER_ACTION = 1_000;
-const TOTAL = ACTIONS * PER_ACTION;
+/** Send requests published one per message beside the batches campaign-actions publishes (mixed producers). */
+const SINGLES = 200;
+const TOTAL = ACTIONS * PER_ACTION + SINGLES;
 
 /**
  * The router as its own process, SIGKILLed while it routes a burst and started again: every send
- * is routed exactly once, none is lost, and no dispatch is duplicated in the stream. Each contact
+ * is routed exactly once, none is lost, and no dispatch is duplicated in the stream. The burst
+ * comes as batch messages of 1,000 send requests (campaign-actions) mixed with single ones, so the
+ * kill lands with batches half done: decided, stored or published but not acked. Each contact
  * may receive one email a day, so a second reservation for a replayed send would show up as a
  * deferral instead of a routing.
  */
@@ -69,6 +78,10 @@ describe('router killed mid-batch', () => {
       env.names.subjects.routing('*'),
     ]);
 
+    const singles = Array.from({ length: SINGLES }, (_, i) => `single-${i}`);
+    await client.rpc.call(preferencesContactsBatchUpsert, {
+      contacts: singles.map((id) => ({ id, email: `${id}@example.com` })),
+    });
     router = await spawnRouter();
     const oncePerDay = { email: { frequencyNumber: 1, frequencyTime: 'DAY' } };
     await client.publisher.publishAll(
@@ -84,6 +97,21 @@ describe('router killed mid-batch', () => {
             email: `k${a}-${i}@example.com`,
             frequencyRules: oncePerDay,
           })),
+        },
+      })),
+    );
+
+    const now = Date.now();
+    await client.publisher.publishAll(
+      singles.map((contactId) => ({
+        subject: env.names.subjects.sendRequested(),
+        msgId: `s-${contactId}`,
+        payload: {
+          sendId: `s-${contactId}`,
+          messageId,
+          contactId,
+          requestedAt: new Date(now).toISOString(),
+          expiresAt: new Date(now + 86_400_000).toISOString(),
         },
       })),
     );

@@ -88,22 +88,57 @@ function fromRow(row: DecisionRow): DecisionRecord {
   };
 }
 
+/** A decision row as to_jsonb gives it: timestamps as ISO strings. */
+type DecisionJson = Omit<DecisionRow, 'requested_at' | 'expires_at' | 'retry_at' | 'decided_at'> & {
+  requested_at: string;
+  expires_at: string;
+  retry_at: string | null;
+  decided_at: string;
+};
+
+function fromJson(row: DecisionJson): DecisionRecord {
+  return fromRow({
+    ...row,
+    message_id: String(row.message_id),
+    requested_at: new Date(row.requested_at),
+    expires_at: new Date(row.expires_at),
+    retry_at: row.retry_at === null ? null : new Date(row.retry_at),
+    decided_at: new Date(row.decided_at),
+  });
+}
+
 /** router.decisions: one multi-row statement per batch. */
 @Injectable()
 export class DecisionsRepository {
   constructor(private readonly ds: DataSource) {}
 
-  /** Stores the decisions not stored yet; returns the keys of those it stored (the first decision of a key wins). */
-  async insertNew(records: DecisionRecord[]): Promise<Set<string>> {
-    if (records.length === 0) return new Set();
-    const rows: { send_id: string; attempt: number; deferrals: number }[] = await this.ds.query(
-      `INSERT INTO router.decisions (${COLUMNS})
-       SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS ${RECORDSET}
-       ON CONFLICT (send_id, attempt, deferrals) DO NOTHING
-       RETURNING send_id, attempt, deferrals`,
+  /**
+   * Stores a batch's decisions in one statement: the first decision of a key wins. Returns the
+   * keys it stored and the decisions stored earlier (a redelivery), read in the same statement:
+   * its snapshot predates the insert, so it sees exactly the rows that were there before. A key in
+   * neither was stored by a concurrent instance after that snapshot (read it with findByKeys).
+   */
+  async store(records: DecisionRecord[]): Promise<{ inserted: Set<string>; earlier: Map<string, DecisionRecord> }> {
+    if (records.length === 0) return { inserted: new Set(), earlier: new Map() };
+    const rows: { inserted: boolean; row: DecisionJson }[] = await this.ds.query(
+      `WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS ${RECORDSET}),
+       ins AS (
+         INSERT INTO router.decisions (${COLUMNS}) SELECT ${COLUMNS} FROM input
+         ON CONFLICT (send_id, attempt, deferrals) DO NOTHING
+         RETURNING send_id, attempt, deferrals)
+       SELECT true AS inserted, to_jsonb(ins) AS row FROM ins
+       UNION ALL
+       SELECT false, to_jsonb(d) FROM router.decisions d JOIN input USING (send_id, attempt, deferrals)`,
       [JSON.stringify(records.map(toRow))],
     );
-    return new Set(rows.map((r) => decisionKey({ sendId: r.send_id, attempt: r.attempt, deferrals: r.deferrals })));
+    const inserted = new Set<string>();
+    const earlier = new Map<string, DecisionRecord>();
+    for (const { inserted: fresh, row } of rows) {
+      const key = decisionKey({ sendId: row.send_id, attempt: row.attempt, deferrals: row.deferrals });
+      if (fresh) inserted.add(key);
+      else earlier.set(key, fromJson(row));
+    }
+    return { inserted, earlier };
   }
 
   async findByKeys(
