@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorCode } from './errors';
 
 /**
  * Request/reply operations on `<prefix>.rpc.<service>.<operation>`. Each feature adds its
@@ -27,7 +28,7 @@ export const RpcReplySchema = z.union([
   z.object({
     ok: z.literal(false),
     error: z.object({
-      code: z.string(),
+      code: z.enum(ErrorCode),
       message: z.string(),
       details: z.record(z.string(), z.array(z.string())).optional(),
     }),

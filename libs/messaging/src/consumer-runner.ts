@@ -23,7 +23,8 @@ import {
 } from './envelope';
 import { carrierOf, headersToRecord, runWithCorrelationId } from './headers';
 import type { Outcome } from './outcome';
-import { PoisonMessageError } from './outcome';
+import { outcomeOfError } from './outcome';
+import { isAlreadyExists } from './streams';
 import type { EventPublisher } from './publisher';
 
 export interface ConsumerSpec<T> {
@@ -120,7 +121,7 @@ export class ConsumerRunner<T> {
     try {
       await this.deps.jsm.consumers.add(stream, config);
     } catch (error) {
-      if (!/already in use|exists/i.test((error as Error).message)) throw error;
+      if (!isAlreadyExists(error)) throw error;
       await this.deps.jsm.consumers.update(stream, this.spec.durable, config);
     }
     const consumer = await this.deps.js.consumers.get(stream, this.spec.durable);
@@ -258,17 +259,12 @@ export class ConsumerRunner<T> {
         ),
       );
     } catch (error) {
-      const poison = error instanceof PoisonMessageError;
-      const message = (error as Error).message;
+      const outcomes = deliveries.map((d) => outcomeOfError(error, this.backoff(d.deliveryCount)));
       this.log(deliveries[0]).warn(
         { err: error, items: deliveries.length },
-        poison ? 'handler declared the message poison' : 'handler failed',
+        outcomes[0].kind === 'poison' ? 'handler declared the message poison' : 'handler failed',
       );
-      return deliveries.map((d) =>
-        poison
-          ? { kind: 'poison', reason: message }
-          : { kind: 'retry', delayMs: this.backoff(d.deliveryCount), reason: message },
-      );
+      return outcomes;
     }
     return deliveries.map((_, i) => outcomes?.[i] ?? { kind: 'done' });
   }

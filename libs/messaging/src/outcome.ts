@@ -1,3 +1,5 @@
+import { DomainError, ErrorCode } from '@switchboard/contracts';
+
 /** What a handler decided about one message; the consumer runner maps it to ack / nak / dead-letter. */
 export type Outcome =
   { kind: 'done' } | { kind: 'retry'; delayMs: number; reason?: string } | { kind: 'poison'; reason: string };
@@ -10,6 +12,22 @@ export const Outcomes = {
 
 /** Thrown by a handler to make one message poison without retrying it (a per-message handler's way to say so). */
 export class PoisonMessageError extends Error {}
+
+/** Errors that say the input itself is wrong: trying it again cannot succeed. */
+const PERMANENT_CODES: ReadonlySet<ErrorCode> = new Set([ErrorCode.Validation, ErrorCode.NotFound, ErrorCode.Conflict]);
+
+/**
+ * The one mapping from what a handler threw to an outcome: a PoisonMessageError, or a DomainError
+ * saying validation, not found or conflict, goes to the dead-letter subject at once; anything else
+ * (unavailable, timeout, a driver or network error) is retried after `retryDelayMs`.
+ */
+export function outcomeOfError(error: unknown, retryDelayMs: number): Outcome {
+  const reason = error instanceof Error ? error.message : String(error);
+  if (error instanceof PoisonMessageError) return Outcomes.poison(reason);
+  if (error instanceof DomainError && PERMANENT_CODES.has(error.code))
+    return Outcomes.poison(`${error.code}: ${reason}`);
+  return Outcomes.retry(retryDelayMs, reason);
+}
 
 /**
  * Adapts a per-message handler to a batch: messages run `parallel` at a time and one message's
@@ -29,10 +47,7 @@ export function eachMessage<D>(
         try {
           outcomes[i] = (await handle(batch[i])) ?? Outcomes.done();
         } catch (error) {
-          outcomes[i] =
-            error instanceof PoisonMessageError
-              ? Outcomes.poison(error.message)
-              : Outcomes.retry(options.retryDelayMs?.(batch[i], error) ?? 1_000, (error as Error).message);
+          outcomes[i] = outcomeOfError(error, options.retryDelayMs?.(batch[i], error) ?? 1_000);
         }
       }
     };

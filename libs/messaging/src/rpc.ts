@@ -1,4 +1,4 @@
-import type { NatsConnection, Msg, Subscription } from '@nats-io/transport-node';
+import { errors, type NatsConnection, type Msg, type Subscription } from '@nats-io/transport-node';
 import {
   DomainError,
   ErrorCode,
@@ -6,6 +6,7 @@ import {
   issuesToDetails,
   type NatsNames,
   type RpcContract,
+  RpcReplySchema,
   type RpcReply,
 } from '@switchboard/contracts';
 import { extractTraceContext, withSpan, type Logger } from '@switchboard/telemetry';
@@ -114,19 +115,44 @@ export class RpcClient {
           headers: outgoingHeaders({ correlationId: options.correlationId }),
         });
       } catch (error) {
-        const message = (error as Error).message ?? '';
-        if (/no responders|503/i.test(message) || (error as { code?: string }).code === '503') {
+        if (isNoResponders(error)) {
           throw new DomainError(ErrorCode.Unavailable, options.unavailable ?? `${contract.service} is not available.`);
         }
-        if (/timeout/i.test(message))
+        if (error instanceof errors.TimeoutError) {
           throw new DomainError(ErrorCode.Timeout, `${contract.service} did not answer in time.`);
+        }
         throw error;
       }
-      const reply = JSON.parse(decoder.decode(msg.data)) as RpcReply;
-      if (!reply.ok) {
-        throw new DomainError(reply.error.code as ErrorCode, reply.error.message, reply.error.details ?? {});
+      const reply = RpcReplySchema.safeParse(parseJson(msg.data));
+      if (!reply.success) {
+        throw new DomainError(
+          ErrorCode.Internal,
+          `${contract.service} answered ${contract.operation} with a malformed reply.`,
+        );
       }
-      return contract.response.parse(reply.data) as z.infer<C['response']>;
+      if (!reply.data.ok) {
+        throw new DomainError(reply.data.error.code, reply.data.error.message, reply.data.error.details ?? {});
+      }
+      const data = contract.response.safeParse(reply.data.data);
+      if (!data.success) {
+        throw new DomainError(
+          ErrorCode.Internal,
+          `${contract.service} answered ${contract.operation} outside its contract: ${data.error.issues[0]?.message ?? 'invalid'}.`,
+        );
+      }
+      return data.data as z.infer<C['response']>;
     });
+  }
+}
+
+function isNoResponders(error: unknown): boolean {
+  return error instanceof errors.NoRespondersError || (error instanceof errors.RequestError && error.isNoResponders());
+}
+
+function parseJson(data: Uint8Array): unknown {
+  try {
+    return JSON.parse(decoder.decode(data));
+  } catch {
+    return undefined;
   }
 }

@@ -1,5 +1,6 @@
 import {
   DiscardPolicy,
+  JetStreamApiError,
   RetentionPolicy,
   StorageType,
   type JetStreamManager,
@@ -67,7 +68,7 @@ export async function ensureStreams(
         await jsm.streams.add(config);
       } catch (addError) {
         // Another instance created it between our info and add.
-        if (!/already in use|exists/i.test((addError as Error).message)) throw addError;
+        if (!isAlreadyExists(addError)) throw addError;
       }
     }
   }
@@ -84,6 +85,18 @@ export async function deleteStreams(jsm: JetStreamManager, names: NatsNames): Pr
   }
 }
 
+/** A JetStream API 404: no such stream, consumer or message. */
 export function isNotFound(error: unknown): boolean {
-  return /not found/i.test((error as Error)?.message ?? '');
+  return error instanceof JetStreamApiError && error.status === 404;
+}
+
+/** The server's API codes (nats-server errors.json) for a stream or consumer another instance created first. */
+const ALREADY_EXISTS = new Set([
+  10058, // stream name already in use with a different configuration
+  10013, // consumer name already in use
+  10148, // consumer already exists
+]);
+
+export function isAlreadyExists(error: unknown): boolean {
+  return error instanceof JetStreamApiError && ALREADY_EXISTS.has(error.code);
 }

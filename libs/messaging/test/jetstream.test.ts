@@ -2,7 +2,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { z } from 'zod';
-import { DeadLetterSchema } from '@switchboard/contracts';
+import { DeadLetterSchema, DomainError, ErrorCode } from '@switchboard/contracts';
 import { createLogger, startTelemetry, stopTelemetry } from '@switchboard/telemetry';
 import { createTestEnv, SubjectRecorder, waitFor, type TestEnv } from '@switchboard/testing';
 import { ConsumerRunner, EventPublisher, Outcomes, type BatchHandler, type ConsumerSpec, type Delivery } from '../src';
@@ -201,6 +201,31 @@ describe('JetStream layer (real NATS)', () => {
     await publisher.publish({ subject: subject(), payload: { id: 'x', n: 1 }, msgId: 'throw-1' });
     await waitFor(() => got.length === 1);
     expect(got).toEqual([2]);
+  });
+
+  it('dead-letters at once a message whose handler says its input is wrong, and retries one whose dependency is down', async () => {
+    await purge();
+    const seen: { id: string; count: number }[] = [];
+    const dlq = new SubjectRecorder<{ error: string; deliveryCount: number }>(nc, [env.names.subjects.dlq('test')]);
+    await runner<Ping>(
+      'domain-errors',
+      async (batch) => {
+        const d = batch[0];
+        seen.push({ id: d.data.id, count: d.deliveryCount });
+        if (d.data.id === 'invalid') throw DomainError.validation({ contactId: ['Not a contact id.'] });
+        if (d.data.id === 'down' && d.deliveryCount === 1)
+          throw new DomainError(ErrorCode.Unavailable, 'catalog is not available.');
+      },
+      { backoffMs: [50], batchSize: 1 },
+    ).start();
+    await publisher.publish({ subject: subject(), payload: { id: 'invalid', n: 1 }, msgId: 'domain-invalid' });
+    await publisher.publish({ subject: subject(), payload: { id: 'down', n: 1 }, msgId: 'domain-down' });
+    const [letter] = await dlq.waitForCount(1);
+    expect(letter.data.error).toMatch(/VALIDATION: contactId: Not a contact id\./);
+    await waitFor(() => seen.filter((s) => s.id === 'down').length === 2);
+    expect(seen.filter((s) => s.id === 'invalid')).toEqual([{ id: 'invalid', count: 1 }]);
+    expect(dlq.messages).toHaveLength(1);
+    dlq.stop();
   });
 
   it('hands a burst to the handler in batches', async () => {

@@ -1,13 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  DomainError,
-  ErrorCode,
   NatsNames,
   preferencesContactsBatchUpsert,
   type CampaignAction,
   type SendRequested,
 } from '@switchboard/contracts';
-import { BatchPublisher, Outcomes, RpcClient, type Outcome } from '@switchboard/messaging';
+import { BatchPublisher, outcomeOfError, Outcomes, RpcClient, type Outcome } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import type { CampaignActionsConfig } from '../campaign-actions.config';
 import type { ScheduledSend } from '../scheduler/scheduled-sends.repository';
@@ -41,13 +39,7 @@ export class ActionsService {
     actions.forEach((action, i) => {
       const upsert = upserts[i];
       if (upsert.status === 'rejected') {
-        const error = upsert.reason as Error;
-        const invalid = error instanceof DomainError && error.code === ErrorCode.Validation;
-        outcomes.push(
-          invalid
-            ? Outcomes.poison(`contacts rejected by preferences: ${error.message}`)
-            : Outcomes.retry(RETRY_MS, error.message),
-        );
+        outcomes.push(outcomeOfError(upsert.reason, RETRY_MS));
         return;
       }
       outcomes.push(Outcomes.done());
