@@ -6,6 +6,7 @@ import { contactPage, contactsPage } from './views/contacts.js';
 import { contentEditPage, contentListPage } from './views/content.js';
 import { deliveriesPage } from './views/deliveries.js';
 import { messageEditPage, messagesPage } from './views/messages.js';
+import { segmentContactsPage, segmentEditPage, segmentImportPage, segmentsPage } from './views/segments.js';
 import { signInPage } from './views/sign-in.js';
 
 /**
@@ -30,6 +31,11 @@ const ROUTES = [
   route('/admin/content/:type/:id', contentEditPage, 'content'),
   route('/admin/contacts', contactsPage, 'contacts'),
   route('/admin/contacts/:id', contactPage, 'contacts'),
+  route('/admin/segments', segmentsPage, 'segments'),
+  route('/admin/segments/new', segmentEditPage, 'segments'),
+  route('/admin/segments/:id', segmentEditPage, 'segments'),
+  route('/admin/segments/:id/contacts', segmentContactsPage, 'segments'),
+  route('/admin/segments/:id/import', segmentImportPage, 'segments'),
   route('/admin/deliveries', deliveriesPage, 'deliveries'),
   route('/admin/channels', channelsPage, 'channels'),
 ];
