@@ -31,6 +31,8 @@ export const DEV_PROVIDERS = Object.freeze({
   httpPort: 4010,
   webPushPort: 4443,
   smppPort: 2775,
+  /** sender-email's bounce listener, where the fake SMTP server mails its DSN and ARF reports. */
+  bouncePort: 2526,
   stateDir: path.join(DATA_DIR, 'dev-providers'),
 });
 
@@ -57,6 +59,7 @@ export const SERVICES = Object.freeze(
         DEV_HTTP_PORT: String(DEV_PROVIDERS.httpPort),
         DEV_WEBPUSH_PORT: String(DEV_PROVIDERS.webPushPort),
         DEV_SMPP_PORT: String(DEV_PROVIDERS.smppPort),
+        DEV_REPORT_SMTP_PORT: String(DEV_PROVIDERS.bouncePort),
         DEV_PROVIDERS_STATE_DIR: DEV_PROVIDERS.stateDir,
       }),
     },
@@ -72,7 +75,13 @@ export const SERVICES = Object.freeze(
       schema: 'sender_email',
       secrets: true,
       channels: ['email'],
-      devEnv: () => ({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(DEV_PROVIDERS.smtpPort) }),
+      devEnv: () => ({
+        SMTP_HOST: '127.0.0.1',
+        SMTP_PORT: String(DEV_PROVIDERS.smtpPort),
+        SMTP_BOUNCE_DOMAIN: 'bounces.switchboard.test',
+        SMTP_BOUNCE_PORT: String(DEV_PROVIDERS.bouncePort),
+        SMTP_BOUNCE_HOST: '127.0.0.1',
+      }),
     },
     {
       name: 'sender-sms',

@@ -1,4 +1,11 @@
-import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CatalogChanges, RpcClient } from '@switchboard/messaging';
 import { prunerProvider } from '@switchboard/persistence';
@@ -14,6 +21,9 @@ import { CHANNEL_RUNTIMES, HeartbeatService } from './heartbeat/heartbeat.servic
 import { createDispatchAttemptsMigration } from './migrations/1795386500000-CreateDispatchAttempts';
 import { addContactToDispatchAttemptsMigration } from './migrations/1795389000000-AddContactToDispatchAttempts';
 import { ContactErasedConsumer, SENDER_SERVICE } from './attempts/contact-erased.consumer';
+import { FeedbackServer } from './feedback/feedback.server';
+import { FeedbackService } from './feedback/feedback.service';
+import { providerMessageIdIndexMigration } from './migrations/1796700000100-ProviderMessageIdIndex';
 import { ChannelRuntime } from './provider/channel-runtime';
 import { LiquidRenderer } from './rendering/liquid.renderer';
 import type { SenderConfig } from './sender.config';
@@ -25,6 +35,8 @@ export interface ChannelSenderOptions {
   /** One per channel the service sends. */
   senders: SenderDefinition[];
   logger?: Logger;
+  /** Extra providers of the service (sender-email's inbound bounce listener). */
+  providers?: Provider[];
 }
 
 /** Longer than the dispatch stream keeps a message: no redelivery can need an older row. */
@@ -60,9 +72,14 @@ export class ChannelSenderModule {
     const logger = options.logger ?? createLogger(service, config.log.level);
     const runtimes = senders.map((definition) => ({
       provide: channelRuntimeToken(definition.channel),
-      useFactory: (rpc: RpcClient) =>
-        new ChannelRuntime(definition, { config, rpc, logger: logger.child({ channel: definition.channel }) }),
-      inject: [RpcClient],
+      useFactory: (rpc: RpcClient, feedback: FeedbackService) =>
+        new ChannelRuntime(definition, {
+          config,
+          rpc,
+          feedback,
+          logger: logger.child({ channel: definition.channel }),
+        }),
+      inject: [RpcClient, FeedbackService],
     }));
     return {
       module: ChannelSenderModule,
@@ -73,7 +90,11 @@ export class ChannelSenderModule {
           logger,
           database: {
             schema,
-            migrations: [createDispatchAttemptsMigration(schema), addContactToDispatchAttemptsMigration(schema)],
+            migrations: [
+              createDispatchAttemptsMigration(schema),
+              addContactToDispatchAttemptsMigration(schema),
+              providerMessageIdIndexMigration(schema),
+            ],
           },
         }),
       ],
@@ -96,13 +117,17 @@ export class ChannelSenderModule {
         ContentCache,
         DispatchService,
         TestSendServer,
+        FeedbackService,
+        FeedbackServer,
         HeartbeatService,
         RuntimeLifecycle,
         prunerProvider([
           { table: `"${schema}".dispatch_attempts`, column: 'updated_at', olderThanMs: ATTEMPTS_RETENTION_MS },
         ]),
         ...senders.map((definition) => dispatchConsumerFor(service, definition.channel)),
+        ...(options.providers ?? []),
       ],
+      exports: [FeedbackService],
     };
   }
 }

@@ -1,6 +1,7 @@
 import type { Channel, ContentItem, Dispatch } from '@switchboard/contracts';
 import type { RpcClient } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/telemetry';
+import type { FeedbackReporter } from './feedback/feedback.service';
 import type { ChannelProvider } from './provider/channel-provider';
 import type { TemplateRenderer } from './rendering/liquid.renderer';
 import type { SenderConfig } from './sender.config';
@@ -27,6 +28,8 @@ export interface ProviderDeps {
   logger: Logger;
   /** Request/reply to other services (e.g. push removing a dead subscription through preferences). */
   rpc: RpcClient;
+  /** Provider feedback (receipts, bounces, removed push targets) → delivery events (DESIGN §6). */
+  feedback: FeedbackReporter;
 }
 
 /**

@@ -10,3 +10,4 @@ export * from './dispatch/dispatch.service';
 export * from './dispatch/dispatch.consumer';
 export * from './heartbeat/heartbeat.service';
 export * from './channel-sender.module';
+export * from './feedback/feedback.service';

@@ -1,1 +1,2 @@
 export * from './tracking-token';
+export * from './bounce-address';

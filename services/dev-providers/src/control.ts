@@ -3,19 +3,37 @@
 export const PROVIDERS = ['smtp', 'twilio', 'smpp', 'webpush', 'fcm', 'x'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
+/** The feedback each provider can give: SMS has no complaints, push only tells of dead subscriptions and devices. */
+const FEEDBACK_PROVIDERS: Record<ProviderName, readonly FeedbackKind[]> = {
+  smtp: ['delivered', 'soft_bounce', 'hard_bounce', 'complaint'],
+  twilio: ['delivered', 'soft_bounce', 'hard_bounce'],
+  smpp: ['delivered', 'soft_bounce', 'hard_bounce'],
+  webpush: ['hard_bounce'],
+  fcm: ['hard_bounce'],
+  x: [],
+};
+
 /** transient = the provider's "try again later"; permanent = its invalid-recipient error. */
 export type FailureMode = 'transient' | 'permanent';
+
+/** What the provider reports back about an accepted message, through its real feedback path (DESIGN §6). */
+export const FEEDBACK_KINDS = ['delivered', 'soft_bounce', 'hard_bounce', 'complaint'] as const;
+export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
 
 export interface FailureState {
   pendingFailures: number;
   mode: FailureMode | null;
   down: boolean;
+  pendingFeedback: number;
+  feedback: FeedbackKind | null;
 }
 
 export class FailureSwitch {
   private pending = 0;
   private mode: FailureMode = 'transient';
   private isDown = false;
+  private feedbackPending = 0;
+  private feedbackKind: FeedbackKind = 'delivered';
   private readonly downListeners: Array<(down: boolean) => void> = [];
 
   /** The next `n` requests that would otherwise succeed fail with `mode` (replaces any pending failures; 0 clears). */
@@ -23,6 +41,20 @@ export class FailureSwitch {
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`failNext expects a non-negative integer, got ${n}`);
     this.pending = n;
     this.mode = mode;
+  }
+
+  /** The next `n` accepted messages come back as `kind` (replaces any pending feedback; 0 clears). */
+  feedbackNext(n = 1, kind: FeedbackKind = 'delivered'): void {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`feedbackNext expects a non-negative integer, got ${n}`);
+    this.feedbackPending = n;
+    this.feedbackKind = kind;
+  }
+
+  /** Consumes one pending feedback, if any: call it once per accepted message. */
+  takeFeedback(): FeedbackKind | undefined {
+    if (this.feedbackPending === 0) return undefined;
+    this.feedbackPending -= 1;
+    return this.feedbackKind;
   }
 
   /** While down, the provider drops every connection (the client sees a connection error). */
@@ -48,11 +80,18 @@ export class FailureSwitch {
 
   reset(): void {
     this.pending = 0;
+    this.feedbackPending = 0;
     this.setDown(false);
   }
 
   state(): FailureState {
-    return { pendingFailures: this.pending, mode: this.pending > 0 ? this.mode : null, down: this.isDown };
+    return {
+      pendingFailures: this.pending,
+      mode: this.pending > 0 ? this.mode : null,
+      down: this.isDown,
+      pendingFeedback: this.feedbackPending,
+      feedback: this.feedbackPending > 0 ? this.feedbackKind : null,
+    };
   }
 }
 
@@ -61,6 +100,8 @@ export interface ControlCommand {
   failNext?: number;
   mode?: FailureMode;
   down?: boolean;
+  feedbackNext?: number;
+  feedback?: FeedbackKind;
 }
 
 /** One switch per provider; what `POST /dev/control` drives. */
@@ -75,6 +116,7 @@ export class ProviderControls {
     const sw = this.get(command.provider);
     if (command.failNext !== undefined) sw.failNext(command.failNext, command.mode ?? 'transient');
     if (command.down !== undefined) sw.setDown(command.down);
+    if (command.feedbackNext !== undefined) sw.feedbackNext(command.feedbackNext, command.feedback ?? 'delivered');
     return sw.state();
   }
 
@@ -92,7 +134,7 @@ export function parseControlCommand(input: unknown): ControlCommand {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     throw new Error('body must be a JSON object');
   const body = input as Record<string, unknown>;
-  const { provider, failNext, mode, down } = body;
+  const { provider, failNext, mode, down, feedbackNext, feedback } = body;
   if (typeof provider !== 'string' || !(PROVIDERS as readonly string[]).includes(provider)) {
     throw new Error(`provider must be one of ${PROVIDERS.join(', ')}`);
   }
@@ -103,6 +145,23 @@ export function parseControlCommand(input: unknown): ControlCommand {
     throw new Error("mode must be 'transient' or 'permanent'");
   }
   if (down !== undefined && typeof down !== 'boolean') throw new Error('down must be a boolean');
-  if (failNext === undefined && down === undefined) throw new Error('give failNext and/or down');
-  return { provider: provider as ProviderName, failNext, mode, down } as ControlCommand;
+  if (
+    feedbackNext !== undefined &&
+    (typeof feedbackNext !== 'number' || !Number.isInteger(feedbackNext) || feedbackNext < 0)
+  ) {
+    throw new Error('feedbackNext must be a non-negative integer');
+  }
+  if (feedback !== undefined && !(FEEDBACK_KINDS as readonly unknown[]).includes(feedback)) {
+    throw new Error(`feedback must be one of ${FEEDBACK_KINDS.join(', ')}`);
+  }
+  if (
+    feedbackNext !== undefined &&
+    !FEEDBACK_PROVIDERS[provider as ProviderName].includes((feedback ?? 'delivered') as FeedbackKind)
+  ) {
+    throw new Error(`${provider} gives no ${String(feedback ?? 'delivered')} feedback`);
+  }
+  if (failNext === undefined && down === undefined && feedbackNext === undefined) {
+    throw new Error('give failNext, down and/or feedbackNext');
+  }
+  return { provider: provider as ProviderName, failNext, mode, down, feedbackNext, feedback } as ControlCommand;
 }

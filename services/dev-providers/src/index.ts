@@ -4,6 +4,7 @@ import type { GoogleServiceAccount } from './http/fcm.router';
 import type { TwilioConfig } from './http/twilio.router';
 import { Outbox } from './outbox';
 import { startSmppFake, type SmppFake } from './smpp/smpp-fake';
+import type { ReportRelay } from './smtp/feedback-mail';
 import { startSmtpFake, type SmtpFake } from './smtp/smtp-fake';
 import type { ServerCertificate } from './webpush/self-signed';
 import { startWebPushFake, type WebPushFake } from './webpush/webpush-fake';
@@ -11,6 +12,7 @@ import { startWebPushFake, type WebPushFake } from './webpush/webpush-fake';
 export * from './control';
 export * from './outbox';
 export * from './smtp/smtp-fake';
+export * from './smtp/feedback-mail';
 export * from './http/http-kit';
 export * from './http/http-fake';
 export * from './http/twilio.router';
@@ -25,7 +27,7 @@ export interface DevProvidersConfig {
   host?: string;
   /** Ports: 0 (the default) picks a free one. */
   ports?: { smtp?: number; http?: number; webPush?: number; smpp?: number };
-  smtp?: { auth?: { user: string; pass: string } };
+  smtp?: { auth?: { user: string; pass: string }; reportRelay?: ReportRelay };
   twilio?: Partial<TwilioConfig>;
   x?: { accessTokens?: string[] };
   fcm?: { projectId?: string; serviceAccount?: GoogleServiceAccount };
@@ -63,6 +65,7 @@ export async function startDevProviders(config: DevProvidersConfig = {}): Promis
       host,
       port: ports.smtp,
       auth: config.smtp?.auth,
+      reportRelay: config.smtp?.reportRelay,
       outbox,
       control: controls.get('smtp'),
     });

@@ -103,7 +103,11 @@ async function main(): Promise<void> {
   const providers = await startDevProviders({
     host,
     ports,
-    smtp: { auth: smtpUser ? { user: smtpUser, pass: env('DEV_SMTP_PASS', '') } : undefined },
+    smtp: {
+      auth: smtpUser ? { user: smtpUser, pass: env('DEV_SMTP_PASS', '') } : undefined,
+      // Where DSN and ARF reports go: sender-email's bounce listener (SMTP_BOUNCE_PORT).
+      reportRelay: { host: env('DEV_REPORT_SMTP_HOST', '127.0.0.1'), port: port('DEV_REPORT_SMTP_PORT', 2526) },
+    },
     twilio: {
       accountSid: env('DEV_TWILIO_SID', 'ACdev0000000000000000000000000000'),
       authToken: env('DEV_TWILIO_TOKEN', 'dev-token'),

@@ -71,7 +71,14 @@ describe('startDevProviders: outbox and control API', () => {
   it('lets another process make a provider fail', async () => {
     const res = await post('/dev/control', { provider: 'smtp', failNext: 1, mode: 'permanent' });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ provider: 'smtp', pendingFailures: 1, mode: 'permanent', down: false });
+    expect(await res.json()).toEqual({
+      provider: 'smtp',
+      pendingFailures: 1,
+      mode: 'permanent',
+      down: false,
+      pendingFeedback: 0,
+      feedback: null,
+    });
     await expect(mailer().sendMail({ from: 'a@example.com', to: 'b@example.com', text: 'x' })).rejects.toMatchObject({
       responseCode: 550,
     });
@@ -94,6 +101,20 @@ describe('startDevProviders: outbox and control API', () => {
     expect((await post('/dev/control', { provider: 'pigeon', failNext: 1 })).status).toBe(400);
     expect((await post('/dev/control', { provider: 'x', failNext: -1 })).status).toBe(400);
     expect((await post('/dev/control', { provider: 'x', mode: 'sometimes', failNext: 1 })).status).toBe(400);
+    expect((await post('/dev/control', { provider: 'smtp', feedbackNext: 1, feedback: 'maybe' })).status).toBe(400);
+    expect((await post('/dev/control', { provider: 'twilio', feedbackNext: 1, feedback: 'complaint' })).status).toBe(
+      400,
+    );
+  });
+
+  it('queues feedback for the next accepted messages', async () => {
+    const res = await post('/dev/control', { provider: 'smtp', feedbackNext: 2, feedback: 'hard_bounce' });
+    expect(await res.json()).toMatchObject({ pendingFeedback: 2, feedback: 'hard_bounce' });
+    await mailer().sendMail({ from: 'a@example.com', to: 'b@example.com', text: 'x' });
+    expect(dev.control.controls.get('smtp').state()).toMatchObject({ pendingFeedback: 1 });
+    // No report relay is configured here: the report is recorded as not sent.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(dev.smtp.reports).toEqual([expect.objectContaining({ kind: 'hard_bounce', error: expect.any(String) })]);
   });
 });
 

@@ -27,6 +27,8 @@ export interface PreferencesConfig extends BaseConfig {
     /** How long a worker holds a running import without committing a batch before another may take it over. */
     leaseMs: number;
   };
+  /** Soft bounces in a row (no delivery between) that count as a hard one: do-not-contact, reason 2. */
+  softBounceLimit: number;
 }
 
 /** `3/DAY`; `0` (or unset) = none. */
@@ -61,6 +63,7 @@ export const preferencesEnv = {
   MAX_DEFERRALS: env.int(3).pipe(z.number().min(0)),
   DECIDE_CONCURRENCY: env.int(4).pipe(z.number().min(1)),
   IMPORT_LEASE_MS: env.int(30_000).pipe(z.number().min(100)),
+  SOFT_BOUNCE_LIMIT: env.int(3).pipe(z.number().min(1)),
   ...Object.fromEntries(CHANNELS.map((c) => [frequencyKey(c), frequencyVar])),
   ...Object.fromEntries(CHANNELS.map((c) => [quietHoursKey(c), quietHoursVar])),
 };
@@ -82,6 +85,7 @@ export function loadPreferencesConfig(source: NodeJS.ProcessEnv = process.env): 
         ...buildBaseConfig(e),
         decisions: { defaultFrequency, quietHours, maxDeferrals: e.MAX_DEFERRALS, concurrency: e.DECIDE_CONCURRENCY },
         imports: { leaseMs: e.IMPORT_LEASE_MS },
+        softBounceLimit: e.SOFT_BOUNCE_LIMIT,
       };
     },
     source,

@@ -19,7 +19,12 @@ import { ErasureOutbox } from './contacts/erasure.outbox';
 import { DecisionsRepository } from './decisions/decisions.repository';
 import { DecisionsRpc } from './decisions/decisions.rpc';
 import { DecisionsService } from './decisions/decisions.service';
-import { BouncedConsumer, ComplainedConsumer, UnsubscribedConsumer } from './dnc/delivery-dnc.consumer';
+import {
+  BouncedConsumer,
+  ComplainedConsumer,
+  DeliveredConsumer,
+  UnsubscribedConsumer,
+} from './dnc/delivery-dnc.consumer';
 import { DncRepository } from './dnc/dnc.repository';
 import { DncRpc } from './dnc/dnc.rpc';
 import { DncService } from './dnc/dnc.service';
@@ -35,6 +40,7 @@ import { AdvisoryDecisionLocks1795398000000 } from './migrations/1795398000000-A
 import { Segments1796620000000 } from './migrations/1796620000000-Segments';
 import { SegmentFilters1796620000001 } from './migrations/1796620000001-SegmentFilters';
 import { Imports1796620000002 } from './migrations/1796620000002-Imports';
+import { BounceStreaks1796700000000 } from './migrations/1796700000000-BounceStreaks';
 import type { PreferencesConfig } from './preferences.config';
 import { SegmentsRepository } from './segments/segments.repository';
 import { SegmentsRpc } from './segments/segments.rpc';
@@ -68,6 +74,7 @@ export class PreferencesModule {
               Segments1796620000000,
               SegmentFilters1796620000001,
               Imports1796620000002,
+              BounceStreaks1796700000000,
             ],
           },
         }),
@@ -85,6 +92,7 @@ export class PreferencesModule {
         BouncedConsumer,
         ComplainedConsumer,
         UnsubscribedConsumer,
+        DeliveredConsumer,
         DecisionsRepository,
         DecisionsService,
         DecisionsRpc,

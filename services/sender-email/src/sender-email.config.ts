@@ -22,6 +22,11 @@ export const emailEnv = {
   EMAIL_CLICK_TRACKING: env.bool(true),
   /** Footer link text added when the content has no {{ unsubscribe_url }}. */
   EMAIL_UNSUBSCRIBE_TEXT: env.string('Unsubscribe'),
+  /** VERP return paths `bounce+<signed dispatch token>@<domain>` (MAIL FROM); unset = the From address. */
+  SMTP_BOUNCE_DOMAIN: env.optionalString(),
+  /** The inbound SMTP listener for DSN and ARF reports (the bounce domain's MX points here); unset = none. */
+  SMTP_BOUNCE_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  SMTP_BOUNCE_HOST: env.string('0.0.0.0'),
 };
 
 export interface EmailConfig extends SenderConfig {
@@ -33,6 +38,7 @@ export interface EmailConfig extends SenderConfig {
     clickTracking: boolean;
     unsubscribeText: string;
   };
+  bounces: { domain?: string; listen?: { host: string; port: number } };
 }
 
 export function loadEmailConfig(source: NodeJS.ProcessEnv = process.env): EmailConfig {
@@ -58,6 +64,10 @@ export function loadEmailConfig(source: NodeJS.ProcessEnv = process.env): EmailC
           openTracking: e.EMAIL_OPEN_TRACKING,
           clickTracking: e.EMAIL_CLICK_TRACKING,
           unsubscribeText: e.EMAIL_UNSUBSCRIBE_TEXT,
+        },
+        bounces: {
+          domain: e.SMTP_BOUNCE_DOMAIN,
+          listen: e.SMTP_BOUNCE_PORT === undefined ? undefined : { host: e.SMTP_BOUNCE_HOST, port: e.SMTP_BOUNCE_PORT },
         },
       };
     },

@@ -53,6 +53,17 @@ export class AttemptsRepository {
     );
   }
 
+  /** The recorded final events of dispatches the provider knows by these ids (feedback lookups). */
+  async findByProviderMessageIds(ids: string[]): Promise<Map<string, DeliveryEvent>> {
+    if (ids.length === 0) return new Map();
+    const rows: Array<{ event: DeliveryEvent }> = await this.ds.query(
+      `SELECT event FROM ${this.table}
+       WHERE event ? 'providerMessageId' AND event->>'providerMessageId' = ANY($1::text[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.event.providerMessageId!, r.event]));
+  }
+
   /**
    * Marks dispatches "sending" before their provider call, unless they are finished or another
    * worker is sending them right now (its claim younger than `leaseMs`). Returns the claimed ids

@@ -1,7 +1,8 @@
 import type { Server, Socket } from 'node:net';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
-import { FailureSwitch, type FailureMode } from '../control';
+import { FailureSwitch, type FailureMode, type FeedbackKind } from '../control';
+import { sendReport, type ReportRelay } from './feedback-mail';
 import { Received, type Outbox } from '../outbox';
 import { readSimpleMail, type ReadMail } from './simple-mail';
 
@@ -15,6 +16,11 @@ export interface SmtpFakeOptions {
   maxSize?: number;
   outbox?: Outbox;
   control?: FailureSwitch;
+  /**
+   * Where reports (DSN, ARF) about accepted messages go: the MX of the return path's domain, here
+   * the sender's bounce listener. Set later with `setReportRelay` when the listener starts after.
+   */
+  reportRelay?: ReportRelay;
 }
 
 export interface SmtpMessage {
@@ -38,6 +44,11 @@ export interface SmtpFake {
   messages: SmtpMessage[];
   control: FailureSwitch;
   failNext(n: number, mode?: FailureMode): void;
+  /** The next `n` accepted messages come back as `kind`, by a report mailed to their return path. */
+  feedbackNext(n: number, kind: FeedbackKind): void;
+  setReportRelay(relay: ReportRelay | undefined): void;
+  /** Reports sent so far, and those that could not be (no relay, refused). */
+  reports: Array<{ kind: FeedbackKind; to: string; error?: string }>;
   setDown(down: boolean): void;
   /** Resolves with the first message (stored or arriving) that matches. */
   waitForMessage(predicate?: (m: SmtpMessage) => boolean, timeoutMs?: number): Promise<SmtpMessage>;
@@ -142,6 +153,25 @@ export async function startSmtpFake(options: SmtpFakeOptions = {}): Promise<Smtp
   const control = options.control ?? new FailureSwitch();
   const outbox = options.outbox;
   const received = new Received<SmtpMessage>();
+  let reportRelay = options.reportRelay;
+  const reports: SmtpFake['reports'] = [];
+  // A report goes out after the message was accepted, as a receiving MTA's would.
+  const report = (kind: FeedbackKind, envelope: SmtpMessage['envelope'], raw: Buffer, receivedAt: Date) => {
+    const to = envelope.mailFrom;
+    if (!reportRelay || !to) return void reports.push({ kind, to, error: 'no report relay or null sender' });
+    const text = raw.toString('utf8');
+    const end = text.search(/\r?\n\r?\n/);
+    const original = {
+      mailFrom: to,
+      rcptTo: envelope.rcptTo[0] ?? '',
+      headerBlock: end < 0 ? text : text.slice(0, end),
+      receivedAt,
+    };
+    sendReport(reportRelay, kind, original).then(
+      () => reports.push({ kind, to }),
+      (err: Error) => reports.push({ kind, to, error: err.message }),
+    );
+  };
   // The injected failure decided for the current transaction of each session (consumed once per message).
   const failures = new Map<string, FailureMode | null>();
 
@@ -190,9 +220,12 @@ export async function startSmtpFake(options: SmtpFakeOptions = {}): Promise<Smtp
           mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           rcptTo: session.envelope.rcptTo.map((r) => r.address),
         };
-        smtpMessage(Buffer.concat(chunks), envelope).then(
+        const raw = Buffer.concat(chunks);
+        smtpMessage(raw, envelope).then(
           (message) => {
             received.push(message);
+            const feedback = control.takeFeedback();
+            if (feedback) setImmediate(() => report(feedback, envelope, raw, message.receivedAt));
             outbox?.add({
               provider: 'smtp',
               to: envelope.rcptTo.join(', '),
@@ -249,6 +282,11 @@ export async function startSmtpFake(options: SmtpFakeOptions = {}): Promise<Smtp
     messages: received.items,
     control,
     failNext: (n, mode = 'transient') => control.failNext(n, mode),
+    feedbackNext: (n, kind) => control.feedbackNext(n, kind),
+    setReportRelay: (relay) => {
+      reportRelay = relay;
+    },
+    reports,
     setDown: (down) => control.setDown(down),
     waitForMessage: (predicate, timeoutMs) => received.waitFor(predicate, timeoutMs),
     close: () =>

@@ -3,7 +3,7 @@ import { DeliveryEventSchema, NatsNames, type DeliveryEvent } from '@switchboard
 import { Consumer, type ConsumerSpec, type Delivery, type EventConsumer } from '@switchboard/messaging';
 import { DncService } from './dnc.service';
 
-type DncEvent = 'bounced' | 'complained' | 'unsubscribed';
+type DncEvent = 'bounced' | 'complained' | 'unsubscribed' | 'delivered';
 
 function spec(names: NatsNames, event: DncEvent): ConsumerSpec<DeliveryEvent> {
   return {
@@ -52,5 +52,22 @@ export class UnsubscribedConsumer extends DeliveryDncConsumer {
   constructor(names: NatsNames, dnc: DncService) {
     super(dnc);
     this.spec = spec(names, 'unsubscribed');
+  }
+}
+
+/** sb.delivery.*.delivered.v1 → ends the contact's streak of soft bounces on that channel. */
+@Consumer()
+@Injectable()
+export class DeliveredConsumer implements EventConsumer<DeliveryEvent> {
+  readonly spec: ConsumerSpec<DeliveryEvent>;
+  constructor(
+    names: NatsNames,
+    private readonly dnc: DncService,
+  ) {
+    this.spec = { ...spec(names, 'delivered'), durable: 'preferences-bounce-streaks-delivered', batchSize: 500 };
+  }
+
+  async handle(batch: Delivery<DeliveryEvent>[]): Promise<void> {
+    await this.dnc.resetBounceStreaks(batch.map((d) => d.data));
   }
 }

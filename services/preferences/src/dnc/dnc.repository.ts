@@ -50,9 +50,9 @@ export class DncRepository {
    * Adds the entries of a batch of events in one statement: an event key seen before adds nothing
    * (so a redelivered bounce cannot undo a later re-subscribe), nor does an unknown contact.
    */
-  async addFromEvents(entries: DncFromEvent[]): Promise<void> {
+  async addFromEvents(entries: DncFromEvent[], sql: Sql = this.ds): Promise<void> {
     if (entries.length === 0) return;
-    await this.ds.query(
+    await sql.query(
       `WITH ev AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(key text, "contactId" text, channel text, reason smallint,
                 comments text, source text, "dateAdded" timestamptz)
@@ -65,6 +65,49 @@ export class DncRepository {
         ORDER BY ev."contactId", ev.channel, ev.reason, ev."dateAdded"
        ON CONFLICT DO NOTHING`,
       [JSON.stringify(entries)],
+    );
+  }
+
+  /** The keys of events not seen before, now marked seen. */
+  async markProcessed(keys: string[], sql: Sql): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows: Array<{ key: string }> = await sql.query(
+      `INSERT INTO preferences.processed_events (key) SELECT DISTINCT unnest($1::text[]) ON CONFLICT DO NOTHING RETURNING key`,
+      [keys],
+    );
+    return new Set(rows.map((r) => r.key));
+  }
+
+  /** One more soft bounce in a row; answers the streak's length (undefined for an unknown contact). */
+  async addSoftBounce(contactId: string, channel: Channel, at: Date, sql: Sql): Promise<number | undefined> {
+    const rows: Array<{ soft_bounces: number }> = await sql.query(
+      `INSERT INTO preferences.bounce_streaks AS s (contact_id, channel, soft_bounces, last_bounce_at)
+       SELECT id, $2, 1, $3 FROM preferences.contacts WHERE id = $1
+       ON CONFLICT (contact_id, channel) DO UPDATE
+         SET soft_bounces = s.soft_bounces + 1, last_bounce_at = greatest(s.last_bounce_at, EXCLUDED.last_bounce_at)
+       RETURNING soft_bounces`,
+      [contactId, channel, at],
+    );
+    return rows[0]?.soft_bounces;
+  }
+
+  /** A streak that reached the limit starts again (the do-not-contact entry it caused now speaks for it). */
+  async clearStreak(contactId: string, channel: Channel, sql: Sql): Promise<void> {
+    await sql.query('UPDATE preferences.bounce_streaks SET soft_bounces = 0 WHERE contact_id = $1 AND channel = $2', [
+      contactId,
+      channel,
+    ]);
+  }
+
+  /** Deliveries end the streaks of soft bounces before them, in one statement per batch. */
+  async resetStreaks(deliveries: Array<{ contactId: string; channel: Channel; occurredAt: string }>): Promise<void> {
+    if (deliveries.length === 0) return;
+    await this.ds.query(
+      `UPDATE preferences.bounce_streaks s SET soft_bounces = 0
+       FROM jsonb_to_recordset($1::jsonb) AS d("contactId" text, channel text, "occurredAt" timestamptz)
+       WHERE s.contact_id = d."contactId" AND s.channel = d.channel AND s.soft_bounces > 0
+         AND s.last_bounce_at <= d."occurredAt"`,
+      [JSON.stringify(deliveries)],
     );
   }
 }

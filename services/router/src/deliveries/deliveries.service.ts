@@ -12,6 +12,19 @@ import { DecisionsRepository } from '../routing/decisions.repository';
 import { DeliveryEventsRepository } from './delivery-events.repository';
 
 /**
+ * A permanent failure re-routes (DESIGN §4.7): a `failed` the sender or the provider called
+ * permanent, and a hard bounce, which arrives after `sent` (a DSN, a provider webhook) but means
+ * just as surely that the message never reached the contact on that channel. A soft bounce is the
+ * provider retrying; a bounce that only removed one dead push target leaves the others working.
+ */
+export function isPermanentFailure(e: DeliveryEvent): boolean {
+  if (e.event === 'failed') return e.error?.permanent === true;
+  if (e.event !== 'bounced' || e.meta?.removedAddress === true) return false;
+  const kind = e.meta?.bounce ?? (e.error?.permanent === false ? 'soft' : 'hard');
+  return kind === 'hard';
+}
+
+/**
  * Keeps each dispatch's delivery events for the decision record, and re-routes a send whose
  * dispatch failed permanently (DESIGN §4 step 7): the same send, the next attempt, every channel
  * tried so far excluded. The new request takes the ordinary path through the send stream.
@@ -33,7 +46,7 @@ export class DeliveriesService {
         event: d.data,
       })),
     );
-    const permanent = batch.map((d) => d.data).filter((e) => e.event === 'failed' && e.error?.permanent === true);
+    const permanent = batch.map((d) => d.data).filter(isPermanentFailure);
     if (permanent.length === 0) return;
 
     const dispatched = await this.decisions.findDispatched([...new Set(permanent.map((e) => e.dispatchId))]);

@@ -14,6 +14,8 @@ export interface EmailMessage {
   /** `<id@domain>`, stable per dispatch, so a resent copy is recognisable downstream. */
   messageId: string;
   headers: Record<string, string>;
+  /** The envelope sender (MAIL FROM) when it is not the From address: a VERP bounce address. */
+  returnPath?: string;
 }
 
 const MAILBOX = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;

@@ -39,8 +39,9 @@ export function composeMime(message: EmailMessage, date = new Date()): string {
   ].join('\r\n');
 }
 
-/** The SMTP envelope: MAIL FROM the From address, RCPT TO the recipient. */
+/** The SMTP envelope: MAIL FROM the return path (VERP) or the From address, RCPT TO the recipient. */
 export function envelopeOf(message: EmailMessage): { from: string; to: string[] } {
+  if (message.returnPath) return { from: message.returnPath, to: [message.to] };
   const from =
     typeof message.from === 'string' ? (/<([^>]+)>\s*$/.exec(message.from)?.[1] ?? message.from) : message.from.address;
   return { from: from.trim(), to: [message.to] };

@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { NatsNames, type DeliveryEvent, type Dispatch, type FeedbackReport } from '@switchboard/contracts';
+import { EventPublisher } from '@switchboard/messaging';
+import { LOGGER, type Logger } from '@switchboard/telemetry';
+import { AttemptsRepository } from '../attempts/attempts.repository';
+
+/** A report about a dispatch the sender has at hand (push removing a dead subscription while sending). */
+export type DirectFeedback = Omit<FeedbackReport, 'dispatchId' | 'providerMessageId'> & {
+  dispatch: Dispatch;
+  provider: string;
+  meta?: Record<string, unknown>;
+};
+
+export interface FeedbackResult {
+  accepted: number;
+  unknown: number;
+}
+
+/** What a provider gets to report feedback with (`ProviderDeps.feedback`). */
+export interface FeedbackReporter {
+  report(reports: FeedbackReport[]): Promise<FeedbackResult>;
+  reportFor(reports: DirectFeedback[]): Promise<void>;
+}
+
+/** Provider message ids are compared without the angle brackets of an RFC 5322 Message-ID. */
+const bare = (id: string) => id.trim().replace(/^<(.*)>$/, '$1');
+
+/**
+ * Provider feedback → delivery events (DESIGN §6). Each report finds its dispatch in the attempts
+ * table (by dispatch id, or by the provider's message id the `sent` event recorded), and the new
+ * event copies that dispatch's references. Idempotency: delivered and complained once per
+ * dispatch; a bounce per dispatch and report (a delayed DSN, then the final one, are two).
+ */
+@Injectable()
+export class FeedbackService implements FeedbackReporter {
+  constructor(
+    private readonly attempts: AttemptsRepository,
+    private readonly publisher: EventPublisher,
+    private readonly names: NatsNames,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async report(reports: FeedbackReport[]): Promise<FeedbackResult> {
+    const byDispatch = await this.attempts.find([
+      ...new Set(reports.flatMap((r) => (r.dispatchId ? [r.dispatchId] : []))),
+    ]);
+    const providerIds = [
+      ...new Set(
+        reports.flatMap((r) =>
+          r.providerMessageId && !r.dispatchId
+            ? [r.providerMessageId, bare(r.providerMessageId), `<${bare(r.providerMessageId)}>`]
+            : [],
+        ),
+      ),
+    ];
+    const byProviderId = await this.attempts.findByProviderMessageIds(providerIds);
+    const events: DeliveryEvent[] = [];
+    let unknown = 0;
+    for (const report of reports) {
+      const recorded = report.dispatchId
+        ? byDispatch.get(report.dispatchId)?.event
+        : (byProviderId.get(report.providerMessageId!) ??
+          byProviderId.get(bare(report.providerMessageId!)) ??
+          byProviderId.get(`<${bare(report.providerMessageId!)}>`));
+      if (!recorded) {
+        unknown += 1;
+        this.logger.info(
+          { dispatchId: report.dispatchId, providerMessageId: report.providerMessageId, source: report.source },
+          'feedback about a dispatch this sender does not know',
+        );
+        continue;
+      }
+      events.push(feedbackEvent(recorded, report, recorded.provider));
+    }
+    await this.publish(events);
+    return { accepted: events.length, unknown };
+  }
+
+  async reportFor(reports: DirectFeedback[]): Promise<void> {
+    await this.publish(
+      reports.map(({ dispatch, provider, meta, ...report }) =>
+        feedbackEvent(
+          {
+            dispatchId: dispatch.dispatchId,
+            sendId: dispatch.sendId,
+            messageId: dispatch.messageId,
+            contactId: dispatch.contact.id,
+            channel: dispatch.channel,
+            event: 'sent',
+            occurredAt: new Date().toISOString(),
+            ...(dispatch.campaignId !== undefined ? { campaignId: dispatch.campaignId } : {}),
+            ...(dispatch.campaignEventId !== undefined ? { campaignEventId: dispatch.campaignEventId } : {}),
+            ...(dispatch.shipmentId !== undefined ? { shipmentId: dispatch.shipmentId } : {}),
+          },
+          report,
+          provider,
+          meta,
+        ),
+      ),
+    );
+  }
+
+  private async publish(events: DeliveryEvent[]): Promise<void> {
+    await this.publisher.publishAll(
+      events.map((event) => ({
+        subject: this.names.subjects.delivery(event.channel, event.event),
+        payload: event,
+        msgId: event.eventId!,
+      })),
+    );
+  }
+}
+
+/** The delivery event of a report, with the references of the dispatch's recorded event. */
+export function feedbackEvent(
+  recorded: DeliveryEvent,
+  report: Omit<FeedbackReport, 'dispatchId' | 'providerMessageId'>,
+  provider: string | undefined,
+  extraMeta: Record<string, unknown> = {},
+): DeliveryEvent {
+  const { event } = report;
+  const bounce = event === 'bounced' ? (report.bounce ?? 'hard') : undefined;
+  const discriminator =
+    event === 'bounced'
+      ? `${bounce}:${report.reportId ? createHash('sha256').update(report.reportId).digest('hex').slice(0, 16) : 'once'}`
+      : '';
+  const eventId = `${recorded.dispatchId}:${event}${discriminator ? `:${discriminator}` : ''}`;
+  const diagnostic = report.diagnostic?.trim() || undefined;
+  const out: DeliveryEvent = {
+    eventId,
+    dispatchId: recorded.dispatchId,
+    sendId: recorded.sendId,
+    messageId: recorded.messageId,
+    contactId: recorded.contactId,
+    channel: recorded.channel,
+    event,
+    occurredAt: report.occurredAt ?? new Date().toISOString(),
+    ...(provider ? { provider } : {}),
+    ...(recorded.providerMessageId ? { providerMessageId: recorded.providerMessageId } : {}),
+    ...(recorded.campaignId !== undefined ? { campaignId: recorded.campaignId } : {}),
+    ...(recorded.campaignEventId !== undefined ? { campaignEventId: recorded.campaignEventId } : {}),
+    ...(recorded.shipmentId !== undefined ? { shipmentId: recorded.shipmentId } : {}),
+    meta: {
+      source: report.source,
+      ...(bounce ? { bounce } : {}),
+      ...(report.code ? { code: report.code } : {}),
+      ...(diagnostic ? { diagnostic } : {}),
+      ...extraMeta,
+    },
+  };
+  if (event === 'bounced' || event === 'failed') {
+    out.error = {
+      code: report.code ?? (bounce ? `${bounce}_bounce` : 'provider_failed'),
+      message: diagnostic ?? (bounce ? `${bounce} bounce` : 'the provider could not deliver it'),
+      permanent: event === 'failed' || bounce === 'hard',
+    };
+  }
+  return out;
+}
