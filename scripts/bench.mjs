@@ -98,7 +98,7 @@ const rows = [
       .filter(([, v]) => v > 0)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ') || '—',
-    '',
+    results.route?.cpuMicrosPerContactTotal ? `${results.route.cpuMicrosPerContactTotal} µs in all` : '',
   ],
   [
     'route ceiling CPU per contact (µs)',
@@ -106,7 +106,7 @@ const rows = [
       .filter(([, v]) => v > 0)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ') || '—',
-    '',
+    results.route?.relayCpuMicrosPerContactTotal ? `${results.route.relayCpuMicrosPerContactTotal} µs in all` : '',
   ],
   ...(results.route?.latency ?? []).map((l) => [
     `latency @ ${l.rate}/s`,

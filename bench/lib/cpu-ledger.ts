@@ -43,6 +43,13 @@ export class CpuLedger {
     );
   }
 
+  /** Microseconds of CPU per unit of work summed over every process. */
+  totalPerUnit(units: number): number {
+    let ms = 0;
+    for (const spent of this.spent.values()) ms += spent;
+    return Math.round((ms * 1000) / units);
+  }
+
   async close(): Promise<void> {
     await this.db.end();
   }

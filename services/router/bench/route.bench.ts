@@ -276,6 +276,9 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection, syste
   }
   const cpuMicrosPerContact = cpu?.perUnit(COUNT * ROUNDS);
   const relayCpuMicrosPerContact = relayCpu?.perUnit(COUNT * ROUNDS);
+  // Summed over every process (services, nats-server, PostgreSQL): the CPU-per-contact goal.
+  const cpuMicrosPerContactTotal = cpu?.totalPerUnit(COUNT * ROUNDS);
+  const relayCpuMicrosPerContactTotal = relayCpu?.totalPerUnit(COUNT * ROUNDS);
 
   // Latency at a fixed offered load: every 10 ms an action of rate/100 contacts, each contact once.
   const latency = async (rate: number) => {
@@ -370,7 +373,9 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection, syste
       ? round(summarize(ceilings.map((c, r) => c / baselines[r])).median, 3)
       : undefined,
     cpuMicrosPerContact,
+    cpuMicrosPerContactTotal,
     relayCpuMicrosPerContact,
+    relayCpuMicrosPerContactTotal,
     latency: latencies,
     memoryOverTime,
   };
@@ -384,7 +389,9 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection, syste
     relayCeilingPerSecond: report.relayCeilingPerSecond,
     relayCeilingToBaseline: report.relayCeilingToBaseline,
     cpuMicrosPerContact,
+    cpuMicrosPerContactTotal,
     relayCpuMicrosPerContact,
+    relayCpuMicrosPerContactTotal,
     latency: latencies,
     memoryOverTime,
     memoryMb: system.memoryMb(),
