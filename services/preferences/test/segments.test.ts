@@ -173,6 +173,7 @@ describe('preferences — segments: Mautic filters compiled to SQL, static and d
       { field: 'age', type: 'number', operator: 'gt', filter: 'abc' },
       { field: 'message_opened', operator: 'in', filter: [] },
       { field: 'joined', type: 'date', operator: 'gt', filter: 'someday' },
+      { field: 'email', operator: 'regexp', filter: '([a-z' },
     ])
       await expect(save({ name: 'bad', filters: [f] })).rejects.toMatchObject({ code: 'VALIDATION' });
   });

@@ -181,6 +181,17 @@ export class SegmentsRepository {
     return { total, records: rows.map(toRecord) };
   }
 
+  /** Whether PostgreSQL accepts `pattern` as a regular expression (its syntax is POSIX, not JavaScript's). */
+  async isValidRegex(pattern: string): Promise<boolean> {
+    try {
+      await this.ds.query("SELECT '' ~* $1", [pattern]);
+      return true;
+    } catch (error) {
+      if ((error as { driverError?: { code?: string } }).driverError?.code === '2201B') return false;
+      throw error;
+    }
+  }
+
   /** Which of the segments have members added by hand, and which have members removed by hand. */
   async handMembership(ids: number[]): Promise<{ added: Set<number>; removed: Set<number> }> {
     const rows: { id: string; removed: boolean }[] = await this.ds.query(

@@ -3,6 +3,7 @@ import {
   DomainError,
   type Actor,
   type SegmentCreate,
+  type SegmentFilter,
   type SegmentFilterInput,
   type SegmentPatch,
   type SegmentView,
@@ -121,8 +122,22 @@ export class SegmentsService {
     return { total, segments: records.map(toSegmentView) };
   }
 
+  /** Filters checked by the compiler, and regular expressions by PostgreSQL itself. */
+  private async checkedFilters(inputs: SegmentFilterInput[]): Promise<SegmentFilter[]> {
+    const filters = normalizeFilters(inputs);
+    const errors: string[] = [];
+    for (const [i, f] of filters.entries())
+      if (
+        (f.operator === 'regexp' || f.operator === '!regexp') &&
+        !(await this.segments.isValidRegex(String(f.filter)))
+      )
+        errors.push(`#${i + 1} (${f.field}): the regular expression is not valid.`);
+    if (errors.length) throw DomainError.validation({ filters: errors });
+    return filters;
+  }
+
   async save(req: SaveRequest): Promise<{ segment: SegmentView; created: boolean }> {
-    const filters = req.input.filters && normalizeFilters(req.input.filters);
+    const filters = req.input.filters && (await this.checkedFilters(req.input.filters));
     return this.segments.transaction(async (sql) => {
       const existing = req.id === undefined ? undefined : await this.segments.findOne(req.id, sql, true);
       if (req.mode === 'patch' && !existing) throw DomainError.notFound();
@@ -219,7 +234,7 @@ export class SegmentsService {
 
   /** How many contacts unsaved filters match now (the editor's live count). */
   async preview(inputs: SegmentFilterInput[]): Promise<number> {
-    const filters = normalizeFilters(inputs);
+    const filters = await this.checkedFilters(inputs);
     if (filters.length === 0) return 0;
     const now = this.clock.now();
     return this.audiences.count({
