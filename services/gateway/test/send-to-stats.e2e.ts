@@ -57,6 +57,8 @@ describe('from a send to its statistics (catalog, preferences, router, sender-em
         SMTP_PORT: String((smtp.server.address() as AddressInfo).port),
         ROUTER_CHANNEL_WARMUP_MS: '500',
         WEBHOOK_POLL_MS: '100',
+        // The webhook receiver listens on loopback, which webhooks may not reach unless allowed.
+        WEBHOOK_ALLOW_HOSTS: '127.0.0.1/32',
       },
     });
   });

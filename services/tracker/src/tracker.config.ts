@@ -1,4 +1,22 @@
 import { baseEnv, buildBaseConfig, env, loadConfig, type BaseConfig } from '@switchboard/config';
+import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
+
+/** A comma-separated list of host names and CIDRs (`hooks.internal,10.0.0.0/8,127.0.0.1/32`). */
+const hostList = z
+  .string()
+  .default('')
+  .transform((v, ctx) => {
+    const entries = v
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean);
+    for (const entry of entries) {
+      const valid = entry.includes('/') ? ipaddr.isValidCIDR(entry) : /^[A-Za-z0-9.:_[\]-]+$/.test(entry);
+      if (!valid) ctx.addIssue({ code: 'custom', message: `"${entry}" is neither a host name nor a CIDR` });
+    }
+    return entries;
+  });
 
 const trackerEnv = {
   ...baseEnv,
@@ -16,6 +34,11 @@ const trackerEnv = {
   WEBHOOK_MAX_BACKOFF_MS: env.int(3_600_000),
   /** How often each instance looks for due webhook deliveries it was not told about. */
   WEBHOOK_POLL_MS: env.int(1_000),
+  /**
+   * Internal targets webhooks may call anyway (host names or CIDRs). Without it only public
+   * unicast addresses are reached: no loopback, private, link-local or metadata address.
+   */
+  WEBHOOK_ALLOW_HOSTS: hostList,
 };
 
 export interface TrackerConfig extends BaseConfig {
@@ -28,6 +51,7 @@ export interface TrackerConfig extends BaseConfig {
     backoffMs: number;
     maxBackoffMs: number;
     pollMs: number;
+    allowHosts: string[];
   };
 }
 
@@ -45,6 +69,7 @@ export function loadTrackerConfig(source: NodeJS.ProcessEnv = process.env): Trac
         backoffMs: e.WEBHOOK_BACKOFF_MS,
         maxBackoffMs: e.WEBHOOK_MAX_BACKOFF_MS,
         pollMs: e.WEBHOOK_POLL_MS,
+        allowHosts: e.WEBHOOK_ALLOW_HOSTS,
       },
     }),
     source,

@@ -89,12 +89,13 @@ describe('tracker: outbound webhooks', () => {
       failed: 0,
       description: null,
     });
-    expect(created.secret.length).toBeGreaterThanOrEqual(32);
+    expect(created.secret!.length).toBeGreaterThanOrEqual(32);
     const patched = await h.rpc.call(trackerWebhooksUpdate, {
       id: created.id!,
       webhook: { description: 'd', isPublished: false },
     });
-    expect(patched).toMatchObject({ name: 'temp', description: 'd', isPublished: false, secret: created.secret });
+    expect(patched).toMatchObject({ name: 'temp', description: 'd', isPublished: false });
+    expect(patched.secret).toBeUndefined();
     const replaced = await h.rpc.call(trackerWebhooksUpdate, {
       id: created.id!,
       webhook: { name: 'temp2', webhookUrl: `${base}/temp`, triggers: ['delivery.*'] },
@@ -156,8 +157,8 @@ describe('tracker: outbound webhooks', () => {
       'routing.routed',
     ]);
     for (const r of atGood) {
-      expect(verifyWebhook(good.secret, r.raw, r.signature)).toBe(true);
-      expect(verifyWebhook(good.secret, r.raw.replace('wendy', 'mallory'), r.signature)).toBe(false);
+      expect(verifyWebhook(good.secret!, r.raw, r.signature)).toBe(true);
+      expect(verifyWebhook(good.secret!, r.raw.replace('wendy', 'mallory'), r.signature)).toBe(false);
       expect(r.event).toBe(r.body.type);
       expect(r.body.data).toMatchObject({ sendId: 'w1', contactId: 'wendy', messageId: 3 });
     }
@@ -169,7 +170,7 @@ describe('tracker: outbound webhooks', () => {
       return got.length === 2 && got;
     });
     expect(
-      atOpens.every((r) => r.body.type === 'delivery.opened' && verifyWebhook(opens.secret, r.raw, r.signature)),
+      atOpens.every((r) => r.body.type === 'delivery.opened' && verifyWebhook(opens.secret!, r.raw, r.signature)),
     ).toBe(true);
 
     // The endpoint answering 503 is given up after its attempts.

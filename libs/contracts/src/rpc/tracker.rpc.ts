@@ -156,7 +156,8 @@ export const WebhookSchema = z.object({
   name: z.string(),
   description: z.string().nullable(),
   webhookUrl: z.string(),
-  secret: z.string(),
+  /** The HMAC key, only in the answer that created the webhook. */
+  secret: z.string().optional(),
   triggers: z.array(WebhookTriggerSchema),
   isPublished: z.boolean(),
   dateAdded: IsoDateTimeSchema,

@@ -3,6 +3,8 @@ import { backoffDelay } from '@switchboard/resilience';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
 import type { TrackerConfig } from '../tracker.config';
+import { AddressPolicy, AddressRefusedError } from './address-policy';
+import { WebhookRequester } from './webhook-request';
 import { WebhookSignal } from './webhook-signal';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhook } from './webhook-signature';
 import { WebhooksRepository, type ClaimedDelivery } from './webhooks.repository';
@@ -18,13 +20,17 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   private timer?: NodeJS.Timeout;
   private polling = false;
   private stopped = false;
+  private readonly requester: WebhookRequester;
 
   constructor(
     private readonly repo: WebhooksRepository,
     private readonly signal: WebhookSignal,
+    policy: AddressPolicy,
     @Inject(SERVICE_CONFIG) private readonly config: TrackerConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.requester = new WebhookRequester(policy);
+  }
 
   onApplicationBootstrap(): void {
     this.signal.listen((ids) => ids.forEach((id) => this.kick(id)));
@@ -36,6 +42,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     this.stopped = true;
     clearInterval(this.timer);
     await Promise.all([...this.workers.values()].map((w) => w.idle()));
+    this.requester.close();
   }
 
   private async poll(): Promise<void> {
@@ -54,7 +61,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     if (this.stopped) return;
     let worker = this.workers.get(webhookId);
     if (!worker) {
-      worker = new EndpointWorker(webhookId, this.repo, this.config.webhooks, this.logger, () => this.stopped);
+      worker = new EndpointWorker(
+        webhookId,
+        this.repo,
+        this.requester,
+        this.config.webhooks,
+        this.logger,
+        () => this.stopped,
+      );
       this.workers.set(webhookId, worker);
     }
     worker.pump();
@@ -69,6 +83,7 @@ class EndpointWorker {
   constructor(
     private readonly webhookId: number,
     private readonly repo: WebhooksRepository,
+    private readonly requester: WebhookRequester,
     private readonly options: TrackerConfig['webhooks'],
     private readonly logger: Logger,
     private readonly stopped: () => boolean,
@@ -116,32 +131,33 @@ class EndpointWorker {
     const body = JSON.stringify(d.body);
     let status: number | null = null;
     let error: string;
+    let refused = false;
     try {
-      const res = await fetch(d.url, {
-        method: 'POST',
+      const code = await this.requester.post(
+        d.url,
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-        headers: {
+        {
           'content-type': 'application/json',
           'user-agent': 'Switchboard-Webhooks/1',
           [EVENT_HEADER]: d.type,
           [DELIVERY_HEADER]: d.eventKey,
           [SIGNATURE_HEADER]: signWebhook(d.secret, body, Math.floor(Date.now() / 1000)),
         },
-      });
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.status >= 200 && res.status < 300) {
+        this.options.timeoutMs,
+      );
+      if (code >= 200 && code < 300) {
         await this.repo.delivered(d.id);
         return;
       }
-      status = res.status;
-      error = `HTTP ${res.status}`;
+      status = code;
+      error = `HTTP ${code}`;
     } catch (e) {
+      refused = e instanceof AddressRefusedError;
       error = (e as Error).name === 'TimeoutError' ? `no answer in ${this.options.timeoutMs} ms` : (e as Error).message;
     }
+    // An internal address stays internal: give up at once rather than knock on it ten times.
     const retryIn =
-      d.attempts >= this.options.maxAttempts
+      refused || d.attempts >= this.options.maxAttempts
         ? null
         : Math.round(
             Math.min(this.options.maxBackoffMs, this.options.backoffMs * 2 ** (d.attempts - 1)) / 2 +

@@ -41,7 +41,6 @@ function toWebhook(r: WebhookRow): Webhook {
     name: r.name,
     description: r.description,
     webhookUrl: r.webhook_url,
-    secret: r.secret,
     triggers: r.triggers as Webhook['triggers'],
     isPublished: r.is_published,
     dateAdded: r.date_added.toISOString(),
@@ -71,7 +70,9 @@ export class WebhooksRepository {
     return toWebhook(row);
   }
 
+  /** The only answer that carries the secret: it is shown once, never on reads. */
   async create(input: WebhookInput, createdBy: string | null): Promise<Webhook> {
+    const secret = input.secret ?? newSecret();
     const [{ id }] = await this.ds.query(
       `INSERT INTO tracker.webhooks (name, description, webhook_url, secret, triggers, is_published, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
@@ -79,13 +80,13 @@ export class WebhooksRepository {
         input.name,
         input.description ?? null,
         input.webhookUrl,
-        input.secret ?? newSecret(),
+        secret,
         input.triggers,
         input.isPublished ?? true,
         createdBy,
       ],
     );
-    return this.get(id);
+    return { ...(await this.get(id)), secret };
   }
 
   /** PATCH keeps what is not given; PUT (`replace`) resets it (the secret stays unless one is given). */
@@ -95,14 +96,14 @@ export class WebhooksRepository {
       ? { description: null, isPublished: true, ...input }
       : { ...current, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
     await this.ds.query(
-      `UPDATE tracker.webhooks SET name = $2, description = $3, webhook_url = $4, secret = $5, triggers = $6,
+      `UPDATE tracker.webhooks SET name = $2, description = $3, webhook_url = $4, secret = COALESCE($5, secret), triggers = $6,
          is_published = $7, date_modified = now() WHERE id = $1`,
       [
         id,
         next.name,
         next.description ?? null,
         next.webhookUrl,
-        input.secret ?? current.secret,
+        input.secret ?? null,
         next.triggers,
         next.isPublished ?? true,
       ],

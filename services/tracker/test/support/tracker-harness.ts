@@ -31,7 +31,16 @@ export async function startTracker(
     ...base,
     ...settings,
     ...env.config,
-    webhooks: { ...base.webhooks, pollMs: 100, backoffMs: 50, maxBackoffMs: 200, timeoutMs: 1_000, ...overrides },
+    webhooks: {
+      ...base.webhooks,
+      pollMs: 100,
+      backoffMs: 50,
+      maxBackoffMs: 200,
+      timeoutMs: 1_000,
+      // The receivers in these tests listen on loopback, which webhooks may not reach unless allowed.
+      allowHosts: ['127.0.0.1/32'],
+      ...overrides,
+    },
   };
   const nc = await connect({ servers: env.natsUrl });
   const start = () => startTestService({ service: 'tracker', module: TrackerModule.forRoot(config) });
