@@ -11,6 +11,7 @@ import { CatalogChanges, RpcClient } from '@switchboard/messaging';
 import { prunerProvider } from '@switchboard/persistence';
 import { ServiceKitModule } from '@switchboard/service-kit';
 import { createLogger, LOGGER, type Logger } from '@switchboard/telemetry';
+import { AttemptRecorder } from './attempts/attempt-recorder';
 import { AttemptsRepository } from './attempts/attempts.repository';
 import { ContentCache } from './content/content-cache';
 import type { SenderDefinition } from './define-sender';
@@ -20,6 +21,7 @@ import { TestSendServer } from './dispatch/test-send.server';
 import { CHANNEL_RUNTIMES, HeartbeatService } from './heartbeat/heartbeat.service';
 import { createDispatchAttemptsMigration } from './migrations/1795386500000-CreateDispatchAttempts';
 import { addContactToDispatchAttemptsMigration } from './migrations/1795389000000-AddContactToDispatchAttempts';
+import { addCrashResendsToDispatchAttemptsMigration } from './migrations/1796800000000-AddCrashResendsToDispatchAttempts';
 import { ContactErasedConsumer, SENDER_SERVICE } from './attempts/contact-erased.consumer';
 import { FeedbackServer } from './feedback/feedback.server';
 import { FeedbackService } from './feedback/feedback.service';
@@ -94,6 +96,7 @@ export class ChannelSenderModule {
               createDispatchAttemptsMigration(schema),
               addContactToDispatchAttemptsMigration(schema),
               providerMessageIdIndexMigration(schema),
+              addCrashResendsToDispatchAttemptsMigration(schema),
             ],
           },
         }),
@@ -109,6 +112,11 @@ export class ChannelSenderModule {
           provide: AttemptsRepository,
           useFactory: (ds: DataSource) => new AttemptsRepository(ds, schema),
           inject: [DataSource],
+        },
+        {
+          provide: AttemptRecorder,
+          useFactory: (repo: AttemptsRepository, log: Logger) => new AttemptRecorder(repo, log),
+          inject: [AttemptsRepository, LOGGER],
         },
         { provide: LiquidRenderer, useValue: new LiquidRenderer() },
         { provide: SENDER_SERVICE, useValue: service },

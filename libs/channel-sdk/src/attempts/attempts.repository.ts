@@ -23,6 +23,13 @@ export interface FinishedAttempt {
   event?: DeliveryEvent;
 }
 
+export interface Claim {
+  /** Provider calls recorded before this claim. */
+  callsBefore: number;
+  /** Calls of this dispatch that were made and never recorded (a crash mid-call), this claim's included. */
+  crashResends: number;
+}
+
 /**
  * `<schema>.dispatch_attempts`: one row per dispatch, so that a redelivered dispatch that already
  * succeeded is never sent again. A batch costs three statements: find, claim, finish.
@@ -67,23 +74,26 @@ export class AttemptsRepository {
   /**
    * Marks dispatches "sending" before their provider call, unless they are finished or another
    * worker is sending them right now (its claim younger than `leaseMs`). Returns the claimed ids
-   * with the calls made before.
+   * with the calls recorded before. Taking over an expired claim means a provider call was made
+   * and never recorded (its worker died mid-call): the call about to be made may repeat it, so
+   * the row counts it in `crash_resends`.
    */
   async claim(
     items: Array<{ dispatchId: string; channel: string; contactId: string }>,
     leaseMs: number,
-  ): Promise<Map<string, number>> {
+  ): Promise<Map<string, Claim>> {
     if (items.length === 0) return new Map();
-    const rows: Array<{ dispatch_id: string; attempts: number }> = await this.ds.query(
+    const rows: Array<{ dispatch_id: string; attempts: number; crash_resends: number }> = await this.ds.query(
       `INSERT INTO ${this.table} AS a (dispatch_id, channel, contact_id, status, attempts, claimed_at, updated_at)
        SELECT u.id, u.channel, u.contact_id, 'sending', 0, now(), now()
        FROM unnest($1::text[], $2::text[], $4::text[]) AS u(id, channel, contact_id)
-       ON CONFLICT (dispatch_id) DO UPDATE SET status = 'sending', claimed_at = now(), updated_at = now()
+       ON CONFLICT (dispatch_id) DO UPDATE SET status = 'sending', claimed_at = now(), updated_at = now(),
+         crash_resends = a.crash_resends + (a.status = 'sending')::int
        WHERE a.status = 'pending' OR (a.status = 'sending' AND a.claimed_at < now() - make_interval(secs => $3::float8))
-       RETURNING dispatch_id, attempts`,
+       RETURNING dispatch_id, attempts, crash_resends`,
       [items.map((i) => i.dispatchId), items.map((i) => i.channel), leaseMs / 1000, items.map((i) => i.contactId)],
     );
-    return new Map(rows.map((r) => [r.dispatch_id, r.attempts]));
+    return new Map(rows.map((r) => [r.dispatch_id, { callsBefore: r.attempts, crashResends: r.crash_resends }]));
   }
 
   /** Records the outcome of a round; a dispatch already sent or failed is never changed again. */

@@ -13,7 +13,8 @@ import { backoffDelay, BreakerOpenError, jitter } from '@switchboard/resilience'
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
 import { sampleUrls, trackingUrls } from '@switchboard/tracking';
-import { AttemptsRepository, type FinishedAttempt } from '../attempts/attempts.repository';
+import { AttemptRecorder } from '../attempts/attempt-recorder';
+import { AttemptsRepository, type Claim, type FinishedAttempt } from '../attempts/attempts.repository';
 import { ContentCache } from '../content/content-cache';
 import { asDeliveryError, DeliveryError, type SendResult } from '../provider/channel-provider';
 import type { TrackingLinks } from '../define-sender';
@@ -52,6 +53,7 @@ interface Prepared {
 export class DispatchService {
   constructor(
     private readonly attempts: AttemptsRepository,
+    private readonly recorder: AttemptRecorder,
     private readonly content: ContentCache,
     private readonly liquid: LiquidRenderer,
     private readonly publisher: EventPublisher,
@@ -133,19 +135,27 @@ export class DispatchService {
     );
     await Promise.all(
       prepared.map(async ({ index, delivery, dispatch, message }) => {
-        const callsBefore = claimed.get(dispatch.dispatchId);
-        if (callsBefore === undefined) {
+        const claim = claimed.get(dispatch.dispatchId);
+        if (claim === undefined) {
           outcomes[index] = Outcomes.retry(
             jitter(Math.min(this.leaseMs, CONTENT_RETRY_MS)),
             'another worker is sending it',
           );
           return;
         }
-        outcomes[index] = await this.send(runtime, delivery, message, callsBefore + 1, finish);
+        outcomes[index] = await this.send(runtime, delivery, message, claim, async (d, result) => {
+          await this.recorder.record({
+            dispatchId: d.dispatchId,
+            channel: d.channel,
+            contactId: d.contact.id,
+            ...result,
+          });
+          if (result.event) events.push(result.event);
+        });
       }),
     );
 
-    await this.attempts.finish(finished);
+    await Promise.all(finished.map((f) => this.recorder.record(f)));
     // No schema check: every event is built here from a validated dispatch (or was, when first recorded).
     await this.publisher.publishAll(
       events.map((event) => ({
@@ -217,27 +227,38 @@ export class DispatchService {
     runtime: ChannelRuntime,
     delivery: Delivery<Dispatch>,
     message: unknown,
-    attempt: number,
-    finish: (dispatch: Dispatch, result: Omit<FinishedAttempt, 'dispatchId' | 'channel' | 'contactId'>) => void,
+    claim: Claim,
+    /** Records the call at once: a crash after it returns must not make it again. */
+    finish: (
+      dispatch: Dispatch,
+      result: Omit<FinishedAttempt, 'dispatchId' | 'channel' | 'contactId'>,
+    ) => Promise<void>,
   ): Promise<Outcome> {
     const dispatch = delivery.data;
+    const attempt = claim.callsBefore + 1;
+    const resent = claim.crashResends > 0 ? { resentAfterCrash: claim.crashResends } : {};
+    if (claim.crashResends > 0)
+      this.logger.warn(
+        { ...logContext(delivery), crashResends: claim.crashResends },
+        'sending again a dispatch whose earlier call was never recorded (its worker died mid-call)',
+      );
     let result: SendResult;
     try {
       result = await runtime.breaker.fire(message, dispatch);
     } catch (error) {
       if (error instanceof BreakerOpenError) {
-        finish(dispatch, { status: 'pending', calls: 0, lastError: error.message });
+        await finish(dispatch, { status: 'pending', calls: 0, lastError: error.message });
         return this.breakerOpen(runtime);
       }
       const failure = asDeliveryError(error);
       const log = { ...logContext(delivery), attempt, code: failure.code, permanent: failure.permanent };
       if (failure.permanent || attempt >= this.config.delivery.maxAttempts) {
         this.logger.warn({ ...log, err: failure.message }, 'delivery failed');
-        finish(dispatch, {
+        await finish(dispatch, {
           status: 'failed',
           calls: 1,
           lastError: failure.message,
-          event: this.failedEvent(runtime, dispatch, failure, attempt),
+          event: this.failedEvent(runtime, dispatch, failure, attempt, resent),
         });
         return Outcomes.done();
       }
@@ -246,15 +267,15 @@ export class DispatchService {
         maxDelayMs: this.config.delivery.retryMaxMs,
       });
       this.logger.info({ ...log, err: failure.message, delayMs }, 'transient failure, retrying');
-      finish(dispatch, { status: 'pending', calls: 1, lastError: failure.message });
+      await finish(dispatch, { status: 'pending', calls: 1, lastError: failure.message });
       return Outcomes.retry(delayMs, failure.message);
     }
-    finish(dispatch, {
+    await finish(dispatch, {
       status: 'sent',
       calls: 1,
       event: this.event(runtime, dispatch, 'sent', {
         providerMessageId: result.providerMessageId,
-        meta: { ...result.meta, attempts: attempt },
+        meta: { ...result.meta, attempts: attempt, ...resent },
       }),
     });
     return Outcomes.done();
@@ -273,6 +294,7 @@ export class DispatchService {
     dispatch: Dispatch,
     failure: DeliveryError,
     attempts: number,
+    extraMeta: Record<string, unknown> = {},
   ): DeliveryEvent {
     return this.event(runtime, dispatch, 'failed', {
       error: {
@@ -283,7 +305,7 @@ export class DispatchService {
             : `${failure.message} (gave up after ${attempts} attempts)`,
         permanent: failure.permanent,
       },
-      meta: { attempts },
+      meta: { attempts, ...extraMeta },
     });
   }
 
