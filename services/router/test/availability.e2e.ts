@@ -30,7 +30,7 @@ describe('channel availability (router, sender-email, real NATS and PostgreSQL)'
   let sender: ChildService | undefined;
   let smtp: SMTPServer;
   const received: string[] = [];
-  let outcomes: SubjectRecorder<RoutingOutcome>;
+  let outcomes: SubjectRecorder<RoutingOutcome | { outcomes: RoutingOutcome[] }>;
 
   const spawnRouter = async (goneAfter = '24h') =>
     spawnService(
@@ -73,7 +73,12 @@ describe('channel availability (router, sender-email, real NATS and PostgreSQL)'
       })),
     );
   };
-  const outcomesOf = (prefix: string) => outcomes.messages.filter((m) => m.data.sendId.startsWith(`${prefix}-`));
+  /** Routing outcomes of the sends whose id starts with `prefix`, single or in batch messages (DESIGN §5). */
+  const outcomesOf = (prefix: string) =>
+    outcomes.messages
+      .flatMap((m) => ('outcomes' in m.data ? m.data.outcomes : [m.data]))
+      .filter((o) => o.sendId.startsWith(`${prefix}-`))
+      .map((data) => ({ data }));
 
   beforeAll(async () => {
     env = await createTestEnv();
@@ -91,7 +96,7 @@ describe('channel availability (router, sender-email, real NATS and PostgreSQL)'
       },
     });
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    outcomes = new SubjectRecorder<RoutingOutcome>(client.nc, [env.names.subjects.routing('*')]);
+    outcomes = new SubjectRecorder(client.nc, [env.names.subjects.routing('*')]);
     services = await Promise.all(['catalog', 'preferences'].map((name) => startNamedService(name, env)));
     await client.rpc.call(preferencesContactsBatchUpsert, {
       contacts: Array.from({ length: SENDS }, (_, i) => ({
