@@ -29,8 +29,9 @@ describe('sender-email killed mid-batch', () => {
       SMTP_POOL_SIZE: '5',
       SENDER_BATCH_SIZE: '32',
       SENDER_CONCURRENCY: '1',
-      // The claim of a call that never returned expires after 2 × this + 10 s.
-      SENDER_PROVIDER_TIMEOUT_MS: '1500',
+      // The claim of a call that never returned expires after 2 × this + 10 s; long enough that
+      // the held calls do not time out (and retry, a duplicate of another kind) before the kill.
+      SENDER_PROVIDER_TIMEOUT_MS: '5000',
       LOG_LEVEL: 'error',
     });
     delete vars.HEALTH_PORT; // spawnService picks the port it waits on
