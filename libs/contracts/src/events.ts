@@ -27,6 +27,13 @@ export const CampaignActionSchema = z.object({
 });
 export type CampaignAction = z.infer<typeof CampaignActionSchema>;
 
+/** sb.campaign.shipment.canceled.v1 — campaign-actions → router: sends of these shipments not routed yet end `failed`/`canceled`. */
+export const ShipmentCanceledSchema = z.object({
+  shipmentIds: z.array(z.string().min(1).max(200)).min(1).max(1000),
+  canceledAt: IsoDateTimeSchema,
+});
+export type ShipmentCanceled = z.infer<typeof ShipmentCanceledSchema>;
+
 /** sb.send.requested.v1 — campaign-actions, gateway → router. */
 export const SendRequestedSchema = z.object({
   sendId: IdSchema,
@@ -85,7 +92,14 @@ export const SkippedSchema = z.object({
 });
 export type Skipped = z.infer<typeof SkippedSchema>;
 
-export const FAILURE_REASONS = ['unpublished', 'not_found', 'no_channel', 'expired', 'max_deferrals'] as const;
+export const FAILURE_REASONS = [
+  'unpublished',
+  'not_found',
+  'no_channel',
+  'expired',
+  'max_deferrals',
+  'canceled',
+] as const;
 
 /** sb.routing.<routed|deferred|failed>.v1 — router → tracker. */
 export const RoutingOutcomeSchema = z.object({

@@ -50,6 +50,7 @@ export class NatsNames {
 
   readonly subjects = {
     campaignAction: () => `${this.prefix}.campaign.action.v1`,
+    shipmentCanceled: () => `${this.prefix}.campaign.shipment.canceled.v1`,
     sendRequested: () => `${this.prefix}.send.requested.v1`,
     dispatch: (channel: Channel | '*') => `${this.prefix}.dispatch.${channel}.v1`,
     routing: (outcome: RoutingOutcomeKind | '*') => `${this.prefix}.routing.${outcome}.v1`,

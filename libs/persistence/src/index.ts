@@ -2,3 +2,4 @@ export * from './snake-naming.strategy';
 export * from './data-source';
 export * from './persistence.module';
 export * from './pruner';
+export * from './returned-rows';

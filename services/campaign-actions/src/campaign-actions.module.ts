@@ -4,10 +4,18 @@ import { createLogger, type Logger } from '@switchboard/telemetry';
 import { ActionsService } from './actions/actions.service';
 import { CampaignActionConsumer } from './actions/campaign-action.consumer';
 import type { CampaignActionsConfig } from './campaign-actions.config';
+import { CampaignTimer } from './campaigns/campaign-timer.service';
+import { CampaignsRepository } from './campaigns/campaigns.repository';
+import { CampaignsRpc } from './campaigns/campaigns.rpc';
+import { CampaignsService } from './campaigns/campaigns.service';
 import { CreateScheduledSends1767225700000 } from './migrations/1767225700000-CreateScheduledSends';
+import { CreateCampaigns1767225800000 } from './migrations/1767225800000-CreateCampaigns';
 import { DeferredOutcomeConsumer } from './scheduler/deferred-outcome.consumer';
 import { ScheduledSendsRepository } from './scheduler/scheduled-sends.repository';
 import { SchedulerService } from './scheduler/scheduler.service';
+import { ShipmentEvents } from './shipments/shipment-events';
+import { ShipmentRunner } from './shipments/shipment-runner.service';
+import { ShipmentsRepository } from './shipments/shipments.repository';
 
 export function createCampaignActionsModule(
   config: CampaignActionsConfig,
@@ -19,7 +27,10 @@ export function createCampaignActionsModule(
         service: 'campaign-actions',
         config,
         logger,
-        database: { schema: 'campaign_actions', migrations: [CreateScheduledSends1767225700000] },
+        database: {
+          schema: 'campaign_actions',
+          migrations: [CreateScheduledSends1767225700000, CreateCampaigns1767225800000],
+        },
       }),
     ],
     providers: [
@@ -28,6 +39,13 @@ export function createCampaignActionsModule(
       DeferredOutcomeConsumer,
       ActionsService,
       CampaignActionConsumer,
+      CampaignsRepository,
+      ShipmentsRepository,
+      ShipmentEvents,
+      ShipmentRunner,
+      CampaignTimer,
+      CampaignsService,
+      CampaignsRpc,
     ],
   })
   class CampaignActionsModule {}

@@ -3,6 +3,7 @@ import { ServiceKitModule } from '@switchboard/service-kit';
 import { createLogger, type Logger } from '@switchboard/telemetry';
 import { AdminUiModule } from './admin-ui/admin-ui.module';
 import { AuthModule } from './auth/auth.module';
+import { CampaignsModule } from './campaigns/campaigns.module';
 import { ChannelsModule } from './channels/channels.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { ContentModule } from './content/content.module';
@@ -36,6 +37,7 @@ const FEATURE_MODULES: (Type | DynamicModule)[] = [
   StatsModule,
   TrackingModule,
   WebhooksModule,
+  CampaignsModule,
   AdminUiModule,
   SegmentsModule,
 ];

@@ -9,3 +9,4 @@ export * from './contact.dto';
 export * from './tracker.dto';
 export * from './template.dto';
 export * from './segment.dto';
+export * from './campaign.dto';

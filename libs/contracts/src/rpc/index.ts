@@ -5,3 +5,4 @@ export * from './tracker.rpc';
 export * from './sender.rpc';
 export * from './audience.rpc';
 export * from './segments.rpc';
+export * from './campaign.rpc';

@@ -59,10 +59,17 @@ export class ActionsService {
       }
     });
     await this.scheduler.schedule(later);
-    // Built from a validated action: not checked against the schema again (the hot path of every
-    // campaign), and published in batch messages (DESIGN §5 "Batching").
-    await this.batches.publish(this.names.subjects.sendRequested(), emit);
+    await this.publishRequests(emit);
     return outcomes;
+  }
+
+  /**
+   * The one way send requests leave campaign-actions (actions and broadcast shipments alike). Built
+   * from validated input: not checked against the schema again (the hot path of every campaign),
+   * and published in batch messages (DESIGN §5 "Batching"), each item keeping its send id.
+   */
+  async publishRequests(requests: SendRequested[]): Promise<void> {
+    await this.batches.publish(this.names.subjects.sendRequested(), requests);
   }
 
   private requestsOf(action: CampaignAction, requestedAt: Date): SendRequested[] {

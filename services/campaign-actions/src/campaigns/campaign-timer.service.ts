@@ -1,0 +1,84 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { SERVICE_CONFIG } from '@switchboard/service-kit';
+import { LOGGER, type Logger } from '@switchboard/telemetry';
+import type { CampaignActionsConfig } from '../campaign-actions.config';
+import { ShipmentRunner } from '../shipments/shipment-runner.service';
+import { ShipmentsRepository } from '../shipments/shipments.repository';
+import { CampaignsRepository } from './campaigns.repository';
+import { nextSlot } from './schedule';
+
+const CLAIM_LIMIT = 50;
+
+/** A shipment's id says which slot of which campaign it runs: the same slot always gets the same id. */
+export function shipmentIdOf(campaignId: number, slot: Date): string {
+  return `${campaignId}-${slot.getTime()}`;
+}
+
+/**
+ * Starts a shipment for every campaign whose slot has come. Several instances poll at once: each
+ * due campaign row goes to one of them (SKIP LOCKED), and UNIQUE (campaign_id, slot) keeps a
+ * slot to one shipment even if two got past that. A recurring campaign's next slot is the first
+ * cron time after now: slots missed while no instance ran are not made up one by one.
+ */
+@Injectable()
+export class CampaignTimer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private stopped = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+
+  constructor(
+    private readonly campaigns: CampaignsRepository,
+    private readonly shipments: ShipmentsRepository,
+    private readonly runner: ShipmentRunner,
+    @Inject(SERVICE_CONFIG) private readonly config: CampaignActionsConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.loop = this.run();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Looks for due slots now (a campaign was just approved) instead of at the next poll. */
+  nudge(): void {
+    this.wake?.();
+  }
+
+  /** Starts the shipments of every due slot; returns how many it started. */
+  async tick(): Promise<number> {
+    return this.campaigns.transaction(async (em) => {
+      const due = await this.campaigns.claimDue(em, CLAIM_LIMIT);
+      let started = 0;
+      const now = new Date();
+      for (const c of due) {
+        if (await this.shipments.create(em, shipmentIdOf(c.id, c.nextRunAt), c.id, c.nextRunAt)) started++;
+        const after = c.nextRunAt > now ? c.nextRunAt : now;
+        await this.campaigns.shipped(em, c.id, nextSlot(c.schedule, after, false));
+      }
+      return started;
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        if ((await this.tick()) > 0) this.runner.nudge();
+      } catch (error) {
+        this.logger.error({ err: error }, 'campaign timer pass failed; will try again');
+      }
+      if (this.stopped) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.config.campaigns.pollMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+}
