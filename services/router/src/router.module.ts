@@ -10,6 +10,7 @@ import { DeliveryEventsConsumer } from './deliveries/delivery-events.consumer';
 import { DeliveryEventsRepository } from './deliveries/delivery-events.repository';
 import { CreateRouterTables1767225600000 } from './migrations/1767225600000-CreateRouterTables';
 import { RecordTimeIndexes1767225600100 } from './migrations/1767225600100-RecordTimeIndexes';
+import { CanceledShipments1767225600200 } from './migrations/1767225600200-CanceledShipments';
 import { routerPruner } from './retention';
 import type { RouterConfig } from './router.config';
 import { DecisionsRepository } from './routing/decisions.repository';
@@ -17,6 +18,8 @@ import { RoutingService } from './routing/routing.service';
 import { SendRequestedConsumer } from './routing/send-requested.consumer';
 import { SendsRpc } from './sends/sends.rpc';
 import { SendsService } from './sends/sends.service';
+import { CanceledShipmentsRepository } from './shipments/canceled-shipments.repository';
+import { ShipmentCanceledConsumer } from './shipments/shipment-canceled.consumer';
 
 export function createRouterModule(
   config: RouterConfig,
@@ -28,7 +31,10 @@ export function createRouterModule(
         service: 'router',
         config,
         logger,
-        database: { schema: 'router', migrations: [CreateRouterTables1767225600000, RecordTimeIndexes1767225600100] },
+        database: {
+          schema: 'router',
+          migrations: [CreateRouterTables1767225600000, RecordTimeIndexes1767225600100, CanceledShipments1767225600200],
+        },
       }),
     ],
     providers: [
@@ -44,6 +50,8 @@ export function createRouterModule(
       ContactErasedConsumer,
       SendsService,
       SendsRpc,
+      CanceledShipmentsRepository,
+      ShipmentCanceledConsumer,
       ...(config.routing.recordsRetentionDays > 0 ? [routerPruner(config)] : []),
     ],
   })

@@ -466,4 +466,29 @@ describe('router (fake catalog + preferences)', () => {
     expect(dlq.messages).toHaveLength(1);
     dlq.stop();
   });
+
+  it('fails the sends of a canceled shipment that were not routed yet, reason canceled, and routes the others', async () => {
+    catalog.messages.set(31, routableMessage(31, [{ channel: 'email', channelId: 311 }]));
+    prefs.addresses.set('k31', { email: 'k31@example.com' });
+    const before = request(31, 'k31', { campaignId: '5', shipmentId: '5-1000' });
+    await send(before);
+    expect((await outcomeOf(before.sendId)).outcome).toBe('routed');
+    await publisher.publish({
+      subject: env.names.subjects.shipmentCanceled(),
+      msgId: 'cancel-5-1000',
+      payload: { shipmentIds: ['5-1000'], canceledAt: new Date().toISOString() },
+    });
+    await waitUntilConsumersIdle(nc, env.names);
+    const late = request(31, 'k31', { campaignId: '5', shipmentId: '5-1000' });
+    const other = request(31, 'k31', { campaignId: '5', shipmentId: '5-2000' });
+    await send(late, other);
+    expect(await outcomeOf(late.sendId)).toMatchObject({
+      outcome: 'failed',
+      reason: 'canceled',
+      shipmentId: '5-1000',
+      campaignId: '5',
+    });
+    expect(dispatchesOf(late.sendId)).toEqual([]);
+    expect((await outcomeOf(other.sendId)).outcome).toBe('routed');
+  });
 });

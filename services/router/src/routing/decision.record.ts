@@ -1,6 +1,7 @@
 import type { Channel, RoutingOutcomeKind, Skipped } from '@switchboard/contracts';
 
-export type DecisionFailureReason = 'unpublished' | 'not_found' | 'no_channel' | 'expired' | 'max_deferrals';
+export type DecisionFailureReason =
+  'unpublished' | 'not_found' | 'no_channel' | 'expired' | 'max_deferrals' | 'canceled';
 
 /** One routing decision as the router stores it (router.decisions) and publishes it. */
 export interface DecisionRecord {

@@ -1,6 +1,6 @@
 import type { Channel, DecisionRequest, RoutableMessage, SendRequested, Skipped } from '@switchboard/contracts';
 
-export type FailureReason = 'unpublished' | 'not_found' | 'no_channel' | 'expired';
+export type FailureReason = 'unpublished' | 'not_found' | 'no_channel' | 'expired' | 'canceled';
 
 /** What the router can settle alone (DESIGN §4 step 1, or nothing left to judge), or what preferences must decide. */
 export type RoutePlan =

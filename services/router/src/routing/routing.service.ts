@@ -15,6 +15,7 @@ import { LOGGER, type Logger } from '@switchboard/telemetry';
 import { RoutableMessagesCache } from '../catalog/routable-messages.cache';
 import { ChannelRegistry } from '../channels/channel-registry';
 import type { RouterConfig } from '../router.config';
+import { CanceledShipmentsRepository } from '../shipments/canceled-shipments.repository';
 import type { DecisionFailureReason, DecisionRecord } from './decision.record';
 import { DecisionsRepository } from './decisions.repository';
 import { decisionKey, dispatchIdOf } from './ids';
@@ -65,6 +66,7 @@ export class RoutingService {
     private readonly names: NatsNames,
     @Inject(SERVICE_CONFIG) private readonly config: RouterConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly canceledShipments: CanceledShipmentsRepository,
   ) {}
 
   /**
@@ -90,6 +92,7 @@ export class RoutingService {
     const available = this.channels.available(now.getTime());
     const why = (channel: Channel) => this.channels.unavailableDetail(channel, now.getTime());
     const allPlans = all.map((req) => planRoute(req, messages.get(req.messageId), available, now, why));
+    await this.canceledShipments.settle(all, allPlans);
 
     const toDecide = allPlans.flatMap((p) => (p.kind === 'decide' ? [p.request] : []));
     const decided = new Map<string, Decision>();

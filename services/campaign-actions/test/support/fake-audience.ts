@@ -1,0 +1,47 @@
+import { Injectable, Module } from '@nestjs/common';
+import { preferencesAudienceCount, preferencesAudiencePage, type Audience } from '@switchboard/contracts';
+import { RpcHandler } from '@switchboard/messaging';
+import { ServiceKitModule, type RunningService } from '@switchboard/service-kit';
+import { createLogger } from '@switchboard/telemetry';
+import { startTestService, type TestEnv } from '@switchboard/testing';
+
+/** Contact ids `c0000000`..: sorted as strings in the order of their numbers. */
+export const contactIdOf = (i: number) => `c${String(i).padStart(7, '0')}`;
+
+/**
+ * preferences' audience operations over a fixed list of contacts (every audience is all of them),
+ * with an optional delay per page so a test can act while a shipment is being resolved.
+ */
+@Injectable()
+export class FakeAudience {
+  size = 0;
+  pageDelayMs = 0;
+  readonly pages: { audience: Audience; after: string | null; limit: number }[] = [];
+
+  @RpcHandler(preferencesAudiencePage)
+  async page(req: { audience: Audience; after: string | null; limit: number }) {
+    this.pages.push(req);
+    if (this.pageDelayMs) await new Promise((r) => setTimeout(r, this.pageDelayMs));
+    const start = req.after === null ? 0 : Number(req.after.slice(1)) + 1;
+    const end = Math.min(this.size, start + req.limit);
+    const contactIds = Array.from({ length: Math.max(0, end - start) }, (_, i) => contactIdOf(start + i));
+    return { contactIds, next: end < this.size ? contactIdOf(end - 1) : null };
+  }
+
+  @RpcHandler(preferencesAudienceCount)
+  async count() {
+    return { count: this.size };
+  }
+}
+
+export async function startFakeAudience(env: TestEnv): Promise<{ service: RunningService; audience: FakeAudience }> {
+  @Module({
+    imports: [
+      ServiceKitModule.forRoot({ service: 'fakes', config: env.config, logger: createLogger('fakes', 'silent') }),
+    ],
+    providers: [FakeAudience],
+  })
+  class FakesModule {}
+  const service = await startTestService({ service: 'fakes', module: FakesModule });
+  return { service, audience: service.app.get(FakeAudience) };
+}
