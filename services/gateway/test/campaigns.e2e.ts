@@ -12,15 +12,14 @@ describe('/api/campaigns (gateway + campaign-actions)', () => {
 
   beforeAll(async () => {
     ctx = await startGateway({ services: ['campaign-actions'] });
-    // `isAdmin` for the gateway before roles, `role` once roles exist: either way these may do what the test asks.
     for (const [username, role] of [
       ['mia', 'marketer'],
       ['abe', 'approver'],
       ['ann', 'approver'],
+      ['vic', 'viewer'],
     ])
       expect(
-        (await ctx.api('POST', '/api/users/new', { username, password: `${username}-password-1`, role, isAdmin: true }))
-          .status,
+        (await ctx.api('POST', '/api/users/new', { username, password: `${username}-password-1`, role })).status,
       ).toBe(201);
   });
   afterAll(() => ctx?.close());
@@ -83,6 +82,11 @@ describe('/api/campaigns (gateway + campaign-actions)', () => {
     const paged = await ctx.api('GET', '/api/campaigns?search=winter&start=1&limit=1&orderBy=id');
     expect(paged.body).toMatchObject({ total: 2, campaigns: [{ name: 'Omega' }] });
     expect((await ctx.api('GET', '/api/campaigns?status=draft')).body.total).toBeGreaterThanOrEqual(3);
+    // A viewer reads and nothing else.
+    const viewer = as(basic('vic', 'vic-password-1'));
+    expect((await ctx.api('GET', `/api/campaigns/${c.id}`, undefined, viewer)).status).toBe(200);
+    expect((await ctx.api('POST', '/api/campaigns/new', { name: 'v', messageId: 1 }, viewer)).status).toBe(403);
+    expect((await ctx.api('PATCH', `/api/campaigns/${c.id}/edit`, { name: 'v' }, viewer)).status).toBe(403);
 
     const deleted = await ctx.api('DELETE', `/api/campaigns/${c.id}/delete`);
     expect(deleted.status).toBe(200);
@@ -138,15 +142,20 @@ describe('/api/campaigns (gateway + campaign-actions)', () => {
       rejectionComment: 'Too pushy',
     });
 
-    // The submitter may not approve their own campaign, whatever their role.
-    await act(id, 'submit', approver);
-    const own = await act(id, 'approve', approver);
+    // Roles: a marketer may not approve, an approver may not submit.
+    expect((await act(id, 'submit', approver)).status).toBe(403);
+    await act(id, 'submit', marketer);
+    expect((await act(id, 'approve', marketer)).status).toBe(403);
+    await act(id, 'reject', approver, {});
+    // The submitter may not approve their own campaign, whatever their role (an admin may do both otherwise).
+    await act(id, 'submit', ctx.adminAuth);
+    const own = await act(id, 'approve', ctx.adminAuth);
     expect(own.status).toBe(403);
     expect(own.body.errors[0].code).toBe(403);
     const approved = await act(id, 'approve', approver2);
     expect(approved.status).toBe(200);
     const c = approved.body.campaign;
-    expect(c).toMatchObject({ status: 'scheduled', submittedBy: 'abe', approvedBy: 'ann', rejectionComment: null });
+    expect(c).toMatchObject({ status: 'scheduled', submittedBy: 'admin', approvedBy: 'ann', rejectionComment: null });
     expect(Math.abs(Date.parse(c.approvedAt) - Date.now())).toBeLessThan(10_000);
     // Monday 09:00 in Santiago, after now.
     const next = new Date(c.nextRunAt);

@@ -1,15 +1,10 @@
 import type { CampaignActor } from '@switchboard/contracts';
-import type { Principal } from '../auth/public.decorator';
+import type { Principal } from '../auth';
 
 /**
  * Who acts on a campaign, as campaign-actions records it. Users and API clients have separate id
  * spaces, hence the kind in the id (the four-eyes rule compares ids).
  */
 export function actorOf(principal: Principal): CampaignActor {
-  const role = (principal as Principal & { role?: CampaignActor['role'] }).role;
-  return {
-    id: `${principal.kind}:${principal.id}`,
-    name: principal.name,
-    role: role ?? (principal.isAdmin ? 'admin' : 'marketer'),
-  };
+  return { id: `${principal.kind}:${principal.id}`, name: principal.name, role: principal.role };
 }

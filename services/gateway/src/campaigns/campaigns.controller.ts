@@ -12,7 +12,7 @@ import {
 } from '@switchboard/contracts';
 import type { Response } from 'express';
 import type { z } from 'zod';
-import { CurrentPrincipal, type Principal } from '../auth/public.decorator';
+import { CurrentPrincipal, Roles, type Principal } from '../auth';
 import { ApiDoc, IdParam, ZodBody, ZodQuery } from '../http';
 import { actorOf } from './campaign-actor';
 import { CampaignsService } from './campaigns.service';
@@ -99,6 +99,7 @@ export class CampaignsController {
   }
 
   @Post(':id/approve')
+  @Roles('approver')
   @HttpCode(200)
   @ApiDoc({
     summary: 'Approve a submitted campaign (an approver other than the submitter): it is scheduled',
@@ -110,6 +111,7 @@ export class CampaignsController {
   }
 
   @Post(':id/reject')
+  @Roles('approver')
   @HttpCode(200)
   @ApiDoc({
     summary: 'Reject a submitted campaign back to draft, with a comment',
@@ -125,6 +127,7 @@ export class CampaignsController {
   }
 
   @Post(':id/cancel')
+  @Roles('marketer', 'approver')
   @HttpCode(200)
   @ApiDoc({
     summary: 'Cancel a scheduled or sending campaign: sends not yet dispatched are stopped',
