@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ChannelSchema } from './channels';
-import { ContactIdSchema, E164Schema, EmailSchema, TimeZoneSchema } from './primitives';
+import { ContactIdSchema, CountrySchema, EmailSchema, TimeZoneSchema } from './primitives';
 
 export const FREQUENCY_TIMES = ['DAY', 'WEEK', 'MONTH'] as const;
 export const FrequencyTimeSchema = z.enum(FREQUENCY_TIMES);
@@ -45,15 +45,31 @@ export const DoNotContactSchema = z.object({
   dateAdded: z.string().optional(),
 });
 
+export const INVALID_DNC_REASON = 'Invalid reason code given';
+
+/** A do-not-contact entry in a contact's create or edit body, as Mautic clients send it (`reason` 1–4, "2" too; default 3, manual). */
+export const DncInputSchema = z.object({
+  channel: ChannelSchema,
+  reason: z
+    .preprocess(
+      (v) => (typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v),
+      z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)], { error: INVALID_DNC_REASON }),
+    )
+    .optional(),
+  comments: z.string().max(2000).nullable().optional(),
+});
+
 /** A contact as clients send it (REST body and sb.contact.upserted.v1). */
 export const ContactInputSchema = z.object({
   id: ContactIdSchema.optional(),
   email: EmailSchema.nullable().optional(),
-  mobile: E164Schema.nullable().optional(),
+  /** Normalised to E.164 by preferences (with `country`); a number that cannot be is kept as given and is no SMS address. */
+  mobile: z.string().trim().max(64).nullable().optional(),
   firstname: z.string().max(255).nullable().optional(),
   lastname: z.string().max(255).nullable().optional(),
   locale: z.string().max(32).nullable().optional(),
   timezone: TimeZoneSchema.nullable().optional(),
+  country: CountrySchema.nullable().optional(),
   twitterHandle: z
     .string()
     .regex(/^@?[A-Za-z0-9_]{1,15}$/, 'A twitter handle is 1-15 letters, digits or _.')
@@ -64,6 +80,8 @@ export const ContactInputSchema = z.object({
   fields: z.record(z.string(), z.unknown()).optional(),
   preferredChannel: ChannelSchema.nullable().optional(),
   frequencyRules: z.partialRecord(ChannelSchema, FrequencyRuleInputSchema).optional(),
+  /** Entries added (one per channel and reason); existing ones stay. */
+  doNotContact: z.array(DncInputSchema).max(20).optional(),
 });
 export type ContactInput = z.infer<typeof ContactInputSchema>;
 
@@ -75,6 +93,7 @@ export interface Contact {
   lastname: string | null;
   locale: string | null;
   timezone: string | null;
+  country: string | null;
   twitterHandle: string | null;
   webPushSubscriptions: z.infer<typeof WebPushSubscriptionSchema>[];
   mobileDevices: z.infer<typeof MobileDeviceSchema>[];
@@ -118,6 +137,7 @@ export const ContactSchema = z.object({
   lastname: z.string().nullable(),
   locale: z.string().nullable(),
   timezone: z.string().nullable(),
+  country: z.string().nullable(),
   twitterHandle: z.string().nullable(),
   webPushSubscriptions: z.array(WebPushSubscriptionSchema),
   mobileDevices: z.array(MobileDeviceSchema),

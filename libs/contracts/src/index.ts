@@ -1,6 +1,7 @@
 export * from './channels';
 export * from './naming';
 export * from './primitives';
+export * from './phone';
 export * from './contact';
 export * from './events';
 export * from './errors';

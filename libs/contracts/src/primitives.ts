@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { countryCode, isE164 } from './phone';
 
 export const ContactIdSchema = z
   .string()
@@ -19,10 +19,14 @@ export function isValidTimeZone(tz: string): boolean {
 
 export const TimeZoneSchema = z.string().refine(isValidTimeZone, 'Unknown time zone.');
 
-/** E.164: a leading +, a valid number for its country. */
-export const E164Schema = z.string().refine((v) => {
-  if (!/^\+[1-9]\d{6,14}$/.test(v)) return false;
-  return parsePhoneNumberFromString(v)?.isValid() ?? false;
-}, 'A mobile number must be in E.164 format (e.g. +14155550123).');
+/** E.164 by syntax (a +, then 7 to 15 digits); fictional and reserved ranges such as +1 555 are accepted. */
+export const E164Schema = z.string().refine(isE164, 'A mobile number must be in E.164 format (e.g. +14155550123).');
+
+/** A country by ISO 3166-1 alpha-2 code or English name, as Mautic's country field takes it. */
+export const CountrySchema = z
+  .string()
+  .trim()
+  .max(64)
+  .refine((v) => countryCode(v) !== undefined, 'Unknown country: give an ISO 3166 code (CZ) or its English name.');
 
 export const EmailSchema = z.email('A valid email address is required.');

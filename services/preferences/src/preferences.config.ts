@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { baseEnv, buildBaseConfig, env, loadConfig, type BaseConfig } from '@switchboard/config';
-import { CHANNELS, FrequencyTimeSchema, type Channel, type FrequencyTime } from '@switchboard/contracts';
+import { CHANNELS, countryCode, FrequencyTimeSchema, type Channel, type FrequencyTime } from '@switchboard/contracts';
 
 export interface FrequencyLimit {
   frequencyNumber: number;
@@ -29,6 +29,10 @@ export interface PreferencesConfig extends BaseConfig {
   };
   /** Soft bounces in a row (no delivery between) that count as a hard one: do-not-contact, reason 2. */
   softBounceLimit: number;
+  contacts: {
+    /** ISO 3166-1 alpha-2 code that reads national mobile numbers of contacts without a country. */
+    defaultCountry?: string;
+  };
 }
 
 /** `3/DAY`; `0` (or unset) = none. */
@@ -64,6 +68,10 @@ export const preferencesEnv = {
   DECIDE_CONCURRENCY: env.int(4).pipe(z.number().min(1)),
   IMPORT_LEASE_MS: env.int(30_000).pipe(z.number().min(100)),
   SOFT_BOUNCE_LIMIT: env.int(3).pipe(z.number().min(1)),
+  SB_DEFAULT_COUNTRY: env
+    .optionalString()
+    .refine((v) => v === undefined || countryCode(v) !== undefined, 'expected an ISO 3166 country code such as US')
+    .transform((v) => countryCode(v)),
   ...Object.fromEntries(CHANNELS.map((c) => [frequencyKey(c), frequencyVar])),
   ...Object.fromEntries(CHANNELS.map((c) => [quietHoursKey(c), quietHoursVar])),
 };
@@ -86,6 +94,7 @@ export function loadPreferencesConfig(source: NodeJS.ProcessEnv = process.env): 
         decisions: { defaultFrequency, quietHours, maxDeferrals: e.MAX_DEFERRALS, concurrency: e.DECIDE_CONCURRENCY },
         imports: { leaseMs: e.IMPORT_LEASE_MS },
         softBounceLimit: e.SOFT_BOUNCE_LIMIT,
+        contacts: { defaultCountry: e.SB_DEFAULT_COUNTRY },
       };
     },
     source,

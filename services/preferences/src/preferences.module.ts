@@ -41,6 +41,7 @@ import { Segments1796620000000 } from './migrations/1796620000000-Segments';
 import { SegmentFilters1796620000001 } from './migrations/1796620000001-SegmentFilters';
 import { Imports1796620000002 } from './migrations/1796620000002-Imports';
 import { BounceStreaks1796700000000 } from './migrations/1796700000000-BounceStreaks';
+import { MauticContactShape1796710000000 } from './migrations/1796710000000-MauticContactShape';
 import type { PreferencesConfig } from './preferences.config';
 import { SegmentsRepository } from './segments/segments.repository';
 import { SegmentsRpc } from './segments/segments.rpc';
@@ -75,6 +76,7 @@ export class PreferencesModule {
               SegmentFilters1796620000001,
               Imports1796620000002,
               BounceStreaks1796700000000,
+              MauticContactShape1796710000000,
             ],
           },
         }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ChannelSchema } from '../channels';
 import { ContactIdSchema, IsoDateTimeSchema } from '../primitives';
-import { ContactInputSchema, ContactSchema, ContactUpsertedSchema, DncReasonSchema } from '../contact';
+import { ContactInputSchema, ContactSchema, DncReasonSchema } from '../contact';
 import { FAILURE_REASONS, SkippedSchema, DispatchContactSchema } from '../events';
 import { rpcContract } from '../rpc';
 
@@ -77,8 +77,10 @@ export const preferencesContactsUpsert = rpcContract(
 );
 
 /**
- * sb.rpc.preferences.contacts.batchUpsert — merge-upserts up to 1000 contacts in one transaction
- * (campaign-actions' inline contact fields, REST batch/upsert). The same id twice applies in order.
+ * sb.rpc.preferences.contacts.batchUpsert — upserts up to 1000 contacts in one transaction
+ * (campaign-actions' inline contact fields, REST batch endpoints), `merge` by default. The same id
+ * twice applies in order; an item without an id updates the contact with its email, else creates
+ * one with a new numeric id (Mautic's merge). `mustExist`: a missing id is NOT_FOUND.
  * `results[i]` answers `contacts[i]`: an item whose rules are inconsistent carries `error` (a
  * validation error naming the field) and is not saved; the others are. Full contacts (null for a
  * rejected item) only when `returnContacts`.
@@ -87,7 +89,9 @@ export const preferencesContactsBatchUpsert = rpcContract(
   'preferences',
   'contacts.batchUpsert',
   z.object({
-    contacts: z.array(ContactUpsertedSchema).min(1).max(1000),
+    contacts: z.array(ContactInputSchema).min(1).max(1000),
+    mode: z.enum(['replace', 'merge']).default('merge'),
+    mustExist: z.boolean().default(false),
     returnContacts: z.boolean().default(false),
   }),
   z.object({
@@ -102,6 +106,14 @@ export const preferencesContactsBatchUpsert = rpcContract(
     ),
     contacts: z.array(ContactSchema.nullable()).optional(),
   }),
+);
+
+/** sb.rpc.preferences.contacts.fields — the custom fields contacts have been given (alias, and the type of the first value seen), oldest first. */
+export const preferencesContactsFields = rpcContract(
+  'preferences',
+  'contacts.fields',
+  z.object({}),
+  z.object({ fields: z.array(z.object({ alias: z.string(), type: z.enum(['text', 'number', 'boolean']) })) }),
 );
 
 /** sb.rpc.preferences.contacts.list — `search`: substring of id, email, names or mobile; `!term` negates; `ids:a,b`. */

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import {
   CHANNELS,
   DomainError,
+  normalizeMobile,
   type Channel,
   type ContactSchema,
   type ContactInput,
@@ -41,6 +42,7 @@ export interface ContactRecord {
   lastname: string | null;
   locale: string | null;
   timezone: string | null;
+  country: string | null;
   twitterHandle: string | null;
   webPushSubscriptions: WebPushSubscription[];
   mobileDevices: MobileDevice[];
@@ -54,7 +56,7 @@ export interface ContactRecord {
 
 export type UpsertMode = 'replace' | 'merge';
 
-const SCALARS = ['email', 'mobile', 'firstname', 'lastname', 'locale', 'timezone', 'preferredChannel'] as const;
+const SCALARS = ['email', 'mobile', 'firstname', 'lastname', 'locale', 'timezone', 'country', 'preferredChannel'] as const;
 
 export function blankContact(id: string, now = new Date()): ContactRecord {
   return {
@@ -65,6 +67,7 @@ export function blankContact(id: string, now = new Date()): ContactRecord {
     lastname: null,
     locale: null,
     timezone: null,
+    country: null,
     twitterHandle: null,
     webPushSubscriptions: [],
     mobileDevices: [],
@@ -80,15 +83,35 @@ export function blankContact(id: string, now = new Date()): ContactRecord {
 /**
  * Applies client input to a stored contact. `merge`: given fields change, omitted ones stay, null
  * clears; custom fields and each channel's rule merge key by key. `replace`: the input is the whole
- * contact (omitted = cleared). Do-not-contact entries and dateAdded are never touched here.
+ * contact (omitted = cleared). Do-not-contact entries given are appended (one per channel and
+ * reason; existing ones stay, in either mode); dateAdded is never touched here. The mobile is
+ * normalised to E.164 with the contact's country, else `defaultCountry`, when either is given.
  * Throws a validation DomainError naming the field for inconsistent rules.
  */
-export function applyInput(base: ContactRecord, input: ContactInput, mode: UpsertMode): ContactRecord {
+export function applyInput(
+  base: ContactRecord,
+  input: ContactInput,
+  mode: UpsertMode,
+  defaultCountry?: string,
+): ContactRecord {
   const from = mode === 'replace' ? { ...blankContact(base.id, base.dateAdded), dnc: base.dnc } : base;
-  const next: ContactRecord = { ...from, rules: { ...from.rules }, dateModified: new Date() };
+  const next: ContactRecord = { ...from, rules: { ...from.rules }, dnc: [...from.dnc], dateModified: new Date() };
   for (const key of SCALARS) {
     const value = input[key];
     if (value !== undefined) (next as unknown as Record<string, unknown>)[key] = value;
+  }
+  if (next.mobile !== null && (input.mobile !== undefined || input.country !== undefined))
+    next.mobile = next.mobile ? normalizeMobile(next.mobile, next.country ?? defaultCountry).mobile : null;
+  for (const entry of input.doNotContact ?? []) {
+    const reason = entry.reason ?? 3;
+    if (next.dnc.some((d) => d.channel === entry.channel && d.reason === reason)) continue;
+    next.dnc.push({
+      channel: entry.channel,
+      reason,
+      comments: entry.comments ?? null,
+      source: null,
+      dateAdded: next.dateModified,
+    });
   }
   if (input.twitterHandle !== undefined) next.twitterHandle = input.twitterHandle?.replace(/^@/, '') ?? null;
   if (input.webPushSubscriptions) next.webPushSubscriptions = dedupeBy(input.webPushSubscriptions, (s) => s.endpoint);
@@ -156,6 +179,7 @@ export function toContact(r: ContactRecord): Contact {
     lastname: r.lastname,
     locale: r.locale,
     timezone: r.timezone,
+    country: r.country,
     twitterHandle: r.twitterHandle,
     webPushSubscriptions: r.webPushSubscriptions,
     mobileDevices: r.mobileDevices,

@@ -8,7 +8,7 @@ import type { ContactRecord, DncRecord, RuleRecord } from './contact.record';
 export type Sql = Pick<EntityManager, 'query'>;
 
 /** A contact row with its rules and do-not-contact entries (json, null when none), of `preferences.contacts c`. */
-const CONTACT_COLUMNS = `c.id, c.email, c.mobile, c.firstname, c.lastname, c.locale, c.timezone,
+const CONTACT_COLUMNS = `c.id, c.email, c.mobile, c.firstname, c.lastname, c.locale, c.timezone, c.country,
   c.twitter_handle AS "twitterHandle", c.web_push_subscriptions AS "webPushSubscriptions",
   c.mobile_devices AS "mobileDevices", c.fields, c.preferred_channel AS "preferredChannel",
   c.date_added AS "dateAdded", c.date_modified AS "dateModified",
@@ -21,6 +21,13 @@ const CONTACT_COLUMNS = `c.id, c.email, c.mobile, c.firstname, c.lastname, c.loc
 const CONTACT_SELECT = `SELECT ${CONTACT_COLUMNS} FROM preferences.contacts c`;
 /** Advisory lock namespace (first key) of decision locks, apart from any other service's on a shared cluster. */
 const DECISION_LOCK = 7401;
+/** Advisory lock namespace of a new contact's email while the merge on it is decided. */
+const EMAIL_LOCK = 7402;
+
+export interface ContactFieldRow {
+  alias: string;
+  type: 'text' | 'number' | 'boolean';
+}
 
 type JsonDate = string | null;
 type ContactRow = Omit<ContactRecord, 'rules' | 'dnc'> & {
@@ -148,9 +155,9 @@ export class ContactsRepository {
           SET email = x.email, mobile = x.mobile, firstname = x.firstname, lastname = x.lastname, locale = x.locale,
               timezone = x.timezone, twitter_handle = x."twitterHandle", web_push_subscriptions = x."webPushSubscriptions",
               mobile_devices = x."mobileDevices", fields = x.fields, preferred_channel = x."preferredChannel",
-              date_modified = x."dateModified"
+              date_modified = x."dateModified", country = x.country
          FROM jsonb_to_recordset($1::jsonb) AS x(id text, email text, mobile text, firstname text, lastname text, locale text,
-              timezone text, "twitterHandle" text, "webPushSubscriptions" jsonb, "mobileDevices" jsonb, fields jsonb,
+              timezone text, country text, "twitterHandle" text, "webPushSubscriptions" jsonb, "mobileDevices" jsonb, fields jsonb,
               "preferredChannel" text, "dateModified" timestamptz)
         WHERE c.id = x.id`,
       [JSON.stringify(records.map(({ rules: _rules, dnc: _dnc, ...row }) => row))],
@@ -168,6 +175,53 @@ export class ContactsRepository {
               "pauseFrom" timestamptz, "pauseTo" timestamptz)`,
       [JSON.stringify(rules)],
     );
+  }
+
+  /**
+   * The contact each email belongs to (case-insensitive; the oldest when several share it), after
+   * taking a transaction lock per email, so two creates of one new email merge instead of racing.
+   */
+  async lockAndFindByEmail(emails: string[], sql: Sql): Promise<Map<string, string>> {
+    const rows: { email: string; id: string }[] = await sql.query(
+      `WITH locks AS MATERIALIZED (
+         SELECT pg_advisory_xact_lock(${EMAIL_LOCK}, k) FROM (SELECT DISTINCT hashtext(e) AS k FROM unnest($1::text[]) AS x(e) ORDER BY 1) h
+       )
+       SELECT DISTINCT ON (lower(c.email)) lower(c.email) AS email, c.id FROM preferences.contacts c
+        WHERE lower(c.email) = ANY($1::text[]) AND c.email IS NOT NULL AND (SELECT count(*) FROM locks) >= 0
+        ORDER BY lower(c.email), c.date_added, c.id`,
+      [emails],
+    );
+    return new Map(rows.map((r) => [r.email, r.id]));
+  }
+
+  /** `count` new numeric ids that no contact has (a client may have chosen a number as its own id). */
+  async newNumericIds(count: number, sql: Sql): Promise<string[]> {
+    const ids: string[] = [];
+    while (ids.length < count) {
+      const rows: { id: string }[] = await sql.query(
+        `SELECT s.id FROM (SELECT nextval('preferences.contact_number_seq')::text AS id FROM generate_series(1, $1)) s
+          WHERE NOT EXISTS (SELECT 1 FROM preferences.contacts c WHERE c.id = s.id)`,
+        [count - ids.length],
+      );
+      ids.push(...rows.map((r) => r.id));
+    }
+    return ids;
+  }
+
+  /** Records custom field aliases not seen before, with the type of their first value. */
+  async registerFields(fields: { alias: string; type: string }[], sql: Sql): Promise<void> {
+    if (fields.length === 0) return;
+    await sql.query(
+      `INSERT INTO preferences.contact_fields (alias, type)
+       SELECT x.alias, x.type FROM jsonb_to_recordset($1::jsonb) AS x(alias text, type text)
+        WHERE NOT EXISTS (SELECT 1 FROM preferences.contact_fields f WHERE f.alias = x.alias)
+       ON CONFLICT (alias) DO NOTHING`,
+      [JSON.stringify(fields)],
+    );
+  }
+
+  customFields(): Promise<ContactFieldRow[]> {
+    return this.ds.query('SELECT alias, type FROM preferences.contact_fields ORDER BY id');
   }
 
   async deleteMany(ids: string[], sql: Sql): Promise<void> {

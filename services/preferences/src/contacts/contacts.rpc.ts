@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import {
   preferencesContactsBatchUpsert,
   preferencesContactsErase,
+  preferencesContactsFields,
   preferencesContactsGet,
   preferencesContactsList,
   preferencesContactsUpsert,
@@ -34,7 +35,8 @@ export class ContactsRpc {
   async batchUpsert(req: Req<typeof preferencesContactsBatchUpsert>): Res<typeof preferencesContactsBatchUpsert> {
     const results = await this.contacts.upsertMany(
       req.contacts.map((input) => ({ id: input.id, input })),
-      'merge',
+      req.mode,
+      req.mustExist,
     );
     return {
       results: results.map(({ id, created, error }) => ({
@@ -44,6 +46,11 @@ export class ContactsRpc {
       })),
       ...(req.returnContacts && { contacts: results.map((r) => (r.record ? toContact(r.record) : null)) }),
     };
+  }
+
+  @RpcHandler(preferencesContactsFields)
+  async fields(): Res<typeof preferencesContactsFields> {
+    return { fields: await this.contacts.customFields() };
   }
 
   @RpcHandler(preferencesContactsList)

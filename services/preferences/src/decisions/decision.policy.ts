@@ -1,6 +1,7 @@
 import {
   DNC_REASON_NAMES,
   FREQUENCY_WINDOW_MS,
+  isE164,
   type Channel,
   type Decision,
   type DecisionRequest,
@@ -145,6 +146,8 @@ function permanentSkip(
   const dnc = contact.dnc.find((d) => d.channel === channel);
   if (dnc) return { channel, reason: 'dnc', detail: DNC_REASON_NAMES[dnc.reason] };
   if (addressOf(contact, channel) === undefined) return { channel, reason: 'no_address' };
+  // A mobile that could not be normalised is kept on the contact (DESIGN §7.3) but is no SMS address.
+  if (channel === 'sms' && !isE164(contact.mobile!)) return { channel, reason: 'no_address', detail: 'invalid number' };
   return undefined;
 }
 

@@ -32,6 +32,19 @@ export class DncRepository {
     );
   }
 
+  /** Adds entries in one statement (a contact's create or edit body); one per (contact, channel, reason). */
+  async addMany(entries: DncEntry[], sql: Sql = this.ds): Promise<void> {
+    if (entries.length === 0) return;
+    await sql.query(
+      `INSERT INTO preferences.dnc_entries (contact_id, channel, reason, comments, source, date_added)
+       SELECT x."contactId", x.channel, x.reason, x.comments, x.source, x."dateAdded"
+         FROM jsonb_to_recordset($1::jsonb) AS x("contactId" text, channel text, reason smallint, comments text,
+              source text, "dateAdded" timestamptz)
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(entries)],
+    );
+  }
+
   /** Removes the channel's entries with the given reasons; answers how many went. */
   async remove(
     contactId: string,

@@ -76,6 +76,7 @@ const CORE: Record<string, CoreField> = {
   lastname: { sql: 'c.lastname', type: 'text' },
   locale: { sql: 'c.locale', type: 'text' },
   timezone: { sql: 'c.timezone', type: 'text' },
+  country: { sql: 'c.country', type: 'text' },
   twitterHandle: { sql: 'c.twitter_handle', type: 'text' },
   twitter_handle: { sql: 'c.twitter_handle', type: 'text' },
   preferredChannel: { sql: 'c.preferred_channel', type: 'text' },
