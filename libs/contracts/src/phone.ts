@@ -18,13 +18,13 @@ const MAUTIC_NAMES: Record<string, CountryCode> = {
   'north korea': 'KP',
   'ivory coast': 'CI',
   'viet nam': 'VN',
-  'macedonia': 'MK',
-  'swaziland': 'SZ',
-  'burma': 'MM',
+  macedonia: 'MK',
+  swaziland: 'SZ',
+  burma: 'MM',
   'cape verde': 'CV',
   'vatican city': 'VA',
   'east timor': 'TL',
-  'turkey': 'TR',
+  turkey: 'TR',
 };
 const BY_NAME = new Map<string, CountryCode>([
   ...getCountries().map((code) => [(REGION_NAMES.of(code) ?? code).toLowerCase(), code] as const),

@@ -75,7 +75,13 @@ describe('preferences — contacts as Mautic clients write them', () => {
       { channel: 'sms', reason: 3, comments: null, dateAdded: expect.any(String) },
     ]);
     const edited = await upsert(
-      { id: contact.id, doNotContact: [{ channel: 'email', reason: 2 }, { channel: 'tweet', reason: 1, comments: 'x' }] },
+      {
+        id: contact.id,
+        doNotContact: [
+          { channel: 'email', reason: 2 },
+          { channel: 'tweet', reason: 1, comments: 'x' },
+        ],
+      },
       'replace',
     );
     expect(edited.contact.doNotContact.map((d) => [d.channel, d.reason])).toEqual([

@@ -127,12 +127,6 @@ export const ContactFieldListReplySchema = z.record(
   }),
 );
 
-/** `GET /api/contacts/{id}/segments`: Mautic's `{total, lists}`, lists keyed by segment id. */
-export const ContactSegmentsReplySchema = z.object({
-  total: z.number().int(),
-  lists: z.record(z.string(), z.unknown()),
-});
-
 /** Mautic's DNC body: `reason` (default 3, manual), `comments`, `channelId` (the content item that caused it). */
 export const DncAddBodySchema = z.object({
   reason: z.unknown().optional(),

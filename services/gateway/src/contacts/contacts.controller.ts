@@ -4,8 +4,12 @@ import { z } from 'zod';
 import {
   ChannelSchema,
   CONTACT_BATCH_LIMIT,
+  CONTACT_MAUTIC_BATCH_LIMIT,
+  ContactBatchIdsQuerySchema,
   ContactBatchReplySchema,
+  ContactBodySchema,
   ContactDeletedReplySchema,
+  ContactFieldListReplySchema,
   ContactIdSchema,
   ContactInputSchema,
   ContactListQuerySchema,
@@ -23,7 +27,7 @@ import {
   type ContactListQuery,
 } from '@switchboard/contracts';
 import { ApiDoc, ZodBody, ZodQuery } from '../http';
-import { ContactsService } from './contacts.service';
+import { ContactsService, type BatchResult } from './contacts.service';
 
 const tags = ['contacts'];
 
@@ -31,6 +35,24 @@ const BatchBody = z
   .array(z.unknown(), { error: 'The body is a list of contacts.' })
   .min(1, 'At least one contact is required.')
   .max(CONTACT_BATCH_LIMIT, `A max of ${CONTACT_BATCH_LIMIT} entities are supported at a time.`);
+
+/** Mautic's own batch endpoints take at most 200. */
+const MauticBatchBody = z
+  .array(z.unknown(), { error: 'The body is a list of contacts.' })
+  .min(1, 'At least one contact is required.')
+  .max(CONTACT_MAUTIC_BATCH_LIMIT, `A max of ${CONTACT_MAUTIC_BATCH_LIMIT} entities are supported at a time.`);
+
+/** Mautic's batch reply: the contacts that succeeded, a status per input, and errors keyed by input index. */
+function batchReply(results: BatchResult[]) {
+  const errors = Object.fromEntries(results.flatMap((r, i) => (r.error ? [[String(i), r.error]] : [])));
+  return {
+    contacts: results.flatMap((r) => (r.contact ? [r.contact] : [])),
+    statusCodes: results.map((r) => r.status),
+    ...(Object.keys(errors).length ? { errors } : {}),
+  };
+}
+
+const isContactId = (id: string) => ContactIdSchema.safeParse(id).success;
 
 /** `{id}` is a contact id (`[A-Za-z0-9._:-]{1,64}`); anything else is a 404, as a missing contact is. */
 function contactId(id: string): string {
@@ -56,13 +78,61 @@ export class ContactsController {
     responses: { 200: ContactBatchReplySchema },
   })
   async batchUpsert(@ZodBody(BatchBody) items: unknown[]) {
-    const results = await this.contacts.batchUpsert(items);
-    const errors = Object.fromEntries(results.flatMap((r, i) => (r.error ? [[String(i), r.error]] : [])));
-    return {
-      contacts: results.flatMap((r) => (r.contact ? [r.contact] : [])),
-      statusCodes: results.map((r) => r.status),
-      ...(Object.keys(errors).length ? { errors } : {}),
-    };
+    return batchReply(await this.contacts.batchUpsert(items));
+  }
+
+  @Post('batch/new')
+  @HttpCode(201)
+  @ApiDoc({
+    summary: `Create up to ${CONTACT_MAUTIC_BATCH_LIMIT} contacts (one with a known email updates that contact, 200)`,
+    tags,
+    body: z.array(ContactInputSchema),
+    responses: { 201: ContactBatchReplySchema },
+  })
+  async batchNew(@ZodBody(MauticBatchBody) items: unknown[]) {
+    return batchReply(await this.contacts.batchUpsert(items));
+  }
+
+  @Put('batch/edit')
+  @ApiDoc({
+    summary: `Replace up to ${CONTACT_MAUTIC_BATCH_LIMIT} contacts (omitted fields cleared; missing ones created, 201)`,
+    tags,
+    body: z.array(ContactInputSchema),
+    responses: { 200: ContactBatchReplySchema },
+  })
+  async batchPut(@ZodBody(MauticBatchBody) items: unknown[]) {
+    return batchReply(await this.contacts.batchUpsert(items, { mode: 'replace', mustExist: false, idRequired: false }));
+  }
+
+  @Patch('batch/edit')
+  @ApiDoc({
+    summary: `Edit up to ${CONTACT_MAUTIC_BATCH_LIMIT} contacts, each with its id (a missing one is a 404)`,
+    tags,
+    body: z.array(ContactInputSchema),
+    responses: { 200: ContactBatchReplySchema },
+  })
+  async batchPatch(@ZodBody(MauticBatchBody) items: unknown[]) {
+    return batchReply(await this.contacts.batchUpsert(items, { mode: 'merge', mustExist: true, idRequired: true }));
+  }
+
+  @Delete('batch/delete')
+  @ApiDoc({
+    summary: `Erase up to ${CONTACT_MAUTIC_BATCH_LIMIT} contacts (?ids=a,b or ?ids[]=a); answers them as they were, ids included`,
+    tags,
+    responses: { 200: ContactBatchReplySchema },
+  })
+  async batchDelete(@ZodQuery(ContactBatchIdsQuerySchema) query: z.infer<typeof ContactBatchIdsQuerySchema>) {
+    return batchReply(await this.contacts.batchErase(query.ids, isContactId));
+  }
+
+  @Get('list/fields')
+  @ApiDoc({
+    summary: "The contact fields, core and custom, as Mautic's field list (keyed by field id)",
+    tags,
+    responses: { 200: ContactFieldListReplySchema },
+  })
+  fields() {
+    return this.contacts.fields();
   }
 
   @Get()
@@ -78,11 +148,13 @@ export class ContactsController {
   @Post('new')
   @HttpCode(201)
   @ApiDoc({
-    summary: 'Create a contact (id optional: generated when absent; an existing id is updated, 200)',
+    summary:
+      'Create a contact (custom fields flat or under `fields`; id optional: an existing id, or without one an existing email, is updated, 200)',
     tags,
+    body: ContactInputSchema,
     responses: { 201: ContactReplySchema, 200: ContactReplySchema },
   })
-  async create(@ZodBody(ContactInputSchema) body: ContactInput, @Res({ passthrough: true }) res: Response) {
+  async create(@ZodBody(ContactBodySchema) body: ContactInput, @Res({ passthrough: true }) res: Response) {
     const { contact, created } = await this.contacts.save(body, 'merge');
     if (created) res.setHeader('location', `/api/contacts/${contact.id}`);
     else res.status(200);
@@ -110,7 +182,7 @@ export class ContactsController {
   })
   async put(
     @Param('id') id: string,
-    @ZodBody(ContactInputSchema) body: ContactInput,
+    @ZodBody(ContactBodySchema) body: ContactInput,
     @Res({ passthrough: true }) res: Response,
   ) {
     const { contact, created } = await this.contacts.save({ ...body, id: contactId(id) }, 'replace');
@@ -124,7 +196,7 @@ export class ContactsController {
     tags,
     responses: { 200: ContactReplySchema, 404: 'Item was not found.' },
   })
-  async patch(@Param('id') id: string, @ZodBody(ContactInputSchema) body: ContactInput) {
+  async patch(@Param('id') id: string, @ZodBody(ContactBodySchema) body: ContactInput) {
     return { contact: (await this.contacts.save({ ...body, id: contactId(id) }, 'merge', true)).contact };
   }
 

@@ -1,11 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { z } from 'zod';
 import {
-  ContactInputSchema,
+  ContactBodySchema,
+  DomainError,
+  ErrorCode,
+  HTTP_STATUS_BY_CODE,
   issuesToDetails,
   preferencesContactsBatchUpsert,
   preferencesContactsErase,
+  preferencesContactsFields,
   preferencesContactsGet,
   preferencesContactsList,
   preferencesContactsUpsert,
@@ -13,19 +16,22 @@ import {
   preferencesDncRemove,
   preferencesSegmentsOfContact,
   type Channel,
+  type ContactFieldListReplySchema,
   type ContactInput,
   type ContactListQuery,
-  type ContactSchema,
   type DncReasonSchema,
+  type MauticContact,
 } from '@switchboard/contracts';
 import { RpcClient } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import type { GatewayConfig } from '../gateway.config';
+import { fieldList, toMauticContact } from './mautic-contact';
 
-type Contact = z.infer<typeof ContactSchema>;
 type ItemError = { code: number; message: string; details: Record<string, string[]>; type: null };
+export type BatchResult = { status: number; contact?: MauticContact; error?: ItemError };
+export type BatchMode = { mode: 'replace' | 'merge'; mustExist: boolean; idRequired: boolean };
 
-/** The contacts API over the preferences service's RPCs (DESIGN §7.3). */
+/** The contacts API over the preferences service's RPCs (DESIGN §7.3), in Mautic's contact shape. */
 @Injectable()
 export class ContactsService {
   constructor(
@@ -37,53 +43,81 @@ export class ContactsService {
     return { timeoutMs: this.config.rpcTimeoutMs };
   }
 
-  get(id: string): Promise<Contact> {
-    return this.rpc.call(preferencesContactsGet, { id }, this.options);
+  async get(id: string): Promise<MauticContact> {
+    return toMauticContact(await this.rpc.call(preferencesContactsGet, { id }, this.options));
   }
 
-  list(query: ContactListQuery): Promise<{ total: number; contacts: Contact[] }> {
-    return this.rpc.call(preferencesContactsList, query, this.options);
+  async list(query: ContactListQuery): Promise<{ total: number; contacts: MauticContact[] }> {
+    const { total, contacts } = await this.rpc.call(preferencesContactsList, query, this.options);
+    return { total, contacts: contacts.map(toMauticContact) };
   }
 
   /** `replace` (PUT), `merge` (POST /new, PATCH); `mustExist` makes a missing contact a 404. */
-  save(
+  async save(
     contact: ContactInput,
     mode: 'replace' | 'merge',
     mustExist = false,
-  ): Promise<{ contact: Contact; created: boolean }> {
-    return this.rpc.call(preferencesContactsUpsert, { contact, mode, mustExist }, this.options);
+  ): Promise<{ contact: MauticContact; created: boolean }> {
+    const reply = await this.rpc.call(preferencesContactsUpsert, { contact, mode, mustExist }, this.options);
+    return { contact: toMauticContact(reply.contact), created: reply.created };
   }
 
-  async erase(id: string): Promise<Contact> {
-    return (await this.rpc.call(preferencesContactsErase, { id }, this.options)).contact;
+  async erase(id: string): Promise<MauticContact> {
+    return toMauticContact((await this.rpc.call(preferencesContactsErase, { id }, this.options)).contact);
   }
 
   /**
    * Each item is validated on its own: the valid ones are upserted in one call (an item without an
-   * id gets a new one), the others answer 400 with their errors, as Mautic's batch endpoints do.
+   * id merges on its email or gets a new one), the others answer with their errors, as Mautic's
+   * batch endpoints do.
    */
-  async batchUpsert(items: unknown[]): Promise<{ status: number; contact?: Contact; error?: ItemError }[]> {
-    const results: { status: number; contact?: Contact; error?: ItemError }[] = new Array(items.length);
-    const valid: { index: number; input: ContactInput & { id: string } }[] = [];
+  async batchUpsert(
+    items: unknown[],
+    { mode, mustExist, idRequired }: BatchMode = { mode: 'merge', mustExist: false, idRequired: false },
+  ): Promise<BatchResult[]> {
+    const results: BatchResult[] = new Array(items.length);
+    const valid: { index: number; input: ContactInput }[] = [];
     items.forEach((item, index) => {
-      const parsed = ContactInputSchema.safeParse(item);
-      if (parsed.success) valid.push({ index, input: { ...parsed.data, id: parsed.data.id ?? randomUUID() } });
-      else results[index] = { status: 400, error: itemError(issuesToDetails(parsed.error)) };
+      const parsed = ContactBodySchema.safeParse(item);
+      if (!parsed.success) results[index] = { status: 400, error: itemError(400, issuesToDetails(parsed.error)) };
+      else if (idRequired && parsed.data.id === undefined)
+        results[index] = { status: 400, error: itemError(400, { id: ['An id is required.'] }) };
+      else valid.push({ index, input: parsed.data });
     });
     if (valid.length) {
       const reply = await this.rpc.call(
         preferencesContactsBatchUpsert,
-        { contacts: valid.map((v) => v.input), returnContacts: true },
+        { contacts: valid.map((v) => v.input), mode, mustExist, returnContacts: true },
         this.options,
       );
       valid.forEach(({ index }, i) => {
         const r = reply.results[i];
-        results[index] = r.error
-          ? { status: 400, error: itemError(r.error.details, r.error.message) }
-          : { status: r.created ? 201 : 200, contact: reply.contacts![i]! };
+        if (r.error) {
+          const status = HTTP_STATUS_BY_CODE[r.error.code as ErrorCode] ?? 400;
+          results[index] = { status, error: itemError(status, r.error.details, r.error.message) };
+        } else results[index] = { status: r.created ? 201 : 200, contact: toMauticContact(reply.contacts![i]!) };
       });
     }
     return results;
+  }
+
+  /** Erases each contact; answers them as they were, ids kept (Mautic renders a batch before deleting it). */
+  async batchErase(ids: string[], valid: (id: string) => boolean): Promise<BatchResult[]> {
+    const results: BatchResult[] = [];
+    for (const id of ids) {
+      try {
+        if (!valid(id)) throw DomainError.notFound();
+        results.push({ status: 200, contact: await this.erase(id) });
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code !== ErrorCode.NotFound) throw error;
+        results.push({ status: 404, error: itemError(404, {}, error.message) });
+      }
+    }
+    return results;
+  }
+
+  async fields(): Promise<z.infer<typeof ContactFieldListReplySchema>> {
+    return fieldList((await this.rpc.call(preferencesContactsFields, {}, this.options)).fields);
   }
 
   async addDnc(
@@ -92,25 +126,30 @@ export class ContactsService {
     reason: z.infer<typeof DncReasonSchema>,
     comments?: string | null,
     source?: string | null,
-  ): Promise<Contact> {
-    return (await this.rpc.call(preferencesDncAdd, { contactId, channel, reason, comments, source }, this.options))
-      .contact;
+  ): Promise<MauticContact> {
+    const reply = await this.rpc.call(
+      preferencesDncAdd,
+      { contactId, channel, reason, comments, source },
+      this.options,
+    );
+    return toMauticContact(reply.contact);
   }
 
   async segmentsOf(contactId: string) {
     return (await this.rpc.call(preferencesSegmentsOfContact, { contactId }, this.options)).segments;
   }
 
-  removeDnc(contactId: string, channel: Channel): Promise<{ recordFound: boolean; contact: Contact }> {
-    return this.rpc.call(preferencesDncRemove, { contactId, channel, by: 'admin' }, this.options);
+  async removeDnc(contactId: string, channel: Channel): Promise<{ recordFound: boolean; contact: MauticContact }> {
+    const reply = await this.rpc.call(preferencesDncRemove, { contactId, channel, by: 'admin' }, this.options);
+    return { recordFound: reply.recordFound, contact: toMauticContact(reply.contact) };
   }
 }
 
-function itemError(details: Record<string, string[]>, message?: string): ItemError {
+function itemError(code: number, details: Record<string, string[]>, message?: string): ItemError {
   const text =
     message ??
     Object.entries(details)
       .flatMap(([field, msgs]) => msgs.map((m) => (field ? `${field}: ${m}` : m)))
       .join(', ');
-  return { code: 400, message: text, details, type: null };
+  return { code, message: text, details, type: null };
 }

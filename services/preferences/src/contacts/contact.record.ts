@@ -56,7 +56,16 @@ export interface ContactRecord {
 
 export type UpsertMode = 'replace' | 'merge';
 
-const SCALARS = ['email', 'mobile', 'firstname', 'lastname', 'locale', 'timezone', 'country', 'preferredChannel'] as const;
+const SCALARS = [
+  'email',
+  'mobile',
+  'firstname',
+  'lastname',
+  'locale',
+  'timezone',
+  'country',
+  'preferredChannel',
+] as const;
 
 export function blankContact(id: string, now = new Date()): ContactRecord {
   return {
