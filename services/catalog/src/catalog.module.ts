@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ServiceKitModule } from '@switchboard/service-kit';
 import { createLogger, type Logger } from '@switchboard/telemetry';
+import { CategoriesRepository } from './categories/categories.repository';
 import { CategoriesService } from './categories/categories.service';
+import { CategoryEntity } from './categories/category.entity';
 import type { CatalogConfig } from './catalog.config';
 import { CatalogChangesPublisher } from './changes/catalog-changes.publisher';
 import { ContentRepository } from './content/content.repository';
@@ -23,7 +25,12 @@ export function createCatalogModule(
         service: 'catalog',
         config,
         logger,
-        database: { schema: 'catalog', migrations: CATALOG_MIGRATIONS, poolSize: config.poolSize },
+        database: {
+          schema: 'catalog',
+          entities: [CategoryEntity],
+          migrations: CATALOG_MIGRATIONS,
+          poolSize: config.poolSize,
+        },
       }),
     ],
     providers: [
@@ -32,6 +39,7 @@ export function createCatalogModule(
       MessagesService,
       ContentRepository,
       ContentService,
+      CategoriesRepository,
       CategoriesService,
       TemplatesService,
       CatalogRpcHandler,

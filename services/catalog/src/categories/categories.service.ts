@@ -8,32 +8,14 @@ import {
   type CatalogChanged,
   type ListQuery,
 } from '@switchboard/contracts';
-import { DataSource } from 'typeorm';
 import { CatalogChangesPublisher } from '../changes/catalog-changes.publisher';
 import type { Item, ItemService, SaveMode } from '../items/item-service';
-import { auditColumns, buildListSql, fitReply, selectPage, type Columns, type ListSpec } from '../items/list-query';
-import { auditSelect, auditView, type AuditRow } from '../items/sql';
+import { fitReply } from '../items/list-query';
+import { auditView } from '../items/sql';
+import { CategoriesRepository, type CategoryFields } from './categories.repository';
+import type { CategoryEntity } from './category.entity';
 
-interface CategoryRow extends AuditRow {
-  title: string;
-  alias: string | null;
-  description: string | null;
-  color: string | null;
-  bundle: string;
-}
-
-const COLUMNS: Columns = {
-  ...auditColumns('c'),
-  title: { sql: 'c.title', type: 'text' },
-  alias: { sql: 'c.alias', type: 'text' },
-  description: { sql: 'c.description', type: 'text' },
-  color: { sql: 'c.color', type: 'text' },
-  bundle: { sql: 'c.bundle', type: 'text' },
-};
-const SPEC: ListSpec = { columns: COLUMNS, searchColumn: COLUMNS.title, publishedSql: 'c.is_published' };
-const SELECT = `SELECT ${auditSelect('c')}, c.title, c.alias, c.description, c.color, c.bundle`;
-
-function view(row: CategoryRow): Item {
+function view(row: CategoryEntity): Item {
   return {
     ...auditView(row),
     id: row.id,
@@ -61,23 +43,18 @@ export function slugify(title: string): string {
 @Injectable()
 export class CategoriesService implements ItemService {
   constructor(
-    private readonly ds: DataSource,
+    private readonly categories: CategoriesRepository,
     private readonly changes: CatalogChangesPublisher,
   ) {}
 
   async get(id: number): Promise<Item> {
-    const rows: CategoryRow[] = await this.ds.query(`${SELECT} FROM catalog.categories c WHERE c.id = $1`, [id]);
-    if (!rows[0]) throw DomainError.notFound();
-    return view(rows[0]);
+    const row = await this.categories.find(id);
+    if (!row) throw DomainError.notFound();
+    return view(row);
   }
 
   async list(query: ListQuery): Promise<{ total: number; items: Item[]; next?: number }> {
-    const { rows, total } = await selectPage<CategoryRow>(
-      this.ds,
-      buildListSql(SPEC, query),
-      SELECT,
-      'FROM catalog.categories c',
-    );
+    const { rows, total } = await this.categories.page(query);
     return { total, ...fitReply(rows.map(view), query.start ?? 0) };
   }
 
@@ -89,17 +66,12 @@ export class CategoriesService implements ItemService {
     sink?: CatalogChanged[],
   ): Promise<{ item: Item; created: boolean }> {
     const input = parseOrThrow(mode === 'patch' ? CategoryInputSchema : CategoryCreateSchema, raw);
-    const saved = await this.ds.transaction(async (em) => {
-      const current: CategoryRow | undefined =
-        mode !== 'create' && id !== undefined
-          ? (
-              (await em.query(`${SELECT} FROM catalog.categories c WHERE c.id = $1 FOR UPDATE`, [id])) as CategoryRow[]
-            )[0]
-          : undefined;
+    const author = { id: actor.id, name: actor.name };
+    const saved = await this.categories.locked(mode === 'create' ? undefined : id, async (current, em) => {
       if (mode === 'patch' && !current) throw DomainError.notFound();
-      const keep = mode === 'patch' ? current : undefined;
+      const keep = mode === 'patch' ? current : null;
       const title = input.title ?? keep?.title ?? '';
-      const next = {
+      const next: CategoryFields = {
         title,
         alias: input.alias !== undefined ? input.alias : (keep?.alias ?? null),
         description: input.description !== undefined ? input.description : (keep?.description ?? null),
@@ -109,43 +81,20 @@ export class CategoriesService implements ItemService {
       };
       next.alias ??= slugify(title);
       if (next.color && !next.color.startsWith('#')) next.color = `#${next.color}`;
-      const values = [
-        next.title,
-        next.alias,
-        next.description,
-        next.color,
-        next.bundle,
-        next.isPublished,
-        actor.id,
-        actor.name,
-      ];
-      const [row] = current
-        ? (
-            (await em.query(
-              `UPDATE catalog.categories SET title = $2, alias = $3, description = $4, color = $5, bundle = $6, is_published = $7,
-                    modified_by = $8, modified_by_user = $9, date_modified = now(), version = version + 1 WHERE id = $1 RETURNING id, version`,
-              [current.id, ...values],
-            )) as [{ id: number; version: number }[], number]
-          )[0]
-        : ((await em.query(
-            `INSERT INTO catalog.categories (title, alias, description, color, bundle, is_published, created_by, created_by_user)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, version`,
-            values,
-          )) as { id: number; version: number }[]);
-      return { ...row, created: !current };
+      const row = current
+        ? await this.categories.update(em, current, next, author)
+        : await this.categories.insert(em, next, author);
+      return { row, created: !current };
     });
-    await this.changes.changed([{ kind: 'category', id: saved.id, version: saved.version }], sink);
-    return { item: await this.get(saved.id), created: saved.created };
+    await this.changes.changed([{ kind: 'category', id: saved.row.id, version: saved.row.version }], sink);
+    return { item: await this.get(saved.row.id), created: saved.created };
   }
 
   async delete(id: number, sink?: CatalogChanged[]): Promise<Item> {
     const item = await this.get(id);
-    const [rows] = (await this.ds.query('DELETE FROM catalog.categories WHERE id = $1 RETURNING version', [id])) as [
-      { version: number }[],
-      number,
-    ];
-    if (!rows[0]) throw DomainError.notFound();
-    await this.changes.changed([{ kind: 'category', id, version: rows[0].version + 1 }], sink);
+    const version = await this.categories.delete(id);
+    if (version === null) throw DomainError.notFound();
+    await this.changes.changed([{ kind: 'category', id, version: version + 1 }], sink);
     return { ...item, id: null };
   }
 }
