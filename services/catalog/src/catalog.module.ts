@@ -12,6 +12,7 @@ import { CatalogRpcHandler } from './items/catalog-rpc.handler';
 import { MessagesRepository } from './messages/messages.repository';
 import { MessagesService } from './messages/messages.service';
 import { CATALOG_MIGRATIONS } from './migrations';
+import { TemplatesRepository } from './templates/templates.repository';
 import { TemplatesService } from './templates/templates.service';
 
 /** Marketing messages, channel content, categories and email templates; served over sb.rpc.catalog.*. */
@@ -41,6 +42,7 @@ export function createCatalogModule(
       ContentService,
       CategoriesRepository,
       CategoriesService,
+      TemplatesRepository,
       TemplatesService,
       CatalogRpcHandler,
     ],
