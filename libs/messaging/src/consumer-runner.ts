@@ -23,7 +23,7 @@ import {
 } from './envelope';
 import { carrierOf, headersToRecord, runWithCorrelationId } from './headers';
 import type { Outcome } from './outcome';
-import { outcomeOfError } from './outcome';
+import { outcomeOfError, Outcomes } from './outcome';
 import { isAlreadyExists } from './streams';
 import type { EventPublisher } from './publisher';
 
@@ -259,7 +259,13 @@ export class ConsumerRunner<T> {
         ),
       );
     } catch (error) {
-      const outcomes = deliveries.map((d) => outcomeOfError(error, this.backoff(d.deliveryCount)));
+      // A throw answers for the whole batch: it can say one message is bad only when the batch is one
+      // message; for more, each is retried (and dead-lettered alone after MAX_DELIVER if it stays bad).
+      const outcomes = deliveries.map((d) =>
+        deliveries.length === 1
+          ? outcomeOfError(error, this.backoff(d.deliveryCount))
+          : Outcomes.retry(this.backoff(d.deliveryCount), (error as Error).message),
+      );
       this.log(deliveries[0]).warn(
         { err: error, items: deliveries.length },
         outcomes[0].kind === 'poison' ? 'handler declared the message poison' : 'handler failed',

@@ -228,6 +228,37 @@ describe('JetStream layer (real NATS)', () => {
     dlq.stop();
   });
 
+  it('retries, not dead-letters, every message of a batch whose handler threw a domain error for all of them', async () => {
+    await purge();
+    const dlq = new SubjectRecorder<{ error: string }>(nc, [env.names.subjects.dlq('test')]);
+    await publisher.publish({
+      subject: subject(),
+      payload: {
+        sends: [
+          { id: 'b1', n: 1 },
+          { id: 'b2', n: 2 },
+        ],
+      },
+      msgId: 'domain-batch',
+    });
+    const seen: [string, number][] = [];
+    await runner<Ping>(
+      'domain-batch',
+      async (batch) => {
+        seen.push(...batch.map((d): [string, number] => [d.data.id, d.deliveryCount]));
+        if (batch.length > 1) throw DomainError.validation({ contactId: ['Not a contact id.'] });
+      },
+      { backoffMs: [50], batchSize: 10 },
+    ).start();
+    await waitFor(() => seen.filter(([, count]) => count >= 2).length === 2);
+    expect(seen.slice(0, 2)).toEqual([
+      ['b1', 1],
+      ['b2', 1],
+    ]);
+    expect(dlq.messages).toHaveLength(0);
+    dlq.stop();
+  });
+
   it('hands a burst to the handler in batches', async () => {
     await purge();
     const sizes: number[] = [];
