@@ -13,6 +13,10 @@ export const gatewayEnv = {
   SB_TOKEN_TTL_SECONDS: env.int(3600),
   /** How long a successful credential check is trusted without re-hashing. */
   SB_AUTH_CACHE_SECONDS: env.int(60),
+  /** Failed logins allowed per username (or OAuth client id), and per client address, in one window. */
+  SB_LOGIN_MAX_FAILURES: env.int(10),
+  SB_LOGIN_MAX_FAILURES_PER_ADDRESS: env.int(100),
+  SB_LOGIN_WINDOW_SECONDS: env.int(900),
   SB_RPC_TIMEOUT_MS: env.int(5000),
   /** A channel whose senders have not announced themselves for this long is no longer available (DESIGN §2). */
   CHANNEL_GONE_AFTER: env.duration(CHANNEL_GONE_AFTER_MS),
@@ -20,7 +24,13 @@ export const gatewayEnv = {
 
 export interface GatewayConfig extends BaseConfig {
   http: { port: number; publicUrl: string; bodyLimit: string };
-  auth: { adminUser?: string; adminPassword?: string; tokenTtlSeconds: number; cacheSeconds: number };
+  auth: {
+    adminUser?: string;
+    adminPassword?: string;
+    tokenTtlSeconds: number;
+    cacheSeconds: number;
+    loginLimits: { maxPerName: number; maxPerAddress: number; windowSeconds: number };
+  };
   tracking: { secret?: string };
   rpcTimeoutMs: number;
   channelGoneAfterMs?: number;
@@ -41,6 +51,11 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
           adminPassword: e.SB_ADMIN_PASSWORD,
           tokenTtlSeconds: e.SB_TOKEN_TTL_SECONDS,
           cacheSeconds: e.SB_AUTH_CACHE_SECONDS,
+          loginLimits: {
+            maxPerName: e.SB_LOGIN_MAX_FAILURES,
+            maxPerAddress: e.SB_LOGIN_MAX_FAILURES_PER_ADDRESS,
+            windowSeconds: e.SB_LOGIN_WINDOW_SECONDS,
+          },
         },
         tracking: { secret: e.SB_TRACKING_SECRET },
         rpcTimeoutMs: e.SB_RPC_TIMEOUT_MS,

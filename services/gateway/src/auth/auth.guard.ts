@@ -21,7 +21,7 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = await this.auth.authenticate(req.headers.authorization);
+    const principal = await this.auth.authenticate(req.headers.authorization, req.ip);
     req.principal = principal;
     const required = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
     if (!hasRole(principal.role, required ?? defaultRoles(req.method))) {

@@ -4,12 +4,13 @@ import { AuthGuard } from './auth.guard';
 import { AuthRepository } from './auth.repository';
 import { AuthService } from './auth.service';
 import { ClientsController } from './clients.controller';
+import { LoginLimiter } from './login-limiter';
 import { OAuthController } from './oauth.controller';
 import { UsersController } from './users.controller';
 
 @Module({
   controllers: [OAuthController, ClientsController, UsersController],
-  providers: [AuthRepository, AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AuthRepository, AuthService, LoginLimiter, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [AuthService],
 })
 export class AuthModule {}

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import {
   DomainError,
@@ -13,6 +13,7 @@ import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
 import type { GatewayConfig } from '../gateway.config';
 import { AuthRepository, type ClientRow, type UserRow } from './auth.repository';
+import { LoginLimiter } from './login-limiter';
 import { hashPassword, verifyPassword } from './password';
 import type { Principal } from './public.decorator';
 
@@ -75,6 +76,7 @@ export class AuthService implements OnApplicationBootstrap {
 
   constructor(
     private readonly repo: AuthRepository,
+    private readonly limiter: LoginLimiter,
     @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -99,12 +101,13 @@ export class AuthService implements OnApplicationBootstrap {
     }
   }
 
-  async authenticate(header: string | undefined): Promise<Principal> {
+  /** `address` is the caller's IP, for the failed-login limits. */
+  async authenticate(header: string | undefined, address = 'unknown'): Promise<Principal> {
     if (!header) throw unauthorized();
     const key = sha256(header);
     const cached = this.cache.get(key);
     if (cached && cached.expiresAt > Date.now()) return cached.principal;
-    const { principal, expiresAt } = await this.check(header);
+    const { principal, expiresAt } = await this.check(header, address);
     if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(key, {
       principal,
@@ -113,16 +116,20 @@ export class AuthService implements OnApplicationBootstrap {
     return principal;
   }
 
-  private async check(header: string): Promise<{ principal: Principal; expiresAt: number }> {
+  private async check(header: string, address: string): Promise<{ principal: Principal; expiresAt: number }> {
     const scheme = header.slice(0, 7).toLowerCase();
     if (scheme.startsWith('basic ')) {
       const creds = parseBasic(header);
+      const keys = [`ip:${address}`, ...(creds ? [`user:${creds.username.toLowerCase()}`] : [])];
+      await this.limiter.assertAllowed(keys);
       const user = creds && (await this.repo.findUser(creds.username));
       // An unknown user costs the same hash as a known one, so timing does not reveal usernames.
       const valid = creds ? await verifyPassword(creds.password, user?.passwordHash ?? DUMMY_HASH) : false;
       if (!creds || !user || !valid || user.disabled) {
+        await this.limiter.failed(keys);
         throw unauthorized('Invalid credentials.');
       }
+      await this.limiter.succeeded(keys[1]);
       return {
         principal: { kind: 'user', id: user.id, name: user.username, role: user.role, isAdmin: user.role === 'admin' },
         expiresAt: Infinity,
@@ -149,10 +156,18 @@ export class AuthService implements OnApplicationBootstrap {
   async issueToken(
     clientId: string | undefined,
     clientSecret: string | undefined,
+    address = 'unknown',
   ): Promise<{ accessToken: string; expiresIn: number }> {
     if (!clientId || !clientSecret) throw unauthorized('Client credentials are required.');
+    const keys = [`ip:${address}`, `client:${clientId}`];
+    await this.limiter.assertAllowed(keys);
     const client = await this.repo.findClientByClientId(clientId);
-    if (!client || client.secretHash !== sha256(clientSecret)) throw unauthorized('Invalid client credentials.');
+    const given = Buffer.from(sha256(clientSecret));
+    if (!client || !timingSafeEqual(Buffer.from(client.secretHash), given)) {
+      await this.limiter.failed(keys);
+      throw unauthorized('Invalid client credentials.');
+    }
+    await this.limiter.succeeded(keys[1]);
     const accessToken = randomBytes(32).toString('base64url');
     const expiresIn = this.config.auth.tokenTtlSeconds;
     await this.repo.insertToken(sha256(accessToken), client.id, new Date(Date.now() + expiresIn * 1000));

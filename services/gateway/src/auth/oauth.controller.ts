@@ -1,4 +1,4 @@
-import { Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
+import { Controller, Headers, HttpCode, Ip, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError, TokenRequestSchema, TokenResponseSchema, type TokenRequest } from '@switchboard/contracts';
 import { ApiDoc, ZodBody } from '../http';
@@ -20,6 +20,7 @@ export class OAuthController {
   async token(
     @ZodBody(TokenRequestSchema) body: TokenRequest,
     @Headers('authorization') authorization: string | undefined,
+    @Ip() address: string,
     @Res({ passthrough: true }) res: Response,
   ) {
     if (body.grant_type !== 'client_credentials') {
@@ -29,6 +30,7 @@ export class OAuthController {
     const { accessToken, expiresIn } = await this.auth.issueToken(
       body.client_id ?? basic?.username,
       body.client_secret ?? basic?.password,
+      address,
     );
     res.setHeader('cache-control', 'no-store');
     return { access_token: accessToken, expires_in: expiresIn, token_type: 'bearer' as const, scope: null };

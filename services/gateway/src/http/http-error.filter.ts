@@ -10,6 +10,7 @@ import type { Request, Response } from 'express';
 import { DomainError, ErrorCode, HTTP_STATUS_BY_CODE, type ErrorDetails } from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
 import { allowedMethods } from './allowed-methods';
+import { TooManyLoginsError } from '../auth/login-limiter';
 import { sendError } from './mautic-error';
 
 interface Mapped {
@@ -83,6 +84,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       if (exception.code === ErrorCode.Internal) return { status, message: MESSAGE_BY_STATUS[500] };
       const headers: Record<string, string> =
         status === 401 ? { 'www-authenticate': 'Basic realm="Switchboard", Bearer' } : {};
+      if (exception instanceof TooManyLoginsError) headers['retry-after'] = String(exception.retryAfterSeconds);
       return {
         status,
         message: exception.message || (MESSAGE_BY_STATUS[status] ?? 'Error.'),
