@@ -10,6 +10,7 @@ import { SearchWords1795393000000 } from './migrations/1795393000000-SearchWords
 import { CoveringSearchIndex1795394000000 } from './migrations/1795394000000-CoveringSearchIndex';
 import { HashedSearch1795397000000 } from './migrations/1795397000000-HashedSearch';
 import { NewestSendPerWord1795399000000 } from './migrations/1795399000000-NewestSendPerWord';
+import { ShipmentIndex1795400000000 } from './migrations/1795400000000-ShipmentIndex';
 import { StatsModule } from './stats/stats.module';
 import type { TrackerConfig } from './tracker.config';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -21,6 +22,7 @@ export const TRACKER_MIGRATIONS = [
   CoveringSearchIndex1795394000000,
   HashedSearch1795397000000,
   NewestSendPerWord1795399000000,
+  ShipmentIndex1795400000000,
 ];
 
 @Module({})

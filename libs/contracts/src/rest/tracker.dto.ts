@@ -28,6 +28,7 @@ const DayQuery = MomentQuery.transform((iso) => iso.slice(0, 10));
 export const DeliveriesRestQuerySchema = z.object({
   messageId: IntInput.pipe(z.number().int().positive()).optional(),
   campaignId: z.string().min(1).max(200).optional(),
+  shipmentId: z.string().min(1).max(200).optional(),
   contactId: ContactIdSchema.optional(),
   channel: ChannelSchema.optional(),
   status: DeliveryStatusSchema.optional(),

@@ -33,6 +33,7 @@ const CampaignIdSchema = z.string().min(1).max(200);
 export const DeliveriesQuerySchema = z.object({
   messageId: MessageIdSchema.optional(),
   campaignId: CampaignIdSchema.optional(),
+  shipmentId: CampaignIdSchema.optional(),
   contactId: ContactIdSchema.optional(),
   channel: ChannelSchema.optional(),
   status: DeliveryStatusSchema.optional(),
@@ -204,6 +205,18 @@ export const trackerCampaignStats = rpcContract(
   'stats.campaign',
   z.object({ campaignId: CampaignIdSchema, ...StatsRangeSchema }),
   StatsSchema,
+);
+
+/**
+ * sb.rpc.tracker.stats.shipments — the figures of broadcast shipments, from their rows of the
+ * deliveries log (a shipment sends once to each contact, so a send is a contact): `sent`,
+ * `delivered`... count sends that reached that state; `failed` counts sends whose delivery failed.
+ */
+export const trackerShipmentStats = rpcContract(
+  'tracker',
+  'stats.shipments',
+  z.object({ shipmentIds: z.array(CampaignIdSchema).min(1).max(200) }),
+  z.object({ shipments: z.array(StatsSchema.extend({ shipmentId: z.string() })) }),
 );
 
 /** sb.rpc.tracker.unsubscriptions.list — one row per (contact, channel), newest first; `search` as in deliveries. */

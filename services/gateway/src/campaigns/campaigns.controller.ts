@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Patch, Post, Put, Res } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import {
   CampaignInputSchema,
   CampaignListReplySchema,
@@ -7,6 +7,8 @@ import {
   CampaignRejectBodySchema,
   CampaignReplySchema,
   ShipmentsReplySchema,
+  StatsResponseSchema,
+  DomainError,
   type CampaignInput,
   type CampaignListRestQuery,
 } from '@switchboard/contracts';
@@ -146,5 +148,16 @@ export class CampaignsController {
   })
   shipments(@IdParam() id: number) {
     return this.campaigns.shipments(id);
+  }
+
+  @Get(':id/shipments/:shipmentId/stats')
+  @ApiDoc({
+    summary: "The figures of one shipment per channel, in total and per UTC day (as a campaign's)",
+    tags,
+    responses: { 200: StatsResponseSchema },
+  })
+  async shipmentStats(@IdParam() id: number, @Param('shipmentId') shipmentId: string) {
+    if (!/^[A-Za-z0-9._:-]{1,200}$/.test(shipmentId)) throw DomainError.notFound();
+    return { stats: await this.campaigns.shipmentStats(id, shipmentId) };
   }
 }

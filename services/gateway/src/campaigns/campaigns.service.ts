@@ -12,7 +12,10 @@ import {
   type CampaignInput,
   type CampaignListRestQuery,
   type CampaignTransition,
+  DomainError,
+  trackerShipmentStats,
   type Shipment,
+  type Stats,
 } from '@switchboard/contracts';
 import { RpcClient } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
@@ -69,8 +72,41 @@ export class CampaignsService {
     return this.rpc.call(campaignsTransition, { id, action, actor, comment }, this.options);
   }
 
+  /**
+   * campaign-actions' progress of each shipment (targets, requested) with what the tracker saw
+   * become of its sends: `sent`, and `failed` = delivery failed, bounced, or routing failed (which
+   * includes the sends a cancel stopped).
+   */
   async shipments(id: number): Promise<z.infer<typeof ShipmentsReplySchema>> {
     const { shipments } = await this.rpc.call(campaignsShipments, { id }, this.options);
-    return { shipments: shipments.map((s: Shipment) => ({ ...s, sent: s.requested, failed: 0 })) };
+    const stats = await this.statsOf(shipments.map((s) => s.id));
+    return {
+      shipments: shipments.map((s: Shipment) => {
+        const total = stats.get(s.id)?.total;
+        return { ...s, sent: total?.sent ?? 0, failed: total ? total.failed + total.bounced + total.suppressed : 0 };
+      }),
+    };
+  }
+
+  /** The figures of one shipment of the campaign (404 when the shipment is not the campaign's). */
+  async shipmentStats(id: number, shipmentId: string): Promise<Stats> {
+    const { shipments } = await this.rpc.call(campaignsShipments, { id }, this.options);
+    if (!shipments.some((s) => s.id === shipmentId)) throw DomainError.notFound();
+    const stats = (await this.statsOf([shipmentId])).get(shipmentId)!;
+    const { shipmentId: _, ...rest } = stats;
+    return { ...rest, campaignId: String(id) };
+  }
+
+  private async statsOf(shipmentIds: string[]): Promise<Map<string, Stats & { shipmentId: string }>> {
+    const out = new Map<string, Stats & { shipmentId: string }>();
+    for (let i = 0; i < shipmentIds.length; i += 200) {
+      const { shipments } = await this.rpc.call(
+        trackerShipmentStats,
+        { shipmentIds: shipmentIds.slice(i, i + 200) },
+        { timeoutMs: this.config.rpcTimeoutMs },
+      );
+      for (const s of shipments) out.set(s.shipmentId, s);
+    }
+    return out;
   }
 }

@@ -79,6 +79,7 @@ export function pageQuery(q: DeliveriesQuery, match?: SearchMatch): { sql: strin
   };
   if (q.messageId !== undefined) where.push(`d.message_id = ${param(q.messageId)}`);
   if (q.campaignId !== undefined) where.push(`d.campaign_id = ${param(q.campaignId)}`);
+  if (q.shipmentId !== undefined) where.push(`d.shipment_id = ${param(q.shipmentId)}`);
   if (q.contactId !== undefined) where.push(`d.contact_id = ${param(q.contactId)}`);
   if (q.channel !== undefined) where.push(`d.channel = ${param(q.channel)}`);
   if (q.status !== undefined) where.push(`d.status = ${param(q.status)}`);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ShipmentStatsRepository } from './shipment-stats.repository';
 import { StatsRepository } from './stats.repository';
 import { StatsRpc } from './stats.rpc';
 
-@Module({ providers: [StatsRepository, StatsRpc] })
+@Module({ providers: [StatsRepository, ShipmentStatsRepository, StatsRpc] })
 export class StatsModule {}
