@@ -10,7 +10,7 @@ import {
 import { nanos } from '@nats-io/transport-node';
 import { BATCH_KEYS, HEADERS, type DeadLetter, type NatsNames } from '@switchboard/contracts';
 import { jitter } from '@switchboard/resilience';
-import { extractTraceContext, withSpan, type Logger } from '@switchboard/telemetry';
+import { extractTraceContext, linksTo, withSpan, type Logger } from '@switchboard/telemetry';
 import type { z } from 'zod';
 import {
   deliveryCountOf,
@@ -26,6 +26,7 @@ import type { Outcome } from './outcome';
 import { outcomeOfError, Outcomes } from './outcome';
 import { isAlreadyExists } from './streams';
 import type { EventPublisher } from './publisher';
+import { messagingMetrics } from './messaging.metrics';
 
 export interface ConsumerSpec<T> {
   /** Durable name: one per (service, subject). */
@@ -125,6 +126,7 @@ export class ConsumerRunner<T> {
       await this.deps.jsm.consumers.update(stream, this.spec.durable, config);
     }
     const consumer = await this.deps.js.consumers.get(stream, this.spec.durable);
+    messagingMetrics.trackLag(this.deps.jsm, stream, this.spec.durable);
     this.messages = await consumer.consume({
       max_messages: Math.max(64, Math.ceil(this.maxAckPending / 2)),
     });
@@ -144,6 +146,7 @@ export class ConsumerRunner<T> {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.keepAlive);
+    messagingMetrics.untrackLag(this.spec.durable);
     await this.messages?.close().catch(() => undefined);
     this.wake?.();
     await this.done;
@@ -243,6 +246,7 @@ export class ConsumerRunner<T> {
   private async handle(deliveries: Delivery<T>[], first: JsMsg): Promise<Outcome[]> {
     if (deliveries.length === 0) return [];
     let outcomes: Outcome[] | void;
+    const started = performance.now();
     try {
       const lead = deliveries[0];
       outcomes = await runWithCorrelationId(lead.correlationId, () =>
@@ -256,6 +260,7 @@ export class ConsumerRunner<T> {
           },
           () => this.handler(deliveries),
           extractTraceContext(carrierOf(first.headers)),
+          linksTo(deliveries.map((d) => d.headers)),
         ),
       );
     } catch (error) {
@@ -266,12 +271,19 @@ export class ConsumerRunner<T> {
           ? outcomeOfError(error, this.backoff(d.deliveryCount))
           : Outcomes.retry(this.backoff(d.deliveryCount), (error as Error).message),
       );
+      messagingMetrics.handled(
+        this.spec.durable,
+        deliveries,
+        outcomes[0].kind === 'poison' ? 'poison' : 'error',
+        started,
+      );
       this.log(deliveries[0]).warn(
         { err: error, items: deliveries.length },
         outcomes[0].kind === 'poison' ? 'handler declared the message poison' : 'handler failed',
       );
       return outcomes;
     }
+    messagingMetrics.handled(this.spec.durable, deliveries, outcomes, started);
     return deliveries.map((_, i) => outcomes?.[i] ?? { kind: 'done' });
   }
 
@@ -400,6 +412,7 @@ export class ConsumerRunner<T> {
       msg.nak(this.backoff(msg.info.deliveryCount));
       return;
     }
+    messagingMetrics.deadLettered(this.spec.durable, msg.subject);
     this.deps.logger.warn(
       { subject: msg.subject, seq: msg.seq, deliveryCount: msg.info.deliveryCount, reason },
       'dead-lettered',
@@ -433,6 +446,7 @@ export class ConsumerRunner<T> {
       this.deps.logger.error({ err: error, subject: msg.subject, seq: msg.seq }, 'dead-letter publish failed');
       return false;
     }
+    messagingMetrics.deadLettered(this.spec.durable, msg.subject);
     this.deps.logger.warn(
       { subject: msg.subject, seq: msg.seq, index: item.index, reason },
       'batch item dead-lettered',

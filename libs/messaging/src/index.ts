@@ -13,3 +13,4 @@ export * from './envelope';
 export * from './invalidating-cache';
 export * from './catalog-changes';
 export * from './batch-publisher';
+export * from './messaging.metrics';

@@ -2,6 +2,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { z } from 'zod';
 import { outgoingHeaders } from './headers';
 import { StreamAcks, type StreamAck } from './stream-acks';
+import { messagingMetrics } from './messaging.metrics';
 
 export interface PublishOptions {
   /** Idempotency key (`Nats-Msg-Id`); JetStream stores one message per key within its duplicate window. */
@@ -43,12 +44,20 @@ export class EventPublisher {
         throw new PublishValidationError(`Refusing to publish an invalid ${event.subject}: ${result.error.message}`);
       }
     }
-    return this.acks.publish(event.subject, encoder.encode(JSON.stringify(event.payload)), outgoingHeaders(event));
+    const ack = await this.acks.publish(
+      event.subject,
+      encoder.encode(JSON.stringify(event.payload)),
+      outgoingHeaders(event),
+    );
+    messagingMetrics.published(event.subject);
+    return ack;
   }
 
   /** Publishes a payload already serialised (a batch envelope built from its items' JSON). */
-  publishJson(subject: string, json: string, options: PublishOptions): Promise<StreamAck> {
-    return this.acks.publish(subject, encoder.encode(json), outgoingHeaders(options));
+  async publishJson(subject: string, json: string, options: PublishOptions): Promise<StreamAck> {
+    const ack = await this.acks.publish(subject, encoder.encode(json), outgoingHeaders(options));
+    messagingMetrics.published(subject);
+    return ack;
   }
 
   /** Publishes in order of submission with at most `maxInFlight` unacknowledged; rejects on the first failure. */

@@ -12,6 +12,7 @@ import {
 import { extractTraceContext, withSpan, type Logger } from '@switchboard/telemetry';
 import type { z } from 'zod';
 import { carrierOf, newCorrelationId, outgoingHeaders, runWithCorrelationId } from './headers';
+import { messagingMetrics } from './messaging.metrics';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -47,6 +48,7 @@ export class RpcServer {
 
   private async handle<C extends RpcContract>(contract: C, handler: RpcHandlerFn<C>, msg: Msg): Promise<void> {
     const correlationId = msg.headers?.get(HEADERS.correlationId) || newCorrelationId();
+    const started = performance.now();
     const reply = await runWithCorrelationId(correlationId, () =>
       withSpan(
         `rpc ${contract.service}.${contract.operation}`,
@@ -55,6 +57,12 @@ export class RpcServer {
         () => this.execute(contract, handler, msg),
         extractTraceContext(carrierOf(msg.headers)),
       ),
+    );
+    messagingMetrics.rpc(
+      'server',
+      `${contract.service}.${contract.operation}`,
+      reply.ok ? 'ok' : reply.error.code,
+      started,
     );
     try {
       msg.respond(encoder.encode(JSON.stringify(reply)));
@@ -107,41 +115,46 @@ export class RpcClient {
     options: { timeoutMs?: number; correlationId?: string; unavailable?: string } = {},
   ): Promise<z.infer<C['response']>> {
     const subject = this.names.subjects.rpc(contract.service, contract.operation);
-    return withSpan(`rpc ${contract.service}.${contract.operation}`, 'client', { 'rpc.system': 'nats' }, async () => {
-      let msg: Msg;
-      try {
-        msg = await this.nc.request(subject, encoder.encode(JSON.stringify(request)), {
-          timeout: options.timeoutMs ?? this.defaultTimeoutMs,
-          headers: outgoingHeaders({ correlationId: options.correlationId }),
-        });
-      } catch (error) {
-        if (isNoResponders(error)) {
-          throw new DomainError(ErrorCode.Unavailable, options.unavailable ?? `${contract.service} is not available.`);
+    const call = () =>
+      withSpan(`rpc ${contract.service}.${contract.operation}`, 'client', { 'rpc.system': 'nats' }, async () => {
+        let msg: Msg;
+        try {
+          msg = await this.nc.request(subject, encoder.encode(JSON.stringify(request)), {
+            timeout: options.timeoutMs ?? this.defaultTimeoutMs,
+            headers: outgoingHeaders({ correlationId: options.correlationId }),
+          });
+        } catch (error) {
+          if (isNoResponders(error)) {
+            throw new DomainError(
+              ErrorCode.Unavailable,
+              options.unavailable ?? `${contract.service} is not available.`,
+            );
+          }
+          if (error instanceof errors.TimeoutError) {
+            throw new DomainError(ErrorCode.Timeout, `${contract.service} did not answer in time.`);
+          }
+          throw error;
         }
-        if (error instanceof errors.TimeoutError) {
-          throw new DomainError(ErrorCode.Timeout, `${contract.service} did not answer in time.`);
+        const reply = RpcReplySchema.safeParse(parseJson(msg.data));
+        if (!reply.success) {
+          throw new DomainError(
+            ErrorCode.Internal,
+            `${contract.service} answered ${contract.operation} with a malformed reply.`,
+          );
         }
-        throw error;
-      }
-      const reply = RpcReplySchema.safeParse(parseJson(msg.data));
-      if (!reply.success) {
-        throw new DomainError(
-          ErrorCode.Internal,
-          `${contract.service} answered ${contract.operation} with a malformed reply.`,
-        );
-      }
-      if (!reply.data.ok) {
-        throw new DomainError(reply.data.error.code, reply.data.error.message, reply.data.error.details ?? {});
-      }
-      const data = contract.response.safeParse(reply.data.data);
-      if (!data.success) {
-        throw new DomainError(
-          ErrorCode.Internal,
-          `${contract.service} answered ${contract.operation} outside its contract: ${data.error.issues[0]?.message ?? 'invalid'}.`,
-        );
-      }
-      return data.data as z.infer<C['response']>;
-    });
+        if (!reply.data.ok) {
+          throw new DomainError(reply.data.error.code, reply.data.error.message, reply.data.error.details ?? {});
+        }
+        const data = contract.response.safeParse(reply.data.data);
+        if (!data.success) {
+          throw new DomainError(
+            ErrorCode.Internal,
+            `${contract.service} answered ${contract.operation} outside its contract: ${data.error.issues[0]?.message ?? 'invalid'}.`,
+          );
+        }
+        return data.data as z.infer<C['response']>;
+      });
+    return messagingMetrics.timedCall(`${contract.service}.${contract.operation}`, call);
   }
 }
 

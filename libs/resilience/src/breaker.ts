@@ -1,4 +1,5 @@
 import CircuitBreaker from 'opossum';
+import { breakerMetrics } from './breaker.metrics';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
@@ -38,13 +39,24 @@ export class Breaker<A extends unknown[], R> {
       volumeThreshold: options.volumeThreshold ?? 5,
       errorFilter: options.isHealthyError,
     });
+    breakerMetrics.track(options.name, () => this.state);
+    this.onStateChange((state) => breakerMetrics.transition(options.name, state));
   }
 
   async fire(...args: A): Promise<R> {
+    const started = performance.now();
     try {
-      return await this.breaker.fire(...args);
+      const result = await this.breaker.fire(...args);
+      breakerMetrics.call(this.breaker.name, 'ok', started);
+      return result;
     } catch (error) {
-      if ((error as { code?: string }).code === 'EOPENBREAKER') throw new BreakerOpenError(this.breaker.name);
+      const code = (error as { code?: string }).code;
+      breakerMetrics.call(
+        this.breaker.name,
+        code === 'EOPENBREAKER' ? 'rejected' : code === 'ETIMEDOUT' ? 'timeout' : 'error',
+        started,
+      );
+      if (code === 'EOPENBREAKER') throw new BreakerOpenError(this.breaker.name);
       throw error;
     }
   }
@@ -67,6 +79,7 @@ export class Breaker<A extends unknown[], R> {
   }
 
   shutdown(): void {
+    breakerMetrics.untrack(this.breaker.name);
     this.breaker.shutdown();
   }
 }

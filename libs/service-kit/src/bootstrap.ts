@@ -3,7 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NATS_CONNECTION } from '@switchboard/messaging';
-import { createLogger, startTelemetry, type Logger } from '@switchboard/telemetry';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { collectProcessMetrics, createLogger, startTelemetry, type Logger } from '@switchboard/telemetry';
 import { DataSource } from 'typeorm';
 import { HealthServer } from './health-server';
 import { NestPinoLogger } from './nest-logger';
@@ -16,7 +18,6 @@ export interface BootstrapOptions {
   /** Set for services with an HTTP API (the gateway): the port it serves on. */
   httpPort?: number;
   logger?: Logger;
-  otlpEndpoint?: string;
   /** Runs before the HTTP server listens (middleware, body limits...). */
   configureHttp?: (app: NestExpressApplication) => void | Promise<void>;
 }
@@ -55,7 +56,9 @@ export function readinessChecks(app: INestApplicationContext): Record<string, ()
 /** Starts one service: telemetry, the Nest app, /health and /ready, graceful shutdown on signals. */
 export async function startService(options: BootstrapOptions): Promise<RunningService> {
   const logger = options.logger ?? createLogger(options.service);
-  startTelemetry({ serviceName: options.service, otlpEndpoint: options.otlpEndpoint });
+  // Export follows the standard OTEL_* variables (libs/telemetry reads them).
+  startTelemetry({ serviceName: options.service, serviceVersion: serviceVersion(options.service) });
+  collectProcessMetrics();
   const nestLogger = new NestPinoLogger(logger);
   const app =
     options.httpPort === undefined
@@ -82,6 +85,16 @@ export async function startService(options: BootstrapOptions): Promise<RunningSe
       await health.close();
     })());
   return { app, health, healthPort, httpPort, close };
+}
+
+/** The version in services/<service>/package.json (service.version of its traces). */
+function serviceVersion(service: string): string | undefined {
+  try {
+    const manifest = join(__dirname, '..', '..', '..', 'services', service, 'package.json');
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
 }
 
 /** For main.ts: start, and stop cleanly on SIGTERM/SIGINT; a boot failure exits non-zero. */

@@ -1,10 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { renderMetrics } from '@switchboard/telemetry';
 
 export type ReadinessCheck = () => Promise<void>;
 
 /**
- * `/health` (the process is alive) and `/ready` (every dependency answers) on their own port, so
+ * `/health` (the process is alive), `/ready` (every dependency answers) and `/metrics`
+ * (Prometheus text) on their own port, so
  * that services without an HTTP API need no web framework, and probes never queue behind traffic.
  */
 export class HealthServer {
@@ -21,6 +23,7 @@ export class HealthServer {
     this.server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       if (path === '/health') return this.reply(res, 200, { status: 'ok' });
+      if (path === '/metrics') return void this.metrics(res);
       if (path !== '/ready') return this.reply(res, 404, { status: 'not found' });
       void this.readiness().then(({ ok, results }) =>
         this.reply(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks: results }),
@@ -50,6 +53,15 @@ export class HealthServer {
 
   async close(): Promise<void> {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async metrics(res: import('node:http').ServerResponse): Promise<void> {
+    try {
+      const { contentType, body } = await renderMetrics();
+      res.writeHead(200, { 'content-type': contentType }).end(body);
+    } catch (error) {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${(error as Error).message}\n`);
+    }
   }
 
   private reply(res: import('node:http').ServerResponse, status: number, body: unknown): void {

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { currentSpanIds } from './tracing';
 
 export type { Logger } from 'pino';
 
@@ -28,6 +29,8 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
     base: { service },
     redact: { paths: REDACT, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // Every line written inside a span names its trace, so logs and traces join on traceId.
+    mixin: () => currentSpanIds() ?? {},
   });
 }
 

@@ -5,3 +5,5 @@ export * from './services';
 export * from './ports';
 export * from './named-service';
 export * from './channels';
+export * from './prometheus';
+export * from './otlp-receiver';

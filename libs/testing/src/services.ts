@@ -70,7 +70,12 @@ export async function spawnService(
       return res?.status === 200;
     },
     { timeoutMs: 60_000, intervalMs: 200, message: `${service} did not become ready` },
-  );
+  ).catch(async (error: unknown) => {
+    // Not handed to the caller, so nobody else would stop it.
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await exited;
+    throw error;
+  });
   return {
     process: child,
     output,

@@ -11,6 +11,7 @@ import { DeliveryEventsRepository } from './deliveries/delivery-events.repositor
 import { CreateRouterTables1767225600000 } from './migrations/1767225600000-CreateRouterTables';
 import { RecordTimeIndexes1767225600100 } from './migrations/1767225600100-RecordTimeIndexes';
 import { CanceledShipments1767225600200 } from './migrations/1767225600200-CanceledShipments';
+import { DecisionTraceIds1796600000000 } from './migrations/1796600000000-DecisionTraceIds';
 import { routerPruner } from './retention';
 import type { RouterConfig } from './router.config';
 import { DecisionsRepository } from './routing/decisions.repository';
@@ -33,7 +34,12 @@ export function createRouterModule(
         logger,
         database: {
           schema: 'router',
-          migrations: [CreateRouterTables1767225600000, RecordTimeIndexes1767225600100, CanceledShipments1767225600200],
+          migrations: [
+            CreateRouterTables1767225600000,
+            RecordTimeIndexes1767225600100,
+            CanceledShipments1767225600200,
+            DecisionTraceIds1796600000000,
+          ],
         },
       }),
     ],

@@ -20,6 +20,7 @@ import { asDeliveryError, DeliveryError, type SendResult } from '../provider/cha
 import type { TrackingLinks } from '../define-sender';
 import type { ChannelRuntime } from '../provider/channel-runtime';
 import { LiquidRenderer } from '../rendering/liquid.renderer';
+import { countDeliveryEvents } from './delivery.metrics';
 import type { SenderConfig } from '../sender.config';
 
 /** Delay before a dispatch whose content could not be loaded (catalog down) comes back. */
@@ -151,6 +152,7 @@ export class DispatchService {
             ...result,
           });
           if (result.event) events.push(result.event);
+          countDeliveryEvents(runtime.provider.name, [result]);
         });
       }),
     );
@@ -164,6 +166,7 @@ export class DispatchService {
         msgId: `${event.dispatchId}:${event.event}`,
       })),
     );
+    countDeliveryEvents(runtime.provider.name, finished);
     return outcomes;
   }
 

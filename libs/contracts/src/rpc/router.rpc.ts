@@ -47,6 +47,8 @@ export const SendRecordSchema = z.object({
   campaignId: z.string().nullable(),
   campaignEventId: z.string().nullable(),
   shipmentId: z.string().nullable(),
+  /** The W3C trace id of the send (from its request to its delivery events); null when untraced. */
+  traceId: z.string().nullable().optional(),
   requestedAt: IsoDateTimeSchema,
   expiresAt: IsoDateTimeSchema,
   /** The order override the request carried, if any. */

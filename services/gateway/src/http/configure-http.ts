@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { newCorrelationId, runWithCorrelationId } from '@switchboard/messaging';
 import type { GatewayConfig } from '../gateway.config';
 import { ignoreUnknownExpectations } from './expect-header';
+import { httpMetrics } from './http-metrics';
 
 const CORRELATION_HEADER = 'x-correlation-id';
 const SAFE_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -26,6 +27,7 @@ export function configureHttp(app: NestExpressApplication, config: Pick<GatewayC
   app.set('query parser', 'extended');
   app.set('etag', false);
   app.disable('x-powered-by');
+  app.use(httpMetrics);
   app.use(correlation);
   app.use(parser(express.json({ limit: config.http.bodyLimit, type: ['application/json', 'application/*+json'] })));
   app.use(parser(express.urlencoded({ limit: config.http.bodyLimit, extended: true })));

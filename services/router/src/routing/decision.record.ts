@@ -27,4 +27,6 @@ export interface DecisionRecord {
   reason: DecisionFailureReason | null;
   retryAt: string | null;
   decidedAt: string;
+  /** The trace of the send request this decision answered (null when it carried none). */
+  traceId: string | null;
 }

@@ -25,16 +25,17 @@ interface DecisionRow {
   reason: DecisionRecord['reason'];
   retry_at: Date | null;
   decided_at: Date;
+  trace_id: string | null;
 }
 
 const COLUMNS = `send_id, attempt, deferrals, message_id, contact_id, campaign_id, campaign_event_id, shipment_id,
   channels, exclude_channels, requested_at, expires_at, outcome, channel, dispatch_id, content_id, candidates,
-  skipped, reason, retry_at, decided_at`;
+  skipped, reason, retry_at, decided_at, trace_id`;
 
 const RECORDSET = `x(send_id text, attempt int, deferrals int, message_id bigint, contact_id text, campaign_id text,
   campaign_event_id text, shipment_id text, channels jsonb, exclude_channels jsonb, requested_at timestamptz,
   expires_at timestamptz, outcome text, channel text, dispatch_id text, content_id int, candidates jsonb,
-  skipped jsonb, reason text, retry_at timestamptz, decided_at timestamptz)`;
+  skipped jsonb, reason text, retry_at timestamptz, decided_at timestamptz, trace_id text)`;
 
 function toRow(r: DecisionRecord): Record<string, unknown> {
   return {
@@ -59,6 +60,7 @@ function toRow(r: DecisionRecord): Record<string, unknown> {
     reason: r.reason,
     retry_at: r.retryAt,
     decided_at: r.decidedAt,
+    trace_id: r.traceId,
   };
 }
 
@@ -85,6 +87,7 @@ function fromRow(row: DecisionRow): DecisionRecord {
     reason: row.reason,
     retryAt: row.retry_at?.toISOString() ?? null,
     decidedAt: row.decided_at.toISOString(),
+    traceId: row.trace_id,
   };
 }
 

@@ -20,6 +20,7 @@ import type { DecisionFailureReason, DecisionRecord } from './decision.record';
 import { DecisionsRepository } from './decisions.repository';
 import { decisionKey, dispatchIdOf } from './ids';
 import { planRoute, type RoutePlan } from './route-plan';
+import { countOutcomes } from './routing.metrics';
 
 interface Verdict {
   outcome: DecisionRecord['outcome'];
@@ -74,18 +75,22 @@ export class RoutingService {
    * decision makes no sense is retried alone; what fails the whole batch (preferences, the
    * database or NATS unreachable) throws.
    */
-  async route(requests: SendRequested[]): Promise<Outcome[]> {
+  /** `traceIds`: the trace each send request came in, by send id (stored with its decision). */
+  async route(requests: SendRequested[], traceIds: Map<string, string> = new Map()): Promise<Outcome[]> {
     await this.channels.warmedUp();
     const outcomes: Outcome[] = requests.map(() => Outcomes.done());
     for (const round of rounds(requests)) {
-      const failed = await this.routeRound(round.map((i) => requests[i]));
+      const failed = await this.routeRound(
+        round.map((i) => requests[i]),
+        traceIds,
+      );
       for (const [j, reason] of failed) outcomes[round[j]] = Outcomes.retry(ITEM_RETRY_MS, reason);
     }
     return outcomes;
   }
 
   /** Routes requests with distinct send ids; returns the positions of those that failed alone, with why. */
-  private async routeRound(all: SendRequested[]): Promise<Map<number, string>> {
+  private async routeRound(all: SendRequested[], traceIds: Map<string, string>): Promise<Map<number, string>> {
     const now = new Date();
     const started = performance.now();
     const messages = await this.catalog.getMany(all.map((r) => r.messageId));
@@ -111,7 +116,9 @@ export class RoutingService {
     const fresh: DecisionRecord[] = [];
     all.forEach((req, i) => {
       try {
-        fresh.push(this.toRecord(req, allPlans[i], decided.get(req.sendId), now.toISOString()));
+        fresh.push(
+          this.toRecord(req, allPlans[i], decided.get(req.sendId), now.toISOString(), traceIds.get(req.sendId)),
+        );
         requests.push(req);
       } catch (error) {
         this.logger.error({ err: error, sendId: req.sendId }, 'send not routed; retried alone');
@@ -151,6 +158,7 @@ export class RoutingService {
       else bySubject.set(e.subject, [e.payload as object]);
     }
     await Promise.all([...bySubject].map(([subject, items]) => this.batches.publish(subject, items)));
+    countOutcomes(records);
     this.logger.debug(
       {
         size: requests.length,
@@ -199,6 +207,7 @@ export class RoutingService {
     plan: RoutePlan,
     decision: Decision | undefined,
     decidedAt: string,
+    traceId: string | undefined,
   ): DecisionRecord {
     const attempt = req.attempt ?? 0;
     const deferrals = req.deferrals ?? 0;
@@ -226,6 +235,7 @@ export class RoutingService {
       reason: v.reason ?? null,
       retryAt: v.retryAt ?? null,
       decidedAt,
+      traceId: traceId ?? null,
     };
   }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { NatsNames, SendRequestedSchema, type SendRequested } from '@switchboard/contracts';
 import { Consumer, type ConsumerSpec, type Delivery, type EventConsumer, type Outcome } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
+import { traceIdOf } from '@switchboard/telemetry';
 import type { RouterConfig } from '../router.config';
 import { RoutingService } from './routing.service';
 
@@ -26,6 +27,14 @@ export class SendRequestedConsumer implements EventConsumer<SendRequested> {
   }
 
   handle(batch: Delivery<SendRequested>[]): Promise<Outcome[]> {
-    return this.routing.route(batch.map((d) => d.data));
+    const traceIds = new Map<string, string>();
+    for (const d of batch) {
+      const traceId = traceIdOf(d.headers);
+      if (traceId) traceIds.set(d.data.sendId, traceId);
+    }
+    return this.routing.route(
+      batch.map((d) => d.data),
+      traceIds,
+    );
   }
 }

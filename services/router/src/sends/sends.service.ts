@@ -23,6 +23,7 @@ export class SendsService {
       campaignId: first.campaignId,
       campaignEventId: first.campaignEventId,
       shipmentId: first.shipmentId,
+      traceId: first.traceId,
       requestedAt: first.requestedAt,
       expiresAt: first.expiresAt,
       channels: first.channels,
