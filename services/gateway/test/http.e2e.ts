@@ -80,6 +80,18 @@ describe('gateway HTTP layer', () => {
     }
   });
 
+  it('answers every API request, errors included, with no-store and nosniff', async () => {
+    for (const res of [
+      await ctx.api('GET', '/api/users/self'),
+      await ctx.api('GET', '/api/nothing'),
+      await ctx.api('GET', '/api/users', undefined, { auth: null }),
+      await ctx.api('POST', '/api/clients/new', {}),
+    ]) {
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+  });
+
   it('serves the OpenAPI document without auth', async () => {
     const res = await ctx.api('GET', '/api/docs', undefined, { auth: null });
     expect(res.status).toBe(200);

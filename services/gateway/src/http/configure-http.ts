@@ -16,6 +16,13 @@ function correlation(req: Request, res: Response, next: NextFunction): void {
   runWithCorrelationId(id, next);
 }
 
+/** API answers carry personal data and depend on who asks: never kept by a cache, never type-sniffed. */
+function apiResponseHeaders(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('cache-control', 'no-store');
+  res.setHeader('x-content-type-options', 'nosniff');
+  next();
+}
+
 /** body-parser errors (malformed JSON, too large) go to Nest's error handler, hence the HTTP error filter. */
 function parser(handler: RequestHandler): RequestHandler {
   return (req, res, next) => handler(req, res, (err?: unknown) => next(err));
@@ -29,6 +36,7 @@ export function configureHttp(app: NestExpressApplication, config: Pick<GatewayC
   app.disable('x-powered-by');
   app.use(httpMetrics);
   app.use(correlation);
+  app.use('/api', apiResponseHeaders);
   // Provider webhooks are verified over their exact bytes (signatures), so they get the raw body.
   app.use('/webhooks/providers', parser(express.raw({ limit: config.http.bodyLimit, type: () => true })));
   app.use(parser(express.json({ limit: config.http.bodyLimit, type: ['application/json', 'application/*+json'] })));
