@@ -202,6 +202,31 @@ describe('channel content, categories, channels and catalog change events', () =
     expect(res.body.errors[0].message).toBe('No email sender is running.');
   });
 
+  it('refuses a notification link or icon that is not http(s), such as javascript: or data:', async () => {
+    for (const [field, value] of [
+      ['url', 'javascript:alert(1)'],
+      ['url', ' JavaScript:alert(1)'],
+      ['icon', 'data:image/svg+xml,<svg onload=alert(1)>'],
+    ] as const) {
+      const res = await ctx.api('POST', '/api/notifications/new', {
+        name: 'Push',
+        heading: 'Hey',
+        message: 'x',
+        [field]: value,
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.errors[0].message).toBe(`${field}: A URL must start with http:// or https://.`);
+    }
+    const ok = await ctx.api('POST', '/api/notifications/new', {
+      name: 'Push',
+      heading: 'Hey',
+      message: 'x',
+      url: '{{ contact.fields.landing }}',
+      icon: 'https://cdn.example.com/i.png',
+    });
+    expect(ok.status).toBe(201);
+  });
+
   it('CRUDs categories', async () => {
     const created = await ctx.api('POST', '/api/categories/new', { title: 'News <i>letters</i>', description: 'x' });
     expect(created.status).toBe(201);

@@ -9,6 +9,12 @@ const required = (label: string, max: number) =>
     .string({ error: `A ${label} is required.` })
     .max(max)
     .refine((v) => v.trim() !== '', `A ${label} is required.`);
+/** A link a browser or device opens: http(s) only (no `javascript:` or `data:`), or Liquid that renders one. */
+const webUrl = (max: number) =>
+  text(max).refine(
+    (v) => v === null || v.trim() === '' || /^\s*(https?:\/\/|\{\{)/i.test(v),
+    'A URL must start with http:// or https://.',
+  );
 const optionalEmail = z
   .union([z.email('A valid email address is required.'), z.literal(''), z.null()])
   .transform((v) => (v === '' ? null : v));
@@ -54,8 +60,8 @@ export const CONTENT_FIELDS = {
     input: {
       heading: text(255).optional(),
       message: text(4000).optional(),
-      url: text(2048).optional(),
-      icon: text(2048).optional(),
+      url: webUrl(2048).optional(),
+      icon: webUrl(2048).optional(),
       mobile: BoolInput.optional(),
     },
     required: { heading: required('heading', 255), message: required('message', 4000) },
