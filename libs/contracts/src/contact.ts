@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ChannelSchema } from './channels';
 import { ContactIdSchema, CountrySchema, EmailSchema, TimeZoneSchema } from './primitives';
+import { stripHtml } from './rest/input.dto';
 
 export const FREQUENCY_TIMES = ['DAY', 'WEEK', 'MONTH'] as const;
 export const FrequencyTimeSchema = z.enum(FREQUENCY_TIMES);
@@ -65,8 +66,9 @@ export const ContactInputSchema = z.object({
   email: EmailSchema.nullable().optional(),
   /** Normalised to E.164 by preferences (with `country`); a number that cannot be is kept as given and is no SMS address. */
   mobile: z.string().trim().max(64).nullable().optional(),
-  firstname: z.string().max(255).nullable().optional(),
-  lastname: z.string().max(255).nullable().optional(),
+  /** Plain text: a name is shown in the UI, emails and exports, so markup in it is stripped. */
+  firstname: z.string().max(255).transform(stripHtml).nullable().optional(),
+  lastname: z.string().max(255).transform(stripHtml).nullable().optional(),
   locale: z.string().max(32).nullable().optional(),
   timezone: TimeZoneSchema.nullable().optional(),
   country: CountrySchema.nullable().optional(),

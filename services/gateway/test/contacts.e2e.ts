@@ -123,6 +123,17 @@ describe('contacts API', () => {
     expect((await ctx.api('GET', '/api/contacts/given-1')).body.contact.firstname).toBe('G');
   });
 
+  it('keeps names as plain text: markup in them is stripped', async () => {
+    const res = await ctx.api('PUT', '/api/contacts/html-1/edit', {
+      email: 'h@example.com',
+      firstname: '<img src=x onerror=alert(1)>Ada<script>alert(2)</script>',
+      lastname: '<b>Lovelace</b>',
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.contact).toMatchObject({ firstname: 'Ada', lastname: 'Lovelace' });
+    expect((await ctx.api('GET', '/api/contacts/html-1')).body.contact).toMatchObject({ firstname: 'Ada' });
+  });
+
   it('answers 400 naming each invalid field', async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ email: 'not-an-email' }, 'email: A valid email address is required.'],
