@@ -3,6 +3,9 @@ import { FailureSwitch, type FeedbackKind } from '../control';
 import { Received, type Outbox } from '../outbox';
 import { DROP_CONNECTION, reply, type FakeRequest, type FakeResponse, type FakeRoute } from './http-kit';
 
+/** How long after accepting a message the fake sends its status callbacks. */
+const CALLBACK_DELAY_MS = 1_000;
+
 /** Twilio Programmable Messaging: `POST /2010-04-01/Accounts/{AccountSid}/Messages.json`. */
 export interface TwilioConfig {
   accountSid: string;
@@ -193,7 +196,9 @@ export function createTwilioFake(config: TwilioConfig, outbox?: Outbox, control 
     });
     outbox?.add({ provider: 'twilio', to, from: from ?? serviceSid ?? undefined, body, details: { ...message } });
     const feedback = control.takeFeedback();
-    if (feedback) setTimeout(() => void callBack(message, feedback), 20);
+    // Twilio calls back after its API answer, seconds later in practice; the sender records the
+    // message SID only once the answer reaches it, so a callback 20 ms later could race it.
+    if (feedback) setTimeout(() => void callBack(message, feedback), CALLBACK_DELAY_MS);
     const uri = `/2010-04-01/Accounts/${config.accountSid}/Messages/${message.sid}`;
     return reply(201, {
       account_sid: config.accountSid,
