@@ -19,7 +19,6 @@ import { StatsModule } from './stats/stats.module';
 import { TemplatesModule } from './templates/templates.module';
 import { TrackingModule } from './tracking/tracking.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
-import { ProviderWebhooksModule } from './provider-webhooks/provider-webhooks.module';
 
 /**
  * The gateway: the only HTTP entry. Each concept is a module under `src/<concept>/`; add yours to
@@ -39,7 +38,6 @@ const FEATURE_MODULES: (Type | DynamicModule)[] = [
   TrackingModule,
   WebhooksModule,
   CampaignsModule,
-  ProviderWebhooksModule,
   AdminUiModule,
   SegmentsModule,
 ];

@@ -41,12 +41,7 @@ export class TwilioProvider implements ChannelProvider<SmsMessage> {
   }
 
   async send(message: SmsMessage): Promise<SendResult> {
-    // Twilio reports delivered / undelivered / failed there (DESIGN §6), signed with the auth token.
-    const form = new URLSearchParams({
-      To: message.to,
-      Body: message.body,
-      StatusCallback: this.config.statusCallback,
-    });
+    const form = new URLSearchParams({ To: message.to, Body: message.body });
     const from = message.senderId ?? this.config.from;
     if (/^MG[0-9a-f]{32}$/.test(from)) form.set('MessagingServiceSid', from);
     else form.set('From', from);
