@@ -34,6 +34,18 @@ export interface Claim {
  * `<schema>.dispatch_attempts`: one row per dispatch, so that a redelivered dispatch that already
  * succeeded is never sent again. A batch costs three statements: find, claim, finish.
  */
+/** A recorded final event (feedback lookups by provider message id). */
+interface EventRow {
+  event: DeliveryEvent;
+}
+
+/** A claimed dispatch and the provider calls recorded for it before. */
+interface ClaimRow {
+  dispatch_id: string;
+  attempts: number;
+  crash_resends: number;
+}
+
 export class AttemptsRepository {
   private readonly table: string;
 
@@ -63,7 +75,7 @@ export class AttemptsRepository {
   /** The recorded final events of dispatches the provider knows by these ids (feedback lookups). */
   async findByProviderMessageIds(ids: string[]): Promise<Map<string, DeliveryEvent>> {
     if (ids.length === 0) return new Map();
-    const rows: Array<{ event: DeliveryEvent }> = await this.ds.query(
+    const rows = await this.ds.query<EventRow[]>(
       `SELECT event FROM ${this.table}
        WHERE event ? 'providerMessageId' AND event->>'providerMessageId' = ANY($1::text[])`,
       [ids],
@@ -83,7 +95,7 @@ export class AttemptsRepository {
     leaseMs: number,
   ): Promise<Map<string, Claim>> {
     if (items.length === 0) return new Map();
-    const rows: Array<{ dispatch_id: string; attempts: number; crash_resends: number }> = await this.ds.query(
+    const rows = await this.ds.query<ClaimRow[]>(
       `INSERT INTO ${this.table} AS a (dispatch_id, channel, contact_id, status, attempts, claimed_at, updated_at)
        SELECT u.id, u.channel, u.contact_id, 'sending', 0, now(), now()
        FROM unnest($1::text[], $2::text[], $4::text[]) AS u(id, channel, contact_id)
