@@ -11,3 +11,4 @@ export * from './rpc/index';
 export * from './rest/index';
 export * from './batch';
 export * from './liquid-engine';
+export * from './sms-segments';

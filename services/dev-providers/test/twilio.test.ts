@@ -1,5 +1,4 @@
 import { startHttpFake, type HttpFake } from '../src/http/http-fake';
-import { smsSegments } from '../src/http/twilio.router';
 
 describe('Twilio fake', () => {
   let fake: HttpFake;
@@ -98,14 +97,16 @@ describe('Twilio fake', () => {
     expect((await send(valid)).status).toBe(201);
   });
 
-  it('counts segments like a carrier', () => {
-    expect(smsSegments('a'.repeat(160))).toEqual({ encoding: 'GSM-7', segments: 1 });
-    expect(smsSegments('a'.repeat(161))).toEqual({ encoding: 'GSM-7', segments: 2 });
-    expect(smsSegments('€'.repeat(80))).toEqual({ encoding: 'GSM-7', segments: 1 });
-    expect(smsSegments('é'.repeat(306))).toEqual({ encoding: 'GSM-7', segments: 2 });
-    expect(smsSegments('ł'.repeat(70))).toEqual({ encoding: 'UCS-2', segments: 1 });
-    expect(smsSegments('ł'.repeat(71))).toEqual({ encoding: 'UCS-2', segments: 2 });
-    expect(smsSegments('😀'.repeat(35))).toEqual({ encoding: 'UCS-2', segments: 1 });
-    expect(smsSegments('😀'.repeat(36))).toEqual({ encoding: 'UCS-2', segments: 2 });
+  it('answers num_segments as a carrier counts them (GSM-7 160/153, UCS-2 70/67)', async () => {
+    const segmentsOf = async (text: string) =>
+      (
+        (await (await send({ To: '+14155550100', From: '+14155550199', Body: text })).json()) as {
+          num_segments: string;
+        }
+      ).num_segments;
+    expect(await segmentsOf('a'.repeat(160))).toBe('1');
+    expect(await segmentsOf('a'.repeat(161))).toBe('2');
+    expect(await segmentsOf('ł'.repeat(71))).toBe('2');
+    expect(fake.twilio.messages.map((m) => m.encoding)).toEqual(['GSM-7', 'GSM-7', 'UCS-2']);
   });
 });

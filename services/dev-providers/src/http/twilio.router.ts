@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { smsSegments, type SmsEncoding } from '@switchboard/contracts';
 import { FailureSwitch } from '../control';
 import { Received, type Outbox } from '../outbox';
 import { DROP_CONNECTION, reply, type FakeRequest, type FakeResponse, type FakeRoute } from './http-kit';
@@ -16,7 +17,7 @@ export interface TwilioMessage {
   from: string | null;
   messagingServiceSid: string | null;
   body: string;
-  encoding: 'GSM-7' | 'UCS-2';
+  encoding: SmsEncoding;
   numSegments: number;
   statusCallback: string | null;
   receivedAt: Date;
@@ -35,26 +36,6 @@ const E164 = /^\+[1-9]\d{1,14}$/;
 const SHORT_CODE = /^\d{3,8}$/;
 const ALPHANUMERIC_SENDER = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/;
 const MESSAGING_SERVICE_SID = /^MG[0-9a-f]{32}$/;
-
-// GSM 03.38 default alphabet; the extension table characters cost two septets.
-const GSM7_BASIC = new Set(
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
-);
-const GSM7_EXTENDED = new Set('\f^{}\\[~]|€');
-
-/** Segments as an SMS gateway counts them: GSM-7 160/153 septets, else UCS-2 70/67 UTF-16 units. */
-export function smsSegments(body: string): { encoding: 'GSM-7' | 'UCS-2'; segments: number } {
-  let septets = 0;
-  for (const ch of body) {
-    if (GSM7_BASIC.has(ch)) septets += 1;
-    else if (GSM7_EXTENDED.has(ch)) septets += 2;
-    else {
-      const units = body.length;
-      return { encoding: 'UCS-2', segments: units <= 70 ? 1 : Math.ceil(units / 67) };
-    }
-  }
-  return { encoding: 'GSM-7', segments: septets <= 160 ? 1 : Math.ceil(septets / 153) };
-}
 
 function twilioError(status: number, code: number, message: string): FakeResponse {
   return reply(status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });

@@ -1,6 +1,6 @@
 import { DeliveryError, type RenderInput } from '@switchboard/channel-sdk';
+import { smsSegments, type SmsSegments } from '@switchboard/contracts';
 import type { SmsConfig } from '../sender-sms.config';
-import { smsSegments, type Segments } from './sms-segments';
 
 export interface SmsMessage {
   /** E.164. */
@@ -8,7 +8,7 @@ export interface SmsMessage {
   body: string;
   /** The content's sender id (alphanumeric or a number); the provider's default when absent. */
   senderId?: string;
-  segments: Segments;
+  segments: SmsSegments;
 }
 
 const E164 = /^\+[1-9]\d{6,14}$/;
