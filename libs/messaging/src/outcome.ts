@@ -1,4 +1,5 @@
 import { DomainError, ErrorCode } from '@switchboard/contracts';
+import { databaseErrorOf, isPermanentDataError } from '@switchboard/persistence';
 
 /** What a handler decided about one message; the consumer runner maps it to ack / nak / dead-letter. */
 export type Outcome =
@@ -18,14 +19,16 @@ const PERMANENT_CODES: ReadonlySet<ErrorCode> = new Set([ErrorCode.Validation, E
 
 /**
  * The one mapping from what a handler threw to an outcome: a PoisonMessageError, or a DomainError
- * saying validation, not found or conflict, goes to the dead-letter subject at once; anything else
- * (unavailable, timeout, a driver or network error) is retried after `retryDelayMs`.
+ * saying validation, not found or conflict, or a PostgreSQL data error the payload caused (a number
+ * out of range, a NUL byte), goes to the dead-letter subject at once; anything else (unavailable,
+ * timeout, a driver or network error, a unique race) is retried after `retryDelayMs`.
  */
 export function outcomeOfError(error: unknown, retryDelayMs: number): Outcome {
   const reason = error instanceof Error ? error.message : String(error);
   if (error instanceof PoisonMessageError) return Outcomes.poison(reason);
   if (error instanceof DomainError && PERMANENT_CODES.has(error.code))
     return Outcomes.poison(`${error.code}: ${reason}`);
+  if (isPermanentDataError(error)) return Outcomes.poison(`SQLSTATE ${databaseErrorOf(error)?.code}: ${reason}`);
   return Outcomes.retry(retryDelayMs, reason);
 }
 

@@ -9,6 +9,7 @@ import {
   RpcReplySchema,
   type RpcReply,
 } from '@switchboard/contracts';
+import { domainErrorOfDatabase } from '@switchboard/persistence';
 import { extractTraceContext, withSpan, type Logger } from '@switchboard/telemetry';
 import type { z } from 'zod';
 import { carrierOf, newCorrelationId, outgoingHeaders, runWithCorrelationId } from './headers';
@@ -86,9 +87,8 @@ export class RpcServer {
     try {
       return { ok: true, data: await handler(parsed.data as z.infer<C['request']>) };
     } catch (error) {
-      if (error instanceof DomainError) {
-        return { ok: false, error: { code: error.code, message: error.message, details: error.details } };
-      }
+      const known = error instanceof DomainError ? error : domainErrorOfDatabase(error);
+      if (known) return { ok: false, error: { code: known.code, message: known.message, details: known.details } };
       this.logger.error({ err: error, subject: msg.subject }, 'rpc handler failed');
       return { ok: false, error: { code: ErrorCode.Internal, message: 'Internal error.' } };
     }

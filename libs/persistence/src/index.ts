@@ -3,3 +3,4 @@ export * from './data-source';
 export * from './persistence.module';
 export * from './pruner';
 export * from './returned-rows';
+export * from './database-errors';

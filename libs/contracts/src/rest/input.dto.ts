@@ -37,6 +37,8 @@ export function parseDateInput(value: string): string | undefined {
   const iso = `${y}-${mo}-${d}T${h}:${mi}:${s}.${(frac + '000').slice(0, 3)}${zone}`;
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return undefined;
+  // PostgreSQL has no year 0 (1 BC) and JavaScript writes years past 9999 as +010000: neither stores.
+  if (date.getUTCFullYear() < 1 || date.getUTCFullYear() > 9999) return undefined;
   // Reject rollovers such as 2024-02-31.
   const local = new Date(Date.UTC(+y, +mo - 1, +d));
   if (local.getUTCMonth() !== +mo - 1 || local.getUTCDate() !== +d || +h > 23 || +mi > 59 || +s > 59) return undefined;

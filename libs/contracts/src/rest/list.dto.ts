@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INT_MAX } from './common.dto';
 import { BoolInput, IntInput } from './input.dto';
 
 export const WHERE_EXPRESSIONS = [
@@ -69,7 +70,8 @@ export const BatchIdsQuerySchema = z.object({
           z
             .string()
             .regex(/^\d{1,10}$/, 'ids are integers.')
-            .transform(Number),
+            .transform(Number)
+            .refine((id) => id <= INT_MAX, `ids are integers up to ${INT_MAX}.`),
         )
         .min(1, 'ids is required.'),
     ),

@@ -1,4 +1,11 @@
-import { DomainError, parseDateInput, type ListQuery, type WhereClause } from '@switchboard/contracts';
+import {
+  DomainError,
+  INT_MAX,
+  INT_MIN,
+  parseDateInput,
+  type ListQuery,
+  type WhereClause,
+} from '@switchboard/contracts';
 import type { DataSource } from 'typeorm';
 import { SqlParams } from './sql';
 
@@ -66,6 +73,7 @@ function coerce(column: Column, value: unknown, field: string): unknown {
   switch (column.type) {
     case 'int':
       if (!/^-?\d{1,10}$/.test(text)) throw invalid(field, 'This value should be an integer.');
+      if (Number(text) > INT_MAX || Number(text) < INT_MIN) throw invalid(field, 'This value is out of range.');
       return Number(text);
     case 'bool':
       if (['1', 'true', 'yes'].includes(text.toLowerCase())) return true;
@@ -159,8 +167,12 @@ function searchSql(spec: ListSpec, search: string, params: SqlParams): string | 
     const values = ids[1]
       .split(',')
       .map((v) => v.trim())
-      .filter((v) => /^\d{1,10}$/.test(v))
-      .map(Number);
+      .filter((v) => v !== '')
+      .map((v) => {
+        const id = /^\d{1,10}$/.test(v) ? Number(v) : NaN;
+        if (!(id <= INT_MAX)) throw invalid('search', `ids are integers up to ${INT_MAX}: "${v.slice(0, 20)}" is not.`);
+        return id;
+      });
     return `${spec.columns.id.sql} = ANY(${params.add(values)}::int[])`;
   }
   if (/^is:published$/i.test(term)) return spec.publishedSql;

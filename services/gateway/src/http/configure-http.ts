@@ -4,6 +4,7 @@ import { newCorrelationId, runWithCorrelationId } from '@switchboard/messaging';
 import type { GatewayConfig } from '../gateway.config';
 import { ignoreUnknownExpectations } from './expect-header';
 import { httpMetrics } from './http-metrics';
+import { inputGuard } from './input-guard';
 
 const CORRELATION_HEADER = 'x-correlation-id';
 const SAFE_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -39,4 +40,5 @@ export function configureHttp(app: NestExpressApplication, config: Pick<GatewayC
   app.use('/api', apiResponseHeaders);
   app.use(parser(express.json({ limit: config.http.bodyLimit, type: ['application/json', 'application/*+json'] })));
   app.use(parser(express.urlencoded({ limit: config.http.bodyLimit, extended: true })));
+  app.use(inputGuard);
 }

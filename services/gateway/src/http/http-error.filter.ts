@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, ErrorCode, HTTP_STATUS_BY_CODE, type ErrorDetails } from '@switchboard/contracts';
+import { domainErrorOfDatabase } from '@switchboard/persistence';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
 import { allowedMethods } from './allowed-methods';
 import { TooManyLoginsError } from '../auth/login-limiter';
@@ -53,8 +54,10 @@ const MESSAGE_BY_STATUS: Record<number, string> = {
 };
 
 /**
- * The one HTTP error mapper: DomainError codes to their status, Nest/body-parser errors to theirs,
- * everything else to a 500 that leaks nothing. Always the Mautic error shape.
+ * The one HTTP error mapper: DomainError codes to their status (PostgreSQL data errors become one
+ * first, here and in every RpcServer, so the same input gets the same 400 whichever service hit
+ * the database), Nest/body-parser errors to theirs, everything else to a 500 that leaks nothing.
+ * Always the Mautic error shape.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -78,7 +81,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     sendError(res, mapped.status, mapped.message, mapped.details);
   }
 
-  private map(exception: unknown, req: Request): Mapped {
+  private map(thrown: unknown, req: Request): Mapped {
+    const exception = domainErrorOfDatabase(thrown) ?? thrown;
     if (exception instanceof DomainError) {
       const status = HTTP_STATUS_BY_CODE[exception.code] ?? 500;
       if (exception.code === ErrorCode.Internal) return { status, message: MESSAGE_BY_STATUS[500] };

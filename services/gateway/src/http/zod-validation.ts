@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Body, Param, Query, type PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
-import { DomainError, NUMERIC_ID, parseOrThrow } from '@switchboard/contracts';
+import { DomainError, parseNumericId, parseOrThrow } from '@switchboard/contracts';
 
 export const API_DOC_METADATA = 'switchboard:api-doc';
 
@@ -55,11 +55,12 @@ export function ZodQuery(schema: z.ZodType): ParameterDecorator {
   };
 }
 
-/** A numeric path id (`{id}` must be digits, else 404 `Item was not found.`). */
+/** A numeric path id (`{id}` must be digits within int range, else 404 `Item was not found.`). */
 export class NumericIdPipe implements PipeTransform<string, number> {
   transform(value: string): number {
-    if (!NUMERIC_ID.test(value)) throw DomainError.notFound();
-    return Number(value);
+    const id = parseNumericId(value);
+    if (id === undefined) throw DomainError.notFound();
+    return id;
   }
 }
 
