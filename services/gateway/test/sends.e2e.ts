@@ -1,6 +1,6 @@
-import { preferencesContactsBatchUpsert } from '@switchboard/contracts';
+import { DeliveryEventSchema, preferencesContactsBatchUpsert } from '@switchboard/contracts';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { NATS_CONNECTION, RpcClient } from '@switchboard/messaging';
+import { EventPublisher, NATS_CONNECTION, RpcClient } from '@switchboard/messaging';
 import { fakeSender, waitFor } from '@switchboard/testing';
 import { startGateway, type GatewayTestContext } from './support/gateway-test';
 
@@ -52,7 +52,43 @@ describe('/api/.../send and /api/sends (gateway + catalog + preferences + router
       skipped: [],
       attempts: 1,
       deferrals: 0,
-      dispatches: [{ channel: 'email', attempt: 0, events: [] }],
+      dispatches: [{ channel: 'email', attempt: 0, events: [], resentAfterCrash: 0 }],
+      resentAfterCrash: 0,
+    });
+  });
+
+  it('names a send whose provider call a sender made again after a crash (resentAfterCrash)', async () => {
+    const sendId = (await ctx.api('POST', `/api/messages/${messageId}/contact/crm:42/send`)).body.sendId as string;
+    const routed = await waitFor(async () => {
+      const got = await ctx.api('GET', `/api/sends/${sendId}`);
+      return got.status === 200 ? got.body.send : undefined;
+    });
+    const dispatch = routed.dispatches[0];
+    // What a sender publishes when its claim took over a call a crashed worker never recorded
+    // (libs/channel-sdk: meta.resentAfterCrash = the attempts row's crash_resends).
+    await ctx.gateway.app.get(EventPublisher).publish({
+      subject: ctx.env.names.subjects.delivery('email', 'sent'),
+      msgId: `${dispatch.dispatchId}:sent`,
+      schema: DeliveryEventSchema,
+      payload: {
+        dispatchId: dispatch.dispatchId,
+        sendId,
+        messageId,
+        contactId: 'crm:42',
+        channel: 'email',
+        event: 'sent',
+        occurredAt: new Date().toISOString(),
+        provider: 'smtp',
+        meta: { attempts: 1, resentAfterCrash: 1 },
+      },
+    });
+    const record = await waitFor(async () => {
+      const got = await ctx.api('GET', `/api/sends/${sendId}`);
+      return got.body.send.dispatches[0].events.length > 0 ? got.body.send : undefined;
+    });
+    expect(record).toMatchObject({
+      resentAfterCrash: 1,
+      dispatches: [{ dispatchId: dispatch.dispatchId, resentAfterCrash: 1, events: [{ event: 'sent' }] }],
     });
   });
 

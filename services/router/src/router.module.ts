@@ -12,6 +12,7 @@ import { CreateRouterTables1767225600000 } from './migrations/1767225600000-Crea
 import { RecordTimeIndexes1767225600100 } from './migrations/1767225600100-RecordTimeIndexes';
 import { CanceledShipments1767225600200 } from './migrations/1767225600200-CanceledShipments';
 import { DecisionTraceIds1796600000000 } from './migrations/1796600000000-DecisionTraceIds';
+import { DeliveryEventCrashResends1796900000000 } from './migrations/1796900000000-DeliveryEventCrashResends';
 import { routerPruner } from './retention';
 import type { RouterConfig } from './router.config';
 import { DecisionsRepository } from './routing/decisions.repository';
@@ -39,6 +40,7 @@ export function createRouterModule(
             RecordTimeIndexes1767225600100,
             CanceledShipments1767225600200,
             DecisionTraceIds1796600000000,
+            DeliveryEventCrashResends1796900000000,
           ],
         },
       }),

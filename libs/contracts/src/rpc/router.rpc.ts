@@ -35,6 +35,11 @@ export const SendDispatchSchema = z.object({
   contentId: z.number().int().nullable(),
   attempt: z.number().int().min(0),
   dispatchedAt: IsoDateTimeSchema,
+  /**
+   * Times its provider call was made again because a sender crashed while the call was in flight
+   * (the sender's `crash_resends`): above 0, the contact may have received it twice.
+   */
+  resentAfterCrash: z.number().int().min(0),
   /** Delivery events reported for this dispatch so far, oldest first. */
   events: z.array(SendDeliveryEventSchema),
 });
@@ -65,6 +70,8 @@ export const SendRecordSchema = z.object({
   deferrals: z.number().int().min(0),
   decisions: z.array(SendDecisionSchema),
   dispatches: z.array(SendDispatchSchema),
+  /** The dispatches' `resentAfterCrash`, summed: above 0, a provider may have been called twice for this send. */
+  resentAfterCrash: z.number().int().min(0),
 });
 export type SendRecord = z.infer<typeof SendRecordSchema>;
 

@@ -9,6 +9,25 @@ export interface StoredDeliveryEvent {
   error: NonNullable<DeliveryEvent['error']> | null;
   url: string | null;
   provider: string | null;
+  /** The sender's count of calls made again after a crash (meta.resentAfterCrash); 0 when none. */
+  resentAfterCrash: number;
+}
+
+/** A row of router.delivery_events as findBySend reads it. */
+interface DeliveryEventRow {
+  dispatch_id: string;
+  event: DeliveryEvent['event'];
+  occurred_at: Date;
+  error: NonNullable<DeliveryEvent['error']> | null;
+  url: string | null;
+  provider: string | null;
+  resent_after_crash: number | null;
+}
+
+/** The count a sender puts on the event of a call it made again after a crash (libs/channel-sdk). */
+function resentAfterCrash(e: DeliveryEvent): number | null {
+  const n = e.meta?.resentAfterCrash;
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : null;
 }
 
 /** router.delivery_events: what happened to each dispatch, idempotent on the event's key. */
@@ -28,27 +47,23 @@ export class DeliveryEventsRepository {
       error: e.error ?? null,
       url: e.url ?? null,
       provider: e.provider ?? null,
+      resent_after_crash: resentAfterCrash(e),
     }));
     await this.ds.query(
-      `INSERT INTO router.delivery_events (event_key, dispatch_id, send_id, channel, event, occurred_at, error, url, provider)
-       SELECT event_key, dispatch_id, send_id, channel, event, occurred_at, error, url, provider
+      `INSERT INTO router.delivery_events
+         (event_key, dispatch_id, send_id, channel, event, occurred_at, error, url, provider, resent_after_crash)
+       SELECT event_key, dispatch_id, send_id, channel, event, occurred_at, error, url, provider, resent_after_crash
        FROM jsonb_to_recordset($1::jsonb) AS x(event_key text, dispatch_id text, send_id text, channel text, event text,
-         occurred_at timestamptz, error jsonb, url text, provider text)
+         occurred_at timestamptz, error jsonb, url text, provider text, resent_after_crash integer)
        ON CONFLICT (event_key) DO NOTHING`,
       [JSON.stringify(rows)],
     );
   }
 
   async findBySend(sendId: string): Promise<StoredDeliveryEvent[]> {
-    const rows: {
-      dispatch_id: string;
-      event: DeliveryEvent['event'];
-      occurred_at: Date;
-      error: NonNullable<DeliveryEvent['error']> | null;
-      url: string | null;
-      provider: string | null;
-    }[] = await this.ds.query(
-      'SELECT dispatch_id, event, occurred_at, error, url, provider FROM router.delivery_events WHERE send_id = $1 ORDER BY occurred_at, received_at',
+    const rows = await this.ds.query<DeliveryEventRow[]>(
+      `SELECT dispatch_id, event, occurred_at, error, url, provider, resent_after_crash
+         FROM router.delivery_events WHERE send_id = $1 ORDER BY occurred_at, received_at`,
       [sendId],
     );
     return rows.map((r) => ({
@@ -58,6 +73,7 @@ export class DeliveryEventsRepository {
       error: r.error,
       url: r.url,
       provider: r.provider,
+      resentAfterCrash: r.resent_after_crash ?? 0,
     }));
   }
 

@@ -16,6 +16,27 @@ export class SendsService {
     const latest = decisions.at(-1);
     if (!latest) throw DomainError.notFound();
     const first = decisions[0];
+    const dispatches = decisions
+      .filter((d) => d.dispatchId !== null && d.channel !== null)
+      .map((d) => {
+        const own = events.filter((e) => e.dispatchId === d.dispatchId);
+        return {
+          dispatchId: d.dispatchId!,
+          channel: d.channel!,
+          contentId: d.contentId,
+          attempt: d.attempt,
+          dispatchedAt: d.decidedAt,
+          // Each later event repeats the attempts row's count, so the largest is the dispatch's.
+          resentAfterCrash: Math.max(0, ...own.map((e) => e.resentAfterCrash)),
+          events: own.map((e) => ({
+            event: e.event,
+            occurredAt: e.occurredAt,
+            error: e.error,
+            url: e.url,
+            provider: e.provider,
+          })),
+        };
+      });
     return {
       sendId,
       messageId: first.messageId,
@@ -47,24 +68,8 @@ export class SendsService {
         reason: d.reason,
         decidedAt: d.decidedAt,
       })),
-      dispatches: decisions
-        .filter((d) => d.dispatchId !== null && d.channel !== null)
-        .map((d) => ({
-          dispatchId: d.dispatchId!,
-          channel: d.channel!,
-          contentId: d.contentId,
-          attempt: d.attempt,
-          dispatchedAt: d.decidedAt,
-          events: events
-            .filter((e) => e.dispatchId === d.dispatchId)
-            .map((e) => ({
-              event: e.event,
-              occurredAt: e.occurredAt,
-              error: e.error,
-              url: e.url,
-              provider: e.provider,
-            })),
-        })),
+      dispatches,
+      resentAfterCrash: dispatches.reduce((sum, d) => sum + d.resentAfterCrash, 0),
     };
   }
 }
