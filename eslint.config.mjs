@@ -29,6 +29,26 @@ export default tseslint.config(
               message: 'Services never import other services; share through libs/.',
             },
             { group: ['@switchboard/*/src/**', '**/libs/*/src/**'], message: 'Import a lib through its package name.' },
+            {
+              group: ['@switchboard/testing'],
+              message: 'libs/testing is not shipped (scripts/build.mjs): only tests and benches import it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['bench/**/*.ts', 'services/*/bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@switchboard/svc-*', '**/services/*/src/**'],
+              message: 'Benches drive services, never import them.',
+            },
           ],
         },
       ],

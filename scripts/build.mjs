@@ -4,6 +4,8 @@
 // out like the repository (dist/libs/<lib>/src/*.js, dist/services/<svc>/src/*.js, each with its
 // package.json, libs' `main` pointing at the compiled index). Images copy `dist/` over the
 // sources, so what ships is compiled output that passed `tsc`: a type error cannot ship.
+// A project whose package.json says `"testOnly": true` (libs/testing: harnesses, fakes' drivers)
+// is not built, so no image carries it.
 //
 // Usage: node scripts/build.mjs [--out DIR] [--no-typecheck]
 import { spawnSync } from 'node:child_process';
@@ -54,6 +56,7 @@ for (const group of ['libs', 'services']) {
     } catch {
       continue; // not a TypeScript project (admin-web is static files)
     }
+    if (manifest.testOnly) continue;
     for (const file of sources(srcDir)) {
       const rel = path.relative(ROOT, file);
       const target = path.join(OUT, rel.replace(/\.ts$/, '.js'));

@@ -2,7 +2,15 @@ import { loadConfig } from '@switchboard/config';
 import { EventPublisher } from '@switchboard/messaging';
 import type { Dispatch } from '@switchboard/contracts';
 import { verifyTrackingToken } from '@switchboard/tracking';
-import { createTestEnv, startTestService, SubjectRecorder, type TestEnv } from '@switchboard/testing';
+import {
+  createTestEnv,
+  SenderHarness,
+  senderTestEnv,
+  startTestService,
+  SubjectRecorder,
+  TEST_TRACKING_SECRET,
+  type TestEnv,
+} from '@switchboard/testing';
 import type { RunningService } from '@switchboard/service-kit';
 import { DataSource } from 'typeorm';
 import { Pruner } from '@switchboard/persistence';
@@ -14,7 +22,6 @@ import {
   senderEnv,
   type ChannelProvider,
 } from '../src';
-import { SenderHarness, senderTestEnv, TEST_TRACKING_SECRET } from '../src/testing';
 
 interface Text {
   to: string;

@@ -23,7 +23,7 @@ describe('compiled build', () => {
     await env.cleanup();
   });
 
-  it('compiles every lib and service, and a compiled service runs without the TypeScript loader', async () => {
+  it('compiles every lib and service but no test harness, and a compiled service runs without the TypeScript loader', async () => {
     const build = spawnSync(process.execPath, ['scripts/build.mjs', '--out', join(dir, 'app'), '--no-typecheck'], {
       cwd: REPO_ROOT,
       encoding: 'utf8',
@@ -34,6 +34,9 @@ describe('compiled build', () => {
     const contracts = JSON.parse(readFileSync(join(app, 'libs/contracts/package.json'), 'utf8')) as { main: string };
     expect(contracts.main).toBe('src/index.js');
     expect(readdirSync(join(app, 'services/catalog/src')).filter((f) => f.endsWith('.ts'))).toEqual([]);
+    // Test harnesses live in libs/testing, which is test-only: nothing of it may ship.
+    expect(readdirSync(join(app, 'libs'))).not.toContain('testing');
+    expect(readdirSync(join(app, 'libs/channel-sdk/src'))).not.toContain('testing');
 
     // node_modules as the image has it: third-party packages, and @switchboard/* → the compiled libs.
     mkdirSync(join(app, 'node_modules/@switchboard'), { recursive: true });

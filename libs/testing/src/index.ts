@@ -7,3 +7,4 @@ export * from './named-service';
 export * from './channels';
 export * from './prometheus';
 export * from './otlp-receiver';
+export * from './senders';

@@ -13,10 +13,18 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { CatalogStub, senderTestEnv } from '@switchboard/channel-sdk/testing';
+import {
+  CatalogStub,
+  senderTestEnv,
+  cpuMs,
+  createTestEnv,
+  freePort,
+  REPO_ROOT,
+  spawnService,
+  type TestEnv,
+} from '@switchboard/testing';
 import type { Dispatch } from '@switchboard/contracts';
 import { EventPublisher } from '@switchboard/messaging';
-import { cpuMs, createTestEnv, freePort, REPO_ROOT, spawnService, type TestEnv } from '@switchboard/testing';
 import { measureBaseline } from '../../../bench/lib/baseline';
 import { round, summarize } from '../../../bench/lib/stats';
 import { emitResult } from '../../../bench/lib/report';

@@ -1,8 +1,16 @@
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { Client as PgClient } from 'pg';
-import { SenderHarness, senderTestEnv } from '@switchboard/channel-sdk/testing';
-import { createTestEnv, freePort, spawnService, waitFor, type ChildService, type TestEnv } from '@switchboard/testing';
+import {
+  SenderHarness,
+  senderTestEnv,
+  createTestEnv,
+  freePort,
+  spawnService,
+  waitFor,
+  type ChildService,
+  type TestEnv,
+} from '@switchboard/testing';
 
 const DISPATCHES = 60;
 /** The SMTP server answers this many messages, then holds every further one unanswered. */

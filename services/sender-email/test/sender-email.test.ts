@@ -1,8 +1,16 @@
 import { DataSource } from 'typeorm';
 import { catalogItemSave, senderTestSend } from '@switchboard/contracts';
-import { SenderHarness, senderTestEnv, TEST_PUBLIC_URL, TEST_TRACKING_SECRET } from '@switchboard/channel-sdk/testing';
+import {
+  SenderHarness,
+  senderTestEnv,
+  TEST_PUBLIC_URL,
+  TEST_TRACKING_SECRET,
+  createTestEnv,
+  startTestService,
+  waitFor,
+  type TestEnv,
+} from '@switchboard/testing';
 import type { RunningService } from '@switchboard/service-kit';
-import { createTestEnv, startTestService, waitFor, type TestEnv } from '@switchboard/testing';
 import { verifyTrackingToken } from '@switchboard/tracking';
 import { startSmtpFake, type SmtpFake, type SmtpMessage } from '../../dev-providers/src';
 import { loadEmailConfig, SERVICE } from '../src/sender-email.config';

@@ -2,10 +2,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import webpush from 'web-push';
-import { SenderHarness, senderTestEnv, TEST_PUBLIC_URL, TEST_TRACKING_SECRET } from '@switchboard/channel-sdk/testing';
+import {
+  SenderHarness,
+  senderTestEnv,
+  TEST_PUBLIC_URL,
+  TEST_TRACKING_SECRET,
+  createTestEnv,
+  startTestService,
+  type TestEnv,
+} from '@switchboard/testing';
 import { preferencesMobileDeviceRemove, preferencesWebPushRemove } from '@switchboard/contracts';
 import type { RunningService } from '@switchboard/service-kit';
-import { createTestEnv, startTestService, type TestEnv } from '@switchboard/testing';
 import { verifyTrackingToken } from '@switchboard/tracking';
 import {
   startHttpFake,

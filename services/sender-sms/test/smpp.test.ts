@@ -1,6 +1,5 @@
-import { SenderHarness, senderTestEnv } from '@switchboard/channel-sdk/testing';
+import { SenderHarness, senderTestEnv, createTestEnv, startTestService, type TestEnv } from '@switchboard/testing';
 import type { RunningService } from '@switchboard/service-kit';
-import { createTestEnv, startTestService, type TestEnv } from '@switchboard/testing';
 import { startSmppFake, type SmppFake } from '../../dev-providers/src';
 import { loadSmsConfig, SERVICE } from '../src/sender-sms.config';
 import { createSenderSmsModule } from '../src/sender-sms.module';

@@ -1,6 +1,5 @@
-import { SenderHarness, senderTestEnv } from '@switchboard/channel-sdk/testing';
+import { SenderHarness, senderTestEnv, createTestEnv, startTestService, type TestEnv } from '@switchboard/testing';
 import type { RunningService } from '@switchboard/service-kit';
-import { createTestEnv, startTestService, type TestEnv } from '@switchboard/testing';
 import { DEFAULT_X_TOKEN, startHttpFake, type HttpFake } from '../../dev-providers/src';
 import { loadTweetConfig, SERVICE } from '../src/sender-tweet.config';
 import { createSenderTweetModule } from '../src/sender-tweet.module';

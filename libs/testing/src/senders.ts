@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
   catalogContentGet,
@@ -16,18 +15,14 @@ import {
 } from '@switchboard/contracts';
 import { EventPublisher, RpcClient, RpcServer, type RpcHandlerFn } from '@switchboard/messaging';
 import { createLogger } from '@switchboard/telemetry';
-import {
-  childEnv,
-  spawnService,
-  SubjectRecorder,
-  waitFor,
-  waitUntilConsumersIdle,
-  type ChildService,
-  type TestEnv,
-} from '@switchboard/testing';
+import { freePort } from './ports';
+import { spawnService, type ChildService } from './services';
+import { SubjectRecorder } from './subject-recorder';
+import { childEnv, type TestEnv } from './test-env';
+import { waitFor, waitUntilConsumersIdle } from './waiting';
 
 /**
- * Test support for senders (`@switchboard/channel-sdk/testing`, tests only): environment for a
+ * Test support for senders (tests only): environment for a
  * sender with millisecond retries, a catalog stand-in answering sb.rpc.catalog.content.get, and a
  * harness that publishes dispatches and records delivery events and heartbeats.
  */
@@ -114,14 +109,6 @@ export interface TestContact {
   /** An email, a number, a handle, or push targets (subscriptions, devices). */
   address: string | object[];
   fields?: Record<string, unknown>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /**
