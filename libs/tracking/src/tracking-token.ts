@@ -33,8 +33,10 @@ export function verifyTrackingToken(secret: string, token: string): TrackingClai
   const dot = token.indexOf('.');
   if (dot <= 0 || dot !== token.lastIndexOf('.')) return undefined;
   const body = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), 'base64url');
-  const expected = mac(secret, body).digest();
+  // The signature's text, not its decoded bytes, must match: base64 decoding ignores padding and a
+  // last character's unused bits, so several spellings decode alike, and only the one we issued counts.
+  const given = Buffer.from(token.slice(dot + 1));
+  const expected = Buffer.from(mac(secret, body).digest('base64url'));
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   try {
     const parsed = TrackingClaimsSchema.safeParse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));

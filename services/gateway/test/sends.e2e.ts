@@ -106,14 +106,16 @@ describe('/api/.../send and /api/sends (gateway + catalog + preferences + router
     expect(other.body.sendId).not.toBe(a.body.sendId);
   });
 
-  it('records a send of an unknown message as failed/not_found', async () => {
-    const res = await ctx.api('POST', '/api/messages/999999/contact/crm:42/send', { channels: ['email'] });
-    expect(res.status).toBe(202);
-    const record = await waitFor(async () => {
-      const got = await ctx.api('GET', `/api/sends/${res.body.sendId}`);
-      return got.status === 200 ? got.body.send : undefined;
-    });
-    expect(record).toMatchObject({ status: 'failed', reason: 'not_found', channels: ['email'], dispatches: [] });
+  it('refuses a send of a message or to a contact that does not exist with 404, before accepting it', async () => {
+    const notFound = { errors: [{ code: 404, message: 'Item was not found.', details: {}, type: null }] };
+    for (const path of [
+      '/api/messages/999999/contact/crm:42/send',
+      '/api/messages/9999999999/contact/crm:42/send',
+      `/api/messages/${messageId}/contact/nobody/send`,
+    ]) {
+      const res = await ctx.api('POST', path, { channels: ['email'] });
+      expect([path, res.status, res.body]).toEqual([path, 404, notFound]);
+    }
   });
 
   it('answers bad input in the Mautic error shape', async () => {

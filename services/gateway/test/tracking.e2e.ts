@@ -159,6 +159,35 @@ describe('gateway: tracking, unsubscribe, deliveries, stats and webhooks', () =>
     }
   });
 
+  it('accepts a token only as issued: a changed last character or a trailing = is a 404 (issue #23 point 6)', async () => {
+    // Its own message and campaign, so the deliveries and stats the other tests count stay as they are.
+    const urls = trackingUrls(ctx.baseUrl, secret, {
+      ...base('cara', 'd-canonical'),
+      messageId: 4242,
+      campaignId: 'camp-canonical',
+    });
+    const click = tokenOf(urls.click('https://example.com/canonical'));
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // Flipping the lowest bit of the last character leaves the decoded signature the same.
+    const respelled = `${click.slice(0, -1)}${alphabet[alphabet.indexOf(click.slice(-1)) ^ 1]}`;
+    const eventsBefore = deliveryEvents.messages.length;
+    for (const path of [
+      `/t/c/${respelled}`,
+      `/t/c/${click}=`,
+      `/t/o/${click}=.gif`,
+      `/u/${tokenOf(urls.unsubscribe)}=`,
+    ]) {
+      const res = await fetch(`${ctx.baseUrl}${path}`, { redirect: 'manual' });
+      expect({ path, status: res.status }).toEqual({ path, status: 404 });
+    }
+    const real = await fetch(`${ctx.baseUrl}/t/c/${click}`, { redirect: 'manual' });
+    expect([real.status, real.headers.get('location')]).toEqual([302, 'https://example.com/canonical']);
+    await waitFor(() => deliveryEvents.messages.length > eventsBefore);
+    expect(deliveryEvents.messages.slice(eventsBefore).map((m) => [m.data.event, m.data.dispatchId])).toEqual([
+      ['clicked', 'd-canonical'],
+    ]);
+  });
+
   it('answers the sample links of tests and previews with a pixel and a page that says so, recording nothing', async () => {
     const eventsBefore = deliveryEvents.messages.length;
     const links = sampleUrls(ctx.baseUrl);

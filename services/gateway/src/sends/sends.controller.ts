@@ -20,7 +20,7 @@ export class SendsController {
   @ApiDoc({
     summary: 'Send a marketing message to one contact (routed asynchronously)',
     tags: ['sends'],
-    responses: { 202: SendAcceptedSchema },
+    responses: { 202: SendAcceptedSchema, 404: 'Item was not found. (no such message or contact)' },
   })
   async send(
     @IdParam() id: number,

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   NatsNames,
+  preferencesContactsGet,
   routerSendsGet,
   SendRequestedSchema,
   type SendMessageBody,
@@ -10,6 +11,7 @@ import {
 } from '@switchboard/contracts';
 import { EventPublisher, RpcClient } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
+import { CatalogClient } from '../catalog/catalog.client';
 import type { GatewayConfig } from '../gateway.config';
 
 /** DESIGN §4.5: a send expires 7 days after it was requested. */
@@ -21,6 +23,7 @@ export class SendsService {
     private readonly publisher: EventPublisher,
     private readonly rpc: RpcClient,
     private readonly names: NatsNames,
+    private readonly catalog: CatalogClient,
     @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -29,6 +32,7 @@ export class SendsService {
    * it, so a client retrying the same POST gets the same send (and JetStream keeps one request).
    */
   async request(messageId: number, contactId: string, body: SendMessageBody, idempotencyKey?: string): Promise<string> {
+    await this.assertExists(messageId, contactId);
     const sendId = idempotencyKey
       ? createHash('sha256')
           .update(`api\u0000${idempotencyKey}\u0000${messageId}\u0000${contactId}`)
@@ -53,6 +57,17 @@ export class SendsService {
       payload: request,
     });
     return sendId;
+  }
+
+  /**
+   * A send accepted with 202 must be one the router can work on: a missing message or contact is a
+   * 404 now, in the Mautic shape, rather than a send that fails out of the client's sight.
+   */
+  private async assertExists(messageId: number, contactId: string): Promise<void> {
+    await Promise.all([
+      this.catalog.get('message', messageId),
+      this.rpc.call(preferencesContactsGet, { id: contactId }, { timeoutMs: this.config.rpcTimeoutMs }),
+    ]);
   }
 
   async get(sendId: string): Promise<SendRecord> {
