@@ -1,20 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@switchboard/contracts';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
-import { DataSource } from 'typeorm';
 import type { GatewayConfig } from '../gateway.config';
+import { LoginFailuresRepository } from './login-failures.repository';
 
 /** 429 with `Retry-After`: too many failed logins for an address, a username or a client id. */
 export class TooManyLoginsError extends DomainError {
   constructor(readonly retryAfterSeconds: number) {
     super(ErrorCode.TooMany, 'Too many failed logins; try again later.');
   }
-}
-
-interface CounterRow {
-  key: string;
-  points: number;
-  expire: string;
 }
 
 /**
@@ -25,7 +19,7 @@ interface CounterRow {
 @Injectable()
 export class LoginLimiter {
   constructor(
-    private readonly ds: DataSource,
+    private readonly failures: LoginFailuresRepository,
     @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -37,10 +31,7 @@ export class LoginLimiter {
   /** Throws TooManyLoginsError when any key is at its limit. */
   async assertAllowed(keys: string[]): Promise<void> {
     const now = Date.now();
-    const rows: CounterRow[] = await this.ds.query(
-      'SELECT key, points, expire FROM gateway.login_failures WHERE key = ANY($1) AND expire > $2',
-      [keys, now],
-    );
+    const rows = await this.failures.current(keys, now);
     const blocked = rows.filter((r) => r.points >= this.limitOf(r.key));
     if (blocked.length === 0) return;
     const until = Math.max(...blocked.map((r) => Number(r.expire)));
@@ -48,19 +39,10 @@ export class LoginLimiter {
   }
 
   async failed(keys: string[]): Promise<void> {
-    const now = Date.now();
-    const windowMs = this.config.auth.loginLimits.windowSeconds * 1000;
-    await this.ds.query(
-      `INSERT INTO gateway.login_failures AS f (key, points, expire)
-       SELECT k, 1, $2::bigint + $3::bigint FROM unnest($1::text[]) AS k
-       ON CONFLICT (key) DO UPDATE SET
-         points = CASE WHEN f.expire <= $2 THEN 1 ELSE f.points + 1 END,
-         expire = CASE WHEN f.expire <= $2 THEN $2::bigint + $3::bigint ELSE f.expire END`,
-      [keys, now, windowMs],
-    );
+    await this.failures.increment(keys, Date.now(), this.config.auth.loginLimits.windowSeconds * 1000);
   }
 
   async succeeded(key: string): Promise<void> {
-    await this.ds.query('DELETE FROM gateway.login_failures WHERE key = $1', [key]);
+    await this.failures.clear(key);
   }
 }
