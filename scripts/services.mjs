@@ -124,6 +124,15 @@ export const SERVICES = Object.freeze(
       devEnv: () => ({ X_BASE_URL: devHttp, X_USER_TOKEN: 'dev-x-token' }),
     },
     { name: 'tracker', kind: 'service', healthPort: 9110, schema: 'tracker' },
+    {
+      // The in-app inbox (DESIGN §7.7): its "provider" is its own schema, so it has no dev provider.
+      name: 'sender-inapp',
+      kind: 'service',
+      healthPort: 9111,
+      schema: 'sender_inapp',
+      secrets: true,
+      channels: ['inapp'],
+    },
   ].map((s) =>
     Object.freeze({
       secrets: false,

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CatalogChanges, RpcClient } from '@switchboard/messaging';
-import { prunerProvider } from '@switchboard/persistence';
+import { prunerProvider, type PruneRule } from '@switchboard/persistence';
 import { ServiceKitModule } from '@switchboard/service-kit';
 import { createLogger, LOGGER, type Logger } from '@switchboard/telemetry';
 import { AttemptRecorder } from './attempts/attempt-recorder';
@@ -39,6 +39,10 @@ export interface ChannelSenderOptions {
   logger?: Logger;
   /** Extra providers of the service (sender-email's inbound bounce listener). */
   providers?: Provider[];
+  /** The service's own tables and migrations beside the attempts table (sender-inapp's inbox). */
+  migrations?: Function[];
+  /** Retention of those tables, run by the same Pruner as the attempts'. */
+  retention?: PruneRule[];
 }
 
 /** Longer than the dispatch stream keeps a message: no redelivery can need an older row. */
@@ -74,14 +78,15 @@ export class ChannelSenderModule {
     const logger = options.logger ?? createLogger(service, config.log.level);
     const runtimes = senders.map((definition) => ({
       provide: channelRuntimeToken(definition.channel),
-      useFactory: (rpc: RpcClient, feedback: FeedbackService) =>
+      useFactory: (rpc: RpcClient, feedback: FeedbackService, ...injected: unknown[]) =>
         new ChannelRuntime(definition, {
           config,
           rpc,
           feedback,
+          injected,
           logger: logger.child({ channel: definition.channel }),
         }),
-      inject: [RpcClient, FeedbackService],
+      inject: [RpcClient, FeedbackService, ...(definition.inject ?? [])],
     }));
     return {
       module: ChannelSenderModule,
@@ -97,6 +102,7 @@ export class ChannelSenderModule {
               addContactToDispatchAttemptsMigration(schema),
               providerMessageIdIndexMigration(schema),
               addCrashResendsToDispatchAttemptsMigration(schema),
+              ...(options.migrations ?? []),
             ],
           },
         }),
@@ -131,6 +137,7 @@ export class ChannelSenderModule {
         RuntimeLifecycle,
         prunerProvider([
           { table: `"${schema}".dispatch_attempts`, column: 'updated_at', olderThanMs: ATTEMPTS_RETENTION_MS },
+          ...(options.retention ?? []),
         ]),
         ...senders.map((definition) => dispatchConsumerFor(service, definition.channel)),
         ...(options.providers ?? []),

@@ -1,3 +1,4 @@
+import type { InjectionToken } from '@nestjs/common';
 import type { Channel, ContentItem, Dispatch } from '@switchboard/contracts';
 import type { RpcClient } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/telemetry';
@@ -30,6 +31,8 @@ export interface ProviderDeps {
   rpc: RpcClient;
   /** Provider feedback (receipts, bounces, removed push targets) → delivery events (DESIGN §6). */
   feedback: FeedbackReporter;
+  /** The providers named by the definition's `inject`, in that order. */
+  injected: unknown[];
 }
 
 /**
@@ -40,8 +43,16 @@ export interface SenderDefinition<M = unknown> {
   channel: Channel;
   /** Builds the provider once at boot. */
   provider: (deps: ProviderDeps) => ChannelProvider<M>;
+  /** Providers of the service the provider needs (sender-inapp's inbox store), handed over as `deps.injected`. */
+  inject?: InjectionToken[];
   /** Turns the content and the contact into what the provider sends; throw `DeliveryError.permanent` for what can never be sent. */
   render: (input: RenderInput) => M | Promise<M>;
+  /**
+   * false for a channel whose "provider" is the sender's own store (sender-inapp): a breaker
+   * protects against a remote provider, and opening one on our own database would only hold back
+   * sends that a database error already retries. Default true.
+   */
+  breaker?: boolean;
 }
 
 /** Checks a channel's provider and renderer agree on the message type, then erases it for the module. */

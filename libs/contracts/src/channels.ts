@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Every channel Switchboard knows. A new channel is a key here, a content type and a sender. */
-export const CHANNELS = ['email', 'sms', 'notification', 'mobile_notification', 'tweet'] as const;
+export const CHANNELS = ['email', 'sms', 'notification', 'mobile_notification', 'tweet', 'inapp'] as const;
 export type Channel = (typeof CHANNELS)[number];
 export const ChannelSchema = z.enum(CHANNELS);
 

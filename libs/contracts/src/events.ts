@@ -158,7 +158,7 @@ export type ContactErased = z.infer<typeof ContactErasedSchema>;
 
 /** sb.catalog.message.changed.v1 — catalog → router, senders (cache invalidation). */
 export const CatalogChangedSchema = z.object({
-  kind: z.enum(['message', 'email', 'sms', 'notification', 'tweet', 'template', 'category']),
+  kind: z.enum(['message', 'email', 'sms', 'notification', 'tweet', 'inapp', 'template', 'category']),
   id: z.number().int().positive(),
   version: z.number().int().min(0),
 });

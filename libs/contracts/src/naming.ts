@@ -60,6 +60,8 @@ export class NatsNames {
     contactErased: () => `${this.prefix}.contact.erased.v1`,
     catalogChanged: () => `${this.prefix}.catalog.message.changed.v1`,
     channelHeartbeat: () => `${this.prefix}.channel.heartbeat.v1`,
+    /** Core NATS, no stream: live nudges for the inbox's server-sent events (DESIGN §7.7). */
+    inboxChanged: () => `${this.prefix}.inbox.changed.v1`,
     channelAnnounced: (channel: Channel | '*') => `${this.prefix}.registry.channel.${channel}.v1`,
     dlq: (service: string) => `${this.prefix}.dlq.${service}.v1`,
     rpc: (service: string, operation: string) => `${this.prefix}.rpc.${service}.${operation}`,

@@ -16,6 +16,8 @@ export interface BreakerOptions {
   volumeThreshold?: number;
   /** Errors that say nothing about the provider's health (a bad address) do not count. */
   isHealthyError?: (error: unknown) => boolean;
+  /** false: every call goes straight through (never opens), still measured. Default true. */
+  enabled?: boolean;
 }
 
 export class BreakerOpenError extends Error {
@@ -38,6 +40,7 @@ export class Breaker<A extends unknown[], R> {
       rollingCountTimeout: options.rollingCountTimeoutMs ?? 10_000,
       volumeThreshold: options.volumeThreshold ?? 5,
       errorFilter: options.isHealthyError,
+      enabled: options.enabled !== false,
     });
     breakerMetrics.track(options.name, () => this.state);
     this.onStateChange((state) => breakerMetrics.transition(options.name, state));

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ContactErasedSchema, NatsNames, type ContactErased } from '@switchboard/contracts';
 import {
   Consumer,
@@ -12,13 +12,22 @@ import { AttemptsRepository } from './attempts.repository';
 
 export const SENDER_SERVICE = Symbol('SENDER_SERVICE');
 
-/** sb.contact.erased.v1 → scrub the contact from this sender's attempts. */
+/** Personal data a sender keeps beyond its attempts (sender-inapp's inbox), erased with them. */
+export interface ContactDataEraser {
+  eraseContact(contactId: string): Promise<unknown>;
+}
+export const CONTACT_DATA_ERASERS = Symbol('CONTACT_DATA_ERASERS');
+
+/** sb.contact.erased.v1 → scrub the contact from this sender's attempts and whatever else it keeps. */
 @Consumer()
 @Injectable()
 export class ContactErasedConsumer implements EventConsumer<ContactErased> {
   readonly spec: ConsumerSpec<ContactErased>;
   private readonly perMessage = eachMessage(
-    (d: Delivery<ContactErased>) => this.attempts.eraseContact(d.data.contactId),
+    async (d: Delivery<ContactErased>) => {
+      await this.attempts.eraseContact(d.data.contactId);
+      for (const eraser of this.erasers ?? []) await eraser.eraseContact(d.data.contactId);
+    },
     { parallel: 4 },
   );
 
@@ -26,6 +35,7 @@ export class ContactErasedConsumer implements EventConsumer<ContactErased> {
     names: NatsNames,
     @Inject(SENDER_SERVICE) service: string,
     private readonly attempts: AttemptsRepository,
+    @Optional() @Inject(CONTACT_DATA_ERASERS) private readonly erasers?: ContactDataEraser[],
   ) {
     this.spec = {
       durable: `${service}-contact-erased`,

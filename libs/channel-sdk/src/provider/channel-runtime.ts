@@ -25,6 +25,7 @@ export class ChannelRuntime<M = unknown> {
       volumeThreshold: breaker.volumeThreshold,
       // A bad address or content says nothing about the provider's health.
       isHealthyError: (error) => error instanceof DeliveryError && error.permanent,
+      enabled: definition.breaker !== false,
     });
   }
 

@@ -74,6 +74,24 @@ export const CONTENT_FIELDS = {
     liquid: ['text'],
     html: [],
   },
+  /** In-app inbox messages (DESIGN §7.7); `body` is limited HTML, sanitised when the sender stores it. */
+  inapp: {
+    input: {
+      title: text(255).optional(),
+      body: text(20_000).optional(),
+      url: webUrl(2048).optional(),
+      icon: webUrl(2048).optional(),
+      expiresAfterDays: z
+        .union([
+          IntInput.pipe(z.number().min(1, 'Between 1 and 3650 days.').max(3650, 'Between 1 and 3650 days.')),
+          z.null(),
+        ])
+        .optional(),
+    },
+    required: { title: required('title', 255) },
+    liquid: ['title', 'body', 'url'],
+    html: ['body'],
+  },
 } as const satisfies Record<
   ContentType,
   { input: z.ZodRawShape; required: z.ZodRawShape; liquid: readonly string[]; html: readonly string[] }
@@ -83,12 +101,14 @@ export const EmailInputSchema = z.object({ ...CommonInput, ...CONTENT_FIELDS.ema
 export const SmsInputSchema = z.object({ ...CommonInput, ...CONTENT_FIELDS.sms.input });
 export const NotificationInputSchema = z.object({ ...CommonInput, ...CONTENT_FIELDS.notification.input });
 export const TweetInputSchema = z.object({ ...CommonInput, ...CONTENT_FIELDS.tweet.input });
+export const InAppInputSchema = z.object({ ...CommonInput, ...CONTENT_FIELDS.inapp.input });
 
 export const CONTENT_INPUT_SCHEMAS = {
   email: EmailInputSchema,
   sms: SmsInputSchema,
   notification: NotificationInputSchema,
   tweet: TweetInputSchema,
+  inapp: InAppInputSchema,
 } as const;
 
 /** POST/PUT: `name` and the type's required fields. */
@@ -97,6 +117,7 @@ export const CONTENT_CREATE_SCHEMAS = {
   sms: SmsInputSchema.extend({ name: NameInput, ...CONTENT_FIELDS.sms.required }),
   notification: NotificationInputSchema.extend({ name: NameInput, ...CONTENT_FIELDS.notification.required }),
   tweet: TweetInputSchema.extend({ name: NameInput, ...CONTENT_FIELDS.tweet.required }),
+  inapp: InAppInputSchema.extend({ name: NameInput, ...CONTENT_FIELDS.inapp.required }),
 } as const;
 
 const CommonOutput = {
@@ -135,12 +156,22 @@ export const NotificationViewSchema = z.object({
   ...Tail,
 });
 export const TweetViewSchema = z.object({ ...CommonOutput, text: s, ...Tail });
+export const InAppViewSchema = z.object({
+  ...CommonOutput,
+  title: s,
+  body: s,
+  url: s,
+  icon: s,
+  expiresAfterDays: z.number().int().nullable(),
+  ...Tail,
+});
 
 export const CONTENT_OUTPUT_SCHEMAS = {
   email: EmailViewSchema,
   sms: SmsViewSchema,
   notification: NotificationViewSchema,
   tweet: TweetViewSchema,
+  inapp: InAppViewSchema,
 } as const;
 
 /** REST paths and JSON keys per content type (`{"sms": S}`, `{"total": n, "smses": [...]}`). */
@@ -149,6 +180,7 @@ export const CONTENT_REST = {
   sms: { path: 'smses', item: 'sms', list: 'smses' },
   notification: { path: 'notifications', item: 'notification', list: 'notifications' },
   tweet: { path: 'tweets', item: 'tweet', list: 'tweets' },
+  inapp: { path: 'inappmessages', item: 'inappmessage', list: 'inappmessages' },
 } as const satisfies Record<ContentType, { path: string; item: string; list: string }>;
 
 /** POST /api/<type>/{id}/preview: render for a stored contact, or for sample fields. */

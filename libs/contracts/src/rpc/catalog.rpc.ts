@@ -4,7 +4,7 @@ import { rpcContract } from '../rpc';
 import { BATCH_LIMIT, ListQuerySchema } from '../rest/list.dto';
 
 /** Content types and the channels they serve. `notification` rows with `mobile: true` serve mobile_notification. */
-export const CONTENT_TYPES = ['email', 'sms', 'notification', 'tweet'] as const;
+export const CONTENT_TYPES = ['email', 'sms', 'notification', 'tweet', 'inapp'] as const;
 export const ContentTypeSchema = z.enum(CONTENT_TYPES);
 export type ContentType = z.infer<typeof ContentTypeSchema>;
 
@@ -14,6 +14,7 @@ export const CHANNEL_CONTENT_TYPE = {
   notification: 'notification',
   mobile_notification: 'notification',
   tweet: 'tweet',
+  inapp: 'inapp',
 } as const satisfies Record<z.infer<typeof ChannelSchema>, ContentType>;
 
 /** What the router needs of a message to route it (DESIGN §4 steps 1–3). */
@@ -67,7 +68,16 @@ export const catalogContentGet = rpcContract(
 );
 
 /** What catalog stores and serves through the generic item operations below. */
-export const CATALOG_KINDS = ['message', 'email', 'sms', 'notification', 'tweet', 'category', 'template'] as const;
+export const CATALOG_KINDS = [
+  'message',
+  'email',
+  'sms',
+  'notification',
+  'tweet',
+  'inapp',
+  'category',
+  'template',
+] as const;
 export const CatalogKindSchema = z.enum(CATALOG_KINDS);
 export type CatalogKind = z.infer<typeof CatalogKindSchema>;
 

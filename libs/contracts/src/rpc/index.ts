@@ -6,3 +6,4 @@ export * from './sender.rpc';
 export * from './audience.rpc';
 export * from './segments.rpc';
 export * from './campaign.rpc';
+export * from './inbox.rpc';

@@ -31,7 +31,7 @@ const COMMON_COLUMNS: Columns = {
   category: { sql: 'ct.category_id', type: 'int' },
 };
 
-const FIELD_TYPES: Record<string, 'int' | 'bool'> = { templateId: 'int', mobile: 'bool' };
+const FIELD_TYPES: Record<string, 'int' | 'bool'> = { templateId: 'int', mobile: 'bool', expiresAfterDays: 'int' };
 
 function typeFields(type: ContentType): string[] {
   return Object.keys(CONTENT_FIELDS[type].input);

@@ -49,6 +49,7 @@ export class CatalogRpcHandler {
       sms: content.forType('sms'),
       notification: content.forType('notification'),
       tweet: content.forType('tweet'),
+      inapp: content.forType('inapp'),
       category: categories,
       template: templates,
     };

@@ -16,6 +16,7 @@ export const CHANNEL_LABELS: Record<Channel, { name: string; send: string; plura
     plural: 'app notifications',
   },
   tweet: { name: 'Messages on X (Twitter)', send: 'Mention me on X', plural: 'mentions on X' },
+  inapp: { name: 'Messages in your inbox on our site', send: 'Put messages in my inbox', plural: 'inbox messages' },
 };
 
 const PERIODS = [

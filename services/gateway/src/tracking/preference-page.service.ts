@@ -44,6 +44,8 @@ function channelsOf(contact: Contact, linkChannel: Channel): Channel[] {
     notification: contact.webPushSubscriptions.length > 0,
     mobile_notification: contact.mobileDevices.length > 0,
     tweet: !!contact.twitterHandle,
+    // Every contact has an inbox; listing it on every page would offer a channel the site may not use.
+    inapp: false,
   };
   return CHANNELS.filter(
     (c) =>

@@ -63,6 +63,9 @@ export function addressOf(contact: ContactRecord, channel: Channel): string | Re
       return contact.mobileDevices.length ? contact.mobileDevices : undefined;
     case 'tweet':
       return contact.twitterHandle ?? undefined;
+    case 'inapp':
+      // The inbox is addressed by the contact id (DESIGN §7.7): every contact has one.
+      return contact.id;
   }
 }
 
