@@ -197,6 +197,11 @@ export async function loadDevSecrets({ dataDir = DATA_DIR, env = process.env } =
     stored.trackingSecret = randomBytes(32).toString('base64url');
     changed = true;
   }
+  if (!stored.inboxSecret) {
+    // HS256 key of the in-app inbox's end-user tokens (the gateway's SB_INBOX_SECRET).
+    stored.inboxSecret = randomBytes(32).toString('base64url');
+    changed = true;
+  }
   if (!stored.postgresPassword) {
     // Only docker compose uses it (the compose PostgreSQL's password); local runs use trust auth.
     stored.postgresPassword = randomBytes(18).toString('base64url');
@@ -219,6 +224,7 @@ export async function loadDevSecrets({ dataDir = DATA_DIR, env = process.env } =
   chmodSync(file, 0o600);
   return {
     trackingSecret: env.SB_TRACKING_SECRET || stored.trackingSecret,
+    inboxSecret: env.SB_INBOX_SECRET || stored.inboxSecret,
     vapidPublicKey: env.VAPID_PUBLIC_KEY || stored.vapidPublicKey,
     vapidPrivateKey: env.VAPID_PRIVATE_KEY || stored.vapidPrivateKey,
     postgresPassword: env.POSTGRES_PASSWORD || stored.postgresPassword,
@@ -246,6 +252,7 @@ export function serviceEnv(svc, ctx = {}) {
     setDefault('SB_TRACKING_SECRET', ctx.secrets?.trackingSecret);
     setDefault('SB_PUBLIC_URL', publicUrl(base));
   }
+  if (svc.http) setDefault('SB_INBOX_SECRET', ctx.secrets?.inboxSecret);
   if (svc.http) setDefault('PORT', DEFAULTS.PORT);
   setDefault('SB_PREFIX', DEFAULTS.SB_PREFIX);
   out.NATS_URL = ctx.natsUrl ?? base.NATS_URL ?? DEFAULTS.NATS_URL;
@@ -341,6 +348,7 @@ async function cli(argv) {
   if (cmd === 'compose-env') {
     const secrets = await loadDevSecrets();
     console.log(`SB_TRACKING_SECRET=${secrets.trackingSecret}`);
+    console.log(`SB_INBOX_SECRET=${secrets.inboxSecret}`);
     console.log(`VAPID_PUBLIC_KEY=${secrets.vapidPublicKey}`);
     console.log(`VAPID_PRIVATE_KEY=${secrets.vapidPrivateKey}`);
     console.log(`POSTGRES_PASSWORD=${secrets.postgresPassword}`);

@@ -1,5 +1,6 @@
 import { baseEnv, buildBaseConfig, env, loadConfig, type BaseConfig } from '@switchboard/config';
 import { CHANNEL_GONE_AFTER_MS } from '@switchboard/contracts';
+import { z } from 'zod';
 
 export const gatewayEnv = {
   ...baseEnv,
@@ -9,6 +10,8 @@ export const gatewayEnv = {
   /** Where clients reach the gateway (tracking links, Location headers of other hosts). */
   SB_PUBLIC_URL: env.string('http://localhost:8080'),
   SB_TRACKING_SECRET: env.optionalString(),
+  /** HS256 key of the in-app inbox's end-user tokens (DESIGN §7.7); unset: every /inbox call is a 401. */
+  SB_INBOX_SECRET: z.string().min(32, 'SB_INBOX_SECRET must be at least 32 characters (an HS256 key)').optional(),
   /** Lifetime of OAuth2 bearer tokens. */
   SB_TOKEN_TTL_SECONDS: env.int(3600),
   /** How long a successful credential check is trusted without re-hashing. */
@@ -32,6 +35,7 @@ export interface GatewayConfig extends BaseConfig {
     loginLimits: { maxPerName: number; maxPerAddress: number; windowSeconds: number };
   };
   tracking: { secret?: string };
+  inbox: { secret?: string };
   rpcTimeoutMs: number;
   channelGoneAfterMs?: number;
 }
@@ -58,6 +62,7 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
           },
         },
         tracking: { secret: e.SB_TRACKING_SECRET },
+        inbox: { secret: e.SB_INBOX_SECRET },
         rpcTimeoutMs: e.SB_RPC_TIMEOUT_MS,
         channelGoneAfterMs: e.CHANNEL_GONE_AFTER,
       };

@@ -8,6 +8,7 @@ import { ChannelsModule } from './channels/channels.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { ContentModule } from './content/content.module';
 import { DocsModule } from './docs/docs.module';
+import { InboxModule } from './inbox/inbox.module';
 import type { GatewayConfig } from './gateway.config';
 import { HttpModule } from './http';
 import { GATEWAY_MIGRATIONS } from './migrations';
@@ -40,6 +41,7 @@ const FEATURE_MODULES: (Type | DynamicModule)[] = [
   CampaignsModule,
   AdminUiModule,
   SegmentsModule,
+  InboxModule,
 ];
 
 export interface GatewayModuleOptions {

@@ -244,7 +244,7 @@ describe('channel content, categories, channels and catalog change events', () =
   it('lists channels: available while a sender is deployed, up while an instance beats', async () => {
     const before = await ctx.api('GET', '/api/channels');
     expect(before.status).toBe(200);
-    expect(before.body.channels).toHaveLength(5);
+    expect(before.body.channels).toHaveLength(6);
     expect(before.body.channels.find((c: any) => c.channel === 'sms')).toEqual({
       channel: 'sms',
       available: false,
