@@ -1,4 +1,3 @@
-import { SenderHarness, senderTestEnv, TEST_PUBLIC_URL } from '@switchboard/channel-sdk/testing';
 import {
   inboxArchive,
   inboxList,
@@ -11,7 +10,15 @@ import {
 } from '@switchboard/contracts';
 import { Pruner } from '@switchboard/persistence';
 import type { RunningService } from '@switchboard/service-kit';
-import { createTestEnv, startTestService, SubjectRecorder, type TestEnv } from '@switchboard/testing';
+import {
+  createTestEnv,
+  SenderHarness,
+  senderTestEnv,
+  startTestService,
+  SubjectRecorder,
+  TEST_PUBLIC_URL,
+  type TestEnv,
+} from '@switchboard/testing';
 import { DataSource } from 'typeorm';
 import { loadSenderInappConfig, SERVICE } from '../src/sender-inapp.config';
 import { createSenderInappModule } from '../src/sender-inapp.module';
