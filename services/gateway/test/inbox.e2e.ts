@@ -108,10 +108,13 @@ describe('in-app inbox (catalog, preferences, router, sender-inapp, tracker, gat
     await send('ben');
     const ben = await tokenFor('ben');
     const ann = await tokenFor('ann');
-    const bens = await waitFor(async () => {
-      const res = await inbox('GET', '/inbox/messages', ben);
-      return res.body.total === 1 && res.body.messages;
-    });
+    const bens = await waitFor(
+      async () => {
+        const res = await inbox('GET', '/inbox/messages', ben);
+        return res.body.total === 1 && res.body.messages;
+      },
+      { timeoutMs: 45_000 },
+    );
     expect(bens[0].title).toBe('Welcome BEN');
     const anns = (await inbox('GET', '/inbox/messages', ann)).body.messages as { id: number; title: string }[];
     expect(anns.every((m) => m.title === 'Welcome ANN')).toBe(true);
@@ -153,11 +156,14 @@ describe('in-app inbox (catalog, preferences, router, sender-inapp, tracker, gat
     expect(click.status).toBe(302);
     expect(click.headers.get('location')).toBe('https://shop.example/welcome');
 
-    const stats = await waitFor(async () => {
-      const res = await ctx.api('GET', `/api/messages/${messageId}/stats`);
-      const inapp = res.body.stats?.channels?.inapp;
-      return inapp?.opened === 1 && inapp.clicked === 1 && inapp.sent === 2 && inapp;
-    });
+    const stats = await waitFor(
+      async () => {
+        const res = await ctx.api('GET', `/api/messages/${messageId}/stats`);
+        const inapp = res.body.stats?.channels?.inapp;
+        return inapp?.opened === 1 && inapp.clicked === 1 && inapp.sent === 2 && inapp;
+      },
+      { timeoutMs: 45_000 },
+    );
     expect(stats).toMatchObject({ sent: 2, opened: 1, uniqueOpened: 1, clicked: 1, uniqueClicked: 1 });
     const log = await ctx.api('GET', `/api/deliveries?messageId=${messageId}&contactId=ann`);
     expect(log.body.deliveries).toEqual([
@@ -169,7 +175,9 @@ describe('in-app inbox (catalog, preferences, router, sender-inapp, tracker, gat
     await send('ann');
     await send('ann');
     const ann = await tokenFor('ann');
-    await waitFor(async () => (await inbox('GET', '/inbox/unread-count', ann)).body.unread === 2);
+    await waitFor(async () => (await inbox('GET', '/inbox/unread-count', ann)).body.unread === 2, {
+      timeoutMs: 45_000,
+    });
     const unreadFirst = await inbox('GET', '/inbox/messages?sort=unread&limit=2', ann);
     expect(unreadFirst.body.total).toBe(3);
     expect(unreadFirst.body.messages.map((m: { readAt: string | null }) => m.readAt)).toEqual([null, null]);
