@@ -9,7 +9,7 @@ import {
 import { DataSource } from 'typeorm';
 import { CatalogChanges, RpcClient } from '@switchboard/messaging';
 import { prunerProvider, type PruneRule } from '@switchboard/persistence';
-import { ServiceKitModule } from '@switchboard/service-kit';
+import { serviceModule, type ServiceModuleOptions } from '@switchboard/service-kit';
 import { createLogger, LOGGER, type Logger } from '@switchboard/telemetry';
 import { AttemptRecorder } from './attempts/attempt-recorder';
 import { AttemptsRepository } from './attempts/attempts.repository';
@@ -30,13 +30,12 @@ import { ChannelRuntime } from './provider/channel-runtime';
 import { LiquidRenderer } from './rendering/liquid.renderer';
 import type { SenderConfig } from './sender.config';
 
-export interface ChannelSenderOptions {
+export interface ChannelSenderOptions extends ServiceModuleOptions {
   /** The service's name (`sender-email`); its schema is the same with underscores. */
   service: string;
   config: SenderConfig;
   /** One per channel the service sends. */
   senders: SenderDefinition[];
-  logger?: Logger;
   /** Extra providers of the service (sender-email's inbound bounce listener). */
   providers?: Provider[];
   /** The service's own tables and migrations beside the attempts table (sender-inapp's inbox). */
@@ -88,25 +87,21 @@ export class ChannelSenderModule {
         }),
       inject: [RpcClient, FeedbackService, ...(definition.inject ?? [])],
     }));
-    return {
-      module: ChannelSenderModule,
-      imports: [
-        ServiceKitModule.forRoot({
-          service,
-          config,
-          logger,
-          database: {
-            schema,
-            migrations: [
-              createDispatchAttemptsMigration(schema),
-              addContactToDispatchAttemptsMigration(schema),
-              providerMessageIdIndexMigration(schema),
-              addCrashResendsToDispatchAttemptsMigration(schema),
-              ...(options.migrations ?? []),
-            ],
-          },
-        }),
-      ],
+    return serviceModule(ChannelSenderModule, {
+      service,
+      config,
+      logger,
+      imports: options.imports,
+      database: {
+        schema,
+        migrations: [
+          createDispatchAttemptsMigration(schema),
+          addContactToDispatchAttemptsMigration(schema),
+          providerMessageIdIndexMigration(schema),
+          addCrashResendsToDispatchAttemptsMigration(schema),
+          ...(options.migrations ?? []),
+        ],
+      },
       providers: [
         ...runtimes,
         {
@@ -143,6 +138,6 @@ export class ChannelSenderModule {
         ...(options.providers ?? []),
       ],
       exports: [FeedbackService],
-    };
+    });
   }
 }

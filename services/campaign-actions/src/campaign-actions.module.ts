@@ -1,6 +1,5 @@
-import { Module } from '@nestjs/common';
-import { ServiceKitModule } from '@switchboard/service-kit';
-import { createLogger, type Logger } from '@switchboard/telemetry';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { serviceModule, type ServiceModuleOptions } from '@switchboard/service-kit';
 import { ActionsService } from './actions/actions.service';
 import { CampaignActionConsumer } from './actions/campaign-action.consumer';
 import type { CampaignActionsConfig } from './campaign-actions.config';
@@ -17,22 +16,21 @@ import { ShipmentEvents } from './shipments/shipment-events';
 import { ShipmentRunner } from './shipments/shipment-runner.service';
 import { ShipmentsRepository } from './shipments/shipments.repository';
 
+@Module({})
+export class CampaignActionsModule {}
+
 export function createCampaignActionsModule(
   config: CampaignActionsConfig,
-  logger: Logger = createLogger('campaign-actions', config.log.level),
-): Function {
-  @Module({
-    imports: [
-      ServiceKitModule.forRoot({
-        service: 'campaign-actions',
-        config,
-        logger,
-        database: {
-          schema: 'campaign_actions',
-          migrations: [CreateScheduledSends1767225700000, CreateCampaigns1767225800000],
-        },
-      }),
-    ],
+  options: ServiceModuleOptions = {},
+): DynamicModule {
+  return serviceModule(CampaignActionsModule, {
+    service: 'campaign-actions',
+    config,
+    ...options,
+    database: {
+      schema: 'campaign_actions',
+      migrations: [CreateScheduledSends1767225700000, CreateCampaigns1767225800000],
+    },
     providers: [
       ScheduledSendsRepository,
       SchedulerService,
@@ -47,7 +45,5 @@ export function createCampaignActionsModule(
       CampaignsService,
       CampaignsRpc,
     ],
-  })
-  class CampaignActionsModule {}
-  return CampaignActionsModule;
+  });
 }

@@ -1,6 +1,5 @@
-import { Module } from '@nestjs/common';
-import { ServiceKitModule } from '@switchboard/service-kit';
-import { createLogger, type Logger } from '@switchboard/telemetry';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { serviceModule, type ServiceModuleOptions } from '@switchboard/service-kit';
 import { CategoriesRepository } from './categories/categories.repository';
 import { CategoriesService } from './categories/categories.service';
 import { CategoryEntity } from './categories/category.entity';
@@ -15,25 +14,21 @@ import { CATALOG_MIGRATIONS } from './migrations';
 import { TemplatesRepository } from './templates/templates.repository';
 import { TemplatesService } from './templates/templates.service';
 
+@Module({})
+export class CatalogModule {}
+
 /** Marketing messages, channel content, categories and email templates; served over sb.rpc.catalog.*. */
-export function createCatalogModule(
-  config: CatalogConfig,
-  logger: Logger = createLogger('catalog', config.log.level),
-): Function {
-  @Module({
-    imports: [
-      ServiceKitModule.forRoot({
-        service: 'catalog',
-        config,
-        logger,
-        database: {
-          schema: 'catalog',
-          entities: [CategoryEntity],
-          migrations: CATALOG_MIGRATIONS,
-          poolSize: config.poolSize,
-        },
-      }),
-    ],
+export function createCatalogModule(config: CatalogConfig, options: ServiceModuleOptions = {}): DynamicModule {
+  return serviceModule(CatalogModule, {
+    service: 'catalog',
+    config,
+    ...options,
+    database: {
+      schema: 'catalog',
+      entities: [CategoryEntity],
+      migrations: CATALOG_MIGRATIONS,
+      poolSize: config.poolSize,
+    },
     providers: [
       CatalogChangesPublisher,
       MessagesRepository,
@@ -46,7 +41,5 @@ export function createCatalogModule(
       TemplatesService,
       CatalogRpcHandler,
     ],
-  })
-  class CatalogModule {}
-  return CatalogModule;
+  });
 }

@@ -1,6 +1,5 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
-import { ServiceKitModule } from '@switchboard/service-kit';
-import { createLogger, type Logger } from '@switchboard/telemetry';
+import { serviceModule, type ServiceModuleOptions } from '@switchboard/service-kit';
 import { AdminUiModule } from './admin-ui/admin-ui.module';
 import { AuthModule } from './auth/auth.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
@@ -44,27 +43,15 @@ const FEATURE_MODULES: (Type | DynamicModule)[] = [
   InboxModule,
 ];
 
-export interface GatewayModuleOptions {
-  logger?: Logger;
-  /** Extra modules (tests). */
-  imports?: (Type | DynamicModule)[];
-}
+@Module({})
+export class GatewayModule {}
 
-export function createGatewayModule(config: GatewayConfig, options: GatewayModuleOptions = {}): Function {
-  const logger = options.logger ?? createLogger('gateway', config.log.level);
-  @Module({
-    imports: [
-      ServiceKitModule.forRoot({
-        service: 'gateway',
-        config,
-        logger,
-        database: { schema: 'gateway', migrations: GATEWAY_MIGRATIONS },
-      }),
-      HttpModule,
-      ...FEATURE_MODULES,
-      ...(options.imports ?? []),
-    ],
-  })
-  class GatewayModule {}
-  return GatewayModule;
+export function createGatewayModule(config: GatewayConfig, options: ServiceModuleOptions = {}): DynamicModule {
+  return serviceModule(GatewayModule, {
+    service: 'gateway',
+    config,
+    ...options,
+    database: { schema: 'gateway', migrations: GATEWAY_MIGRATIONS },
+    features: [HttpModule, ...FEATURE_MODULES],
+  });
 }

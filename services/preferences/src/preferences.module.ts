@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ServiceKitModule } from '@switchboard/service-kit';
-import { createLogger, type Logger } from '@switchboard/telemetry';
+import { serviceModule, type ServiceModuleOptions } from '@switchboard/service-kit';
 import { ActivityRepository } from './activity/activity.repository';
 import {
   ClickedActivityConsumer,
@@ -49,71 +48,68 @@ import { SegmentsService } from './segments/segments.service';
 
 export const SERVICE_NAME = 'preferences';
 
-export interface PreferencesModuleOptions {
+export interface PreferencesModuleOptions extends ServiceModuleOptions {
   /** Tests inject a clock they move by hand. */
   clock?: Clock;
-  logger?: Logger;
 }
 
 @Module({})
-export class PreferencesModule {
-  static forRoot(config: PreferencesConfig, options: PreferencesModuleOptions = {}): DynamicModule {
-    return {
-      module: PreferencesModule,
-      imports: [
-        ServiceKitModule.forRoot({
-          service: SERVICE_NAME,
-          config,
-          logger: options.logger ?? createLogger(SERVICE_NAME, config.log.level),
-          database: {
-            schema: 'preferences',
-            migrations: [
-              CreatePreferences1795386445824,
-              ContactLocks1795390000000,
-              ReservationsInDecisions1795390000001,
-              AdvisoryDecisionLocks1795398000000,
-              Segments1796620000000,
-              SegmentFilters1796620000001,
-              Imports1796620000002,
-              BounceStreaks1796700000000,
-              MauticContactShape1796710000000,
-            ],
-          },
-        }),
+export class PreferencesModule {}
+
+export function createPreferencesModule(
+  config: PreferencesConfig,
+  { clock, ...options }: PreferencesModuleOptions = {},
+): DynamicModule {
+  return serviceModule(PreferencesModule, {
+    service: SERVICE_NAME,
+    config,
+    ...options,
+    database: {
+      schema: 'preferences',
+      migrations: [
+        CreatePreferences1795386445824,
+        ContactLocks1795390000000,
+        ReservationsInDecisions1795390000001,
+        AdvisoryDecisionLocks1795398000000,
+        Segments1796620000000,
+        SegmentFilters1796620000001,
+        Imports1796620000002,
+        BounceStreaks1796700000000,
+        MauticContactShape1796710000000,
       ],
-      providers: [
-        { provide: Clock, useValue: options.clock ?? new SystemClock() },
-        ContactsRepository,
-        ContactsService,
-        ErasureOutbox,
-        ContactsRpc,
-        ContactUpsertedConsumer,
-        DncRepository,
-        DncService,
-        DncRpc,
-        BouncedConsumer,
-        ComplainedConsumer,
-        UnsubscribedConsumer,
-        DeliveredConsumer,
-        DecisionsRepository,
-        DecisionsService,
-        DecisionsRpc,
-        preferencesPruner,
-        SegmentsRepository,
-        SegmentsService,
-        AudienceRepository,
-        AudienceService,
-        AudienceRpc,
-        SegmentsRpc,
-        ActivityRepository,
-        SentActivityConsumer,
-        OpenedActivityConsumer,
-        ClickedActivityConsumer,
-        ImportsRepository,
-        ImportWorker,
-        ImportsService,
-        ImportsRpc,
-      ],
-    };
-  }
+    },
+    providers: [
+      { provide: Clock, useValue: clock ?? new SystemClock() },
+      ContactsRepository,
+      ContactsService,
+      ErasureOutbox,
+      ContactsRpc,
+      ContactUpsertedConsumer,
+      DncRepository,
+      DncService,
+      DncRpc,
+      BouncedConsumer,
+      ComplainedConsumer,
+      UnsubscribedConsumer,
+      DeliveredConsumer,
+      DecisionsRepository,
+      DecisionsService,
+      DecisionsRpc,
+      preferencesPruner,
+      SegmentsRepository,
+      SegmentsService,
+      AudienceRepository,
+      AudienceService,
+      AudienceRpc,
+      SegmentsRpc,
+      ActivityRepository,
+      SentActivityConsumer,
+      OpenedActivityConsumer,
+      ClickedActivityConsumer,
+      ImportsRepository,
+      ImportWorker,
+      ImportsService,
+      ImportsRpc,
+    ],
+  });
 }

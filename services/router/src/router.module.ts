@@ -1,7 +1,6 @@
-import { Module } from '@nestjs/common';
-import { ServiceKitModule } from '@switchboard/service-kit';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { serviceModule, type ServiceModuleOptions } from '@switchboard/service-kit';
 import { CatalogChanges } from '@switchboard/messaging';
-import { createLogger, type Logger } from '@switchboard/telemetry';
 import { RoutableMessagesCache } from './catalog/routable-messages.cache';
 import { ChannelRegistry } from './channels/channel-registry';
 import { ContactErasedConsumer } from './deliveries/contact-erased.consumer';
@@ -23,28 +22,24 @@ import { SendsService } from './sends/sends.service';
 import { CanceledShipmentsRepository } from './shipments/canceled-shipments.repository';
 import { ShipmentCanceledConsumer } from './shipments/shipment-canceled.consumer';
 
-export function createRouterModule(
-  config: RouterConfig,
-  logger: Logger = createLogger('router', config.log.level),
-): Function {
-  @Module({
-    imports: [
-      ServiceKitModule.forRoot({
-        service: 'router',
-        config,
-        logger,
-        database: {
-          schema: 'router',
-          migrations: [
-            CreateRouterTables1767225600000,
-            RecordTimeIndexes1767225600100,
-            CanceledShipments1767225600200,
-            DecisionTraceIds1796600000000,
-            DeliveryEventCrashResends1796900000000,
-          ],
-        },
-      }),
-    ],
+@Module({})
+export class RouterModule {}
+
+export function createRouterModule(config: RouterConfig, options: ServiceModuleOptions = {}): DynamicModule {
+  return serviceModule(RouterModule, {
+    service: 'router',
+    config,
+    ...options,
+    database: {
+      schema: 'router',
+      migrations: [
+        CreateRouterTables1767225600000,
+        RecordTimeIndexes1767225600100,
+        CanceledShipments1767225600200,
+        DecisionTraceIds1796600000000,
+        DeliveryEventCrashResends1796900000000,
+      ],
+    },
     providers: [
       CatalogChanges,
       RoutableMessagesCache,
@@ -62,7 +57,5 @@ export function createRouterModule(
       ShipmentCanceledConsumer,
       ...(config.routing.recordsRetentionDays > 0 ? [routerPruner(config)] : []),
     ],
-  })
-  class RouterModule {}
-  return RouterModule;
+  });
 }

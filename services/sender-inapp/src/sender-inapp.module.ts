@@ -1,4 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
+import type { ServiceModuleOptions } from '@switchboard/service-kit';
 import { CONTACT_DATA_ERASERS, ChannelSenderModule } from '@switchboard/channel-sdk';
 import { inappSender } from './inbox/inapp.sender';
 import { InboxNotifier } from './inbox/inbox.notifier';
@@ -10,8 +11,9 @@ import { CreateInbox1797000000100 } from './migrations/1797000000100-CreateInbox
 import { SERVICE, type InAppConfig } from './sender-inapp.config';
 
 /** The in-app inbox (DESIGN §7.7): a sender whose provider is its own store, plus the end-user operations. */
-export function createSenderInappModule(config: InAppConfig): DynamicModule {
+export function createSenderInappModule(config: InAppConfig, options: ServiceModuleOptions = {}): DynamicModule {
   return ChannelSenderModule.forRoot({
+    ...options,
     service: SERVICE,
     config,
     senders: [inappSender(config)],

@@ -1,6 +1,6 @@
 import { configOrExit, runService } from '@switchboard/service-kit';
 import { loadTrackerConfig } from './tracker.config';
-import { TrackerModule } from './tracker.module';
+import { createTrackerModule } from './tracker.module';
 
 const config = configOrExit(() => loadTrackerConfig());
-void runService({ service: 'tracker', module: TrackerModule.forRoot(config), healthPort: config.health.port });
+void runService({ service: 'tracker', module: createTrackerModule(config), healthPort: config.health.port });

@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ServiceKitModule } from '@switchboard/service-kit';
-import { createLogger, type Logger } from '@switchboard/telemetry';
+import { serviceModule, type ServiceModuleOptions } from '@switchboard/service-kit';
 import { ContactsModule } from './contacts/contacts.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { IngestModule } from './ingest/ingest.module';
@@ -26,23 +25,14 @@ export const TRACKER_MIGRATIONS = [
 ];
 
 @Module({})
-export class TrackerModule {
-  static forRoot(config: TrackerConfig, logger: Logger = createLogger('tracker', config.log.level)): DynamicModule {
-    return {
-      module: TrackerModule,
-      imports: [
-        ServiceKitModule.forRoot({
-          service: 'tracker',
-          config,
-          logger,
-          database: { schema: 'tracker', migrations: TRACKER_MIGRATIONS },
-        }),
-        IngestModule,
-        DeliveriesModule,
-        StatsModule,
-        ContactsModule,
-        WebhooksModule,
-      ],
-    };
-  }
+export class TrackerModule {}
+
+export function createTrackerModule(config: TrackerConfig, options: ServiceModuleOptions = {}): DynamicModule {
+  return serviceModule(TrackerModule, {
+    service: 'tracker',
+    config,
+    ...options,
+    database: { schema: 'tracker', migrations: TRACKER_MIGRATIONS },
+    features: [IngestModule, DeliveriesModule, StatsModule, ContactsModule, WebhooksModule],
+  });
 }

@@ -13,7 +13,7 @@ import { createTestEnv, startTestService, type TestEnv } from '@switchboard/test
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Clock } from '../../src/clock/clock';
 import { loadPreferencesConfig } from '../../src/preferences.config';
-import { PreferencesModule, SERVICE_NAME } from '../../src/preferences.module';
+import { createPreferencesModule, SERVICE_NAME } from '../../src/preferences.module';
 
 /** A clock the test moves by hand. */
 export class TestClock extends Clock {
@@ -63,7 +63,7 @@ export async function startPreferences(vars: Record<string, string> = {}): Promi
     ...vars,
   });
   const clock = new TestClock(Date.parse(T0));
-  const svc = await startTestService({ service: SERVICE_NAME, module: PreferencesModule.forRoot(config, { clock }) });
+  const svc = await startTestService({ service: SERVICE_NAME, module: createPreferencesModule(config, { clock }) });
   const rpc = svc.app.get(RpcClient);
   return {
     env,

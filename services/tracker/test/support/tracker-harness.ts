@@ -6,7 +6,7 @@ import { createTestEnv, startTestService, waitUntilConsumersIdle, type TestEnv }
 import type { RunningService } from '@switchboard/service-kit';
 import { DataSource } from 'typeorm';
 import { loadTrackerConfig, type TrackerConfig } from '../../src/tracker.config';
-import { TrackerModule } from '../../src/tracker.module';
+import { createTrackerModule } from '../../src/tracker.module';
 
 export interface Harness {
   env: TestEnv;
@@ -43,7 +43,7 @@ export async function startTracker(
     },
   };
   const nc = await connect({ servers: env.natsUrl });
-  const start = () => startTestService({ service: 'tracker', module: TrackerModule.forRoot(config) });
+  const start = () => startTestService({ service: 'tracker', module: createTrackerModule(config) });
   const h: Harness = {
     env,
     config,
