@@ -5,6 +5,7 @@ import { channelsPage } from './views/channels.js';
 import { contactPage, contactsPage } from './views/contacts.js';
 import { contentEditPage, contentListPage } from './views/content.js';
 import { deliveriesPage } from './views/deliveries.js';
+import { inboxWidgetPage } from './views/inbox-widget.js';
 import { messageEditPage, messagesPage } from './views/messages.js';
 import { segmentContactsPage, segmentEditPage, segmentImportPage, segmentsPage } from './views/segments.js';
 import { signInPage } from './views/sign-in.js';
@@ -38,6 +39,7 @@ const ROUTES = [
   route('/admin/segments/:id/import', segmentImportPage, 'segments'),
   route('/admin/deliveries', deliveriesPage, 'deliveries'),
   route('/admin/channels', channelsPage, 'channels'),
+  route('/admin/inbox-widget', inboxWidgetPage, 'inbox-widget'),
 ];
 
 const HOME = '/admin/messages';

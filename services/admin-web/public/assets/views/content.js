@@ -78,6 +78,39 @@ export const CONTENT_TYPES = {
       { name: 'isPublished', label: 'Published', type: 'checkbox', default: true },
     ],
   },
+  inappmessages: {
+    item: 'inappmessage',
+    plural: 'In-app messages',
+    singular: 'in-app message',
+    summary: 'title',
+    fields: [
+      { name: 'name', label: 'Name', required: true },
+      DESCRIPTION,
+      { name: 'title', label: 'Title', required: true, hint: LIQUID_HINT },
+      {
+        name: 'body',
+        label: 'Body',
+        type: 'textarea',
+        rows: 6,
+        code: true,
+        hint: `Limited HTML (p, br, b, strong, i, em, u, s, small, ul, ol, li, span and http(s) links); anything else is removed when it is delivered. ${LIQUID_HINT}`,
+      },
+      {
+        name: 'url',
+        label: 'Link URL',
+        type: 'url',
+        hint: 'Opened when the reader clicks the message (tracked as a click).',
+      },
+      { name: 'icon', label: 'Icon URL', type: 'url' },
+      {
+        name: 'expiresAfterDays',
+        label: 'Expires after (days)',
+        type: 'number',
+        hint: 'Removed from the inbox after this many days (default 90).',
+      },
+      { name: 'isPublished', label: 'Published', type: 'checkbox', default: true },
+    ],
+  },
   templates: {
     item: 'template',
     plural: 'Templates',
@@ -361,7 +394,8 @@ function renderPreview(data, type) {
   for (const [key, value] of Object.entries(root)) {
     if (value === null || value === undefined || typeof value === 'object') continue;
     const label = h('h3', { class: 'label' }, type.fields.find((f) => f.name === key)?.label ?? key);
-    if (/html/i.test(key) && typeof value === 'string') {
+    // An in-app message's body is HTML too (the inbox shows it as such).
+    if ((/html/i.test(key) || (type.item === 'inappmessage' && key === 'body')) && typeof value === 'string') {
       parts.push(
         label,
         h('iframe', { title: `Rendered ${key}`, sandbox: '', srcdoc: value, referrerpolicy: 'no-referrer' }),

@@ -2,7 +2,7 @@ import { api, query } from '../api.js';
 import { errorBlock, h, loading, replace, table } from '../dom.js';
 
 /** Channel keys of DESIGN §2, in their default order. */
-export const CHANNELS = ['email', 'sms', 'notification', 'mobile_notification', 'tweet'];
+export const CHANNELS = ['email', 'sms', 'notification', 'mobile_notification', 'tweet', 'inapp'];
 
 /** @type {Record<string, string>} */
 export const CHANNEL_LABELS = {
@@ -11,6 +11,7 @@ export const CHANNEL_LABELS = {
   notification: 'Web push notification',
   mobile_notification: 'Mobile push notification',
   tweet: 'Tweet',
+  inapp: 'In-app inbox',
 };
 
 /** @param {string} channel */
@@ -27,6 +28,7 @@ export const CHANNEL_CONTENT = {
   notification: { type: 'notifications', mobile: false },
   mobile_notification: { type: 'notifications', mobile: true },
   tweet: { type: 'tweets' },
+  inapp: { type: 'inappmessages' },
 };
 
 export const PAGE_SIZE = 30;
