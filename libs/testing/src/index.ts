@@ -8,3 +8,4 @@ export * from './channels';
 export * from './prometheus';
 export * from './otlp-receiver';
 export * from './senders';
+export * from './fuzz';

@@ -179,11 +179,12 @@ export class CampaignsRepository {
 
   async update(em: EntityManager, id: number, changes: CampaignChanges): Promise<void> {
     const keys = Object.keys(changes) as (keyof CampaignChanges)[];
-    await em.query(
-      `UPDATE campaign_actions.campaigns SET ${keys.map((k, i) => `${COLUMN[k]} = $${i + 2}`).join(', ')}, date_modified = now()
-       WHERE id = $1`,
-      [id, ...keys.map((k) => this.value(k, changes[k]))],
-    );
+    // An empty PATCH changes nothing but the modification date (it used to be `SET , date_modified`: a 500).
+    const sets = [...keys.map((k, i) => `${COLUMN[k]} = $${i + 2}`), 'date_modified = now()'];
+    await em.query(`UPDATE campaign_actions.campaigns SET ${sets.join(', ')} WHERE id = $1`, [
+      id,
+      ...keys.map((k) => this.value(k, changes[k])),
+    ]);
   }
 
   async delete(em: EntityManager, id: number): Promise<void> {
