@@ -14,6 +14,7 @@ import { createLogger, LOGGER, type Logger } from '@switchboard/telemetry';
 import { AttemptRecorder } from './attempts/attempt-recorder';
 import { AttemptsRepository } from './attempts/attempts.repository';
 import { ContentCache } from './content/content-cache';
+import { IncentiveClaimer } from './content/incentive-claimer';
 import type { SenderDefinition } from './define-sender';
 import { channelRuntimeToken, dispatchConsumerFor } from './dispatch/dispatch.consumer';
 import { DispatchService } from './dispatch/dispatch.service';
@@ -124,6 +125,7 @@ export class ChannelSenderModule {
         ContactErasedConsumer,
         CatalogChanges,
         ContentCache,
+        IncentiveClaimer,
         DispatchService,
         TestSendServer,
         FeedbackService,

@@ -47,6 +47,15 @@ export const SendRequestedSchema = z.object({
   deferrals: z.number().int().min(0).optional(),
   /** Re-route attempt after a permanent failure (0 on the first routing). */
   attempt: z.number().int().min(0).optional(),
+  /**
+   * Channels an earlier attempt's sender found it could not send, and why (`content_unavailable`,
+   * `no incentive left`): this attempt reports them so instead of `excluded`.
+   */
+  skippedBefore: z
+    .array(
+      z.object({ channel: ChannelSchema, reason: z.literal('content_unavailable'), detail: z.string().optional() }),
+    )
+    .optional(),
   ...CampaignRefs,
 });
 export type SendRequested = z.infer<typeof SendRequestedSchema>;

@@ -7,6 +7,8 @@ import type { CatalogConfig } from './catalog.config';
 import { CatalogChangesPublisher } from './changes/catalog-changes.publisher';
 import { ContentRepository } from './content/content.repository';
 import { ContentService } from './content/content.service';
+import { IncentivesRepository } from './incentives/incentives.repository';
+import { IncentivesService } from './incentives/incentives.service';
 import { CatalogRpcHandler } from './items/catalog-rpc.handler';
 import { MessagesRepository } from './messages/messages.repository';
 import { MessagesService } from './messages/messages.service';
@@ -39,6 +41,8 @@ export function createCatalogModule(config: CatalogConfig, options: ServiceModul
       CategoriesService,
       TemplatesRepository,
       TemplatesService,
+      IncentivesRepository,
+      IncentivesService,
       CatalogRpcHandler,
     ],
   });

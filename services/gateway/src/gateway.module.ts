@@ -10,6 +10,7 @@ import { DocsModule } from './docs/docs.module';
 import { InboxModule } from './inbox/inbox.module';
 import type { GatewayConfig } from './gateway.config';
 import { HttpModule } from './http';
+import { IncentivesModule } from './incentives/incentives.module';
 import { GATEWAY_MIGRATIONS } from './migrations';
 import { MessagesModule } from './messages/messages.module';
 import { SendsModule } from './sends/sends.module';
@@ -41,6 +42,7 @@ const FEATURE_MODULES: (Type | DynamicModule)[] = [
   AdminUiModule,
   SegmentsModule,
   InboxModule,
+  IncentivesModule,
 ];
 
 @Module({})

@@ -6,7 +6,11 @@ import {
   NatsNames,
   type DeliveryEvent,
   type DeliveryEventKind,
+  type ContentItem,
   type Dispatch,
+  NO_INCENTIVE_LEFT,
+  SAMPLE_INCENTIVE_CODE,
+  USES_INCENTIVE,
 } from '@switchboard/contracts';
 import { EventPublisher, Outcomes, type Delivery, type Outcome } from '@switchboard/messaging';
 import { backoffDelay, BreakerOpenError, jitter } from '@switchboard/resilience';
@@ -16,6 +20,7 @@ import { sampleUrls, trackingUrls } from '@switchboard/tracking';
 import { AttemptRecorder } from '../attempts/attempt-recorder';
 import { AttemptsRepository, type Claim, type FinishedAttempt } from '../attempts/attempts.repository';
 import { ContentCache } from '../content/content-cache';
+import { IncentiveClaimer } from '../content/incentive-claimer';
 import { asDeliveryError, DeliveryError, type SendResult } from '../provider/channel-provider';
 import type { TrackingLinks } from '../define-sender';
 import type { ChannelRuntime } from '../provider/channel-runtime';
@@ -25,6 +30,12 @@ import type { SenderConfig } from '../sender.config';
 
 /** Delay before a dispatch whose content could not be loaded (catalog down) comes back. */
 const CONTENT_RETRY_MS = 5_000;
+
+/** Whether any text of the content (or its layout) uses `incentive` in Liquid. */
+function usesIncentive(content: ContentItem): boolean {
+  if (content.layout && USES_INCENTIVE.test(content.layout)) return true;
+  return Object.values(content.fields).some((v) => typeof v === 'string' && USES_INCENTIVE.test(v));
+}
 
 /** What every log line about one dispatch carries. */
 const logContext = (d: Delivery<Dispatch>) => ({
@@ -56,6 +67,7 @@ export class DispatchService {
     private readonly attempts: AttemptsRepository,
     private readonly recorder: AttemptRecorder,
     private readonly content: ContentCache,
+    private readonly incentives: IncentiveClaimer,
     private readonly liquid: LiquidRenderer,
     private readonly publisher: EventPublisher,
     private readonly names: NatsNames,
@@ -211,12 +223,13 @@ export class DispatchService {
         channel: dispatch.channel,
         ...(dispatch.campaignId ? { campaignId: dispatch.campaignId } : {}),
       });
+    const incentive = await this.incentiveFor(dispatch, content, testLinks !== undefined);
     try {
       return await runtime.render({
         dispatch,
         content,
         links,
-        liquid: this.liquid.forContact(dispatch, links.unsubscribe),
+        liquid: this.liquid.forContact(dispatch, links.unsubscribe, incentive ? { incentive } : {}),
       });
     } catch (error) {
       // The same content renders the same way next time: a renderer's error is never worth a retry.
@@ -224,6 +237,24 @@ export class DispatchService {
         throw error.permanent ? error : DeliveryError.permanent(error.code, error.message, error);
       throw DeliveryError.permanent('render_error', (error as Error).message, error);
     }
+  }
+
+  /**
+   * `{{ incentive.code }}` (DESIGN §7.2): the send's code of the content's pool, claimed once per
+   * send (a redelivery or a re-route gets it back); a sample for a test. No code left is a skip of
+   * the channel, which the router reports as `content_unavailable`.
+   */
+  private async incentiveFor(
+    dispatch: Dispatch,
+    content: ContentItem,
+    test: boolean,
+  ): Promise<{ code: string } | undefined> {
+    const incentiveId = content.fields.incentiveId;
+    if (typeof incentiveId !== 'number' || !usesIncentive(content)) return undefined;
+    if (test) return { code: SAMPLE_INCENTIVE_CODE };
+    const code = await this.incentives.claim({ incentiveId, sendId: dispatch.sendId });
+    if (code === null) throw DeliveryError.permanent('content_unavailable', NO_INCENTIVE_LEFT);
+    return { code };
   }
 
   private async send(

@@ -28,9 +28,10 @@ export class LiquidRenderer {
   private readonly parsed = { text: new Map<string, Template[]>(), html: new Map<string, Template[]>() };
 
   /** The renderer for one dispatch's contact. */
-  forContact(dispatch: Dispatch, unsubscribeUrl: string): TemplateRenderer {
+  /** `extra`: more names templates see (`incentive`). */
+  forContact(dispatch: Dispatch, unsubscribeUrl: string, extra: Record<string, unknown> = {}): TemplateRenderer {
     const contact = { ...dispatch.contact.fields, id: dispatch.contact.id, unsubscribe_url: unsubscribeUrl };
-    const scope = { contact, unsubscribe_url: unsubscribeUrl };
+    const scope = { ...extra, contact, unsubscribe_url: unsubscribeUrl };
     return {
       scope,
       render: (source, options = {}) => (source ? this.render(source, scope, options.html ? 'html' : 'text') : ''),

@@ -45,13 +45,18 @@ export const CONTENT_FIELDS = {
       fromName: text(191).optional(),
       replyToAddress: optionalEmail.optional(),
       templateId: IntInput.nullable().optional(),
+      incentiveId: IntInput.nullable().optional(),
     },
     required: { subject: required('subject', 998) },
     liquid: ['subject', 'customHtml', 'plainText', 'fromName'],
     html: ['customHtml'],
   },
   sms: {
-    input: { message: text(1600).optional(), senderId: text(32).optional() },
+    input: {
+      message: text(1600).optional(),
+      senderId: text(32).optional(),
+      incentiveId: IntInput.nullable().optional(),
+    },
     required: { message: required('message', 1600) },
     liquid: ['message'],
     html: [],
@@ -63,13 +68,14 @@ export const CONTENT_FIELDS = {
       url: webUrl(2048).optional(),
       icon: webUrl(2048).optional(),
       mobile: BoolInput.optional(),
+      incentiveId: IntInput.nullable().optional(),
     },
     required: { heading: required('heading', 255), message: required('message', 4000) },
     liquid: ['heading', 'message', 'url'],
     html: [],
   },
   tweet: {
-    input: { text: text(280).optional() },
+    input: { text: text(280).optional(), incentiveId: IntInput.nullable().optional() },
     required: { text: required('text', 280) },
     liquid: ['text'],
     html: [],
@@ -87,6 +93,7 @@ export const CONTENT_FIELDS = {
           z.null(),
         ])
         .optional(),
+      incentiveId: IntInput.nullable().optional(),
     },
     required: { title: required('title', 255) },
     liquid: ['title', 'body', 'url'],
@@ -143,9 +150,16 @@ export const EmailViewSchema = z.object({
   fromName: s,
   replyToAddress: s,
   templateId: z.number().int().nullable(),
+  incentiveId: z.number().int().nullable(),
   ...Tail,
 });
-export const SmsViewSchema = z.object({ ...CommonOutput, message: s, senderId: s, ...Tail });
+export const SmsViewSchema = z.object({
+  ...CommonOutput,
+  message: s,
+  senderId: s,
+  incentiveId: z.number().int().nullable(),
+  ...Tail,
+});
 export const NotificationViewSchema = z.object({
   ...CommonOutput,
   heading: s,
@@ -153,9 +167,15 @@ export const NotificationViewSchema = z.object({
   url: s,
   icon: s,
   mobile: z.boolean(),
+  incentiveId: z.number().int().nullable(),
   ...Tail,
 });
-export const TweetViewSchema = z.object({ ...CommonOutput, text: s, ...Tail });
+export const TweetViewSchema = z.object({
+  ...CommonOutput,
+  text: s,
+  incentiveId: z.number().int().nullable(),
+  ...Tail,
+});
 export const InAppViewSchema = z.object({
   ...CommonOutput,
   title: s,
@@ -163,6 +183,7 @@ export const InAppViewSchema = z.object({
   url: s,
   icon: s,
   expiresAfterDays: z.number().int().nullable(),
+  incentiveId: z.number().int().nullable(),
   ...Tail,
 });
 

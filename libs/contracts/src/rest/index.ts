@@ -10,3 +10,4 @@ export * from './tracker.dto';
 export * from './template.dto';
 export * from './segment.dto';
 export * from './campaign.dto';
+export * from './incentive.dto';

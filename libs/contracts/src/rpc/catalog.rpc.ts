@@ -77,6 +77,7 @@ export const CATALOG_KINDS = [
   'inapp',
   'category',
   'template',
+  'incentive',
 ] as const;
 export const CatalogKindSchema = z.enum(CATALOG_KINDS);
 export type CatalogKind = z.infer<typeof CatalogKindSchema>;

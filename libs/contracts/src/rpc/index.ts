@@ -7,3 +7,4 @@ export * from './audience.rpc';
 export * from './segments.rpc';
 export * from './campaign.rpc';
 export * from './inbox.rpc';
+export * from './incentives.rpc';

@@ -17,6 +17,7 @@ import type { Item, ItemService, SaveMode } from '../items/item-service';
 import { auditColumns, buildListSql, fitReply, type Columns, type ListSpec } from '../items/list-query';
 import { auditView, formatDate, PG, pgCode } from '../items/sql';
 import { MessagesRepository } from '../messages/messages.repository';
+import { IncentivesService } from '../incentives/incentives.service';
 import { TemplatesService } from '../templates/templates.service';
 import { CONTENT_PUBLISHED_SQL, ContentRepository, type ContentRow, type ContentState } from './content.repository';
 import { liquidErrors } from './liquid-check';
@@ -31,7 +32,12 @@ const COMMON_COLUMNS: Columns = {
   category: { sql: 'ct.category_id', type: 'int' },
 };
 
-const FIELD_TYPES: Record<string, 'int' | 'bool'> = { templateId: 'int', mobile: 'bool', expiresAfterDays: 'int' };
+const FIELD_TYPES: Record<string, 'int' | 'bool'> = {
+  templateId: 'int',
+  incentiveId: 'int',
+  mobile: 'bool',
+  expiresAfterDays: 'int',
+};
 
 function typeFields(type: ContentType): string[] {
   return Object.keys(CONTENT_FIELDS[type].input);
@@ -108,6 +114,7 @@ export class ContentService {
     private readonly repo: ContentRepository,
     private readonly messages: MessagesRepository,
     private readonly templates: TemplatesService,
+    private readonly incentives: IncentivesService,
     private readonly changes: CatalogChangesPublisher,
   ) {}
 
@@ -177,6 +184,9 @@ export class ContentService {
         const templateId = state.fields.templateId;
         if (typeof templateId === 'number' && !(await this.templates.holdForUse(em, templateId)))
           errors.templateId = ['Template not found.'];
+        const incentiveId = state.fields.incentiveId;
+        if (typeof incentiveId === 'number' && !(await this.incentives.holdForUse(em, incentiveId)))
+          errors.incentiveId = ['Incentive not found.'];
         if (Object.keys(errors).length) throw DomainError.validation(errors);
         const row = current
           ? await this.repo.update(em, type, id!, state, actor)

@@ -6,6 +6,8 @@ import {
   catalogItemGet,
   catalogItemList,
   catalogItemSave,
+  catalogIncentiveCodesAdd,
+  catalogIncentivesClaim,
   catalogMessagesRoutable,
   DomainError,
   HTTP_STATUS_BY_CODE,
@@ -18,6 +20,7 @@ import type { z } from 'zod';
 import { CategoriesService } from '../categories/categories.service';
 import { CatalogChangesPublisher } from '../changes/catalog-changes.publisher';
 import { ContentService } from '../content/content.service';
+import { IncentivesService } from '../incentives/incentives.service';
 import { MessagesService } from '../messages/messages.service';
 import { TemplatesService } from '../templates/templates.service';
 import type { ItemService } from './item-service';
@@ -41,6 +44,7 @@ export class CatalogRpcHandler {
     private readonly content: ContentService,
     categories: CategoriesService,
     templates: TemplatesService,
+    private readonly incentives: IncentivesService,
     private readonly changesPublisher: CatalogChangesPublisher,
   ) {
     this.services = {
@@ -52,6 +56,7 @@ export class CatalogRpcHandler {
       inapp: content.forType('inapp'),
       category: categories,
       template: templates,
+      incentive: incentives,
     };
   }
 
@@ -119,6 +124,16 @@ export class CatalogRpcHandler {
   @RpcHandler(catalogMessagesRoutable)
   async routable(req: Req<typeof catalogMessagesRoutable>) {
     return { messages: await this.messages.routable(req.ids) };
+  }
+
+  @RpcHandler(catalogIncentiveCodesAdd)
+  addIncentiveCodes(req: Req<typeof catalogIncentiveCodesAdd>) {
+    return this.incentives.addCodes(req.id, req.codes);
+  }
+
+  @RpcHandler(catalogIncentivesClaim)
+  async claimIncentives(req: Req<typeof catalogIncentivesClaim>) {
+    return { codes: await this.incentives.claim(req.claims) };
   }
 
   @RpcHandler(catalogContentGet)

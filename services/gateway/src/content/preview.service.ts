@@ -7,6 +7,7 @@ import {
   liquidErrorReason,
   layOut,
   preferencesContactsGet,
+  SAMPLE_INCENTIVE_CODE,
   type ContentType,
   type PreviewRequest,
 } from '@switchboard/contracts';
@@ -83,7 +84,12 @@ export class PreviewService {
   private async scopeFor(request: PreviewRequest): Promise<Record<string, unknown>> {
     const { fields } = await this.sampleContact(request);
     const unsubscribeUrl = sampleUrls(this.config.http.publicUrl).unsubscribe;
-    return { contact: { ...fields, unsubscribe_url: unsubscribeUrl }, unsubscribe_url: unsubscribeUrl };
+    return {
+      contact: { ...fields, unsubscribe_url: unsubscribeUrl },
+      unsubscribe_url: unsubscribeUrl,
+      // A preview uses up no coupon code.
+      incentive: { code: SAMPLE_INCENTIVE_CODE },
+    };
   }
 
   private render(source: string, scope: Record<string, unknown>, html: boolean, field: string): string {

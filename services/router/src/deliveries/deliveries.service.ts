@@ -5,6 +5,7 @@ import {
   type Channel,
   type DeliveryEvent,
   type SendRequested,
+  type Skipped,
 } from '@switchboard/contracts';
 import { EventPublisher, type Delivery, type OutgoingEvent } from '@switchboard/messaging';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
@@ -22,6 +23,27 @@ export function isPermanentFailure(e: DeliveryEvent): boolean {
   if (e.event !== 'bounced' || e.meta?.removedAddress === true) return false;
   const kind = e.meta?.bounce ?? (e.error?.permanent === false ? 'soft' : 'hard');
   return kind === 'hard';
+}
+
+/** A sender's content error that makes the channel a skip (DESIGN §7.2: an incentive pool empty or expired). */
+export const CONTENT_UNAVAILABLE = 'content_unavailable';
+
+/**
+ * What the next attempt must report as skipped rather than `excluded`: the channels earlier
+ * attempts carried so, and this failure when its sender could not make the content.
+ */
+export function carriedSkips(
+  record: { skipped: Skipped[]; excludeChannels: Channel[] },
+  failure: DeliveryEvent,
+): NonNullable<SendRequested['skippedBefore']> {
+  const carried = record.skipped.flatMap((s) =>
+    s.reason === CONTENT_UNAVAILABLE && record.excludeChannels.includes(s.channel)
+      ? [{ channel: s.channel, reason: CONTENT_UNAVAILABLE, ...(s.detail ? { detail: s.detail } : {}) } as const]
+      : [],
+  );
+  if (failure.event === 'failed' && failure.error?.code === CONTENT_UNAVAILABLE)
+    carried.push({ channel: failure.channel, reason: CONTENT_UNAVAILABLE, detail: failure.error.message });
+  return carried;
 }
 
 /**
@@ -72,6 +94,8 @@ export class DeliveriesService {
         deferrals: record.deferrals,
         attempt,
       };
+      const skippedBefore = carriedSkips(record, failure);
+      if (skippedBefore.length) request.skippedBefore = skippedBefore;
       if (record.channels) request.channels = record.channels;
       if (record.campaignId !== null) request.campaignId = record.campaignId;
       if (record.campaignEventId !== null) request.campaignEventId = record.campaignEventId;

@@ -212,6 +212,7 @@ export class RoutingService {
     const attempt = req.attempt ?? 0;
     const deferrals = req.deferrals ?? 0;
     const v = this.verdict(req, plan, decision, attempt, deferrals);
+    if (req.skippedBefore?.length) v.skipped = withSkipsBefore(v.skipped, req.skippedBefore);
     // One literal, no spreads: this runs for every send (V8 spreads are slow on parsed JSON).
     return {
       sendId: req.sendId,
@@ -322,4 +323,9 @@ function withCampaignRefs(
   if (record.campaignId !== null) target.campaignId = record.campaignId;
   if (record.campaignEventId !== null) target.campaignEventId = record.campaignEventId;
   if (record.shipmentId !== null) target.shipmentId = record.shipmentId;
+}
+
+/** An excluded channel that an earlier attempt could not send says why (DESIGN §7.2 incentives). */
+function withSkipsBefore(skipped: Skipped[], before: NonNullable<SendRequested['skippedBefore']>): Skipped[] {
+  return skipped.map((s) => (s.reason === 'excluded' ? (before.find((b) => b.channel === s.channel) ?? s) : s));
 }
