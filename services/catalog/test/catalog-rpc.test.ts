@@ -96,6 +96,7 @@ describe('catalog RPCs for the router and the senders', () => {
         fromName: 'ACME',
         replyToAddress: null,
         templateId: null,
+        incentiveId: null,
       },
     });
     const push = await save('notification', { name: 'P', heading: 'h', message: 'm', mobile: true });
