@@ -14,6 +14,7 @@ export const baseEnv = {
   HEALTH_PORT: env.port(0),
   LOG_LEVEL: env.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   MIGRATE_ON_BOOT: env.bool(true),
+  MIGRATE_ONLY: env.bool(false),
   SB_STREAM_REPLICAS: env.int(1),
   NATS_USER: env.optionalString(),
   NATS_PASSWORD: env.optionalString(),
@@ -22,7 +23,11 @@ export const baseEnv = {
 
 export interface BaseConfig {
   nats: { url: string; prefix: string; streamReplicas: number; user?: string; password?: string };
-  database: { url: string; migrateOnBoot: boolean };
+  /**
+   * migrateOnBoot: run the migrate step (database migrations, JetStream streams, the service's
+   * durable consumers) while starting. migrateOnly: run it, then exit (npm run migrate, a deploy job).
+   */
+  database: { url: string; migrateOnBoot: boolean; migrateOnly: boolean };
   health: { port: number };
   log: { level: string };
   instanceId: string;
@@ -35,6 +40,7 @@ export function buildBaseConfig(e: {
   HEALTH_PORT: number;
   LOG_LEVEL: string;
   MIGRATE_ON_BOOT: boolean;
+  MIGRATE_ONLY: boolean;
   SB_STREAM_REPLICAS: number;
   SERVICE_INSTANCE_ID?: string;
   NATS_USER?: string;
@@ -48,7 +54,7 @@ export function buildBaseConfig(e: {
       user: e.NATS_USER,
       password: e.NATS_PASSWORD,
     },
-    database: { url: e.DATABASE_URL, migrateOnBoot: e.MIGRATE_ON_BOOT },
+    database: { url: e.DATABASE_URL, migrateOnBoot: e.MIGRATE_ON_BOOT, migrateOnly: e.MIGRATE_ONLY },
     health: { port: e.HEALTH_PORT },
     log: { level: e.LOG_LEVEL },
     instanceId: e.SERVICE_INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,

@@ -24,7 +24,7 @@ import {
 import { carrierOf, headersToRecord, runWithCorrelationId } from './headers';
 import type { Outcome } from './outcome';
 import { outcomeOfError, Outcomes } from './outcome';
-import { isAlreadyExists } from './streams';
+import { isAlreadyExists, isNotFound } from './streams';
 import type { EventPublisher } from './publisher';
 import { messagingMetrics } from './messaging.metrics';
 
@@ -88,6 +88,12 @@ export class ConsumerRunner<T> {
       jsm: JetStreamManager;
       publisher: EventPublisher;
       logger: Logger;
+      /**
+       * Create or update the durable consumer before binding to it (default true, for tools and
+       * tests). Services pass false: their consumers are made by the migrate step, so a
+       * service's NATS user needs no right to create one.
+       */
+      provision?: boolean;
     },
   ) {
     this.spec = { ...DEFAULTS, ...spec } as Required<ConsumerSpec<T>>;
@@ -108,9 +114,9 @@ export class ConsumerRunner<T> {
     return this.spec.durable;
   }
 
-  async start(): Promise<void> {
-    const stream = this.deps.names.streamOf(this.spec.subject);
-    const config: Partial<ConsumerConfig> = {
+  /** The durable consumer as the migrate step creates it (`provisionConsumer`). */
+  get consumerConfig(): Partial<ConsumerConfig> & { durable_name: string; filter_subject: string } {
+    return {
       durable_name: this.spec.durable,
       filter_subject: this.spec.subject,
       ack_policy: AckPolicy.Explicit,
@@ -119,13 +125,30 @@ export class ConsumerRunner<T> {
       ack_wait: nanos(this.spec.ackWaitMs),
       max_ack_pending: this.maxAckPending,
     };
+  }
+
+  /** Creates or updates the durable consumer: the migrate step's job, under the provisioning credentials. */
+  async provision(): Promise<void> {
+    const stream = this.deps.names.streamOf(this.spec.subject);
+    const config = this.consumerConfig;
     try {
       await this.deps.jsm.consumers.add(stream, config);
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;
       await this.deps.jsm.consumers.update(stream, this.spec.durable, config);
     }
-    const consumer = await this.deps.js.consumers.get(stream, this.spec.durable);
+  }
+
+  /** Binds to the durable consumer (made first unless `provision: false`) and starts consuming. */
+  async start(): Promise<void> {
+    const stream = this.deps.names.streamOf(this.spec.subject);
+    if (this.deps.provision ?? true) await this.provision();
+    const consumer = await this.deps.js.consumers.get(stream, this.spec.durable).catch((error: unknown) => {
+      if (!isNotFound(error)) throw error;
+      throw new Error(
+        `consumer ${this.spec.durable} on ${stream} does not exist: run the migrate step (npm run migrate, MIGRATE_ONLY=true, or MIGRATE_ON_BOOT=true)`,
+      );
+    });
     messagingMetrics.trackLag(this.deps.jsm, stream, this.spec.durable);
     this.messages = await consumer.consume({
       max_messages: Math.max(64, Math.ceil(this.maxAckPending / 2)),

@@ -29,6 +29,83 @@ export interface MessagingOptions {
   service: string;
   nats: { url: string; prefix: string; streamReplicas?: number; user?: string; password?: string };
   rpcTimeoutMs?: number;
+  /**
+   * Run the migrate step's NATS part while the service starts: create or update every stream and
+   * this service's durable consumers (MIGRATE_ON_BOOT). When false the service only binds to
+   * them, so its NATS user needs no right to the JetStream API beyond its own consumers.
+   */
+  provisionOnBoot?: boolean;
+}
+
+/** The service's consumers (every provider marked @Consumer) and RPC handlers, found once. */
+@Injectable()
+export class MessagingDiscovery {
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+  ) {}
+
+  consumers(): EventConsumer<unknown>[] {
+    const found: EventConsumer<unknown>[] = [];
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || !wrapper.metatype || typeof instance !== 'object') continue;
+      if (Reflect.getMetadata(CONSUMER_METADATA, wrapper.metatype))
+        found.push(instance as unknown as EventConsumer<unknown>);
+    }
+    return found;
+  }
+
+  rpcHandlers(): { contract: RpcContract; handler: RpcHandlerFn<RpcContract> }[] {
+    const found: { contract: RpcContract; handler: RpcHandlerFn<RpcContract> }[] = [];
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || !wrapper.metatype || typeof instance !== 'object') continue;
+      const prototype = Object.getPrototypeOf(instance) as object;
+      for (const method of this.scanner.getAllMethodNames(prototype)) {
+        const contract = Reflect.getMetadata(RPC_HANDLER_METADATA, prototype, method) as RpcContract | undefined;
+        if (contract) found.push({ contract, handler: (instance[method] as RpcHandlerFn<RpcContract>).bind(instance) });
+      }
+    }
+    return found;
+  }
+}
+
+/**
+ * The migrate step's NATS part: every stream of DESIGN §5 and this service's durable consumers,
+ * created or updated. Runs under credentials allowed to manage JetStream (the provisioning user),
+ * from `MIGRATE_ONLY=true` (npm run migrate, the Helm migrate job) or at boot with MIGRATE_ON_BOOT.
+ */
+@Injectable()
+export class MessagingProvisioner {
+  constructor(
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    @Inject(JETSTREAM) private readonly js: JetStreamClient,
+    @Inject(JETSTREAM_MANAGER) private readonly jsm: JetStreamManager,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly names: NatsNames,
+    private readonly publisher: EventPublisher,
+    private readonly discovery: MessagingDiscovery,
+  ) {}
+
+  async provision(): Promise<string[]> {
+    await ensureStreams(this.jsm, this.names, { replicas: this.options.nats.streamReplicas });
+    const durables: string[] = [];
+    for (const consumer of this.discovery.consumers()) {
+      const runner = new ConsumerRunner(consumer.spec, () => Promise.resolve(), {
+        service: this.options.service,
+        names: this.names,
+        js: this.js,
+        jsm: this.jsm,
+        publisher: this.publisher,
+        logger: this.logger,
+      });
+      await runner.provision();
+      durables.push(runner.durable);
+    }
+    this.logger.info({ consumers: durables }, 'streams and consumers provisioned');
+    return durables;
+  }
 }
 
 /** Starts the discovered consumers and RPC handlers once the app is up; drains them on shutdown. */
@@ -45,35 +122,27 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly names: NatsNames,
     private readonly publisher: EventPublisher,
-    private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
+    private readonly discovery: MessagingDiscovery,
+    private readonly provisioner: MessagingProvisioner,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureStreams(this.jsm, this.names, { replicas: this.options.nats.streamReplicas });
+    if (this.options.provisionOnBoot ?? true) await this.provisioner.provision();
     const rpc = new RpcServer(this.nc, this.names, this.logger);
     this.rpcServer = rpc;
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance = wrapper.instance as Record<string, unknown> | undefined;
-      if (!instance || !wrapper.metatype || typeof instance !== 'object') continue;
-      const prototype = Object.getPrototypeOf(instance) as object;
-      for (const method of this.scanner.getAllMethodNames(prototype)) {
-        const contract = Reflect.getMetadata(RPC_HANDLER_METADATA, prototype, method) as RpcContract | undefined;
-        if (contract) rpc.serve(contract, (instance[method] as RpcHandlerFn<RpcContract>).bind(instance));
-      }
-      if (Reflect.getMetadata(CONSUMER_METADATA, wrapper.metatype)) {
-        const consumer = instance as unknown as EventConsumer<unknown>;
-        this.runners.push(
-          new ConsumerRunner(consumer.spec, (batch) => consumer.handle(batch), {
-            service: this.options.service,
-            names: this.names,
-            js: this.js,
-            jsm: this.jsm,
-            publisher: this.publisher,
-            logger: this.logger,
-          }),
-        );
-      }
+    for (const { contract, handler } of this.discovery.rpcHandlers()) rpc.serve(contract, handler);
+    for (const consumer of this.discovery.consumers()) {
+      this.runners.push(
+        new ConsumerRunner(consumer.spec, (batch) => consumer.handle(batch), {
+          service: this.options.service,
+          names: this.names,
+          js: this.js,
+          jsm: this.jsm,
+          publisher: this.publisher,
+          logger: this.logger,
+          provision: false,
+        }),
+      );
     }
     await Promise.all(this.runners.map((r) => r.start()));
     this.logger.info({ consumers: this.runners.map((r) => r.durable) }, 'messaging started');
@@ -134,9 +203,20 @@ export class MessagingModule {
           useFactory: (nc: NatsConnection, names: NatsNames) => new RpcClient(nc, names, options.rpcTimeoutMs),
           inject: [NATS_CONNECTION, NatsNames],
         },
+        MessagingDiscovery,
+        MessagingProvisioner,
         MessagingLifecycle,
       ],
-      exports: [NatsNames, NATS_CONNECTION, JETSTREAM, JETSTREAM_MANAGER, EventPublisher, BatchPublisher, RpcClient],
+      exports: [
+        MessagingProvisioner,
+        NatsNames,
+        NATS_CONNECTION,
+        JETSTREAM,
+        JETSTREAM_MANAGER,
+        EventPublisher,
+        BatchPublisher,
+        RpcClient,
+      ],
     };
   }
 }

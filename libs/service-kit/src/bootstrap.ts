@@ -2,7 +2,8 @@ import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { NATS_CONNECTION } from '@switchboard/messaging';
+import { MessagingProvisioner, NATS_CONNECTION } from '@switchboard/messaging';
+import { baseEnv, buildBaseConfig, loadConfig } from '@switchboard/config';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectProcessMetrics, createLogger, startTelemetry, type Logger } from '@switchboard/telemetry';
@@ -97,10 +98,43 @@ function serviceVersion(service: string): string | undefined {
   }
 }
 
-/** For main.ts: start, and stop cleanly on SIGTERM/SIGINT; a boot failure exits non-zero. */
+/**
+ * The service's migrate step alone (MIGRATE_ONLY=true): its database migrations (applied while
+ * its DataSource is made) and its JetStream streams and durable consumers, then nothing else.
+ * The app is built but never initialised, so no consumer, timer, heartbeat or port starts.
+ */
+export async function runMigrateStep(
+  options: Pick<BootstrapOptions, 'service' | 'module' | 'logger'>,
+): Promise<string[]> {
+  const logger = options.logger ?? createLogger(options.service);
+  const app = await NestFactory.create(options.module as never, {
+    logger: new NestPinoLogger(logger),
+    bodyParser: false,
+  });
+  const consumers = await app.get(MessagingProvisioner, { strict: false }).provision();
+  let ds: DataSource | undefined;
+  try {
+    ds = app.get(DataSource, { strict: false });
+  } catch {
+    ds = undefined;
+  }
+  await ds?.destroy();
+  await app.get<NatsConnection>(NATS_CONNECTION, { strict: false }).drain();
+  logger.info({ consumers }, `${options.service} migrate step done`);
+  return consumers;
+}
+
+/**
+ * For main.ts: start, and stop cleanly on SIGTERM/SIGINT; a boot failure exits non-zero. With
+ * MIGRATE_ONLY=true it runs the migrate step and exits instead.
+ */
 export async function runService(options: BootstrapOptions): Promise<void> {
   const logger = options.logger ?? createLogger(options.service);
   try {
+    if (loadConfig(baseEnv, buildBaseConfig).database.migrateOnly) {
+      await runMigrateStep({ ...options, logger });
+      process.exit(0);
+    }
     const running = await startService({ ...options, logger });
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down');

@@ -23,12 +23,16 @@ export class ServiceKitModule {
       module: ServiceKitModule,
       global: true,
       imports: [
-        MessagingModule.forRoot({ service: options.service, nats: config.nats }),
+        MessagingModule.forRoot({
+          service: options.service,
+          nats: config.nats,
+          provisionOnBoot: config.database.migrateOnBoot && !config.database.migrateOnly,
+        }),
         ...(options.database
           ? [
               PersistenceModule.forRoot({
                 url: config.database.url,
-                migrateOnBoot: config.database.migrateOnBoot,
+                migrateOnBoot: config.database.migrateOnBoot || config.database.migrateOnly,
                 ...options.database,
               }),
             ]

@@ -42,6 +42,7 @@ export async function createTestEnv(): Promise<TestEnv> {
     HEALTH_PORT: 0,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     MIGRATE_ON_BOOT: true,
+    MIGRATE_ONLY: false,
     SB_STREAM_REPLICAS: 1,
   });
   return {
