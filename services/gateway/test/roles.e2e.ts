@@ -50,7 +50,12 @@ describe('roles', () => {
   });
 
   it('lets no viewer write through any registered route', async () => {
-    const writes = registeredRoutes(ctx).filter((r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method));
+    // A middleware on every method (the inbox's CORS) registers CONNECT, TRACE and the like, which no
+    // HTTP client sends to an API; the writes are these four.
+    // The inbox's end-user routes take an inbox token, never a user (DESIGN §7.7): inbox.e2e checks them.
+    const writes = registeredRoutes(ctx).filter(
+      (r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method) && !r.path.startsWith('/inbox/'),
+    );
     expect(writes.length).toBeGreaterThan(30);
     const checked: string[] = [];
     // The one write every user may make: their own password.
