@@ -20,6 +20,7 @@ const STEPS = [
   { name: 'api', file: 'bench/api.bench.ts' },
   { name: 'deliveries', file: 'services/tracker/bench/deliveries.bench.ts' },
   { name: 'audience', file: 'services/preferences/bench/audience.bench.ts' },
+  { name: 'inbox', file: 'services/sender-inapp/bench/inbox.bench.ts' },
 ];
 
 const args = process.argv.slice(2);
@@ -128,6 +129,29 @@ const rows = [
   [
     `deliveries page (50 rows, ${fmt(results.deliveries?.rows)} stored)`,
     `p99 ${fmt(results.deliveries?.p99Ms)} ms, worst case p99 ${fmt(results.deliveries?.worstP99Ms)} ms`,
+    '',
+  ],
+  [
+    'inbox writes (router-shaped dispatch batches)',
+    `${fmt(results.inbox?.writesPerSecond)} writes/s`,
+    ratio(results.inbox?.writesPerSecond),
+  ],
+  [
+    'inbox CPU per write (µs)',
+    Object.entries(results.inbox?.cpuMicrosPerWrite ?? {})
+      .filter(([, v]) => v > 0)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || '—',
+    results.inbox?.cpuMicrosPerWriteTotal ? `${results.inbox.cpuMicrosPerWriteTotal} µs in all` : '',
+  ],
+  [
+    `GET /inbox/messages (${fmt(results.inbox?.rows)} stored)`,
+    `${fmt(results.inbox?.list?.perSecond)} req/s, p99 ${fmt(results.inbox?.list?.p99Ms)} ms`,
+    ratio(results.inbox?.list?.perSecond),
+  ],
+  [
+    'GET /inbox/unread-count',
+    `${fmt(results.inbox?.unreadCount?.perSecond)} req/s, p99 ${fmt(results.inbox?.unreadCount?.p99Ms)} ms`,
     '',
   ],
 ];
