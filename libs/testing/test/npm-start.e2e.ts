@@ -61,6 +61,7 @@ describe('npm start', () => {
       'sender-sms',
       'sender-push',
       'sender-tweet',
+      'sender-inapp',
       'tracker',
     ]) {
       expect(log).toMatch(new RegExp(`${service}\\b[^\\n]*ready`, 'i'));
