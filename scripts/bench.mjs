@@ -150,6 +150,14 @@ const rows = [
     ratio(results.inbox?.list?.perSecond),
   ],
   [
+    'GET /inbox/messages CPU per request (µs)',
+    Object.entries(results.inbox?.list?.cpuMicrosPerRequest ?? {})
+      .filter(([, v]) => v > 0)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || '—',
+    results.inbox?.list?.sql ? `SQL p99 ${results.inbox.list.sql.p99Ms} ms` : '',
+  ],
+  [
     'GET /inbox/unread-count',
     `${fmt(results.inbox?.unreadCount?.perSecond)} req/s, p99 ${fmt(results.inbox?.unreadCount?.p99Ms)} ms`,
     '',

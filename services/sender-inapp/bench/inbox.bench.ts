@@ -62,6 +62,31 @@ async function seed(databaseUrl: string): Promise<number> {
   return performance.now() - started;
 }
 
+/** PostgreSQL's own execution time of a first page and its total (as InboxRepository.list runs them), for random contacts. */
+async function listSqlMs(databaseUrl: string): Promise<{ p50Ms: number; p99Ms: number }> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  const visible = 'archived_at IS NULL AND expires_at > now()';
+  const statements = [
+    `SELECT id, title, body, url, icon, read_at, created_at FROM sender_inapp.inbox_messages
+      WHERE contact_id = $1 AND ${visible} ORDER BY created_at DESC, id DESC LIMIT 20 OFFSET 0`,
+    `SELECT count(*)::int FROM sender_inapp.inbox_messages WHERE contact_id = $1 AND ${visible}`,
+  ];
+  const samples: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const contact = `c${Math.floor(Math.random() * CONTACTS)}`;
+    let ms = 0;
+    for (const sql of statements) {
+      const { rows } = await db.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, [contact]);
+      ms += (rows[0]['QUERY PLAN'] as [{ 'Execution Time': number }])[0]['Execution Time'];
+    }
+    samples.push(ms);
+  }
+  await db.end();
+  samples.sort((a, b) => a - b);
+  return { p50Ms: round(percentile(samples, 50), 3), p99Ms: round(percentile(samples, 99), 3) };
+}
+
 /** Closed-loop GETs, each for a random contact's token, for `seconds`. */
 async function load(base: string, path: string, tokens: string[], seconds: number) {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -194,9 +219,27 @@ async function main(): Promise<void> {
     );
     const base = `http://127.0.0.1:${port}`;
     await load(base, '/inbox/messages', tokens, 1); // warm-up
+    const readLedger = await CpuLedger.open(env.databaseUrl, {
+      'sender-inapp': children['sender-inapp'].process.pid!,
+      gateway: children.gateway.process.pid!,
+    });
+    await readLedger.start();
     const list = await load(base, '/inbox/messages?limit=20', tokens, SECONDS);
+    await readLedger.stop();
+    const listCpu = readLedger.perUnit(list.requests);
+    const listCpuTotal = readLedger.totalPerUnit(list.requests);
+    await readLedger.close();
+    const sql = await listSqlMs(env.databaseUrl);
     const unreadFirst = await load(base, '/inbox/messages?limit=20&sort=unread', tokens, SECONDS);
     const count = await load(base, '/inbox/unread-count', tokens, SECONDS);
+    console.log(
+      `list: CPU per request (µs): ${Object.entries(listCpu)
+        .filter(([, v]) => v > 0)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(
+          ', ',
+        )} (${listCpuTotal} in all); PostgreSQL execution of its two statements p50 ${sql.p50Ms} ms, p99 ${sql.p99Ms} ms`,
+    );
     for (const [name, r] of Object.entries({ list, unreadFirst, count }))
       console.log(
         `${name}: ${r.perSecond} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms, errors ${r.errors} (${CONCURRENCY} connections)`,
@@ -208,7 +251,7 @@ async function main(): Promise<void> {
       cpuMicrosPerWriteTotal: cpuTotal,
       rows: ROWS,
       seedSeconds: round(seedMs / 1000),
-      list,
+      list: { ...list, cpuMicrosPerRequest: listCpu, cpuMicrosPerRequestTotal: listCpuTotal, sql },
       unreadFirst,
       unreadCount: count,
       memoryMb: Object.fromEntries(
