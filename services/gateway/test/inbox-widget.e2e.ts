@@ -30,13 +30,11 @@ describe('inbox widget and in-app content in the admin UI (Chromium)', () => {
       }),
       chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS }),
     ]);
-    await ctx.gateway.app
-      .get(RpcClient)
-      .call(preferencesContactsUpsert, {
-        contact: { id: 'wendy', firstname: 'Wendy' },
-        mode: 'merge',
-        mustExist: false,
-      });
+    await ctx.gateway.app.get(RpcClient).call(preferencesContactsUpsert, {
+      contact: { id: 'wendy', firstname: 'Wendy' },
+      mode: 'merge',
+      mustExist: false,
+    });
     page = await browser.newPage();
     page.setDefaultTimeout(20_000);
     page.on('pageerror', (error) => pageErrors.push(error.message));
