@@ -28,6 +28,18 @@ interface DecisionRow {
   trace_id: string | null;
 }
 
+/** What `store` reads back: one row per input key, stored now or found from before. */
+interface StoredRow {
+  inserted: boolean;
+  row: DecisionJson;
+}
+
+/** A routed decision with every channel its send went to so far and the send's latest attempt. */
+interface DispatchedRow extends DecisionRow {
+  tried_channels: string[];
+  latest_attempt: number;
+}
+
 const COLUMNS = `send_id, attempt, deferrals, message_id, contact_id, campaign_id, campaign_event_id, shipment_id,
   channels, exclude_channels, requested_at, expires_at, outcome, channel, dispatch_id, content_id, candidates,
   skipped, reason, retry_at, decided_at, trace_id`;
@@ -123,7 +135,7 @@ export class DecisionsRepository {
    */
   async store(records: DecisionRecord[]): Promise<{ inserted: Set<string>; earlier: Map<string, DecisionRecord> }> {
     if (records.length === 0) return { inserted: new Set(), earlier: new Map() };
-    const rows: { inserted: boolean; row: DecisionJson }[] = await this.ds.query(
+    const rows = await this.ds.query<StoredRow[]>(
       `WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS ${RECORDSET}),
        ins AS (
          INSERT INTO router.decisions (${COLUMNS}) SELECT ${COLUMNS} FROM input
@@ -148,7 +160,7 @@ export class DecisionsRepository {
     keys: { sendId: string; attempt: number; deferrals: number }[],
   ): Promise<Map<string, DecisionRecord>> {
     if (keys.length === 0) return new Map();
-    const rows: DecisionRow[] = await this.ds.query(
+    const rows = await this.ds.query<DecisionRow[]>(
       `SELECT d.* FROM router.decisions d
        JOIN unnest($1::text[], $2::int[], $3::int[]) AS k(send_id, attempt, deferrals)
          USING (send_id, attempt, deferrals)`,
@@ -170,7 +182,7 @@ export class DecisionsRepository {
     dispatchIds: string[],
   ): Promise<Map<string, DecisionRecord & { triedChannels: string[]; latestAttempt: number }>> {
     if (dispatchIds.length === 0) return new Map();
-    const rows: (DecisionRow & { tried_channels: string[]; latest_attempt: number })[] = await this.ds.query(
+    const rows = await this.ds.query<DispatchedRow[]>(
       `SELECT d.*,
               (SELECT coalesce(jsonb_agg(DISTINCT o.channel), '[]') FROM router.decisions o
                 WHERE o.send_id = d.send_id AND o.outcome = 'routed') AS tried_channels,
@@ -189,7 +201,7 @@ export class DecisionsRepository {
 
   /** Every decision of one send, oldest first. */
   async findBySend(sendId: string): Promise<DecisionRecord[]> {
-    const rows: DecisionRow[] = await this.ds.query(
+    const rows = await this.ds.query<DecisionRow[]>(
       'SELECT * FROM router.decisions WHERE send_id = $1 ORDER BY attempt, deferrals',
       [sendId],
     );
