@@ -10,6 +10,15 @@ const CampaignRefs = {
   shipmentId: z.string().optional(),
 };
 
+/**
+ * Mautic's send tokens (`POST /api/emails/{id}/contact/{contactId}/send`): `{token}` → a value
+ * (limited HTML) replaced in the rendered content. Keys are stored braced, as Mautic does.
+ */
+export const SendTokensSchema = z
+  .record(z.string().regex(/^\{[^{}]{1,100}\}$/), z.string().max(10_000))
+  .refine((t) => Object.keys(t).length <= 100, 'At most 100 tokens.');
+export type SendTokens = z.infer<typeof SendTokensSchema>;
+
 const MessageIdSchema = z.union([z.number().int().positive(), z.string().regex(/^\d+$/).transform(Number)]);
 
 /** sb.campaign.action.v1 — campaign engine → campaign-actions. */
@@ -56,6 +65,7 @@ export const SendRequestedSchema = z.object({
       z.object({ channel: ChannelSchema, reason: z.literal('content_unavailable'), detail: z.string().optional() }),
     )
     .optional(),
+  tokens: SendTokensSchema.optional(),
   ...CampaignRefs,
 });
 export type SendRequested = z.infer<typeof SendRequestedSchema>;
@@ -77,6 +87,7 @@ export const DispatchSchema = z.object({
   channel: ChannelSchema,
   contentId: z.number().int().positive(),
   contact: DispatchContactSchema,
+  tokens: SendTokensSchema.optional(),
   ...CampaignRefs,
 });
 export type Dispatch = z.infer<typeof DispatchSchema>;

@@ -8,7 +8,11 @@ import { CampaignsRepository } from './campaigns/campaigns.repository';
 import { CampaignsRpc } from './campaigns/campaigns.rpc';
 import { CampaignsService } from './campaigns/campaigns.service';
 import { CreateScheduledSends1767225700000 } from './migrations/1767225700000-CreateScheduledSends';
+import { ListEmailSendsRepository } from './list-emails/list-email-sends.repository';
+import { ListEmailRpc } from './list-emails/list-email.rpc';
+import { ListEmailService } from './list-emails/list-email.service';
 import { CreateCampaigns1767225800000 } from './migrations/1767225800000-CreateCampaigns';
+import { CreateListEmailSends1796990000200 } from './migrations/1796990000200-CreateListEmailSends';
 import { DeferredOutcomeConsumer } from './scheduler/deferred-outcome.consumer';
 import { ScheduledSendsRepository } from './scheduler/scheduled-sends.repository';
 import { SchedulerService } from './scheduler/scheduler.service';
@@ -29,7 +33,7 @@ export function createCampaignActionsModule(
     ...options,
     database: {
       schema: 'campaign_actions',
-      migrations: [CreateScheduledSends1767225700000, CreateCampaigns1767225800000],
+      migrations: [CreateScheduledSends1767225700000, CreateCampaigns1767225800000, CreateListEmailSends1796990000200],
     },
     providers: [
       ScheduledSendsRepository,
@@ -44,6 +48,9 @@ export function createCampaignActionsModule(
       CampaignTimer,
       CampaignsService,
       CampaignsRpc,
+      ListEmailSendsRepository,
+      ListEmailService,
+      ListEmailRpc,
     ],
   });
 }

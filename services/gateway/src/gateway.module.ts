@@ -8,6 +8,7 @@ import { ContactsModule } from './contacts/contacts.module';
 import { ContentModule } from './content/content.module';
 import { DocsModule } from './docs/docs.module';
 import { InboxModule } from './inbox/inbox.module';
+import { EmailSendsModule } from './email-sends/email-sends.module';
 import type { GatewayConfig } from './gateway.config';
 import { HttpModule } from './http';
 import { IncentivesModule } from './incentives/incentives.module';
@@ -43,6 +44,7 @@ const FEATURE_MODULES: (Type | DynamicModule)[] = [
   SegmentsModule,
   InboxModule,
   IncentivesModule,
+  EmailSendsModule,
 ];
 
 @Module({})

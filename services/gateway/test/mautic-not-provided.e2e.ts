@@ -33,8 +33,6 @@ const NOT_PROVIDED: [string, string][] = [
   ['GET', '/api/fields/contact'],
   ['GET', '/api/devices'],
   ['GET', '/api/stats'],
-  ['POST', '/api/emails/1/send'],
-  ['POST', '/api/emails/1/contact/1/send'],
   ['POST', '/api/smses/1/contact/1/send'],
 ];
 

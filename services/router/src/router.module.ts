@@ -12,6 +12,7 @@ import { RecordTimeIndexes1767225600100 } from './migrations/1767225600100-Recor
 import { CanceledShipments1767225600200 } from './migrations/1767225600200-CanceledShipments';
 import { DecisionTraceIds1796600000000 } from './migrations/1796600000000-DecisionTraceIds';
 import { DeliveryEventCrashResends1796900000000 } from './migrations/1796900000000-DeliveryEventCrashResends';
+import { DecisionTokens1796990000000 } from './migrations/1796990000000-DecisionTokens';
 import { routerPruner } from './retention';
 import type { RouterConfig } from './router.config';
 import { DecisionsRepository } from './routing/decisions.repository';
@@ -38,6 +39,7 @@ export function createRouterModule(config: RouterConfig, options: ServiceModuleO
         CanceledShipments1767225600200,
         DecisionTraceIds1796600000000,
         DeliveryEventCrashResends1796900000000,
+        DecisionTokens1796990000000,
       ],
     },
     providers: [

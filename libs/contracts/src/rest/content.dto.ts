@@ -19,6 +19,15 @@ const optionalEmail = z
   .union([z.email('A valid email address is required.'), z.literal(''), z.null()])
   .transform((v) => (v === '' ? null : v));
 
+/** Mautic's email types: `template` (sent by campaigns and API calls) or `list` (a segment email, sent to its `lists`). */
+export const EMAIL_TYPES = ['template', 'list'] as const;
+const EmailTypeInput = z.union([z.enum(EMAIL_TYPES, { error: 'The email type is template or list.' }), z.null()]);
+/** Segment ids, given as ids or as the `{id, ...}` objects a GET returns (Mautic clients PUT back what they read). */
+export const SegmentIdsInput = z
+  .array(z.union([IntInput, z.object({ id: IntInput }).transform((s) => s.id)]))
+  .max(1000)
+  .transform((ids) => [...new Set(ids)].filter((id) => id > 0));
+
 /** Fields every content item has (all optional: PATCH). */
 const CommonInput = {
   name: NameInput.optional(),
@@ -46,6 +55,8 @@ export const CONTENT_FIELDS = {
       replyToAddress: optionalEmail.optional(),
       templateId: IntInput.nullable().optional(),
       incentiveId: IntInput.nullable().optional(),
+      emailType: EmailTypeInput.optional(),
+      lists: SegmentIdsInput.optional(),
     },
     required: { subject: required('subject', 998) },
     liquid: ['subject', 'customHtml', 'plainText', 'fromName'],
@@ -151,6 +162,9 @@ export const EmailViewSchema = z.object({
   replyToAddress: s,
   templateId: z.number().int().nullable(),
   incentiveId: z.number().int().nullable(),
+  emailType: z.enum(EMAIL_TYPES),
+  /** The segments a `list` email goes to, as Mautic shows them. */
+  lists: z.array(z.object({ id: z.number().int() })),
   ...Tail,
 });
 export const SmsViewSchema = z.object({

@@ -172,3 +172,19 @@ export const campaignsShipments = rpcContract(
   IdReq,
   z.object({ shipments: z.array(ShipmentSchema) }),
 );
+
+/**
+ * Mautic's `POST /api/emails/{id}/send`: the email's message to the members of `lists` who have
+ * not been sent it yet, at most `limit` of them. `sentCount` = send requests made by this call.
+ */
+export const campaignsEmailSend = rpcContract(
+  'campaign-actions',
+  'emails.send',
+  z.object({
+    emailId: z.number().int().positive(),
+    messageId: z.number().int().positive(),
+    lists: z.array(z.number().int().positive()).max(1000),
+    limit: z.number().int().min(1).nullable().default(null),
+  }),
+  z.object({ sentCount: z.number().int().min(0) }),
+);

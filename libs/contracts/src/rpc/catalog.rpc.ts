@@ -67,6 +67,17 @@ export const catalogContentGet = rpcContract(
   ContentItemSchema,
 );
 
+/**
+ * sb.rpc.catalog.emails.message — an email with the marketing message that sends it alone (made
+ * on first use), for Mautic's email send endpoints (NOT_FOUND when the email is missing).
+ */
+export const catalogEmailMessage = rpcContract(
+  'catalog',
+  'emails.message',
+  z.object({ emailId: z.number().int().positive() }),
+  z.object({ messageId: z.number().int().positive(), email: ContentItemSchema }),
+);
+
 /** What catalog stores and serves through the generic item operations below. */
 export const CATALOG_KINDS = [
   'message',

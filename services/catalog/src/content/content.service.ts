@@ -63,8 +63,16 @@ const SPECS = Object.fromEntries((Object.keys(CONTENT_FIELDS) as ContentType[]).
   ListSpec
 >;
 
+const FIELD_DEFAULTS: Record<string, unknown> = { mobile: false, emailType: 'template' };
+
 function fieldDefault(field: string): unknown {
-  return field === 'mobile' ? false : null;
+  if (field === 'lists') return [];
+  return FIELD_DEFAULTS[field] ?? null;
+}
+
+/** Stored as segment ids; shown as Mautic shows an email's segments. */
+function fieldView(field: string, value: unknown): unknown {
+  return field === 'lists' && Array.isArray(value) ? value.map((id) => ({ id })) : value;
 }
 
 /** The item in DESIGN §7.2's shape: audit, id, name, description, language, the type's fields, publish dates, category. */
@@ -76,7 +84,7 @@ function view(type: ContentType, row: ContentRow): Item {
     description: row.description,
     language: row.language,
   };
-  for (const field of typeFields(type)) item[field] = row.fields[field] ?? fieldDefault(field);
+  for (const field of typeFields(type)) item[field] = fieldView(field, row.fields[field] ?? fieldDefault(field));
   item.publishUp = formatDate(row.publishUp);
   item.publishDown = formatDate(row.publishDown);
   item.category = row.category;

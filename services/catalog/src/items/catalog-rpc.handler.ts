@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   catalogContentGet,
+  catalogEmailMessage,
   catalogItemBatch,
   catalogItemDelete,
   catalogItemGet,
@@ -139,5 +140,11 @@ export class CatalogRpcHandler {
   @RpcHandler(catalogContentGet)
   contentGet(req: Req<typeof catalogContentGet>) {
     return this.content.contentItem(req.type, req.id);
+  }
+
+  @RpcHandler(catalogEmailMessage)
+  async emailMessage(req: Req<typeof catalogEmailMessage>) {
+    const email = await this.content.contentItem('email', req.emailId);
+    return { messageId: await this.messages.emailMessage(email.id, email.name), email };
   }
 }

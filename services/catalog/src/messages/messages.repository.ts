@@ -61,7 +61,31 @@ export class MessagesRepository {
   }
 
   list(sql: ListSql, minimal: boolean): Promise<{ rows: MessageRow[]; total: number }> {
-    return selectPage(this.ds, sql, selectSql(minimal), FROM);
+    return selectPage(this.ds, sql, selectSql(minimal), FROM, `m.email_id IS NULL AND ${sql.where}`);
+  }
+
+  /**
+   * The message of one email (its only channel, enabled), made on first use; concurrent first
+   * uses get the same one.
+   */
+  async emailMessage(emailId: number, name: string): Promise<number> {
+    return this.ds.transaction(async (em) => {
+      const rows = await em.query<{ id: number; inserted: boolean }[]>(
+        `INSERT INTO catalog.messages (name, description, is_published, email_id)
+         VALUES ($1, 'Sends one email (Mautic email send endpoints).', true, $2)
+         ON CONFLICT (email_id) DO UPDATE SET email_id = EXCLUDED.email_id
+         RETURNING id, (xmax = 0) AS inserted`,
+        [name, emailId],
+      );
+      const { id, inserted } = rows[0];
+      if (inserted)
+        await em.query(
+          `INSERT INTO catalog.message_channels (message_id, channel, channel_id, is_enabled, position)
+           VALUES ($1, 'email', $2, true, 0)`,
+          [id, emailId],
+        );
+      return id;
+    });
   }
 
   /** The current state, locked for the rest of the transaction. */

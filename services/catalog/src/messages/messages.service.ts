@@ -161,4 +161,9 @@ export class MessagesService implements ItemService {
   routable(ids: number[]): Promise<RoutableMessage[]> {
     return this.repo.routable(ids);
   }
+
+  /** The hidden message that sends one email alone (Mautic's email send endpoints). */
+  emailMessage(emailId: number, name: string): Promise<number> {
+    return this.repo.emailMessage(emailId, name);
+  }
 }

@@ -8,6 +8,7 @@ import {
   type SendMessageBody,
   type SendRecord,
   type SendRequested,
+  type SendTokens,
 } from '@switchboard/contracts';
 import { EventPublisher, RpcClient } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
@@ -31,7 +32,12 @@ export class SendsService {
    * One send request straight to the router. With an idempotency key the send id is derived from
    * it, so a client retrying the same POST gets the same send (and JetStream keeps one request).
    */
-  async request(messageId: number, contactId: string, body: SendMessageBody, idempotencyKey?: string): Promise<string> {
+  async request(
+    messageId: number,
+    contactId: string,
+    body: SendMessageBody & { tokens?: SendTokens },
+    idempotencyKey?: string,
+  ): Promise<string> {
     await this.assertExists(messageId, contactId);
     const sendId = idempotencyKey
       ? createHash('sha256')

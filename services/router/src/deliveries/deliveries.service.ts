@@ -100,6 +100,7 @@ export class DeliveriesService {
       if (record.campaignId !== null) request.campaignId = record.campaignId;
       if (record.campaignEventId !== null) request.campaignEventId = record.campaignEventId;
       if (record.shipmentId !== null) request.shipmentId = record.shipmentId;
+      if (record.tokens !== null) request.tokens = record.tokens;
       reroutes.push({
         subject: this.names.subjects.sendRequested(),
         msgId: `${record.sendId}:a${attempt}`,

@@ -1,4 +1,4 @@
-import type { Channel, RoutingOutcomeKind, Skipped } from '@switchboard/contracts';
+import type { Channel, RoutingOutcomeKind, SendTokens, Skipped } from '@switchboard/contracts';
 
 export type DecisionFailureReason =
   'unpublished' | 'not_found' | 'no_channel' | 'expired' | 'max_deferrals' | 'canceled';
@@ -29,4 +29,6 @@ export interface DecisionRecord {
   decidedAt: string;
   /** The trace of the send request this decision answered (null when it carried none). */
   traceId: string | null;
+  /** Mautic's send tokens, dispatched with the send. */
+  tokens: SendTokens | null;
 }

@@ -26,6 +26,7 @@ interface DecisionRow {
   retry_at: Date | null;
   decided_at: Date;
   trace_id: string | null;
+  tokens: DecisionRecord['tokens'];
 }
 
 /** What `store` reads back: one row per input key, stored now or found from before. */
@@ -42,12 +43,12 @@ interface DispatchedRow extends DecisionRow {
 
 const COLUMNS = `send_id, attempt, deferrals, message_id, contact_id, campaign_id, campaign_event_id, shipment_id,
   channels, exclude_channels, requested_at, expires_at, outcome, channel, dispatch_id, content_id, candidates,
-  skipped, reason, retry_at, decided_at, trace_id`;
+  skipped, reason, retry_at, decided_at, trace_id, tokens`;
 
 const RECORDSET = `x(send_id text, attempt int, deferrals int, message_id bigint, contact_id text, campaign_id text,
   campaign_event_id text, shipment_id text, channels jsonb, exclude_channels jsonb, requested_at timestamptz,
   expires_at timestamptz, outcome text, channel text, dispatch_id text, content_id int, candidates jsonb,
-  skipped jsonb, reason text, retry_at timestamptz, decided_at timestamptz, trace_id text)`;
+  skipped jsonb, reason text, retry_at timestamptz, decided_at timestamptz, trace_id text, tokens jsonb)`;
 
 function toRow(r: DecisionRecord): Record<string, unknown> {
   return {
@@ -73,6 +74,7 @@ function toRow(r: DecisionRecord): Record<string, unknown> {
     retry_at: r.retryAt,
     decided_at: r.decidedAt,
     trace_id: r.traceId,
+    tokens: r.tokens,
   };
 }
 
@@ -100,6 +102,7 @@ function fromRow(row: DecisionRow): DecisionRecord {
     retryAt: row.retry_at?.toISOString() ?? null,
     decidedAt: row.decided_at.toISOString(),
     traceId: row.trace_id,
+    tokens: row.tokens ?? null,
   };
 }
 

@@ -237,6 +237,7 @@ export class RoutingService {
       retryAt: v.retryAt ?? null,
       decidedAt,
       traceId: traceId ?? null,
+      tokens: req.tokens ?? null,
     };
   }
 
@@ -285,6 +286,7 @@ export class RoutingService {
       contentId: record.contentId!,
       contact,
     };
+    if (record.tokens !== null) payload.tokens = record.tokens;
     withCampaignRefs(payload, record);
     return { subject: this.names.subjects.dispatch(record.channel!), msgId: record.dispatchId!, payload };
   }

@@ -2,6 +2,7 @@ import { DeliveryError, type RenderInput } from '@switchboard/channel-sdk';
 import { layOut } from '@switchboard/contracts';
 import type { EmailConfig } from '../sender-email.config';
 import { escapeHtml, htmlToText, insertBeforeBodyEnd, rewriteLinks } from './html';
+import { applyTokens } from './tokens';
 
 /** One email as the SMTP provider sends it. */
 export interface EmailMessage {
@@ -57,8 +58,7 @@ export function renderEmail(
     : options.from;
   const replyTo = str(fields.replyToAddress);
 
-  const subject = liquid
-    .render(str(fields.subject) ?? '')
+  const subject = applyTokens(liquid.render(str(fields.subject) ?? ''), dispatch.tokens, 'text')
     .replace(/\s+/g, ' ')
     .trim();
   const htmlSource = str(fields.customHtml);
@@ -66,8 +66,10 @@ export function renderEmail(
   if (!htmlSource && !textSource)
     throw DeliveryError.permanent('empty_content', `email ${content.id} has neither customHtml nor plainText`);
 
-  const renderedText = textSource ? liquid.render(textSource) : undefined;
-  const body = htmlSource ? liquid.render(htmlSource, { html: true }) : textToParagraphs(renderedText ?? '');
+  const renderedText = textSource ? applyTokens(liquid.render(textSource), dispatch.tokens, 'text') : undefined;
+  const body = htmlSource
+    ? applyTokens(liquid.render(htmlSource, { html: true }), dispatch.tokens, 'html')
+    : textToParagraphs(renderedText ?? '');
   let html = content.layout
     ? layOut(content.layout, body, (source) => liquid.render(source, { html: true }))
     : htmlSource
