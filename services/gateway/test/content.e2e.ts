@@ -39,6 +39,8 @@ const TYPES = [
       'replyToAddress',
       'templateId',
       'incentiveId',
+      'emailType',
+      'lists',
     ],
     required: 'subject',
     liquid: 'customHtml',
