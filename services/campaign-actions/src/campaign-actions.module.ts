@@ -17,6 +17,7 @@ import { DeferredOutcomeConsumer } from './scheduler/deferred-outcome.consumer';
 import { ScheduledSendsRepository } from './scheduler/scheduled-sends.repository';
 import { SchedulerService } from './scheduler/scheduler.service';
 import { ShipmentEvents } from './shipments/shipment-events';
+import { ShipmentMetrics } from './shipments/shipment-metrics';
 import { ShipmentRunner } from './shipments/shipment-runner.service';
 import { ShipmentsRepository } from './shipments/shipments.repository';
 
@@ -45,6 +46,7 @@ export function createCampaignActionsModule(
       ShipmentsRepository,
       ShipmentEvents,
       ShipmentRunner,
+      ShipmentMetrics,
       CampaignTimer,
       CampaignsService,
       CampaignsRpc,

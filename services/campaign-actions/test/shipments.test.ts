@@ -17,6 +17,8 @@ import {
   childEnv,
   createTestEnv,
   freePort,
+  sampleSum,
+  scrapeMetrics,
   spawnService,
   startTestService,
   SubjectRecorder,
@@ -27,7 +29,7 @@ import {
 import { loadCampaignActionsConfig } from '../src/campaign-actions.config';
 import { createCampaignActionsModule } from '../src/campaign-actions.module';
 import { shipmentSendIdOf } from '../src/shipments/shipment-runner.service';
-import { contactIdOf, startFakeAudience, type FakeAudience } from './support/fake-audience';
+import { contactIdOf, startFakeAudience, type FakeAudience, type FakeTracker } from './support/fake-audience';
 
 const mia: CampaignActor = { id: 'user:1', name: 'mia', role: 'marketer' };
 const abe: CampaignActor = { id: 'user:2', name: 'abe', role: 'approver' };
@@ -60,6 +62,7 @@ describe('shipments (campaign-actions, two instances)', () => {
   let rpc: RpcClient;
   let fakes: RunningService;
   let audience: FakeAudience;
+  let tracker: FakeTracker;
   let instances: RunningService[] = [];
   let requests: SubjectRecorder<SendRequested>;
   let canceled: SubjectRecorder<ShipmentCanceled>;
@@ -68,7 +71,7 @@ describe('shipments (campaign-actions, two instances)', () => {
     env = await createTestEnv();
     nc = await connect({ servers: env.natsUrl });
     rpc = new RpcClient(nc, env.names, 15_000);
-    ({ service: fakes, audience } = await startFakeAudience(env));
+    ({ service: fakes, audience, tracker } = await startFakeAudience(env));
     const config = () => loadCampaignActionsConfig(childEnv(env, FAST));
     instances = [
       await startTestService({ service: 'campaign-actions', module: createCampaignActionsModule(config()) }),
@@ -125,6 +128,36 @@ describe('shipments (campaign-actions, two instances)', () => {
     const campaign = await rpc.call(campaignsGet, { id });
     expect(campaign).toMatchObject({ status: 'completed', sent: 5_000, nextRunAt: null });
     expect(campaign.lastShipmentAt).not.toBeNull();
+  });
+
+  it('shows running shipments on /metrics: targets, queued, sent and failed per shipment, gone once finished', async () => {
+    audience.size = 6_000;
+    audience.pageDelayMs = 400;
+    tracker.sent = 30;
+    tracker.failed = 5;
+    const id = await approvedCampaign(rpc, {});
+    const running = await waitFor(
+      async () => {
+        const s = (await shipmentsOf(rpc, id))[0];
+        return s && s.requested > 100 && s.status === 'Pending' ? s : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 20 },
+    );
+    const labels = { shipment: running.id, campaign: String(id) };
+    const samples = await scrapeMetrics(instances[0].healthPort);
+    expect(sampleSum(samples, 'switchboard_shipments_running')).toBeGreaterThanOrEqual(1);
+    expect(sampleSum(samples, 'switchboard_shipment_contacts', { ...labels, state: 'targets' })).toBeGreaterThanOrEqual(
+      running.targets,
+    );
+    expect(sampleSum(samples, 'switchboard_shipment_contacts', { ...labels, state: 'sent' })).toBe(30);
+    expect(sampleSum(samples, 'switchboard_shipment_contacts', { ...labels, state: 'failed' })).toBe(5);
+    // queued = requested - sent - failed, as the shipment stood at the scrape.
+    const queued = sampleSum(samples, 'switchboard_shipment_contacts', { ...labels, state: 'queued' });
+    expect(queued).toBeGreaterThanOrEqual(running.requested - 35);
+    audience.pageDelayMs = 0;
+    await waitFor(async () => (await shipmentsOf(rpc, id))[0].status === 'Completed', { timeoutMs: 20_000 });
+    const after = await scrapeMetrics(instances[1].healthPort);
+    expect(after.filter((s) => s.labels.shipment === running.id)).toEqual([]);
   });
 
   it('a scheduled campaign waits for its time', async () => {
@@ -202,13 +235,14 @@ describe('a shipment survives a SIGKILL of campaign-actions', () => {
   let rpc: RpcClient;
   let fakes: RunningService;
   let audience: FakeAudience;
+  let tracker: FakeTracker;
   const children: ChildService[] = [];
 
   beforeAll(async () => {
     env = await createTestEnv();
     nc = await connect({ servers: env.natsUrl });
     rpc = new RpcClient(nc, env.names, 15_000);
-    ({ service: fakes, audience } = await startFakeAudience(env));
+    ({ service: fakes, audience, tracker } = await startFakeAudience(env));
   });
 
   afterAll(async () => {

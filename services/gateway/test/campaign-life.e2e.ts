@@ -172,6 +172,12 @@ describe('a campaign from segment to shipment statistics (every service, email a
     const campaignStats = (await ctx.api('GET', `/api/campaigns/${id}/stats`)).body.stats;
     expect(campaignStats.total).toMatchObject({ sent: 3, suppressed: 1, shipments: 1 });
 
+    // The list columns: status and what became of the sends.
+    const listed = (await ctx.api('GET', '/api/campaigns?search=Prague')).body.campaigns;
+    expect(listed).toEqual([
+      expect.objectContaining({ id, status: 'completed', stats: { sent: 3, failed: 1, opened: 0, clicked: 0 } }),
+    ]);
+
     const log = (await ctx.api('GET', `/api/deliveries?shipmentId=${encodeURIComponent(shipment.id)}&limit=50`)).body;
     const byContact = Object.fromEntries(
       (log.deliveries as { contact: { id: string }; channel: string | null; status: string }[]).map((d) => [

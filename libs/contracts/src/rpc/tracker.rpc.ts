@@ -219,6 +219,23 @@ export const trackerShipmentStats = rpcContract(
   z.object({ shipments: z.array(StatsSchema.extend({ shipmentId: z.string() })) }),
 );
 
+/** The list columns of a campaign (DESIGN §7.4): sends sent, failed (delivery failed, bounced or routing failed), unique opens and clicks. */
+export const CampaignFiguresSchema = z.object({
+  sent: z.number().int().min(0),
+  failed: z.number().int().min(0),
+  opened: z.number().int().min(0),
+  clicked: z.number().int().min(0),
+});
+export type CampaignFigures = z.infer<typeof CampaignFiguresSchema>;
+
+/** sb.rpc.tracker.stats.campaignFigures — the list columns of up to 200 campaigns at once (absent = nothing yet). */
+export const trackerCampaignFigures = rpcContract(
+  'tracker',
+  'stats.campaignFigures',
+  z.object({ campaignIds: z.array(CampaignIdSchema).max(200) }),
+  z.object({ campaigns: z.array(CampaignFiguresSchema.extend({ campaignId: z.string() })) }),
+);
+
 /** sb.rpc.tracker.unsubscriptions.list — one row per (contact, channel), newest first; `search` as in deliveries. */
 export const trackerUnsubscriptionsList = rpcContract(
   'tracker',

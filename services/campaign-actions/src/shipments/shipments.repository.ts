@@ -30,6 +30,13 @@ export interface ClaimedShipment {
   requested: number;
 }
 
+export interface RunningShipment {
+  id: string;
+  campaignId: number;
+  targets: number;
+  requested: number;
+}
+
 export interface Target {
   seq: number;
   contactId: string;
@@ -202,6 +209,16 @@ export class ShipmentsRepository {
   }
 
   /** Where a shipment stands now (the worker's view between steps). */
+  /** The running shipments (oldest first, at most `limit`): what the shipment gauges show. */
+  async running(limit: number): Promise<RunningShipment[]> {
+    const rows = await this.ds.query<{ id: string; campaign_id: number; targets: number; requested: number }[]>(
+      `SELECT id, campaign_id, targets, requested FROM campaign_actions.shipments
+        WHERE status = 'Pending' ORDER BY started_at, id LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({ id: r.id, campaignId: r.campaign_id, targets: r.targets, requested: r.requested }));
+  }
+
   async progress(id: string): Promise<{ status: string; resolved: boolean; targets: number; requested: number }> {
     const [row] = await this.ds.query<{ status: string; resolved: boolean; targets: number; requested: number }[]>(
       'SELECT status, resolved, targets, requested FROM campaign_actions.shipments WHERE id = $1',

@@ -1,5 +1,12 @@
 import { Injectable, Module } from '@nestjs/common';
-import { preferencesAudienceCount, preferencesAudiencePage, type Audience } from '@switchboard/contracts';
+import {
+  preferencesAudienceCount,
+  preferencesAudiencePage,
+  trackerShipmentStats,
+  STAT_FIGURES,
+  type Audience,
+  type StatFigures,
+} from '@switchboard/contracts';
 import { RpcHandler } from '@switchboard/messaging';
 import { ServiceKitModule, type RunningService } from '@switchboard/service-kit';
 import { createLogger } from '@switchboard/telemetry';
@@ -34,14 +41,40 @@ export class FakeAudience {
   }
 }
 
-export async function startFakeAudience(env: TestEnv): Promise<{ service: RunningService; audience: FakeAudience }> {
+/** The tracker's shipment figures: every shipment has `sent` and `failed` sends. */
+@Injectable()
+export class FakeTracker {
+  sent = 0;
+  failed = 0;
+
+  @RpcHandler(trackerShipmentStats)
+  stats(req: { shipmentIds: string[] }) {
+    const total = Object.fromEntries(STAT_FIGURES.map((f) => [f, 0])) as StatFigures;
+    total.sent = this.sent;
+    total.failed = this.failed;
+    return {
+      shipments: req.shipmentIds.map((shipmentId) => ({
+        shipmentId,
+        messageId: null,
+        campaignId: null,
+        total,
+        channels: {},
+        daily: [],
+      })),
+    };
+  }
+}
+
+export async function startFakeAudience(
+  env: TestEnv,
+): Promise<{ service: RunningService; audience: FakeAudience; tracker: FakeTracker }> {
   @Module({
     imports: [
       ServiceKitModule.forRoot({ service: 'fakes', config: env.config, logger: createLogger('fakes', 'silent') }),
     ],
-    providers: [FakeAudience],
+    providers: [FakeAudience, FakeTracker],
   })
   class FakesModule {}
   const service = await startTestService({ service: 'fakes', module: FakesModule });
-  return { service, audience: service.app.get(FakeAudience) };
+  return { service, audience: service.app.get(FakeAudience), tracker: service.app.get(FakeTracker) };
 }

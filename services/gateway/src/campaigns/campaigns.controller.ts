@@ -1,5 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import {
+  AudienceCountBodySchema,
+  AudienceCountReplySchema,
   CampaignInputSchema,
   CampaignListReplySchema,
   CampaignListRestQuerySchema,
@@ -51,6 +53,18 @@ export class CampaignsController {
     const campaign = await this.campaigns.create(body, actorOf(principal));
     res.setHeader('location', `/api/campaigns/${campaign.id}`);
     return { campaign };
+  }
+
+  @Post('audience/count')
+  @HttpCode(200)
+  @ApiDoc({
+    summary: 'How many contacts an audience (include minus exclude segments, or all) holds now',
+    tags,
+    body: AudienceCountBodySchema,
+    responses: { 200: AudienceCountReplySchema },
+  })
+  audienceCount(@ZodBody(AudienceCountBodySchema) body: z.infer<typeof AudienceCountBodySchema>) {
+    return this.campaigns.audienceCount(body.audience);
   }
 
   @Get(':id')

@@ -13,7 +13,12 @@ import {
   type CampaignListRestQuery,
   type CampaignTransition,
   DomainError,
+  preferencesAudienceCount,
+  type Audience,
+  trackerCampaignFigures,
   trackerShipmentStats,
+  type CampaignFigures,
+  type CampaignView,
   type Shipment,
   type Stats,
 } from '@switchboard/contracts';
@@ -24,6 +29,7 @@ import type { GatewayConfig } from '../gateway.config';
 import type { ShipmentsReplySchema } from '@switchboard/contracts';
 
 const UNAVAILABLE = 'Campaigns are not available right now.';
+const NO_FIGURES: CampaignFigures = { sent: 0, failed: 0, opened: 0, clicked: 0 };
 
 /** /api/campaigns over campaign-actions' RPCs (DESIGN §7.4). */
 @Injectable()
@@ -37,8 +43,8 @@ export class CampaignsService {
     return { timeoutMs: this.config.rpcTimeoutMs, unavailable: UNAVAILABLE };
   }
 
-  list(q: CampaignListRestQuery): Promise<{ total: number; campaigns: Campaign[] }> {
-    return this.rpc.call(
+  async list(q: CampaignListRestQuery): Promise<{ total: number; campaigns: CampaignView[] }> {
+    const { total, campaigns } = await this.rpc.call(
       campaignsList,
       {
         search: q.search,
@@ -50,26 +56,57 @@ export class CampaignsService {
       },
       this.options,
     );
+    return { total, campaigns: await this.withFigures(campaigns) };
   }
 
-  get(id: number): Promise<Campaign> {
-    return this.rpc.call(campaignsGet, { id }, this.options);
+  async get(id: number): Promise<CampaignView> {
+    const [campaign] = await this.withFigures([await this.rpc.call(campaignsGet, { id }, this.options)]);
+    return campaign;
   }
 
-  create(campaign: CampaignInput, actor: CampaignActor): Promise<Campaign> {
-    return this.rpc.call(campaignsCreate, { campaign, actor }, this.options);
+  async create(campaign: CampaignInput, actor: CampaignActor): Promise<CampaignView> {
+    return { ...(await this.rpc.call(campaignsCreate, { campaign, actor }, this.options)), stats: NO_FIGURES };
   }
 
-  update(id: number, campaign: Partial<CampaignInput>, replace: boolean, actor: CampaignActor): Promise<Campaign> {
-    return this.rpc.call(campaignsUpdate, { id, campaign, replace, actor }, this.options);
+  async update(
+    id: number,
+    campaign: Partial<CampaignInput>,
+    replace: boolean,
+    actor: CampaignActor,
+  ): Promise<CampaignView> {
+    return (
+      await this.withFigures([await this.rpc.call(campaignsUpdate, { id, campaign, replace, actor }, this.options)])
+    )[0];
   }
 
-  delete(id: number, actor: CampaignActor): Promise<Campaign> {
-    return this.rpc.call(campaignsDelete, { id, actor }, this.options);
+  async delete(id: number, actor: CampaignActor): Promise<CampaignView> {
+    return (await this.withFigures([await this.rpc.call(campaignsDelete, { id, actor }, this.options)]))[0];
   }
 
-  transition(id: number, action: CampaignTransition, actor: CampaignActor, comment?: string | null): Promise<Campaign> {
-    return this.rpc.call(campaignsTransition, { id, action, actor, comment }, this.options);
+  async transition(
+    id: number,
+    action: CampaignTransition,
+    actor: CampaignActor,
+    comment?: string | null,
+  ): Promise<CampaignView> {
+    const campaign = await this.rpc.call(campaignsTransition, { id, action, actor, comment }, this.options);
+    return (await this.withFigures([campaign]))[0];
+  }
+
+  /**
+   * The tracker's list columns of each campaign, in one call per page. A tracker that does not
+   * answer leaves them at zero rather than failing the page (campaign-actions has the state).
+   */
+  private async withFigures(campaigns: Campaign[]): Promise<CampaignView[]> {
+    const figures = new Map<string, CampaignFigures>();
+    const sent = campaigns.filter((c) => c.lastShipmentAt !== null).map((c) => String(c.id));
+    for (let i = 0; i < sent.length; i += 200) {
+      const reply = await this.rpc
+        .call(trackerCampaignFigures, { campaignIds: sent.slice(i, i + 200) }, { timeoutMs: this.config.rpcTimeoutMs })
+        .catch(() => ({ campaigns: [] }));
+      for (const { campaignId, ...f } of reply.campaigns) figures.set(campaignId, f);
+    }
+    return campaigns.map((c) => ({ ...c, stats: figures.get(String(c.id)) ?? NO_FIGURES }));
   }
 
   /**
@@ -86,6 +123,11 @@ export class CampaignsService {
         return { ...s, sent: total?.sent ?? 0, failed: total ? total.failed + total.bounced + total.suppressed : 0 };
       }),
     };
+  }
+
+  /** The editor's live count (segments live in preferences). */
+  audienceCount(audience: Audience): Promise<{ count: number }> {
+    return this.rpc.call(preferencesAudienceCount, { audience }, { timeoutMs: this.config.rpcTimeoutMs });
   }
 
   /** The figures of one shipment of the campaign (404 when the shipment is not the campaign's). */

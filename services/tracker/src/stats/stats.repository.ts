@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { STAT_FIGURES, type Channel, type StatFigure, type StatFigures, type Stats } from '@switchboard/contracts';
+import {
+  STAT_FIGURES,
+  type CampaignFigures,
+  type Channel,
+  type StatFigure,
+  type StatFigures,
+  type Stats,
+} from '@switchboard/contracts';
 
 /**
  * The column each figure sums, per channel and for the total: a distinct figure counts once per
@@ -73,5 +80,25 @@ export class StatsRepository {
       daily.push({ date: row.date, channel, ...figures });
     }
     return { messageId: scope.messageId ?? null, campaignId: scope.campaignId ?? null, total, channels, daily };
+  }
+
+  /** The list columns of campaigns, from the counters (one indexed scan per campaign key). */
+  async campaignFigures(campaignIds: string[]): Promise<(CampaignFigures & { campaignId: string })[]> {
+    if (campaignIds.length === 0) return [];
+    const rows = await this.ds.query<
+      { campaign_key: string; sent: string; failed: string; opened: string; clicked: string }[]
+    >(
+      `SELECT campaign_key, sum(sent) AS sent, sum(failed) + sum(bounced) + sum(suppressed) AS failed,
+              sum(ct_unique_opened) AS opened, sum(ct_unique_clicked) AS clicked
+         FROM tracker.counters WHERE campaign_key = ANY($1::text[]) GROUP BY campaign_key`,
+      [campaignIds],
+    );
+    return rows.map((r) => ({
+      campaignId: r.campaign_key,
+      sent: Number(r.sent),
+      failed: Number(r.failed),
+      opened: Number(r.opened),
+      clicked: Number(r.clicked),
+    }));
   }
 }

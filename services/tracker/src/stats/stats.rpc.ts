@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { trackerCampaignStats, trackerMessageStats, trackerShipmentStats, type Stats } from '@switchboard/contracts';
+import {
+  trackerCampaignFigures,
+  trackerCampaignStats,
+  trackerMessageStats,
+  trackerShipmentStats,
+  type CampaignFigures,
+  type Stats,
+} from '@switchboard/contracts';
 import { RpcHandler } from '@switchboard/messaging';
 import { ShipmentStatsRepository } from './shipment-stats.repository';
 import { StatsRepository } from './stats.repository';
@@ -24,5 +31,12 @@ export class StatsRpc {
   @RpcHandler(trackerShipmentStats)
   async shipmentStats(req: { shipmentIds: string[] }): Promise<{ shipments: (Stats & { shipmentId: string })[] }> {
     return { shipments: await this.shipments.stats(req.shipmentIds) };
+  }
+
+  @RpcHandler(trackerCampaignFigures)
+  async campaignFigures(req: {
+    campaignIds: string[];
+  }): Promise<{ campaigns: (CampaignFigures & { campaignId: string })[] }> {
+    return { campaigns: await this.stats.campaignFigures(req.campaignIds) };
   }
 }
