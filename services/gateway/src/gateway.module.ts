@@ -20,6 +20,7 @@ import { DeliveriesModule } from './deliveries/deliveries.module';
 import { StatsModule } from './stats/stats.module';
 import { TemplatesModule } from './templates/templates.module';
 import { TrackingModule } from './tracking/tracking.module';
+import { UiVendorModule } from './ui-vendor/ui-vendor.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 /**
@@ -45,6 +46,7 @@ const FEATURE_MODULES: (Type | DynamicModule)[] = [
   InboxModule,
   IncentivesModule,
   EmailSendsModule,
+  UiVendorModule,
 ];
 
 @Module({})

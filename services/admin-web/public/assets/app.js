@@ -1,6 +1,7 @@
 // The admin app shell: client-side routes under /admin, the sidebar, and the session.
 import { session, setUnauthorizedHandler } from './api.js';
 import { errorBlock, h, replace } from './dom.js';
+import { approvalsPage, campaignEditPage, campaignPage, campaignsPage } from './views/campaigns.js';
 import { channelsPage } from './views/channels.js';
 import { contactPage, contactsPage } from './views/contacts.js';
 import { contentEditPage, contentListPage } from './views/content.js';
@@ -37,6 +38,11 @@ const ROUTES = [
   route('/admin/segments/:id', segmentEditPage, 'segments'),
   route('/admin/segments/:id/contacts', segmentContactsPage, 'segments'),
   route('/admin/segments/:id/import', segmentImportPage, 'segments'),
+  route('/admin/campaigns', campaignsPage, 'campaigns'),
+  route('/admin/campaigns/new', campaignEditPage, 'campaigns'),
+  route('/admin/campaigns/approvals', approvalsPage, 'campaigns'),
+  route('/admin/campaigns/:id', campaignPage, 'campaigns'),
+  route('/admin/campaigns/:id/edit', campaignEditPage, 'campaigns'),
   route('/admin/deliveries', deliveriesPage, 'deliveries'),
   route('/admin/channels', channelsPage, 'channels'),
   route('/admin/inbox-widget', inboxWidgetPage, 'inbox-widget'),
