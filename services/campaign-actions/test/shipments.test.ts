@@ -235,14 +235,13 @@ describe('a shipment survives a SIGKILL of campaign-actions', () => {
   let rpc: RpcClient;
   let fakes: RunningService;
   let audience: FakeAudience;
-  let tracker: FakeTracker;
   const children: ChildService[] = [];
 
   beforeAll(async () => {
     env = await createTestEnv();
     nc = await connect({ servers: env.natsUrl });
     rpc = new RpcClient(nc, env.names, 15_000);
-    ({ service: fakes, audience, tracker } = await startFakeAudience(env));
+    ({ service: fakes, audience } = await startFakeAudience(env));
   });
 
   afterAll(async () => {
