@@ -4,3 +4,4 @@ export * from './persistence.module';
 export * from './pruner';
 export * from './returned-rows';
 export * from './database-errors';
+export * from './list-where';

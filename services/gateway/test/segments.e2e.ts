@@ -125,4 +125,98 @@ describe('segments API', () => {
     const deleted = await ctx.api('DELETE', `/api/segments/batch/delete?ids=${b1.id},${b2.id}`);
     expect(deleted.body.lists.map((l: { id: number }) => l.id)).toEqual([b1.id, b2.id]);
   });
+  it("filters by membership in other segments (Mautic's leadlist filter), static or dynamic, and refuses loops", async () => {
+    const count = async (id: number) => (await ctx.api('GET', `/api/segments/${id}/contacts`)).body.total;
+    // Dynamic: the gmail addresses (s-ann, s-cid).
+    const gmailOnes = (await ctx.api('POST', '/api/segments/new', { ...gmail, name: 'Gmail for leadlist' })).body.list;
+    // Static: s-bob and s-cid by hand.
+    const picked = (await ctx.api('POST', '/api/segments/new', { name: 'Picked by hand' })).body.list;
+    await ctx.api('POST', `/api/segments/${picked.id}/contacts/add`, { ids: ['s-bob', 's-cid'] });
+    const leadlist = (operator: string, ids: number[]) => ({
+      glue: 'and',
+      field: 'leadlist',
+      object: 'lead',
+      type: 'leadlist',
+      operator,
+      properties: { filter: ids.map(String) },
+    });
+
+    const both = await ctx.api('POST', '/api/segments/new', {
+      name: 'In both',
+      filters: [leadlist('in', [gmailOnes.id]), leadlist('in', [picked.id])],
+    });
+    expect(both.status).toBe(201);
+    expect(both.body.list.filters[0]).toMatchObject({
+      field: 'leadlist',
+      operator: 'in',
+      filter: [String(gmailOnes.id)],
+    });
+    const bothMembers = await ctx.api('GET', `/api/segments/${both.body.list.id}/contacts`);
+    expect(Object.values(bothMembers.body.contacts).map((c: any) => c.id)).toEqual(['s-cid']);
+    const notPicked = (
+      await ctx.api('POST', '/api/segments/new', { name: 'Not picked', filters: [leadlist('!in', [picked.id])] })
+    ).body.list;
+    expect(await count(notPicked.id)).toBe(1); // s-ann
+    expect(
+      (await ctx.api('POST', '/api/segments/count', { filters: [leadlist('in', [picked.id, gmailOnes.id])] })).body,
+    ).toEqual({ count: 3 });
+    // A segment of segments is resolved when a campaign's audience is.
+    expect((await ctx.api('GET', `/api/contacts?search=segment:${both.body.list.alias}`)).body.total).toBe(1);
+
+    // A loop (picked in "In both", which is in picked) is a 400; a bad value too.
+    const loop = await ctx.api('PATCH', `/api/segments/${picked.id}/edit`, {
+      filters: [leadlist('in', [both.body.list.id])],
+    });
+    expect(loop.status).toBe(400);
+    expect(loop.body.errors[0].details.filters[0]).toMatch(/contain itself/);
+    const bad = await ctx.api('POST', '/api/segments/new', {
+      name: 'bad',
+      filters: [{ ...leadlist('in', []), properties: { filter: ['abc'] } }],
+    });
+    expect(bad.status).toBe(400);
+    expect((await ctx.api('POST', '/api/segments/new', { name: 'bad', filters: [leadlist('=', [1])] })).status).toBe(
+      400,
+    );
+  });
+
+  it("lists with Mautic's minimal and where parameters", async () => {
+    const a = (await ctx.api('POST', '/api/segments/new', { name: 'Where alpha', isGlobal: false })).body.list;
+    const b = (await ctx.api('POST', '/api/segments/new', { name: 'Where beta', isPublished: false })).body.list;
+    const minimal = await ctx.api('GET', `/api/segments?search=ids:${a.id}&minimal=1`);
+    expect(minimal.body.lists[String(a.id)]).toEqual({
+      isPublished: true,
+      dateAdded: a.dateAdded,
+      dateModified: a.dateModified,
+      createdBy: a.createdBy,
+      createdByUser: a.createdByUser,
+      modifiedBy: a.modifiedBy,
+      modifiedByUser: a.modifiedByUser,
+      id: a.id,
+      name: 'Where alpha',
+      publicName: a.publicName,
+      alias: a.alias,
+      description: null,
+      category: null,
+    });
+    const where = (clauses: string) => ctx.api('GET', `/api/segments?search=Where&${clauses}`);
+    const names = (res: { body: { lists: Record<string, { name: string }> } }) =>
+      Object.values(res.body.lists)
+        .map((l) => l.name)
+        .sort();
+    expect(names(await where('where[0][col]=isPublished&where[0][expr]=eq&where[0][val]=0'))).toEqual(['Where beta']);
+    expect(names(await where('where[0][col]=isGlobal&where[0][expr]=eq&where[0][val]=0'))).toEqual(['Where alpha']);
+    expect(
+      names(
+        await where(
+          `where[0][expr]=orX&where[0][val][0][col]=id&where[0][val][0][expr]=eq&where[0][val][0][val]=${a.id}` +
+            `&where[0][val][1][col]=name&where[0][val][1][expr]=like&where[0][val][1][val]=%25beta`,
+        ),
+      ),
+    ).toEqual(['Where alpha', 'Where beta']);
+    const unknown = await where('where[0][col]=filters&where[0][expr]=eq&where[0][val]=x');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors[0].details['where.0.col']).toEqual(['Unknown column "filters".']);
+    expect((await where('where[0][col]=id&where[0][expr]=eq&where[0][val]=abc')).status).toBe(400);
+    expect(b.id).toBeGreaterThan(a.id);
+  });
 });

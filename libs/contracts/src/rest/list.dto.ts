@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { INT_MAX } from './common.dto';
 import { BoolInput, IntInput } from './input.dto';
+import { WhereClauseSchema } from './where.dto';
+
+export { WhereClauseSchema, type WhereClause } from './where.dto';
 
 export const WHERE_EXPRESSIONS = [
   'eq',
@@ -22,19 +25,6 @@ export const WHERE_EXPRESSIONS = [
   'andX',
   'orX',
 ] as const;
-
-export interface WhereClause {
-  col?: string;
-  expr: string;
-  val?: unknown;
-}
-
-/** `where[i][col|expr|val]` as qs parses it: an array, or an object keyed by index past 20 items. */
-const WhereClauseSchema: z.ZodType<WhereClause> = z.object({
-  col: z.string().max(64).optional(),
-  expr: z.string({ error: 'An expr is required.' }).max(32),
-  val: z.unknown().optional(),
-});
 
 const WhereListSchema = z
   .union([z.array(WhereClauseSchema), z.record(z.string(), WhereClauseSchema)])

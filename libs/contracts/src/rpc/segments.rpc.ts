@@ -9,6 +9,7 @@ import {
   SegmentViewSchema,
   ImportViewSchema,
 } from '../rest/segment.dto';
+import { WhereClauseSchema } from '../rest/where.dto';
 import { ActorSchema } from './catalog.rpc';
 
 const SegmentId = z.number().int().positive();
@@ -25,6 +26,8 @@ export const preferencesSegmentsList = rpcContract(
     orderBy: z.string().max(64).optional(),
     orderByDir: z.enum(['asc', 'desc']).default('asc'),
     publishedOnly: z.boolean().default(false),
+    /** Mautic's `where[i][col|expr|val]`. */
+    where: z.array(WhereClauseSchema).max(50).optional(),
   }),
   z.object({ total: z.number().int(), segments: z.array(SegmentViewSchema) }),
 );

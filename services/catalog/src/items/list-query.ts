@@ -1,21 +1,9 @@
-import {
-  DomainError,
-  INT_MAX,
-  INT_MIN,
-  parseDateInput,
-  type ListQuery,
-  type WhereClause,
-} from '@switchboard/contracts';
+import { DomainError, INT_MAX, type ListQuery } from '@switchboard/contracts';
+import { resolveColumn, whereSql, type Column, type Columns } from '@switchboard/persistence';
 import type { DataSource } from 'typeorm';
 import { SqlParams } from './sql';
 
-export type ColumnType = 'int' | 'text' | 'bool' | 'date';
-export interface Column {
-  sql: string;
-  type: ColumnType;
-}
-/** Output field name → SQL expression; what `orderBy`, `where[][col]` and `search` may use. */
-export type Columns = Record<string, Column>;
+export type { Column, Columns, ColumnType } from '@switchboard/persistence';
 
 /** The columns of the audit fields every catalog table has (auditSelect), under the table's alias. */
 export function auditColumns(alias: string): Columns {
@@ -30,8 +18,6 @@ export function auditColumns(alias: string): Columns {
     modifiedByUser: { sql: `${alias}.modified_by_user`, type: 'text' },
   };
 }
-
-const PG_ARRAY: Record<ColumnType, string> = { int: 'int[]', text: 'text[]', bool: 'boolean[]', date: 'timestamptz[]' };
 
 export interface ListSpec {
   columns: Columns;
@@ -54,109 +40,8 @@ function invalid(field: string, message: string): DomainError {
   return DomainError.validation({ [field]: [message] });
 }
 
-/** `m.name`, `name`, `NAME`, `date_added` → the output field, or undefined. */
-export function resolveColumn(columns: Columns, name: string): Column | undefined {
-  const bare = name.trim().replace(/^[a-z]{1,3}\./i, '');
-  if (columns[bare]) return columns[bare];
-  const camel = bare.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()).toLowerCase();
-  const key = Object.keys(columns).find((k) => k.toLowerCase() === camel);
-  return key ? columns[key] : undefined;
-}
-
 function escapeLike(term: string): string {
   return term.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-function coerce(column: Column, value: unknown, field: string): unknown {
-  if (value === null || typeof value === 'object') throw invalid(field, 'A scalar value is required.');
-  const text = String(value).trim();
-  switch (column.type) {
-    case 'int':
-      if (!/^-?\d{1,10}$/.test(text)) throw invalid(field, 'This value should be an integer.');
-      if (Number(text) > INT_MAX || Number(text) < INT_MIN) throw invalid(field, 'This value is out of range.');
-      return Number(text);
-    case 'bool':
-      if (['1', 'true', 'yes'].includes(text.toLowerCase())) return true;
-      if (['0', 'false', 'no', ''].includes(text.toLowerCase())) return false;
-      throw invalid(field, 'This value should be a boolean.');
-    case 'date': {
-      const iso = parseDateInput(text);
-      if (!iso) throw invalid(field, 'Please enter a valid date (ISO 8601 or yyyy-MM-dd HH:mm).');
-      return iso;
-    }
-    case 'text':
-      return String(value);
-  }
-}
-
-function listOf(value: unknown): unknown[] {
-  if (Array.isArray(value)) return value;
-  if (typeof value === 'string')
-    return value
-      .split(',')
-      .map((v) => v.trim())
-      .filter((v) => v !== '');
-  if (value && typeof value === 'object') return Object.values(value);
-  return value === undefined ? [] : [value];
-}
-
-function clauseSql(spec: ListSpec, clause: WhereClause, params: SqlParams, field: string, depth = 0): string {
-  if (depth > 5) throw invalid(field, 'Nested too deeply.');
-  if (clause.expr === 'andX' || clause.expr === 'orX') {
-    const parts = listOf(clause.val).map((sub, i) => {
-      if (!sub || typeof sub !== 'object' || typeof (sub as WhereClause).expr !== 'string')
-        throw invalid(`${field}.val.${i}`, 'A clause needs col, expr and val.');
-      return clauseSql(spec, sub as WhereClause, params, `${field}.val.${i}`, depth + 1);
-    });
-    if (parts.length === 0) return 'true';
-    return `(${parts.join(clause.expr === 'andX' ? ' AND ' : ' OR ')})`;
-  }
-  if (!clause.col) throw invalid(`${field}.col`, 'A column is required.');
-  const column = resolveColumn(spec.columns, clause.col);
-  if (!column) throw invalid(`${field}.col`, `Unknown column "${clause.col}".`);
-  const col = column.sql;
-  const one = () => params.add(coerce(column, clause.val, `${field}.val`));
-  switch (clause.expr) {
-    case 'eq':
-      return `${col} = ${one()}`;
-    case 'neq':
-      return `${col} <> ${one()}`;
-    case 'lt':
-      return `${col} < ${one()}`;
-    case 'lte':
-      return `${col} <= ${one()}`;
-    case 'gt':
-      return `${col} > ${one()}`;
-    case 'gte':
-      return `${col} >= ${one()}`;
-    case 'like':
-      return `${col}::text ILIKE ${params.add(String(clause.val ?? ''))}`;
-    case 'notLike':
-      return `${col}::text NOT ILIKE ${params.add(String(clause.val ?? ''))}`;
-    case 'in':
-    case 'notIn': {
-      const values = listOf(clause.val).map((v, i) => coerce(column, v, `${field}.val.${i}`));
-      const any = `${col} = ANY(${params.add(values)}::${PG_ARRAY[column.type]})`;
-      return clause.expr === 'in' ? any : `NOT (${any})`;
-    }
-    case 'between':
-    case 'notBetween': {
-      const values = listOf(clause.val);
-      if (values.length !== 2) throw invalid(`${field}.val`, 'Two values are required.');
-      const [from, to] = values.map((v, i) => params.add(coerce(column, v, `${field}.val.${i}`)));
-      return `${col} ${clause.expr === 'between' ? '' : 'NOT '}BETWEEN ${from} AND ${to}`;
-    }
-    case 'isNull':
-      return `${col} IS NULL`;
-    case 'isNotNull':
-      return `${col} IS NOT NULL`;
-    case 'isEmpty':
-      return column.type === 'text' ? `(${col} IS NULL OR ${col} = '')` : `${col} IS NULL`;
-    case 'isNotEmpty':
-      return column.type === 'text' ? `(${col} IS NOT NULL AND ${col} <> '')` : `${col} IS NOT NULL`;
-    default:
-      throw invalid(`${field}.expr`, `Unknown expression "${clause.expr}".`);
-  }
 }
 
 function searchSql(spec: ListSpec, search: string, params: SqlParams): string | undefined {
@@ -192,7 +77,7 @@ export function buildListSql(spec: ListSpec, query: ListQuery, params = new SqlP
     if (sql) conditions.push(sql);
   }
   if (query.published || query.publishedOnly) conditions.push(spec.publishedSql);
-  (query.where ?? []).forEach((clause, i) => conditions.push(clauseSql(spec, clause, params, `where.${i}`)));
+  conditions.push(...whereSql(spec.columns, query.where, params));
   let orderBy = `${spec.columns.id.sql} ASC`;
   const dir = query.orderByDir === 'desc' ? 'DESC' : 'ASC';
   if (query.orderBy) {

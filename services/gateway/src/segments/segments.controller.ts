@@ -47,7 +47,7 @@ const PreviewBody = z.object({ filters: SegmentFiltersInputSchema });
 const actorOf = (p: Principal | undefined): Actor => ({ id: p?.id ?? null, name: p?.name ?? null });
 
 /** Mautic answers a list keyed by id. */
-const keyedById = (segments: SegmentView[]) => Object.fromEntries(segments.map((s) => [String(s.id), s]));
+const keyedById = (segments: Partial<SegmentView>[]) => Object.fromEntries(segments.map((s) => [String(s.id), s]));
 
 function batchReply(results: BatchResult[]) {
   const errors: Record<string, unknown> = {};
@@ -113,7 +113,12 @@ export class SegmentsController {
   }
 
   @Get()
-  @ApiDoc({ summary: 'List segments (Mautic list params); `lists` keyed by id', tags, responses: { 200: ListReply } })
+  @ApiDoc({
+    summary:
+      'List segments (Mautic list params: search, start, limit, orderBy, orderByDir, published, minimal, where); `lists` keyed by id',
+    tags,
+    responses: { 200: ListReply },
+  })
   async list(@ZodQuery(ListQuerySchema) q: ListQuery) {
     const { total, segments } = await this.segments.list({
       search: q.search,
@@ -122,8 +127,13 @@ export class SegmentsController {
       orderBy: q.orderBy,
       orderByDir: q.orderByDir ?? 'asc',
       publishedOnly: Boolean(q.published || q.publishedOnly),
+      where: q.where,
     });
-    return { total, lists: keyedById(segments) };
+    // Mautic's minimal list: the list fields and the audit fields, without filters and flags.
+    const shown = q.minimal
+      ? segments.map(({ filters: _f, isGlobal: _g, isPreferenceCenter: _p, ...minimal }) => minimal)
+      : segments;
+    return { total, lists: keyedById(shown) };
   }
 
   @Get(':id')

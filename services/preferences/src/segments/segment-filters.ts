@@ -1,4 +1,5 @@
 import { CHANNELS, DomainError, type SegmentFilter, type SegmentFilterInput } from '@switchboard/contracts';
+import { memberPredicate } from './membership';
 import { SqlParams } from './sql-params';
 
 /**
@@ -106,6 +107,33 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const RELATIVE = /^([+-]?\d{1,5})\s*(hour|day|week|month|year)s?(\s+ago)?$/i;
 const NAMED_DAYS: Record<string, number> = { today: 0, yesterday: -1, tomorrow: 1 };
 
+/**
+ * The segments a `leadlist` filter may name (Mautic: membership in other segments), loaded before
+ * compiling because membership of a dynamic segment is its own filters: the compiler inlines
+ * them. `path` holds the segments being compiled, so a loop (A in B, B in A) is caught.
+ */
+export interface SegmentLookup {
+  segments: ReadonlyMap<number, { id: number; filters: SegmentFilter[]; hasAdded?: boolean; hasRemoved?: boolean }>;
+  path: readonly number[];
+}
+
+/** How deep segments may name segments (a segment of segments of segments...). */
+export const MAX_SEGMENT_NESTING = 5;
+
+/** The segment ids a filter names in `leadlist` filters (empty for other filters). */
+export function referencedSegments(filters: SegmentFilter[]): number[] {
+  return filters.flatMap((f) => (isLeadlist(f) ? segmentIdsOf(f.filter) : []));
+}
+
+const isLeadlist = (f: { field: string; type: string }) => f.field === 'leadlist' || f.type === 'leadlist';
+
+function segmentIdsOf(value: unknown): number[] {
+  const list = Array.isArray(value) ? value : value === null || value === undefined || value === '' ? [] : [value];
+  return list.map((id) =>
+    Number.isInteger(Number(id)) && Number(id) > 0 ? Number(id) : fail('a segment id is a positive integer.'),
+  );
+}
+
 class FilterError extends Error {}
 
 const fail = (message: string): never => {
@@ -153,19 +181,25 @@ export function normalizeFilters(inputs: SegmentFilterInput[]): SegmentFilter[] 
 }
 
 /** The filters as one predicate (AND binds tighter than OR, as Mautic groups them); null for none. */
-export function compileFilters(filters: SegmentFilter[], params: SqlParams, now: Date): string | null {
+export function compileFilters(
+  filters: SegmentFilter[],
+  params: SqlParams,
+  now: Date,
+  lookup?: SegmentLookup,
+): string | null {
   if (filters.length === 0) return null;
   const groups: string[][] = [];
   filters.forEach((f, i) => {
     if (i === 0 || f.glue === 'or') groups.push([]);
-    groups[groups.length - 1].push(compileOne(f, params, now));
+    groups[groups.length - 1].push(compileOne(f, params, now, lookup));
   });
   return groups.map((g) => `(${g.join(' AND ')})`).join(' OR ');
 }
 
-function compileOne(f: SegmentFilter, params: SqlParams, now: Date): string {
+function compileOne(f: SegmentFilter, params: SqlParams, now: Date, lookup?: SegmentLookup): string {
   const operator = f.operator as Operator;
   if (!OPERATORS.includes(operator)) fail(`the operator ${f.operator} is not supported.`);
+  if (isLeadlist(f)) return leadlistPredicate(operator, f.filter, params, now, lookup);
   const activity = ACTIVITY[f.field];
   if (activity) return activityPredicate(activity, operator, f, params, now);
   const dnc = DNC_FIELD.exec(f.field);
@@ -366,4 +400,41 @@ function activityPredicate(
   }
   const exists = `EXISTS (SELECT 1 FROM preferences.contact_activity a WHERE ${clauses.join(' AND ')})`;
   return did ? exists : `NOT ${exists}`;
+}
+
+/**
+ * Mautic's `leadlist` filter: `in` / `!in` a list of segment ids — the contact is (is not) a
+ * member of any of them, by hand or by their filters (inlined, so it stays one SQL predicate).
+ * A segment that no longer exists has no members. Without a lookup (checking a filter on save)
+ * only the shape is checked.
+ */
+function leadlistPredicate(
+  operator: Operator,
+  value: unknown,
+  params: SqlParams,
+  now: Date,
+  lookup: SegmentLookup | undefined,
+): string {
+  if (operator !== 'in' && operator !== '!in') fail('a segment filter takes in or !in.');
+  const ids = segmentIdsOf(value);
+  if (ids.length === 0) fail(`${operator} takes a list of segment ids.`);
+  if (!lookup) return 'true';
+  if (lookup.path.length > MAX_SEGMENT_NESTING) fail(`segments nest at most ${MAX_SEGMENT_NESTING} deep.`);
+  const members = ids.map((id) => {
+    if (lookup.path.includes(id)) fail(`segment ${id} would contain itself.`);
+    const segment = lookup.segments.get(id);
+    if (!segment) return 'false';
+    const inner = { ...lookup, path: [...lookup.path, id] };
+    return memberPredicate(
+      {
+        id,
+        predicate: segment.filters.length ? (p) => compileFilters(segment.filters, p, now, inner)! : null,
+        hasAdded: segment.hasAdded,
+        hasRemoved: segment.hasRemoved,
+      },
+      params,
+    );
+  });
+  const any = `(${members.join(' OR ')})`;
+  return operator === 'in' ? any : `NOT ${any}`;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { SegmentFilter } from '@switchboard/contracts';
+import type { SegmentFilter, WhereClause } from '@switchboard/contracts';
+import { whereSql, type Columns } from '@switchboard/persistence';
 import { returnedRows, type Sql } from '../contacts/contacts.repository';
 
 /** A row of preferences.segments. */
@@ -41,7 +42,25 @@ export interface SegmentListQuery {
   orderBy: 'id' | 'name' | 'alias' | 'date_added' | 'date_modified' | 'is_published';
   orderByDir: 'asc' | 'desc';
   publishedOnly: boolean;
+  where?: WhereClause[];
 }
+
+/** What `where[][col]` may name, as the API spells the fields. */
+const WHERE_COLUMNS: Columns = {
+  id: { sql: 's.id', type: 'int' },
+  name: { sql: 's.name', type: 'text' },
+  publicName: { sql: 's.public_name', type: 'text' },
+  alias: { sql: 's.alias', type: 'text' },
+  description: { sql: 's.description', type: 'text' },
+  category: { sql: 's.category', type: 'text' },
+  isPublished: { sql: 's.is_published', type: 'bool' },
+  isGlobal: { sql: 's.is_global', type: 'bool' },
+  isPreferenceCenter: { sql: 's.is_preference_center', type: 'bool' },
+  dateAdded: { sql: 's.date_added', type: 'date' },
+  dateModified: { sql: 's.date_modified', type: 'date' },
+  createdByUser: { sql: 's.created_by', type: 'text' },
+  modifiedByUser: { sql: 's.modified_by', type: 'text' },
+};
 
 @Injectable()
 export class SegmentsRepository {
@@ -169,6 +188,7 @@ export class SegmentsRepository {
       const match = `(s.name ILIKE $${params.length} OR s.alias ILIKE $${params.length} OR coalesce(s.description, '') ILIKE $${params.length})`;
       where.push(negate ? `NOT ${match}` : match);
     }
+    where.push(...whereSql(WHERE_COLUMNS, q.where, { add: (value) => `$${params.push(value)}` }));
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [{ total }]: { total: number }[] = await this.ds.query(
       `SELECT count(*)::int AS total FROM preferences.segments s ${clause}`,

@@ -7,13 +7,21 @@ import {
   type SegmentFilterInput,
   type SegmentPatch,
   type SegmentView,
+  type WhereClause,
 } from '@switchboard/contracts';
 import { AudienceRepository } from '../audience/audience.repository';
 import { Clock } from '../clock/clock';
 import { toContact, type Contact } from '../contacts/contact.record';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import type { SegmentDefinition } from './membership';
-import { compileFilters, normalizeFilters } from './segment-filters';
+import {
+  compileFilters,
+  MAX_SEGMENT_NESTING,
+  normalizeFilters,
+  referencedSegments,
+  type SegmentLookup,
+} from './segment-filters';
+import { SqlParams } from './sql-params';
 import {
   SegmentsRepository,
   type SegmentListQuery,
@@ -79,22 +87,48 @@ export class SegmentsService {
 
   /** Membership definitions of the segments that exist among `ids`, their filters compiled against now. */
   async definitions(ids: number[]): Promise<SegmentDefinition[]> {
-    const records = await this.segments.findMany([...new Set(ids)]);
-    const dynamic = records.filter((r) => r.filters.length > 0).map((r) => r.id);
-    const hand = dynamic.length ? await this.segments.handMembership(dynamic) : undefined;
-    return records.map((r) => this.definition(r, hand));
+    const lookup = await this.lookup([...new Set(ids)]);
+    const now = this.clock.now();
+    return [...new Set(ids)].flatMap((id) => {
+      const r = lookup.segments.get(id);
+      if (!r) return [];
+      const inner: SegmentLookup = { ...lookup, path: [id] };
+      return [
+        {
+          id,
+          predicate: r.filters.length ? (params) => compileFilters(r.filters, params, now, inner)! : null,
+          hasAdded: r.hasAdded,
+          hasRemoved: r.hasRemoved,
+        },
+      ];
+    });
   }
 
-  private definition(
-    r: Pick<SegmentRecord, 'id' | 'filters'>,
-    hand?: { added: Set<number>; removed: Set<number> },
-  ): SegmentDefinition {
-    const now = this.clock.now();
-    return {
-      id: r.id,
-      predicate: r.filters.length ? (params) => compileFilters(r.filters, params, now)! : null,
-      ...(hand && { hasAdded: hand.added.has(r.id), hasRemoved: hand.removed.has(r.id) }),
-    };
+  /**
+   * `ids` and every segment their `leadlist` filters name, transitively (a few levels at most),
+   * with their hand-made membership: what compiling their membership needs.
+   */
+  private async lookup(ids: number[]): Promise<SegmentLookup> {
+    const records = new Map<number, SegmentRecord>();
+    let next = ids;
+    for (let depth = 0; next.length > 0 && depth <= MAX_SEGMENT_NESTING + 1; depth++) {
+      const found = await this.segments.findMany(next);
+      for (const r of found) records.set(r.id, r);
+      next = [...new Set(found.flatMap((r) => referencedSegments(r.filters)))].filter((id) => !records.has(id));
+    }
+    const dynamic = [...records.values()].filter((r) => r.filters.length > 0).map((r) => r.id);
+    const hand = dynamic.length ? await this.segments.handMembership(dynamic) : undefined;
+    const segments = new Map(
+      [...records.values()].map((r) => [
+        r.id,
+        {
+          id: r.id,
+          filters: r.filters,
+          ...(hand && r.filters.length > 0 && { hasAdded: hand.added.has(r.id), hasRemoved: hand.removed.has(r.id) }),
+        },
+      ]),
+    );
+    return { segments, path: [] };
   }
 
   async byAlias(alias: string): Promise<SegmentDefinition | undefined> {
@@ -115,6 +149,7 @@ export class SegmentsService {
     orderBy?: string;
     orderByDir: 'asc' | 'desc';
     publishedOnly: boolean;
+    where?: WhereClause[];
   }): Promise<{ total: number; segments: SegmentView[] }> {
     const orderBy = ORDER[q.orderBy ?? 'id'];
     if (!orderBy) throw DomainError.validation({ orderBy: [`orderBy is one of ${Object.keys(ORDER).join(', ')}.`] });
@@ -138,6 +173,7 @@ export class SegmentsService {
 
   async save(req: SaveRequest): Promise<{ segment: SegmentView; created: boolean }> {
     const filters = req.input.filters && (await this.checkedFilters(req.input.filters));
+    if (filters && req.id !== undefined) await this.refuseLoops(req.id, filters);
     return this.segments.transaction(async (sql) => {
       const existing = req.id === undefined ? undefined : await this.segments.findOne(req.id, sql, true);
       if (req.mode === 'patch' && !existing) throw DomainError.notFound();
@@ -191,6 +227,17 @@ export class SegmentsService {
     });
   }
 
+  /** A segment may not contain itself through `leadlist` filters, directly or through others. */
+  private async refuseLoops(id: number, filters: SegmentFilter[]): Promise<void> {
+    const lookup = await this.lookup(referencedSegments(filters));
+    try {
+      compileFilters(filters, new SqlParams(), this.clock.now(), { ...lookup, path: [id] });
+    } catch (error) {
+      if (error instanceof DomainError) throw error;
+      throw DomainError.validation({ filters: [error instanceof Error ? error.message : String(error)] });
+    }
+  }
+
   async delete(id: number): Promise<SegmentView> {
     return this.segments.transaction(async (sql) => {
       const record = await this.segments.findOne(id, sql, true);
@@ -237,10 +284,16 @@ export class SegmentsService {
     const filters = await this.checkedFilters(inputs);
     if (filters.length === 0) return 0;
     const now = this.clock.now();
+    const lookup = await this.lookup(referencedSegments(filters));
     return this.audiences.count({
       all: false,
       include: [
-        { id: 0, predicate: (params) => compileFilters(filters, params, now)!, hasAdded: false, hasRemoved: false },
+        {
+          id: 0,
+          predicate: (params) => compileFilters(filters, params, now, lookup)!,
+          hasAdded: false,
+          hasRemoved: false,
+        },
       ],
       exclude: [],
     });
