@@ -21,6 +21,7 @@ const STEPS = [
   { name: 'deliveries', file: 'services/tracker/bench/deliveries.bench.ts' },
   { name: 'audience', file: 'services/preferences/bench/audience.bench.ts' },
   { name: 'inbox', file: 'services/sender-inapp/bench/inbox.bench.ts' },
+  { name: 'shipment', file: 'services/campaign-actions/bench/shipment.bench.ts' },
 ];
 
 const args = process.argv.slice(2);
@@ -115,6 +116,11 @@ const rows = [
     '',
   ]),
   ['decide (batches of 500)', `${fmt(results.decide?.perSecond)} decisions/s`, ratio(results.decide?.perSecond)],
+  [
+    `shipment enqueue (${fmt(results.shipment?.contacts)} contacts)`,
+    `${fmt(results.shipment?.perSecond)} contacts/s, ${fmt(results.shipment?.campaignActionsCpuMicrosPerContact)} µs CPU/contact`,
+    ratio(results.shipment?.perSecond),
+  ],
   ['email (loopback SMTP)', `${fmt(results.email?.perSecond)} emails/s`, ratio(results.email?.perSecond)],
   [
     'api GET /api/messages/{id}',

@@ -97,6 +97,8 @@ describe('catalog RPCs for the router and the senders', () => {
         replyToAddress: null,
         templateId: null,
         incentiveId: null,
+        emailType: 'template',
+        lists: [],
       },
     });
     const push = await save('notification', { name: 'P', heading: 'h', message: 'm', mobile: true });
