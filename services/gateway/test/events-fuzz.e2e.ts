@@ -100,7 +100,7 @@ describe('event fuzz: every JetStream consumer', () => {
   const services: RunningService[] = [];
   let dlq: Subscription;
   const letters = new Map<string, DeadLetter[]>();
-  let consumers: { durable: string; filter: string }[] = [];
+  const consumers: { durable: string; filter: string }[] = [];
 
   beforeAll(async () => {
     env = await createTestEnv();
