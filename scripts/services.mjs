@@ -36,7 +36,13 @@ export const DEV_PROVIDERS = Object.freeze({
   stateDir: path.join(DATA_DIR, 'dev-providers'),
 });
 
-const devHttp = `http://127.0.0.1:${DEV_PROVIDERS.httpPort}`;
+/** The fakes' ports and state directory for this run: DEV_PROVIDERS, or `ctx.devProviders` when it is an object (scripts/chaos.mjs). */
+function devOf(ctx) {
+  return typeof ctx?.devProviders === 'object' && ctx.devProviders !== null
+    ? { ...DEV_PROVIDERS, ...ctx.devProviders }
+    : DEV_PROVIDERS;
+}
+const devHttp = (ctx) => `http://127.0.0.1:${devOf(ctx).httpPort}`;
 
 /**
  * Every process `npm start` runs, in start order. `kind`: 'dev' (loopback fakes, never in
@@ -51,16 +57,16 @@ export const SERVICES = Object.freeze(
       name: 'dev-providers',
       kind: 'dev',
       healthPort: null,
-      readyUrl: `${devHttp}/health`,
+      readyUrl: `${devHttp()}/health`,
       schema: null,
       secrets: false,
-      devEnv: () => ({
-        DEV_SMTP_PORT: String(DEV_PROVIDERS.smtpPort),
-        DEV_HTTP_PORT: String(DEV_PROVIDERS.httpPort),
-        DEV_WEBPUSH_PORT: String(DEV_PROVIDERS.webPushPort),
-        DEV_SMPP_PORT: String(DEV_PROVIDERS.smppPort),
-        DEV_REPORT_SMTP_PORT: String(DEV_PROVIDERS.bouncePort),
-        DEV_PROVIDERS_STATE_DIR: DEV_PROVIDERS.stateDir,
+      devEnv: (ctx) => ({
+        DEV_SMTP_PORT: String(devOf(ctx).smtpPort),
+        DEV_HTTP_PORT: String(devOf(ctx).httpPort),
+        DEV_WEBPUSH_PORT: String(devOf(ctx).webPushPort),
+        DEV_SMPP_PORT: String(devOf(ctx).smppPort),
+        DEV_REPORT_SMTP_PORT: String(devOf(ctx).bouncePort),
+        DEV_PROVIDERS_STATE_DIR: devOf(ctx).stateDir,
       }),
     },
     { name: 'gateway', kind: 'service', healthPort: 9101, schema: 'gateway', secrets: true, http: true },
@@ -75,11 +81,11 @@ export const SERVICES = Object.freeze(
       schema: 'sender_email',
       secrets: true,
       channels: ['email'],
-      devEnv: () => ({
+      devEnv: (ctx) => ({
         SMTP_HOST: '127.0.0.1',
-        SMTP_PORT: String(DEV_PROVIDERS.smtpPort),
+        SMTP_PORT: String(devOf(ctx).smtpPort),
         SMTP_BOUNCE_DOMAIN: 'bounces.switchboard.test',
-        SMTP_BOUNCE_PORT: String(DEV_PROVIDERS.bouncePort),
+        SMTP_BOUNCE_PORT: String(devOf(ctx).bouncePort),
         SMTP_BOUNCE_HOST: '127.0.0.1',
       }),
     },
@@ -90,9 +96,9 @@ export const SERVICES = Object.freeze(
       schema: 'sender_sms',
       secrets: true,
       channels: ['sms'],
-      devEnv: () => ({
+      devEnv: (ctx) => ({
         SMS_PROVIDER: 'twilio',
-        TWILIO_BASE_URL: devHttp,
+        TWILIO_BASE_URL: devHttp(ctx),
         TWILIO_ACCOUNT_SID: 'ACdev0000000000000000000000000000',
         TWILIO_AUTH_TOKEN: 'dev-token',
         TWILIO_FROM: '+15005550006',
@@ -109,9 +115,9 @@ export const SERVICES = Object.freeze(
         VAPID_PUBLIC_KEY: ctx.secrets?.vapidPublicKey,
         VAPID_PRIVATE_KEY: ctx.secrets?.vapidPrivateKey,
         VAPID_SUBJECT: 'mailto:dev@localhost',
-        WEBPUSH_CA_FILE: path.join(DEV_PROVIDERS.stateDir, 'webpush-ca.pem'),
-        FCM_BASE_URL: devHttp,
-        FCM_SERVICE_ACCOUNT_FILE: path.join(DEV_PROVIDERS.stateDir, 'fcm-service-account.json'),
+        WEBPUSH_CA_FILE: path.join(devOf(ctx).stateDir, 'webpush-ca.pem'),
+        FCM_BASE_URL: devHttp(ctx),
+        FCM_SERVICE_ACCOUNT_FILE: path.join(devOf(ctx).stateDir, 'fcm-service-account.json'),
       }),
     },
     {
@@ -121,7 +127,7 @@ export const SERVICES = Object.freeze(
       schema: 'sender_tweet',
       secrets: true,
       channels: ['tweet'],
-      devEnv: () => ({ X_BASE_URL: devHttp, X_USER_TOKEN: 'dev-x-token' }),
+      devEnv: (ctx) => ({ X_BASE_URL: devHttp(ctx), X_USER_TOKEN: 'dev-x-token' }),
     },
     { name: 'tracker', kind: 'service', healthPort: 9110, schema: 'tracker' },
     {
@@ -234,7 +240,9 @@ export async function loadDevSecrets({ dataDir = DATA_DIR, env = process.env } =
 
 /**
  * The full environment for one service.
- * ctx: { natsUrl, databaseUrl, secrets, devProviders (bool), env (base, default process.env) }
+ * ctx: { natsUrl, databaseUrl, secrets, devProviders (bool, or an object of DEV_PROVIDERS' keys for
+ * fakes on other ports), healthPorts ({ name: port }, instead of the table's), env (base, default
+ * process.env) }
  * Precedence: the table's HEALTH_PORT and the effective NATS/DB URLs > caller's environment >
  * dev-provider defaults > defaults.
  */
@@ -257,7 +265,8 @@ export function serviceEnv(svc, ctx = {}) {
   setDefault('SB_PREFIX', DEFAULTS.SB_PREFIX);
   out.NATS_URL = ctx.natsUrl ?? base.NATS_URL ?? DEFAULTS.NATS_URL;
   out.DATABASE_URL = ctx.databaseUrl ?? base.DATABASE_URL ?? DEFAULTS.DATABASE_URL;
-  if (svc.healthPort) out.HEALTH_PORT = String(svc.healthPort);
+  const healthPort = ctx.healthPorts?.[svc.name] ?? svc.healthPort;
+  if (healthPort) out.HEALTH_PORT = String(healthPort);
   return out;
 }
 

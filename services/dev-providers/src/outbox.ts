@@ -64,16 +64,32 @@ export interface OutboxEntry {
 
 export type NewOutboxEntry = Omit<OutboxEntry, 'id' | 'receivedAt'>;
 
+/** How many messages each fake accepted, and per recipient (`GET /dev/outbox/tally.json`). */
+export interface OutboxTally {
+  accepted: Partial<Record<ProviderName, number>>;
+  /** Per provider, recipient → messages accepted for it; only with `recipients: true`. */
+  recipients?: Partial<Record<ProviderName, Record<string, number>>>;
+}
+
 /** Everything every fake received; clearing it clears each fake's own list too. */
 export class Outbox {
   private readonly received: Received<OutboxEntry>;
   private nextId = 1;
+  /**
+   * Counts per provider and recipient since the last clear, kept apart from the bounded list: a
+   * load or chaos run of more messages than the list keeps still learns whether each recipient got
+   * its message once (a few bytes per recipient instead of a whole message).
+   */
+  private readonly counts = new Map<ProviderName, Map<string, number>>();
 
   constructor(limit = 10_000) {
     this.received = new Received<OutboxEntry>(limit);
   }
 
   add(entry: NewOutboxEntry): OutboxEntry {
+    let perRecipient = this.counts.get(entry.provider);
+    if (!perRecipient) this.counts.set(entry.provider, (perRecipient = new Map()));
+    perRecipient.set(entry.to, (perRecipient.get(entry.to) ?? 0) + 1);
     // Completes the entry itself: a copy would call the accessors with which the SMTP fake decodes a body only when read.
     return this.received.push(Object.assign(entry, { id: this.nextId++, receivedAt: new Date().toISOString() }));
   }
@@ -84,7 +100,20 @@ export class Outbox {
   }
 
   clear(): void {
+    this.counts.clear();
     this.received.clear();
+  }
+
+  tally(withRecipients = false): OutboxTally {
+    const accepted: OutboxTally['accepted'] = {};
+    const recipients: NonNullable<OutboxTally['recipients']> = {};
+    for (const [provider, perRecipient] of this.counts) {
+      let total = 0;
+      for (const n of perRecipient.values()) total += n;
+      accepted[provider] = total;
+      if (withRecipients) recipients[provider] = Object.fromEntries(perRecipient);
+    }
+    return withRecipients ? { accepted, recipients } : { accepted };
   }
 
   onCleared(listener: () => void): void {

@@ -68,6 +68,20 @@ describe('startDevProviders: outbox and control API', () => {
     expect(dev.twilio.messages).toHaveLength(0);
   });
 
+  it('counts what each fake accepted per recipient, beyond what the list keeps, until cleared', async () => {
+    await mailer().sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 's', text: 'hi' });
+    await mailer().sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 's', text: 'again' });
+    expect((await sms()).status).toBe(201);
+    const tally = async (query = '') => (await fetch(`${dev.httpBaseUrl}/dev/outbox/tally.json${query}`)).json();
+    expect(await tally()).toEqual({ accepted: { smtp: 2, twilio: 1 } });
+    expect(await tally('?recipients=true')).toEqual({
+      accepted: { smtp: 2, twilio: 1 },
+      recipients: { smtp: { 'b@example.com': 2 }, twilio: { '+14155550100': 1 } },
+    });
+    await fetch(`${dev.httpBaseUrl}/dev/outbox`, { method: 'DELETE' });
+    expect(await tally()).toEqual({ accepted: {} });
+  });
+
   it('lets another process make a provider fail', async () => {
     const res = await post('/dev/control', { provider: 'smtp', failNext: 1, mode: 'permanent' });
     expect(res.status).toBe(200);

@@ -2,7 +2,7 @@ import { parseControlCommand, type ProviderControls } from '../control';
 import type { Outbox, OutboxEntry } from '../outbox';
 import { parseJson, reply, type FakeRoute } from './http-kit';
 
-/** `/health`, the outbox (`/dev/outbox`, `.json`, DELETE) and the failure control API (`/dev/control`). */
+/** `/health`, the outbox (`/dev/outbox`, `.json`, `/dev/outbox/tally.json`, DELETE) and the failure control API (`/dev/control`). */
 export function createDevRoute(outbox: Outbox, controls: ProviderControls): FakeRoute {
   return (req) => {
     const { method, path } = req;
@@ -12,6 +12,8 @@ export function createDevRoute(outbox: Outbox, controls: ProviderControls): Fake
       return reply(200, { total: entries.length, entries });
     }
     if (path === '/dev/outbox' && method === 'GET') return reply(200, renderOutbox(outbox.list()));
+    if (path === '/dev/outbox/tally.json' && method === 'GET')
+      return reply(200, outbox.tally(req.query.get('recipients') === 'true'));
     if ((path === '/dev/outbox' || path === '/dev/outbox.json') && method === 'DELETE') {
       outbox.clear();
       return reply(204);
