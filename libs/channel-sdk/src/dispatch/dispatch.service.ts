@@ -24,7 +24,7 @@ import { IncentiveClaimer } from '../content/incentive-claimer';
 import { asDeliveryError, DeliveryError, type SendResult } from '../provider/channel-provider';
 import type { TrackingLinks } from '../define-sender';
 import type { ChannelRuntime } from '../provider/channel-runtime';
-import { LiquidRenderer } from '../rendering/liquid.renderer';
+import { LiquidRenderer, RENDER_STALLED } from '../rendering/liquid.renderer';
 import { countDeliveryEvents } from './delivery.metrics';
 import type { SenderConfig } from '../sender.config';
 
@@ -131,7 +131,7 @@ export class DispatchService {
               event: this.failedEvent(runtime, dispatch, error, 0),
             });
           } else {
-            this.logger.warn({ ...logContext(batch[index]), err: error }, 'content not available yet');
+            this.logger.warn({ ...logContext(batch[index]), err: error }, 'content not available or not rendered yet');
             outcomes[index] = Outcomes.retry(jitter(CONTENT_RETRY_MS), (error as Error).message);
           }
         }
@@ -232,9 +232,12 @@ export class DispatchService {
         liquid: this.liquid.forContact(dispatch, links.unsubscribe, incentive ? { incentive } : {}),
       });
     } catch (error) {
-      // The same content renders the same way next time: a renderer's error is never worth a retry.
+      // The same content renders the same way next time: a renderer's error is never worth a retry,
+      // unless the render was only starved of CPU (LiquidRenderer).
       if (error instanceof DeliveryError)
-        throw error.permanent ? error : DeliveryError.permanent(error.code, error.message, error);
+        throw error.permanent || error.code === RENDER_STALLED
+          ? error
+          : DeliveryError.permanent(error.code, error.message, error);
       throw DeliveryError.permanent('render_error', (error as Error).message, error);
     }
   }

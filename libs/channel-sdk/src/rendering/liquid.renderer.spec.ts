@@ -1,5 +1,5 @@
 import { createLiquidEngine } from '@switchboard/contracts';
-import { LiquidRenderer } from './liquid.renderer';
+import { LiquidRenderer, RENDER_STALLED } from './liquid.renderer';
 
 const scope = { contact: { firstname: 'Ann & <Bob>' }, unsubscribe_url: 'https://u.example/x' };
 
@@ -69,6 +69,10 @@ describe('LiquidRenderer', () => {
 
   it('stops a render that runs past the time limit, as a permanent template error', () => {
     const items = Array.from({ length: 400 }, (_, i) => i);
+    // As if the process had a whole core: the render used its time limit's worth of CPU.
+    const cpu = jest
+      .spyOn(process, 'cpuUsage')
+      .mockImplementation((since) => (since ? { user: 250_000, system: 0 } : { user: 0, system: 0 }));
     const started = Date.now();
     expect(() =>
       sut.render(
@@ -83,5 +87,22 @@ describe('LiquidRenderer', () => {
       }),
     );
     expect(Date.now() - started).toBeLessThan(1_000);
+    cpu.mockRestore();
+  });
+
+  it('calls a render that reached the time limit while the process got little CPU stalled, and transient', () => {
+    const items = Array.from({ length: 400 }, (_, i) => i);
+    // As if the process had been descheduled for the whole render: no CPU time passes.
+    const cpu = jest.spyOn(process, 'cpuUsage').mockReturnValue({ user: 0, system: 0 });
+    try {
+      expect(() =>
+        sut.render(
+          '{% for a in contact.items %}{% for b in contact.items %}{% for c in contact.items %}.{% endfor %}{% endfor %}{% endfor %}',
+          { contact: { items } },
+        ),
+      ).toThrow(expect.objectContaining({ code: RENDER_STALLED, permanent: false }));
+    } finally {
+      cpu.mockRestore();
+    }
   });
 });
