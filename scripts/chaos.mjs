@@ -27,7 +27,7 @@ import { DATA_DIR } from './services.mjs';
 import { PidRegistry, bold, green, red, sleep } from './lib/procs.mjs';
 import { apiClient, basic } from './lib/chaos/api.mjs';
 import { ADMIN, startCluster } from './lib/chaos/cluster.mjs';
-import { acceptedCount, verify, waitDrained } from './lib/chaos/checks.mjs';
+import { reachedCount, verify, waitDrained } from './lib/chaos/checks.mjs';
 import { prepareCampaign } from './lib/chaos/scenario.mjs';
 
 const CONTACTS = Number(process.env.CHAOS_CONTACTS || 20_000);
@@ -111,8 +111,8 @@ async function runFaults(cluster, plan, n) {
   for (const [i, fault] of plan.entries()) {
     const share = i === 0 ? Math.min(50, Math.ceil(n / 20)) : Math.floor((n * i) / (plan.length + 1));
     const gateUntil = Date.now() + 60_000;
-    while (Date.now() < gateUntil && (await acceptedCount(cluster.devUrl)) < share) await sleep(500);
-    const outstanding = Math.max(0, n - (await acceptedCount(cluster.devUrl)));
+    while (Date.now() < gateUntil && (await reachedCount(cluster.devUrl)) < share) await sleep(500);
+    const outstanding = Math.max(0, n - (await reachedCount(cluster.devUrl)));
     const at = Date.now();
     say(`fault ${i + 1}/${plan.length}: ${fault.kind} ${fault.target} (${outstanding} sends outstanding)`);
     await fault.run(cluster);

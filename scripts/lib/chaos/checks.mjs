@@ -19,10 +19,10 @@ export async function tally(devUrl, recipients = false) {
   return res.json();
 }
 
-/** Messages the fakes accepted for the campaign's channels (repeats included). */
-export async function acceptedCount(devUrl) {
-  const t = await tally(devUrl).catch(() => ({ accepted: {} }));
-  return (t.accepted.smtp ?? 0) + (t.accepted.twilio ?? 0);
+/** Recipients the fakes accepted a message for, on the campaign's channels (repeats not counted). */
+export async function reachedCount(devUrl) {
+  const t = await tally(devUrl).catch(() => ({ distinct: {} }));
+  return (t.distinct.smtp ?? 0) + (t.distinct.twilio ?? 0);
 }
 
 /** Every row of the deliveries log for the campaign, page by page (500 a page). */
@@ -52,12 +52,12 @@ export async function waitDrained({ api, devUrl, contacts, campaignId, deadline,
     const now = Date.now();
     if (now > deadline) return { reachedAt, recordedAt: null };
     if (reachedAt === null) {
-      const accepted = await acceptedCount(devUrl);
+      const reached = await reachedCount(devUrl);
       if (now - lastReport > 15_000) {
         lastReport = now;
-        say(`  draining: ${accepted} of ${contacts.length} messages at the fake providers`);
+        say(`  draining: ${reached} of ${contacts.length} contacts reached at the fake providers`);
       }
-      if (accepted >= contacts.length) {
+      if (reached >= contacts.length) {
         const t = await tally(devUrl, true);
         const missing = contacts.filter((c) => !t.recipients?.[PROVIDER_OF[c.channel]]?.[c.address]).length;
         if (missing === 0) reachedAt = Date.now();

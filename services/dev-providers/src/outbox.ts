@@ -67,6 +67,8 @@ export type NewOutboxEntry = Omit<OutboxEntry, 'id' | 'receivedAt'>;
 /** How many messages each fake accepted, and per recipient (`GET /dev/outbox/tally.json`). */
 export interface OutboxTally {
   accepted: Partial<Record<ProviderName, number>>;
+  /** Recipients that got at least one message, per provider. */
+  distinct: Partial<Record<ProviderName, number>>;
   /** Per provider, recipient → messages accepted for it; only with `recipients: true`. */
   recipients?: Partial<Record<ProviderName, Record<string, number>>>;
 }
@@ -106,14 +108,16 @@ export class Outbox {
 
   tally(withRecipients = false): OutboxTally {
     const accepted: OutboxTally['accepted'] = {};
+    const distinct: OutboxTally['distinct'] = {};
     const recipients: NonNullable<OutboxTally['recipients']> = {};
     for (const [provider, perRecipient] of this.counts) {
       let total = 0;
       for (const n of perRecipient.values()) total += n;
       accepted[provider] = total;
+      distinct[provider] = perRecipient.size;
       if (withRecipients) recipients[provider] = Object.fromEntries(perRecipient);
     }
-    return withRecipients ? { accepted, recipients } : { accepted };
+    return withRecipients ? { accepted, distinct, recipients } : { accepted, distinct };
   }
 
   onCleared(listener: () => void): void {

@@ -73,13 +73,14 @@ describe('startDevProviders: outbox and control API', () => {
     await mailer().sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 's', text: 'again' });
     expect((await sms()).status).toBe(201);
     const tally = async (query = '') => (await fetch(`${dev.httpBaseUrl}/dev/outbox/tally.json${query}`)).json();
-    expect(await tally()).toEqual({ accepted: { smtp: 2, twilio: 1 } });
+    expect(await tally()).toEqual({ accepted: { smtp: 2, twilio: 1 }, distinct: { smtp: 1, twilio: 1 } });
     expect(await tally('?recipients=true')).toEqual({
       accepted: { smtp: 2, twilio: 1 },
+      distinct: { smtp: 1, twilio: 1 },
       recipients: { smtp: { 'b@example.com': 2 }, twilio: { '+14155550100': 1 } },
     });
     await fetch(`${dev.httpBaseUrl}/dev/outbox`, { method: 'DELETE' });
-    expect(await tally()).toEqual({ accepted: {} });
+    expect(await tally()).toEqual({ accepted: {}, distinct: {} });
   });
 
   it('lets another process make a provider fail', async () => {
