@@ -173,7 +173,9 @@ describe('channel SDK: a sender from a provider and a renderer (real NATS + Post
     });
     const next = await h.send('sms', contentId, { address: '+14155550110' });
     expect(await h.outcome(next.dispatchId)).toMatchObject({ event: 'sent' });
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // The limit holds the sender 200 ms, or 5.2 s when a loaded machine starved the first try of
+    // CPU (LiquidRenderer tries once more): never the minutes such a template takes unlimited.
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 
   it('caches content and reloads it when catalog announces a change', async () => {
