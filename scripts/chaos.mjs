@@ -39,6 +39,8 @@ const RUN_DIR = path.join(DATA_DIR, 'run');
 const SENDER_BATCH_SIZE = 32;
 const SENDER_CONCURRENCY = 4;
 const SMTP_DOWN_MS = 10_000;
+/** sender-email's SMTP connections: an SMTP outage can cut at most this many calls mid-answer. */
+const SMTP_POOL_SIZE = 5;
 
 const say = (m) => console.log(`[chaos] ${m}`);
 
@@ -175,6 +177,7 @@ async function main() {
         LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
         SENDER_BATCH_SIZE: String(SENDER_BATCH_SIZE),
         SENDER_CONCURRENCY: String(SENDER_CONCURRENCY),
+        SMTP_POOL_SIZE: String(SMTP_POOL_SIZE),
       },
     });
     await cluster.waitAllReady();
@@ -218,6 +221,7 @@ async function main() {
       campaignId: campaign.campaignId,
       faults,
       inFlightPerCrash: SENDER_BATCH_SIZE * SENDER_CONCURRENCY,
+      smtpPoolSize: SMTP_POOL_SIZE,
       say,
     });
     figures.push(...result.figures);
