@@ -74,11 +74,14 @@ const smtpDown = {
 
 /**
  * The faults in order. sender-email goes first, so that emails pile up in its consumer while the
- * rest happens; the SMTP outage comes while email is flowing again, so its breaker opens and drains.
+ * rest happens, and the idle senders (push, tweet) next; the SMTP outage comes while email is
+ * flowing again, so its breaker opens and drains.
  */
 const PLANS = {
   full: [
     kill('sender-email'),
+    kill('sender-push'),
+    kill('sender-tweet'),
     kill('gateway'),
     kill('catalog'),
     kill('campaign-actions'),
@@ -89,8 +92,6 @@ const PLANS = {
     kill('sender-sms'),
     pgRestart,
     kill('tracker'),
-    kill('sender-push'),
-    kill('sender-tweet'),
   ],
   short: [kill('sender-email'), kill('router'), natsRestart],
 };
@@ -111,7 +112,8 @@ async function devControl(cluster, body) {
 async function runFaults(cluster, plan, n) {
   const log = [];
   for (const [i, fault] of plan.entries()) {
-    const share = i === 0 ? Math.min(50, Math.ceil(n / 20)) : Math.floor((n * i) / (plan.length + 1));
+    // Spread over the first 70 % of the campaign, so that the last fault still meets traffic.
+    const share = i === 0 ? Math.min(50, Math.ceil(n / 20)) : Math.floor((n * 0.7 * i) / plan.length);
     const gateUntil = Date.now() + 60_000;
     while (Date.now() < gateUntil && (await reachedCount(cluster.devUrl)) < share) await sleep(500);
     const outstanding = Math.max(0, n - (await reachedCount(cluster.devUrl)));
