@@ -82,6 +82,7 @@ const PLANS = {
     kill('sender-email'),
     kill('sender-push'),
     kill('sender-tweet'),
+    kill('sender-inapp'),
     kill('gateway'),
     kill('catalog'),
     kill('campaign-actions'),
