@@ -13,6 +13,16 @@ export interface ScheduledSend {
 }
 
 /** campaign_actions.scheduled_sends: a durable queue of send requests due later. */
+/** A due send as `emitDue` claims it. */
+interface DueRow {
+  send_id: string;
+  attempt: number;
+  deferrals: number;
+  msg_id: string;
+  due_at: Date;
+  payload: SendRequested;
+}
+
 @Injectable()
 export class ScheduledSendsRepository {
   constructor(private readonly ds: DataSource) {}
@@ -46,14 +56,7 @@ export class ScheduledSendsRepository {
    */
   async emitDue(limit: number, emit: (sends: ScheduledSend[]) => Promise<void>): Promise<number> {
     return this.ds.transaction(async (em) => {
-      const rows: {
-        send_id: string;
-        attempt: number;
-        deferrals: number;
-        msg_id: string;
-        due_at: Date;
-        payload: SendRequested;
-      }[] = await em.query(
+      const rows = await em.query<DueRow[]>(
         `SELECT send_id, attempt, deferrals, msg_id, due_at, payload FROM campaign_actions.scheduled_sends
          WHERE emitted_at IS NULL AND due_at <= now()
          ORDER BY due_at
