@@ -11,6 +11,8 @@ import type { SenderConfig } from './sender.config';
 export interface TrackingLinks {
   openPixel: string;
   click(url: string): string;
+  /** A short tracked link (`{SB_SHORT_URL}/s/{code}`) for texts where length counts (SMS); stored before the send. */
+  short(url: string): string;
   unsubscribe: string;
 }
 

@@ -3,6 +3,7 @@ export * from './define-sender';
 export * from './provider/channel-provider';
 export * from './provider/channel-runtime';
 export * from './rendering/liquid.renderer';
+export * from './rendering/short-links';
 export * from './attempts/attempts.repository';
 export * from './attempts/contact-erased.consumer';
 export * from './content/content-cache';

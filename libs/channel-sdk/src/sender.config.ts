@@ -6,6 +6,8 @@ export const senderEnv = {
   ...baseEnv,
   SB_TRACKING_SECRET: env.string(),
   SB_PUBLIC_URL: env.url('http://localhost:8080'),
+  /** Where short links point (`{SB_SHORT_URL}/s/{code}`); the public URL when unset. */
+  SB_SHORT_URL: env.optionalString(),
   /** Provider attempts per dispatch, the first included, before a transient failure becomes `failed`. */
   SENDER_MAX_ATTEMPTS: env.int(8),
   /** Full-jitter exponential backoff between attempts: 60 s doubling up to 15 min ≈ 30 min over 8 attempts on average. */
@@ -31,7 +33,7 @@ export const senderEnv = {
 export type SenderEnv = z.infer<z.ZodObject<typeof senderEnv>>;
 
 export interface SenderConfig extends BaseConfig {
-  tracking: { secret: string; publicUrl: string };
+  tracking: { secret: string; publicUrl: string; shortUrl?: string };
   delivery: {
     maxAttempts: number;
     retryBaseMs: number;
@@ -46,7 +48,11 @@ export interface SenderConfig extends BaseConfig {
 export function buildSenderConfig(e: SenderEnv): SenderConfig {
   return {
     ...buildBaseConfig(e),
-    tracking: { secret: e.SB_TRACKING_SECRET, publicUrl: e.SB_PUBLIC_URL.replace(/\/$/, '') },
+    tracking: {
+      secret: e.SB_TRACKING_SECRET,
+      publicUrl: e.SB_PUBLIC_URL.replace(/\/$/, ''),
+      shortUrl: (e.SB_SHORT_URL ?? e.SB_PUBLIC_URL).replace(/\/$/, ''),
+    },
     delivery: {
       maxAttempts: Math.max(1, e.SENDER_MAX_ATTEMPTS),
       retryBaseMs: e.SENDER_RETRY_BASE_MS,

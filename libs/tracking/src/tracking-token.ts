@@ -49,9 +49,12 @@ export function verifyTrackingToken(secret: string, token: string): TrackingClai
 /** Public URLs of the tracking endpoints (DESIGN §7.6). */
 export function trackingUrls(publicUrl: string, secret: string, base: Omit<TrackingClaims, 'kind' | 'url'>) {
   const root = publicUrl.replace(/\/$/, '');
+  const clickToken = (url: string) => signTrackingToken(secret, { ...base, kind: 'click', url });
   return {
     openPixel: `${root}/t/o/${signTrackingToken(secret, { ...base, kind: 'open' })}.gif`,
-    click: (url: string) => `${root}/t/c/${signTrackingToken(secret, { ...base, kind: 'click', url })}`,
+    click: (url: string) => `${root}/t/c/${clickToken(url)}`,
+    /** The token of a click on `url` (what a short link stands for). */
+    clickToken,
     unsubscribe: `${root}/u/${signTrackingToken(secret, { ...base, kind: 'unsubscribe' })}`,
   };
 }
@@ -67,4 +70,12 @@ export function sampleUrls(publicUrl: string) {
     click: (url: string) => url,
     unsubscribe: `${root}/u/${SAMPLE_TOKEN}`,
   };
+}
+
+/**
+ * The code of a short link (`/s/{code}`) standing for a click token: derived from the token, so a
+ * redelivered dispatch gets the same links, and keyed, so codes cannot be guessed from a URL.
+ */
+export function shortLinkCode(secret: string, clickToken: string): string {
+  return mac(secret, `short:${clickToken}`).digest('base64url').slice(0, 10);
 }

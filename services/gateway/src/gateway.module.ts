@@ -12,6 +12,7 @@ import { EmailSendsModule } from './email-sends/email-sends.module';
 import type { GatewayConfig } from './gateway.config';
 import { HttpModule } from './http';
 import { IncentivesModule } from './incentives/incentives.module';
+import { ShortLinksModule } from './shortlinks/short-links.module';
 import { GATEWAY_MIGRATIONS } from './migrations';
 import { MessagesModule } from './messages/messages.module';
 import { SendsModule } from './sends/sends.module';
@@ -47,6 +48,7 @@ const FEATURE_MODULES: (Type | DynamicModule)[] = [
   IncentivesModule,
   EmailSendsModule,
   UiVendorModule,
+  ShortLinksModule,
 ];
 
 @Module({})

@@ -10,6 +10,8 @@ import { CoveringSearchIndex1795394000000 } from './migrations/1795394000000-Cov
 import { HashedSearch1795397000000 } from './migrations/1795397000000-HashedSearch';
 import { NewestSendPerWord1795399000000 } from './migrations/1795399000000-NewestSendPerWord';
 import { ShipmentIndex1795400000000 } from './migrations/1795400000000-ShipmentIndex';
+import { CreateShortLinks1797000000200 } from './migrations/1797000000200-CreateShortLinks';
+import { ShortLinksModule } from './shortlinks/short-links.module';
 import { StatsModule } from './stats/stats.module';
 import type { TrackerConfig } from './tracker.config';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -22,6 +24,7 @@ export const TRACKER_MIGRATIONS = [
   HashedSearch1795397000000,
   NewestSendPerWord1795399000000,
   ShipmentIndex1795400000000,
+  CreateShortLinks1797000000200,
 ];
 
 @Module({})
@@ -33,6 +36,6 @@ export function createTrackerModule(config: TrackerConfig, options: ServiceModul
     config,
     ...options,
     database: { schema: 'tracker', migrations: TRACKER_MIGRATIONS },
-    features: [IngestModule, DeliveriesModule, StatsModule, ContactsModule, WebhooksModule],
+    features: [IngestModule, DeliveriesModule, StatsModule, ContactsModule, WebhooksModule, ShortLinksModule],
   });
 }

@@ -11,12 +11,14 @@ import {
   NO_INCENTIVE_LEFT,
   SAMPLE_INCENTIVE_CODE,
   USES_INCENTIVE,
+  trackerShortLinksSave,
+  type ShortLink,
 } from '@switchboard/contracts';
-import { EventPublisher, Outcomes, type Delivery, type Outcome } from '@switchboard/messaging';
+import { EventPublisher, Outcomes, RpcClient, type Delivery, type Outcome } from '@switchboard/messaging';
 import { backoffDelay, BreakerOpenError, jitter } from '@switchboard/resilience';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
-import { sampleUrls, trackingUrls } from '@switchboard/tracking';
+import { sampleUrls, shortLinkCode, trackingUrls } from '@switchboard/tracking';
 import { AttemptRecorder } from '../attempts/attempt-recorder';
 import { AttemptsRepository, type Claim, type FinishedAttempt } from '../attempts/attempts.repository';
 import { ContentCache } from '../content/content-cache';
@@ -68,6 +70,7 @@ export class DispatchService {
     private readonly recorder: AttemptRecorder,
     private readonly content: ContentCache,
     private readonly incentives: IncentiveClaimer,
+    private readonly rpc: RpcClient,
     private readonly liquid: LiquidRenderer,
     private readonly publisher: EventPublisher,
     private readonly names: NatsNames,
@@ -207,7 +210,8 @@ export class DispatchService {
    * event, so nothing counts it.
    */
   async sendTest(runtime: ChannelRuntime, dispatch: Dispatch): Promise<SendResult> {
-    const message = await this.prepare(runtime, dispatch, sampleUrls(this.config.tracking.publicUrl));
+    const sample = sampleUrls(this.config.tracking.publicUrl);
+    const message = await this.prepare(runtime, dispatch, { ...sample, short: sample.click });
     return runtime.breaker.fire(message, dispatch);
   }
 
@@ -232,19 +236,12 @@ export class DispatchService {
       );
     }
     const { publicUrl, secret } = this.config.tracking;
-    const links =
-      testLinks ??
-      trackingUrls(publicUrl, secret, {
-        dispatchId: dispatch.dispatchId,
-        sendId: dispatch.sendId,
-        messageId: dispatch.messageId,
-        contactId: dispatch.contact.id,
-        channel: dispatch.channel,
-        ...(dispatch.campaignId ? { campaignId: dispatch.campaignId } : {}),
-      });
+    const shortLinks = new Map<string, ShortLink>();
+    const links = testLinks ?? this.trackingLinks(dispatch, shortLinks);
     const incentive = await this.incentiveFor(dispatch, content, testLinks !== undefined);
+    let message: unknown;
     try {
-      return await runtime.render({
+      message = await runtime.render({
         dispatch,
         content,
         links,
@@ -259,6 +256,33 @@ export class DispatchService {
           : DeliveryError.permanent(error.code, error.message, error);
       throw DeliveryError.permanent('render_error', (error as Error).message, error);
     }
+    // Stored before the provider call: a link must resolve the moment the text arrives.
+    if (shortLinks.size) await this.rpc.call(trackerShortLinksSave, { links: [...shortLinks.values()] });
+    return message;
+  }
+
+  /** The signed links of one dispatch (DESIGN §7.6); `shortLinks` collects the short ones the renderer asks for. */
+  private trackingLinks(dispatch: Dispatch, shortLinks: Map<string, ShortLink>): TrackingLinks {
+    const { publicUrl, secret, shortUrl = publicUrl } = this.config.tracking;
+    const urls = trackingUrls(publicUrl, secret, {
+      dispatchId: dispatch.dispatchId,
+      sendId: dispatch.sendId,
+      messageId: dispatch.messageId,
+      contactId: dispatch.contact.id,
+      channel: dispatch.channel,
+      ...(dispatch.campaignId ? { campaignId: dispatch.campaignId } : {}),
+    });
+    return {
+      openPixel: urls.openPixel,
+      click: urls.click,
+      unsubscribe: urls.unsubscribe,
+      short: (url) => {
+        const token = urls.clickToken(url);
+        const code = shortLinkCode(secret, token);
+        shortLinks.set(code, { code, token, messageId: dispatch.messageId, url });
+        return `${shortUrl}/s/${code}`;
+      },
+    };
   }
 
   /**

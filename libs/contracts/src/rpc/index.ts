@@ -8,3 +8,4 @@ export * from './segments.rpc';
 export * from './campaign.rpc';
 export * from './inbox.rpc';
 export * from './incentives.rpc';
+export * from './shortlinks.rpc';

@@ -1,4 +1,4 @@
-import { DeliveryError, type RenderInput } from '@switchboard/channel-sdk';
+import { DeliveryError, shortenLinks, type RenderInput } from '@switchboard/channel-sdk';
 import { smsSegments, type SmsSegments } from '@switchboard/contracts';
 import type { SmsConfig } from '../sender-sms.config';
 
@@ -15,9 +15,9 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 /** Twilio refuses longer bodies (error 21617); carriers concatenate at most about ten parts. */
 export const MAX_SMS_CHARACTERS = 1_600;
 
-/** Sms content + contact → one text: Liquid-rendered, with the opt-out instruction appended where it has none. */
+/** Sms content + contact → one text: Liquid-rendered, links shortened, with the opt-out instruction appended where it has none. */
 export function renderSms(
-  { dispatch, content, liquid }: RenderInput,
+  { dispatch, content, liquid, links }: RenderInput,
   options: Pick<SmsConfig['sms'], 'optOutText'>,
 ): SmsMessage {
   const to = dispatch.contact.address;
@@ -25,6 +25,8 @@ export function renderSms(
     throw DeliveryError.permanent('invalid_address', `${JSON.stringify(to)} is not an E.164 number`);
   let body = liquid.render(typeof content.fields.message === 'string' ? content.fields.message : '').trim();
   if (!body) throw DeliveryError.permanent('empty_content', `sms ${content.id} renders to an empty text`);
+  // Each link a short tracked one (DESIGN §7.2): fewer characters, and a click counted.
+  body = shortenLinks(body, links.short);
   if (!/\bstop\b/i.test(body) && !body.includes(options.optOutText)) body = `${body}\n${options.optOutText}`;
   if ([...body].length > MAX_SMS_CHARACTERS) {
     throw DeliveryError.permanent(
