@@ -235,7 +235,6 @@ export class DispatchService {
         `${dispatch.channel} content ${dispatch.contentId} is not published`,
       );
     }
-    const { publicUrl, secret } = this.config.tracking;
     const shortLinks = new Map<string, ShortLink>();
     const links = testLinks ?? this.trackingLinks(dispatch, shortLinks);
     const incentive = await this.incentiveFor(dispatch, content, testLinks !== undefined);
