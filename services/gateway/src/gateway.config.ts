@@ -23,6 +23,14 @@ export const gatewayEnv = {
   SB_RPC_TIMEOUT_MS: env.int(5000),
   /** A channel whose senders have not announced themselves for this long is no longer available (DESIGN §2). */
   CHANNEL_GONE_AFTER: env.duration(CHANNEL_GONE_AFTER_MS),
+  /** Verifies Twilio status callbacks at /webhooks/providers/twilio (X-Twilio-Signature); unset = they are 401. */
+  TWILIO_AUTH_TOKEN: env.optionalString(),
+  /** SendGrid's signed event webhook verification key (base64 DER); unset = /webhooks/providers/sendgrid is 401. */
+  SENDGRID_WEBHOOK_PUBLIC_KEY: env.optionalString(),
+  /** Where SNS signing certificates may come from (a regular expression over the URL). */
+  SES_SNS_CERT_URL_PATTERN: env.string('^https://sns\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/'),
+  /** Comma-separated SNS topic ARNs accepted at /webhooks/providers/ses; unset = any topic. */
+  SES_SNS_TOPIC_ARNS: env.optionalString(),
 };
 
 export interface GatewayConfig extends BaseConfig {
@@ -38,6 +46,11 @@ export interface GatewayConfig extends BaseConfig {
   inbox: { secret?: string };
   rpcTimeoutMs: number;
   channelGoneAfterMs?: number;
+  providers: {
+    twilioAuthToken?: string;
+    sendgridPublicKey?: string;
+    sns: { certUrlPattern: RegExp; topicArns: string[] };
+  };
 }
 
 export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -65,6 +78,17 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
         inbox: { secret: e.SB_INBOX_SECRET },
         rpcTimeoutMs: e.SB_RPC_TIMEOUT_MS,
         channelGoneAfterMs: e.CHANNEL_GONE_AFTER,
+        providers: {
+          twilioAuthToken: e.TWILIO_AUTH_TOKEN,
+          sendgridPublicKey: e.SENDGRID_WEBHOOK_PUBLIC_KEY,
+          sns: {
+            certUrlPattern: new RegExp(e.SES_SNS_CERT_URL_PATTERN),
+            topicArns: (e.SES_SNS_TOPIC_ARNS ?? '')
+              .split(',')
+              .map((t) => t.trim())
+              .filter(Boolean),
+          },
+        },
       };
     },
     source,

@@ -23,6 +23,7 @@ import { TemplatesModule } from './templates/templates.module';
 import { TrackingModule } from './tracking/tracking.module';
 import { UiVendorModule } from './ui-vendor/ui-vendor.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { ProviderWebhooksModule } from './provider-webhooks/provider-webhooks.module';
 
 /**
  * The gateway: the only HTTP entry. Each concept is a module under `src/<concept>/`; add yours to
@@ -42,6 +43,7 @@ const FEATURE_MODULES: (Type | DynamicModule)[] = [
   TrackingModule,
   WebhooksModule,
   CampaignsModule,
+  ProviderWebhooksModule,
   AdminUiModule,
   SegmentsModule,
   InboxModule,

@@ -11,6 +11,8 @@ export const smsEnv = {
   TWILIO_AUTH_TOKEN: env.optionalString(),
   /** An E.164 number, a short code, an alphanumeric sender id, or a Messaging Service SID (MG...). */
   TWILIO_FROM: env.optionalString(),
+  /** Twilio's StatusCallback on every message; default `${SB_PUBLIC_URL}/webhooks/providers/twilio` (the gateway). */
+  TWILIO_STATUS_CALLBACK_URL: env.optionalString(),
   /** smpp://host:port (ssmpp:// for TLS). */
   SMPP_URL: env.optionalString(),
   SMPP_SYSTEM_ID: env.optionalString(),
@@ -25,7 +27,7 @@ export interface SmsConfig extends SenderConfig {
   sms: {
     provider: 'twilio' | 'smpp';
     optOutText: string;
-    twilio: { baseUrl: string; accountSid: string; authToken: string; from: string };
+    twilio: { baseUrl: string; accountSid: string; authToken: string; from: string; statusCallback: string };
     smpp: { url: string; systemId: string; password: string; sourceAddr: string };
   };
 }
@@ -53,6 +55,8 @@ export function loadSmsConfig(source: NodeJS.ProcessEnv = process.env): SmsConfi
             accountSid: e.TWILIO_ACCOUNT_SID ?? '',
             authToken: e.TWILIO_AUTH_TOKEN ?? '',
             from: e.TWILIO_FROM ?? '',
+            statusCallback:
+              e.TWILIO_STATUS_CALLBACK_URL ?? `${e.SB_PUBLIC_URL.replace(/\/+$/, '')}/webhooks/providers/twilio`,
           },
           smpp: {
             url: e.SMPP_URL ?? '',

@@ -1,8 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { smsSegments, type SmsEncoding } from '@switchboard/contracts';
-import { FailureSwitch } from '../control';
+import { FailureSwitch, type FeedbackKind } from '../control';
 import { Received, type Outbox } from '../outbox';
 import { DROP_CONNECTION, reply, type FakeRequest, type FakeResponse, type FakeRoute } from './http-kit';
+
+/** How long after accepting a message the fake sends its status callbacks. */
+const CALLBACK_DELAY_MS = 1_000;
 
 /** Twilio Programmable Messaging: `POST /2010-04-01/Accounts/{AccountSid}/Messages.json`. */
 export interface TwilioConfig {
@@ -23,7 +26,38 @@ export interface TwilioMessage {
   receivedAt: Date;
 }
 
+/** Twilio's X-Twilio-Signature: base64 HMAC-SHA1 (auth token) over the URL and the sorted POST parameters. */
+export function signTwilioRequest(authToken: string, url: string, params: URLSearchParams): string {
+  const names = [...new Set(params.keys())].sort();
+  const data = names.reduce(
+    (acc, name) =>
+      acc +
+      params
+        .getAll(name)
+        .map((v) => name + v)
+        .join(''),
+    url,
+  );
+  return createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
+}
+
+/** The statuses a StatusCallback receives for each kind of feedback, in order (error code for undelivered). */
+const CALLBACKS: Record<Exclude<FeedbackKind, 'complaint'>, Array<{ status: string; errorCode?: string }>> = {
+  delivered: [{ status: 'sent' }, { status: 'delivered' }],
+  soft_bounce: [{ status: 'sent' }, { status: 'undelivered', errorCode: '30003' }],
+  hard_bounce: [{ status: 'sent' }, { status: 'undelivered', errorCode: '30005' }],
+};
+
+export interface TwilioCallbackRecord {
+  url: string;
+  status: string;
+  httpStatus?: number;
+  error?: string;
+}
+
 export interface TwilioFake {
+  /** Status callbacks made so far (on `feedbackNext`), with the answer they got. */
+  callbacks: TwilioCallbackRecord[];
   config: TwilioConfig;
   messages: TwilioMessage[];
   received: Received<TwilioMessage>;
@@ -56,6 +90,41 @@ function rfc2822(date: Date): string {
 export function createTwilioFake(config: TwilioConfig, outbox?: Outbox, control = new FailureSwitch()): TwilioFake {
   const received = new Received<TwilioMessage>();
   outbox?.onCleared(() => received.clear());
+  const callbacks: TwilioCallbackRecord[] = [];
+
+  /** Calls the message's StatusCallback as Twilio does: form-encoded, signed, one call per status. */
+  const callBack = async (message: TwilioMessage, kind: FeedbackKind): Promise<void> => {
+    const url = message.statusCallback;
+    if (!url || kind === 'complaint') return;
+    for (const { status, errorCode } of CALLBACKS[kind]) {
+      const params = new URLSearchParams({
+        AccountSid: config.accountSid,
+        ApiVersion: '2010-04-01',
+        From: message.from ?? message.messagingServiceSid ?? '',
+        MessageSid: message.sid,
+        MessageStatus: status,
+        SmsSid: message.sid,
+        SmsStatus: status,
+        To: message.to,
+        ...(errorCode ? { ErrorCode: errorCode } : {}),
+      });
+      try {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-twilio-signature': signTwilioRequest(config.authToken, url, params),
+          },
+          body: params,
+          signal: AbortSignal.timeout(10_000),
+        });
+        await res.arrayBuffer();
+        callbacks.push({ url, status, httpStatus: res.status });
+      } catch (err) {
+        callbacks.push({ url, status, error: (err as Error).message });
+      }
+    }
+  };
 
   const createMessage = (req: FakeRequest, pathSid: string): FakeResponse => {
     const credentials = basicAuth(req.headers.authorization);
@@ -107,6 +176,10 @@ export function createTwilioFake(config: TwilioConfig, outbox?: Outbox, control 
       receivedAt: now,
     });
     outbox?.add({ provider: 'twilio', to, from: from ?? serviceSid ?? undefined, body, details: { ...message } });
+    const feedback = control.takeFeedback();
+    // Twilio calls back after its API answer, seconds later in practice; the sender records the
+    // message SID only once the answer reaches it, so a callback 20 ms later could race it.
+    if (feedback) setTimeout(() => void callBack(message, feedback), CALLBACK_DELAY_MS);
     const uri = `/2010-04-01/Accounts/${config.accountSid}/Messages/${message.sid}`;
     return reply(201, {
       account_sid: config.accountSid,
@@ -140,5 +213,5 @@ export function createTwilioFake(config: TwilioConfig, outbox?: Outbox, control 
     return createMessage(req, decodeURIComponent(match[1]));
   };
 
-  return { config, messages: received.items, received, control, route };
+  return { config, messages: received.items, received, control, route, callbacks };
 }

@@ -38,6 +38,8 @@ export function configureHttp(app: NestExpressApplication, config: Pick<GatewayC
   app.use(httpMetrics);
   app.use(correlation);
   app.use('/api', apiResponseHeaders);
+  // Provider webhooks are verified over their exact bytes (signatures), so they get the raw body.
+  app.use('/webhooks/providers', parser(express.raw({ limit: config.http.bodyLimit, type: () => true })));
   app.use(parser(express.json({ limit: config.http.bodyLimit, type: ['application/json', 'application/*+json'] })));
   app.use(parser(express.urlencoded({ limit: config.http.bodyLimit, extended: true })));
   app.use(inputGuard);

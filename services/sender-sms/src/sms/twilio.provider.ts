@@ -41,7 +41,12 @@ export class TwilioProvider implements ChannelProvider<SmsMessage> {
   }
 
   async send(message: SmsMessage): Promise<SendResult> {
-    const form = new URLSearchParams({ To: message.to, Body: message.body });
+    // Twilio reports delivered / undelivered / failed there (DESIGN §6), signed with the auth token.
+    const form = new URLSearchParams({
+      To: message.to,
+      Body: message.body,
+      StatusCallback: this.config.statusCallback,
+    });
     const from = message.senderId ?? this.config.from;
     if (/^MG[0-9a-f]{32}$/.test(from)) form.set('MessagingServiceSid', from);
     else form.set('From', from);
