@@ -24,7 +24,7 @@ import { createDispatchAttemptsMigration } from './migrations/1795386500000-Crea
 import { addContactToDispatchAttemptsMigration } from './migrations/1795389000000-AddContactToDispatchAttempts';
 import { addCrashResendsToDispatchAttemptsMigration } from './migrations/1796800000000-AddCrashResendsToDispatchAttempts';
 import { ContactErasedConsumer, SENDER_SERVICE } from './attempts/contact-erased.consumer';
-import { FeedbackServer } from './feedback/feedback.server';
+import { feedbackConsumerFor } from './feedback/feedback.consumer';
 import { FeedbackService } from './feedback/feedback.service';
 import { providerMessageIdIndexMigration } from './migrations/1796700000100-ProviderMessageIdIndex';
 import { ChannelRuntime } from './provider/channel-runtime';
@@ -129,7 +129,6 @@ export class ChannelSenderModule {
         DispatchService,
         TestSendServer,
         FeedbackService,
-        FeedbackServer,
         HeartbeatService,
         RuntimeLifecycle,
         prunerProvider([
@@ -137,6 +136,7 @@ export class ChannelSenderModule {
           ...(options.retention ?? []),
         ]),
         ...senders.map((definition) => dispatchConsumerFor(service, definition.channel)),
+        ...senders.map((definition) => feedbackConsumerFor(service, definition.channel)),
         ...(options.providers ?? []),
       ],
       exports: [FeedbackService],

@@ -28,6 +28,11 @@ export const senderEnv = {
    * so the router stops routing to them at once instead of after CHANNEL_GONE_AFTER.
    */
   SENDER_DECOMMISSION: env.bool(false),
+  /**
+   * How long provider feedback that matches no recorded dispatch is retried before it goes to the
+   * dead-letter subject: a provider may report before the sender has recorded its answer.
+   */
+  SENDER_FEEDBACK_WAIT_MS: env.int(600_000),
 };
 
 export type SenderEnv = z.infer<z.ZodObject<typeof senderEnv>>;
@@ -43,6 +48,7 @@ export interface SenderConfig extends BaseConfig {
   };
   breaker: { timeoutMs: number; resetTimeoutMs: number; errorThresholdPercentage: number; volumeThreshold: number };
   registry?: { decommission: boolean };
+  feedback: { waitMs: number };
 }
 
 export function buildSenderConfig(e: SenderEnv): SenderConfig {
@@ -67,5 +73,6 @@ export function buildSenderConfig(e: SenderEnv): SenderConfig {
       volumeThreshold: e.SENDER_BREAKER_VOLUME,
     },
     registry: { decommission: e.SENDER_DECOMMISSION },
+    feedback: { waitMs: e.SENDER_FEEDBACK_WAIT_MS },
   };
 }

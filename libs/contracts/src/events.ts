@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ChannelSchema } from './channels';
 import { DELIVERY_EVENTS, ROUTING_OUTCOMES } from './naming';
@@ -213,6 +214,61 @@ export type ChannelAnnouncement = z.infer<typeof ChannelAnnouncementSchema>;
 export const CHANNEL_GONE_AFTER_MS = 24 * 3_600_000;
 /** Senders announce themselves at boot and then this often, far inside CHANNEL_GONE_AFTER. */
 export const CHANNEL_ANNOUNCE_INTERVAL_MS = 60_000;
+
+const FeedbackReportFields = z.object({
+  event: z.enum(['delivered', 'bounced', 'complained', 'failed']),
+  dispatchId: z.string().min(1).max(256).optional(),
+  providerMessageId: z.string().min(1).max(998).optional(),
+  /** bounced: hard (the address will never work) or soft (try later; SOFT_BOUNCE_LIMIT in a row count as hard). */
+  bounce: z.enum(['hard', 'soft']).optional(),
+  /** The provider's status or error code (`5.1.1`, Twilio `30005`, SMPP `UNDELIV`). */
+  code: z.string().max(200).optional(),
+  /** The provider's diagnostic text; it becomes the do-not-contact entry's comments. */
+  diagnostic: z.string().max(2_000).optional(),
+  occurredAt: z.iso.datetime({ offset: true }).optional(),
+  /** Tells two reports of one kind about one dispatch apart (a report's own id); default the kind. */
+  reportId: z.string().max(256).optional(),
+  /** Which feedback path said it: dsn, arf, ses, sendgrid, twilio, smpp, webpush, fcm. */
+  source: z.string().max(40),
+});
+const namesItsDispatch = (r: { dispatchId?: string; providerMessageId?: string }) =>
+  r.dispatchId !== undefined || r.providerMessageId !== undefined;
+const NAMES_ITS_DISPATCH = { message: 'A report names its dispatch or the provider message id.' };
+
+/**
+ * One piece of provider feedback about a message already handed to the provider (DESIGN §6): a
+ * delivery receipt, a bounce, a complaint, a late failure. It names its dispatch by id (a VERP
+ * return path) or by the provider's message id (Twilio SID, SMTP Message-ID, SMPP message id).
+ */
+export const FeedbackReportSchema = FeedbackReportFields.refine(namesItsDispatch, NAMES_ITS_DISPATCH);
+export type FeedbackReport = z.infer<typeof FeedbackReportSchema>;
+
+/**
+ * sb.feedback.<channel>.reported.v1 — gateway (verified provider webhooks), senders (SMPP receipts,
+ * DSN/ARF mail) → the channel's sender, which matches it to a dispatch and publishes the delivery
+ * event. A report about a provider message id not recorded yet (the callback outran the sender's
+ * record of the provider's answer) is retried with a delay, then dead-lettered with its reason.
+ */
+export const FeedbackReportedSchema = FeedbackReportFields.extend({
+  channel: ChannelSchema,
+  /** When Switchboard received it: the wait for an unknown dispatch is counted from here. */
+  receivedAt: IsoDateTimeSchema,
+}).refine(namesItsDispatch, NAMES_ITS_DISPATCH);
+export type FeedbackReported = z.infer<typeof FeedbackReportedSchema>;
+
+/** The Nats-Msg-Id of a report: a provider that says the same thing twice (its retries) is stored once. */
+export function feedbackReportedMsgId(r: FeedbackReported): string {
+  const key = [
+    r.channel,
+    r.source,
+    r.dispatchId ?? '',
+    r.providerMessageId ?? '',
+    r.event,
+    r.bounce ?? '',
+    r.reportId ?? r.code ?? '',
+  ];
+  return `feedback:${createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 32)}`;
+}
 
 /** sb.dlq.<service>.v1 — any consumer → operators. */
 export const DeadLetterSchema = z.object({

@@ -11,6 +11,7 @@ export const STREAM_FAMILIES = [
   'catalog',
   'dlq',
   'registry',
+  'feedback',
 ] as const;
 export type StreamFamily = (typeof STREAM_FAMILIES)[number];
 
@@ -64,6 +65,8 @@ export class NatsNames {
     inboxChanged: () => `${this.prefix}.inbox.changed.v1`,
     channelAnnounced: (channel: Channel | '*') => `${this.prefix}.registry.channel.${channel}.v1`,
     dlq: (service: string) => `${this.prefix}.dlq.${service}.v1`,
+    /** Provider feedback not yet matched to its dispatch: webhooks, SMPP receipts, DSNs → the channel's sender. */
+    feedbackReported: (channel: Channel | '*') => `${this.prefix}.feedback.${channel}.reported.v1`,
     rpc: (service: string, operation: string) => `${this.prefix}.rpc.${service}.${operation}`,
   };
 

@@ -22,6 +22,7 @@ const MAX_AGE_MS: Record<StreamFamily, number> = {
   catalog: 1 * DAY_MS,
   dlq: 30 * DAY_MS,
   registry: 30 * DAY_MS,
+  feedback: 7 * DAY_MS,
 };
 
 /** Streams that keep only the latest message per subject (the channel registry is a last-value store). */

@@ -1,5 +1,8 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { DeadLetter } from '@switchboard/contracts';
+import { NATS_CONNECTION } from '@switchboard/messaging';
 import type { RunningService } from '@switchboard/service-kit';
-import { waitFor } from '@switchboard/testing';
+import { SubjectRecorder, waitFor } from '@switchboard/testing';
 import { signTwilioRequest, startDevProviders, type DevProviders, type FeedbackKind } from '../../dev-providers/src';
 import { startGateway, startNamedService, type GatewayTestContext } from './support/gateway-test';
 
@@ -33,6 +36,8 @@ describe('Twilio status callbacks become delivery events, DNC and statistics', (
       TWILIO_ACCOUNT_SID: dev.twilio.config.accountSid,
       TWILIO_FROM: '+15005550006',
       TWILIO_STATUS_CALLBACK_URL: callbackUrl,
+      // Long enough for a loaded machine to record a SID, short enough to see a report dead-lettered.
+      SENDER_FEEDBACK_WAIT_MS: '8000',
     });
     const content = await ctx.api('POST', '/api/smses/new', {
       name: 'Feedback',
@@ -50,6 +55,10 @@ describe('Twilio status callbacks become delivery events, DNC and statistics', (
         (c: { channel: string; available: boolean }) => c.channel === 'sms' && c.available,
       );
     });
+  });
+
+  afterEach(() => {
+    dev.twilio.callbackTiming.beforeAnswer = false;
   });
 
   afterAll(async () => {
@@ -111,6 +120,33 @@ describe('Twilio status callbacks become delivery events, DNC and statistics', (
       return t && t.bounced === 2 && t.delivered >= 2 && t;
     });
     expect(stats).toMatchObject({ bounced: 2 });
+  });
+
+  it('a callback that arrives before the sender has recorded the SID is not lost', async () => {
+    // The fake calls back (and the gateway answers) before its API answer reaches the sender.
+    dev.twilio.callbackTiming.beforeAnswer = true;
+    const { sendId } = await send('delivered');
+    expect(await status(sendId, 'delivered')).toBeDefined();
+  });
+
+  it('a signed callback about a SID no dispatch has is retried, then dead-lettered with its reason', async () => {
+    const nc = ctx.gateway.app.get<NatsConnection>(NATS_CONNECTION);
+    const dlq = new SubjectRecorder<DeadLetter>(nc, [ctx.env.names.subjects.dlq('sender-sms')]);
+    const sid = 'SM0123456789abcdef0123456789abcdef';
+    const params = new URLSearchParams({ MessageSid: sid, MessageStatus: 'delivered', AccountSid: 'x' });
+    const res = await fetch(callbackUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': signTwilioRequest(dev.twilio.config.authToken, callbackUrl, params),
+      },
+      body: params,
+    });
+    expect(res.status).toBe(200);
+    const [letter] = await dlq.waitForCount(1, () => true, 40_000).finally(() => dlq.stop());
+    expect(letter.data.subject).toBe(ctx.env.names.subjects.feedbackReported('sms'));
+    expect(letter.data.error).toContain(`provider message id ${sid}`);
+    expect(letter.data.deliveryCount).toBeGreaterThan(1);
   });
 
   it('a forged or unsigned callback is a 401 and changes nothing', async () => {

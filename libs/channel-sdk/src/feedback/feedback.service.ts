@@ -1,25 +1,33 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import { NatsNames, type DeliveryEvent, type Dispatch, type FeedbackReport } from '@switchboard/contracts';
+import { Injectable } from '@nestjs/common';
+import {
+  feedbackReportedMsgId,
+  NatsNames,
+  type Channel,
+  type DeliveryEvent,
+  type Dispatch,
+  type FeedbackReport,
+  type FeedbackReported,
+} from '@switchboard/contracts';
 import { EventPublisher } from '@switchboard/messaging';
-import { LOGGER, type Logger } from '@switchboard/telemetry';
 import { AttemptsRepository } from '../attempts/attempts.repository';
 
-/** A report about a dispatch the sender has at hand (push removing a dead subscription while sending). */
+/** A report about a dispatch the sender has at hand (push removing dead subscriptions while sending). */
 export type DirectFeedback = Omit<FeedbackReport, 'dispatchId' | 'providerMessageId'> & {
   dispatch: Dispatch;
   provider: string;
   meta?: Record<string, unknown>;
 };
 
-export interface FeedbackResult {
-  accepted: number;
-  unknown: number;
-}
-
 /** What a provider gets to report feedback with (`ProviderDeps.feedback`). */
 export interface FeedbackReporter {
-  report(reports: FeedbackReport[]): Promise<FeedbackResult>;
+  /**
+   * Reports to match to their dispatches (an SMPP receipt, a DSN): stored on the channel's
+   * feedback stream before this resolves, then matched by the channel's sender, which waits for a
+   * dispatch not recorded yet.
+   */
+  submit(channel: Channel, reports: FeedbackReport[]): Promise<void>;
+  /** Reports about a dispatch at hand, published as delivery events at once. */
   reportFor(reports: DirectFeedback[]): Promise<void>;
 }
 
@@ -38,10 +46,27 @@ export class FeedbackService implements FeedbackReporter {
     private readonly attempts: AttemptsRepository,
     private readonly publisher: EventPublisher,
     private readonly names: NatsNames,
-    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async report(reports: FeedbackReport[]): Promise<FeedbackResult> {
+  async submit(channel: Channel, reports: FeedbackReport[]): Promise<void> {
+    const receivedAt = new Date().toISOString();
+    await this.publisher.publishAll(
+      reports.map((report) => {
+        const payload: FeedbackReported = { ...report, channel, receivedAt };
+        return {
+          subject: this.names.subjects.feedbackReported(channel),
+          payload,
+          msgId: feedbackReportedMsgId(payload),
+        };
+      }),
+    );
+  }
+
+  /**
+   * Publishes the delivery event of every report whose dispatch is recorded as sent or failed;
+   * answers, per report, whether it was (the others name a dispatch not recorded yet, or none).
+   */
+  async match(reports: FeedbackReport[]): Promise<boolean[]> {
     const byDispatch = await this.attempts.find([
       ...new Set(reports.flatMap((r) => (r.dispatchId ? [r.dispatchId] : []))),
     ]);
@@ -56,25 +81,18 @@ export class FeedbackService implements FeedbackReporter {
     ];
     const byProviderId = await this.attempts.findByProviderMessageIds(providerIds);
     const events: DeliveryEvent[] = [];
-    let unknown = 0;
-    for (const report of reports) {
+    const matched = reports.map((report) => {
       const recorded = report.dispatchId
         ? byDispatch.get(report.dispatchId)?.event
         : (byProviderId.get(report.providerMessageId!) ??
           byProviderId.get(bare(report.providerMessageId!)) ??
           byProviderId.get(`<${bare(report.providerMessageId!)}>`));
-      if (!recorded) {
-        unknown += 1;
-        this.logger.info(
-          { dispatchId: report.dispatchId, providerMessageId: report.providerMessageId, source: report.source },
-          'feedback about a dispatch this sender does not know',
-        );
-        continue;
-      }
+      if (!recorded) return false;
       events.push(feedbackEvent(recorded, report, recorded.provider));
-    }
+      return true;
+    });
     await this.publish(events);
-    return { accepted: events.length, unknown };
+    return matched;
   }
 
   async reportFor(reports: DirectFeedback[]): Promise<void> {

@@ -55,9 +55,21 @@ export interface TwilioCallbackRecord {
   error?: string;
 }
 
+/**
+ * When the fake calls back: `delayMs` after answering, as Twilio does; `beforeAnswer` makes every
+ * callback (and the gateway's answer to it) happen before the API call is answered, the order a
+ * slow response and a fast callback can produce, in which the sender cannot know the SID yet.
+ */
+export interface TwilioCallbackTiming {
+  delayMs: number;
+  beforeAnswer: boolean;
+}
+
 export interface TwilioFake {
   /** Status callbacks made so far (on `feedbackNext`), with the answer they got. */
   callbacks: TwilioCallbackRecord[];
+  /** Mutable: tests change it between messages. */
+  callbackTiming: TwilioCallbackTiming;
   config: TwilioConfig;
   messages: TwilioMessage[];
   received: Received<TwilioMessage>;
@@ -91,6 +103,7 @@ export function createTwilioFake(config: TwilioConfig, outbox?: Outbox, control 
   const received = new Received<TwilioMessage>();
   outbox?.onCleared(() => received.clear());
   const callbacks: TwilioCallbackRecord[] = [];
+  const callbackTiming: TwilioCallbackTiming = { delayMs: CALLBACK_DELAY_MS, beforeAnswer: false };
 
   /** Calls the message's StatusCallback as Twilio does: form-encoded, signed, one call per status. */
   const callBack = async (message: TwilioMessage, kind: FeedbackKind): Promise<void> => {
@@ -126,7 +139,7 @@ export function createTwilioFake(config: TwilioConfig, outbox?: Outbox, control 
     }
   };
 
-  const createMessage = (req: FakeRequest, pathSid: string): FakeResponse => {
+  const createMessage = async (req: FakeRequest, pathSid: string): Promise<FakeResponse> => {
     const credentials = basicAuth(req.headers.authorization);
     if (!credentials || credentials.user !== config.accountSid || credentials.pass !== config.authToken) {
       return twilioError(401, 20003, 'Authenticate');
@@ -177,9 +190,9 @@ export function createTwilioFake(config: TwilioConfig, outbox?: Outbox, control 
     });
     outbox?.add({ provider: 'twilio', to, from: from ?? serviceSid ?? undefined, body, details: { ...message } });
     const feedback = control.takeFeedback();
-    // Twilio calls back after its API answer, seconds later in practice; the sender records the
-    // message SID only once the answer reaches it, so a callback 20 ms later could race it.
-    if (feedback) setTimeout(() => void callBack(message, feedback), CALLBACK_DELAY_MS);
+    // Twilio calls back after its API answer, seconds later in practice, but nothing orders the two.
+    if (feedback && callbackTiming.beforeAnswer) await callBack(message, feedback);
+    else if (feedback) setTimeout(() => void callBack(message, feedback), callbackTiming.delayMs);
     const uri = `/2010-04-01/Accounts/${config.accountSid}/Messages/${message.sid}`;
     return reply(201, {
       account_sid: config.accountSid,
@@ -213,5 +226,5 @@ export function createTwilioFake(config: TwilioConfig, outbox?: Outbox, control 
     return createMessage(req, decodeURIComponent(match[1]));
   };
 
-  return { config, messages: received.items, received, control, route, callbacks };
+  return { config, messages: received.items, received, control, route, callbacks, callbackTiming };
 }

@@ -11,7 +11,7 @@ export class ProviderWebhooksController {
 
   @Post(':name')
   @HttpCode(200)
-  async receive(@Param('name') name: string, @Req() req: Request): Promise<{ accepted: number; unknown: number }> {
+  async receive(@Param('name') name: string, @Req() req: Request): Promise<{ accepted: number }> {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     return this.webhooks.receive(name, { url: req.originalUrl, headers: req.headers, body });
   }

@@ -1,7 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
-import { DomainError, ErrorCode, senderFeedback, type Channel, type FeedbackReport } from '@switchboard/contracts';
-import { RpcClient } from '@switchboard/messaging';
+import {
+  DomainError,
+  ErrorCode,
+  feedbackReportedMsgId,
+  NatsNames,
+  type Channel,
+  type FeedbackReport,
+  type FeedbackReported,
+} from '@switchboard/contracts';
+import { EventPublisher } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
 import type { GatewayConfig } from '../gateway.config';
@@ -36,12 +44,13 @@ export class ProviderWebhooksService {
   private sendgridKey?: KeyObject;
 
   constructor(
-    private readonly rpc: RpcClient,
+    private readonly publisher: EventPublisher,
+    private readonly names: NatsNames,
     @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async receive(name: string, req: ProviderRequest): Promise<{ accepted: number; unknown: number }> {
+  async receive(name: string, req: ProviderRequest): Promise<{ accepted: number }> {
     switch (name) {
       case 'twilio':
         return this.forward('sms', this.twilio(req));
@@ -126,9 +135,33 @@ export class ProviderWebhooksService {
     });
   }
 
-  private async forward(channel: Channel, reports: FeedbackReport[]): Promise<{ accepted: number; unknown: number }> {
-    if (reports.length === 0) return { accepted: 0, unknown: 0 };
-    // A sender that does not answer: 503, so the provider calls again later.
-    return this.rpc.call(senderFeedback(channel), { reports }, { timeoutMs: this.config.rpcTimeoutMs });
+  /**
+   * Stores the reports on the channel's feedback stream and answers only once JetStream has them:
+   * the sender matches them to their dispatches from there, waiting for one it has not recorded
+   * yet (a callback may outrun the sender's record of the provider's answer). NATS unreachable:
+   * 503, and the provider calls again later.
+   */
+  private async forward(channel: Channel, reports: FeedbackReport[]): Promise<{ accepted: number }> {
+    if (reports.length === 0) return { accepted: 0 };
+    const receivedAt = new Date().toISOString();
+    try {
+      await this.publisher.publishAll(
+        reports.map((report) => {
+          const payload: FeedbackReported = { ...report, channel, receivedAt };
+          return {
+            subject: this.names.subjects.feedbackReported(channel),
+            payload,
+            msgId: feedbackReportedMsgId(payload),
+          };
+        }),
+      );
+    } catch (error) {
+      this.logger.warn(
+        { err: error, channel, reports: reports.length },
+        'provider feedback not stored; the provider will retry',
+      );
+      throw new DomainError(ErrorCode.Unavailable, 'Feedback cannot be stored right now; try again later.');
+    }
+    return { accepted: reports.length };
   }
 }

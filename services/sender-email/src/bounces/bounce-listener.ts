@@ -120,7 +120,8 @@ export class BounceListener implements OnApplicationBootstrap, OnApplicationShut
       ...(report.reportId ? { reportId: report.reportId } : {}),
       source: report.kind,
     };
-    const result = await this.feedback.report([feedback]);
-    this.logger.info({ dispatchId, kind: report.kind, event: outcome.event, ...result }, 'report received');
+    // Stored before the 250: the report is matched (and waited for, if the send is not recorded yet) from the stream.
+    await this.feedback.submit('email', [feedback]);
+    this.logger.info({ dispatchId, kind: report.kind, event: outcome.event }, 'report received');
   }
 }
