@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { createServer, type SmppPdu, type SmppSession } from 'smpp';
-import { FailureSwitch, type FailureMode } from '../control';
+import { FailureSwitch, type FailureMode, type FeedbackKind } from '../control';
 import { Received, type Outbox } from '../outbox';
 
 /** An SMSC speaking SMPP 3.4: bind with system_id/password, then submit_sm. */
@@ -29,7 +29,27 @@ export interface SmppMessage {
   receivedAt: Date;
 }
 
+/** A delivery receipt the fake sent (on `feedbackNext`), with the ESME's deliver_sm_resp status. */
+export interface SmppReceiptRecord {
+  messageId: string;
+  stat: string;
+  commandStatus?: number;
+}
+
+/**
+ * When the fake sends a receipt: `delayMs` after answering submit_sm; `beforeAnswer` sends it (and
+ * waits for its deliver_sm_resp) before the submit_sm_resp, so the ESME cannot know the id yet.
+ */
+export interface SmppReceiptTiming {
+  delayMs: number;
+  beforeAnswer: boolean;
+}
+
 export interface SmppFake {
+  /** Delivery receipts sent so far. */
+  receipts: SmppReceiptRecord[];
+  /** Mutable: tests change it between messages. */
+  receiptTiming: SmppReceiptTiming;
   host: string;
   port: number;
   systemId: string;
@@ -54,6 +74,24 @@ export const SMPP_STATUS = {
   ESME_RTHROTTLED: 0x58,
 } as const;
 
+/**
+ * The receipt of each kind of feedback (SMPP 3.4 Appendix B): final state, message_state TLV
+ * (§5.3.2.35) and the network error the `err:` field carries.
+ */
+const RECEIPTS: Record<Exclude<FeedbackKind, 'complaint'>, { stat: string; state: number; err: string }> = {
+  delivered: { stat: 'DELIVRD', state: 2, err: '000' },
+  soft_bounce: { stat: 'EXPIRED', state: 3, err: '027' },
+  hard_bounce: { stat: 'UNDELIV', state: 5, err: '001' },
+};
+
+const RECEIPT_DELAY_MS = 1_000;
+
+/** YYMMDDhhmm, the receipt's date format. */
+function receiptDate(d: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(d.getUTCFullYear() % 100)}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}${two(d.getUTCMinutes())}`;
+}
+
 export const DEFAULT_SMPP_CREDENTIALS = { systemId: 'switchboard', password: 'devpass' };
 
 const DESTINATION = /^\+?[1-9]\d{1,14}$/;
@@ -75,6 +113,41 @@ export async function startSmppFake(options: SmppFakeOptions = {}): Promise<Smpp
   const outbox = options.outbox;
   const received = new Received<SmppMessage>();
   outbox?.onCleared(() => received.clear());
+  const receipts: SmppReceiptRecord[] = [];
+  const receiptTiming: SmppReceiptTiming = { delayMs: RECEIPT_DELAY_MS, beforeAnswer: false };
+
+  /** A delivery receipt as an SMSC sends it: deliver_sm with esm_class 0x04, the id and state in TLVs and text. */
+  const sendReceipt = (session: SmppSession, message: SmppMessage, kind: FeedbackKind): Promise<void> => {
+    if (kind === 'complaint') return Promise.resolve();
+    const { stat, state, err } = RECEIPTS[kind];
+    const now = new Date();
+    const text =
+      `id:${message.messageId} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} ` +
+      `submit date:${receiptDate(message.receivedAt)} done date:${receiptDate(now)} stat:${stat} err:${err} ` +
+      `text:${message.shortMessage.slice(0, 20)}`;
+    return new Promise((resolve) => {
+      const written = session.deliver_sm(
+        {
+          source_addr: message.destinationAddr,
+          source_addr_ton: 1,
+          source_addr_npi: 1,
+          destination_addr: message.sourceAddr,
+          esm_class: 0x04,
+          short_message: text,
+          receipted_message_id: message.messageId,
+          message_state: state,
+        },
+        (resp) => {
+          receipts.push({ messageId: message.messageId, stat, commandStatus: resp.command_status });
+          resolve();
+        },
+      );
+      if (!written) {
+        receipts.push({ messageId: message.messageId, stat });
+        resolve();
+      }
+    });
+  };
 
   const onSession = (session: SmppSession): void => {
     if (control.down) return session.destroy();
@@ -125,7 +198,15 @@ export async function startSmppFake(options: SmppFakeOptions = {}): Promise<Smpp
         body: message.shortMessage,
         details: { ...message },
       });
-      session.send(pdu.response({ message_id: message.messageId }));
+      // A receipt only when the ESME asked for one (registered_delivery bit 0), as an SMSC does.
+      const feedback = (message.registeredDelivery & 0x01) === 1 ? control.takeFeedback() : undefined;
+      const answer = () => session.send(pdu.response({ message_id: message.messageId }));
+      if (feedback && receiptTiming.beforeAnswer) {
+        void sendReceipt(session, message, feedback).then(answer);
+        return;
+      }
+      answer();
+      if (feedback) setTimeout(() => void sendReceipt(session, message, feedback), receiptTiming.delayMs);
     });
 
     session.on('enquire_link', (pdu: SmppPdu) => session.send(pdu.response()));
@@ -157,6 +238,8 @@ export async function startSmppFake(options: SmppFakeOptions = {}): Promise<Smpp
     password,
     messages: received.items,
     received,
+    receipts,
+    receiptTiming,
     control,
     failNext: (n, mode = 'transient') => control.failNext(n, mode),
     setDown: (down) => control.setDown(down),

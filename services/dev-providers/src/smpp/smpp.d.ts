@@ -38,6 +38,7 @@ declare module 'smpp' {
     destroy(callback?: () => void): void;
     bind_transceiver(options: Record<string, unknown>, callback?: (pdu: SmppPdu) => void): boolean;
     submit_sm(options: Record<string, unknown>, callback?: (pdu: SmppPdu) => void): boolean;
+    deliver_sm(options: Record<string, unknown>, callback?: (pdu: SmppPdu) => void): boolean;
     enquire_link(options?: Record<string, unknown>, callback?: (pdu: SmppPdu) => void): boolean;
     unbind(options?: Record<string, unknown>, callback?: (pdu: SmppPdu) => void): boolean;
   }

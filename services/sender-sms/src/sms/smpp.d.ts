@@ -7,12 +7,18 @@ declare module 'smpp' {
     command: string;
     command_status: number;
     message_id?: string;
+    esm_class?: number;
+    short_message?: unknown;
+    receipted_message_id?: unknown;
+    message_state?: unknown;
+    response(options?: Record<string, unknown>): SmppClientPdu;
   }
 
   export interface SmppClientSession extends EventEmitter {
     bind_transceiver(options: Record<string, unknown>, callback: (pdu: SmppClientPdu) => void): boolean;
     submit_sm(options: Record<string, unknown>, callback: (pdu: SmppClientPdu) => void): boolean;
     unbind(options: Record<string, unknown>, callback: (pdu: SmppClientPdu) => void): boolean;
+    send(pdu: SmppClientPdu): boolean;
     close(callback?: () => void): void;
     destroy(callback?: () => void): void;
   }

@@ -1,6 +1,8 @@
 import { connect, type SmppClientPdu, type SmppClientSession } from 'smpp';
-import { DeliveryError, type ChannelProvider, type SendResult } from '@switchboard/channel-sdk';
+import { DeliveryError, type ChannelProvider, type FeedbackReporter, type SendResult } from '@switchboard/channel-sdk';
+import type { Logger } from '@switchboard/telemetry';
 import type { SmsConfig } from '../sender-sms.config';
+import { receiptReport } from './smpp-receipt';
 import type { SmsMessage } from './sms.renderer';
 
 /** SMPP 3.4 command_status values that concern the recipient or the message: sending it again cannot help. */
@@ -38,11 +40,15 @@ export function classifySmppStatus(status: number): DeliveryError {
 }
 
 const ENQUIRE_LINK_MS = 30_000;
+/** deliver_sm_resp status asking the SMSC to deliver the receipt again later (SMPP 3.4 ESME_RX_T_APPN). */
+const ESME_RX_T_APPN = 0x64;
 
 /**
  * SMPP 3.4 as an ESME (`smpp` package): one bound transceiver session, opened on first use and
  * again after the SMSC drops it; each message is one submit_sm (the message_payload TLV when it
- * needs more than one segment).
+ * needs more than one segment). Delivery receipts (deliver_sm) that come back on the session are
+ * stored as feedback before they are acknowledged, so an SMSC whose receipt could not be stored
+ * sends it again.
  */
 export class SmppProvider implements ChannelProvider<SmsMessage> {
   readonly name = 'smpp';
@@ -50,7 +56,11 @@ export class SmppProvider implements ChannelProvider<SmsMessage> {
   private current?: SmppClientSession;
   private closed = false;
 
-  constructor(private readonly config: SmsConfig['sms']['smpp']) {}
+  constructor(
+    private readonly config: SmsConfig['sms']['smpp'],
+    private readonly feedback: FeedbackReporter,
+    private readonly logger: Logger,
+  ) {}
 
   async send(message: SmsMessage): Promise<SendResult> {
     const session = await this.bound();
@@ -111,6 +121,7 @@ export class SmppProvider implements ChannelProvider<SmsMessage> {
         );
       };
       session.on('error', (error: Error) => lost(error));
+      session.on('deliver_sm', (pdu: SmppClientPdu) => void this.received(session, pdu));
       session.on('close', () => lost());
       session.once('connect', () => {
         session.bind_transceiver({ system_id: this.config.systemId, password: this.config.password }, (pdu) => {
@@ -129,6 +140,25 @@ export class SmppProvider implements ChannelProvider<SmsMessage> {
         });
       });
     });
+  }
+
+  /** A deliver_sm: a receipt is stored on the feedback stream, then acknowledged; anything else is acknowledged. */
+  private async received(session: SmppClientSession, pdu: SmppClientPdu): Promise<void> {
+    const report = receiptReport(pdu);
+    let status = 0;
+    if (report) {
+      try {
+        await this.feedback.submit('sms', [report]);
+      } catch (error) {
+        this.logger.warn({ err: error, providerMessageId: report.providerMessageId }, 'SMPP receipt not stored yet');
+        status = ESME_RX_T_APPN;
+      }
+    }
+    try {
+      session.send(pdu.response({ command_status: status }));
+    } catch (error) {
+      this.logger.warn({ err: error }, 'deliver_sm_resp not sent');
+    }
   }
 
   /** One request PDU and its response; rejects when the session goes away first. */

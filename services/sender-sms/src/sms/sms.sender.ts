@@ -7,9 +7,9 @@ import { TwilioProvider } from './twilio.provider';
 export function smsSender(config: SmsConfig): SenderDefinition {
   return defineSender<SmsMessage>({
     channel: 'sms',
-    provider: () =>
+    provider: ({ feedback, logger }) =>
       config.sms.provider === 'smpp'
-        ? new SmppProvider(config.sms.smpp)
+        ? new SmppProvider(config.sms.smpp, feedback, logger)
         : new TwilioProvider(config.sms.twilio, config.breaker.timeoutMs),
     render: (input) => renderSms(input, config.sms),
   });
