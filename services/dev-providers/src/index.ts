@@ -21,6 +21,9 @@ export * from './http/x.router';
 export * from './webpush/webpush-fake';
 export * from './webpush/self-signed';
 export * from './smpp/smpp-fake';
+export * from './webhooks/provider-webhook';
+export * from './webhooks/ses-notifier';
+export * from './webhooks/sendgrid-notifier';
 
 export interface DevProvidersConfig {
   /** Interface every listener binds to. Default 127.0.0.1. */

@@ -5,6 +5,7 @@ import { FailureSwitch, type FailureMode, type FeedbackKind } from '../control';
 import { sendReport, type ReportRelay } from './feedback-mail';
 import { Received, type Outbox } from '../outbox';
 import { readSimpleMail, type ReadMail } from './simple-mail';
+import type { FeedbackWebhook } from '../webhooks/provider-webhook';
 
 export interface SmtpFakeOptions {
   /** 0 = a random free port. Default 0. */
@@ -21,6 +22,8 @@ export interface SmtpFakeOptions {
    * the sender's bounce listener. Set later with `setReportRelay` when the listener starts after.
    */
   reportRelay?: ReportRelay;
+  /** Report by this provider's webhook (SES through SNS, SendGrid) instead of mail to the return path. */
+  feedbackWebhook?: FeedbackWebhook;
 }
 
 export interface SmtpMessage {
@@ -47,6 +50,8 @@ export interface SmtpFake {
   /** The next `n` accepted messages come back as `kind`, by a report mailed to their return path. */
   feedbackNext(n: number, kind: FeedbackKind): void;
   setReportRelay(relay: ReportRelay | undefined): void;
+  /** Reports go to this webhook instead of a mail to the return path (undefined: back to mail). */
+  setFeedbackWebhook(webhook: FeedbackWebhook | undefined): void;
   /** Reports sent so far, and those that could not be (no relay, refused). */
   reports: Array<{ kind: FeedbackKind; to: string; error?: string }>;
   setDown(down: boolean): void;
@@ -154,13 +159,31 @@ export async function startSmtpFake(options: SmtpFakeOptions = {}): Promise<Smtp
   const outbox = options.outbox;
   const received = new Received<SmtpMessage>();
   let reportRelay = options.reportRelay;
+  let feedbackWebhook = options.feedbackWebhook;
   const reports: SmtpFake['reports'] = [];
   // A report goes out after the message was accepted, as a receiving MTA's would.
   const report = (kind: FeedbackKind, envelope: SmtpMessage['envelope'], raw: Buffer, receivedAt: Date) => {
     const to = envelope.mailFrom;
-    if (!reportRelay || !to) return void reports.push({ kind, to, error: 'no report relay or null sender' });
     const text = raw.toString('utf8');
     const end = text.search(/\r?\n\r?\n/);
+    if (feedbackWebhook) {
+      const head = end < 0 ? text : text.slice(0, end);
+      const header = (name: string) => new RegExp(`^${name}:[ \t]*(.*)$`, 'im').exec(head)?.[1]?.trim();
+      const mail = {
+        mailFrom: to,
+        rcptTo: envelope.rcptTo[0] ?? '',
+        messageId: header('message-id'),
+        subject: header('subject') ?? '',
+        receivedAt,
+      };
+      feedbackWebhook.notify(kind, mail).then(
+        (status) =>
+          reports.push({ kind, to, ...(status >= 200 && status < 300 ? {} : { error: `webhook ${status}` }) }),
+        (err: Error) => reports.push({ kind, to, error: err.message }),
+      );
+      return;
+    }
+    if (!reportRelay || !to) return void reports.push({ kind, to, error: 'no report relay or null sender' });
     const original = {
       mailFrom: to,
       rcptTo: envelope.rcptTo[0] ?? '',
@@ -283,6 +306,9 @@ export async function startSmtpFake(options: SmtpFakeOptions = {}): Promise<Smtp
     control,
     failNext: (n, mode = 'transient') => control.failNext(n, mode),
     feedbackNext: (n, kind) => control.feedbackNext(n, kind),
+    setFeedbackWebhook: (webhook) => {
+      feedbackWebhook = webhook;
+    },
     setReportRelay: (relay) => {
       reportRelay = relay;
     },

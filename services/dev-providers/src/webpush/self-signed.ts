@@ -50,6 +50,7 @@ const extension = (id: string, critical: boolean, value: Buffer): Buffer =>
   seq(oid(id), ...(critical ? [bool(true)] : []), octets(value));
 
 const ECDSA_WITH_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
+const RSA_WITH_SHA256 = seq(oid('1.2.840.113549.1.1.11'), der(0x05));
 
 interface Issued {
   certPem: string;
@@ -62,8 +63,13 @@ function issue(
   subject: string,
   extensions: Buffer[],
   issuer?: { name: string; key: KeyObject; keyId: Buffer },
+  keyType: 'ec' | 'rsa' = 'ec',
 ): Issued {
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { publicKey, privateKey } =
+    keyType === 'rsa'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const algorithm = keyType === 'rsa' ? RSA_WITH_SHA256 : ECDSA_WITH_SHA256;
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   const keyId = createHash('sha1').update(spki).digest();
   const serial = randomBytes(16);
@@ -73,7 +79,7 @@ function issue(
   const tbs = seq(
     explicit(0, integer(Buffer.from([2]))), // v3
     integer(serial),
-    ECDSA_WITH_SHA256,
+    algorithm,
     name(issuer?.name ?? subject),
     seq(time(new Date(now - 3600_000)), time(new Date(now + 825 * 86400_000))),
     name(subject),
@@ -87,8 +93,8 @@ function issue(
       ),
     ),
   );
-  const signature = sign('sha256', tbs, issuer?.key ?? privateKey); // DER ECDSA-Sig-Value
-  const cert = seq(tbs, ECDSA_WITH_SHA256, bits(signature));
+  const signature = sign('sha256', tbs, issuer?.key ?? privateKey); // DER ECDSA-Sig-Value, or PKCS#1 v1.5
+  const cert = seq(tbs, algorithm, bits(signature));
   const certPem = `-----BEGIN CERTIFICATE-----\n${cert.toString('base64').replace(/.{64}/g, '$&\n').trim()}\n-----END CERTIFICATE-----\n`;
   new X509Certificate(certPem); // throws if the encoding is wrong
   return { certPem, keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), key: privateKey, keyId };
@@ -125,6 +131,20 @@ export function createServerCertificate(hosts: string[] = ['localhost', '127.0.0
     { name: 'Switchboard dev-providers CA', key: ca.key, keyId: ca.keyId },
   );
   return { caPem: ca.certPem, certPem: leaf.certPem, keyPem: leaf.keyPem };
+}
+
+/** A self-signed RSA certificate for signing messages (what Amazon SNS signs notifications with). */
+export function createSigningCertificate(subject: string): { certPem: string; key: KeyObject } {
+  const issued = issue(
+    subject,
+    [
+      extension('2.5.29.19', true, seq()), // basicConstraints CA:FALSE
+      extension('2.5.29.15', true, bits(Buffer.from([0x80]), 7)), // keyUsage digitalSignature
+    ],
+    undefined,
+    'rsa',
+  );
+  return { certPem: issued.certPem, key: issued.key };
 }
 
 function ipv6Bytes(address: string): Buffer {
