@@ -8,6 +8,7 @@ import {
   CampaignActionSchema,
   CHANNELS,
   ContactErasedSchema,
+  FeedbackReportedSchema,
   ContactUpsertedSchema,
   DeadLetterSchema,
   DELIVERY_EVENTS,
@@ -42,6 +43,7 @@ function families(names: NatsNames): { subjects: string[]; schema: z.ZodType }[]
     { subjects: DELIVERY_EVENTS.map((e) => names.subjects.delivery('email', e)), schema: DeliveryEventSchema },
     { subjects: [names.subjects.contactUpserted()], schema: ContactUpsertedSchema },
     { subjects: [names.subjects.contactErased()], schema: ContactErasedSchema },
+    { subjects: CHANNELS.map((c) => names.subjects.feedbackReported(c)), schema: FeedbackReportedSchema },
   ];
 }
 
