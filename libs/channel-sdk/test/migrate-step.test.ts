@@ -43,7 +43,11 @@ describe('the migrate step provisions JetStream', () => {
       module: module({ MIGRATE_ONLY: 'true' }),
       logger: createLogger('migrate', 'silent'),
     });
-    expect(consumers.sort()).toEqual(['sender-migratetest-contact-erased', 'sender-migratetest-sms']);
+    expect(consumers.sort()).toEqual([
+      'sender-migratetest-contact-erased',
+      'sender-migratetest-feedback-sms',
+      'sender-migratetest-sms',
+    ]);
     const nc = await connect({ servers: env.natsUrl });
     const jsm = await jetstreamManager(nc);
     const info = await jsm.consumers.info(
