@@ -33,9 +33,10 @@ describe('Liquid render limits (gateway previews, catalog saves)', () => {
       details: { text: [expect.stringContaining('The template does not render: template render limit exceeded')] },
     });
     expect(health.status).toBe(200);
-    // Unlimited, this preview ran 20 s and every other request waited as long.
-    expect(previewMs).toBeLessThan(1_500);
-    expect(getMs).toBeLessThan(1_000);
+    // Unlimited, this preview ran 20 s and every other request waited as long. The bounds are that
+    // order of magnitude, not a speed target, so a loaded machine does not fail them.
+    expect(previewMs).toBeLessThan(10_000);
+    expect(getMs).toBeLessThan(10_000);
   });
 
   it('caps what a render may output', async () => {
