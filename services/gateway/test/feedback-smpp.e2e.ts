@@ -1,6 +1,7 @@
 import type { RunningService } from '@switchboard/service-kit';
 import { waitFor } from '@switchboard/testing';
 import { startDevProviders, type DevProviders, type FeedbackKind } from '../../dev-providers/src';
+import { waitForHardBounce } from './support/hard-bounce';
 import { startGateway, startNamedService, type GatewayTestContext } from './support/gateway-test';
 
 /**
@@ -93,7 +94,7 @@ describe('SMPP delivery receipts become delivery events, DNC and statistics', ()
     expect(sent.registeredDelivery & 1).toBe(1);
 
     const hard = await send('hard_bounce');
-    await delivery(hard.sendId, 'bounced');
+    await waitForHardBounce(ctx, hard.sendId);
     const dnc = await waitFor(async () => {
       const entries = (await ctx.api('GET', `/api/contacts/${hard.id}`)).body.contact.doNotContact as unknown[];
       return entries.length > 0 && entries;

@@ -4,6 +4,7 @@ import { NATS_CONNECTION } from '@switchboard/messaging';
 import type { RunningService } from '@switchboard/service-kit';
 import { SubjectRecorder, waitFor } from '@switchboard/testing';
 import { signTwilioRequest, startDevProviders, type DevProviders, type FeedbackKind } from '../../dev-providers/src';
+import { waitForHardBounce } from './support/hard-bounce';
 import { startGateway, startNamedService, type GatewayTestContext } from './support/gateway-test';
 
 /**
@@ -102,17 +103,7 @@ describe('Twilio status callbacks become delivery events, DNC and statistics', (
     await status(delivered.sendId, 'delivered');
 
     const hard = await send('hard_bounce');
-    // A hard bounce re-routes the send; with SMS its only channel, the re-route fails a moment later
-    // and the deliveries log moves on to that outcome, so the bounce is read where it stays: on the
-    // send's dispatch.
-    await waitFor(
-      async () => {
-        const res = await ctx.api('GET', `/api/sends/${hard.sendId}`);
-        const dispatches = (res.body.send?.dispatches ?? []) as Array<{ events: Array<{ event: string }> }>;
-        return dispatches.some((d) => d.events.some((e) => e.event === 'bounced'));
-      },
-      { timeoutMs: 20_000 },
-    );
+    await waitForHardBounce(ctx, hard.sendId);
     const dnc = await waitFor(async () => {
       const entries = (await ctx.api('GET', `/api/contacts/${hard.id}`)).body.contact.doNotContact as unknown[];
       return entries.length > 0 && entries;
