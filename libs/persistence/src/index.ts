@@ -5,3 +5,4 @@ export * from './pruner';
 export * from './returned-rows';
 export * from './database-errors';
 export * from './list-where';
+export * from './sql-params';

@@ -137,3 +137,36 @@ export function whereClauseSql(
 export function whereSql(columns: Columns, where: WhereClause[] | undefined, params: ParamSink): string[] {
   return (where ?? []).map((clause, i) => whereClauseSql(columns, clause, params, `where.${i}`));
 }
+
+/**
+ * Mautic's `search` list parameter, one reading for every list: `ids:a,b` (exact ids), `!term`
+ * (does not contain) or `term` (contains, as an escaped `ILIKE` pattern). Under `ids:`, a value
+ * that cannot be an id of the list (`isId`) matches nothing, as in Mautic, rather than failing.
+ */
+export type SearchTerm = { ids: string[] } | { like: string; negate: boolean };
+
+export function parseSearch(
+  search: string | undefined,
+  isId: (id: string) => boolean = () => true,
+): SearchTerm | undefined {
+  const term = search?.trim();
+  if (!term) return undefined;
+  const ids = /^ids:(.*)$/i.exec(term);
+  if (ids) {
+    return {
+      ids: ids[1]
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== '' && isId(v)),
+    };
+  }
+  const negate = term.startsWith('!');
+  const text = negate ? term.slice(1).trim() : term;
+  if (!text) return undefined;
+  return { like: `%${text.replace(/[\\%_]/g, '\\$&')}%`, negate };
+}
+
+/** A positive integer id of an `int` column. */
+export function isIntId(v: string): boolean {
+  return /^\d{1,10}$/.test(v) && Number(v) >= 1 && Number(v) <= INT_MAX;
+}

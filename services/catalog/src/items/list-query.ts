@@ -1,7 +1,14 @@
-import { DomainError, INT_MAX, type ListQuery } from '@switchboard/contracts';
-import { resolveColumn, whereSql, type Column, type Columns } from '@switchboard/persistence';
+import { DomainError, type ListQuery } from '@switchboard/contracts';
+import {
+  isIntId,
+  parseSearch,
+  resolveColumn,
+  whereSql,
+  type Column,
+  type Columns,
+  SqlParams,
+} from '@switchboard/persistence';
 import type { DataSource } from 'typeorm';
-import { SqlParams } from './sql';
 
 export type { Column, Columns, ColumnType } from '@switchboard/persistence';
 
@@ -40,33 +47,14 @@ function invalid(field: string, message: string): DomainError {
   return DomainError.validation({ [field]: [message] });
 }
 
-function escapeLike(term: string): string {
-  return term.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 function searchSql(spec: ListSpec, search: string, params: SqlParams): string | undefined {
-  const term = search.trim();
+  if (/^is:published$/i.test(search.trim())) return spec.publishedSql;
+  if (/^is:unpublished$/i.test(search.trim())) return `NOT (${spec.publishedSql})`;
+  const term = parseSearch(search, isIntId);
   if (!term) return undefined;
-  const ids = /^ids:(.*)$/i.exec(term);
-  if (ids) {
-    const values = ids[1]
-      .split(',')
-      .map((v) => v.trim())
-      .filter((v) => v !== '')
-      .map((v) => {
-        const id = /^\d{1,10}$/.test(v) ? Number(v) : NaN;
-        if (!(id <= INT_MAX)) throw invalid('search', `ids are integers up to ${INT_MAX}: "${v.slice(0, 20)}" is not.`);
-        return id;
-      });
-    return `${spec.columns.id.sql} = ANY(${params.add(values)}::int[])`;
-  }
-  if (/^is:published$/i.test(term)) return spec.publishedSql;
-  if (/^is:unpublished$/i.test(term)) return `NOT (${spec.publishedSql})`;
-  const negate = term.startsWith('!');
-  const text = negate ? term.slice(1).trim() : term;
-  if (!text) return undefined;
-  const like = params.add(`%${escapeLike(text)}%`);
-  return negate ? `${spec.searchColumn.sql} NOT ILIKE ${like}` : `${spec.searchColumn.sql} ILIKE ${like}`;
+  if ('ids' in term) return `${spec.columns.id.sql} = ANY(${params.add(term.ids.map(Number))}::int[])`;
+  const like = params.add(term.like);
+  return term.negate ? `${spec.searchColumn.sql} NOT ILIKE ${like}` : `${spec.searchColumn.sql} ILIKE ${like}`;
 }
 
 /** Mautic's list parameters → SQL pieces (unknown columns and bad values are 400s, never 500s). */

@@ -1,15 +1,5 @@
 import type { Actor } from '@switchboard/contracts';
 
-/** Positional parameters for one statement. */
-export class SqlParams {
-  readonly values: unknown[] = [];
-
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
-
 /** ISO 8601 with an explicit UTC offset (`2024-05-01T10:30:00+00:00`), as Mautic prints dates. */
 export function formatDate(value: Date | string | null | undefined): string | null {
   if (value === null || value === undefined) return null;

@@ -1,7 +1,8 @@
+import { SqlParams } from '@switchboard/persistence';
 import { Injectable } from '@nestjs/common';
 import type { Channel, RoutableMessage } from '@switchboard/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
-import { auditSelect, categorySelect, SqlParams, type AuditRow, type CategoryRef } from '../items/sql';
+import { auditSelect, categorySelect, type AuditRow, type CategoryRef } from '../items/sql';
 import { selectPage, type ListSql } from '../items/list-query';
 
 export interface MessageChannelRow {

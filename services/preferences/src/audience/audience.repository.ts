@@ -1,7 +1,7 @@
+import { SqlParams } from '@switchboard/persistence';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { anyMemberPredicate, memberPredicate, type SegmentDefinition } from '../segments/membership';
-import { SqlParams } from '../segments/sql-params';
 
 /** An audience with its segments resolved (segments that no longer exist are simply absent). */
 export interface ResolvedAudience {

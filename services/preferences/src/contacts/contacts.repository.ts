@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Channel } from '@switchboard/contracts';
-import { SqlParams } from '../segments/sql-params';
+import { parseSearch, SqlParams } from '@switchboard/persistence';
 import type { ContactRecord, DncRecord, RuleRecord } from './contact.record';
 
 /** Anything that runs SQL: the DataSource or a transaction's EntityManager. */
@@ -279,24 +279,17 @@ export class ContactsRepository {
   }
 
   private searchClause(search: string | undefined, params: unknown[]): string {
-    const term = search?.trim();
+    const term = parseSearch(search);
     if (!term) return '';
-    if (term.startsWith('ids:')) {
-      params.push(
-        term
-          .slice(4)
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      );
+    if ('ids' in term) {
+      params.push(term.ids);
       return `WHERE c.id = ANY($${params.length}::text[])`;
     }
-    const negate = term.startsWith('!');
-    params.push(`%${(negate ? term.slice(1) : term).replace(/[\\%_]/g, '\\$&')}%`);
+    params.push(term.like);
     const p = `$${params.length}`;
     const match = `(c.id ILIKE ${p} OR c.email ILIKE ${p} OR c.firstname ILIKE ${p} OR c.lastname ILIKE ${p} OR c.mobile ILIKE ${p}
       OR (coalesce(c.firstname, '') || ' ' || coalesce(c.lastname, '')) ILIKE ${p})`;
-    return negate ? `WHERE NOT coalesce(${match}, false)` : `WHERE ${match}`;
+    return term.negate ? `WHERE NOT coalesce(${match}, false)` : `WHERE ${match}`;
   }
 
   /** Drops one web-push subscription; answers how many there were and are. */

@@ -7,7 +7,7 @@ import { applyInput, toContact, type Contact, type ContactRecord, type UpsertMod
 import { ContactsRepository, type ContactFieldRow, type ListQuery, type Sql } from './contacts.repository';
 import { ErasureOutbox } from './erasure.outbox';
 import { anyMemberPredicate } from '../segments/membership';
-import type { SqlParams } from '../segments/sql-params';
+import type { SqlParams } from '@switchboard/persistence';
 import { SegmentsService } from '../segments/segments.service';
 
 export interface UpsertItem {

@@ -1,4 +1,4 @@
-import type { SqlParams } from './sql-params';
+import type { SqlParams } from '@switchboard/persistence';
 
 /** What membership of a segment needs: its id and its filters (empty for a static segment). */
 export interface SegmentDefinition {

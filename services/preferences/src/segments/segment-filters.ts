@@ -1,6 +1,6 @@
+import { SqlParams } from '@switchboard/persistence';
 import { CHANNELS, DomainError, type SegmentFilter, type SegmentFilterInput } from '@switchboard/contracts';
 import { memberPredicate } from './membership';
-import { SqlParams } from './sql-params';
 
 /**
  * Mautic's segment filters compiled to one SQL predicate over `c` (a `preferences.contacts` row).

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { SegmentFilter, WhereClause } from '@switchboard/contracts';
-import { whereSql, type Columns } from '@switchboard/persistence';
+import { isIntId, parseSearch, whereSql, type Columns } from '@switchboard/persistence';
 import { returnedRows, type Sql } from '../contacts/contacts.repository';
 
 /** A row of preferences.segments. */
@@ -172,21 +172,14 @@ export class SegmentsRepository {
     const params: unknown[] = [];
     const where: string[] = [];
     if (q.publishedOnly) where.push('s.is_published');
-    const term = q.search?.trim();
-    if (term?.startsWith('ids:')) {
-      params.push(
-        term
-          .slice(4)
-          .split(',')
-          .map((v) => Number(v.trim()))
-          .filter((n) => Number.isInteger(n) && n > 0),
-      );
+    const term = parseSearch(q.search, isIntId);
+    if (term && 'ids' in term) {
+      params.push(term.ids.map(Number));
       where.push(`s.id = ANY($${params.length}::bigint[])`);
     } else if (term) {
-      const negate = term.startsWith('!');
-      params.push(`%${(negate ? term.slice(1) : term).replace(/[\\%_]/g, '\\$&')}%`);
+      params.push(term.like);
       const match = `(s.name ILIKE $${params.length} OR s.alias ILIKE $${params.length} OR coalesce(s.description, '') ILIKE $${params.length})`;
-      where.push(negate ? `NOT ${match}` : match);
+      where.push(term.negate ? `NOT ${match}` : match);
     }
     where.push(...whereSql(WHERE_COLUMNS, q.where, { add: (value) => `$${params.push(value)}` }));
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';

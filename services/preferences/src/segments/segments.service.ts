@@ -1,3 +1,4 @@
+import { SqlParams } from '@switchboard/persistence';
 import { Injectable } from '@nestjs/common';
 import {
   DomainError,
@@ -21,7 +22,6 @@ import {
   referencedSegments,
   type SegmentLookup,
 } from './segment-filters';
-import { SqlParams } from './sql-params';
 import {
   SegmentsRepository,
   type SegmentListQuery,
