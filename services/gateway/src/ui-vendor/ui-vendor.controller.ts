@@ -12,6 +12,9 @@ import { ApiDoc, sendError } from '../http';
 const FILES: Record<string, { pkg: string; path: string }> = {
   'uplot/uPlot.esm.js': { pkg: 'uplot', path: 'dist/uPlot.esm.js' },
   'uplot/uPlot.min.css': { pkg: 'uplot', path: 'dist/uPlot.min.css' },
+  // Jodit's English-only build: one UMD script (every default plugin, icons inlined) and its styles.
+  'jodit/jodit.min.js': { pkg: 'jodit', path: 'es2021.en/jodit.min.js' },
+  'jodit/jodit.min.css': { pkg: 'jodit', path: 'es2021.en/jodit.min.css' },
 };
 
 function locate(pkg: string, path: string): string | undefined {
@@ -26,7 +29,7 @@ function locate(pkg: string, path: string): string | undefined {
 @Controller('vendor')
 export class UiVendorController {
   @Get(':lib/:file')
-  @ApiDoc({ summary: 'Browser libraries of the admin UI (uPlot)', tags: ['admin-ui'] })
+  @ApiDoc({ summary: 'Browser libraries of the admin UI (uPlot, the Jodit email editor)', tags: ['admin-ui'] })
   file(@Param('lib') lib: string, @Param('file') file: string, @Res() res: Response): void {
     const known = FILES[`${lib}/${file}`];
     const location = known && locate(known.pkg, known.path);

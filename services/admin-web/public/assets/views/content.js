@@ -15,12 +15,14 @@ import {
   truncate,
   valueOf,
 } from '../dom.js';
+import { attachHtmlEditor } from './html-editor.js';
 import { listPage, publishedBadge } from './shared.js';
 
 /** @typedef {import('../app.js').ViewContext} ViewContext */
 
 /**
- * @typedef {{ name: string, label: string, type?: 'text' | 'textarea' | 'checkbox' | 'email' | 'url' | 'number',
+ * @typedef {{ name: string, label: string,
+ *   type?: 'text' | 'textarea' | 'checkbox' | 'email' | 'url' | 'number' | 'html' | 'template',
  *   rows?: number, code?: boolean, required?: boolean, hint?: string, default?: unknown }} ContentField
  * @typedef {{ item: string, plural: string, singular: string, summary: string, fields: ContentField[] }} ContentType
  */
@@ -43,9 +45,21 @@ export const CONTENT_TYPES = {
       { name: 'fromAddress', label: 'From address', type: 'email' },
       { name: 'fromName', label: 'From name' },
       { name: 'replyToAddress', label: 'Reply-to address', type: 'email' },
-      { name: 'customHtml', label: 'HTML body', type: 'textarea', rows: 14, code: true, hint: LIQUID_HINT },
+      {
+        name: 'customHtml',
+        label: 'HTML body',
+        type: 'html',
+        rows: 14,
+        code: true,
+        hint: `${LIQUID_HINT}. Edit it visually or as HTML.`,
+      },
       { name: 'plainText', label: 'Text body', type: 'textarea', rows: 8, hint: 'Sent as the text alternative.' },
-      { name: 'templateId', label: 'Template ID', type: 'number', hint: 'Optional: a layout from /api/templates.' },
+      {
+        name: 'templateId',
+        label: 'Template',
+        type: 'template',
+        hint: 'Optional: an email template whose {{ content }} slot holds this body.',
+      },
       { name: 'isPublished', label: 'Published', type: 'checkbox', default: true },
     ],
   },
@@ -208,29 +222,22 @@ export async function contentEditPage(ctx) {
   const alert = alertBox();
   const notice = noticeBox();
   if (ctx.flash) notice.textContent = ctx.flash;
+  const warning = h('div', { class: 'warning', role: 'status', hidden: true });
   const form = /** @type {HTMLFormElement} */ (
     h(
       'form',
       { novalidate: true, class: 'card', 'aria-labelledby': 'content-title' },
       alert,
-      type.fields.map((f) =>
-        field({
-          name: f.name,
-          label: f.label,
-          type: f.type ?? 'text',
-          rows: f.rows,
-          hint: f.hint,
-          required: f.required,
-          className: f.code ? 'code' : undefined,
-          value: item ? (f.type === 'checkbox' ? Boolean(item[f.name]) : (item[f.name] ?? '')) : f.default,
-          attrs: f.type === 'textarea' ? { spellcheck: f.code ? 'false' : undefined } : undefined,
-        }),
-      ),
+      type.fields.map((f) => contentField(f, item)),
+      warning,
       h(
         'div',
         { class: 'actions' },
         h('button', { type: 'submit', class: 'primary' }, id ? 'Save' : `Create ${type.singular}`),
         h('a', { class: 'button', href: `/admin/content/${path}` }, 'Cancel'),
+        id && path === 'templates'
+          ? h('button', { type: 'button', onclick: () => void copyTemplate() }, 'Copy template')
+          : null,
         id ? h('button', { type: 'button', class: 'danger', onclick: () => void remove() }, 'Delete') : null,
       ),
     )
@@ -255,14 +262,38 @@ export async function contentEditPage(ctx) {
       : form,
   );
 
+  /** @type {{ sync: () => void } | null} */
+  let htmlEditor = null;
+  /** @type {Map<string, string>} template id → its layout, for the unsubscribe check */
+  const templateLayouts = new Map();
+  const updateWarning = () => {
+    const text = optOutWarning(path, form, templateLayouts);
+    warning.textContent = text ?? '';
+    warning.hidden = !text;
+  };
+  const htmlField = type.fields.find((f) => f.type === 'html');
+  if (htmlField) {
+    const textarea = /** @type {HTMLTextAreaElement} */ (form.elements.namedItem(htmlField.name));
+    htmlEditor = attachHtmlEditor(textarea, { label: htmlField.label, onChange: updateWarning });
+  }
+  const templateField = type.fields.find((f) => f.type === 'template');
+  if (templateField) {
+    const select = /** @type {HTMLSelectElement} */ (form.elements.namedItem(templateField.name));
+    void fillTemplatePicker(select, templateLayouts).then(updateWarning);
+  }
+  form.addEventListener('input', updateWarning);
+  form.addEventListener('change', updateWarning);
+  updateWarning();
+
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     notice.textContent = '';
+    htmlEditor?.sync();
     /** @type {Record<string, unknown>} */
     const body = {};
     for (const f of type.fields) {
       if (f.type === 'checkbox') body[f.name] = checked(form, f.name);
-      else if (f.type === 'number')
+      else if (f.type === 'number' || f.type === 'template')
         body[f.name] = valueOf(form, f.name).trim() === '' ? null : Number(valueOf(form, f.name));
       else if (f.name === 'name') body[f.name] = valueOf(form, f.name);
       else body[f.name] = valueOf(form, f.name) === '' ? null : valueOf(form, f.name);
@@ -283,6 +314,17 @@ export async function contentEditPage(ctx) {
     });
   });
 
+  async function copyTemplate() {
+    try {
+      const { template } = await api('POST', `/api/templates/${encodeURIComponent(String(id))}/copy`, {});
+      ctx.navigate(`/admin/content/templates/${template.id}`, {
+        flash: `Copied as “${template.name}” (unpublished).`,
+      });
+    } catch (error) {
+      showError(form, alert, error);
+    }
+  }
+
   async function remove() {
     if (!window.confirm(`Delete “${item?.name ?? id}”? Messages using it will have no content for this channel.`))
       return;
@@ -293,6 +335,104 @@ export async function contentEditPage(ctx) {
       showError(form, alert, error);
     }
   }
+}
+
+/** One form control of a content type, holding the item's value (or the field's default). @param {ContentField} f @param {any} item */
+function contentField(f, item) {
+  const value = item ? (f.type === 'checkbox' ? Boolean(item[f.name]) : (item[f.name] ?? '')) : f.default;
+  const common = { name: f.name, label: f.label, hint: f.hint, required: f.required };
+  if (f.type === 'template') {
+    const current = value === '' || value === undefined || value === null ? '' : String(value);
+    /** @type {[string, string][]} */
+    const options = [['', 'No template']];
+    if (current) options.push([current, `Template #${current}`]);
+    const control = field({ ...common, type: 'select', options, value: current });
+    control.append(h('div', { class: 'template-thumb', 'aria-live': 'polite' }));
+    return control;
+  }
+  const multiline = f.type === 'textarea' || f.type === 'html';
+  return field({
+    ...common,
+    type: multiline ? 'textarea' : (f.type ?? 'text'),
+    rows: f.rows,
+    className: f.code ? 'code' : undefined,
+    value,
+    attrs: multiline ? { spellcheck: f.code ? 'false' : undefined } : undefined,
+  });
+}
+
+/**
+ * Fills the template picker with every template (by name) and shows the chosen one rendered
+ * around sample content below it.
+ * @param {HTMLSelectElement} select
+ * @param {Map<string, string>} layouts filled with each template's HTML
+ */
+async function fillTemplatePicker(select, layouts) {
+  const thumb = /** @type {HTMLElement} */ (select.closest('.field')?.querySelector('.template-thumb'));
+  const showChosen = async () => {
+    const chosen = select.value;
+    if (!chosen) {
+      thumb.replaceChildren();
+      return;
+    }
+    try {
+      const { preview } = await api('POST', `/api/templates/${encodeURIComponent(chosen)}/preview`, {});
+      if (select.value !== chosen) return;
+      replace(
+        thumb,
+        h('iframe', {
+          title: 'Template preview',
+          sandbox: '',
+          srcdoc: preview.html,
+          referrerpolicy: 'no-referrer',
+          tabindex: '-1',
+        }),
+      );
+    } catch (error) {
+      if (select.value === chosen) replace(thumb, errorBlock(error));
+    }
+  };
+  select.addEventListener('change', () => void showChosen());
+  try {
+    const { templates } = await api('GET', '/api/templates?limit=0&orderBy=name');
+    const current = select.value;
+    replace(
+      select,
+      h('option', { value: '' }, 'No template'),
+      (Array.isArray(templates) ? templates : []).map((/** @type {any} */ t) => {
+        layouts.set(String(t.id), String(t.html ?? ''));
+        const label = `${t.name || '(no name)'} (#${t.id})${t.isPublished === false ? ' — unpublished' : ''}`;
+        return h('option', { value: String(t.id), selected: String(t.id) === current }, label);
+      }),
+    );
+    if (current && !layouts.has(current))
+      select.append(h('option', { value: current, selected: true }, `Template #${current} (not found)`));
+  } catch (error) {
+    select.closest('.field')?.append(errorBlock(error));
+  }
+  await showChosen();
+}
+
+/**
+ * DESIGN §7.2: published content without its opt-out tag gets the configured footer at send
+ * time (or is refused on save in strict mode); say so while the user edits.
+ * @param {string} path @param {HTMLFormElement} form @param {Map<string, string>} templateLayouts
+ * @returns {string | null}
+ */
+function optOutWarning(path, form, templateLayouts) {
+  if (!checked(form, 'isPublished')) return null;
+  if (path === 'emails') {
+    const layout = templateLayouts.get(valueOf(form, 'templateId')) ?? '';
+    const text = [valueOf(form, 'customHtml'), valueOf(form, 'plainText'), layout].join('\n');
+    if (/\{\{-?\s*(contact\.)?unsubscribe_url\b/.test(text)) return null;
+    return 'This published email has no {{ unsubscribe_url }} link (in its body or its template): an unsubscribe footer will be added when it is sent, or saving is refused where opt-out tags are required.';
+  }
+  if (path === 'smses') {
+    const message = valueOf(form, 'message');
+    if (/\{\{-?\s*optout\b/.test(message) || /\bstop\b/i.test(message)) return null;
+    return 'This published text message has no opt-out ({{ optout }} or “Reply STOP…”): the configured opt-out text will be appended when it is sent, or saving is refused where opt-out tags are required.';
+  }
+  return null;
 }
 
 /** @param {string} path @param {ContentType} type */
