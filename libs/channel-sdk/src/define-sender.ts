@@ -55,6 +55,8 @@ export interface SenderDefinition<M = unknown> {
    * sends that a database error already retries. Default true.
    */
   breaker?: boolean;
+  /** More names the channel's templates see, the same for every contact (sender-sms: `optout`, its opt-out text). */
+  liquidScope?: Record<string, unknown>;
 }
 
 /** Checks a channel's provider and renderer agree on the message type, then erases it for the module. */

@@ -12,3 +12,4 @@ export * from './rest/index';
 export * from './batch';
 export * from './liquid-engine';
 export * from './sms-segments';
+export * from './opt-out';

@@ -7,6 +7,7 @@ import type { CatalogConfig } from './catalog.config';
 import { CatalogChangesPublisher } from './changes/catalog-changes.publisher';
 import { ContentRepository } from './content/content.repository';
 import { ContentService } from './content/content.service';
+import { OptOutRule } from './content/opt-out.rule';
 import { IncentivesRepository } from './incentives/incentives.repository';
 import { IncentivesService } from './incentives/incentives.service';
 import { CatalogRpcHandler } from './items/catalog-rpc.handler';
@@ -37,6 +38,7 @@ export function createCatalogModule(config: CatalogConfig, options: ServiceModul
       MessagesService,
       ContentRepository,
       ContentService,
+      OptOutRule,
       CategoriesRepository,
       CategoriesService,
       TemplatesRepository,

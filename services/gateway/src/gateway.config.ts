@@ -1,5 +1,5 @@
 import { baseEnv, buildBaseConfig, env, loadConfig, type BaseConfig } from '@switchboard/config';
-import { CHANNEL_GONE_AFTER_MS } from '@switchboard/contracts';
+import { CHANNEL_GONE_AFTER_MS, DEFAULT_SMS_OPT_OUT_TEXT } from '@switchboard/contracts';
 import { z } from 'zod';
 
 export const gatewayEnv = {
@@ -31,6 +31,8 @@ export const gatewayEnv = {
   SES_SNS_CERT_URL_PATTERN: env.string('^https://sns\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/'),
   /** Comma-separated SNS topic ARNs accepted at /webhooks/providers/ses; unset = any topic. */
   SES_SNS_TOPIC_ARNS: env.optionalString(),
+  /** What `{{ optout }}` shows in previews and what the message preview appends to an SMS without one (sender-sms's variable). */
+  SMS_OPT_OUT_TEXT: env.string(DEFAULT_SMS_OPT_OUT_TEXT),
 };
 
 export interface GatewayConfig extends BaseConfig {
@@ -45,6 +47,7 @@ export interface GatewayConfig extends BaseConfig {
   tracking: { secret?: string };
   inbox: { secret?: string };
   rpcTimeoutMs: number;
+  content: { smsOptOutText: string };
   channelGoneAfterMs?: number;
   providers: {
     twilioAuthToken?: string;
@@ -77,6 +80,7 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
         tracking: { secret: e.SB_TRACKING_SECRET },
         inbox: { secret: e.SB_INBOX_SECRET },
         rpcTimeoutMs: e.SB_RPC_TIMEOUT_MS,
+        content: { smsOptOutText: e.SMS_OPT_OUT_TEXT },
         channelGoneAfterMs: e.CHANNEL_GONE_AFTER,
         providers: {
           twilioAuthToken: e.TWILIO_AUTH_TOKEN,

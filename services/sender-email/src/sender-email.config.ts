@@ -1,6 +1,7 @@
 import { env, loadConfig } from '@switchboard/config';
 import { buildSenderConfig, senderEnv, type SenderConfig } from '@switchboard/channel-sdk';
 import { z } from 'zod';
+import { DEFAULT_UNSUBSCRIBE_TEXT } from '@switchboard/contracts';
 
 export const SERVICE = 'sender-email';
 
@@ -21,7 +22,7 @@ export const emailEnv = {
   EMAIL_OPEN_TRACKING: env.bool(true),
   EMAIL_CLICK_TRACKING: env.bool(true),
   /** Footer link text added when the content has no {{ unsubscribe_url }}. */
-  EMAIL_UNSUBSCRIBE_TEXT: env.string('Unsubscribe'),
+  EMAIL_UNSUBSCRIBE_TEXT: env.string(DEFAULT_UNSUBSCRIBE_TEXT),
   /** VERP return paths `bounce+<signed dispatch token>@<domain>` (MAIL FROM); unset = the From address. */
   SMTP_BOUNCE_DOMAIN: env.optionalString(),
   /** The inbound SMTP listener for DSN and ARF reports (the bounce domain's MX points here); unset = none. */

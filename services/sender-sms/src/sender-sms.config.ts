@@ -1,5 +1,6 @@
 import { env, loadConfig } from '@switchboard/config';
 import { buildSenderConfig, senderEnv, type SenderConfig } from '@switchboard/channel-sdk';
+import { DEFAULT_SMS_OPT_OUT_TEXT } from '@switchboard/contracts';
 
 export const SERVICE = 'sender-sms';
 
@@ -20,7 +21,7 @@ export const smsEnv = {
   /** source_addr when the content has no sender id. */
   SMPP_SOURCE_ADDR: env.string('Switchboard'),
   /** Appended to a text that carries no opt-out instruction (no "STOP"). */
-  SMS_OPT_OUT_TEXT: env.string('Reply STOP to opt out'),
+  SMS_OPT_OUT_TEXT: env.string(DEFAULT_SMS_OPT_OUT_TEXT),
 };
 
 export interface SmsConfig extends SenderConfig {

@@ -244,7 +244,10 @@ export class DispatchService {
         dispatch,
         content,
         links,
-        liquid: this.liquid.forContact(dispatch, links.unsubscribe, incentive ? { incentive } : {}),
+        liquid: this.liquid.forContact(dispatch, links.unsubscribe, {
+          ...runtime.liquidScope,
+          ...(incentive ? { incentive } : {}),
+        }),
       });
     } catch (error) {
       // The same content renders the same way next time: a renderer's error is never worth a retry,

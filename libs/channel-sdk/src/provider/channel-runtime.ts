@@ -29,6 +29,11 @@ export class ChannelRuntime<M = unknown> {
     });
   }
 
+  /** Names the definition adds to every template's scope. */
+  get liquidScope(): Record<string, unknown> {
+    return this.definition.liquidScope ?? {};
+  }
+
   render(input: RenderInput): M | Promise<M> {
     return this.definition.render(input);
   }

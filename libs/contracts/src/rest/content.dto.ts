@@ -37,6 +37,11 @@ const CommonInput = {
   publishDown: DateInput.optional(),
   category: IntInput.nullable().optional(),
   language: z.union([z.string().max(16), z.null()]).optional(),
+  /**
+   * Not stored: with SB_STRICT_OPTOUT, published content without its opt-out or unsubscribe tag
+   * gets the configured footer appended instead of a 400 (DESIGN §7.2).
+   */
+  autoAppendOptOut: BoolInput.optional(),
 };
 
 /**

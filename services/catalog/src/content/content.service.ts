@@ -21,6 +21,7 @@ import { IncentivesService } from '../incentives/incentives.service';
 import { TemplatesService } from '../templates/templates.service';
 import { CONTENT_PUBLISHED_SQL, ContentRepository, type ContentRow, type ContentState } from './content.repository';
 import { liquidErrors } from './liquid-check';
+import { OptOutRule } from './opt-out.rule';
 
 const COMMON_COLUMNS: Columns = {
   ...auditColumns('ct'),
@@ -124,6 +125,7 @@ export class ContentService {
     private readonly templates: TemplatesService,
     private readonly incentives: IncentivesService,
     private readonly changes: CatalogChangesPublisher,
+    private readonly optOut: OptOutRule,
   ) {}
 
   /** The generic item operations for one content type. */
@@ -196,6 +198,16 @@ export class ContentService {
         if (typeof incentiveId === 'number' && !(await this.incentives.holdForUse(em, incentiveId)))
           errors.incentiveId = ['Incentive not found.'];
         if (Object.keys(errors).length) throw DomainError.validation(errors);
+        const autoAppend = input.autoAppendOptOut === true;
+        const verdict = this.optOut.check(type, state, {
+          autoAppend,
+          layout:
+            type === 'email' && typeof templateId === 'number' && this.optOut.applies(autoAppend)
+              ? await this.templates.layoutOf(templateId)
+              : undefined,
+        });
+        if (!verdict.ok) throw DomainError.validation(verdict.errors);
+        state.fields = verdict.fields;
         const row = current
           ? await this.repo.update(em, type, id!, state, actor)
           : await this.repo.insert(em, type, state, actor);

@@ -87,6 +87,7 @@ export class PreviewService {
     return {
       contact: { ...fields, unsubscribe_url: unsubscribeUrl },
       unsubscribe_url: unsubscribeUrl,
+      optout: this.config.content.smsOptOutText,
       // A preview uses up no coupon code.
       incentive: { code: SAMPLE_INCENTIVE_CODE },
     };

@@ -1,7 +1,12 @@
 import { DeliveryError, type RenderInput } from '@switchboard/channel-sdk';
-import { layOut } from '@switchboard/contracts';
+import {
+  insertBeforeBodyEnd,
+  layOut,
+  withUnsubscribeFooterHtml,
+  withUnsubscribeFooterText,
+} from '@switchboard/contracts';
 import type { EmailConfig } from '../sender-email.config';
-import { escapeHtml, htmlToText, insertBeforeBodyEnd, rewriteLinks } from './html';
+import { escapeHtml, htmlToText, rewriteLinks } from './html';
 import { applyTokens } from './tokens';
 
 /** One email as the SMTP provider sends it. */
@@ -75,15 +80,8 @@ export function renderEmail(
     : htmlSource
       ? body
       : `<!doctype html><html><body>${body}</body></html>`;
-  if (!html.includes(links.unsubscribe)) {
-    html = insertBeforeBodyEnd(
-      html,
-      `<p style="font-size:12px;color:#777;text-align:center"><a href="${links.unsubscribe}">${escapeHtml(options.unsubscribeText)}</a></p>`,
-    );
-  }
-  let text = renderedText ?? htmlToText(html);
-  if (!text.includes(links.unsubscribe))
-    text = `${text.trimEnd()}\n\n${options.unsubscribeText}: ${links.unsubscribe}\n`;
+  html = withUnsubscribeFooterHtml(html, links.unsubscribe, options.unsubscribeText);
+  const text = withUnsubscribeFooterText(renderedText ?? htmlToText(html), links.unsubscribe, options.unsubscribeText);
 
   if (options.clickTracking) html = rewriteLinks(html, links.click, (url) => url === links.unsubscribe);
   if (options.openTracking) {

@@ -1,4 +1,4 @@
-import { escapeHtml, htmlToText, insertBeforeBodyEnd, rewriteLinks } from './html';
+import { escapeHtml, htmlToText, rewriteLinks } from './html';
 
 describe('email HTML helpers', () => {
   it('rewrites http(s) links with the decoded URL, and leaves the ones to keep, mailto and anchors', () => {
@@ -30,13 +30,6 @@ describe('email HTML helpers', () => {
     expect(escapeHtml(`<a href="x?a=1&b='2'">&amp;</a>`)).toBe(
       '&lt;a href=&quot;x?a=1&amp;b=&#39;2&#39;&quot;&gt;&amp;amp;&lt;/a&gt;',
     );
-  });
-
-  it('inserts before the closing body tag, or appends', () => {
-    expect(insertBeforeBodyEnd('<html><body><p>x</p></body></html>', '<i>')).toBe(
-      '<html><body><p>x</p><i></body></html>',
-    );
-    expect(insertBeforeBodyEnd('<p>x</p>', '<i>')).toBe('<p>x</p><i>');
   });
 
   it('turns HTML into readable text', () => {

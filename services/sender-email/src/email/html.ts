@@ -28,13 +28,6 @@ export function rewriteLinks(html: string, track: (url: string) => string, keep:
   });
 }
 
-/** Inserts before the last `</body>`, or appends when there is none. */
-export function insertBeforeBodyEnd(html: string, fragment: string): string {
-  const matches = [...html.matchAll(/<\/body\s*>/gi)];
-  const at = matches.at(-1)?.index;
-  return at === undefined ? html + fragment : html.slice(0, at) + fragment + html.slice(at);
-}
-
 /** A readable text/plain alternative of an HTML body: paragraphs, line breaks, `label (url)` links. */
 export function htmlToText(html: string): string {
   const text = html

@@ -1,5 +1,5 @@
 import { DeliveryError, shortenLinks, type RenderInput } from '@switchboard/channel-sdk';
-import { smsSegments, type SmsSegments } from '@switchboard/contracts';
+import { smsSegments, withSmsOptOut, type SmsSegments } from '@switchboard/contracts';
 import type { SmsConfig } from '../sender-sms.config';
 
 export interface SmsMessage {
@@ -27,7 +27,7 @@ export function renderSms(
   if (!body) throw DeliveryError.permanent('empty_content', `sms ${content.id} renders to an empty text`);
   // Each link a short tracked one (DESIGN §7.2): fewer characters, and a click counted.
   body = shortenLinks(body, links.short);
-  if (!/\bstop\b/i.test(body) && !body.includes(options.optOutText)) body = `${body}\n${options.optOutText}`;
+  body = withSmsOptOut(body, options.optOutText);
   if ([...body].length > MAX_SMS_CHARACTERS) {
     throw DeliveryError.permanent(
       'too_long',

@@ -11,6 +11,8 @@ export function smsSender(config: SmsConfig): SenderDefinition {
       config.sms.provider === 'smpp'
         ? new SmppProvider(config.sms.smpp, feedback, logger)
         : new TwilioProvider(config.sms.twilio, config.breaker.timeoutMs),
+    // `{{ optout }}` puts the opt-out text where the content wants it (DESIGN §7.2).
+    liquidScope: { optout: config.sms.optOutText },
     render: (input) => renderSms(input, config.sms),
   });
 }

@@ -1,0 +1,60 @@
+/**
+ * DESIGN §7.2 opt-out and unsubscribe tags, decided once: sender-email and sender-sms ask these on
+ * the rendered text before they append a footer at send time, catalog asks them on the Liquid
+ * source when published content is saved (SB_STRICT_OPTOUT), and both append the same footer.
+ */
+
+/** The SMS footer sender-sms and catalog use when SMS_OPT_OUT_TEXT is not set. */
+export const DEFAULT_SMS_OPT_OUT_TEXT = 'Reply STOP to opt out';
+/** The unsubscribe link's label when EMAIL_UNSUBSCRIBE_TEXT is not set. */
+export const DEFAULT_UNSUBSCRIBE_TEXT = 'Unsubscribe';
+/** What a stored footer links to: Liquid that each send renders as the contact's own unsubscribe link. */
+export const UNSUBSCRIBE_URL_TAG = '{{ unsubscribe_url }}';
+
+const UNSUBSCRIBE_TAG = /\{\{-?\s*(?:contact\.)?unsubscribe_url\b/;
+const OPT_OUT_TAG = /\{\{-?\s*optout\b/;
+const STOP_WORD = /\bstop\b/i;
+
+/**
+ * Whether an email part carries its unsubscribe link: `{{ unsubscribe_url }}` in the source, or
+ * the contact's link once rendered.
+ */
+export function hasUnsubscribeLink(text: string | null | undefined, unsubscribeUrl?: string): boolean {
+  if (!text) return false;
+  return UNSUBSCRIBE_TAG.test(text) || (unsubscribeUrl !== undefined && text.includes(unsubscribeUrl));
+}
+
+/** Whether an SMS text carries an opt-out instruction: `{{ optout }}`, the configured text, or the word STOP. */
+export function hasSmsOptOut(text: string | null | undefined, optOutText: string): boolean {
+  if (!text) return false;
+  return OPT_OUT_TAG.test(text) || STOP_WORD.test(text) || text.includes(optOutText);
+}
+
+/** The text with the opt-out instruction on a line of its own at the end, unless it carries one. */
+export function withSmsOptOut(text: string, optOutText: string): string {
+  return hasSmsOptOut(text, optOutText) ? text : `${text.trimEnd()}\n${optOutText}`;
+}
+
+/** Inserts before the last `</body>`, or appends when there is none. */
+export function insertBeforeBodyEnd(html: string, fragment: string): string {
+  const matches = [...html.matchAll(/<\/body\s*>/gi)];
+  const at = matches.at(-1)?.index;
+  return at === undefined ? html + fragment : html.slice(0, at) + fragment + html.slice(at);
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escape = (text: string) => text.replace(/[&<>"']/g, (char) => ESCAPES[char]);
+
+/** The HTML with the unsubscribe footer (a small centred link to `href`) before `</body>`, unless it has the link. */
+export function withUnsubscribeFooterHtml(html: string, href: string, label: string): string {
+  if (hasUnsubscribeLink(html, href)) return html;
+  return insertBeforeBodyEnd(
+    html,
+    `<p style="font-size:12px;color:#777;text-align:center"><a href="${escape(href)}">${escape(label)}</a></p>`,
+  );
+}
+
+/** The text part with `label: href` at its end, unless it has the link. */
+export function withUnsubscribeFooterText(text: string, href: string, label: string): string {
+  return hasUnsubscribeLink(text, href) ? text : `${text.trimEnd()}\n\n${label}: ${href}\n`;
+}
