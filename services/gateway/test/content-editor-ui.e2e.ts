@@ -180,9 +180,11 @@ describe('admin web UI — content editing', () => {
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     expect((await ctx.api('GET', `/api/emails/${email.id}`)).body.email.templateId).toBe(branded.id);
     await page.reload();
-    await expect(
-      page.getByRole('combobox', { name: 'Template' }).locator('option:checked').textContent(),
-    ).resolves.toBe(`Branded layout (#${branded.id})`);
+    // The list of templates arrives after the page: wait for the chosen one to be named.
+    await page
+      .getByRole('combobox', { name: 'Template' })
+      .locator('option:checked', { hasText: `Branded layout (#${branded.id})` })
+      .waitFor({ state: 'attached' });
 
     await page.goto(`${ctx.baseUrl}/admin/content/templates/${branded.id}`);
     await page.getByRole('button', { name: 'Copy template' }).click();
