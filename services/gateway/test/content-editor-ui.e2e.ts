@@ -198,7 +198,7 @@ describe('admin web UI — content editing', () => {
     expect(copy).toMatchObject({ name: 'Branded layout (copy)', html: branded.html, isPublished: false });
   });
 
-  it('warns when a published text message has no opt-out', async () => {
+  it('warns when a published text message has no opt-out, and adds the footer when asked', async () => {
     await page.goto(`${ctx.baseUrl}/admin/content/smses/new`);
     await page.getByRole('textbox', { name: 'Message' }).fill('Sale today, {{ contact.firstname }}');
     await page.getByText('has no opt-out').waitFor();
@@ -207,6 +207,19 @@ describe('admin web UI — content editing', () => {
     await page.getByRole('textbox', { name: 'Message' }).fill('Sale today');
     await page.getByText('has no opt-out').waitFor();
     await page.getByRole('checkbox', { name: 'Published' }).uncheck();
+    await page.getByText('has no opt-out').waitFor({ state: 'hidden' });
+
+    // autoAppendOptOut: the footer is stored with the content, and the page shows it as stored.
+    await page.getByRole('checkbox', { name: 'Published' }).check();
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('No opt-out yet');
+    await page.getByRole('checkbox', { name: 'Add the footer to the content when saving' }).check();
+    await page.getByRole('button', { name: 'Create text message' }).click();
+    await page.waitForURL(/\/admin\/content\/smses\/\d+$/);
+    const id = /(\d+)$/.exec(page.url())![1];
+    expect((await ctx.api('GET', `/api/smses/${id}`)).body.sms.message).toBe('Sale today\nReply STOP to opt out');
+    await expect(page.getByRole('textbox', { name: 'Message' }).inputValue()).resolves.toBe(
+      'Sale today\nReply STOP to opt out',
+    );
     await page.getByText('has no opt-out').waitFor({ state: 'hidden' });
   });
 

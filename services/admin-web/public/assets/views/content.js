@@ -222,7 +222,19 @@ export async function contentEditPage(ctx) {
   const alert = alertBox();
   const notice = noticeBox();
   if (ctx.flash) notice.textContent = ctx.flash;
-  const warning = h('div', { class: 'warning', role: 'status', hidden: true });
+  const warningText = h('p', null);
+  const autoAppend = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', id: 'auto-append-opt-out' }));
+  const warning = h(
+    'div',
+    { class: 'warning', hidden: true },
+    h('div', { role: 'status' }, warningText),
+    h(
+      'div',
+      { class: 'checkbox' },
+      autoAppend,
+      h('label', { for: 'auto-append-opt-out' }, 'Add the footer to the content when saving'),
+    ),
+  );
   const form = /** @type {HTMLFormElement} */ (
     h(
       'form',
@@ -268,7 +280,7 @@ export async function contentEditPage(ctx) {
   const templateLayouts = new Map();
   const updateWarning = () => {
     const text = optOutWarning(path, form, templateLayouts);
-    warning.textContent = text ?? '';
+    warningText.textContent = text ?? '';
     warning.hidden = !text;
   };
   const htmlField = type.fields.find((f) => f.type === 'html');
@@ -298,9 +310,15 @@ export async function contentEditPage(ctx) {
       else if (f.name === 'name') body[f.name] = valueOf(form, f.name);
       else body[f.name] = valueOf(form, f.name) === '' ? null : valueOf(form, f.name);
     }
+    const appendFooter = !warning.hidden && autoAppend.checked;
+    if (appendFooter) body.autoAppendOptOut = true;
     void busy(form, async () => {
       try {
-        if (id) {
+        if (id && appendFooter) {
+          // The saved content differs from the form's: show it as stored.
+          await api('PATCH', `/api/${path}/${encodeURIComponent(id)}/edit`, body);
+          ctx.navigate(window.location.pathname, { replace: true, flash: 'Saved, with the footer added.' });
+        } else if (id) {
           await api('PATCH', `/api/${path}/${encodeURIComponent(id)}/edit`, body);
           clearErrors(form);
           notice.textContent = 'Saved.';
@@ -422,9 +440,11 @@ async function fillTemplatePicker(select, layouts) {
 function optOutWarning(path, form, templateLayouts) {
   if (!checked(form, 'isPublished')) return null;
   if (path === 'emails') {
+    const linked = (/** @type {string} */ text) => /\{\{-?\s*(contact\.)?unsubscribe_url\b/.test(text);
     const layout = templateLayouts.get(valueOf(form, 'templateId')) ?? '';
-    const text = [valueOf(form, 'customHtml'), valueOf(form, 'plainText'), layout].join('\n');
-    if (/\{\{-?\s*(contact\.)?unsubscribe_url\b/.test(text)) return null;
+    // As catalog decides (contracts/opt-out): the template's link, else the HTML's, else the text's.
+    const html = valueOf(form, 'customHtml');
+    if (linked(layout) || linked(html.trim() ? html : valueOf(form, 'plainText'))) return null;
     return 'This published email has no {{ unsubscribe_url }} link (in its body or its template): an unsubscribe footer will be added when it is sent, or saving is refused where opt-out tags are required.';
   }
   if (path === 'smses') {
