@@ -208,11 +208,20 @@ describe('channel content, categories, channels and catalog change events', () =
     expect(three.body.emails.map((e: any) => e.name)).toEqual(['Huge 1', 'Huge 2', 'Huge 3']);
   });
 
-  it('answers a test send with 503 while no email sender runs', async () => {
-    const email = (await ctx.api('POST', '/api/emails/new', TYPES[0].create)).body.email;
-    const res = await ctx.api('POST', `/api/emails/${email.id}/test`, { address: 'qa@example.org' });
-    expect(res.status).toBe(503);
-    expect(res.body.errors[0].message).toBe('No email sender is running.');
+  it('answers a test send with 503 while no sender of the channel runs', async () => {
+    const addresses: Record<string, [unknown, string]> = {
+      emails: ['qa@example.org', 'email'],
+      smses: ['+420777000111', 'sms'],
+      notifications: [{ token: 'device-1' }, 'mobile_notification'],
+      tweets: ['@qa', 'tweet'],
+    };
+    for (const type of TYPES) {
+      const [address, channel] = addresses[type.path];
+      const item = (await ctx.api('POST', `/api/${type.path}/new`, type.create)).body[type.item];
+      const res = await ctx.api('POST', `/api/${type.path}/${item.id}/test`, { address });
+      expect(res.status).toBe(503);
+      expect(res.body.errors[0]).toMatchObject({ code: 503, message: `No ${channel} sender is running.` });
+    }
   });
 
   it('refuses a notification link or icon that is not http(s), such as javascript: or data:', async () => {
@@ -326,6 +335,8 @@ describe('channel content, categories, channels and catalog change events', () =
       '/api/messages/{id}/edit',
       '/api/messages/batch/delete',
       '/api/emails/{id}/preview',
+      '/api/smses/{id}/test',
+      '/api/inappmessages/{id}/test',
       '/api/channels',
     ]) {
       expect(docs.paths[path]).toBeDefined();

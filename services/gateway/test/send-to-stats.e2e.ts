@@ -213,6 +213,7 @@ describe('from a send to its statistics (catalog, preferences, router, sender-em
     expect(test.status).toBe(200);
     expect(test.body.test).toEqual({
       address: 'qa@example.org',
+      channel: 'email',
       provider: 'smtp',
       providerMessageId: expect.stringMatching(/^<test-/),
     });

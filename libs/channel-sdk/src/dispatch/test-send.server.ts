@@ -7,6 +7,7 @@ import {
   ErrorCode,
   NatsNames,
   senderTestSend,
+  testDispatchId,
   type Dispatch,
 } from '@switchboard/contracts';
 import { NATS_CONNECTION, RpcServer } from '@switchboard/messaging';
@@ -34,7 +35,7 @@ export class TestSendServer implements OnApplicationBootstrap, BeforeApplication
     this.server = new RpcServer(this.nc, this.names, this.logger);
     for (const runtime of this.runtimes) {
       this.server.serve(senderTestSend(runtime.channel), async ({ contentId, contact }) => {
-        const id = `test-${randomUUID()}`;
+        const id = testDispatchId(randomUUID());
         // A test belongs to no marketing message; the id only gives the dispatch its shape (no event carries it).
         const dispatch: Dispatch = {
           dispatchId: id,

@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { ChannelSchema } from '../channels';
+import { WebPushSubscriptionSchema } from '../contact';
+import { isE164 } from '../phone';
+import { ContactIdSchema } from '../primitives';
 import type { ContentType } from '../rpc/catalog.rpc';
 import { AuditFields, CategoryRefSchema } from './message.dto';
 import { BoolInput, DateInput, DescriptionInput, IntInput, NameInput } from './input.dto';
@@ -233,9 +237,46 @@ export const PreviewRequestSchema = z.object({
 });
 export type PreviewRequest = z.infer<typeof PreviewRequestSchema>;
 
-/** POST /api/emails/{id}/test: send the email now to `address`, rendered for a stored contact or for sample fields. */
-export const TestSendRequestSchema = PreviewRequestSchema.extend({
-  address: z.email({ error: 'A valid email address is required.' }),
+/** Where a test of each content type goes (DESIGN §7.2 test send). */
+export const TEST_ADDRESS_SCHEMAS = {
+  email: z.email({ error: 'A valid email address is required.' }),
+  sms: z
+    .string({ error: 'A mobile number in E.164 form (+420777000111) is required.' })
+    .refine(isE164, 'A mobile number in E.164 form (+420777000111) is required.'),
+  /** A browser's web-push subscription (channel notification) or a device's FCM token (channel mobile_notification). */
+  notification: z.union(
+    [
+      WebPushSubscriptionSchema,
+      z.object({ token: z.string().min(1).max(4096), platform: z.enum(['android', 'ios', 'web']).default('android') }),
+    ],
+    { error: 'A web-push subscription {endpoint, keys: {p256dh, auth}} or a device {token, platform} is required.' },
+  ),
+  tweet: z
+    .string({ error: 'A twitter handle (@name) is required.' })
+    .regex(/^@?[A-Za-z0-9_]{1,15}$/, 'A twitter handle (@name) is required.'),
+  /** The contact whose inbox gets the test. */
+  inapp: ContactIdSchema,
+} as const satisfies Record<ContentType, z.ZodType>;
+
+/** POST /api/<type>/{id}/test: send the content now to `address`, rendered for a stored contact or for sample fields. */
+export const TEST_SEND_REQUEST_SCHEMAS = {
+  email: PreviewRequestSchema.extend({ address: TEST_ADDRESS_SCHEMAS.email }),
+  sms: PreviewRequestSchema.extend({ address: TEST_ADDRESS_SCHEMAS.sms }),
+  notification: PreviewRequestSchema.extend({ address: TEST_ADDRESS_SCHEMAS.notification }),
+  tweet: PreviewRequestSchema.extend({ address: TEST_ADDRESS_SCHEMAS.tweet }),
+  inapp: PreviewRequestSchema.extend({ address: TEST_ADDRESS_SCHEMAS.inapp }),
+} as const satisfies Record<ContentType, z.ZodType>;
+export type TestSendRequest = z.infer<(typeof TEST_SEND_REQUEST_SCHEMAS)[ContentType]>;
+export const TestSendRequestSchema = TEST_SEND_REQUEST_SCHEMAS.email;
+
+/** The reply of a test send: where it went, through which channel and provider, and the provider's id of it. */
+export const TestSendReplySchema = z.object({
+  test: z.object({
+    address: z.union([z.string(), z.record(z.string(), z.unknown())]),
+    channel: ChannelSchema,
+    provider: z.string(),
+    providerMessageId: z.string().optional(),
+  }),
 });
 
 /** Categories (`/api/categories`), as in Mautic. */

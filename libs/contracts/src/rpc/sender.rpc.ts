@@ -23,3 +23,8 @@ export const SenderTestResultSchema = z.object({
  */
 export const senderTestSend = (channel: Channel) =>
   rpcContract('senders', `test.${channel}`, SenderTestRequestSchema, SenderTestResultSchema);
+
+/** The dispatch ids of test sends: nothing downstream may count one (an inbox read of a test publishes no `opened`). */
+const TEST_DISPATCH_PREFIX = 'test-';
+export const testDispatchId = (unique: string): string => `${TEST_DISPATCH_PREFIX}${unique}`;
+export const isTestDispatch = (dispatchId: string): boolean => dispatchId.startsWith(TEST_DISPATCH_PREFIX);

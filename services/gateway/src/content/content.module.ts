@@ -13,11 +13,13 @@ import { CatalogClientModule } from '../catalog/catalog-client.module';
 import { crudController } from '../catalog/crud-controller.factory';
 import { previewController } from './preview.controller';
 import { PreviewService } from './preview.service';
-import { EmailTestSendController } from './test-send.controller';
+import { testSendController } from './test-send.controller';
+import { TestSendService } from './test-send.service';
 
-/** `/api/emails` (with its test send), `/api/smses`, `/api/notifications`, `/api/tweets` (DESIGN §7.2) and `/api/categories`. */
+/** `/api/emails`, `/api/smses`, `/api/notifications`, `/api/tweets`, `/api/inappmessages`, each with preview and test send (DESIGN §7.2), and `/api/categories`. */
 const contentControllers = CONTENT_TYPES.flatMap((type) => [
   previewController(type),
+  testSendController(type),
   crudController({
     kind: type,
     path: CONTENT_REST[type].path,
@@ -43,8 +45,8 @@ const CategoriesController = crudController({
 
 @Module({
   imports: [CatalogClientModule],
-  controllers: [...contentControllers, EmailTestSendController, CategoriesController],
-  providers: [PreviewService],
+  controllers: [...contentControllers, CategoriesController],
+  providers: [PreviewService, TestSendService],
   exports: [PreviewService],
 })
 export class ContentModule {}

@@ -1,44 +1,48 @@
-import { Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import { z } from 'zod';
-import { senderTestSend, TestSendRequestSchema } from '@switchboard/contracts';
-import { RpcClient } from '@switchboard/messaging';
-import { SERVICE_CONFIG } from '@switchboard/service-kit';
-import type { GatewayConfig } from '../gateway.config';
+import { Controller, HttpCode, Post, type Type } from '@nestjs/common';
+import type { z } from 'zod';
+import {
+  CONTENT_REST,
+  TEST_SEND_REQUEST_SCHEMAS,
+  TestSendReplySchema,
+  type ContentType,
+  type TestSendRequest,
+} from '@switchboard/contracts';
 import { ApiDoc, IdParam, ZodBody } from '../http';
-import { PreviewService } from './preview.service';
+import { TestSendService } from './test-send.service';
 
-const TestSendReplySchema = z.object({
-  test: z.object({ address: z.string(), provider: z.string(), providerMessageId: z.string().optional() }),
-});
+const ADDRESSES: Record<ContentType, string> = {
+  email: 'an email address',
+  sms: 'an E.164 mobile number',
+  notification:
+    'a web-push subscription {endpoint, keys} (sent by web push) or a device {token, platform} (sent by FCM)',
+  tweet: 'a twitter handle',
+  inapp: "a contact id (the test lands in that contact's inbox)",
+};
 
-/** `POST /api/emails/{id}/test` (DESIGN §7.2): the email, sent now through a running email sender; nothing counts it. */
-@Controller('api/emails')
-export class EmailTestSendController {
-  constructor(
-    private readonly previews: PreviewService,
-    private readonly rpc: RpcClient,
-    @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+/** `POST /api/<type>/{id}/test` → `{"test": {address, channel, provider, providerMessageId?}}` (DESIGN §7.2). */
+export function testSendController(type: ContentType): Type {
+  const { path, item, list } = CONTENT_REST[type];
+  const schema = TEST_SEND_REQUEST_SCHEMAS[type] as z.ZodType<TestSendRequest>;
 
-  @Post(':id/test')
-  @HttpCode(200)
-  @ApiDoc({
-    summary: 'Send a test of an email (published or not) to an address, for a contact id or sample fields',
-    tags: ['emails'],
-    body: TestSendRequestSchema,
-    responses: { 200: TestSendReplySchema },
-  })
-  async test(@IdParam() id: number, @ZodBody(TestSendRequestSchema) body: z.infer<typeof TestSendRequestSchema>) {
-    const { fields, locale, timezone } = await this.previews.sampleContact(body);
-    const contact = { id: body.contactId ?? 'test', address: body.address, locale, timezone, fields };
-    const sent = await this.rpc.call(
-      senderTestSend('email'),
-      { contentId: id, contact },
-      {
-        timeoutMs: Math.max(this.config.rpcTimeoutMs, 30_000),
-        unavailable: 'No email sender is running.',
-      },
-    );
-    return { test: { address: body.address, ...sent } };
+  @Controller(`api/${path}`)
+  class TestSendController {
+    constructor(readonly tests: TestSendService) {}
+
+    @Post(':id/test')
+    @HttpCode(200)
+    @ApiDoc({
+      summary: `Send a test of a ${item} (published or not) now to ${ADDRESSES[type]}, rendered for a contact id or sample fields; nothing counts it. 503 when no sender of the channel runs`,
+      tags: [list],
+      body: schema,
+      responses: { 200: TestSendReplySchema },
+    })
+    async test(@IdParam() id: number, @ZodBody(schema) body: TestSendRequest) {
+      return this.tests.send(type, id, body);
+    }
   }
+
+  Object.defineProperty(TestSendController, 'name', {
+    value: `${path.charAt(0).toUpperCase()}${path.slice(1)}TestSendController`,
+  });
+  return TestSendController;
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   DeliveryEventSchema,
   DomainError,
+  isTestDispatch,
   NatsNames,
   type DeliveryEvent,
   type InboxListQuery,
@@ -75,8 +76,11 @@ export class InboxService {
   }
 
   private async opened(refs: EntryRefs[], at: Date): Promise<void> {
+    // A test send (POST /api/inappmessages/{id}/test) lands in the inbox but belongs to no message: nothing counts its read.
+    const counted = refs.filter((r) => !isTestDispatch(r.dispatchId));
+    if (!counted.length) return;
     await this.publisher.publishAll(
-      refs.map((r) => {
+      counted.map((r) => {
         const event: DeliveryEvent = {
           eventId: `${r.dispatchId}:opened`,
           dispatchId: r.dispatchId,
