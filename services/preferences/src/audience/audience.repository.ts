@@ -24,8 +24,9 @@ export class AudienceRepository {
   /** Up to `limit` member ids after `after`, in id order (keyset: each page is an index range). */
   async page(audience: ResolvedAudience, after: string | null, limit: number): Promise<string[]> {
     const params = new SqlParams();
-    const where = [this.where(audience, params)];
-    if (after !== null) where.push(`c.id > ${params.add(after, 'text')}`);
+    const bound = after === null ? undefined : params.add(after, 'text');
+    const where = [this.where(audience, params, bound)];
+    if (bound) where.push(`c.id > ${bound}`);
     const rows: IdRow[] = await this.ds.query(
       `SELECT c.id FROM preferences.contacts c WHERE ${where.join(' AND ')} ORDER BY c.id LIMIT ${params.add(limit, 'int')}`,
       params.values,
@@ -66,9 +67,10 @@ export class AudienceRepository {
     return (rows[0]?.ids ?? []).map(Number);
   }
 
-  private where(audience: ResolvedAudience, params: SqlParams): string {
-    const include = audience.all ? 'true' : anyMemberPredicate(audience.include, params);
+  /** `after`: the page's bound on `c.id` (a parameter), which static segments also apply to their members. */
+  private where(audience: ResolvedAudience, params: SqlParams, after?: string): string {
+    const include = audience.all ? 'true' : anyMemberPredicate(audience.include, params, after);
     if (audience.exclude.length === 0) return include;
-    return `${include} AND NOT ${anyMemberPredicate(audience.exclude, params)}`;
+    return `${include} AND NOT ${anyMemberPredicate(audience.exclude, params, after)}`;
   }
 }

@@ -33,14 +33,17 @@ export function memberPredicate(segment: SegmentDefinition, params: SqlParams): 
 /**
  * Any of the segments; `false` for none. When all are static it is one semi-join on the member
  * table, which the planner can drive from the segments' members instead of walking every contact.
+ * `after` (a bound parameter) is the caller's keyset bound on `c.id`: repeated inside, so that a
+ * page reads the members from there on, not every member before it (a shipment to a million
+ * contacts pages 200 times through the same list).
  */
-export function anyMemberPredicate(segments: SegmentDefinition[], params: SqlParams): string {
+export function anyMemberPredicate(segments: SegmentDefinition[], params: SqlParams, after?: string): string {
   if (segments.length === 0) return 'false';
   if (segments.every((s) => !s.predicate))
     return `c.id IN (SELECT m.contact_id FROM preferences.segment_members m
       WHERE m.segment_id = ANY(${params.add(
         segments.map((s) => s.id),
         'bigint[]',
-      )}) AND NOT m.manually_removed)`;
+      )}) AND NOT m.manually_removed${after ? ` AND m.contact_id > ${after}` : ''})`;
   return `(${segments.map((s) => memberPredicate(s, params)).join(' OR ')})`;
 }
