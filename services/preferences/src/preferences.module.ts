@@ -41,6 +41,7 @@ import { SegmentFilters1796620000001 } from './migrations/1796620000001-SegmentF
 import { Imports1796620000002 } from './migrations/1796620000002-Imports';
 import { BounceStreaks1796700000000 } from './migrations/1796700000000-BounceStreaks';
 import { MauticContactShape1796710000000 } from './migrations/1796710000000-MauticContactShape';
+import { AudienceCosts1796800000000 } from './migrations/1796800000000-AudienceCosts';
 import type { PreferencesConfig } from './preferences.config';
 import { SegmentsRepository } from './segments/segments.repository';
 import { SegmentsRpc } from './segments/segments.rpc';
@@ -76,6 +77,7 @@ export function createPreferencesModule(
         Imports1796620000002,
         BounceStreaks1796700000000,
         MauticContactShape1796710000000,
+        AudienceCosts1796800000000,
       ],
     },
     providers: [
