@@ -10,7 +10,8 @@ import { cpuMs } from '@switchboard/testing';
  */
 export class CpuLedger {
   private readonly spent = new Map<string, number>();
-  private started?: Map<number, { name: string; ms: number }>;
+  /** Per process since `start`: its name, CPU when first seen (0 for a backend born since) and when last seen. */
+  private seen?: Map<number, { name: string; first: number; last: number }>;
 
   private constructor(
     private readonly db: Client,
@@ -24,16 +25,29 @@ export class CpuLedger {
   }
 
   async start(): Promise<void> {
-    this.started = await this.snapshot();
+    this.seen = new Map();
+    for (const [pid, { name, ms }] of await this.snapshot()) this.seen.set(pid, { name, first: ms, last: ms });
+  }
+
+  /**
+   * Reads every process again. Pools close idle PostgreSQL connections and open new ones, and a
+   * backend that ends between two readings takes its CPU with it: over a long run, sample every
+   * few seconds so that at most the last interval of such a backend is lost.
+   */
+  async sample(): Promise<void> {
+    if (!this.seen) return;
+    for (const [pid, { name, ms }] of await this.snapshot()) {
+      const known = this.seen.get(pid);
+      if (known) known.last = ms;
+      else this.seen.set(pid, { name, first: 0, last: ms });
+    }
   }
 
   async stop(): Promise<void> {
-    const now = await this.snapshot();
-    for (const [pid, { name, ms }] of now) {
-      const before = this.started?.get(pid)?.ms ?? 0;
-      this.spent.set(name, (this.spent.get(name) ?? 0) + ms - before);
-    }
-    this.started = undefined;
+    await this.sample();
+    for (const { name, first, last } of this.seen?.values() ?? [])
+      this.spent.set(name, (this.spent.get(name) ?? 0) + last - first);
+    this.seen = undefined;
   }
 
   /** Microseconds of CPU per unit of work, by process name, over every start–stop so far. */
@@ -67,7 +81,7 @@ export class CpuLedger {
   }
 }
 
-function natsServerPids(): number[] {
+export function natsServerPids(): number[] {
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .filter((pid) => {

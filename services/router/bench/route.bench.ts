@@ -55,7 +55,7 @@ const SOAK_SECONDS = arg('soak', QUICK ? 30 : 240);
 const SOAK_RATE = arg('soak-rate', 1_000);
 const IN_PROCESS = process.argv.includes('--in-process');
 const PER_ACTION = 1_000;
-const SERVICES = ['catalog', 'preferences', 'campaign-actions', 'router'];
+export const SERVICES = ['catalog', 'preferences', 'campaign-actions', 'router'];
 /** BENCH_SERVICE_NODE_OPTIONS (e.g. `--require ./profile-hook.js`) and ROUTER_CONCURRENCY reach the service processes. */
 const SERVICE_ENV: Record<string, string> = {
   ROUTER_CHANNEL_WARMUP_MS: '1500',
@@ -64,7 +64,7 @@ const SERVICE_ENV: Record<string, string> = {
   ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}),
 };
 
-interface System {
+export interface System {
   /** Peak RSS per service process, MiB (empty in-process). */
   memoryMb(): Record<string, number | undefined>;
   /** Current RSS per service process, MiB (empty in-process). */
@@ -74,10 +74,16 @@ interface System {
   close(): Promise<void>;
 }
 
-async function startAll(env: TestEnv): Promise<System> {
+/** Every service of the route as its own process (its main.ts), or all in this one with --in-process. */
+export async function startAll(
+  env: TestEnv,
+  services = SERVICES,
+  serviceEnv: Record<string, string> = {},
+): Promise<System> {
+  const vars = { ...SERVICE_ENV, ...serviceEnv };
   if (IN_PROCESS) {
     const running: RunningService[] = [];
-    for (const name of SERVICES) running.push(await startNamedService(name, env, SERVICE_ENV));
+    for (const name of services) running.push(await startNamedService(name, env, vars));
     return {
       memoryMb: () => ({}),
       rssMb: () => ({}),
@@ -86,23 +92,24 @@ async function startAll(env: TestEnv): Promise<System> {
     };
   }
   const children: ChildService[] = [];
-  for (const name of SERVICES) children.push(await spawnService(env, name, SERVICE_ENV, await freePort()));
+  for (const name of services) children.push(await spawnService(env, name, vars, await freePort()));
   return {
-    memoryMb: () => Object.fromEntries(SERVICES.map((name, i) => [name, peakRssMb(children[i].process.pid!)])),
-    rssMb: () => Object.fromEntries(SERVICES.map((name, i) => [name, rssMb(children[i].process.pid!)])),
-    pids: Object.fromEntries(SERVICES.map((name, i) => [name, children[i].process.pid!])),
+    memoryMb: () => Object.fromEntries(services.map((name, i) => [name, peakRssMb(children[i].process.pid!)])),
+    rssMb: () => Object.fromEntries(services.map((name, i) => [name, rssMb(children[i].process.pid!)])),
+    pids: Object.fromEntries(services.map((name, i) => [name, children[i].process.pid!])),
     close: async () => void (await Promise.all(children.map((c) => c.kill('SIGTERM')))),
   };
 }
 
 /** Counts dispatches and outcomes as they appear, and when each contact's dispatch was first seen. */
-class Tally {
+export class Tally {
   dispatches = 0;
   outcomes = 0;
   readonly dispatchedAt = new Map<string, number>();
   private waiters: Array<() => void> = [];
 
-  constructor(nc: NatsConnection, names: NatsNames) {
+  /** `latencies: false` keeps no time per contact (a shipment to a million contacts needs only the counts). */
+  constructor(nc: NatsConnection, names: NatsNames, { latencies = true } = {}) {
     // A message holds one item or a batch of them (DESIGN §5 "Batching").
     nc.subscribe(names.subjects.dispatch('*'), {
       callback: (_e, m) => {
@@ -110,7 +117,9 @@ class Tally {
         const items = 'dispatches' in data ? data.dispatches : [data];
         const now = performance.now();
         this.dispatches += items.length;
-        for (const { contact } of items) if (!this.dispatchedAt.has(contact.id)) this.dispatchedAt.set(contact.id, now);
+        if (latencies)
+          for (const { contact } of items)
+            if (!this.dispatchedAt.has(contact.id)) this.dispatchedAt.set(contact.id, now);
         this.poke();
       },
     });
@@ -177,27 +186,20 @@ async function startRelay(
   };
 }
 
-async function main(): Promise<void> {
-  const env = await createTestEnv();
-  const client = await connectClient(env);
-  const beats = announceChannels(client, env, ['email']);
-  let system: System | undefined;
-  const observer = await connect({ servers: env.natsUrl });
-  try {
-    system = await startAll(env);
-    await run(env, client, observer, system);
-  } finally {
-    beats.stop();
-    await observer.close();
-    await system?.close();
-    await client.nc.close();
-    await env.cleanup();
-  }
+/** What the route's rounds publish: a routable email message and `contactCount` contacts `c0`.., ids only. */
+export interface RouteFixture {
+  messageId: number;
+  action(contactIds: string[], names?: NatsNames): { subject: string; msgId: string; payload: Record<string, unknown> };
+  /** Publishes `count` contacts in actions of 1,000 at once; contacts/s until every dispatch and outcome is out. */
+  throughput(count: number, names?: NatsNames, counted?: Tally): Promise<number>;
 }
 
-async function run(env: TestEnv, client: Client, observer: NatsConnection, system: System): Promise<void> {
-  const tally = new Tally(observer, env.names);
-
+export async function prepareRoute(
+  env: TestEnv,
+  client: Client,
+  tally: Tally,
+  contactCount: number,
+): Promise<RouteFixture> {
   const save = async (kind: 'message' | 'email', input: Record<string, unknown>) =>
     (await client.rpc.call(catalogItemSave, { kind, mode: 'create', input, actor: { id: null, name: 'bench' } })).item
       .id as number;
@@ -208,8 +210,6 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection, syste
   });
   const messageId = await save('message', { name: 'Sale', channels: { email: { channelId: email, isEnabled: true } } });
 
-  const latencyContacts = Math.max(...RATES) * SECONDS;
-  const contactCount = Math.max(COUNT, latencyContacts);
   for (let i = 0; i < contactCount; i += 1_000) {
     const contacts = Array.from({ length: Math.min(1_000, contactCount - i) }, (_, k) => ({
       id: `c${i + k}`,
@@ -245,6 +245,33 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection, syste
     await counted.until(d0 + count, o0 + count);
     return (count / (performance.now() - started)) * 1000;
   };
+  return { messageId, action, throughput };
+}
+
+async function main(): Promise<void> {
+  const env = await createTestEnv();
+  const client = await connectClient(env);
+  const beats = announceChannels(client, env, ['email']);
+  let system: System | undefined;
+  const observer = await connect({ servers: env.natsUrl });
+  try {
+    system = await startAll(env);
+    await run(env, client, observer, system);
+  } finally {
+    beats.stop();
+    await observer.close();
+    await system?.close();
+    await client.nc.close();
+    await env.cleanup();
+  }
+}
+
+async function run(env: TestEnv, client: Client, observer: NatsConnection, system: System): Promise<void> {
+  const tally = new Tally(observer, env.names);
+
+  const latencyContacts = Math.max(...RATES) * SECONDS;
+  const contactCount = Math.max(COUNT, latencyContacts);
+  const { action, throughput } = await prepareRoute(env, client, tally, contactCount);
   await throughput(Math.min(2_000, COUNT)); // warm-up
   const relay = IN_PROCESS ? undefined : await startRelay(env, observer);
   const relayed = (count: number) => throughput(count, relay!.names, relay!.tally);
@@ -398,7 +425,9 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection, syste
   });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
-});
+// Run as a benchmark, not when the shipment benchmark imports its parts.
+if (require.main === module)
+  main().catch((error: unknown) => {
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  });
