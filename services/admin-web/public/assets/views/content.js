@@ -265,12 +265,7 @@ export async function contentEditPage(ctx) {
     ),
     notice,
     id
-      ? h(
-          'div',
-          { class: 'two-col' },
-          form,
-          h('div', null, previewPanel(path, id), path === 'emails' ? testSendPanel(id) : null),
-        )
+      ? h('div', { class: 'two-col' }, form, h('div', null, previewPanel(path, id), testSendPanel(path, id, item)))
       : form,
   );
 
@@ -501,8 +496,61 @@ function previewPanel(path, id) {
   return form;
 }
 
-/** Sends the saved email now to one address with `POST /api/emails/{id}/test`. @param {string} id */
-function testSendPanel(id) {
+/**
+ * Where each content type's test goes (DESIGN §7.2): the field asking for it, and how its text
+ * becomes the request's `address`.
+ * @param {string} path @param {any} item
+ * @returns {{ label: string, hint?: string, type?: string, read: (value: string) => unknown } | null}
+ */
+function testAddress(path, item) {
+  const text = (/** @type {string} */ value) => value.trim();
+  switch (path) {
+    case 'emails':
+      return { label: 'Email address', type: 'email', read: text };
+    case 'smses':
+      return { label: 'Mobile number', type: 'tel', hint: 'In E.164 form, e.g. +420777000111.', read: text };
+    case 'tweets':
+      return { label: 'Twitter handle', hint: '@name', read: text };
+    case 'inappmessages':
+      return { label: 'Contact ID of the inbox', hint: 'The contact whose inbox gets the test.', read: text };
+    case 'notifications':
+      return item?.mobile
+        ? { label: 'Device token', hint: 'The app’s FCM registration token.', read: (v) => ({ token: v.trim() }) }
+        : {
+            label: 'Push subscription (JSON)',
+            type: 'textarea',
+            hint: 'The browser’s PushSubscription as JSON: {"endpoint": …, "keys": {"p256dh": …, "auth": …}}.',
+            read: (v) => {
+              try {
+                return JSON.parse(v);
+              } catch {
+                throw Object.assign(new Error('Please correct the highlighted fields.'), {
+                  details: { address: ['Paste the subscription as JSON.'] },
+                });
+              }
+            },
+          };
+    default:
+      return null;
+  }
+}
+
+/** @param {unknown} address → how a test's destination reads in a sentence */
+function describeAddress(address) {
+  if (typeof address === 'string') return address;
+  const value = /** @type {any} */ (address);
+  if (value?.token) return 'the device';
+  if (value?.endpoint) return 'the push subscription';
+  return 'the address';
+}
+
+/**
+ * Sends the saved content now to one address with `POST /api/<type>/{id}/test`.
+ * @param {string} path @param {string} id @param {any} item
+ */
+function testSendPanel(path, id, item) {
+  const address = testAddress(path, item);
+  if (!address) return null;
   const alert = alertBox();
   const result = noticeBox();
   const form = /** @type {HTMLFormElement} */ (
@@ -512,7 +560,15 @@ function testSendPanel(id) {
       h('h2', { id: 'test-send-title' }, 'Send a test'),
       h('p', { class: 'muted' }, 'Sends the saved version now, published or not. Statistics do not count it.'),
       alert,
-      field({ name: 'address', label: 'Email address', type: 'email', required: true }),
+      field({
+        name: 'address',
+        label: address.label,
+        type: address.type,
+        hint: address.hint,
+        required: true,
+        rows: 4,
+        className: address.type === 'textarea' ? 'code' : undefined,
+      }),
       field({ name: 'contactId', label: 'Contact ID', hint: 'Optional: render with this contact’s fields.' }),
       h('button', { type: 'submit' }, 'Send test'),
       result,
@@ -521,17 +577,17 @@ function testSendPanel(id) {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     result.textContent = '';
-    const address = valueOf(form, 'address').trim();
     const contactId = valueOf(form, 'contactId').trim();
     void busy(form, async () => {
       try {
+        const to = address.read(valueOf(form, 'address'));
         const { test } = await api(
           'POST',
-          `/api/emails/${encodeURIComponent(id)}/test`,
-          contactId ? { address, contactId } : { address },
+          `/api/${path}/${encodeURIComponent(id)}/test`,
+          contactId ? { address: to, contactId } : { address: to },
         );
         clearErrors(form);
-        result.textContent = `Sent to ${test.address} through ${test.provider}.`;
+        result.textContent = `Sent to ${describeAddress(test.address)} through ${test.provider}.`;
       } catch (error) {
         showError(form, alert, error);
       }
