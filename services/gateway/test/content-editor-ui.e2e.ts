@@ -1,5 +1,5 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startDevProviders, type DevProviders } from '../../dev-providers/src';
+import { DEFAULT_TWILIO, startDevProviders, type DevProviders } from '../../dev-providers/src';
 import { waitFor } from '@switchboard/testing';
 import { startGateway, TEST_ADMIN, type GatewayTestContext } from './support/gateway-test';
 
@@ -32,11 +32,18 @@ describe('admin web UI — content editing', () => {
     dev = await startDevProviders();
     [ctx, browser] = await Promise.all([
       startGateway({
-        services: ['catalog', 'preferences', 'sender-email'],
+        services: ['catalog', 'preferences', 'sender-email', 'sender-sms'],
         serviceEnv: {
           SB_TRACKING_SECRET: 'content-editor-ui-tracking-secret-0123456789',
           SMTP_HOST: '127.0.0.1',
           SMTP_PORT: String(dev.smtp.port),
+          SMS_PROVIDER: 'twilio',
+          TWILIO_BASE_URL: dev.httpBaseUrl,
+          TWILIO_ACCOUNT_SID: DEFAULT_TWILIO.accountSid,
+          TWILIO_AUTH_TOKEN: DEFAULT_TWILIO.authToken,
+          TWILIO_FROM: '+15005550006',
+          // Every service runs in this one process on a loaded machine.
+          SENDER_PROVIDER_TIMEOUT_MS: '60000',
         },
       }),
       chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS }),
@@ -254,5 +261,30 @@ describe('admin web UI — content editing', () => {
     const mail = await dev.outbox.waitFor((m) => m.provider === 'smtp' && m.to.includes('qa@example.org'), 20_000);
     expect(mail.subject).toBe('Hi there');
     expect(mail.body).toContain('Dear there');
+  });
+
+  it('sends a test of a text message to the SMS provider, and says what is wrong with a bad number', async () => {
+    await waitFor(async () =>
+      ((await ctx.api('GET', '/api/channels')).body.channels ?? []).some(
+        (c: { channel: string; available: boolean }) => c.channel === 'sms' && c.available,
+      ),
+    );
+    const sms = (
+      await ctx.api('POST', '/api/smses/new', {
+        name: 'Flash sale',
+        message: 'Flash sale, {{ contact.firstname | default: "friend" }}! Reply STOP to opt out',
+      })
+    ).body.sms;
+    await page.goto(`${ctx.baseUrl}/admin/content/smses/${sms.id}`);
+    const test = page.getByRole('form', { name: 'Send a test' });
+    await test.getByLabel('Mobile number').fill('777 000');
+    await test.getByRole('button', { name: 'Send test' }).click();
+    await test.getByText('A mobile number in E.164 form (+420777000111) is required.').waitFor();
+
+    await test.getByLabel('Mobile number').fill('+420777000111');
+    await test.getByRole('button', { name: 'Send test' }).click();
+    await test.getByText('Sent to +420777000111 through twilio.').waitFor();
+    const sent = await dev.outbox.waitFor((m) => m.provider === 'twilio' && m.to === '+420777000111', 20_000);
+    expect(sent.body).toBe('Flash sale, friend! Reply STOP to opt out');
   });
 });
