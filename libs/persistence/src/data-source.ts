@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
+import { execute } from './statements';
 
 export interface ServiceDataSourceOptions {
   url: string;
@@ -37,14 +38,14 @@ export async function migrate(ds: DataSource, schema: string): Promise<string[]>
   const runner = ds.createQueryRunner();
   await runner.connect();
   try {
-    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`switchboard.migrate.${schema}`]);
-    await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await execute(runner.manager, 'SELECT pg_advisory_lock(hashtext($1))', [`switchboard.migrate.${schema}`]);
+    await execute(runner.manager, `CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     const applied = await ds.runMigrations({ transaction: 'each' });
     return applied.map((m) => m.name);
   } finally {
-    await runner
-      .query('SELECT pg_advisory_unlock(hashtext($1))', [`switchboard.migrate.${schema}`])
-      .catch(() => undefined);
+    await execute(runner.manager, 'SELECT pg_advisory_unlock(hashtext($1))', [`switchboard.migrate.${schema}`]).catch(
+      () => undefined,
+    );
     await runner.release();
   }
 }
@@ -58,11 +59,15 @@ export async function ensureDatabase(url: string): Promise<void> {
   const client = new Client({ connectionString: admin.toString() });
   await client.connect();
   try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    const { rowCount } = await client.query<{ found: 1 }>('SELECT 1 AS found FROM pg_database WHERE datname = $1', [
+      name,
+    ]);
     if (!rowCount) {
-      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`).catch((error: Error & { code?: string }) => {
-        if (error.code !== '42P04') throw error; // created concurrently
-      });
+      await client
+        .query<never>(`CREATE DATABASE "${name.replace(/"/g, '""')}"`)
+        .catch((error: Error & { code?: string }) => {
+          if (error.code !== '42P04') throw error; // created concurrently
+        });
     }
   } finally {
     await client.end();

@@ -2,6 +2,11 @@ import type { FactoryProvider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
 
+/** One chunk's DELETE, counted. */
+interface DeletedRow {
+  n: number;
+}
+
 /** Rows of `table` whose `column` (a timestamptz) is older than `olderThanMs` are no longer needed. */
 export interface PruneRule {
   table: string;
@@ -74,7 +79,7 @@ export class Pruner {
         SELECT count(*)::int AS n FROM gone`;
       deleted[table] = 0;
       for (;;) {
-        const [{ n }] = (await this.ds.query(sql, [olderThanMs])) as { n: number }[];
+        const [{ n }] = await this.ds.query<DeletedRow[]>(sql, [olderThanMs]);
         deleted[table] += n;
         if (n < this.chunk) break;
       }

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { MessagingProvisioner, NATS_CONNECTION } from '@switchboard/messaging';
+import { execute } from '@switchboard/persistence';
 import { baseEnv, buildBaseConfig, loadConfig } from '@switchboard/config';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,7 +49,7 @@ export function readinessChecks(app: INestApplicationContext): Record<string, ()
   if (ds) {
     const db = ds;
     checks.database = async () => {
-      await db.query('SELECT 1');
+      await execute(db, 'SELECT 1');
     };
   }
   return checks;

@@ -59,7 +59,7 @@ export async function createTestEnv(): Promise<TestEnv> {
       admin.pathname = '/postgres';
       const client = new Client({ connectionString: admin.toString() });
       await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "sb_test_${prefix}" WITH (FORCE)`);
+      await client.query<never>(`DROP DATABASE IF EXISTS "sb_test_${prefix}" WITH (FORCE)`);
       await client.end();
     },
   };

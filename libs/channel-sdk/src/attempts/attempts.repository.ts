@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { DeliveryEvent } from '@switchboard/contracts';
+import { execute } from '@switchboard/persistence';
 
 export type AttemptStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
@@ -30,10 +31,14 @@ export interface Claim {
   crashResends: number;
 }
 
-/**
- * `<schema>.dispatch_attempts`: one row per dispatch, so that a redelivered dispatch that already
- * succeeded is never sent again. A batch costs three statements: find, claim, finish.
- */
+/** A dispatch's attempts as stored. */
+interface DispatchAttemptRow {
+  dispatch_id: string;
+  status: AttemptStatus;
+  attempts: number;
+  event: DeliveryEvent | null;
+}
+
 /** A recorded final event (feedback lookups by provider message id). */
 interface EventRow {
   event: DeliveryEvent;
@@ -46,6 +51,10 @@ interface ClaimRow {
   crash_resends: number;
 }
 
+/**
+ * `<schema>.dispatch_attempts`: one row per dispatch, so that a redelivered dispatch that already
+ * succeeded is never sent again. A batch costs three statements: find, claim, finish.
+ */
 export class AttemptsRepository {
   private readonly table: string;
 
@@ -59,11 +68,10 @@ export class AttemptsRepository {
 
   async find(dispatchIds: string[]): Promise<Map<string, AttemptRow>> {
     if (dispatchIds.length === 0) return new Map();
-    const rows: Array<{ dispatch_id: string; status: AttemptStatus; attempts: number; event: DeliveryEvent | null }> =
-      await this.ds.query(
-        `SELECT dispatch_id, status, attempts, event FROM ${this.table} WHERE dispatch_id = ANY($1::text[])`,
-        [dispatchIds],
-      );
+    const rows = await this.ds.query<DispatchAttemptRow[]>(
+      `SELECT dispatch_id, status, attempts, event FROM ${this.table} WHERE dispatch_id = ANY($1::text[])`,
+      [dispatchIds],
+    );
     return new Map(
       rows.map((r) => [
         r.dispatch_id,
@@ -111,7 +119,8 @@ export class AttemptsRepository {
   /** Records the outcome of a round; a dispatch already sent or failed is never changed again. */
   async finish(results: FinishedAttempt[]): Promise<void> {
     if (results.length === 0) return;
-    await this.ds.query(
+    await execute(
+      this.ds,
       `INSERT INTO ${this.table} AS a (dispatch_id, channel, contact_id, status, attempts, last_error, event, claimed_at, updated_at)
        SELECT u.id, u.channel, u.contact_id, u.status, u.calls, u.last_error, u.event::jsonb, NULL, now()
        FROM unnest($1::text[], $2::text[], $7::text[], $3::text[], $4::int[], $5::text[], $6::text[])
@@ -137,7 +146,8 @@ export class AttemptsRepository {
    * that a redelivered dispatch of theirs is still never sent again.
    */
   async eraseContact(contactId: string): Promise<void> {
-    await this.ds.query(
+    await execute(
+      this.ds,
       `UPDATE ${this.table}
        SET last_error = NULL, updated_at = now(),
            event = CASE WHEN event ? 'error' THEN jsonb_set(event, '{error,message}', '"(erased)"') ELSE event END
