@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Audience, Campaign, CampaignStatus, Schedule } from '@switchboard/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
+import { execute } from '@switchboard/persistence';
 
 interface CampaignRow {
   id: number;
@@ -181,14 +182,14 @@ export class CampaignsRepository {
     const keys = Object.keys(changes) as (keyof CampaignChanges)[];
     // An empty PATCH changes nothing but the modification date (it used to be `SET , date_modified`: a 500).
     const sets = [...keys.map((k, i) => `${COLUMN[k]} = $${i + 2}`), 'date_modified = now()'];
-    await em.query(`UPDATE campaign_actions.campaigns SET ${sets.join(', ')} WHERE id = $1`, [
+    await execute(em, `UPDATE campaign_actions.campaigns SET ${sets.join(', ')} WHERE id = $1`, [
       id,
       ...keys.map((k) => this.value(k, changes[k])),
     ]);
   }
 
   async delete(em: EntityManager, id: number): Promise<void> {
-    await em.query('DELETE FROM campaign_actions.campaigns WHERE id = $1', [id]);
+    await execute(em, 'DELETE FROM campaign_actions.campaigns WHERE id = $1', [id]);
   }
 
   /** Campaigns whose next slot has come, locked for `em`'s transaction (rows other instances hold are skipped). */
@@ -204,7 +205,8 @@ export class CampaignsRepository {
 
   /** A slot of the campaign started a shipment: it is sending until that ends; `nextRunAt` is the slot after. */
   async shipped(em: EntityManager, id: number, nextRunAt: Date | null): Promise<void> {
-    await em.query(
+    await execute(
+      em,
       `UPDATE campaign_actions.campaigns SET status = 'sending', next_run_at = $2, last_shipment_at = now(), date_modified = now()
        WHERE id = $1`,
       [id, nextRunAt],

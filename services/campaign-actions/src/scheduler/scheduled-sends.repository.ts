@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { SendRequested } from '@switchboard/contracts';
 import { DataSource } from 'typeorm';
+import { execute } from '@switchboard/persistence';
 
 export interface ScheduledSend {
   sendId: string;
@@ -30,7 +31,8 @@ export class ScheduledSendsRepository {
   /** Stores sends not scheduled yet (a key already there, emitted or not, is left alone). */
   async schedule(sends: ScheduledSend[]): Promise<void> {
     if (sends.length === 0) return;
-    await this.ds.query(
+    await execute(
+      this.ds,
       `INSERT INTO campaign_actions.scheduled_sends (send_id, attempt, deferrals, msg_id, due_at, payload)
        SELECT send_id, attempt, deferrals, msg_id, due_at, payload
        FROM jsonb_to_recordset($1::jsonb) AS x(send_id text, attempt int, deferrals int, msg_id text, due_at timestamptz, payload jsonb)
@@ -75,7 +77,8 @@ export class ScheduledSendsRepository {
           payload: r.payload,
         })),
       );
-      await em.query(
+      await execute(
+        em,
         `UPDATE campaign_actions.scheduled_sends s SET emitted_at = now()
          FROM unnest($1::text[], $2::int[], $3::int[]) AS k(send_id, attempt, deferrals)
          WHERE s.send_id = k.send_id AND s.attempt = k.attempt AND s.deferrals = k.deferrals`,
@@ -86,6 +89,6 @@ export class ScheduledSendsRepository {
   }
 
   async purgeEmittedBefore(before: Date): Promise<void> {
-    await this.ds.query('DELETE FROM campaign_actions.scheduled_sends WHERE emitted_at < $1', [before]);
+    await execute(this.ds, 'DELETE FROM campaign_actions.scheduled_sends WHERE emitted_at < $1', [before]);
   }
 }

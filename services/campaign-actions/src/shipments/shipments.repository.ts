@@ -1,7 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import type { Shipment } from '@switchboard/contracts';
-import { returnedRows } from '@switchboard/persistence';
+import { returning, execute } from '@switchboard/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
+
+/** A shipment just leased, with its campaign's message and audience. */
+interface ClaimedRow {
+  id: string;
+  campaign_id: number;
+  message_id: number;
+  audience: unknown;
+  resolved: boolean;
+  resolve_after: string | null;
+  targets: number;
+  requested: number;
+}
 
 interface ShipmentRow {
   id: string;
@@ -91,31 +103,21 @@ export class ShipmentsRepository {
 
   /** Cancels the pending shipments of a campaign (whose row the caller locked); returns their ids. */
   async cancelPending(em: EntityManager, campaignId: number): Promise<string[]> {
-    const rows = returnedRows<{ id: string }>(
-      await em.query(
-        `UPDATE campaign_actions.shipments
+    const rows = await returning<{ id: string }>(
+      em,
+      `UPDATE campaign_actions.shipments
        SET status = 'Canceled', finished_at = now(), canceled = targets - requested, lease_owner = NULL, lease_until = NULL
        WHERE campaign_id = $1 AND status = 'Pending' RETURNING id`,
-        [campaignId],
-      ),
+      [campaignId],
     );
     return rows.map((r) => r.id);
   }
 
   /** Takes the lease of one pending shipment nobody holds (or whose holder went silent). */
   async claim(owner: string, leaseMs: number, skip: string[]): Promise<ClaimedShipment | undefined> {
-    const rows = returnedRows<{
-      id: string;
-      campaign_id: number;
-      message_id: number;
-      audience: unknown;
-      resolved: boolean;
-      resolve_after: string | null;
-      targets: number;
-      requested: number;
-    }>(
-      await this.ds.query(
-        `UPDATE campaign_actions.shipments s SET lease_owner = $1, lease_until = now() + $2 * interval '1 millisecond'
+    const rows = await returning<ClaimedRow>(
+      this.ds,
+      `UPDATE campaign_actions.shipments s SET lease_owner = $1, lease_until = now() + $2 * interval '1 millisecond'
        FROM campaign_actions.campaigns c
        WHERE s.id = (
          SELECT id FROM campaign_actions.shipments
@@ -123,8 +125,7 @@ export class ShipmentsRepository {
          ORDER BY started_at LIMIT 1 FOR UPDATE SKIP LOCKED
        ) AND c.id = s.campaign_id
        RETURNING s.id, s.campaign_id, c.message_id, c.audience, s.resolved, s.resolve_after, s.targets, s.requested`,
-        [owner, leaseMs, skip],
-      ),
+      [owner, leaseMs, skip],
     );
     const r = rows[0];
     if (!r) return undefined;
@@ -153,19 +154,19 @@ export class ShipmentsRepository {
     next: string | null,
   ): Promise<Held> {
     return this.ds.transaction(async (em) => {
-      const held = returnedRows<{ id: string }>(
-        await em.query(
-          `UPDATE campaign_actions.shipments
+      const held = await returning<{ id: string }>(
+        em,
+        `UPDATE campaign_actions.shipments
          SET targets = targets + $4, resolve_after = $5, resolved = ($5::text IS NULL),
              lease_until = now() + $3 * interval '1 millisecond'
          WHERE id = $1 AND lease_owner = $2 AND status = 'Pending' AND targets = $6 AND NOT resolved
          RETURNING id`,
-          [id, owner, leaseMs, contactIds.length, next, from],
-        ),
+        [id, owner, leaseMs, contactIds.length, next, from],
       );
       if (held.length === 0) return 'lost';
       if (contactIds.length > 0)
-        await em.query(
+        await execute(
+          em,
           `INSERT INTO campaign_actions.shipment_targets (shipment_id, seq, contact_id)
            SELECT $1, $2 + n - 1, c FROM unnest($3::text[]) WITH ORDINALITY AS t(c, n)`,
           [id, from, contactIds],
@@ -199,7 +200,8 @@ export class ShipmentsRepository {
         [id, row.requested, limit],
       );
       if (targets.length > 0) await publish(targets.map((t) => ({ seq: t.seq, contactId: t.contact_id })));
-      await em.query(
+      await execute(
+        em,
         `UPDATE campaign_actions.shipments SET requested = requested + $2, lease_until = now() + $3 * interval '1 millisecond'
          WHERE id = $1`,
         [id, targets.length, leaseMs],
@@ -234,16 +236,16 @@ export class ShipmentsRepository {
    */
   async finish(id: string, campaignId: number, status: 'Completed' | 'Failed', error: string | null): Promise<void> {
     await this.ds.transaction(async (em) => {
-      await em.query('SELECT id FROM campaign_actions.campaigns WHERE id = $1 FOR UPDATE', [campaignId]);
-      const done = returnedRows<{ id: string }>(
-        await em.query(
-          `UPDATE campaign_actions.shipments SET status = $2, error = $3, finished_at = now(), lease_owner = NULL, lease_until = NULL
+      await execute(em, 'SELECT id FROM campaign_actions.campaigns WHERE id = $1 FOR UPDATE', [campaignId]);
+      const done = await returning<{ id: string }>(
+        em,
+        `UPDATE campaign_actions.shipments SET status = $2, error = $3, finished_at = now(), lease_owner = NULL, lease_until = NULL
          WHERE id = $1 AND status = 'Pending' RETURNING id`,
-          [id, status, error],
-        ),
+        [id, status, error],
       );
       if (done.length === 0) return;
-      await em.query(
+      await execute(
+        em,
         `UPDATE campaign_actions.campaigns c SET date_modified = now(), status = CASE
            WHEN c.schedule->>'type' <> 'recurring' THEN 'completed'
            WHEN EXISTS (SELECT 1 FROM campaign_actions.shipments s WHERE s.campaign_id = c.id AND s.status = 'Pending') THEN 'sending'
@@ -256,7 +258,8 @@ export class ShipmentsRepository {
 
   /** Gives the lease back (a clean shutdown): another instance resumes at once instead of after the lease. */
   async release(id: string, owner: string): Promise<void> {
-    await this.ds.query(
+    await execute(
+      this.ds,
       `UPDATE campaign_actions.shipments SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2`,
       [id, owner],
     );

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { DeliveryEvent } from '@switchboard/contracts';
 import { DataSource } from 'typeorm';
+import { execute } from '@switchboard/persistence';
 
 export interface StoredDeliveryEvent {
   dispatchId: string;
@@ -49,7 +50,8 @@ export class DeliveryEventsRepository {
       provider: e.provider ?? null,
       resent_after_crash: resentAfterCrash(e),
     }));
-    await this.ds.query(
+    await execute(
+      this.ds,
       `INSERT INTO router.delivery_events
          (event_key, dispatch_id, send_id, channel, event, occurred_at, error, url, provider, resent_after_crash)
        SELECT event_key, dispatch_id, send_id, channel, event, occurred_at, error, url, provider, resent_after_crash
@@ -82,7 +84,8 @@ export class DeliveryEventsRepository {
    * sends go; the event kinds and error codes stay, so the decision record still reads.
    */
   async eraseContacts(contactIds: string[]): Promise<void> {
-    await this.ds.query(
+    await execute(
+      this.ds,
       `UPDATE router.delivery_events
           SET url = NULL, error = CASE WHEN error IS NULL THEN NULL ELSE jsonb_set(error, '{message}', '""') END
         WHERE send_id IN (SELECT send_id FROM router.decisions WHERE contact_id = ANY($1::text[]))`,

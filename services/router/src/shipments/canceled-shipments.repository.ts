@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { SendRequested } from '@switchboard/contracts';
 import { DataSource } from 'typeorm';
 import type { RoutePlan } from '../routing/route-plan';
+import { execute } from '@switchboard/persistence';
 
 /**
  * router.canceled_shipments: the shipments whose sends must not be routed any more (DESIGN §7.4
@@ -13,7 +14,8 @@ export class CanceledShipmentsRepository {
   constructor(private readonly ds: DataSource) {}
 
   async add(shipmentIds: string[], canceledAt: string): Promise<void> {
-    await this.ds.query(
+    await execute(
+      this.ds,
       `INSERT INTO router.canceled_shipments (shipment_id, canceled_at)
        SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`,
       [shipmentIds, canceledAt],

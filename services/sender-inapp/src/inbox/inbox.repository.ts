@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { ContactDataEraser } from '@switchboard/channel-sdk';
-import { returnedRows } from '@switchboard/persistence';
+import { returning, execute } from '@switchboard/persistence';
 import type { InboxListQuery, InboxMessage } from '@switchboard/contracts';
 
 const TABLE = 'sender_inapp.inbox_messages';
@@ -58,6 +58,12 @@ interface InsertedRow {
 }
 interface CountRow {
   unread: number;
+}
+interface TotalRow {
+  total: number;
+}
+interface IdRow {
+  id: string;
 }
 interface RefsRow extends Omit<EntryRefs, 'id'> {
   id: string;
@@ -145,7 +151,7 @@ export class InboxRepository implements ContactDataEraser {
           ORDER BY ${order} LIMIT $2 OFFSET $3`,
         [contactId, query.limit, query.start],
       ),
-      this.ds.query<{ total: number }[]>(
+      this.ds.query<TotalRow[]>(
         `SELECT count(*)::int AS total FROM ${TABLE} WHERE contact_id = $1 AND ${VISIBLE} ${unreadOnly}`,
         [contactId],
       ),
@@ -182,7 +188,8 @@ export class InboxRepository implements ContactDataEraser {
 
   /** Marks these of the contact's messages read (those already read keep their time). */
   async markRead(contactId: string, ids: number[], at: Date): Promise<void> {
-    await this.ds.query(
+    await execute(
+      this.ds,
       `UPDATE ${TABLE} SET read_at = $3 WHERE contact_id = $1 AND id = ANY($2::bigint[]) AND read_at IS NULL`,
       [contactId, ids, at],
     );
@@ -190,15 +197,16 @@ export class InboxRepository implements ContactDataEraser {
 
   /** true when the contact had this message visible. */
   async archive(contactId: string, id: number): Promise<boolean> {
-    const result: unknown = await this.ds.query(
+    const rows = await returning<IdRow>(
+      this.ds,
       `UPDATE ${TABLE} SET archived_at = now() WHERE contact_id = $1 AND id = $2 AND ${VISIBLE} RETURNING id`,
       [contactId, id],
     );
-    return returnedRows<{ id: string }>(result).length > 0;
+    return rows.length > 0;
   }
 
   async eraseContact(contactId: string): Promise<void> {
-    await this.ds.query(`DELETE FROM ${TABLE} WHERE contact_id = $1`, [contactId]);
+    await execute(this.ds, `DELETE FROM ${TABLE} WHERE contact_id = $1`, [contactId]);
   }
 }
 
