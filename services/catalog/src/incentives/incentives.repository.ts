@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { ListQuery } from '@switchboard/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { auditColumns, buildListSql, selectPage, type Columns, type ListSpec } from '../items/list-query';
-import { auditSelect, type AuditRow } from '../items/sql';
+import { auditSelect, type AuditRow, type SavedRow } from '../items/sql';
+import { execute, returning } from '@switchboard/persistence';
 
 export interface IncentiveRow extends AuditRow {
   name: string;
@@ -13,11 +14,6 @@ export interface IncentiveRow extends AuditRow {
 }
 
 export type IncentiveFields = Pick<IncentiveRow, 'name' | 'description' | 'isPublished'> & { expiresAt: string | null };
-
-interface Saved {
-  id: number;
-  version: number;
-}
 
 /** One claimed code: the send it went to. */
 export interface IssuedRow {
@@ -90,8 +86,8 @@ export class IncentivesRepository {
   }
 
   /** The pool's own row, held for update until `em` commits. */
-  async lock(em: EntityManager, id: number): Promise<(IncentiveFields & Saved) | undefined> {
-    const rows = await em.query<(IncentiveFields & Saved & { expiresAt: Date | null })[]>(
+  async lock(em: EntityManager, id: number): Promise<(IncentiveFields & SavedRow) | undefined> {
+    const rows = await em.query<(IncentiveFields & SavedRow & { expiresAt: Date | null })[]>(
       `SELECT id, version, name, description, is_published AS "isPublished", expires_at AS "expiresAt"
          FROM catalog.incentives WHERE id = $1 FOR UPDATE`,
       [id],
@@ -100,8 +96,13 @@ export class IncentivesRepository {
     return row && { ...row, expiresAt: row.expiresAt ? new Date(row.expiresAt).toISOString() : null };
   }
 
-  async insert(em: EntityManager, f: IncentiveFields, authorId: number | null, author: string | null): Promise<Saved> {
-    const rows = await em.query<Saved[]>(
+  async insert(
+    em: EntityManager,
+    f: IncentiveFields,
+    authorId: number | null,
+    author: string | null,
+  ): Promise<SavedRow> {
+    const rows = await em.query<SavedRow[]>(
       `INSERT INTO catalog.incentives (name, description, is_published, expires_at, created_by, created_by_user)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, version`,
       [f.name, f.description, f.isPublished, f.expiresAt, authorId, author],
@@ -115,8 +116,9 @@ export class IncentivesRepository {
     f: IncentiveFields,
     authorId: number | null,
     author: string | null,
-  ): Promise<Saved> {
-    const [rows] = await em.query<[Saved[], number]>(
+  ): Promise<SavedRow> {
+    const rows = await returning<SavedRow>(
+      em,
       `UPDATE catalog.incentives SET name = $2, description = $3, is_published = $4, expires_at = $5,
               modified_by = $6, modified_by_user = $7, date_modified = now(), version = version + 1
         WHERE id = $1 RETURNING id, version`,
@@ -126,7 +128,7 @@ export class IncentivesRepository {
   }
 
   async delete(em: EntityManager, id: number): Promise<void> {
-    await em.query('DELETE FROM catalog.incentives WHERE id = $1', [id]);
+    await execute(em, 'DELETE FROM catalog.incentives WHERE id = $1', [id]);
   }
 
   /** Up to `limit` ids of the content items that take codes from the pool. */

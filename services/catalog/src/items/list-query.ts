@@ -87,6 +87,11 @@ export function buildListSql(spec: ListSpec, query: ListQuery, params = new SqlP
   };
 }
 
+/** A filter's match count (bigint, so a string), on every row of a page or alone. */
+interface TotalRow {
+  total: string;
+}
+
 /** Keys a list reply may carry (NATS's payload limit is 1 MB by default). */
 export const LIST_REPLY_BUDGET_BYTES = 800_000;
 
@@ -113,13 +118,11 @@ export async function selectPage<R>(
 ): Promise<{ rows: R[]; total: number }> {
   const filterValues = [...sql.params.values];
   const page = `${sql.limit === undefined ? '' : ` LIMIT ${sql.params.add(sql.limit)}`} OFFSET ${sql.params.add(sql.offset)}`;
-  const rows: (R & { total: string })[] = await ds.query(
+  const rows = await ds.query<(R & TotalRow)[]>(
     `${select}, count(*) OVER() AS total ${from} WHERE ${where} ORDER BY ${sql.orderBy}${page}`,
     sql.params.values,
   );
   if (rows.length > 0 || sql.offset === 0) return { rows, total: rows.length ? Number(rows[0].total) : 0 };
-  const [count] = (await ds.query(`SELECT count(*) AS total ${from} WHERE ${where}`, filterValues)) as {
-    total: string;
-  }[];
+  const [count] = await ds.query<TotalRow[]>(`SELECT count(*) AS total ${from} WHERE ${where}`, filterValues);
   return { rows, total: Number(count.total) };
 }

@@ -14,6 +14,12 @@ export function auditSelect(alias: string): string {
     ${alias}.modified_by_user AS "modifiedByUser", ${alias}.id, ${alias}.version`;
 }
 
+/** What an INSERT or UPDATE of an item returns: its id and its new version. */
+export interface SavedRow {
+  id: number;
+  version: number;
+}
+
 export interface AuditRow {
   id: number;
   version: number;

@@ -1,9 +1,9 @@
-import { SqlParams } from '@switchboard/persistence';
 import { Injectable } from '@nestjs/common';
 import type { Channel, RoutableMessage } from '@switchboard/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
-import { auditSelect, categorySelect, type AuditRow, type CategoryRef } from '../items/sql';
+import { auditSelect, categorySelect, type AuditRow, type CategoryRef, type SavedRow } from '../items/sql';
 import { selectPage, type ListSql } from '../items/list-query';
+import { execute, returning, SqlParams } from '@switchboard/persistence';
 
 export interface MessageChannelRow {
   id: number;
@@ -52,12 +52,18 @@ const GET_SQL = `${selectSql(false)} ${FROM} WHERE m.id = $1`;
 
 export const PUBLISHED_SQL = `(m.is_published AND (m.publish_up IS NULL OR m.publish_up <= now()) AND (m.publish_down IS NULL OR m.publish_down > now()))`;
 
+/** A message as the router reads it, its publication window as stored. */
+type RoutableRow = Omit<RoutableMessage, 'publishUp' | 'publishDown'> & {
+  publishUp: Date | null;
+  publishDown: Date | null;
+};
+
 @Injectable()
 export class MessagesRepository {
   constructor(private readonly ds: DataSource) {}
 
   async findById(id: number, em: EntityManager | DataSource = this.ds): Promise<MessageRow | undefined> {
-    const rows: MessageRow[] = await em.query(GET_SQL, [id]);
+    const rows = await em.query<MessageRow[]>(GET_SQL, [id]);
     return rows[0];
   }
 
@@ -80,7 +86,8 @@ export class MessagesRepository {
       );
       const { id, inserted } = rows[0];
       if (inserted)
-        await em.query(
+        await execute(
+          em,
           `INSERT INTO catalog.message_channels (message_id, channel, channel_id, is_enabled, position)
            VALUES ($1, 'email', $2, true, 0)`,
           [id, emailId],
@@ -91,7 +98,7 @@ export class MessagesRepository {
 
   /** The current state, locked for the rest of the transaction. */
   async lockState(em: EntityManager, id: number): Promise<(MessageState & { version: number }) | undefined> {
-    const rows: (MessageState & { version: number })[] = await em.query(
+    const rows = await em.query<(MessageState & { version: number })[]>(
       `SELECT m.name, m.description, m.is_published AS "isPublished", m.publish_up AS "publishUp", m.publish_down AS "publishDown",
               m.category_id AS category, m.version,
               (SELECT COALESCE(json_agg(json_build_object('channel', mc.channel, 'channelId', mc.channel_id, 'isEnabled', mc.is_enabled)
@@ -110,8 +117,8 @@ export class MessagesRepository {
     em: EntityManager,
     s: MessageState,
     actor: { id: number | null; name: string | null },
-  ): Promise<{ id: number; version: number }> {
-    const rows: { id: number; version: number }[] = await em.query(
+  ): Promise<SavedRow> {
+    const rows = await em.query<SavedRow[]>(
       `INSERT INTO catalog.messages (name, description, is_published, publish_up, publish_down, category_id, created_by, created_by_user)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, version`,
       [s.name, s.description, s.isPublished, s.publishUp, s.publishDown, s.category, actor.id, actor.name],
@@ -124,13 +131,14 @@ export class MessagesRepository {
     id: number,
     s: MessageState,
     actor: { id: number | null; name: string | null },
-  ): Promise<{ id: number; version: number }> {
-    const [rows] = (await em.query(
+  ): Promise<SavedRow> {
+    const rows = await returning<SavedRow>(
+      em,
       `UPDATE catalog.messages SET name = $2, description = $3, is_published = $4, publish_up = $5, publish_down = $6, category_id = $7,
               modified_by = $8, modified_by_user = $9, date_modified = now(), version = version + 1
         WHERE id = $1 RETURNING id, version`,
       [id, s.name, s.description, s.isPublished, s.publishUp, s.publishDown, s.category, actor.id, actor.name],
-    )) as [{ id: number; version: number }[], number];
+    );
     return rows[0];
   }
 
@@ -139,7 +147,8 @@ export class MessagesRepository {
     const p = new SqlParams();
     const message = p.add(id);
     const names = p.add(channels.map((c) => c.channel));
-    await em.query(
+    await execute(
+      em,
       `WITH gone AS (DELETE FROM catalog.message_channels WHERE message_id = ${message} AND channel <> ALL(${names}::text[]))
        INSERT INTO catalog.message_channels (message_id, channel, channel_id, is_enabled, position)
        SELECT ${message}, t.channel, t.channel_id, t.is_enabled, t.position
@@ -152,29 +161,23 @@ export class MessagesRepository {
   }
 
   async delete(em: EntityManager, id: number): Promise<void> {
-    await em.query('DELETE FROM catalog.messages WHERE id = $1', [id]);
+    await execute(em, 'DELETE FROM catalog.messages WHERE id = $1', [id]);
   }
 
   /** Messages whose channels use a content item; their version is bumped (their routable view changed). */
-  async touchUsersOf(
-    em: EntityManager,
-    contentType: string,
-    contentId: number,
-  ): Promise<{ id: number; version: number }[]> {
-    const [rows] = (await em.query(
+  async touchUsersOf(em: EntityManager, contentType: string, contentId: number): Promise<SavedRow[]> {
+    const rows = await returning<SavedRow>(
+      em,
       `UPDATE catalog.messages SET version = version + 1
         WHERE id IN (SELECT message_id FROM catalog.message_channels WHERE content_type = $1 AND channel_id = $2)
         RETURNING id, version`,
       [contentType, contentId],
-    )) as [{ id: number; version: number }[], number];
+    );
     return rows;
   }
 
   async routable(ids: number[]): Promise<RoutableMessage[]> {
-    const rows: (Omit<RoutableMessage, 'publishUp' | 'publishDown'> & {
-      publishUp: Date | null;
-      publishDown: Date | null;
-    })[] = await this.ds.query(
+    const rows = await this.ds.query<RoutableRow[]>(
       `SELECT m.id, m.is_published AS "isPublished", m.publish_up AS "publishUp", m.publish_down AS "publishDown", m.version,
               (SELECT COALESCE(json_agg(json_build_object('channel', mc.channel, 'channelId', mc.channel_id, 'isEnabled', mc.is_enabled,
                         'contentAvailable', COALESCE(ct.is_published AND (ct.publish_up IS NULL OR ct.publish_up <= now())

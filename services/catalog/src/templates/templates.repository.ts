@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { ListQuery } from '@switchboard/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { auditColumns, buildListSql, selectPage, type Columns, type ListSpec } from '../items/list-query';
-import { auditSelect, categorySelect, type AuditRow, type CategoryRef } from '../items/sql';
+import { auditSelect, categorySelect, type AuditRow, type CategoryRef, type SavedRow } from '../items/sql';
+import { execute, returning } from '@switchboard/persistence';
 
 export interface TemplateRow extends AuditRow {
   name: string;
@@ -13,10 +14,6 @@ export interface TemplateRow extends AuditRow {
 }
 
 export type TemplateFields = Pick<TemplateRow, 'name' | 'description' | 'html' | 'isPublished' | 'categoryId'>;
-interface Saved {
-  id: number;
-  version: number;
-}
 
 const COLUMNS: Columns = {
   ...auditColumns('t'),
@@ -57,8 +54,8 @@ export class TemplatesRepository {
     fields: TemplateFields,
     authorId: number | null,
     author: string | null,
-  ): Promise<Saved> {
-    const rows = await em.query<Saved[]>(
+  ): Promise<SavedRow> {
+    const rows = await em.query<SavedRow[]>(
       `INSERT INTO catalog.templates (name, description, html, is_published, category_id, created_by, created_by_user)
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, version`,
       [fields.name, fields.description, fields.html, fields.isPublished, fields.categoryId, authorId, author],
@@ -72,8 +69,9 @@ export class TemplatesRepository {
     fields: TemplateFields,
     authorId: number | null,
     author: string | null,
-  ): Promise<Saved> {
-    const [rows] = await em.query<[Saved[], number]>(
+  ): Promise<SavedRow> {
+    const rows = await returning<SavedRow>(
+      em,
       `UPDATE catalog.templates SET name = $2, description = $3, html = $4, is_published = $5, category_id = $6,
             modified_by = $7, modified_by_user = $8, date_modified = now(), version = version + 1 WHERE id = $1 RETURNING id, version`,
       [id, fields.name, fields.description, fields.html, fields.isPublished, fields.categoryId, authorId, author],
@@ -91,7 +89,7 @@ export class TemplatesRepository {
   }
 
   async delete(em: EntityManager, id: number): Promise<void> {
-    await em.query('DELETE FROM catalog.templates WHERE id = $1', [id]);
+    await execute(em, 'DELETE FROM catalog.templates WHERE id = $1', [id]);
   }
 
   async layoutOf(id: number): Promise<string | undefined> {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { execute } from '@switchboard/persistence';
 
 /** A counter of failed logins: `expire` is epoch ms (bigint, which pg hands over as a string). */
 export interface LoginFailureRow {
@@ -23,7 +24,8 @@ export class LoginFailuresRepository {
 
   /** One more failure for each key; a key whose window ended starts a new one at `now`. */
   async increment(keys: string[], now: number, windowMs: number): Promise<void> {
-    await this.ds.query(
+    await execute(
+      this.ds,
       `INSERT INTO gateway.login_failures AS f (key, points, expire)
        SELECT k, 1, $2::bigint + $3::bigint FROM unnest($1::text[]) AS k
        ON CONFLICT (key) DO UPDATE SET
@@ -34,6 +36,6 @@ export class LoginFailuresRepository {
   }
 
   async clear(key: string): Promise<void> {
-    await this.ds.query('DELETE FROM gateway.login_failures WHERE key = $1', [key]);
+    await execute(this.ds, 'DELETE FROM gateway.login_failures WHERE key = $1', [key]);
   }
 }
