@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { LOCK_CONTACT } from '../ingest/ingest.repository';
 import type { ContactLabel } from './contact-label';
+import { execute } from '@switchboard/persistence';
 
 export function contactHash(contactId: string): string {
   return createHash('sha256').update(contactId, 'utf8').digest('hex');
@@ -21,13 +22,14 @@ export class ContactsRepository {
   async upsertLabels(labels: ContactLabel[]): Promise<void> {
     if (labels.length === 0) return;
     await this.ds.transaction(async (m) => {
-      await m.query(
+      await execute(
+        m,
         `SELECT count(*) FROM (
            SELECT pg_advisory_xact_lock(${LOCK_CONTACT}, k) FROM (SELECT DISTINCT hashtext(c) AS k FROM unnest($1::text[]) c ORDER BY 1) a
          ) x`,
         [labels.map((l) => l.contactId)],
       );
-      const changed: { contact_id: string; email: string | null; name: string | null }[] = await m.query(
+      const changed = await m.query<{ contact_id: string; email: string | null; name: string | null }[]>(
         `INSERT INTO tracker.contacts (contact_id, email, name, updated_at)
          SELECT x.contact_id, x.email, x.name, now()
          FROM jsonb_to_recordset($1::jsonb) AS x(contact_id text, email text, name text)
@@ -44,12 +46,13 @@ export class ContactsRepository {
       );
       if (changed.length === 0) return;
       // Separate statements: a delete and an insert of the same key in one statement would lose the row.
-      await m.query('DELETE FROM tracker.contact_words WHERE contact_id = ANY($1::text[])', [
+      await execute(m, 'DELETE FROM tracker.contact_words WHERE contact_id = ANY($1::text[])', [
         changed.map((c) => c.contact_id),
       ]);
       // An email's leading run before any whitespace is a word too, as a name's first word is: a
       // search for a term without whitespace reads only the words without (see the HashedSearch migration).
-      await m.query(
+      await execute(
+        m,
         `INSERT INTO tracker.contact_words (word, contact_id, newest_send_at)
          SELECT DISTINCT left(w, 200), x.contact_id, newest.at
          FROM jsonb_to_recordset($1::jsonb) AS x(contact_id text, email text, name text)
@@ -71,23 +74,25 @@ export class ContactsRepository {
   async erase(contactId: string, erasedAt: string): Promise<void> {
     const pseudonym = `erased:${randomUUID()}`;
     await this.ds.transaction(async (m) => {
-      await m.query(`SELECT pg_advisory_xact_lock(${LOCK_CONTACT}, hashtext($1))`, [contactId]);
-      await m.query(
+      await execute(m, `SELECT pg_advisory_xact_lock(${LOCK_CONTACT}, hashtext($1))`, [contactId]);
+      await execute(
+        m,
         'INSERT INTO tracker.erased_contacts (contact_hash, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING',
         [contactHash(contactId), erasedAt],
       );
-      await m.query('DELETE FROM tracker.contacts WHERE contact_id = $1', [contactId]);
-      await m.query('DELETE FROM tracker.contact_words WHERE contact_id = $1', [contactId]);
-      await m.query('UPDATE tracker.deliveries SET contact_id = $2 WHERE contact_id = $1', [contactId, pseudonym]);
-      await m.query('UPDATE tracker.events SET contact_id = $2, url = NULL WHERE contact_id = $1', [
+      await execute(m, 'DELETE FROM tracker.contacts WHERE contact_id = $1', [contactId]);
+      await execute(m, 'DELETE FROM tracker.contact_words WHERE contact_id = $1', [contactId]);
+      await execute(m, 'UPDATE tracker.deliveries SET contact_id = $2 WHERE contact_id = $1', [contactId, pseudonym]);
+      await execute(m, 'UPDATE tracker.events SET contact_id = $2, url = NULL WHERE contact_id = $1', [
         contactId,
         pseudonym,
       ]);
-      await m.query(
+      await execute(
+        m,
         `UPDATE tracker.firsts SET subject = $2 WHERE subject = $1 AND kind IN ('reach', 'opened', 'clicked')`,
         [contactId, pseudonym],
       );
-      await m.query('DELETE FROM tracker.webhook_deliveries WHERE contact_id = $1', [contactId]);
+      await execute(m, 'DELETE FROM tracker.webhook_deliveries WHERE contact_id = $1', [contactId]);
     });
   }
 }

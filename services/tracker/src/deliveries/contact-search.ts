@@ -46,7 +46,18 @@ function wordsLike(pattern: string): string {
   return `w.word LIKE ${pattern} AND (w.word !~ '\\s' OR ${pattern} ~ '\\s')`;
 }
 
-type Run = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+type Run = <Row>(sql: string, params: unknown[]) => Promise<Row[]>;
+
+/** What EXPLAIN (FORMAT JSON) answers: the plan's estimate of the rows it returns. */
+interface ExplainRow {
+  'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }];
+}
+
+/** A search's matching words (counted up to a bound) and the contacts the table holds, estimated. */
+interface WordCountRow {
+  n: number;
+  contacts: number;
+}
 
 /** The words table as the search reads it, for the count and the estimate of a search's words. */
 function searchWordsQuery(term: string): { sql: string; params: unknown[] } {
@@ -61,11 +72,11 @@ function searchWordsQuery(term: string): { sql: string; params: unknown[] } {
 export async function matchSearch(term: string, run: Run): Promise<SearchMatch> {
   const match = (plan: SearchMatch['plan']): SearchMatch => ({ plan, pattern: likePattern(term), exact: term.trim() });
   const words = searchWordsQuery(term);
-  const [explained] = await run(`EXPLAIN (FORMAT JSON) ${words.sql}`, words.params);
-  const estimate = (explained['QUERY PLAN'] as [{ Plan: { 'Plan Rows': number } }])[0].Plan['Plan Rows'];
+  const [explained] = await run<ExplainRow>(`EXPLAIN (FORMAT JSON) ${words.sql}`, words.params);
+  const estimate = explained['QUERY PLAN'][0].Plan['Plan Rows'];
   if (estimate > SEARCH_HASHED_MAX) return match('probe');
   if (estimate > SEARCH_COUNTED_BELOW) return match('hashed');
-  const [{ n, contacts }] = await run(
+  const [{ n, contacts }] = await run<WordCountRow>(
     `SELECT (SELECT count(*) FROM (${words.sql} LIMIT ${SEARCH_COUNTED_BELOW + 1}) w)::int AS n,
             (SELECT reltuples FROM pg_class WHERE oid = 'tracker.contacts'::regclass)::float8 AS contacts`,
     words.params,
@@ -109,6 +120,6 @@ export class ContactSearch {
   constructor(private readonly ds: DataSource) {}
 
   match(term: string): Promise<SearchMatch> {
-    return matchSearch(term, (sql, params) => this.ds.query(sql, params));
+    return matchSearch(term, <Row>(sql: string, params: unknown[]) => this.ds.query<Row[]>(sql, params));
   }
 }

@@ -52,7 +52,7 @@ export class DeliveriesRepository {
   async page(q: DeliveriesQuery): Promise<DeliveriesPage> {
     const match = q.search === undefined ? undefined : await this.search.match(q.search);
     const { sql, params } = pageQuery(q, match);
-    const rows: Row[] = await this.ds.query(sql, params);
+    const rows = await this.ds.query<Row[]>(sql, params);
     const more = rows.length > q.limit;
     const page = more ? rows.slice(0, q.limit) : rows;
     const last = page[page.length - 1];

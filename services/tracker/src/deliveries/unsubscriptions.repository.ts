@@ -10,6 +10,22 @@ export interface UnsubscriptionsQuery {
   limit: number;
 }
 
+interface TotalRow {
+  total: number;
+}
+
+/** The latest unsubscribed send of a (contact, channel), with the contact's address. */
+interface UnsubscribedRow {
+  contact_id: string;
+  channel: Channel;
+  message_id: number;
+  campaign_id: string | null;
+  send_id: string;
+  unsubscribed_at: Date;
+  email: string | null;
+  name: string | null;
+}
+
 @Injectable()
 export class UnsubscriptionsRepository {
   constructor(
@@ -26,17 +42,8 @@ export class UnsubscriptionsRepository {
     const latest = `SELECT DISTINCT ON (d.contact_id, d.channel) d.contact_id, d.channel, d.message_id, d.campaign_id, d.send_id, d.unsubscribed_at, d.id
                     FROM tracker.deliveries d WHERE ${where.join(' AND ')}
                     ORDER BY d.contact_id, d.channel, d.unsubscribed_at DESC, d.id DESC`;
-    const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM (${latest}) u`, params);
-    const rows: {
-      contact_id: string;
-      channel: Channel;
-      message_id: number;
-      campaign_id: string | null;
-      send_id: string;
-      unsubscribed_at: Date;
-      email: string | null;
-      name: string | null;
-    }[] = await this.ds.query(
+    const [{ total }] = await this.ds.query<TotalRow[]>(`SELECT count(*)::int AS total FROM (${latest}) u`, params);
+    const rows = await this.ds.query<UnsubscribedRow[]>(
       `SELECT u.*, c.email, c.name FROM (${latest}) u
        LEFT JOIN tracker.contacts c ON c.contact_id = u.contact_id
        ORDER BY u.unsubscribed_at DESC, u.id DESC

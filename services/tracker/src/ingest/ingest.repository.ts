@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { DeliveryStatus } from '@switchboard/contracts';
 import { COUNTER_COLUMNS, firstKey, type CounterDelta, type First } from './counters';
 import type { TrackedEvent } from './tracked-event';
+import { execute } from '@switchboard/persistence';
 
 /** How far a send got within one dispatch; the furthest wins. */
 export const STATUS_RANK: Record<DeliveryStatus, number> = {
@@ -33,17 +34,28 @@ export const LOCK_SEND = 7301;
 export const LOCK_CONTACT = 7302;
 
 /** The SQL of one ingest transaction: each method is one statement for the whole batch. */
+/** A first event of its kind for a (message, campaign, channel), stored by this batch. */
+interface FirstRow {
+  message_id: number;
+  campaign_key: string;
+  channel: string;
+  kind: First['kind'];
+  subject: string;
+}
+
 @Injectable()
 export class IngestRepository {
   /** Serialises batches touching the same send, and holds erasure off the batch's contacts. */
   async lock(m: EntityManager, sendIds: string[], contactIds: string[]): Promise<void> {
-    await m.query(
+    await execute(
+      m,
       `SELECT count(*) FROM (
          SELECT pg_advisory_xact_lock(${LOCK_SEND}, k) FROM (SELECT DISTINCT hashtext(s) AS k FROM unnest($1::text[]) s ORDER BY 1) a
        ) x`,
       [sendIds],
     );
-    await m.query(
+    await execute(
+      m,
       `SELECT count(*) FROM (
          SELECT pg_advisory_xact_lock_shared(${LOCK_CONTACT}, k) FROM (SELECT DISTINCT hashtext(c) AS k FROM unnest($1::text[]) c ORDER BY 1) a
        ) x`,
@@ -68,7 +80,7 @@ export class IngestRepository {
       url: e.url,
       detail: e.detail,
     }));
-    const inserted: { event_key: string }[] = await m.query(
+    const inserted = await m.query<{ event_key: string }[]>(
       `INSERT INTO tracker.events (event_key, send_id, dispatch_id, kind, channel, message_id, contact_id, campaign_id,
                                    campaign_event_id, shipment_id, occurred_at, url, detail)
        SELECT x.event_key, x.send_id, x.dispatch_id, x.kind, x.channel, x.message_id, x.contact_id, x.campaign_id,
@@ -94,13 +106,7 @@ export class IngestRepository {
       const f = byKey.get(k)!;
       return { message_id: f.messageId, campaign_key: f.scope, channel: f.channel, kind: f.kind, subject: f.subject };
     });
-    const inserted: {
-      message_id: number;
-      campaign_key: string;
-      channel: string;
-      kind: First['kind'];
-      subject: string;
-    }[] = await m.query(
+    const inserted = await m.query<FirstRow[]>(
       `INSERT INTO tracker.firsts (message_id, campaign_key, channel, kind, subject)
        SELECT x.message_id, x.campaign_key, x.channel, x.kind, x.subject
        FROM jsonb_to_recordset($1::jsonb) AS x(message_id integer, campaign_key text, channel text, kind text, subject text)
@@ -131,7 +137,8 @@ export class IngestRepository {
       ...Object.fromEntries(COUNTER_COLUMNS.map((c) => [c, d.increments[c] ?? 0])),
     }));
     const cols = COUNTER_COLUMNS.join(', ');
-    await m.query(
+    await execute(
+      m,
       `INSERT INTO tracker.counters (message_id, campaign_key, channel, day, ${cols})
        SELECT x.message_id, x.campaign_key, x.channel, x.day, ${COUNTER_COLUMNS.map((c) => `x.${c}`).join(', ')}
        FROM jsonb_to_recordset($1::jsonb) AS x(message_id integer, campaign_key text, channel text, day date,
@@ -150,7 +157,8 @@ export class IngestRepository {
    */
   async rebuildDeliveries(m: EntityManager, sendIds: string[]): Promise<void> {
     if (sendIds.length === 0) return;
-    await m.query(
+    await execute(
+      m,
       `WITH ev AS (
          SELECT e.*, ${RANK_SQL} AS rank, coalesce(e.dispatch_id, '') AS akey, e.kind IN ${LIFECYCLE} AS lifecycle
          FROM tracker.events e WHERE e.send_id = ANY($1::text[])
@@ -222,7 +230,8 @@ export class IngestRepository {
    */
   async raiseNewestSends(m: EntityManager, sendIds: string[]): Promise<void> {
     if (sendIds.length === 0) return;
-    await m.query(
+    await execute(
+      m,
       `WITH newest AS (
          SELECT contact_id, max(created_at) AS at FROM tracker.deliveries WHERE send_id = ANY($1::text[]) GROUP BY contact_id
        ),
@@ -246,7 +255,7 @@ export class IngestRepository {
       contact_id: e.contactId,
       body: { id: e.key, type: e.type, occurredAt: e.occurredAt, data: e.payload },
     }));
-    const queued: { webhook_id: number }[] = await m.query(
+    const queued = await m.query<{ webhook_id: number }[]>(
       `INSERT INTO tracker.webhook_deliveries (webhook_id, event_key, type, contact_id, body)
        SELECT w.id, x.event_key, x.type, x.contact_id, x.body
        FROM jsonb_to_recordset($1::jsonb) AS x(event_key text, type text, contact_id text, body jsonb)

@@ -63,7 +63,7 @@ export class StatsRepository {
       const [perChannel, total] = columns(f, byCampaign);
       return [`sum(${perChannel}) AS "${f}"`, `sum(${total}) AS "t_${f}"`];
     }).join(', ');
-    const rows: DailyRow[] = await this.ds.query(
+    const rows = await this.ds.query<DailyRow[]>(
       `SELECT to_char(day, 'YYYY-MM-DD') AS date, channel, ${sums}
        FROM tracker.counters WHERE ${where.join(' AND ')}
        GROUP BY day, channel ORDER BY day, channel`,

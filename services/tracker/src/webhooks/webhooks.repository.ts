@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError, type Webhook, type WebhookInput } from '@switchboard/contracts';
+import { execute } from '@switchboard/persistence';
 
 interface WebhookRow {
   id: number;
@@ -51,13 +52,31 @@ function toWebhook(r: WebhookRow): Webhook {
   };
 }
 
+interface TotalRow {
+  total: number;
+}
+interface IdRow {
+  id: number;
+}
+
+/** A webhook delivery claimed for sending, with its webhook's url and secret. */
+interface ClaimedDeliveryRow {
+  id: string;
+  event_key: string;
+  type: string;
+  body: unknown;
+  attempts: number;
+  webhook_url: string;
+  secret: string;
+}
+
 @Injectable()
 export class WebhooksRepository {
   constructor(private readonly ds: DataSource) {}
 
   async list(start: number, limit: number): Promise<{ total: number; webhooks: Webhook[] }> {
-    const [{ total }] = await this.ds.query('SELECT count(*)::int AS total FROM tracker.webhooks');
-    const rows: WebhookRow[] = await this.ds.query(
+    const [{ total }] = await this.ds.query<TotalRow[]>('SELECT count(*)::int AS total FROM tracker.webhooks');
+    const rows = await this.ds.query<WebhookRow[]>(
       `${SELECT} ORDER BY w.id OFFSET $1 ${limit > 0 ? 'LIMIT $2' : ''}`,
       limit > 0 ? [start, limit] : [start],
     );
@@ -65,7 +84,7 @@ export class WebhooksRepository {
   }
 
   async get(id: number): Promise<Webhook> {
-    const [row]: WebhookRow[] = await this.ds.query(`${SELECT} WHERE w.id = $1`, [id]);
+    const [row] = await this.ds.query<WebhookRow[]>(`${SELECT} WHERE w.id = $1`, [id]);
     if (!row) throw DomainError.notFound();
     return toWebhook(row);
   }
@@ -73,7 +92,7 @@ export class WebhooksRepository {
   /** The only answer that carries the secret: it is shown once, never on reads. */
   async create(input: WebhookInput, createdBy: string | null): Promise<Webhook> {
     const secret = input.secret ?? newSecret();
-    const [{ id }] = await this.ds.query(
+    const [{ id }] = await this.ds.query<IdRow[]>(
       `INSERT INTO tracker.webhooks (name, description, webhook_url, secret, triggers, is_published, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
       [
@@ -95,7 +114,8 @@ export class WebhooksRepository {
     const next = replace
       ? { description: null, isPublished: true, ...input }
       : { ...current, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
-    await this.ds.query(
+    await execute(
+      this.ds,
       `UPDATE tracker.webhooks SET name = $2, description = $3, webhook_url = $4, secret = COALESCE($5, secret), triggers = $6,
          is_published = $7, date_modified = now() WHERE id = $1`,
       [
@@ -113,13 +133,13 @@ export class WebhooksRepository {
 
   async delete(id: number): Promise<Webhook> {
     const webhook = await this.get(id);
-    await this.ds.query('DELETE FROM tracker.webhooks WHERE id = $1', [id]);
+    await execute(this.ds, 'DELETE FROM tracker.webhooks WHERE id = $1', [id]);
     return { ...webhook, id: null, pending: 0, failed: 0 };
   }
 
   /** Published endpoints with a delivery due now. */
   async dueWebhooks(): Promise<number[]> {
-    const rows: { id: number }[] = await this.ds.query(
+    const rows = await this.ds.query<IdRow[]>(
       `SELECT w.id FROM tracker.webhooks w
        WHERE w.is_published AND EXISTS (
          SELECT 1 FROM tracker.webhook_deliveries d
@@ -131,15 +151,7 @@ export class WebhooksRepository {
 
   /** Claims up to `limit` due deliveries of one endpoint for `lockMs` (another instance skips them). */
   async claim(webhookId: number, limit: number, lockMs: number): Promise<ClaimedDelivery[]> {
-    const rows: {
-      id: string;
-      event_key: string;
-      type: string;
-      body: unknown;
-      attempts: number;
-      webhook_url: string;
-      secret: string;
-    }[] = await this.ds.query(
+    const rows = await this.ds.query<ClaimedDeliveryRow[]>(
       // A CTE, so that the driver hands back the rows (it answers an UPDATE with [rows, count]).
       `WITH claimed AS (
          UPDATE tracker.webhook_deliveries d
@@ -167,12 +179,13 @@ export class WebhooksRepository {
   }
 
   async delivered(id: string): Promise<void> {
-    await this.ds.query('DELETE FROM tracker.webhook_deliveries WHERE id = $1', [id]);
+    await execute(this.ds, 'DELETE FROM tracker.webhook_deliveries WHERE id = $1', [id]);
   }
 
   /** Schedules the next attempt, or gives up (`retryInMs` null). */
   async attemptFailed(id: string, status: number | null, error: string, retryInMs: number | null): Promise<void> {
-    await this.ds.query(
+    await execute(
+      this.ds,
       `UPDATE tracker.webhook_deliveries SET locked_until = NULL, last_status = $2, last_error = $3,
          next_attempt_at = CASE WHEN $4::bigint IS NULL THEN next_attempt_at ELSE now() + $4::bigint * interval '1 millisecond' END,
          dead_at = CASE WHEN $4::bigint IS NULL THEN now() END
