@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { execute } from '@switchboard/persistence';
 
 export interface ActivityItem {
   contactId: string;
@@ -19,7 +20,8 @@ export class ActivityRepository {
    */
   async record(items: ActivityItem[]): Promise<void> {
     if (items.length === 0) return;
-    await this.ds.query(
+    await execute(
+      this.ds,
       `INSERT INTO preferences.contact_activity (contact_id, kind, message_id, last_at)
        SELECT x."contactId", x.kind, x."messageId", max(x.at)
          FROM jsonb_to_recordset($1::jsonb) AS x("contactId" text, kind text, "messageId" bigint, at timestamptz)

@@ -27,7 +27,7 @@ export class AudienceRepository {
     const bound = after === null ? undefined : params.add(after, 'text');
     const where = [this.where(audience, params, bound)];
     if (bound) where.push(`c.id > ${bound}`);
-    const rows: IdRow[] = await this.ds.query(
+    const rows = await this.ds.query<IdRow[]>(
       `SELECT c.id FROM preferences.contacts c WHERE ${where.join(' AND ')} ORDER BY c.id LIMIT ${params.add(limit, 'int')}`,
       params.values,
     );
@@ -36,7 +36,7 @@ export class AudienceRepository {
 
   async count(audience: ResolvedAudience): Promise<number> {
     const params = new SqlParams();
-    const [{ count }]: CountRow[] = await this.ds.query(
+    const [{ count }] = await this.ds.query<CountRow[]>(
       `SELECT count(*)::int AS count FROM preferences.contacts c WHERE ${this.where(audience, params)}`,
       params.values,
     );
@@ -46,7 +46,7 @@ export class AudienceRepository {
   /** Members `start`..`start+limit` in id order (the REST listing of a segment, offset paged). */
   async slice(audience: ResolvedAudience, start: number, limit: number): Promise<string[]> {
     const params = new SqlParams();
-    const rows: IdRow[] = await this.ds.query(
+    const rows = await this.ds.query<IdRow[]>(
       `SELECT c.id FROM preferences.contacts c WHERE ${this.where(audience, params)} ORDER BY c.id
         OFFSET ${params.add(start, 'int')} LIMIT ${params.add(limit, 'int')}`,
       params.values,
@@ -60,7 +60,7 @@ export class AudienceRepository {
     const params = new SqlParams();
     const id = params.add(contactId, 'text');
     const cases = segments.map((s) => `CASE WHEN ${memberPredicate(s, params)} THEN ${params.add(s.id, 'bigint')} END`);
-    const rows: { ids: string[] }[] = await this.ds.query(
+    const rows = await this.ds.query<{ ids: string[] }[]>(
       `SELECT array_remove(ARRAY[${cases.join(', ')}], NULL) AS ids FROM preferences.contacts c WHERE c.id = ${id}`,
       params.values,
     );

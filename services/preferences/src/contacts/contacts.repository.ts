@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { Channel } from '@switchboard/contracts';
 import { parseSearch, SqlParams } from '@switchboard/persistence';
 import type { ContactRecord, DncRecord, RuleRecord } from './contact.record';
-
-/** Anything that runs SQL: the DataSource or a transaction's EntityManager. */
-export type Sql = Pick<EntityManager, 'query'>;
+import { execute, type Queryable, returning } from '@switchboard/persistence';
 
 /** A contact row with its rules and do-not-contact entries (json, null when none), of `preferences.contacts c`. */
 const CONTACT_COLUMNS = `c.id, c.email, c.mobile, c.firstname, c.lastname, c.locale, c.timezone, c.country,
@@ -63,13 +61,6 @@ function toRecord(row: ContactRow): ContactRecord {
   return record;
 }
 
-/** TypeORM answers `[rows, count]` for UPDATE/DELETE ... RETURNING, rows otherwise. */
-export function returnedRows<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number')
-    return result[0] as T[];
-  return result as T[];
-}
-
 export interface ListQuery {
   search?: string;
   start: number;
@@ -87,15 +78,21 @@ const ORDER_COLUMNS: Record<ListQuery['orderBy'], string> = {
   dateModified: 'date_modified',
 };
 
+/** A contact's erasure, stored to be published (the outbox). */
+export interface ErasureRow {
+  contactId: string;
+  erasedAt: Date;
+}
+
 @Injectable()
 export class ContactsRepository {
   constructor(private readonly ds: DataSource) {}
 
-  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+  transaction<T>(work: (sql: Queryable) => Promise<T>): Promise<T> {
     return this.ds.transaction((em) => work(em));
   }
 
-  async findOne(id: string, sql: Sql = this.ds): Promise<ContactRecord | undefined> {
+  async findOne(id: string, sql: Queryable = this.ds): Promise<ContactRecord | undefined> {
     return (await this.findMany([id], sql)).get(id);
   }
 
@@ -105,10 +102,10 @@ export class ContactsRepository {
    */
   async findMany(
     ids: string[],
-    sql: Sql = this.ds,
+    sql: Queryable = this.ds,
     options: { lock?: boolean } = {},
   ): Promise<Map<string, ContactRecord>> {
-    const rows: ContactRow[] = await sql.query(
+    const rows = await sql.query<ContactRow[]>(
       `${CONTACT_SELECT} WHERE c.id = ANY($1::text[]) ORDER BY c.id${options.lock ? ' FOR NO KEY UPDATE OF c' : ''}`,
       [ids],
     );
@@ -126,8 +123,8 @@ export class ContactsRepository {
    * transactions run at once. The contact data comes from the statement's snapshot, taken before
    * the locks; what must be read after them is read by the caller's next statement.
    */
-  async lockForDecision(ids: string[], sql: Sql): Promise<Map<string, ContactRecord>> {
-    const rows: ContactRow[] = await sql.query(
+  async lockForDecision(ids: string[], sql: Queryable): Promise<Map<string, ContactRecord>> {
+    const rows = await sql.query<ContactRow[]>(
       `WITH locks AS MATERIALIZED (
          SELECT pg_advisory_xact_lock(${DECISION_LOCK}, k) FROM (SELECT DISTINCT hashtext(id) AS k FROM unnest($1::text[]) AS x(id) ORDER BY 1) h
        )
@@ -138,8 +135,8 @@ export class ContactsRepository {
   }
 
   /** Inserts empty rows for ids that do not exist yet, in id order; answers the ids created. */
-  async insertMissing(ids: string[], sql: Sql): Promise<Set<string>> {
-    const rows: { id: string }[] = await sql.query(
+  async insertMissing(ids: string[], sql: Queryable): Promise<Set<string>> {
+    const rows = await sql.query<{ id: string }[]>(
       `INSERT INTO preferences.contacts (id) SELECT id FROM unnest($1::text[]) AS x(id) ORDER BY id
        ON CONFLICT (id) DO NOTHING RETURNING id`,
       [ids],
@@ -148,9 +145,10 @@ export class ContactsRepository {
   }
 
   /** Writes the contacts' rows and replaces their rules: three statements for the whole batch. */
-  async saveMany(records: ContactRecord[], sql: Sql): Promise<void> {
+  async saveMany(records: ContactRecord[], sql: Queryable): Promise<void> {
     if (records.length === 0) return;
-    await sql.query(
+    await execute(
+      sql,
       `UPDATE preferences.contacts c
           SET email = x.email, mobile = x.mobile, firstname = x.firstname, lastname = x.lastname, locale = x.locale,
               timezone = x.timezone, twitter_handle = x."twitterHandle", web_push_subscriptions = x."webPushSubscriptions",
@@ -163,12 +161,13 @@ export class ContactsRepository {
       [JSON.stringify(records.map(({ rules: _rules, dnc: _dnc, ...row }) => row))],
     );
     const ids = records.map((r) => r.id);
-    await sql.query('DELETE FROM preferences.channel_rules WHERE contact_id = ANY($1::text[])', [ids]);
+    await execute(sql, 'DELETE FROM preferences.channel_rules WHERE contact_id = ANY($1::text[])', [ids]);
     const rules = records.flatMap((r) =>
       Object.entries(r.rules).map(([channel, rule]) => ({ contactId: r.id, channel, ...rule })),
     );
     if (rules.length === 0) return;
-    await sql.query(
+    await execute(
+      sql,
       `INSERT INTO preferences.channel_rules (contact_id, channel, frequency_number, frequency_time, pause_from, pause_to)
        SELECT x."contactId", x.channel, x."frequencyNumber", x."frequencyTime", x."pauseFrom", x."pauseTo"
          FROM jsonb_to_recordset($1::jsonb) AS x("contactId" text, channel text, "frequencyNumber" int, "frequencyTime" text,
@@ -181,8 +180,8 @@ export class ContactsRepository {
    * The contact each email belongs to (case-insensitive; the oldest when several share it), after
    * taking a transaction lock per email, so two creates of one new email merge instead of racing.
    */
-  async lockAndFindByEmail(emails: string[], sql: Sql): Promise<Map<string, string>> {
-    const rows: { email: string; id: string }[] = await sql.query(
+  async lockAndFindByEmail(emails: string[], sql: Queryable): Promise<Map<string, string>> {
+    const rows = await sql.query<{ email: string; id: string }[]>(
       `WITH locks AS MATERIALIZED (
          SELECT pg_advisory_xact_lock(${EMAIL_LOCK}, k) FROM (SELECT DISTINCT hashtext(e) AS k FROM unnest($1::text[]) AS x(e) ORDER BY 1) h
        )
@@ -195,10 +194,10 @@ export class ContactsRepository {
   }
 
   /** `count` new numeric ids that no contact has (a client may have chosen a number as its own id). */
-  async newNumericIds(count: number, sql: Sql): Promise<string[]> {
+  async newNumericIds(count: number, sql: Queryable): Promise<string[]> {
     const ids: string[] = [];
     while (ids.length < count) {
-      const rows: { id: string }[] = await sql.query(
+      const rows = await sql.query<{ id: string }[]>(
         `SELECT s.id FROM (SELECT nextval('preferences.contact_number_seq')::text AS id FROM generate_series(1, $1)) s
           WHERE NOT EXISTS (SELECT 1 FROM preferences.contacts c WHERE c.id = s.id)`,
         [count - ids.length],
@@ -209,9 +208,10 @@ export class ContactsRepository {
   }
 
   /** Records custom field aliases not seen before, with the type of their first value. */
-  async registerFields(fields: { alias: string; type: string }[], sql: Sql): Promise<void> {
+  async registerFields(fields: { alias: string; type: string }[], sql: Queryable): Promise<void> {
     if (fields.length === 0) return;
-    await sql.query(
+    await execute(
+      sql,
       `INSERT INTO preferences.contact_fields (alias, type)
        SELECT x.alias, x.type FROM jsonb_to_recordset($1::jsonb) AS x(alias text, type text)
         WHERE NOT EXISTS (SELECT 1 FROM preferences.contact_fields f WHERE f.alias = x.alias)
@@ -221,18 +221,18 @@ export class ContactsRepository {
   }
 
   customFields(): Promise<ContactFieldRow[]> {
-    return this.ds.query('SELECT alias, type FROM preferences.contact_fields ORDER BY id');
+    return this.ds.query<ContactFieldRow[]>('SELECT alias, type FROM preferences.contact_fields ORDER BY id');
   }
 
-  async deleteMany(ids: string[], sql: Sql): Promise<void> {
-    await sql.query('DELETE FROM preferences.contacts WHERE id = ANY($1::text[])', [ids]);
+  async deleteMany(ids: string[], sql: Queryable): Promise<void> {
+    await execute(sql, 'DELETE FROM preferences.contacts WHERE id = ANY($1::text[])', [ids]);
   }
 
   /** Deletes everything held about the contact (its decisions carry its reservations) and records the erasure (the outbox of sb.contact.erased.v1). */
-  async erase(id: string, sql: Sql): Promise<Date> {
-    await sql.query('DELETE FROM preferences.decisions WHERE contact_id = $1', [id]);
-    await sql.query('DELETE FROM preferences.contacts WHERE id = $1', [id]);
-    const [{ erasedAt }]: { erasedAt: Date }[] = await sql.query(
+  async erase(id: string, sql: Queryable): Promise<Date> {
+    await execute(sql, 'DELETE FROM preferences.decisions WHERE contact_id = $1', [id]);
+    await execute(sql, 'DELETE FROM preferences.contacts WHERE id = $1', [id]);
+    const [{ erasedAt }] = await sql.query<{ erasedAt: Date }[]>(
       'INSERT INTO preferences.erasures (contact_id, erased_at) VALUES ($1, date_trunc(\'milliseconds\', now())) RETURNING erased_at AS "erasedAt"',
       [id],
     );
@@ -240,8 +240,8 @@ export class ContactsRepository {
   }
 
   // erased_at is kept to milliseconds (a JS Date), so the outbox finds its row again by it.
-  unpublishedErasures(limit: number): Promise<{ contactId: string; erasedAt: Date }[]> {
-    return this.ds.query(
+  unpublishedErasures(limit: number): Promise<ErasureRow[]> {
+    return this.ds.query<ErasureRow[]>(
       `SELECT contact_id AS "contactId", erased_at AS "erasedAt" FROM preferences.erasures
         WHERE published_at IS NULL ORDER BY erased_at LIMIT $1`,
       [limit],
@@ -249,7 +249,8 @@ export class ContactsRepository {
   }
 
   async markErasurePublished(contactId: string, erasedAt: Date): Promise<void> {
-    await this.ds.query(
+    await execute(
+      this.ds,
       'UPDATE preferences.erasures SET published_at = now() WHERE contact_id = $1 AND erased_at = $2',
       [contactId, erasedAt],
     );
@@ -262,7 +263,7 @@ export class ContactsRepository {
   ): Promise<{ total: number; records: ContactRecord[] }> {
     const params: unknown[] = [];
     const where = member ? `WHERE ${member(new SqlParams(params))}` : this.searchClause(query.search, params);
-    const [{ total }]: { total: number }[] = await this.ds.query(
+    const [{ total }] = await this.ds.query<{ total: number }[]>(
       `SELECT count(*)::int AS total FROM preferences.contacts c ${where}`,
       params,
     );
@@ -274,7 +275,7 @@ export class ContactsRepository {
       page.push(query.limit);
       sqlText += ` LIMIT $${page.length}`;
     }
-    const rows: ContactRow[] = await this.ds.query(sqlText, page);
+    const rows = await this.ds.query<ContactRow[]>(sqlText, page);
     return { total, records: rows.map(toRecord) };
   }
 
@@ -309,7 +310,8 @@ export class ContactsRepository {
     key: 'endpoint' | 'token',
     value: string,
   ): Promise<{ before: number; after: number } | undefined> {
-    const result: unknown = await this.ds.query(
+    const rows = await returning<{ before: number; after: number }>(
+      this.ds,
       `WITH old AS (SELECT id, ${column} AS items FROM preferences.contacts WHERE id = $1 FOR NO KEY UPDATE)
        UPDATE preferences.contacts c
           SET ${column} = (SELECT coalesce(jsonb_agg(s), '[]'::jsonb) FROM jsonb_array_elements(old.items) s WHERE s->>'${key}' <> $2),
@@ -318,6 +320,6 @@ export class ContactsRepository {
        RETURNING jsonb_array_length(old.items) AS before, jsonb_array_length(c.${column}) AS after`,
       [contactId, value],
     );
-    return returnedRows<{ before: number; after: number }>(result)[0];
+    return rows[0];
   }
 }

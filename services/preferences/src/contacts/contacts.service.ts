@@ -4,11 +4,13 @@ import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { DncRepository } from '../dnc/dnc.repository';
 import type { PreferencesConfig } from '../preferences.config';
 import { applyInput, toContact, type Contact, type ContactRecord, type UpsertMode } from './contact.record';
-import { ContactsRepository, type ContactFieldRow, type ListQuery, type Sql } from './contacts.repository';
+import { ContactsRepository, type ContactFieldRow, type ListQuery } from './contacts.repository';
+
 import { ErasureOutbox } from './erasure.outbox';
 import { anyMemberPredicate } from '../segments/membership';
 import type { SqlParams } from '@switchboard/persistence';
 import { SegmentsService } from '../segments/segments.service';
+import type { Queryable } from '@switchboard/persistence';
 
 export interface UpsertItem {
   /** Absent: the contact with the input's email (Mautic's merge), else a new contact with a numeric id. */
@@ -96,7 +98,7 @@ export class ContactsService {
   }
 
   /** Mautic's merge: an item without an id is the contact with its email (one per email in a batch), else a new one. */
-  private async resolveIds(items: UpsertItem[], sql: Sql): Promise<{ id: string; input: ContactInput }[]> {
+  private async resolveIds(items: UpsertItem[], sql: Queryable): Promise<{ id: string; input: ContactInput }[]> {
     const emailOf = (item: UpsertItem) => item.input.email?.toLowerCase();
     const anonymous = items.filter((item) => item.id === undefined);
     if (anonymous.length === 0) return items as { id: string; input: ContactInput }[];

@@ -3,8 +3,10 @@ import { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import type { Channel, Decision, DispatchContactSchema } from '@switchboard/contracts';
 import type { ContactRecord } from '../contacts/contact.record';
-import { ContactsRepository, type Sql } from '../contacts/contacts.repository';
+import { ContactsRepository } from '../contacts/contacts.repository';
+
 import type { ChannelUsage } from './decision.policy';
+import { execute, type Queryable } from '@switchboard/persistence';
 
 /**
  * A decision as stored: without the contact's render fields (the bulk of it), which a replay
@@ -65,6 +67,12 @@ export const LOAD_SQL = `SELECT
      WHERE n.newest IS NOT NULL) AS usage`;
 
 /** The SQL of a decision batch: each method is one statement for the whole batch. */
+/** What LOAD_SQL answers: one row with the sends' earlier decisions and each window's newest uses. */
+interface LoadedRow {
+  previous: StoredDecision[] | null;
+  usage: { contactId: string; channel: string; newest: number[] }[] | null;
+}
+
 @Injectable()
 export class DecisionsRepository {
   constructor(
@@ -72,12 +80,12 @@ export class DecisionsRepository {
     private readonly contacts: ContactsRepository,
   ) {}
 
-  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+  transaction<T>(work: (sql: Queryable) => Promise<T>): Promise<T> {
     return this.ds.transaction((em) => work(em));
   }
 
   /** Takes the decision locks of the batch's contacts and loads them (ContactsRepository.lockForDecision). */
-  lockContacts(ids: string[], sql: Sql): Promise<Map<string, ContactRecord>> {
+  lockContacts(ids: string[], sql: Queryable): Promise<Map<string, ContactRecord>> {
     return this.contacts.lockForDecision(ids, sql);
   }
 
@@ -85,12 +93,9 @@ export class DecisionsRepository {
   async load(
     keys: { sendId: string; attempt: number }[],
     windows: UsageWindow[],
-    sql: Sql,
+    sql: Queryable,
   ): Promise<{ previous: Map<string, StoredDecision>; usage: Map<string, ChannelUsage> }> {
-    const [row]: {
-      previous: StoredDecision[] | null;
-      usage: { contactId: string; channel: string; newest: number[] }[] | null;
-    }[] = await sql.query(LOAD_SQL, [
+    const [row] = await sql.query<LoadedRow[]>(LOAD_SQL, [
       keys.map((k) => k.sendId),
       keys.map((k) => k.attempt),
       windows.map((w) => w.contactId),
@@ -109,9 +114,10 @@ export class DecisionsRepository {
    * reservation) stays as it was, unless it was a deferral: the send has come back and is decided
    * again.
    */
-  async save(decisions: NewDecision[], sql: Sql): Promise<void> {
+  async save(decisions: NewDecision[], sql: Queryable): Promise<void> {
     if (decisions.length === 0) return;
-    await sql.query(
+    await execute(
+      sql,
       `INSERT INTO preferences.decisions AS d (send_id, attempt, contact_id, deferrals, outcome, decision, decided_at, channel, reserved_at)
        SELECT x."sendId", x.attempt, x."contactId", x.deferrals, x.decision->>'outcome', x.decision, x."decidedAt", x.reserved, x."reservedAt"
          FROM jsonb_to_recordset($1::jsonb) AS x("sendId" text, attempt int, "contactId" text, deferrals int, decision jsonb,

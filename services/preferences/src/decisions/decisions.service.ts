@@ -4,7 +4,6 @@ import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { Clock } from '../clock/clock';
 import type { PreferencesConfig } from '../preferences.config';
 import type { ContactRecord } from '../contacts/contact.record';
-import type { Sql } from '../contacts/contacts.repository';
 import { Gate } from './gate';
 import {
   effectiveLimit,
@@ -22,6 +21,7 @@ import {
   type SlimDecision,
   type UsageWindow,
 } from './decisions.repository';
+import type { Queryable } from '@switchboard/persistence';
 
 @Injectable()
 export class DecisionsService {
@@ -57,7 +57,7 @@ export class DecisionsService {
     requests: DecisionRequest[],
     contacts: Map<string, ContactRecord>,
     now: Date,
-    sql: Sql,
+    sql: Queryable,
   ): Promise<Decision[]> {
     const windows = new Map<string, UsageWindow>();
     for (const req of requests) {

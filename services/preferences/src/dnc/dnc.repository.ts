@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Channel } from '@switchboard/contracts';
 import type { DncReason } from '../contacts/contact.record';
-import type { Sql } from '../contacts/contacts.repository';
-import { returnedRows } from '../contacts/contacts.repository';
+import { execute, type Queryable, returning } from '@switchboard/persistence';
 
 export interface DncEntry {
   contactId: string;
@@ -19,13 +18,24 @@ export interface DncFromEvent extends DncEntry {
   key: string;
 }
 
+interface RemovedRow {
+  reason: DncReason;
+}
+interface ProcessedRow {
+  key: string;
+}
+interface StreakRow {
+  soft_bounces: number;
+}
+
 @Injectable()
 export class DncRepository {
   constructor(private readonly ds: DataSource) {}
 
   /** One entry per (contact, channel, reason): adding it again keeps the first. */
-  async add(entry: DncEntry, sql: Sql = this.ds): Promise<void> {
-    await sql.query(
+  async add(entry: DncEntry, sql: Queryable = this.ds): Promise<void> {
+    await execute(
+      sql,
       `INSERT INTO preferences.dnc_entries (contact_id, channel, reason, comments, source, date_added)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
       [entry.contactId, entry.channel, entry.reason, entry.comments, entry.source, entry.dateAdded],
@@ -33,9 +43,10 @@ export class DncRepository {
   }
 
   /** Adds entries in one statement (a contact's create or edit body); one per (contact, channel, reason). */
-  async addMany(entries: DncEntry[], sql: Sql = this.ds): Promise<void> {
+  async addMany(entries: DncEntry[], sql: Queryable = this.ds): Promise<void> {
     if (entries.length === 0) return;
-    await sql.query(
+    await execute(
+      sql,
       `INSERT INTO preferences.dnc_entries (contact_id, channel, reason, comments, source, date_added)
        SELECT x."contactId", x.channel, x.reason, x.comments, x.source, x."dateAdded"
          FROM jsonb_to_recordset($1::jsonb) AS x("contactId" text, channel text, reason smallint, comments text,
@@ -50,22 +61,24 @@ export class DncRepository {
     contactId: string,
     channel: Channel,
     reasons: readonly DncReason[],
-    sql: Sql = this.ds,
+    sql: Queryable = this.ds,
   ): Promise<number> {
-    const result: unknown = await sql.query(
+    const rows = await returning<RemovedRow>(
+      sql,
       'DELETE FROM preferences.dnc_entries WHERE contact_id = $1 AND channel = $2 AND reason = ANY($3::smallint[]) RETURNING reason',
       [contactId, channel, reasons],
     );
-    return returnedRows(result).length;
+    return rows.length;
   }
 
   /**
    * Adds the entries of a batch of events in one statement: an event key seen before adds nothing
    * (so a redelivered bounce cannot undo a later re-subscribe), nor does an unknown contact.
    */
-  async addFromEvents(entries: DncFromEvent[], sql: Sql = this.ds): Promise<void> {
+  async addFromEvents(entries: DncFromEvent[], sql: Queryable = this.ds): Promise<void> {
     if (entries.length === 0) return;
-    await sql.query(
+    await execute(
+      sql,
       `WITH ev AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(key text, "contactId" text, channel text, reason smallint,
                 comments text, source text, "dateAdded" timestamptz)
@@ -82,9 +95,9 @@ export class DncRepository {
   }
 
   /** The keys of events not seen before, now marked seen. */
-  async markProcessed(keys: string[], sql: Sql): Promise<Set<string>> {
+  async markProcessed(keys: string[], sql: Queryable): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
-    const rows: Array<{ key: string }> = await sql.query(
+    const rows = await sql.query<ProcessedRow[]>(
       `INSERT INTO preferences.processed_events (key) SELECT DISTINCT unnest($1::text[]) ON CONFLICT DO NOTHING RETURNING key`,
       [keys],
     );
@@ -92,8 +105,8 @@ export class DncRepository {
   }
 
   /** One more soft bounce in a row; answers the streak's length (undefined for an unknown contact). */
-  async addSoftBounce(contactId: string, channel: Channel, at: Date, sql: Sql): Promise<number | undefined> {
-    const rows: Array<{ soft_bounces: number }> = await sql.query(
+  async addSoftBounce(contactId: string, channel: Channel, at: Date, sql: Queryable): Promise<number | undefined> {
+    const rows = await sql.query<StreakRow[]>(
       `INSERT INTO preferences.bounce_streaks AS s (contact_id, channel, soft_bounces, last_bounce_at)
        SELECT id, $2, 1, $3 FROM preferences.contacts WHERE id = $1
        ON CONFLICT (contact_id, channel) DO UPDATE
@@ -105,17 +118,19 @@ export class DncRepository {
   }
 
   /** A streak that reached the limit starts again (the do-not-contact entry it caused now speaks for it). */
-  async clearStreak(contactId: string, channel: Channel, sql: Sql): Promise<void> {
-    await sql.query('UPDATE preferences.bounce_streaks SET soft_bounces = 0 WHERE contact_id = $1 AND channel = $2', [
-      contactId,
-      channel,
-    ]);
+  async clearStreak(contactId: string, channel: Channel, sql: Queryable): Promise<void> {
+    await execute(
+      sql,
+      'UPDATE preferences.bounce_streaks SET soft_bounces = 0 WHERE contact_id = $1 AND channel = $2',
+      [contactId, channel],
+    );
   }
 
   /** Deliveries end the streaks of soft bounces before them, in one statement per batch. */
   async resetStreaks(deliveries: Array<{ contactId: string; channel: Channel; occurredAt: string }>): Promise<void> {
     if (deliveries.length === 0) return;
-    await this.ds.query(
+    await execute(
+      this.ds,
       `UPDATE preferences.bounce_streaks s SET soft_bounces = 0
        FROM jsonb_to_recordset($1::jsonb) AS d("contactId" text, channel text, "occurredAt" timestamptz)
        WHERE s.contact_id = d."contactId" AND s.channel = d.channel AND s.soft_bounces > 0

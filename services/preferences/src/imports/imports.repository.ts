@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { returnedRows, type Sql } from '../contacts/contacts.repository';
+import { execute, type Queryable, returning } from '@switchboard/persistence';
 
 export type ImportStatus = 'uploading' | 'queued' | 'running' | 'completed' | 'failed';
 
@@ -68,16 +68,22 @@ export interface ImportedContact {
 /** Reported errors per import (the rest are counted only). */
 export const MAX_REPORTED_ERRORS = 1000;
 
+/** A row of the file that could not be imported, and why. */
+export interface ImportErrorRow {
+  row: number;
+  message: string;
+}
+
 @Injectable()
 export class ImportsRepository {
   constructor(private readonly ds: DataSource) {}
 
-  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+  transaction<T>(work: (sql: Queryable) => Promise<T>): Promise<T> {
     return this.ds.transaction((em) => work(em));
   }
 
   async open(segmentId: number): Promise<number> {
-    const [{ id }]: { id: string }[] = await this.ds.query(
+    const [{ id }] = await this.ds.query<{ id: string }[]>(
       'INSERT INTO preferences.imports (segment_id) VALUES ($1) RETURNING id',
       [segmentId],
     );
@@ -85,12 +91,12 @@ export class ImportsRepository {
   }
 
   async find(id: number): Promise<ImportRecord | undefined> {
-    const rows: ImportRow[] = await this.ds.query(`SELECT ${COLUMNS} FROM preferences.imports i WHERE i.id = $1`, [id]);
+    const rows = await this.ds.query<ImportRow[]>(`SELECT ${COLUMNS} FROM preferences.imports i WHERE i.id = $1`, [id]);
     return rows.map(toRecord)[0];
   }
 
-  async errors(id: number): Promise<{ row: number; message: string }[]> {
-    return this.ds.query(
+  async errors(id: number): Promise<ImportErrorRow[]> {
+    return this.ds.query<ImportErrorRow[]>(
       'SELECT row, message FROM preferences.import_errors WHERE import_id = $1 ORDER BY row LIMIT $2',
       [id, MAX_REPORTED_ERRORS],
     );
@@ -98,7 +104,7 @@ export class ImportsRepository {
 
   /** Stores one chunk while the import is uploading; a repeated seq is ignored. */
   async storeChunk(id: number, seq: number, data: Buffer): Promise<boolean> {
-    const rows: { seq: number }[] = await this.ds.query(
+    const rows = await this.ds.query<{ seq: number }[]>(
       `INSERT INTO preferences.import_chunks (import_id, seq, data)
        SELECT $1, $2, $3 FROM preferences.imports WHERE id = $1 AND status = 'uploading'
        ON CONFLICT DO NOTHING RETURNING seq`,
@@ -109,7 +115,8 @@ export class ImportsRepository {
 
   /** Closes the upload: queued when every chunk 0..chunks-1 is stored, else failed. */
   async close(id: number, chunks: number, aborted: boolean): Promise<void> {
-    await this.ds.query(
+    await execute(
+      this.ds,
       `UPDATE preferences.imports i
           SET chunks = s.n, bytes = s.bytes, date_modified = now(),
               status = CASE WHEN NOT $3 AND s.n = $2 AND s.maxseq = $2 - 1 THEN 'queued' ELSE 'failed' END,
@@ -126,7 +133,8 @@ export class ImportsRepository {
    * lease is renewed with every batch, so an import held by a live worker is never taken twice.
    */
   async claim(leaseMs: number): Promise<ImportRecord | undefined> {
-    const result: unknown = await this.ds.query(
+    const rows = await returning<ImportRow>(
+      this.ds,
       `UPDATE preferences.imports i SET status = 'running', lease_until = now() + $1 * interval '1 millisecond', date_modified = now()
         WHERE i.id = (SELECT id FROM preferences.imports
                        WHERE status = 'queued' OR (status = 'running' AND lease_until < now())
@@ -134,12 +142,12 @@ export class ImportsRepository {
         RETURNING ${COLUMNS}`,
       [leaseMs],
     );
-    return returnedRows<ImportRow>(result).map(toRecord)[0];
+    return rows.map(toRecord)[0];
   }
 
   /** Stored chunks from `seq` on, one at a time (the file is never held whole). */
   async chunk(id: number, seq: number): Promise<Buffer | undefined> {
-    const rows: { data: Buffer }[] = await this.ds.query(
+    const rows = await this.ds.query<{ data: Buffer }[]>(
       'SELECT data FROM preferences.import_chunks WHERE import_id = $1 AND seq = $2',
       [id, seq],
     );
@@ -147,8 +155,9 @@ export class ImportsRepository {
   }
 
   /** Adds a committed batch to the counters and renews the lease, in the batch's transaction. */
-  async progress(id: number, p: BatchProgress, leaseMs: number, sql: Sql): Promise<void> {
-    await sql.query(
+  async progress(id: number, p: BatchProgress, leaseMs: number, sql: Queryable): Promise<void> {
+    await execute(
+      sql,
       `UPDATE preferences.imports SET processed = processed + $2, created = created + $3, updated = updated + $4,
          unchanged = unchanged + $5, failed = failed + $6, bytes_processed = $7,
          lease_until = now() + $8 * interval '1 millisecond', date_modified = now()
@@ -156,7 +165,8 @@ export class ImportsRepository {
       [id, p.rows, p.created, p.updated, p.unchanged, p.failed, p.bytesProcessed, leaseMs],
     );
     if (p.errors.length === 0) return;
-    await sql.query(
+    await execute(
+      sql,
       `INSERT INTO preferences.import_errors (import_id, row, message)
        SELECT $1, x.row, x.message FROM jsonb_to_recordset($2::jsonb) AS x(row int, message text)
         ORDER BY x.row LIMIT greatest(0, $3 - (SELECT count(*) FROM preferences.import_errors WHERE import_id = $1))
@@ -173,12 +183,13 @@ export class ImportsRepository {
     bytesProcessed?: number,
   ): Promise<void> {
     await this.ds.transaction(async (sql) => {
-      await sql.query(
+      await execute(
+        sql,
         `UPDATE preferences.imports SET status = $2, error = $3, lease_until = NULL, date_modified = now(),
            bytes_processed = coalesce($4, bytes_processed) WHERE id = $1`,
         [id, status, error, bytesProcessed ?? null],
       );
-      await sql.query('DELETE FROM preferences.import_chunks WHERE import_id = $1', [id]);
+      await execute(sql, 'DELETE FROM preferences.import_chunks WHERE import_id = $1', [id]);
     });
   }
 
@@ -190,9 +201,9 @@ export class ImportsRepository {
   async upsertRows(
     segmentId: number,
     rows: ImportedContact[],
-    sql: Sql,
+    sql: Queryable,
   ): Promise<{ created: number; updated: number }> {
-    const [counts]: { created: number; updated: number }[] = await sql.query(
+    const [counts] = await sql.query<{ created: number; updated: number }[]>(
       `WITH x AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, email text, mobile text, firstname text, lastname text,
            locale text, timezone text, "twitterHandle" text, "preferredChannel" text, fields jsonb)
@@ -228,9 +239,9 @@ export class ImportsRepository {
   }
 
   /** Ids of contacts with these emails (lower case), the oldest contact per email. */
-  async idsByEmail(emails: string[], sql: Sql): Promise<Map<string, string>> {
+  async idsByEmail(emails: string[], sql: Queryable): Promise<Map<string, string>> {
     if (emails.length === 0) return new Map();
-    const rows: { email: string; id: string }[] = await sql.query(
+    const rows = await sql.query<{ email: string; id: string }[]>(
       `SELECT DISTINCT ON (lower(email)) lower(email) AS email, id FROM preferences.contacts
         WHERE lower(email) = ANY($1::text[]) ORDER BY lower(email), date_added, id`,
       [emails],

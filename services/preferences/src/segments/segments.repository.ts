@@ -1,8 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { SegmentFilter, WhereClause } from '@switchboard/contracts';
-import { isIntId, parseSearch, whereSql, type Columns } from '@switchboard/persistence';
-import { returnedRows, type Sql } from '../contacts/contacts.repository';
+import {
+  isIntId,
+  parseSearch,
+  whereSql,
+  type Columns,
+  execute,
+  type Queryable,
+  returning,
+} from '@switchboard/persistence';
 
 /** A row of preferences.segments. */
 export interface SegmentRecord {
@@ -66,21 +73,21 @@ const WHERE_COLUMNS: Columns = {
 export class SegmentsRepository {
   constructor(private readonly ds: DataSource) {}
 
-  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+  transaction<T>(work: (sql: Queryable) => Promise<T>): Promise<T> {
     return this.ds.transaction((em) => work(em));
   }
 
-  async findMany(ids: number[], sql: Sql = this.ds): Promise<SegmentRecord[]> {
+  async findMany(ids: number[], sql: Queryable = this.ds): Promise<SegmentRecord[]> {
     if (ids.length === 0) return [];
-    const rows: SegmentRow[] = await sql.query(
+    const rows = await sql.query<SegmentRow[]>(
       `SELECT ${COLUMNS} FROM preferences.segments s WHERE s.id = ANY($1::bigint[]) ORDER BY s.id`,
       [ids],
     );
     return rows.map(toRecord);
   }
 
-  async findOne(id: number, sql: Sql = this.ds, lock = false): Promise<SegmentRecord | undefined> {
-    const rows: SegmentRow[] = await sql.query(
+  async findOne(id: number, sql: Queryable = this.ds, lock = false): Promise<SegmentRecord | undefined> {
+    const rows = await sql.query<SegmentRow[]>(
       `SELECT ${COLUMNS} FROM preferences.segments s WHERE s.id = $1${lock ? ' FOR UPDATE' : ''}`,
       [id],
     );
@@ -88,15 +95,15 @@ export class SegmentsRepository {
   }
 
   async findByAlias(alias: string): Promise<SegmentRecord | undefined> {
-    const rows: SegmentRow[] = await this.ds.query(`SELECT ${COLUMNS} FROM preferences.segments s WHERE s.alias = $1`, [
+    const rows = await this.ds.query<SegmentRow[]>(`SELECT ${COLUMNS} FROM preferences.segments s WHERE s.alias = $1`, [
       alias,
     ]);
     return rows.map(toRecord)[0];
   }
 
   /** The first of `base`, `base-2`, `base-3`... that no other segment uses. */
-  async freeAlias(base: string, exceptId: number | null, sql: Sql): Promise<string> {
-    const rows: { alias: string }[] = await sql.query(
+  async freeAlias(base: string, exceptId: number | null, sql: Queryable): Promise<string> {
+    const rows = await sql.query<{ alias: string }[]>(
       `SELECT alias FROM preferences.segments WHERE (alias = $1 OR alias ~ ('^' || $2 || '-[0-9]+$')) AND id IS DISTINCT FROM $3`,
       [base, base.replace(/[^a-z0-9_]/g, '\\$&'), exceptId],
     );
@@ -108,9 +115,9 @@ export class SegmentsRepository {
   async insert(
     id: number | undefined,
     s: SegmentWrite & { createdById: number | null; createdBy: string | null },
-    sql: Sql,
+    sql: Queryable,
   ): Promise<SegmentRecord> {
-    const rows: SegmentRow[] = await sql.query(
+    const rows = await sql.query<SegmentRow[]>(
       `INSERT INTO preferences.segments AS s (id, name, public_name, alias, description, category, is_published, is_global,
          is_preference_center, filters, created_by_id, created_by)
        VALUES (coalesce($1, nextval(pg_get_serial_sequence('preferences.segments', 'id'))), $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12)
@@ -133,8 +140,9 @@ export class SegmentsRepository {
     return toRecord(rows[0]);
   }
 
-  async update(id: number, s: SegmentWrite, sql: Sql): Promise<SegmentRecord> {
-    const result: unknown = await sql.query(
+  async update(id: number, s: SegmentWrite, sql: Queryable): Promise<SegmentRecord> {
+    const rows = await returning<SegmentRow>(
+      sql,
       `UPDATE preferences.segments s SET name = $2, public_name = $3, alias = $4, description = $5, category = $6,
          is_published = $7, is_global = $8, is_preference_center = $9, filters = $10::jsonb, modified_by_id = $11,
          modified_by = $12, date_modified = now()
@@ -154,16 +162,17 @@ export class SegmentsRepository {
         s.modifiedBy,
       ],
     );
-    return toRecord(returnedRows<SegmentRow>(result)[0]);
+    return toRecord(rows[0]);
   }
 
-  async delete(id: number, sql: Sql): Promise<void> {
-    await sql.query('DELETE FROM preferences.segments WHERE id = $1', [id]);
+  async delete(id: number, sql: Queryable): Promise<void> {
+    await execute(sql, 'DELETE FROM preferences.segments WHERE id = $1', [id]);
   }
 
   /** An explicit id given to PUT moves the sequence past it, so later creates never collide. */
-  async bumpSequence(sql: Sql): Promise<void> {
-    await sql.query(
+  async bumpSequence(sql: Queryable): Promise<void> {
+    await execute(
+      sql,
       `SELECT setval(pg_get_serial_sequence('preferences.segments', 'id'), greatest((SELECT max(id) FROM preferences.segments), 1))`,
     );
   }
@@ -183,21 +192,21 @@ export class SegmentsRepository {
     }
     where.push(...whereSql(WHERE_COLUMNS, q.where, { add: (value) => `$${params.push(value)}` }));
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }]: { total: number }[] = await this.ds.query(
+    const [{ total }] = await this.ds.query<{ total: number }[]>(
       `SELECT count(*)::int AS total FROM preferences.segments s ${clause}`,
       params,
     );
     let text = `SELECT ${COLUMNS} FROM preferences.segments s ${clause}
       ORDER BY s.${q.orderBy} ${q.orderByDir === 'desc' ? 'DESC' : 'ASC'} NULLS LAST, s.id OFFSET $${params.push(q.start)}`;
     if (q.limit > 0) text += ` LIMIT $${params.push(q.limit)}`;
-    const rows: SegmentRow[] = await this.ds.query(text, params);
+    const rows = await this.ds.query<SegmentRow[]>(text, params);
     return { total, records: rows.map(toRecord) };
   }
 
   /** Whether PostgreSQL accepts `pattern` as a regular expression (its syntax is POSIX, not JavaScript's). */
   async isValidRegex(pattern: string): Promise<boolean> {
     try {
-      await this.ds.query("SELECT '' ~* $1", [pattern]);
+      await execute(this.ds, "SELECT '' ~* $1", [pattern]);
       return true;
     } catch (error) {
       if ((error as { driverError?: { code?: string } }).driverError?.code === '2201B') return false;
@@ -207,7 +216,7 @@ export class SegmentsRepository {
 
   /** Which of the segments have members added by hand, and which have members removed by hand. */
   async handMembership(ids: number[]): Promise<{ added: Set<number>; removed: Set<number> }> {
-    const rows: { id: string; removed: boolean }[] = await this.ds.query(
+    const rows = await this.ds.query<{ id: string; removed: boolean }[]>(
       `SELECT s.id, r.removed FROM unnest($1::bigint[]) AS s(id), (VALUES (false), (true)) AS r(removed)
         WHERE EXISTS (SELECT 1 FROM preferences.segment_members m WHERE m.segment_id = s.id AND m.manually_removed = r.removed)`,
       [ids],
@@ -220,7 +229,7 @@ export class SegmentsRepository {
 
   /** Segments whose static members include the contact (not removed by hand). */
   async staticSegmentIdsOf(contactId: string): Promise<number[]> {
-    const rows: { id: string }[] = await this.ds.query(
+    const rows = await this.ds.query<{ id: string }[]>(
       'SELECT segment_id AS id FROM preferences.segment_members WHERE contact_id = $1 AND NOT manually_removed',
       [contactId],
     );
@@ -229,15 +238,15 @@ export class SegmentsRepository {
 
   /** Ids of every segment with filters. */
   async dynamicSegmentIds(): Promise<number[]> {
-    const rows: { id: string }[] = await this.ds.query(
+    const rows = await this.ds.query<{ id: string }[]>(
       "SELECT id FROM preferences.segments WHERE filters <> '[]'::jsonb ORDER BY id",
     );
     return rows.map((r) => Number(r.id));
   }
 
   /** Adds the contacts that exist among `contactIds` (one removed by hand comes back); answers those ids. */
-  async addMembers(segmentId: number, contactIds: string[], sql: Sql = this.ds): Promise<string[]> {
-    const rows: { contactId: string }[] = await sql.query(
+  async addMembers(segmentId: number, contactIds: string[], sql: Queryable = this.ds): Promise<string[]> {
+    const rows = await sql.query<{ contactId: string }[]>(
       `INSERT INTO preferences.segment_members (segment_id, contact_id)
        SELECT $1, c.id FROM preferences.contacts c WHERE c.id = ANY($2::text[]) ORDER BY c.id
        ON CONFLICT (segment_id, contact_id) DO UPDATE SET manually_removed = false
@@ -248,8 +257,8 @@ export class SegmentsRepository {
   }
 
   /** Marks the contacts as removed by hand (so a dynamic segment's filters no longer take them in). */
-  async removeMembers(segmentId: number, contactIds: string[], sql: Sql = this.ds): Promise<string[]> {
-    const rows: { contactId: string }[] = await sql.query(
+  async removeMembers(segmentId: number, contactIds: string[], sql: Queryable = this.ds): Promise<string[]> {
+    const rows = await sql.query<{ contactId: string }[]>(
       `INSERT INTO preferences.segment_members (segment_id, contact_id, manually_removed)
        SELECT $1, c.id, true FROM preferences.contacts c WHERE c.id = ANY($2::text[]) ORDER BY c.id
        ON CONFLICT (segment_id, contact_id) DO UPDATE SET manually_removed = true
