@@ -20,7 +20,7 @@ export async function returning<Row>(db: Queryable, sql: string, params?: unknow
 }
 
 /** TypeORM answers `[rows, count]` for UPDATE/DELETE, rows otherwise: the rows either way. */
-export function returnedRows<Row>(result: unknown): Row[] {
+function returnedRows<Row>(result: unknown): Row[] {
   if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number')
     return result[0] as Row[];
   return result as Row[];

@@ -48,6 +48,15 @@ function add(into: StatFigures, from: StatFigures): void {
   for (const f of STAT_FIGURES) into[f] += from[f];
 }
 
+/** A campaign's counters summed (bigint sums, so strings). */
+interface CampaignSumsRow {
+  campaign_key: string;
+  sent: string;
+  failed: string;
+  opened: string;
+  clicked: string;
+}
+
 @Injectable()
 export class StatsRepository {
   constructor(private readonly ds: DataSource) {}
@@ -85,9 +94,7 @@ export class StatsRepository {
   /** The list columns of campaigns, from the counters (one indexed scan per campaign key). */
   async campaignFigures(campaignIds: string[]): Promise<(CampaignFigures & { campaignId: string })[]> {
     if (campaignIds.length === 0) return [];
-    const rows = await this.ds.query<
-      { campaign_key: string; sent: string; failed: string; opened: string; clicked: string }[]
-    >(
+    const rows = await this.ds.query<CampaignSumsRow[]>(
       `SELECT campaign_key, sum(sent) AS sent, sum(failed) + sum(bounced) + sum(suppressed) AS failed,
               sum(ct_unique_opened) AS opened, sum(ct_unique_clicked) AS clicked
          FROM tracker.counters WHERE campaign_key = ANY($1::text[]) GROUP BY campaign_key`,
