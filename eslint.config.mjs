@@ -39,6 +39,27 @@ export default tseslint.config(
     },
   },
   {
+    // The database boundary is typed: every statement names the rows it returns (`query<FooRow[]>`,
+    // defined once beside its repository); a statement that returns none goes through `execute`
+    // from @switchboard/persistence. Migrations are reviewed SQL and answer nothing.
+    files: ['services/*/src/**/*.ts', 'libs/*/src/**/*.ts'],
+    ignores: ['**/migrations/**', 'libs/persistence/src/statements.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='query']:not([typeArguments])",
+          message:
+            'Type the rows: query<FooRow[]>(...) with FooRow defined beside the repository; execute() or returning() from @switchboard/persistence for statements that return none or UPDATE/DELETE ... RETURNING.',
+        },
+        {
+          selector: "CallExpression[callee.property.name='query'][typeArguments.params.0.type='TSUnknownKeyword']",
+          message: 'query<unknown> reads nothing: use execute() or returning() from @switchboard/persistence.',
+        },
+      ],
+    },
+  },
+  {
     files: ['bench/**/*.ts', 'services/*/bench/**/*.ts'],
     rules: {
       'no-restricted-imports': [
