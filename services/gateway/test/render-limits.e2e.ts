@@ -51,6 +51,31 @@ describe('Liquid render limits (gateway previews, catalog saves)', () => {
     expect(res.body.errors[0].message).toContain('memory alloc limit exceeded');
   });
 
+  it('caps a message preview channel by channel: the looping one is an error, the others render', async () => {
+    const tweet = await ctx.api('POST', '/api/tweets/new', { name: 'Loops', text: NESTED });
+    const sms = await ctx.api('POST', '/api/smses/new', { name: 'Fine', message: 'Hi {{ contact.firstname }}' });
+    const message = await ctx.api('POST', '/api/messages/new', {
+      name: 'Loops',
+      channels: {
+        tweet: { channelId: tweet.body.tweet.id, isEnabled: true },
+        sms: { channelId: sms.body.sms.id, isEnabled: true },
+      },
+    });
+    const started = performance.now();
+    const res = await ctx.api('POST', `/api/messages/${message.body.message.id}/preview`, {
+      fields: { items, firstname: 'Ann' },
+    });
+    expect(res.status).toBe(200);
+    const byChannel = Object.fromEntries(res.body.preview.channels.map((c: { channel: string }) => [c.channel, c]));
+    expect(byChannel.tweet.error).toMatchObject({
+      code: 400,
+      details: { text: [expect.stringContaining('template render limit exceeded')] },
+    });
+    expect(byChannel.sms.message).toBe('Hi Ann\nReply STOP to opt out');
+    // The freeze this guards against was 20 s per render; the bound is that order, not a speed target.
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
   it('caps template previews too', async () => {
     const template = await ctx.api('POST', '/api/templates/new', {
       name: 'Loops',

@@ -311,3 +311,40 @@ export const CategoryViewSchema = z.object({
   color: z.string().nullable(),
   bundle: z.string(),
 });
+
+const nullableText = z.string().nullable();
+
+/**
+ * One channel of `POST /api/messages/{id}/preview`: the channel's content rendered by the same
+ * preview as `POST /api/<type>/{id}/preview`, named as the channel shows it. Email: `subject`,
+ * `html` (laid out in its template), `text` (null: the sender derives it from the HTML),
+ * `fromName`; sms: `message` as sent (the opt-out text appended where it has none), `segments`,
+ * `encoding`; notification and mobile_notification: `heading`, `message`, `url`; tweet: `text`;
+ * inapp: `title`, `body`, `url`. A channel whose content is missing or does not render carries
+ * `error` (the Mautic error item) instead of its fields.
+ */
+export const MessagePreviewChannelSchema = z.object({
+  channel: ChannelSchema,
+  contentType: z.enum(['email', 'sms', 'notification', 'tweet', 'inapp']),
+  contentId: z.number().int(),
+  subject: nullableText.optional(),
+  html: nullableText.optional(),
+  text: nullableText.optional(),
+  fromName: nullableText.optional(),
+  message: nullableText.optional(),
+  segments: z.number().int().optional(),
+  encoding: z.enum(['GSM-7', 'UCS-2']).optional(),
+  heading: nullableText.optional(),
+  url: nullableText.optional(),
+  title: nullableText.optional(),
+  body: nullableText.optional(),
+  error: z
+    .object({ code: z.number().int(), message: z.string(), details: z.record(z.string(), z.array(z.string())) })
+    .optional(),
+});
+export type MessagePreviewChannel = z.infer<typeof MessagePreviewChannelSchema>;
+
+/** `POST /api/messages/{id}/preview` → each enabled channel with content, in the message's order. */
+export const MessagePreviewReplySchema = z.object({
+  preview: z.object({ messageId: z.number().int(), channels: z.array(MessagePreviewChannelSchema) }),
+});

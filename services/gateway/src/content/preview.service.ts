@@ -16,6 +16,9 @@ import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { sampleUrls } from '@switchboard/tracking';
 import type { GatewayConfig } from '../gateway.config';
 
+/** The names a preview's templates see. */
+export type PreviewScope = Record<string, unknown>;
+
 /**
  * Renders a content item's Liquid fields as a sender would (same engine options, HTML fields
  * escaped), for a stored contact or for sample fields.
@@ -29,9 +32,13 @@ export class PreviewService {
     @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
-  async preview(type: ContentType, id: number, request: PreviewRequest): Promise<Record<string, unknown>> {
+  async preview(type: ContentType, id: number, request: PreviewRequest): Promise<Record<string, string | null>> {
+    return this.renderItem(type, id, await this.scopeFor(request));
+  }
+
+  /** One content item's Liquid fields rendered in a scope made once (a message preview renders each of its channels in one). */
+  async renderItem(type: ContentType, id: number, scope: PreviewScope): Promise<Record<string, string | null>> {
     const item = await this.rpc.call(catalogContentGet, { type, id }, { timeoutMs: this.config.rpcTimeoutMs });
-    const scope = await this.scopeFor(request);
     const spec = CONTENT_FIELDS[type];
     const rendered: Record<string, string | null> = {};
     for (const field of spec.liquid) {
@@ -81,7 +88,8 @@ export class PreviewService {
     return { fields: { ...stored, ...request.fields }, locale: c.locale, timezone: c.timezone };
   }
 
-  private async scopeFor(request: PreviewRequest): Promise<Record<string, unknown>> {
+  /** What templates see in a preview: the contact or sample fields, sample links, a sample coupon code. */
+  async scopeFor(request: PreviewRequest): Promise<PreviewScope> {
     const { fields } = await this.sampleContact(request);
     const unsubscribeUrl = sampleUrls(this.config.http.publicUrl).unsubscribe;
     return {

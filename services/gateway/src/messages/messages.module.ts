@@ -2,8 +2,11 @@ import { Module } from '@nestjs/common';
 import { MessageCreateSchema, MessageInputSchema, MessageViewSchema } from '@switchboard/contracts';
 import { CatalogClientModule } from '../catalog/catalog-client.module';
 import { crudController } from '../catalog/crud-controller.factory';
+import { ContentModule } from '../content/content.module';
+import { MessagePreviewController } from './message-preview.controller';
+import { MessagePreviewService } from './message-preview.service';
 
-/** `/api/messages` (DESIGN §7.1). */
+/** `/api/messages` (DESIGN §7.1), and its preview of every channel (§7.2). */
 export const MessagesController = crudController({
   kind: 'message',
   path: 'messages',
@@ -15,5 +18,9 @@ export const MessagesController = crudController({
   tag: 'messages',
 });
 
-@Module({ imports: [CatalogClientModule], controllers: [MessagesController] })
+@Module({
+  imports: [CatalogClientModule, ContentModule],
+  controllers: [MessagesController, MessagePreviewController],
+  providers: [MessagePreviewService],
+})
 export class MessagesModule {}
