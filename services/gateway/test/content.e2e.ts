@@ -337,6 +337,7 @@ describe('channel content, categories, channels and catalog change events', () =
       '/api/emails/{id}/preview',
       '/api/smses/{id}/test',
       '/api/inappmessages/{id}/test',
+      '/api/messages/{id}/preview',
       '/api/channels',
     ]) {
       expect(docs.paths[path]).toBeDefined();
