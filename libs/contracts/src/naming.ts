@@ -74,11 +74,16 @@ export class NatsNames {
     return `${this.prefix.toUpperCase().replace(/-/g, '_')}_${family.toUpperCase()}`;
   }
 
+  /** Every subject of a family: what its stream stores. */
+  familyFilter(family: StreamFamily): string {
+    return `${this.prefix}.${family}.>`;
+  }
+
   streams(): StreamSpec[] {
     return STREAM_FAMILIES.map((family) => ({
       name: this.streamName(family),
       family,
-      subjects: [`${this.prefix}.${family}.>`],
+      subjects: [this.familyFilter(family)],
     }));
   }
 

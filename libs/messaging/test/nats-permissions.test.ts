@@ -4,26 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, errors, type NatsConnection } from '@nats-io/transport-node';
-import { NatsNames, SendRequestedSchema } from '@switchboard/contracts';
+import { NatsNames, PROVISIONER_NATS_USER, SendRequestedSchema, SERVICE_NATS_USERS } from '@switchboard/contracts';
 import { createLogger } from '@switchboard/telemetry';
 import { freePort, REPO_ROOT, waitFor } from '@switchboard/testing';
 import { ConsumerRunner, ensureStreams, EventPublisher, Outcomes } from '../src';
 
 const CONF = join(REPO_ROOT, 'deploy/nats/nats-server.conf');
-const USERS = [
-  'provisioner',
-  'gateway',
-  'catalog',
-  'preferences',
-  'campaign-actions',
-  'router',
-  'tracker',
-  'sender-email',
-  'sender-sms',
-  'sender-push',
-  'sender-tweet',
-  'sender-inapp',
-];
+const USERS = [PROVISIONER_NATS_USER, ...SERVICE_NATS_USERS];
 /** A request refused by the server: nats.js rejects it with a RequestError caused by the violation. */
 async function refusedPublish(
   request: Promise<unknown>,

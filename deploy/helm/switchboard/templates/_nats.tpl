@@ -29,36 +29,28 @@ cluster {
 }
 {{- end }}
 
-# One user per service, each limited to its own subjects under the prefix "{{ $prefix }}".
+# One user per service, each limited to its own subjects under the prefix "{{ $prefix }}", and
+# `provisioner` for the migrate job: the lists come from libs/contracts (files/nats-users.json,
+# written by `npm run nats-users`), the same as deploy/nats/nats-server.conf.
+{{- $streamPrefix := $prefix | upper | replace "-" "_" }}
 accounts {
   SB {
     jetstream: enabled
     users: [
-      {{- range $svc, $cfg := .Values.services }}
+      {{- range $user, $p := include "switchboard.natsUsers" . | fromJson }}
+      {{- $pub := list }}
+      {{- range $p.publish }}{{ $pub = append $pub (. | replace "{prefix}" $prefix | replace "{STREAM_PREFIX}" $streamPrefix | quote) }}{{ end }}
+      {{- $sub := list }}
+      {{- range $p.subscribe }}{{ $sub = append $sub (. | replace "{prefix}" $prefix | replace "{STREAM_PREFIX}" $streamPrefix | quote) }}{{ end }}
       {
-        user: {{ $svc | quote }}
-        password: $NATS_PASSWORD_{{ include "switchboard.envName" $svc }}
+        user: {{ $user | quote }}
+        password: $NATS_PASSWORD_{{ include "switchboard.envName" $user }}
         permissions: {
-          publish: {
-            allow: [
-              {{- range $cfg.nats.publish }}
-              {{ printf "%s.%s" $prefix . | quote }},
-              {{- end }}
-              {{ printf "%s.dlq.%s.v1" $prefix $svc | quote }},
-              "$JS.API.>",
-              "$JS.ACK.>",
-              "$KV.>"
-            ]
-          }
-          subscribe: {
-            allow: [
-              {{- range $cfg.nats.subscribe }}
-              {{ printf "%s.%s" $prefix . | quote }},
-              {{- end }}
-              "_INBOX.>"
-            ]
-          }
+          publish: { allow: [{{ join ", " $pub }}] }
+          subscribe: { allow: [{{ join ", " $sub }}] }
+          {{- if $p.allowResponses }}
           allow_responses: true
+          {{- end }}
         }
       }
       {{- end }}
@@ -93,4 +85,10 @@ accounts {
   }
 }
 system_account: SYS
+{{- end -}}
+
+
+{{/* The chart's NATS users (the services and `provisioner`) with their subjects, as JSON. */}}
+{{- define "switchboard.natsUsers" -}}
+{{- .Files.Get "files/nats-users.json" -}}
 {{- end -}}

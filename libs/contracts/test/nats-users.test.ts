@@ -1,0 +1,110 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { REPO_ROOT } from '@switchboard/testing';
+import {
+  NatsNames,
+  natsUserPermissions,
+  PROVISIONER_NATS_USER,
+  SERVICE_NATS_USERS,
+  type NatsUserPermissions,
+} from '../src';
+
+const CHART = join(REPO_ROOT, 'deploy/helm/switchboard');
+
+/**
+ * The NATS users come from one list (libs/contracts/src/nats-users.ts); deploy/nats/nats-server.conf
+ * and the Helm chart's files/nats-users.json are rendered from it by `npm run nats-users`.
+ * libs/messaging/test/nats-permissions.test.ts runs the conf on a real nats-server.
+ */
+describe('NATS users (libs/contracts → nats-server.conf and the Helm chart)', () => {
+  const names = new NatsNames('sb');
+  const users = natsUserPermissions(names);
+
+  it('renders into deploy/nats/nats-server.conf and the chart as they are committed', () => {
+    // Exits 1 naming the stale file when either differs from what the list renders.
+    expect(() =>
+      execFileSync(process.execPath, [join(REPO_ROOT, 'scripts/nats-users.mjs'), '--check'], { stdio: 'pipe' }),
+    ).not.toThrow();
+  });
+
+  it('gives only the provisioner the JetStream management API', () => {
+    expect(users[PROVISIONER_NATS_USER].publish).toEqual(['$JS.API.>']);
+    for (const service of SERVICE_NATS_USERS) {
+      const { publish, subscribe } = users[service];
+      expect(publish).not.toContain('$JS.API.>');
+      expect(
+        publish.filter((s) => s.startsWith('$JS.API.') && /STREAM\.(CREATE|UPDATE|DELETE)|CONSUMER\.CREATE/.test(s)),
+      ).toEqual([]);
+      expect(publish).toContain(names.subjects.dlq(service));
+      for (const subject of [...publish, ...subscribe])
+        expect(subject.startsWith(`${names.prefix}.`) || subject.startsWith('$JS.') || subject === '_INBOX.>').toBe(
+          true,
+        );
+    }
+  });
+
+  it('lets some service publish each subject the services use, and some service read each event', () => {
+    const covers = (filter: string, subject: string) => {
+      const f = filter.split('.');
+      const t = subject.split('.');
+      for (let i = 0; i < f.length; i++) {
+        if (f[i] === '>') return true;
+        if (f[i] !== '*' && f[i] !== t[i]) return false;
+      }
+      return f.length === t.length;
+    };
+    const services = SERVICE_NATS_USERS.map((u) => users[u]);
+    const s = names.subjects;
+    for (const subject of [
+      s.sendRequested(),
+      s.dispatch('email'),
+      s.routing('deferred'),
+      s.delivery('sms', 'sent'),
+      s.shipmentCanceled(),
+      s.inboxChanged(),
+      s.catalogChanged(),
+      s.contactErased(),
+      s.rpc('catalog', 'messages.get'),
+    ]) {
+      expect([subject, services.some((u) => u.publish.some((f) => covers(f, subject)))]).toEqual([subject, true]);
+      expect([subject, services.some((u) => u.subscribe.some((f) => covers(f, subject)))]).toEqual([subject, true]);
+    }
+  });
+
+  it('has the chart read the same users, with the prefix filled in', () => {
+    const chartUsers = JSON.parse(readFileSync(join(CHART, 'files/nats-users.json'), 'utf8')) as Record<
+      string,
+      NatsUserPermissions
+    >;
+    expect(Object.keys(chartUsers).sort()).toEqual([PROVISIONER_NATS_USER, ...SERVICE_NATS_USERS].sort());
+    const fill = (subject: string, prefix: string) =>
+      subject.replaceAll('{prefix}', prefix).replaceAll('{STREAM_PREFIX}', prefix.toUpperCase().replace(/-/g, '_'));
+    const other = natsUserPermissions(new NatsNames('prod-eu'));
+    for (const [user, p] of Object.entries(chartUsers)) {
+      expect(p.publish.map((x) => fill(x, 'prod-eu'))).toEqual(other[user].publish);
+      expect(p.subscribe.map((x) => fill(x, 'prod-eu'))).toEqual(other[user].subscribe);
+    }
+    // _nats.tpl fills the same two placeholders, and its users are the file's.
+    const tpl = readFileSync(join(CHART, 'templates/_nats.tpl'), 'utf8');
+    expect(tpl).toContain('replace "{prefix}" $prefix | replace "{STREAM_PREFIX}" $streamPrefix');
+    expect(tpl).toContain('.Files.Get "files/nats-users.json"');
+    expect(tpl).not.toContain('"$JS.API.>"');
+  });
+
+  it('has the chart run every service migrate step as the provisioner, and the services without it', () => {
+    const values = parse(readFileSync(join(CHART, 'values.yaml'), 'utf8')) as { services: Record<string, unknown> };
+    expect(Object.keys(values.services).sort()).toEqual([...SERVICE_NATS_USERS].sort());
+    const job = readFileSync(join(CHART, 'templates/migrate-job.yaml'), 'utf8');
+    expect(job).toContain('kind: Job');
+    expect(job).toContain('helm.sh/hook: pre-upgrade');
+    expect(job).toMatch(/range \$svcName, \$raw := \.Values\.services/);
+    expect(job).toContain('"natsUser" "provisioner" "migrateOnly" true');
+    const env = readFileSync(join(CHART, 'templates/_env.tpl'), 'utf8');
+    expect(env).toContain('- { name: MIGRATE_ONLY, value: "true" }');
+    expect(env).toContain('- { name: MIGRATE_ON_BOOT, value: "false" }');
+    const deployments = readFileSync(join(CHART, 'templates/services.yaml'), 'utf8');
+    expect(deployments).toContain('"natsUser" $svcName "migrateOnly" false');
+  });
+});
