@@ -117,8 +117,9 @@ const rows = [
   ]),
   ['decide (batches of 500)', `${fmt(results.decide?.perSecond)} decisions/s`, ratio(results.decide?.perSecond)],
   [
-    `shipment enqueue (${fmt(results.shipment?.contacts)} contacts)`,
-    `${fmt(results.shipment?.perSecond)} contacts/s, ${fmt(results.shipment?.campaignActionsCpuMicrosPerContact)} µs CPU/contact`,
+    `shipment, approve → routed (${fmt(results.shipment?.contacts)} contacts)`,
+    `${fmt(results.shipment?.perSecond)} contacts/s = ${fmt(results.shipment?.toRoute)} of its run's route rate ` +
+      `(${fmt(results.shipment?.toRouteByCpu)} by CPU per contact), ${fmt(results.shipment?.cpuMicrosPerContactTotal)} µs CPU/contact`,
     ratio(results.shipment?.perSecond),
   ],
   ['email (loopback SMTP)', `${fmt(results.email?.perSecond)} emails/s`, ratio(results.email?.perSecond)],
