@@ -152,6 +152,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     }
     progress.failed = progress.errors.length;
     await this.imports.transaction(async (sql) => {
+      await this.imports.withoutJit(sql);
       const byEmail = await this.imports.idsByEmail(
         good.filter((g) => !g.input.id && g.input.email).map((g) => g.input.email!.toLowerCase()),
         sql,
