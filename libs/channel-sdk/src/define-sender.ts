@@ -29,9 +29,12 @@ export interface RenderInput {
 export interface ProviderDeps {
   config: SenderConfig;
   logger: Logger;
-  /** Request/reply to other services (e.g. push removing a dead subscription through preferences). */
+  /** Request/reply to other services. */
   rpc: RpcClient;
-  /** Provider feedback (receipts, bounces, removed push targets) → delivery events (DESIGN §6). */
+  /**
+   * Provider feedback that arrives on the provider's own connection (SMPP receipts) → delivery
+   * events (DESIGN §6); feedback in the answer to a call goes in its SendResult or DeliveryError.
+   */
   feedback: FeedbackReporter;
   /** The providers named by the definition's `inject`, in that order. */
   injected: unknown[];

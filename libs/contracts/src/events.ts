@@ -173,6 +173,16 @@ export const DeliveryEventSchema = z
   });
 export type DeliveryEvent = z.infer<typeof DeliveryEventSchema>;
 
+/**
+ * A bounce that only says one push target of the contact is dead (`meta.removedAddress`: a web-push
+ * endpoint, a device token): preferences removes that target, and neither do-not-contact nor a
+ * re-route follows from it — the contact's other targets may have taken the message (when none
+ * did, the sender's own permanent `failed` re-routes the send).
+ */
+export function isTargetRemoval(e: Pick<DeliveryEvent, 'event' | 'meta'>): boolean {
+  return e.event === 'bounced' && typeof e.meta?.removedAddress === 'string';
+}
+
 /** sb.contact.erased.v1 — preferences → every service holding personal data. */
 export const ContactErasedSchema = z.object({ contactId: ContactIdSchema, erasedAt: IsoDateTimeSchema });
 export type ContactErased = z.infer<typeof ContactErasedSchema>;
@@ -230,6 +240,11 @@ const FeedbackReportFields = z.object({
   reportId: z.string().max(256).optional(),
   /** Which feedback path said it: dsn, arf, ses, sendgrid, twilio, smpp, webpush, fcm. */
   source: z.string().max(40),
+  /**
+   * A push subscription's endpoint or a device token the provider called dead (web push 404/410,
+   * FCM UNREGISTERED): the contact loses that target, not the channel (event `meta.removedAddress`).
+   */
+  removedAddress: z.string().min(1).max(4_096).optional(),
 });
 const namesItsDispatch = (r: { dispatchId?: string; providerMessageId?: string }) =>
   r.dispatchId !== undefined || r.providerMessageId !== undefined;
@@ -266,6 +281,8 @@ export function feedbackReportedMsgId(r: FeedbackReported): string {
     r.event,
     r.bounce ?? '',
     r.reportId ?? r.code ?? '',
+    // Only when present: the ids of every other report stay what they were.
+    ...(r.removedAddress ? [r.removedAddress] : []),
   ];
   return `feedback:${createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 32)}`;
 }

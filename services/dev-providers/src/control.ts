@@ -3,7 +3,11 @@
 export const PROVIDERS = ['smtp', 'twilio', 'smpp', 'webpush', 'fcm', 'x'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
-/** The feedback each provider can give: SMS has no complaints, push only tells of dead subscriptions and devices. */
+/**
+ * The feedback each provider can give: SMS has no complaints; push only tells of dead subscriptions
+ * and devices, in the answer to the push (`hard_bounce`: web push 410 Gone, FCM 404 UNREGISTERED,
+ * and that subscription or token stays dead).
+ */
 const FEEDBACK_PROVIDERS: Record<ProviderName, readonly FeedbackKind[]> = {
   smtp: ['delivered', 'soft_bounce', 'hard_bounce', 'complaint'],
   twilio: ['delivered', 'soft_bounce', 'hard_bounce'],

@@ -120,6 +120,14 @@ describe('startDevProviders: outbox and control API', () => {
     expect((await post('/dev/control', { provider: 'twilio', feedbackNext: 1, feedback: 'complaint' })).status).toBe(
       400,
     );
+    // Push services only ever say a subscription or device is gone.
+    expect((await post('/dev/control', { provider: 'webpush', feedbackNext: 1, feedback: 'delivered' })).status).toBe(
+      400,
+    );
+    expect((await post('/dev/control', { provider: 'fcm', feedbackNext: 1, feedback: 'hard_bounce' })).status).toBe(
+      200,
+    );
+    await post('/dev/control', { provider: 'fcm', feedbackNext: 0, feedback: 'hard_bounce' });
   });
 
   it('queues feedback for the next accepted messages', async () => {

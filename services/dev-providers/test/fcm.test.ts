@@ -128,6 +128,15 @@ describe('FCM fake', () => {
     });
   });
 
+  it('hard_bounce feedback: the next device is answered UNREGISTERED, and so is every later send to it', async () => {
+    fake.fcm.control.feedbackNext(1, 'hard_bounce');
+    const gone = await send({ message: { ...message.message, token: 'uninstalled-device' } });
+    expect(gone.status).toBe(404);
+    expect(await gone.json()).toMatchObject({ error: { details: [{ errorCode: 'UNREGISTERED' }] } });
+    expect((await send(message)).status).toBe(200);
+    expect((await send({ message: { ...message.message, token: 'uninstalled-device' } })).status).toBe(404);
+  });
+
   it('fails as told: UNAVAILABLE, UNREGISTERED, down', async () => {
     fake.fcm.control.failNext(1, 'transient');
     const transient = await send(message);

@@ -60,13 +60,30 @@ describe('Web Push fake', () => {
     expect(fake.messages.at(-1)).toMatchObject({ endpoint: sub.endpoint, payload: null });
   });
 
-  it('answers 410 Gone for an expired or unknown subscription', async () => {
+  it('answers 410 Gone for an expired subscription and 404 for one it does not know', async () => {
     const sub = fake.createSubscription();
     fake.expireSubscription(sub.endpoint);
     await expect(sendNotification(sub)).rejects.toMatchObject({ statusCode: 410 });
     await expect(sendNotification({ ...sub, endpoint: `${fake.origin}/push/unknown` })).rejects.toMatchObject({
-      statusCode: 410,
+      statusCode: 404,
     });
+    const forgotten = fake.createSubscription();
+    fake.forgetSubscription(forgotten.endpoint);
+    await expect(sendNotification(forgotten)).rejects.toMatchObject({ statusCode: 404 });
+  });
+
+  it('checks the VAPID token before it says anything about the subscription', async () => {
+    const sub = fake.createSubscription();
+    fake.expireSubscription(sub.endpoint);
+    expect((await sendRaw(sub, (h) => delete h.Authorization)).status).toBe(401);
+  });
+
+  it('hard_bounce feedback: the next push is answered 410 Gone, and so is every later one to that subscription', async () => {
+    const [sub, other] = [fake.createSubscription(), fake.createSubscription()];
+    fake.control.feedbackNext(1, 'hard_bounce');
+    await expect(sendNotification(sub)).rejects.toMatchObject({ statusCode: 410 });
+    expect((await sendNotification(other)).statusCode).toBe(201);
+    await expect(sendNotification(sub)).rejects.toMatchObject({ statusCode: 410 });
   });
 
   it('rejects a missing (401) or tampered (403) VAPID token', async () => {

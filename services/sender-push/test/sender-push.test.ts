@@ -9,9 +9,11 @@ import {
   TEST_TRACKING_SECRET,
   createTestEnv,
   startTestService,
+  SubjectRecorder,
+  waitFor,
   type TestEnv,
 } from '@switchboard/testing';
-import { preferencesMobileDeviceRemove, preferencesWebPushRemove } from '@switchboard/contracts';
+import { senderTestSend, type DeliveryEvent, type FeedbackReported } from '@switchboard/contracts';
 import type { RunningService } from '@switchboard/service-kit';
 import { verifyTrackingToken } from '@switchboard/tracking';
 import {
@@ -33,8 +35,6 @@ describe('sender-push: web push and FCM against the loopback push services, cont
   let dir: string;
   let sale: number;
   const vapid = webpush.generateVAPIDKeys();
-  const removed: Array<{ contactId: string; endpoint: string }> = [];
-  const removedDevices: Array<{ contactId: string; token: string }> = [];
   const pushesTo = (endpoint: string): WebPushMessage[] => push.messages.filter((m) => m.endpoint === endpoint);
   const fcmTo = (token: string) => google.fcm.messages.filter((m) => m.target.token === token);
   let n = 0;
@@ -48,14 +48,6 @@ describe('sender-push: web push and FCM against the loopback push services, cont
     writeFileSync(join(dir, 'ca.pem'), push.caPem);
     writeFileSync(join(dir, 'service-account.json'), JSON.stringify(google.fcm.serviceAccount));
     h = await SenderHarness.start(env, { catalog: 'service' });
-    h.serve(preferencesWebPushRemove, async (req) => {
-      removed.push(req);
-      return { removed: true, remaining: 0 };
-    });
-    h.serve(preferencesMobileDeviceRemove, async (req) => {
-      removedDevices.push(req);
-      return { removed: true, remaining: 0 };
-    });
     sale = await h.addContent('notification', {
       heading: 'Hi {{ contact.firstname | default: "there" }}',
       message: 'Your cart misses you, {{ contact.firstname }}.',
@@ -89,6 +81,21 @@ describe('sender-push: web push and FCM against the loopback push services, cont
     push.control.reset();
     google.controls.reset();
   });
+
+  /** The dispatch's own outcome; its bounces (from the feedback stream) may be published before it. */
+  const finalEvent = (dispatchId: string) =>
+    waitFor(() => h.eventsOf(dispatchId).find((e) => e.event === 'sent' || e.event === 'failed'), {
+      timeoutMs: 15_000,
+      message: `no outcome for ${dispatchId}`,
+    });
+  const bounces = (dispatchId: string, count: number): Promise<DeliveryEvent[]> =>
+    waitFor(
+      () => {
+        const found = h.eventsOf(dispatchId, 'bounced');
+        return found.length >= count && found;
+      },
+      { timeoutMs: 20_000, message: `fewer than ${count} bounces for ${dispatchId}` },
+    );
 
   describe('notification (Web Push, VAPID, aes128gcm)', () => {
     it('encrypts the notification rendered for the contact to every subscription; the push service decrypts it', async () => {
@@ -133,19 +140,67 @@ describe('sender-push: web push and FCM against the loopback push services, cont
       expect(pushesTo(subscription.endpoint)).toHaveLength(1);
     });
 
-    it('removes a gone subscription through preferences, and fails permanently when none is left', async () => {
-      const [alive, gone] = [push.createSubscription(), push.createSubscription()];
-      push.expireSubscription(gone.endpoint);
-      const partly = await h.send('notification', sale, { id: 'grace', address: [alive, gone] });
-      expect(await h.outcome(partly.dispatchId)).toMatchObject({ event: 'sent', meta: { delivered: 1, removed: 1 } });
-      expect(removed).toContainEqual({ contactId: 'grace', endpoint: gone.endpoint });
+    it('reports each gone subscription (404, 410) as a hard bounce naming it, and fails permanently when none is left', async () => {
+      const [alive, expired, unknown] = [
+        push.createSubscription(),
+        push.createSubscription(),
+        push.createSubscription(),
+      ];
+      push.expireSubscription(expired.endpoint);
+      push.forgetSubscription(unknown.endpoint);
+      const partly = await h.send('notification', sale, { id: 'grace', address: [alive, expired, unknown] });
+      expect(await finalEvent(partly.dispatchId)).toMatchObject({
+        event: 'sent',
+        meta: { subscriptions: 3, delivered: 1, removed: 2 },
+      });
+      const removed = await bounces(partly.dispatchId, 2);
+      expect(removed.map((e) => [e.meta?.removedAddress, e.meta?.code]).sort()).toEqual(
+        [
+          [expired.endpoint, '410'],
+          [unknown.endpoint, '404'],
+        ].sort(),
+      );
+      expect(removed[0]).toMatchObject({
+        contactId: 'grace',
+        sendId: partly.sendId,
+        provider: 'webpush',
+        meta: {
+          source: 'webpush',
+          bounce: 'hard',
+          diagnostic: expect.stringMatching(/^push service answered (404|410)/),
+        },
+        error: { permanent: true },
+      });
 
-      const dead = await h.send('notification', sale, { id: 'linus', address: [gone] });
-      expect(await h.outcome(dead.dispatchId)).toMatchObject({
+      const dead = await h.send('notification', sale, { id: 'linus', address: [expired] });
+      expect(await finalEvent(dead.dispatchId)).toMatchObject({
         event: 'failed',
         error: { code: 'subscription_gone', permanent: true },
       });
-      expect(removed).toContainEqual({ contactId: 'linus', endpoint: gone.endpoint });
+      expect(await bounces(dead.dispatchId, 1)).toEqual([
+        expect.objectContaining({
+          contactId: 'linus',
+          meta: expect.objectContaining({ removedAddress: expired.endpoint }),
+        }),
+      ]);
+    });
+
+    it('a test send to a gone subscription is refused and reports nothing (no dispatch to report it for)', async () => {
+      const gone = push.createSubscription();
+      push.expireSubscription(gone.endpoint);
+      const reports = new SubjectRecorder<FeedbackReported>(h.nc, [h.env.names.subjects.feedbackReported('*')]);
+      try {
+        const contact = { id: 'tester-push', address: [{ ...gone }], locale: null, timezone: null, fields: {} };
+        await expect(h.rpc.call(senderTestSend('notification'), { contentId: sale, contact })).rejects.toMatchObject({
+          code: 'VALIDATION',
+        });
+        // A real dispatch to the same subscription after it: its report is the first one recorded.
+        const dispatch = await h.send('notification', sale, { address: [gone] });
+        await bounces(dispatch.dispatchId, 1);
+        expect(reports.messages.map((m) => m.data.dispatchId)).toEqual([dispatch.dispatchId]);
+      } finally {
+        reports.stop();
+      }
     });
 
     it('opens the breaker while the push service is down, says so, and drains every notification once it is back', async () => {
@@ -205,7 +260,7 @@ describe('sender-push: web push and FCM against the loopback push services, cont
       expect(fcmTo(phone)).toHaveLength(1);
     });
 
-    it('removes an UNREGISTERED device through preferences, and fails permanently when no device took it', async () => {
+    it('reports an UNREGISTERED device as a hard bounce naming its token, and fails permanently when no device took it', async () => {
       const [phone, tablet] = [deviceToken(), deviceToken()];
       google.fcm.unregisterToken(phone);
       const partly = await h.send('mobile_notification', sale, {
@@ -215,18 +270,35 @@ describe('sender-push: web push and FCM against the loopback push services, cont
           { platform: 'ios', token: tablet },
         ],
       });
-      expect(await h.outcome(partly.dispatchId)).toMatchObject({ event: 'sent', meta: { devices: 2, delivered: 1 } });
-      expect(removedDevices).toContainEqual({ contactId: 'ada', token: phone });
+      expect(await finalEvent(partly.dispatchId)).toMatchObject({
+        event: 'sent',
+        meta: { devices: 2, delivered: 1, removed: 1 },
+      });
+      expect(await bounces(partly.dispatchId, 1)).toEqual([
+        expect.objectContaining({
+          contactId: 'ada',
+          provider: 'fcm',
+          meta: expect.objectContaining({ source: 'fcm', bounce: 'hard', code: 'UNREGISTERED', removedAddress: phone }),
+        }),
+      ]);
 
       const dead = await h.send('mobile_notification', sale, {
         id: 'alan',
         address: [{ platform: 'android', token: phone }],
       });
-      expect(await h.outcome(dead.dispatchId)).toMatchObject({
+      expect(await finalEvent(dead.dispatchId)).toMatchObject({
         event: 'failed',
         error: { code: 'fcm_unregistered', permanent: true },
       });
-      expect(removedDevices).toContainEqual({ contactId: 'alan', token: phone });
+      expect((await bounces(dead.dispatchId, 1))[0].meta).toMatchObject({ removedAddress: phone });
+    });
+
+    it('a device FCM answers hard_bounce for (the app was uninstalled) is reported too', async () => {
+      const phone = deviceToken();
+      google.fcm.control.feedbackNext(1, 'hard_bounce');
+      const dispatch = await h.send('mobile_notification', sale, { address: [{ platform: 'android', token: phone }] });
+      expect(await finalEvent(dispatch.dispatchId)).toMatchObject({ event: 'failed' });
+      expect((await bounces(dispatch.dispatchId, 1))[0].meta).toMatchObject({ removedAddress: phone });
     });
 
     it('opens the breaker while FCM is down, says so, and drains every notification once it is back', async () => {

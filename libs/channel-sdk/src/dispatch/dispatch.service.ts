@@ -23,7 +23,8 @@ import { AttemptRecorder } from '../attempts/attempt-recorder';
 import { AttemptsRepository, type Claim, type FinishedAttempt } from '../attempts/attempts.repository';
 import { ContentCache } from '../content/content-cache';
 import { IncentiveClaimer } from '../content/incentive-claimer';
-import { asDeliveryError, DeliveryError, type SendResult } from '../provider/channel-provider';
+import { FeedbackService } from '../feedback/feedback.service';
+import { asDeliveryError, DeliveryError, type CallFeedback, type SendResult } from '../provider/channel-provider';
 import type { TrackingLinks } from '../define-sender';
 import type { ChannelRuntime } from '../provider/channel-runtime';
 import { LiquidRenderer, RENDER_STALLED } from '../rendering/liquid.renderer';
@@ -74,6 +75,7 @@ export class DispatchService {
     private readonly liquid: LiquidRenderer,
     private readonly publisher: EventPublisher,
     private readonly names: NatsNames,
+    private readonly feedback: FeedbackService,
     @Inject(SERVICE_CONFIG) private readonly config: SenderConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -333,6 +335,7 @@ export class DispatchService {
         return this.breakerOpen(runtime);
       }
       const failure = asDeliveryError(error);
+      await this.reportCallFeedback(delivery, failure.feedback);
       const log = { ...logContext(delivery), attempt, code: failure.code, permanent: failure.permanent };
       if (failure.permanent || attempt >= this.config.delivery.maxAttempts) {
         this.logger.warn({ ...log, err: failure.message }, 'delivery failed');
@@ -352,6 +355,7 @@ export class DispatchService {
       await finish(dispatch, { status: 'pending', calls: 1, lastError: failure.message });
       return Outcomes.retry(delayMs, failure.message);
     }
+    await this.reportCallFeedback(delivery, result.feedback ?? []);
     await finish(dispatch, {
       status: 'sent',
       calls: 1,
@@ -361,6 +365,25 @@ export class DispatchService {
       }),
     });
     return Outcomes.done();
+  }
+
+  /**
+   * Stored on the channel's feedback stream before the attempt is recorded, so a crash in between
+   * loses nothing (the redelivered dispatch calls again and the same report is stored once); the
+   * feedback consumer publishes it once the dispatch is recorded. Not fatal when NATS refuses it:
+   * the next send to that target is refused again and reports it then.
+   */
+  private async reportCallFeedback(delivery: Delivery<Dispatch>, feedback: CallFeedback[]): Promise<void> {
+    if (feedback.length === 0) return;
+    const dispatch = delivery.data;
+    try {
+      await this.feedback.submit(
+        dispatch.channel,
+        feedback.map((f) => ({ ...f, dispatchId: dispatch.dispatchId })),
+      );
+    } catch (error) {
+      this.logger.warn({ ...logContext(delivery), err: error }, 'could not store the feedback of a provider call');
+    }
   }
 
   /** Come back about when the breaker lets a probe through; the attempt is not counted. */

@@ -5,19 +5,11 @@ import {
   NatsNames,
   type Channel,
   type DeliveryEvent,
-  type Dispatch,
   type FeedbackReport,
   type FeedbackReported,
 } from '@switchboard/contracts';
 import { EventPublisher } from '@switchboard/messaging';
 import { AttemptsRepository } from '../attempts/attempts.repository';
-
-/** A report about a dispatch the sender has at hand (push removing dead subscriptions while sending). */
-export type DirectFeedback = Omit<FeedbackReport, 'dispatchId' | 'providerMessageId'> & {
-  dispatch: Dispatch;
-  provider: string;
-  meta?: Record<string, unknown>;
-};
 
 /** What a provider gets to report feedback with (`ProviderDeps.feedback`). */
 export interface FeedbackReporter {
@@ -27,8 +19,6 @@ export interface FeedbackReporter {
    * dispatch not recorded yet.
    */
   submit(channel: Channel, reports: FeedbackReport[]): Promise<void>;
-  /** Reports about a dispatch at hand, published as delivery events at once. */
-  reportFor(reports: DirectFeedback[]): Promise<void>;
 }
 
 /** Provider message ids are compared without the angle brackets of an RFC 5322 Message-ID. */
@@ -95,30 +85,6 @@ export class FeedbackService implements FeedbackReporter {
     return matched;
   }
 
-  async reportFor(reports: DirectFeedback[]): Promise<void> {
-    await this.publish(
-      reports.map(({ dispatch, provider, meta, ...report }) =>
-        feedbackEvent(
-          {
-            dispatchId: dispatch.dispatchId,
-            sendId: dispatch.sendId,
-            messageId: dispatch.messageId,
-            contactId: dispatch.contact.id,
-            channel: dispatch.channel,
-            event: 'sent',
-            occurredAt: new Date().toISOString(),
-            ...(dispatch.campaignId !== undefined ? { campaignId: dispatch.campaignId } : {}),
-            ...(dispatch.campaignEventId !== undefined ? { campaignEventId: dispatch.campaignEventId } : {}),
-            ...(dispatch.shipmentId !== undefined ? { shipmentId: dispatch.shipmentId } : {}),
-          },
-          report,
-          provider,
-          meta,
-        ),
-      ),
-    );
-  }
-
   private async publish(events: DeliveryEvent[]): Promise<void> {
     await this.publisher.publishAll(
       events.map((event) => ({
@@ -135,13 +101,14 @@ export function feedbackEvent(
   recorded: DeliveryEvent,
   report: Omit<FeedbackReport, 'dispatchId' | 'providerMessageId'>,
   provider: string | undefined,
-  extraMeta: Record<string, unknown> = {},
 ): DeliveryEvent {
   const { event } = report;
   const bounce = event === 'bounced' ? (report.bounce ?? 'hard') : undefined;
+  // Two dead subscriptions of one dispatch are two bounces.
+  const reportKey = report.reportId ?? report.removedAddress;
   const discriminator =
     event === 'bounced'
-      ? `${bounce}:${report.reportId ? createHash('sha256').update(report.reportId).digest('hex').slice(0, 16) : 'once'}`
+      ? `${bounce}:${reportKey ? createHash('sha256').update(reportKey).digest('hex').slice(0, 16) : 'once'}`
       : '';
   const eventId = `${recorded.dispatchId}:${event}${discriminator ? `:${discriminator}` : ''}`;
   const diagnostic = report.diagnostic?.trim() || undefined;
@@ -164,7 +131,7 @@ export function feedbackEvent(
       ...(bounce ? { bounce } : {}),
       ...(report.code ? { code: report.code } : {}),
       ...(diagnostic ? { diagnostic } : {}),
-      ...extraMeta,
+      ...(report.removedAddress ? { removedAddress: report.removedAddress } : {}),
     },
   };
   if (event === 'bounced' || event === 'failed') {

@@ -1,4 +1,11 @@
-import type { Dispatch } from '@switchboard/contracts';
+import type { Dispatch, FeedbackReport } from '@switchboard/contracts';
+
+/**
+ * Feedback the provider gave in its answer to this very call (a push service's 410 for one of the
+ * contact's subscriptions): the SDK reports it for the dispatch through the feedback stream, like
+ * any later report; a test send reports nothing.
+ */
+export type CallFeedback = Omit<FeedbackReport, 'dispatchId' | 'providerMessageId'>;
 
 /** What a provider reports about an accepted message. */
 export interface SendResult {
@@ -6,6 +13,7 @@ export interface SendResult {
   providerMessageId?: string;
   /** Goes into the delivery event's `meta` (SMS segments, push recipients...). */
   meta?: Record<string, unknown>;
+  feedback?: CallFeedback[];
 }
 
 /**
@@ -27,14 +35,27 @@ export interface ChannelProvider<M> {
  * try again later (4xx, 5xx of the provider, timeouts, connection errors).
  */
 export class DeliveryError extends Error {
+  /** What the provider said about the contact's targets on the way to this failure (dead push subscriptions). */
+  readonly feedback: CallFeedback[];
+
   constructor(
     readonly code: string,
     message: string,
     readonly permanent: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; feedback?: CallFeedback[] },
   ) {
     super(message, options);
     this.name = 'DeliveryError';
+    this.feedback = options?.feedback ?? [];
+  }
+
+  /** The same failure, carrying the feedback of the call that ended in it. */
+  withFeedback(feedback: CallFeedback[]): DeliveryError {
+    if (feedback.length === 0) return this;
+    return new DeliveryError(this.code, this.message, this.permanent, {
+      cause: this.cause,
+      feedback: [...this.feedback, ...feedback],
+    });
   }
 
   static permanent(code: string, message: string, cause?: unknown): DeliveryError {

@@ -256,6 +256,11 @@ export function createFcmFake(projectId: string, outbox?: Outbox, control = new 
     ) {
       return googleError(404, 'NOT_FOUND', 'Requested entity was not found.', 'UNREGISTERED');
     }
+    // FCM's only feedback: the app was uninstalled, so this token is dead now and for every later send.
+    if (deviceToken && control.takeFeedback() === 'hard_bounce') {
+      unregistered.add(deviceToken);
+      return googleError(404, 'NOT_FOUND', 'Requested entity was not found.', 'UNREGISTERED');
+    }
 
     const record = received.push({
       name,

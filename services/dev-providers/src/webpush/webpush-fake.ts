@@ -72,6 +72,8 @@ export interface WebPushFake {
   createSubscription(options?: { applicationServerKey?: string }): WebPushSubscription;
   /** Later pushes to it get 410 Gone (as when the user unsubscribes). */
   expireSubscription(endpoint: string): void;
+  /** The push service no longer knows it: later pushes get 404 Not Found (an expired or invalid subscription). */
+  forgetSubscription(endpoint: string): void;
   /** An https.Agent trusting the fake's CA, for `webpush.sendNotification(sub, payload, { agent })`. */
   createAgent(): Agent;
   messages: WebPushMessage[];
@@ -224,10 +226,11 @@ export async function startWebPushFake(options: WebPushFakeOptions = {}): Promis
   };
 
   const push = (req: FakeRequest, subscription: Subscription | undefined): FakeResponse => {
-    if (!subscription || subscription.expired)
-      return pushError(410, 'Gone', 'push subscription has unsubscribed or expired.');
+    // The push service authenticates the sender before it says anything about the subscription.
     const vapid = verifyVapid(req.headers.authorization, origin);
     if (!vapid.ok) return pushError(vapid.status, vapid.status === 401 ? 'Unauthorized' : 'Forbidden', vapid.message);
+    if (!subscription) return pushError(404, 'Not Found', 'push subscription not found.');
+    if (subscription.expired) return pushError(410, 'Gone', 'push subscription has unsubscribed or expired.');
     if (subscription.applicationServerKey && subscription.applicationServerKey !== vapid.publicKey) {
       return pushError(403, 'Forbidden', 'VAPID key does not match the applicationServerKey of the subscription');
     }
@@ -247,6 +250,11 @@ export async function startWebPushFake(options: WebPushFakeOptions = {}): Promis
     const failure = control.take();
     if (failure === 'transient') return pushError(503, 'Service Unavailable', 'push service temporarily unavailable');
     if (failure === 'permanent') return pushError(410, 'Gone', 'push subscription has unsubscribed or expired.');
+    // The only feedback a push service gives: the subscription is gone, now and for every later push.
+    if (control.takeFeedback() === 'hard_bounce') {
+      subscription.expired = true;
+      return pushError(410, 'Gone', 'push subscription has unsubscribed or expired.');
+    }
 
     let text: string | null = null;
     if (req.body.length > 0) {
@@ -322,6 +330,9 @@ export async function startWebPushFake(options: WebPushFakeOptions = {}): Promis
       const id = endpoint.slice(endpoint.lastIndexOf('/') + 1);
       const subscription = subscriptions.get(id);
       if (subscription) subscription.expired = true;
+    },
+    forgetSubscription(endpoint) {
+      subscriptions.delete(endpoint.slice(endpoint.lastIndexOf('/') + 1));
     },
     createAgent: () => new Agent({ ca: certificate.caPem }),
     messages: received.items,

@@ -7,7 +7,7 @@ import { renderFcm, type FcmMessage } from './fcm.renderer';
 export function fcmSender(config: PushConfig, fcm: NonNullable<PushConfig['fcm']>): SenderDefinition {
   return defineSender<FcmMessage>({
     channel: 'mobile_notification',
-    provider: ({ rpc, logger }) => new FcmProvider(fcm, rpc, logger, config.breaker.timeoutMs),
+    provider: () => new FcmProvider(fcm, config.breaker.timeoutMs),
     render: renderFcm,
   });
 }

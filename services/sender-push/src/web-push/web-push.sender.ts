@@ -7,7 +7,7 @@ import { renderWebPush, type WebPushMessage } from './web-push.renderer';
 export function webPushSender(config: PushConfig, webPush: NonNullable<PushConfig['webPush']>): SenderDefinition {
   return defineSender<WebPushMessage>({
     channel: 'notification',
-    provider: ({ rpc, logger }) => new WebPushProvider(webPush, rpc, logger, config.breaker.timeoutMs),
+    provider: () => new WebPushProvider(webPush, config.breaker.timeoutMs),
     render: renderWebPush,
   });
 }
