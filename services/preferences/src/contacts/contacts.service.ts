@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, type ContactInput } from '@switchboard/contracts';
+import { DomainError, isTargetRemoval, type ContactInput, type DeliveryEvent } from '@switchboard/contracts';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { DncRepository } from '../dnc/dnc.repository';
 import type { PreferencesConfig } from '../preferences.config';
@@ -156,6 +156,21 @@ export class ContactsService {
 
   async removeMobileDevice(contactId: string, token: string): Promise<{ removed: boolean; remaining: number }> {
     return removal(await this.contacts.removeMobileDevice(contactId, token));
+  }
+
+  /**
+   * Bounces that name a dead push target (`meta.removedAddress`, DESIGN §6): the contact loses that
+   * subscription or device and keeps the others; with none left the channel has no address for
+   * it (skip `no_address`) until the contact subscribes again, which a do-not-contact entry would
+   * have refused. Removing what is gone already changes nothing, so a redelivered bounce is harmless.
+   */
+  async removeDeadPushTargets(events: DeliveryEvent[]): Promise<void> {
+    for (const e of events) {
+      if (!isTargetRemoval(e)) continue;
+      const address = e.meta!.removedAddress as string;
+      if (e.channel === 'notification') await this.contacts.removeWebPush(e.contactId, address);
+      else if (e.channel === 'mobile_notification') await this.contacts.removeMobileDevice(e.contactId, address);
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DeliveryEventSchema, NatsNames, type DeliveryEvent } from '@switchboard/contracts';
 import { Consumer, type ConsumerSpec, type Delivery, type EventConsumer } from '@switchboard/messaging';
+import { ContactsService } from '../contacts/contacts.service';
 import { DncService } from './dnc.service';
 
 type DncEvent = 'bounced' | 'complained' | 'unsubscribed' | 'delivered';
@@ -25,13 +26,23 @@ abstract class DeliveryDncConsumer implements EventConsumer<DeliveryEvent> {
   }
 }
 
+/** Bounces also take dead push subscriptions and devices off the contact (not the channel). */
 @Consumer()
 @Injectable()
 export class BouncedConsumer extends DeliveryDncConsumer {
   readonly spec: ConsumerSpec<DeliveryEvent>;
-  constructor(names: NatsNames, dnc: DncService) {
+  constructor(
+    names: NatsNames,
+    dnc: DncService,
+    private readonly contacts: ContactsService,
+  ) {
     super(dnc);
     this.spec = spec(names, 'bounced');
+  }
+
+  override async handle(batch: Delivery<DeliveryEvent>[]): Promise<void> {
+    await this.contacts.removeDeadPushTargets(batch.map((d) => d.data));
+    await super.handle(batch);
   }
 }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import type { PreferencesConfig } from '../preferences.config';
-import { DNC_REASONS, DomainError, type Channel, type DeliveryEvent } from '@switchboard/contracts';
+import { DNC_REASONS, DomainError, isTargetRemoval, type Channel, type DeliveryEvent } from '@switchboard/contracts';
 import { toContact, type Contact, type DncReason } from '../contacts/contact.record';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { DncRepository, type DncFromEvent } from './dnc.repository';
@@ -58,7 +58,8 @@ export class DncService {
    * a hard bounce or a complaint adds do-not-contact on the channel (reason 2 or 4, the provider's
    * diagnostic as comments); `SOFT_BOUNCE_LIMIT` soft bounces in a row count as a hard one, and a
    * delivery in between starts the count again. A bounce that only removed a dead push
-   * subscription or device (`meta.removedAddress`) adds nothing: the contact's other targets work.
+   * subscription or device (`meta.removedAddress`) adds nothing here: the contact loses that target
+   * (PushTargetsService), not the channel.
    */
   async addFromDeliveryEvents(events: DeliveryEvent[]): Promise<void> {
     const entries: DncFromEvent[] = [];
@@ -67,7 +68,7 @@ export class DncService {
       const reason = EVENT_REASON[e.event];
       if (!reason) continue;
       const key = e.event === 'bounced' && e.eventId ? e.eventId : `${e.dispatchId}:${e.event}`;
-      if (e.event === 'bounced' && e.meta?.removedAddress === true) continue;
+      if (isTargetRemoval(e)) continue;
       if (e.event === 'bounced' && bounceKind(e) === 'soft') {
         soft.push({ key, event: e });
         continue;

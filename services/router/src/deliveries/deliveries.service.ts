@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  isTargetRemoval,
   NatsNames,
   SendRequestedSchema,
   type Channel,
@@ -16,11 +17,12 @@ import { DeliveryEventsRepository } from './delivery-events.repository';
  * A permanent failure re-routes (DESIGN §4.7): a `failed` the sender or the provider called
  * permanent, and a hard bounce, which arrives after `sent` (a DSN, a provider webhook) but means
  * just as surely that the message never reached the contact on that channel. A soft bounce is the
- * provider retrying; a bounce that only removed one dead push target leaves the others working.
+ * provider retrying; a bounce that only removed one dead push target leaves the others working
+ * (when none took the message, the sender's permanent `failed` re-routes it).
  */
 export function isPermanentFailure(e: DeliveryEvent): boolean {
   if (e.event === 'failed') return e.error?.permanent === true;
-  if (e.event !== 'bounced' || e.meta?.removedAddress === true) return false;
+  if (e.event !== 'bounced' || isTargetRemoval(e)) return false;
   const kind = e.meta?.bounce ?? (e.error?.permanent === false ? 'soft' : 'hard');
   return kind === 'hard';
 }
