@@ -22,6 +22,12 @@ export const STATUS_RANK: Record<DeliveryStatus, number> = {
 const RANK_SQL = `CASE e.kind ${Object.entries(STATUS_RANK)
   .map(([kind, rank]) => `WHEN '${kind}' THEN ${rank}`)
   .join(' ')} ELSE 0 END`;
+/**
+ * A bounce that removed one dead push target (DESIGN §6) is about that target: while another target
+ * took the dispatch (`sent`) it moves nothing; when none did, every target bounced, and that is
+ * what the dispatch shows, above the sender's `failed` that only says nothing took it.
+ */
+const TARGET_REMOVAL_RANK = STATUS_RANK.failed + 1;
 /** Events that move a send from one dispatch to the next (a re-route, a deferral, a routing failure). */
 const LIFECYCLE = `('routed', 'deferred', 'suppressed', 'sent', 'failed')`;
 
@@ -153,18 +159,38 @@ export class IngestRepository {
   /**
    * Rebuilds the deliveries rows of these sends from their events, so the row is the same whatever
    * order the events arrived in. The current dispatch is the one of the latest lifecycle event
-   * (a re-route moves the send to its new dispatch); within it the furthest status wins.
+   * (a re-route moves the send to its new dispatch); within it the furthest status wins. A routing
+   * failure after a dispatch (the re-route of a bounce or a permanent failure found no channel)
+   * ends the send without replacing that dispatch: the row keeps its status (`bounced`, `failed`)
+   * and error, and takes the routing failure's reason and skips.
    */
   async rebuildDeliveries(m: EntityManager, sendIds: string[]): Promise<void> {
     if (sendIds.length === 0) return;
     await execute(
       m,
-      `WITH ev AS (
-         SELECT e.*, ${RANK_SQL} AS rank, coalesce(e.dispatch_id, '') AS akey, e.kind IN ${LIFECYCLE} AS lifecycle
+      `WITH ev0 AS (
+         SELECT e.*, ${RANK_SQL} AS base_rank, coalesce(e.dispatch_id, '') AS akey, e.kind IN ${LIFECYCLE} AS lifecycle,
+                e.kind = 'bounced' AND coalesce(e.detail ? 'targetRemoved', false) AS removal
          FROM tracker.events e WHERE e.send_id = ANY($1::text[])
        ),
+       ev AS (
+         SELECT ev0.*,
+           CASE WHEN NOT removal THEN base_rank
+                WHEN bool_or(kind = 'sent') OVER (PARTITION BY send_id, akey) THEN 0
+                ELSE ${TARGET_REMOVAL_RANK} END AS rank,
+           bool_or(akey <> '') OVER (PARTITION BY send_id) AS dispatched
+         FROM ev0
+       ),
+       last AS (
+         SELECT DISTINCT ON (send_id) send_id, akey, kind = 'suppressed' AND dispatched AS ended
+         FROM ev ORDER BY send_id, lifecycle DESC, occurred_at DESC, rank DESC
+       ),
        cur AS (
-         SELECT DISTINCT ON (send_id) send_id, akey FROM ev ORDER BY send_id, lifecycle DESC, occurred_at DESC, rank DESC
+         SELECT l.send_id, l.ended,
+           CASE WHEN l.ended THEN (SELECT d.akey FROM ev d WHERE d.send_id = l.send_id AND d.akey <> ''
+                                   ORDER BY d.lifecycle DESC, d.occurred_at DESC, d.rank DESC LIMIT 1)
+                ELSE l.akey END AS akey
+         FROM last l
        ),
        agg AS (
          SELECT ev.send_id,
@@ -181,7 +207,9 @@ export class IngestRepository {
            count(DISTINCT ev.dispatch_id)::int AS attempts,
            count(*) FILTER (WHERE ev.kind = 'deferred')::int AS deferrals,
            (array_agg(ev.detail ORDER BY ev.occurred_at DESC) FILTER (WHERE ev.kind IN ('routed', 'deferred', 'suppressed')))[1] AS routing,
-           (array_agg(ev.detail -> 'error' ORDER BY ev.occurred_at DESC) FILTER (WHERE ev.kind = 'failed' AND ev.akey = cur.akey))[1] AS error,
+           (array_agg(ev.detail -> 'error' ORDER BY ev.rank DESC, ev.occurred_at DESC)
+             FILTER (WHERE ev.kind IN ('failed', 'bounced') AND ev.rank > 0 AND ev.akey = cur.akey))[1] AS error,
+           bool_or(cur.ended) AS ended,
            count(*) FILTER (WHERE ev.kind = 'opened')::int AS opens,
            count(*) FILTER (WHERE ev.kind = 'clicked')::int AS clicks,
            min(ev.occurred_at) AS first_at,
@@ -204,8 +232,8 @@ export class IngestRepository {
          routed_at, sent_at, delivered_at, failed_at, bounced_at, opened_at, clicked_at, unsubscribed_at, complained_at)
        SELECT send_id, message_id, contact_id, campaign_id, campaign_event_id, shipment_id, channel, dispatch_id, status,
          attempts, deferrals, coalesce(routing -> 'skipped', '[]'::jsonb),
-         CASE WHEN status = 'suppressed' THEN routing ->> 'reason' END,
-         error,
+         CASE WHEN status = 'suppressed' OR ended THEN routing ->> 'reason' END,
+         CASE WHEN status IN ('failed', 'bounced') THEN error END,
          CASE WHEN status = 'deferred' THEN (routing ->> 'retryAt')::timestamptz END,
          opens, clicks, first_at, last_at,
          routed_at, sent_at, delivered_at, failed_at, bounced_at, opened_at, clicked_at, unsubscribed_at, complained_at

@@ -1,4 +1,10 @@
-import type { Channel, DeliveryEvent, DeliveryEventKind, RoutingOutcome } from '@switchboard/contracts';
+import {
+  isTargetRemoval,
+  type Channel,
+  type DeliveryEvent,
+  type DeliveryEventKind,
+  type RoutingOutcome,
+} from '@switchboard/contracts';
 
 /** Routing outcomes become `routed`, `deferred` or `suppressed` (routing failed); delivery events keep their name. */
 export type EventKind = 'routed' | 'deferred' | 'suppressed' | DeliveryEventKind;
@@ -79,7 +85,11 @@ export function fromDeliveryEvent(event: DeliveryEvent, msgId: string | undefine
     channel: event.channel,
     occurredAt: event.occurredAt,
     url: event.url ?? null,
-    detail: event.error ? { error: event.error } : null,
+    // Whether a bounce only removed a dead push target (not its address: the log needs no more).
+    detail:
+      event.error || isTargetRemoval(event)
+        ? { ...(event.error ? { error: event.error } : {}), ...(isTargetRemoval(event) ? { targetRemoved: true } : {}) }
+        : null,
     payload: { ...event },
   };
 }
