@@ -212,9 +212,15 @@ describe('push removals become bounces, drop the dead target and re-route the se
       timeoutMs: 30_000,
     });
     const record = (await ctx.api('GET', `/api/sends/${sendId}`)).body.send;
-    expect(record.dispatches.map((d: { channel: string }) => d.channel)).toEqual(['notification', 'email']);
-    expect(record.dispatches[0].events.map((e: { event: string }) => e.event)).toEqual(
-      expect.arrayContaining(['failed', 'bounced']),
+    expect(record.dispatches.map((d: { channel: string; status: string }) => [d.channel, d.status])).toEqual([
+      ['notification', 'bounced'],
+      ['email', 'sent'],
+    ]);
+    expect(record.dispatches[0].events).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ event: 'failed', error: expect.objectContaining({ code: 'subscription_gone' }) }),
+        expect.objectContaining({ event: 'bounced', targetRemoved: true }),
+      ]),
     );
     await deliveryRow(webMessage, sendId, (r) => r.channel === 'email' && r.status === 'sent');
     await stats(webMessage, 'notification', (f) => f.bounced >= 1);
@@ -239,6 +245,8 @@ describe('push removals become bounces, drop the dead target and re-route the se
     // The message reached the contact: the log says sent, and when the dead subscription bounced.
     const row = await deliveryRow(webMessage, sendId, (r) => r.bouncedAt !== null);
     expect(row).toMatchObject({ channel: 'notification', status: 'sent', error: null });
+    const [dispatch] = (await ctx.api('GET', `/api/sends/${sendId}`)).body.send.dispatches;
+    expect(dispatch).toMatchObject({ channel: 'notification', status: 'sent' });
 
     const next = await send(webMessage, id);
     expect((await sentEventOf(next)).meta).toMatchObject({ subscriptions: 1, delivered: 1, removed: 0 });
@@ -276,7 +284,8 @@ describe('push removals become bounces, drop the dead target and re-route the se
     expect(record.dispatches).toEqual([
       expect.objectContaining({
         channel: 'mobile_notification',
-        events: expect.arrayContaining([expect.objectContaining({ event: 'bounced' })]),
+        status: 'bounced',
+        events: expect.arrayContaining([expect.objectContaining({ event: 'bounced', targetRemoved: true })]),
       }),
     ]);
     await stats(mobileMessage, 'mobile_notification', (f) => f.bounced >= 1);

@@ -13,6 +13,7 @@ import { CanceledShipments1767225600200 } from './migrations/1767225600200-Cance
 import { DecisionTraceIds1796600000000 } from './migrations/1796600000000-DecisionTraceIds';
 import { DeliveryEventCrashResends1796900000000 } from './migrations/1796900000000-DeliveryEventCrashResends';
 import { DecisionTokens1796990000000 } from './migrations/1796990000000-DecisionTokens';
+import { DeliveryEventTargetRemoved1797050000000 } from './migrations/1797050000000-DeliveryEventTargetRemoved';
 import { routerPruner } from './retention';
 import type { RouterConfig } from './router.config';
 import { DecisionsRepository } from './routing/decisions.repository';
@@ -40,6 +41,7 @@ export function createRouterModule(config: RouterConfig, options: ServiceModuleO
         DecisionTraceIds1796600000000,
         DeliveryEventCrashResends1796900000000,
         DecisionTokens1796990000000,
+        DeliveryEventTargetRemoved1797050000000,
       ],
     },
     providers: [

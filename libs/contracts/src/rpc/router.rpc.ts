@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ChannelSchema } from '../channels';
 import { DELIVERY_EVENTS, ROUTING_OUTCOMES } from '../naming';
+import { DeliveryStatusSchema } from './tracker.rpc';
 import { ContactIdSchema, IdSchema, IsoDateTimeSchema } from '../primitives';
 import { DeliveryErrorSchema, FAILURE_REASONS, SkippedSchema } from '../events';
 import { rpcContract } from '../rpc';
@@ -27,6 +28,8 @@ export const SendDeliveryEventSchema = z.object({
   error: DeliveryErrorSchema.nullable(),
   url: z.string().nullable(),
   provider: z.string().nullable(),
+  /** A bounce that only removed one dead push subscription or device of the contact (DESIGN §6). */
+  targetRemoved: z.boolean().optional(),
 });
 
 export const SendDispatchSchema = z.object({
@@ -40,6 +43,11 @@ export const SendDispatchSchema = z.object({
    * (the sender's `crash_resends`): above 0, the contact may have received it twice.
    */
   resentAfterCrash: z.number().int().min(0),
+  /**
+   * How far it got (dispatchStatus, as the deliveries log reads it): a dispatch that bounced stays
+   * `bounced` when the re-route after it finds no channel; the send's `status`/`reason` say that.
+   */
+  status: DeliveryStatusSchema,
   /** Delivery events reported for this dispatch so far, oldest first. */
   events: z.array(SendDeliveryEventSchema),
 });

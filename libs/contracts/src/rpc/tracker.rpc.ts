@@ -26,6 +26,29 @@ export const DELIVERY_STATUSES = [
 export const DeliveryStatusSchema = z.enum(DELIVERY_STATUSES);
 export type DeliveryStatus = z.infer<typeof DeliveryStatusSchema>;
 
+/**
+ * How far one dispatch got, from its delivery events: the furthest status wins (`routed` before
+ * any). A bounce that only removed a dead push target (`targetRemoved`, isTargetRemoval) is about
+ * that target: it counts only when no target took the dispatch (no `sent`), and then above the
+ * sender's `failed`, which only says nothing took it. The tracker's deliveries log applies the same
+ * rule in SQL (services/tracker ingest.repository.ts).
+ */
+export function dispatchStatus(
+  events: ReadonlyArray<{ event: DeliveryStatus; targetRemoved?: boolean }>,
+): DeliveryStatus {
+  const reached = events.some((e) => e.event === 'sent');
+  let best: { status: DeliveryStatus; rank: number } = { status: 'routed', rank: DELIVERY_STATUSES.indexOf('routed') };
+  for (const e of events) {
+    const rank = !e.targetRemoved
+      ? DELIVERY_STATUSES.indexOf(e.event)
+      : reached
+        ? -1
+        : DELIVERY_STATUSES.indexOf('failed') + 0.5;
+    if (rank > best.rank) best = { status: e.event, rank };
+  }
+  return best.status;
+}
+
 const MessageIdSchema = z.number().int().positive();
 const CampaignIdSchema = z.string().min(1).max(200);
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { DeliveryEvent } from '@switchboard/contracts';
+import { isTargetRemoval, type DeliveryEvent } from '@switchboard/contracts';
 import { DataSource } from 'typeorm';
 import { execute } from '@switchboard/persistence';
 
@@ -12,6 +12,8 @@ export interface StoredDeliveryEvent {
   provider: string | null;
   /** The sender's count of calls made again after a crash (meta.resentAfterCrash); 0 when none. */
   resentAfterCrash: number;
+  /** A bounce that only removed one dead push target (isTargetRemoval). */
+  targetRemoved: boolean;
 }
 
 /** A row of router.delivery_events as findBySend reads it. */
@@ -23,6 +25,7 @@ interface DeliveryEventRow {
   url: string | null;
   provider: string | null;
   resent_after_crash: number | null;
+  target_removed: boolean;
 }
 
 /** The count a sender puts on the event of a call it made again after a crash (libs/channel-sdk). */
@@ -49,14 +52,15 @@ export class DeliveryEventsRepository {
       url: e.url ?? null,
       provider: e.provider ?? null,
       resent_after_crash: resentAfterCrash(e),
+      target_removed: isTargetRemoval(e),
     }));
     await execute(
       this.ds,
       `INSERT INTO router.delivery_events
-         (event_key, dispatch_id, send_id, channel, event, occurred_at, error, url, provider, resent_after_crash)
-       SELECT event_key, dispatch_id, send_id, channel, event, occurred_at, error, url, provider, resent_after_crash
+         (event_key, dispatch_id, send_id, channel, event, occurred_at, error, url, provider, resent_after_crash, target_removed)
+       SELECT event_key, dispatch_id, send_id, channel, event, occurred_at, error, url, provider, resent_after_crash, target_removed
        FROM jsonb_to_recordset($1::jsonb) AS x(event_key text, dispatch_id text, send_id text, channel text, event text,
-         occurred_at timestamptz, error jsonb, url text, provider text, resent_after_crash integer)
+         occurred_at timestamptz, error jsonb, url text, provider text, resent_after_crash integer, target_removed boolean)
        ON CONFLICT (event_key) DO NOTHING`,
       [JSON.stringify(rows)],
     );
@@ -64,7 +68,7 @@ export class DeliveryEventsRepository {
 
   async findBySend(sendId: string): Promise<StoredDeliveryEvent[]> {
     const rows = await this.ds.query<DeliveryEventRow[]>(
-      `SELECT dispatch_id, event, occurred_at, error, url, provider, resent_after_crash
+      `SELECT dispatch_id, event, occurred_at, error, url, provider, resent_after_crash, target_removed
          FROM router.delivery_events WHERE send_id = $1 ORDER BY occurred_at, received_at`,
       [sendId],
     );
@@ -76,6 +80,7 @@ export class DeliveryEventsRepository {
       url: r.url,
       provider: r.provider,
       resentAfterCrash: r.resent_after_crash ?? 0,
+      targetRemoved: r.target_removed,
     }));
   }
 

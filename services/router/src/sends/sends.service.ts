@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, type SendRecord } from '@switchboard/contracts';
+import { dispatchStatus, DomainError, type SendRecord } from '@switchboard/contracts';
 import { DeliveryEventsRepository } from '../deliveries/delivery-events.repository';
 import { DecisionsRepository } from '../routing/decisions.repository';
 
@@ -28,12 +28,14 @@ export class SendsService {
           dispatchedAt: d.decidedAt,
           // Each later event repeats the attempts row's count, so the largest is the dispatch's.
           resentAfterCrash: Math.max(0, ...own.map((e) => e.resentAfterCrash)),
+          status: dispatchStatus(own),
           events: own.map((e) => ({
             event: e.event,
             occurredAt: e.occurredAt,
             error: e.error,
             url: e.url,
             provider: e.provider,
+            ...(e.targetRemoved ? { targetRemoved: true } : {}),
           })),
         };
       });
