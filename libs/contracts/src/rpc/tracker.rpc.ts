@@ -8,7 +8,8 @@ import { rpcContract } from '../rpc';
 /**
  * The status of one send in the deliveries log. Within the send's current dispatch the furthest
  * status wins (sent < delivered < opened < clicked < unsubscribed < complained < bounced < failed);
- * `deferred` and `suppressed` (routing failed) belong to sends with no live dispatch.
+ * `deferred` belongs to a send waiting for its next routing, `suppressed` (routing failed) to a send
+ * never dispatched: a re-route that fails after a dispatch leaves the row on that dispatch's status.
  */
 export const DELIVERY_STATUSES = [
   'deferred',
@@ -86,9 +87,9 @@ export const DeliveryRowSchema = z.object({
   contact: z.object({ id: z.string(), email: z.string().nullable(), name: z.string().nullable() }),
   /** Skip reasons of the latest routing decision. */
   reasons: z.array(SkippedSchema),
-  /** Why routing failed (`no_channel`, `unpublished`...), when it did. */
+  /** Why routing failed (`no_channel`, `unpublished`...), when it did: first, or re-routing after a dispatch that bounced or failed. */
   failureReason: z.string().nullable(),
-  /** The provider's error of the latest failed delivery. */
+  /** The provider's error of the failed or bounced delivery the status shows. */
   error: DeliveryErrorSchema.nullable(),
   attempts: z.number().int(),
   deferrals: z.number().int(),
