@@ -9,7 +9,6 @@ import {
   type SesNotifier,
 } from '../../dev-providers/src';
 import { waitFor } from '@switchboard/testing';
-import { waitForHardBounce } from './support/hard-bounce';
 import { startGateway, type GatewayTestContext } from './support/gateway-test';
 
 const SECRET = 'feedback-webhooks-tracking-secret-0123456789';
@@ -122,7 +121,7 @@ describe('SES and SendGrid feedback webhooks', () => {
     await delivery(delivered.sendId, 'delivered');
 
     const bounced = await send(ses, 'hard_bounce');
-    await waitForHardBounce(ctx, bounced.sendId);
+    await delivery(bounced.sendId, 'bounced');
     expect(await dncOf(bounced.id)).toEqual([
       expect.objectContaining({ channel: 'email', reason: 2, comments: expect.stringContaining('5.1.1') }),
     ]);
@@ -159,7 +158,7 @@ describe('SES and SendGrid feedback webhooks', () => {
     await delivery(delivered.sendId, 'delivered');
 
     const hard = await send(sendgrid, 'hard_bounce');
-    await waitForHardBounce(ctx, hard.sendId);
+    await delivery(hard.sendId, 'bounced');
     expect(await dncOf(hard.id)).toEqual([
       expect.objectContaining({ channel: 'email', reason: 2, comments: expect.stringContaining('User unknown') }),
     ]);

@@ -141,6 +141,21 @@ describe('email bounces, complaints and receipts through VERP and the inbound SM
       { timeoutMs: 20_000 },
     );
     expect(decision).toBeDefined();
+    // The log still reads bounced, with why nothing followed (docs/feedback.md).
+    const logged = await waitFor(
+      async () => {
+        const res = await ctx.api('GET', `/api/deliveries?messageId=${messageId}&limit=100`);
+        const rows = res.body.deliveries as Array<{ sendId: string; failureReason: string | null }>;
+        return rows.find((d) => d.sendId === sendId && d.failureReason !== null);
+      },
+      { timeoutMs: 20_000 },
+    );
+    expect(logged).toMatchObject({
+      channel: 'email',
+      status: 'bounced',
+      failureReason: 'no_channel',
+      error: { permanent: true, message: expect.stringContaining('User unknown') },
+    });
     // And the next send to this contact is suppressed by the DNC entry: nothing is mailed.
     const before = dev.smtp.messages.length;
     const again = await ctx.api('POST', `/api/messages/${messageId}/contact/${contact.id}/send`, {});

@@ -1,7 +1,6 @@
 import type { RunningService } from '@switchboard/service-kit';
 import { waitFor } from '@switchboard/testing';
 import { startDevProviders, type DevProviders, type FeedbackKind } from '../../dev-providers/src';
-import { waitForHardBounce } from './support/hard-bounce';
 import { startGateway, startNamedService, type GatewayTestContext } from './support/gateway-test';
 
 /**
@@ -94,7 +93,7 @@ describe('SMPP delivery receipts become delivery events, DNC and statistics', ()
     expect(sent.registeredDelivery & 1).toBe(1);
 
     const hard = await send('hard_bounce');
-    await waitForHardBounce(ctx, hard.sendId);
+    await delivery(hard.sendId, 'bounced');
     const dnc = await waitFor(async () => {
       const entries = (await ctx.api('GET', `/api/contacts/${hard.id}`)).body.contact.doNotContact as unknown[];
       return entries.length > 0 && entries;

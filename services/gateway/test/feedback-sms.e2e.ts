@@ -4,7 +4,6 @@ import { NATS_CONNECTION } from '@switchboard/messaging';
 import type { RunningService } from '@switchboard/service-kit';
 import { SubjectRecorder, waitFor } from '@switchboard/testing';
 import { signTwilioRequest, startDevProviders, type DevProviders, type FeedbackKind } from '../../dev-providers/src';
-import { waitForHardBounce } from './support/hard-bounce';
 import { startGateway, startNamedService, type GatewayTestContext } from './support/gateway-test';
 
 /**
@@ -103,7 +102,7 @@ describe('Twilio status callbacks become delivery events, DNC and statistics', (
     await status(delivered.sendId, 'delivered');
 
     const hard = await send('hard_bounce');
-    await waitForHardBounce(ctx, hard.sendId);
+    await status(hard.sendId, 'bounced');
     const dnc = await waitFor(async () => {
       const entries = (await ctx.api('GET', `/api/contacts/${hard.id}`)).body.contact.doNotContact as unknown[];
       return entries.length > 0 && entries;
