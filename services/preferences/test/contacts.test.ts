@@ -6,8 +6,6 @@ import {
   preferencesContactsUpsert,
   preferencesDncAdd,
   preferencesDncRemove,
-  preferencesWebPushRemove,
-  preferencesMobileDeviceRemove,
   type DeliveryEvent,
 } from '@switchboard/contracts';
 import { SubjectRecorder, waitFor, waitUntilConsumersIdle } from '@switchboard/testing';
@@ -236,54 +234,6 @@ describe('preferences — contacts, do-not-contact and their events', () => {
     });
   });
 
-  describe('web push', () => {
-    it('removes one subscription by endpoint and says how many are left', async () => {
-      const id = await ctx.newContact({
-        webPushSubscriptions: [
-          { endpoint: 'https://push.example.com/a', keys },
-          { endpoint: 'https://push.example.com/b', keys },
-        ],
-      });
-      expect(
-        await ctx.rpc.call(preferencesWebPushRemove, { contactId: id, endpoint: 'https://push.example.com/a' }),
-      ).toEqual({ removed: true, remaining: 1 });
-      expect(
-        await ctx.rpc.call(preferencesWebPushRemove, { contactId: id, endpoint: 'https://push.example.com/a' }),
-      ).toEqual({ removed: false, remaining: 1 });
-      expect(
-        await ctx.rpc.call(preferencesWebPushRemove, { contactId: id, endpoint: 'https://push.example.com/b' }),
-      ).toEqual({ removed: true, remaining: 0 });
-      expect((await get(id)).webPushSubscriptions).toEqual([]);
-      expect(
-        await ctx.rpc.call(preferencesWebPushRemove, { contactId: 'unknown', endpoint: 'https://push.example.com/b' }),
-      ).toEqual({ removed: false, remaining: 0 });
-    });
-  });
-
-  describe('mobile devices', () => {
-    it('removes one device by token and says how many are left', async () => {
-      const id = await ctx.newContact({
-        mobileDevices: [
-          { platform: 'android', token: 'token-a' },
-          { platform: 'ios', token: 'token-b' },
-        ],
-      });
-      expect(await ctx.rpc.call(preferencesMobileDeviceRemove, { contactId: id, token: 'token-a' })).toEqual({
-        removed: true,
-        remaining: 1,
-      });
-      expect(await ctx.rpc.call(preferencesMobileDeviceRemove, { contactId: id, token: 'token-a' })).toEqual({
-        removed: false,
-        remaining: 1,
-      });
-      expect((await get(id)).mobileDevices).toEqual([{ platform: 'ios', token: 'token-b' }]);
-      expect(await ctx.rpc.call(preferencesMobileDeviceRemove, { contactId: 'unknown', token: 'token-b' })).toEqual({
-        removed: false,
-        remaining: 0,
-      });
-    });
-  });
-
   describe('do-not-contact', () => {
     it('adds entries with reason, comments and date; an admin removes them all', async () => {
       const id = await ctx.newContact({ email: 'd@example.com' });
@@ -399,6 +349,45 @@ describe('preferences — contacts, do-not-contact and their events', () => {
       await publishDelivery(delivery(id, 'unsubscribed', 'd-3', 'tweet'), 'late-redelivery');
       await waitUntilConsumersIdle(ctx.nc, ctx.env.names);
       expect((await get(id)).doNotContact.map((d) => d.channel)).toEqual(['email', 'sms']);
+    });
+
+    it('a bounce naming a dead push subscription or device removes that target, not the channel', async () => {
+      const id = await ctx.newContact({
+        webPushSubscriptions: [
+          { endpoint: 'https://push.example.com/a', keys },
+          { endpoint: 'https://push.example.com/b', keys },
+        ],
+        mobileDevices: [
+          { platform: 'android', token: 'token-a' },
+          { platform: 'ios', token: 'token-b' },
+        ],
+      });
+      const removal = (
+        channel: DeliveryEvent['channel'],
+        dispatchId: string,
+        removedAddress: string,
+      ): DeliveryEvent => ({
+        ...delivery(id, 'bounced', dispatchId, channel),
+        eventId: `${dispatchId}:bounced:${removedAddress}`,
+        error: { code: '410', message: 'gone', permanent: true },
+        meta: { source: 'test', bounce: 'hard', removedAddress },
+      });
+      await publishDelivery(removal('notification', 'p-1', 'https://push.example.com/a'), 'p-1:a');
+      await publishDelivery(removal('mobile_notification', 'p-2', 'token-b'), 'p-2:b');
+      // Told again (a redelivery): nothing more goes.
+      await publishDelivery(removal('notification', 'p-1', 'https://push.example.com/a'), 'p-1:a:again');
+      await publishDelivery(removal('notification', 'p-3', 'https://push.example.com/a'), 'p-3:a');
+      await waitUntilConsumersIdle(ctx.nc, ctx.env.names);
+      const contact = await get(id);
+      expect(contact.webPushSubscriptions.map((s) => s.endpoint)).toEqual(['https://push.example.com/b']);
+      expect(contact.mobileDevices).toEqual([{ platform: 'android', token: 'token-a' }]);
+      expect(contact.doNotContact).toEqual([]);
+
+      // The last one gone: no address for the channel (not do-not-contact).
+      await publishDelivery(removal('mobile_notification', 'p-4', 'token-a'), 'p-4:a');
+      await waitUntilConsumersIdle(ctx.nc, ctx.env.names);
+      expect((await get(id)).mobileDevices).toEqual([]);
+      expect((await get(id)).doNotContact).toEqual([]);
     });
   });
 });

@@ -170,25 +170,3 @@ export const preferencesDncRemove = rpcContract(
   z.object({ contactId: ContactIdSchema, channel: ChannelSchema, by: z.enum(['admin', 'contact']).default('admin') }),
   z.object({ recordFound: z.boolean(), contact: ContactSchema }),
 );
-
-/**
- * sb.rpc.preferences.webPush.remove — drops the contact's web-push subscription with this endpoint
- * (the push service answered 404/410). `remaining`: subscriptions left (0 for an unknown contact).
- */
-export const preferencesWebPushRemove = rpcContract(
-  'preferences',
-  'webPush.remove',
-  z.object({ contactId: ContactIdSchema, endpoint: z.string().min(1) }),
-  z.object({ removed: z.boolean(), remaining: z.number().int().min(0) }),
-);
-
-/**
- * sb.rpc.preferences.mobileDevices.remove — drops the contact's mobile device with this token (FCM
- * answered UNREGISTERED). `remaining`: devices left (0 for an unknown contact).
- */
-export const preferencesMobileDeviceRemove = rpcContract(
-  'preferences',
-  'mobileDevices.remove',
-  z.object({ contactId: ContactIdSchema, token: z.string().min(1) }),
-  z.object({ removed: z.boolean(), remaining: z.number().int().min(0) }),
-);

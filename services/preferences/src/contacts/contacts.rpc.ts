@@ -7,8 +7,6 @@ import {
   preferencesContactsGet,
   preferencesContactsList,
   preferencesContactsUpsert,
-  preferencesWebPushRemove,
-  preferencesMobileDeviceRemove,
 } from '@switchboard/contracts';
 import { RpcHandler } from '@switchboard/messaging';
 import { toContact } from './contact.record';
@@ -61,15 +59,5 @@ export class ContactsRpc {
   @RpcHandler(preferencesContactsErase)
   erase(req: Req<typeof preferencesContactsErase>): Res<typeof preferencesContactsErase> {
     return this.contacts.erase(req.id);
-  }
-
-  @RpcHandler(preferencesWebPushRemove)
-  removeWebPush(req: Req<typeof preferencesWebPushRemove>): Res<typeof preferencesWebPushRemove> {
-    return this.contacts.removeWebPush(req.contactId, req.endpoint);
-  }
-
-  @RpcHandler(preferencesMobileDeviceRemove)
-  removeMobileDevice(req: Req<typeof preferencesMobileDeviceRemove>): Res<typeof preferencesMobileDeviceRemove> {
-    return this.contacts.removeMobileDevice(req.contactId, req.token);
   }
 }

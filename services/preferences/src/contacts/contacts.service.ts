@@ -150,14 +150,6 @@ export class ContactsService {
     return { contact: toContact(record), erasedAt: erasedAt.toISOString() };
   }
 
-  async removeWebPush(contactId: string, endpoint: string): Promise<{ removed: boolean; remaining: number }> {
-    return removal(await this.contacts.removeWebPush(contactId, endpoint));
-  }
-
-  async removeMobileDevice(contactId: string, token: string): Promise<{ removed: boolean; remaining: number }> {
-    return removal(await this.contacts.removeMobileDevice(contactId, token));
-  }
-
   /**
    * Bounces that name a dead push target (`meta.removedAddress`, DESIGN §6): the contact loses that
    * subscription or device and keeps the others; with none left the channel has no address for
@@ -183,8 +175,4 @@ function customFieldsOf(inputs: ContactInput[]): ContactFieldRow[] {
     }
   }
   return [...fields].map(([alias, type]) => ({ alias, type }));
-}
-
-function removal(counts: { before: number; after: number } | undefined): { removed: boolean; remaining: number } {
-  return counts ? { removed: counts.after < counts.before, remaining: counts.after } : { removed: false, remaining: 0 };
 }
