@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -39,9 +41,20 @@ describe('push removals become bounces, drop the dead target and re-route the se
   let mobileMessage: number;
   let n = 0;
   const vapid = webpush.generateVAPIDKeys();
+  let hooks: Server;
+  const hookBodies: Array<{ type: string; data: DeliveryEvent }> = [];
 
   beforeAll(async () => {
     dev = await startDevProviders();
+    hooks = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        hookBodies.push(JSON.parse(body) as { type: string; data: DeliveryEvent });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
     dir = mkdtempSync(join(tmpdir(), 'feedback-push-'));
     writeFileSync(join(dir, 'ca.pem'), dev.webPush.caPem);
     writeFileSync(join(dir, 'service-account.json'), JSON.stringify(dev.fcm.serviceAccount));
@@ -52,8 +65,17 @@ describe('push removals become bounces, drop the dead target and re-route the se
         SMTP_HOST: dev.smtp.host,
         SMTP_PORT: String(dev.smtp.port),
         ROUTER_CHANNEL_WARMUP_MS: '500',
+        WEBHOOK_POLL_MS: '100',
+        // The webhook receiver listens on loopback, which webhooks may not reach unless allowed.
+        WEBHOOK_ALLOW_HOSTS: '127.0.0.1/32',
       },
     });
+    const hook = await ctx.api('POST', '/api/webhooks/new', {
+      name: 'bounces',
+      webhookUrl: `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hook`,
+      triggers: ['delivery.bounced'],
+    });
+    expect(hook.status).toBe(201);
     push = await startNamedService('sender-push', ctx.env, {
       SB_TRACKING_SECRET: SECRET,
       VAPID_PUBLIC_KEY: vapid.publicKey,
@@ -116,6 +138,8 @@ describe('push removals become bounces, drop the dead target and re-route the se
     await push?.close();
     await ctx?.close();
     await dev?.close();
+    hooks?.closeAllConnections();
+    await new Promise((r) => hooks?.close(r));
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -151,6 +175,16 @@ describe('push removals become bounces, drop the dead target and re-route the se
       timeoutMs: 30_000,
       message: `send ${sendId} never sent`,
     });
+
+  /** The router's record of a send, once it matches (the router hears of each event on its own). */
+  const sendRecord = (sendId: string, matches: (record: any) => boolean) =>
+    waitFor(
+      async () => {
+        const record = (await ctx.api('GET', `/api/sends/${sendId}`)).body.send;
+        return record && matches(record) ? record : undefined;
+      },
+      { timeoutMs: 30_000, message: `the record of send ${sendId} never matched` },
+    );
 
   const contact = async (id: string) => (await ctx.api('GET', `/api/contacts/${id}`)).body.contact;
 
@@ -211,7 +245,7 @@ describe('push removals become bounces, drop the dead target and re-route the se
     await waitFor(() => dev.smtp.messages.some((m) => m.envelope.rcptTo.includes('gone-browser@example.org')), {
       timeoutMs: 30_000,
     });
-    const record = (await ctx.api('GET', `/api/sends/${sendId}`)).body.send;
+    const record = await sendRecord(sendId, (r) => r.dispatches[1]?.status === 'sent');
     expect(record.dispatches.map((d: { channel: string; status: string }) => [d.channel, d.status])).toEqual([
       ['notification', 'bounced'],
       ['email', 'sent'],
@@ -245,8 +279,8 @@ describe('push removals become bounces, drop the dead target and re-route the se
     // The message reached the contact: the log says sent, and when the dead subscription bounced.
     const row = await deliveryRow(webMessage, sendId, (r) => r.bouncedAt !== null);
     expect(row).toMatchObject({ channel: 'notification', status: 'sent', error: null });
-    const [dispatch] = (await ctx.api('GET', `/api/sends/${sendId}`)).body.send.dispatches;
-    expect(dispatch).toMatchObject({ channel: 'notification', status: 'sent' });
+    const { dispatches } = await sendRecord(sendId, (r) => r.dispatches[0]?.events.length >= 2);
+    expect(dispatches[0]).toMatchObject({ channel: 'notification', status: 'sent' });
 
     const next = await send(webMessage, id);
     expect((await sentEventOf(next)).meta).toMatchObject({ subscriptions: 1, delivered: 1, removed: 0 });
@@ -280,7 +314,7 @@ describe('push removals become bounces, drop the dead target and re-route the se
       failureReason: 'no_channel',
       error: { code: 'UNREGISTERED', permanent: true },
     });
-    const record = (await ctx.api('GET', `/api/sends/${sendId}`)).body.send;
+    const record = await sendRecord(sendId, (r) => r.status === 'failed' && r.dispatches[0]?.status === 'bounced');
     expect(record).toMatchObject({ status: 'failed', reason: 'no_channel' });
     expect(record.dispatches).toEqual([
       expect.objectContaining({
@@ -290,6 +324,11 @@ describe('push removals become bounces, drop the dead target and re-route the se
       }),
     ]);
     await stats(mobileMessage, 'mobile_notification', (f) => f.bounced >= 1);
+    const hooked = await waitFor(
+      () => hookBodies.find((b) => b.type === 'delivery.bounced' && b.data.sendId === sendId),
+      { timeoutMs: 30_000, message: 'no webhook call for the bounce' },
+    );
+    expect(hooked.data.meta).toMatchObject({ removedAddress: token, code: 'UNREGISTERED' });
 
     // No device left: the channel is unreachable for this contact, not blocked.
     const next = await send(mobileMessage, id);
