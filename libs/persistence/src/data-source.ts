@@ -13,6 +13,10 @@ export interface ServiceDataSourceOptions {
   poolSize?: number;
 }
 
+interface FoundRow {
+  found: 1;
+}
+
 export function createServiceDataSource(options: ServiceDataSourceOptions): DataSource {
   return new DataSource({
     type: 'postgres',
@@ -59,9 +63,7 @@ export async function ensureDatabase(url: string): Promise<void> {
   const client = new Client({ connectionString: admin.toString() });
   await client.connect();
   try {
-    const { rowCount } = await client.query<{ found: 1 }>('SELECT 1 AS found FROM pg_database WHERE datname = $1', [
-      name,
-    ]);
+    const { rowCount } = await client.query<FoundRow>('SELECT 1 AS found FROM pg_database WHERE datname = $1', [name]);
     if (!rowCount) {
       await client
         .query<never>(`CREATE DATABASE "${name.replace(/"/g, '""')}"`)

@@ -93,6 +93,18 @@ export interface CampaignListFilter {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+interface TotalRow {
+  total: string;
+}
+interface IdRow {
+  id: number;
+}
+interface DueCampaignRow {
+  id: number;
+  schedule: Schedule;
+  next_run_at: Date;
+}
+
 function toRecord(r: CampaignRow): CampaignRecord {
   return {
     id: r.id,
@@ -135,7 +147,7 @@ export class CampaignsRepository {
       where.push(`c.status = $${params.length}`);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = await this.ds.query<{ total: string }[]>(
+    const [{ total }] = await this.ds.query<TotalRow[]>(
       `SELECT count(*) AS total FROM campaign_actions.campaigns c ${clause}`,
       params,
     );
@@ -161,16 +173,13 @@ export class CampaignsRepository {
 
   /** Locks the row for the rest of `em`'s transaction: transitions and edits of one campaign take turns. */
   async lock(em: EntityManager, id: number): Promise<CampaignRecord | undefined> {
-    const rows = await em.query<{ id: number }[]>(
-      'SELECT id FROM campaign_actions.campaigns WHERE id = $1 FOR UPDATE',
-      [id],
-    );
+    const rows = await em.query<IdRow[]>('SELECT id FROM campaign_actions.campaigns WHERE id = $1 FOR UPDATE', [id]);
     return rows.length ? this.get(id, em) : undefined;
   }
 
   async create(changes: CampaignChanges): Promise<number> {
     const keys = Object.keys(changes) as (keyof CampaignChanges)[];
-    const [row] = await this.ds.query<{ id: number }[]>(
+    const [row] = await this.ds.query<IdRow[]>(
       `INSERT INTO campaign_actions.campaigns (${keys.map((k) => COLUMN[k]).join(', ')})
        VALUES (${keys.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`,
       keys.map((k) => this.value(k, changes[k])),
@@ -194,7 +203,7 @@ export class CampaignsRepository {
 
   /** Campaigns whose next slot has come, locked for `em`'s transaction (rows other instances hold are skipped). */
   async claimDue(em: EntityManager, limit: number): Promise<{ id: number; schedule: Schedule; nextRunAt: Date }[]> {
-    const rows = await em.query<{ id: number; schedule: Schedule; next_run_at: Date }[]>(
+    const rows = await em.query<DueCampaignRow[]>(
       `SELECT id, schedule, next_run_at FROM campaign_actions.campaigns
        WHERE next_run_at <= now() AND status IN ('scheduled', 'sending')
        ORDER BY next_run_at LIMIT $1 FOR UPDATE SKIP LOCKED`,

@@ -2,6 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 /** campaign_actions.list_email_sends: the members a segment email was sent to. */
+interface ContactIdRow {
+  contact_id: string;
+}
+
 @Injectable()
 export class ListEmailSendsRepository {
   constructor(private readonly ds: DataSource) {}
@@ -20,7 +24,7 @@ export class ListEmailSendsRepository {
   ): Promise<number> {
     if (contactIds.length === 0 || limit <= 0) return 0;
     return this.ds.transaction(async (em) => {
-      const rows = await em.query<{ contact_id: string }[]>(
+      const rows = await em.query<ContactIdRow[]>(
         `INSERT INTO campaign_actions.list_email_sends (email_id, contact_id)
          SELECT $1, c.id FROM unnest($2::text[]) AS c(id)
           WHERE NOT EXISTS (SELECT 1 FROM campaign_actions.list_email_sends s WHERE s.email_id = $1 AND s.contact_id = c.id)

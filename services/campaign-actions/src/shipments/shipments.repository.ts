@@ -59,6 +59,31 @@ export type Held = 'held' | 'lost';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+interface IdRow {
+  id: string;
+}
+interface LeaseStateRow {
+  status: string;
+  lease_owner: string | null;
+  requested: number;
+}
+interface TargetRow {
+  seq: number;
+  contact_id: string;
+}
+interface ShipmentProgressRow {
+  id: string;
+  campaign_id: number;
+  targets: number;
+  requested: number;
+}
+interface ShipmentStateRow {
+  status: string;
+  resolved: boolean;
+  targets: number;
+  requested: number;
+}
+
 function toShipment(r: ShipmentRow): Shipment {
   return {
     id: r.id,
@@ -93,7 +118,7 @@ export class ShipmentsRepository {
 
   /** The run of one slot; false when it exists already (another instance made it). */
   async create(em: EntityManager, id: string, campaignId: number, slot: Date): Promise<boolean> {
-    const rows = await em.query<{ id: string }[]>(
+    const rows = await em.query<IdRow[]>(
       `INSERT INTO campaign_actions.shipments (id, campaign_id, slot) VALUES ($1, $2, $3)
        ON CONFLICT DO NOTHING RETURNING id`,
       [id, campaignId, slot],
@@ -103,7 +128,7 @@ export class ShipmentsRepository {
 
   /** Cancels the pending shipments of a campaign (whose row the caller locked); returns their ids. */
   async cancelPending(em: EntityManager, campaignId: number): Promise<string[]> {
-    const rows = await returning<{ id: string }>(
+    const rows = await returning<IdRow>(
       em,
       `UPDATE campaign_actions.shipments
        SET status = 'Canceled', finished_at = now(), canceled = targets - requested, lease_owner = NULL, lease_until = NULL
@@ -154,7 +179,7 @@ export class ShipmentsRepository {
     next: string | null,
   ): Promise<Held> {
     return this.ds.transaction(async (em) => {
-      const held = await returning<{ id: string }>(
+      const held = await returning<IdRow>(
         em,
         `UPDATE campaign_actions.shipments
          SET targets = targets + $4, resolve_after = $5, resolved = ($5::text IS NULL),
@@ -189,12 +214,12 @@ export class ShipmentsRepository {
     publish: (targets: Target[]) => Promise<void>,
   ): Promise<number | 'lost'> {
     return this.ds.transaction(async (em) => {
-      const [row] = await em.query<{ status: string; lease_owner: string | null; requested: number }[]>(
+      const [row] = await em.query<LeaseStateRow[]>(
         'SELECT status, lease_owner, requested FROM campaign_actions.shipments WHERE id = $1 FOR UPDATE',
         [id],
       );
       if (!row || row.status !== 'Pending' || row.lease_owner !== owner) return 'lost';
-      const targets = await em.query<{ seq: number; contact_id: string }[]>(
+      const targets = await em.query<TargetRow[]>(
         `SELECT seq, contact_id FROM campaign_actions.shipment_targets
          WHERE shipment_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3`,
         [id, row.requested, limit],
@@ -213,7 +238,7 @@ export class ShipmentsRepository {
   /** Where a shipment stands now (the worker's view between steps). */
   /** The running shipments (oldest first, at most `limit`): what the shipment gauges show. */
   async running(limit: number): Promise<RunningShipment[]> {
-    const rows = await this.ds.query<{ id: string; campaign_id: number; targets: number; requested: number }[]>(
+    const rows = await this.ds.query<ShipmentProgressRow[]>(
       `SELECT id, campaign_id, targets, requested FROM campaign_actions.shipments
         WHERE status = 'Pending' ORDER BY started_at, id LIMIT $1`,
       [limit],
@@ -222,7 +247,7 @@ export class ShipmentsRepository {
   }
 
   async progress(id: string): Promise<{ status: string; resolved: boolean; targets: number; requested: number }> {
-    const [row] = await this.ds.query<{ status: string; resolved: boolean; targets: number; requested: number }[]>(
+    const [row] = await this.ds.query<ShipmentStateRow[]>(
       'SELECT status, resolved, targets, requested FROM campaign_actions.shipments WHERE id = $1',
       [id],
     );
@@ -237,7 +262,7 @@ export class ShipmentsRepository {
   async finish(id: string, campaignId: number, status: 'Completed' | 'Failed', error: string | null): Promise<void> {
     await this.ds.transaction(async (em) => {
       await execute(em, 'SELECT id FROM campaign_actions.campaigns WHERE id = $1 FOR UPDATE', [campaignId]);
-      const done = await returning<{ id: string }>(
+      const done = await returning<IdRow>(
         em,
         `UPDATE campaign_actions.shipments SET status = $2, error = $3, finished_at = now(), lease_owner = NULL, lease_until = NULL
          WHERE id = $1 AND status = 'Pending' RETURNING id`,

@@ -68,6 +68,15 @@ const CLAIM_SQL = `
   RETURNING $1::int AS "incentiveId", issued.send_id AS "sendId", c.code`;
 
 /** catalog.incentives with their codes (catalog.incentive_codes) and who got which (catalog.incentive_issues). */
+type LockedIncentiveRow = IncentiveFields & SavedRow & { expiresAt: Date | null };
+interface ContentRefRow {
+  type: string;
+  id: number;
+}
+interface ExistsRow {
+  one: number;
+}
+
 @Injectable()
 export class IncentivesRepository {
   constructor(private readonly ds: DataSource) {}
@@ -87,7 +96,7 @@ export class IncentivesRepository {
 
   /** The pool's own row, held for update until `em` commits. */
   async lock(em: EntityManager, id: number): Promise<(IncentiveFields & SavedRow) | undefined> {
-    const rows = await em.query<(IncentiveFields & SavedRow & { expiresAt: Date | null })[]>(
+    const rows = await em.query<LockedIncentiveRow[]>(
       `SELECT id, version, name, description, is_published AS "isPublished", expires_at AS "expiresAt"
          FROM catalog.incentives WHERE id = $1 FOR UPDATE`,
       [id],
@@ -133,7 +142,7 @@ export class IncentivesRepository {
 
   /** Up to `limit` ids of the content items that take codes from the pool. */
   async contentUsing(em: EntityManager, id: number, limit: number): Promise<{ type: string; id: number }[]> {
-    return em.query<{ type: string; id: number }[]>(
+    return em.query<ContentRefRow[]>(
       `SELECT type, id FROM catalog.contents WHERE fields ? 'incentiveId' AND (fields->>'incentiveId')::int = $1
         ORDER BY id LIMIT $2`,
       [id, limit],
@@ -142,15 +151,13 @@ export class IncentivesRepository {
 
   /** Whether the pool exists, kept so until `em` commits (a delete waits, then finds the content using it). */
   async holdForUse(em: EntityManager, id: number): Promise<boolean> {
-    const rows = await em.query<{ one: number }[]>('SELECT 1 AS one FROM catalog.incentives WHERE id = $1 FOR SHARE', [
-      id,
-    ]);
+    const rows = await em.query<ExistsRow[]>('SELECT 1 AS one FROM catalog.incentives WHERE id = $1 FOR SHARE', [id]);
     return rows.length > 0;
   }
 
   /** Adds codes; those the pool holds already are left as they are. Returns how many were new. */
   async addCodes(id: number, codes: string[]): Promise<number> {
-    const rows = await this.ds.query<{ one: number }[]>(
+    const rows = await this.ds.query<ExistsRow[]>(
       `INSERT INTO catalog.incentive_codes (incentive_id, code) SELECT $1, code FROM unnest($2::text[]) AS code
        ON CONFLICT (incentive_id, code) DO NOTHING RETURNING 1 AS one`,
       [id, codes],

@@ -42,6 +42,12 @@ const CHANNELS_SELECT = `(SELECT COALESCE(json_agg(json_build_object('id', mc.id
     LEFT JOIN catalog.contents ct ON ct.id = mc.channel_id AND ct.type = mc.content_type
    WHERE mc.message_id = m.id) AS channels`;
 
+interface UpsertedRow {
+  id: number;
+  inserted: boolean;
+}
+type LockedMessageRow = MessageState & { version: number };
+
 function selectSql(minimal: boolean): string {
   return `SELECT ${auditSelect('m')}, m.name, m.description, m.publish_up AS "publishUp", m.publish_down AS "publishDown",
       m.category_id AS "categoryId", ${categorySelect('cat')}${minimal ? '' : `, ${CHANNELS_SELECT}`}`;
@@ -77,7 +83,7 @@ export class MessagesRepository {
    */
   async emailMessage(emailId: number, name: string): Promise<number> {
     return this.ds.transaction(async (em) => {
-      const rows = await em.query<{ id: number; inserted: boolean }[]>(
+      const rows = await em.query<UpsertedRow[]>(
         `INSERT INTO catalog.messages (name, description, is_published, email_id)
          VALUES ($1, 'Sends one email (Mautic email send endpoints).', true, $2)
          ON CONFLICT (email_id) DO UPDATE SET email_id = EXCLUDED.email_id
@@ -98,7 +104,7 @@ export class MessagesRepository {
 
   /** The current state, locked for the rest of the transaction. */
   async lockState(em: EntityManager, id: number): Promise<(MessageState & { version: number }) | undefined> {
-    const rows = await em.query<(MessageState & { version: number })[]>(
+    const rows = await em.query<LockedMessageRow[]>(
       `SELECT m.name, m.description, m.is_published AS "isPublished", m.publish_up AS "publishUp", m.publish_down AS "publishDown",
               m.category_id AS category, m.version,
               (SELECT COALESCE(json_agg(json_build_object('channel', mc.channel, 'channelId', mc.channel_id, 'isEnabled', mc.is_enabled)

@@ -26,6 +26,16 @@ const FROM = 'FROM catalog.templates t LEFT JOIN catalog.categories cat ON cat.i
 const SELECT = `SELECT ${auditSelect('t')}, t.name, t.description, t.html, t.category_id AS "categoryId", ${categorySelect('cat')}`;
 
 /** catalog.templates, with each template's category joined in. */
+interface IdRow {
+  id: number;
+}
+interface LayoutRow {
+  html: string;
+}
+interface ExistsRow {
+  one: number;
+}
+
 @Injectable()
 export class TemplatesRepository {
   constructor(private readonly ds: DataSource) {}
@@ -81,7 +91,7 @@ export class TemplatesRepository {
 
   /** Up to `limit` ids of the emails that lay themselves out in the template. */
   async emailsUsing(em: EntityManager, id: number, limit: number): Promise<number[]> {
-    const rows = await em.query<{ id: number }[]>(
+    const rows = await em.query<IdRow[]>(
       `SELECT id FROM catalog.contents WHERE type = 'email' AND (fields->>'templateId')::int = $1 ORDER BY id LIMIT $2`,
       [id, limit],
     );
@@ -93,15 +103,13 @@ export class TemplatesRepository {
   }
 
   async layoutOf(id: number): Promise<string | undefined> {
-    const rows = await this.ds.query<{ html: string }[]>('SELECT html FROM catalog.templates WHERE id = $1', [id]);
+    const rows = await this.ds.query<LayoutRow[]>('SELECT html FROM catalog.templates WHERE id = $1', [id]);
     return rows[0]?.html;
   }
 
   /** Whether the template exists, kept so until `em` commits (a delete waits, then finds the email using it). */
   async holdForUse(em: EntityManager, id: number): Promise<boolean> {
-    const rows = await em.query<{ one: number }[]>('SELECT 1 AS one FROM catalog.templates WHERE id = $1 FOR SHARE', [
-      id,
-    ]);
+    const rows = await em.query<ExistsRow[]>('SELECT 1 AS one FROM catalog.templates WHERE id = $1 FOR SHARE', [id]);
     return rows.length > 0;
   }
 }

@@ -17,6 +17,10 @@ type CountRow = { count: number };
  * Reads audiences straight from the contacts table, so an erased contact (its row deleted) is never
  * in one and a contact in two included segments is one row.
  */
+interface IdsRow {
+  ids: string[];
+}
+
 @Injectable()
 export class AudienceRepository {
   constructor(private readonly ds: DataSource) {}
@@ -60,7 +64,7 @@ export class AudienceRepository {
     const params = new SqlParams();
     const id = params.add(contactId, 'text');
     const cases = segments.map((s) => `CASE WHEN ${memberPredicate(s, params)} THEN ${params.add(s.id, 'bigint')} END`);
-    const rows = await this.ds.query<{ ids: string[] }[]>(
+    const rows = await this.ds.query<IdsRow[]>(
       `SELECT array_remove(ARRAY[${cases.join(', ')}], NULL) AS ids FROM preferences.contacts c WHERE c.id = ${id}`,
       params.values,
     );

@@ -37,6 +37,24 @@ type ContactRow = Omit<ContactRecord, 'rules' | 'dnc'> & {
 const toDate = (value: JsonDate) => (value === null ? null : new Date(value));
 
 /** Row → record, in place (it runs for every contact of every decision batch). */
+interface IdRow {
+  id: string;
+}
+interface EmailIdRow {
+  email: string;
+  id: string;
+}
+interface ErasedAtRow {
+  erasedAt: Date;
+}
+interface TotalRow {
+  total: number;
+}
+interface PushTargetsRow {
+  before: number;
+  after: number;
+}
+
 function toRecord(row: ContactRow): ContactRecord {
   const { rules, dnc } = row;
   const record = row as unknown as ContactRecord;
@@ -136,7 +154,7 @@ export class ContactsRepository {
 
   /** Inserts empty rows for ids that do not exist yet, in id order; answers the ids created. */
   async insertMissing(ids: string[], sql: Queryable): Promise<Set<string>> {
-    const rows = await sql.query<{ id: string }[]>(
+    const rows = await sql.query<IdRow[]>(
       `INSERT INTO preferences.contacts (id) SELECT id FROM unnest($1::text[]) AS x(id) ORDER BY id
        ON CONFLICT (id) DO NOTHING RETURNING id`,
       [ids],
@@ -181,7 +199,7 @@ export class ContactsRepository {
    * taking a transaction lock per email, so two creates of one new email merge instead of racing.
    */
   async lockAndFindByEmail(emails: string[], sql: Queryable): Promise<Map<string, string>> {
-    const rows = await sql.query<{ email: string; id: string }[]>(
+    const rows = await sql.query<EmailIdRow[]>(
       `WITH locks AS MATERIALIZED (
          SELECT pg_advisory_xact_lock(${EMAIL_LOCK}, k) FROM (SELECT DISTINCT hashtext(e) AS k FROM unnest($1::text[]) AS x(e) ORDER BY 1) h
        )
@@ -197,7 +215,7 @@ export class ContactsRepository {
   async newNumericIds(count: number, sql: Queryable): Promise<string[]> {
     const ids: string[] = [];
     while (ids.length < count) {
-      const rows = await sql.query<{ id: string }[]>(
+      const rows = await sql.query<IdRow[]>(
         `SELECT s.id FROM (SELECT nextval('preferences.contact_number_seq')::text AS id FROM generate_series(1, $1)) s
           WHERE NOT EXISTS (SELECT 1 FROM preferences.contacts c WHERE c.id = s.id)`,
         [count - ids.length],
@@ -232,7 +250,7 @@ export class ContactsRepository {
   async erase(id: string, sql: Queryable): Promise<Date> {
     await execute(sql, 'DELETE FROM preferences.decisions WHERE contact_id = $1', [id]);
     await execute(sql, 'DELETE FROM preferences.contacts WHERE id = $1', [id]);
-    const [{ erasedAt }] = await sql.query<{ erasedAt: Date }[]>(
+    const [{ erasedAt }] = await sql.query<ErasedAtRow[]>(
       'INSERT INTO preferences.erasures (contact_id, erased_at) VALUES ($1, date_trunc(\'milliseconds\', now())) RETURNING erased_at AS "erasedAt"',
       [id],
     );
@@ -263,7 +281,7 @@ export class ContactsRepository {
   ): Promise<{ total: number; records: ContactRecord[] }> {
     const params: unknown[] = [];
     const where = member ? `WHERE ${member(new SqlParams(params))}` : this.searchClause(query.search, params);
-    const [{ total }] = await this.ds.query<{ total: number }[]>(
+    const [{ total }] = await this.ds.query<TotalRow[]>(
       `SELECT count(*)::int AS total FROM preferences.contacts c ${where}`,
       params,
     );
@@ -310,7 +328,7 @@ export class ContactsRepository {
     key: 'endpoint' | 'token',
     value: string,
   ): Promise<{ before: number; after: number } | undefined> {
-    const rows = await returning<{ before: number; after: number }>(
+    const rows = await returning<PushTargetsRow>(
       this.ds,
       `WITH old AS (SELECT id, ${column} AS items FROM preferences.contacts WHERE id = $1 FOR NO KEY UPDATE)
        UPDATE preferences.contacts c

@@ -74,6 +74,24 @@ export interface ImportErrorRow {
   message: string;
 }
 
+interface IdRow {
+  id: string;
+}
+interface SeqRow {
+  seq: number;
+}
+interface ChunkRow {
+  data: Buffer;
+}
+interface UpsertCountsRow {
+  created: number;
+  updated: number;
+}
+interface EmailIdRow {
+  email: string;
+  id: string;
+}
+
 @Injectable()
 export class ImportsRepository {
   constructor(private readonly ds: DataSource) {}
@@ -83,7 +101,7 @@ export class ImportsRepository {
   }
 
   async open(segmentId: number): Promise<number> {
-    const [{ id }] = await this.ds.query<{ id: string }[]>(
+    const [{ id }] = await this.ds.query<IdRow[]>(
       'INSERT INTO preferences.imports (segment_id) VALUES ($1) RETURNING id',
       [segmentId],
     );
@@ -104,7 +122,7 @@ export class ImportsRepository {
 
   /** Stores one chunk while the import is uploading; a repeated seq is ignored. */
   async storeChunk(id: number, seq: number, data: Buffer): Promise<boolean> {
-    const rows = await this.ds.query<{ seq: number }[]>(
+    const rows = await this.ds.query<SeqRow[]>(
       `INSERT INTO preferences.import_chunks (import_id, seq, data)
        SELECT $1, $2, $3 FROM preferences.imports WHERE id = $1 AND status = 'uploading'
        ON CONFLICT DO NOTHING RETURNING seq`,
@@ -147,7 +165,7 @@ export class ImportsRepository {
 
   /** Stored chunks from `seq` on, one at a time (the file is never held whole). */
   async chunk(id: number, seq: number): Promise<Buffer | undefined> {
-    const rows = await this.ds.query<{ data: Buffer }[]>(
+    const rows = await this.ds.query<ChunkRow[]>(
       'SELECT data FROM preferences.import_chunks WHERE import_id = $1 AND seq = $2',
       [id, seq],
     );
@@ -203,7 +221,7 @@ export class ImportsRepository {
     rows: ImportedContact[],
     sql: Queryable,
   ): Promise<{ created: number; updated: number }> {
-    const [counts] = await sql.query<{ created: number; updated: number }[]>(
+    const [counts] = await sql.query<UpsertCountsRow[]>(
       `WITH x AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, email text, mobile text, firstname text, lastname text,
            locale text, timezone text, "twitterHandle" text, "preferredChannel" text, fields jsonb)
@@ -247,7 +265,7 @@ export class ImportsRepository {
    */
   async idsByEmail(emails: string[], sql: Queryable): Promise<Map<string, string>> {
     if (emails.length === 0) return new Map();
-    const rows = await sql.query<{ email: string; id: string }[]>(
+    const rows = await sql.query<EmailIdRow[]>(
       `SELECT e.email, x.id FROM unnest($1::text[]) AS e(email)
        CROSS JOIN LATERAL (SELECT c.id FROM preferences.contacts c WHERE lower(c.email) = e.email AND c.email IS NOT NULL
                            ORDER BY c.date_added, c.id LIMIT 1) x`,

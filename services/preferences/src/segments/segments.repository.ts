@@ -69,6 +69,23 @@ const WHERE_COLUMNS: Columns = {
   modifiedByUser: { sql: 's.modified_by', type: 'text' },
 };
 
+interface AliasRow {
+  alias: string;
+}
+interface TotalRow {
+  total: number;
+}
+interface MembershipChangeRow {
+  id: string;
+  removed: boolean;
+}
+interface IdRow {
+  id: string;
+}
+interface ContactIdRow {
+  contactId: string;
+}
+
 @Injectable()
 export class SegmentsRepository {
   constructor(private readonly ds: DataSource) {}
@@ -103,7 +120,7 @@ export class SegmentsRepository {
 
   /** The first of `base`, `base-2`, `base-3`... that no other segment uses. */
   async freeAlias(base: string, exceptId: number | null, sql: Queryable): Promise<string> {
-    const rows = await sql.query<{ alias: string }[]>(
+    const rows = await sql.query<AliasRow[]>(
       `SELECT alias FROM preferences.segments WHERE (alias = $1 OR alias ~ ('^' || $2 || '-[0-9]+$')) AND id IS DISTINCT FROM $3`,
       [base, base.replace(/[^a-z0-9_]/g, '\\$&'), exceptId],
     );
@@ -192,7 +209,7 @@ export class SegmentsRepository {
     }
     where.push(...whereSql(WHERE_COLUMNS, q.where, { add: (value) => `$${params.push(value)}` }));
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = await this.ds.query<{ total: number }[]>(
+    const [{ total }] = await this.ds.query<TotalRow[]>(
       `SELECT count(*)::int AS total FROM preferences.segments s ${clause}`,
       params,
     );
@@ -216,7 +233,7 @@ export class SegmentsRepository {
 
   /** Which of the segments have members added by hand, and which have members removed by hand. */
   async handMembership(ids: number[]): Promise<{ added: Set<number>; removed: Set<number> }> {
-    const rows = await this.ds.query<{ id: string; removed: boolean }[]>(
+    const rows = await this.ds.query<MembershipChangeRow[]>(
       `SELECT s.id, r.removed FROM unnest($1::bigint[]) AS s(id), (VALUES (false), (true)) AS r(removed)
         WHERE EXISTS (SELECT 1 FROM preferences.segment_members m WHERE m.segment_id = s.id AND m.manually_removed = r.removed)`,
       [ids],
@@ -229,7 +246,7 @@ export class SegmentsRepository {
 
   /** Segments whose static members include the contact (not removed by hand). */
   async staticSegmentIdsOf(contactId: string): Promise<number[]> {
-    const rows = await this.ds.query<{ id: string }[]>(
+    const rows = await this.ds.query<IdRow[]>(
       'SELECT segment_id AS id FROM preferences.segment_members WHERE contact_id = $1 AND NOT manually_removed',
       [contactId],
     );
@@ -238,7 +255,7 @@ export class SegmentsRepository {
 
   /** Ids of every segment with filters. */
   async dynamicSegmentIds(): Promise<number[]> {
-    const rows = await this.ds.query<{ id: string }[]>(
+    const rows = await this.ds.query<IdRow[]>(
       "SELECT id FROM preferences.segments WHERE filters <> '[]'::jsonb ORDER BY id",
     );
     return rows.map((r) => Number(r.id));
@@ -246,7 +263,7 @@ export class SegmentsRepository {
 
   /** Adds the contacts that exist among `contactIds` (one removed by hand comes back); answers those ids. */
   async addMembers(segmentId: number, contactIds: string[], sql: Queryable = this.ds): Promise<string[]> {
-    const rows = await sql.query<{ contactId: string }[]>(
+    const rows = await sql.query<ContactIdRow[]>(
       `INSERT INTO preferences.segment_members (segment_id, contact_id)
        SELECT $1, c.id FROM preferences.contacts c WHERE c.id = ANY($2::text[]) ORDER BY c.id
        ON CONFLICT (segment_id, contact_id) DO UPDATE SET manually_removed = false
@@ -258,7 +275,7 @@ export class SegmentsRepository {
 
   /** Marks the contacts as removed by hand (so a dynamic segment's filters no longer take them in). */
   async removeMembers(segmentId: number, contactIds: string[], sql: Queryable = this.ds): Promise<string[]> {
-    const rows = await sql.query<{ contactId: string }[]>(
+    const rows = await sql.query<ContactIdRow[]>(
       `INSERT INTO preferences.segment_members (segment_id, contact_id, manually_removed)
        SELECT $1, c.id, true FROM preferences.contacts c WHERE c.id = ANY($2::text[]) ORDER BY c.id
        ON CONFLICT (segment_id, contact_id) DO UPDATE SET manually_removed = true

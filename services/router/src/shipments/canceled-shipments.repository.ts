@@ -9,6 +9,10 @@ import { execute } from '@switchboard/persistence';
  * cancel). Every instance reads the table, so the one that consumed the cancel need not be the one
  * routing; a batch without shipment ids costs nothing, one with them one index lookup.
  */
+interface ShipmentIdRow {
+  shipment_id: string;
+}
+
 @Injectable()
 export class CanceledShipmentsRepository {
   constructor(private readonly ds: DataSource) {}
@@ -26,7 +30,7 @@ export class CanceledShipmentsRepository {
   async settle(requests: SendRequested[], plans: RoutePlan[]): Promise<void> {
     const ids = [...new Set(requests.flatMap((r) => (r.shipmentId ? [r.shipmentId] : [])))];
     if (ids.length === 0) return;
-    const rows = await this.ds.query<{ shipment_id: string }[]>(
+    const rows = await this.ds.query<ShipmentIdRow[]>(
       'SELECT shipment_id FROM router.canceled_shipments WHERE shipment_id = ANY($1::text[])',
       [ids],
     );

@@ -5,6 +5,12 @@ import { LOCK_CONTACT } from '../ingest/ingest.repository';
 import type { ContactLabel } from './contact-label';
 import { execute } from '@switchboard/persistence';
 
+interface ContactNameRow {
+  contact_id: string;
+  email: string | null;
+  name: string | null;
+}
+
 export function contactHash(contactId: string): string {
   return createHash('sha256').update(contactId, 'utf8').digest('hex');
 }
@@ -29,7 +35,7 @@ export class ContactsRepository {
          ) x`,
         [labels.map((l) => l.contactId)],
       );
-      const changed = await m.query<{ contact_id: string; email: string | null; name: string | null }[]>(
+      const changed = await m.query<ContactNameRow[]>(
         `INSERT INTO tracker.contacts (contact_id, email, name, updated_at)
          SELECT x.contact_id, x.email, x.name, now()
          FROM jsonb_to_recordset($1::jsonb) AS x(contact_id text, email text, name text)

@@ -49,6 +49,13 @@ interface FirstRow {
   subject: string;
 }
 
+interface EventKeyRow {
+  event_key: string;
+}
+interface WebhookIdRow {
+  webhook_id: number;
+}
+
 @Injectable()
 export class IngestRepository {
   /** Serialises batches touching the same send, and holds erasure off the batch's contacts. */
@@ -86,7 +93,7 @@ export class IngestRepository {
       url: e.url,
       detail: e.detail,
     }));
-    const inserted = await m.query<{ event_key: string }[]>(
+    const inserted = await m.query<EventKeyRow[]>(
       `INSERT INTO tracker.events (event_key, send_id, dispatch_id, kind, channel, message_id, contact_id, campaign_id,
                                    campaign_event_id, shipment_id, occurred_at, url, detail)
        SELECT x.event_key, x.send_id, x.dispatch_id, x.kind, x.channel, x.message_id, x.contact_id, x.campaign_id,
@@ -283,7 +290,7 @@ export class IngestRepository {
       contact_id: e.contactId,
       body: { id: e.key, type: e.type, occurredAt: e.occurredAt, data: e.payload },
     }));
-    const queued = await m.query<{ webhook_id: number }[]>(
+    const queued = await m.query<WebhookIdRow[]>(
       `INSERT INTO tracker.webhook_deliveries (webhook_id, event_key, type, contact_id, body)
        SELECT w.id, x.event_key, x.type, x.contact_id, x.body
        FROM jsonb_to_recordset($1::jsonb) AS x(event_key text, type text, contact_id text, body jsonb)

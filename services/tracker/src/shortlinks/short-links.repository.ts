@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ShortLink } from '@switchboard/contracts';
+import { returning } from '@switchboard/persistence';
 import { DataSource } from 'typeorm';
 
 export interface ShortLinkRow {
@@ -12,12 +13,19 @@ export interface ShortLinkRow {
 }
 
 /** tracker.short_links: code → click token, and each link's clicks. */
+interface CodeRow {
+  code: string;
+}
+interface TokenRow {
+  token: string;
+}
+
 @Injectable()
 export class ShortLinksRepository {
   constructor(private readonly ds: DataSource) {}
 
   async save(links: ShortLink[]): Promise<number> {
-    const rows = await this.ds.query<{ code: string }[]>(
+    const rows = await this.ds.query<CodeRow[]>(
       `INSERT INTO tracker.short_links (code, token, message_id, url)
        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[])
        ON CONFLICT (code) DO NOTHING RETURNING code`,
@@ -29,13 +37,11 @@ export class ShortLinksRepository {
   /** The token of a code; with `count`, one more click on the link in the same statement. */
   async resolve(code: string, count: boolean): Promise<string | undefined> {
     if (!count) {
-      const rows = await this.ds.query<{ token: string }[]>('SELECT token FROM tracker.short_links WHERE code = $1', [
-        code,
-      ]);
+      const rows = await this.ds.query<TokenRow[]>('SELECT token FROM tracker.short_links WHERE code = $1', [code]);
       return rows[0]?.token;
     }
-    // An UPDATE answers [rows, affected] through TypeORM.
-    const [rows] = await this.ds.query<[{ token: string }[], number]>(
+    const rows = await returning<TokenRow>(
+      this.ds,
       `UPDATE tracker.short_links SET clicks = clicks + 1, last_clicked_at = now() WHERE code = $1 RETURNING token`,
       [code],
     );
