@@ -1,5 +1,5 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { SERVICE_CONFIG } from '@switchboard/service-kit';
+import { PollLoop, SERVICE_CONFIG } from '@switchboard/service-kit';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
 import type { CampaignActionsConfig } from '../campaign-actions.config';
 import { ShipmentRunner } from '../shipments/shipment-runner.service';
@@ -22,31 +22,37 @@ export function shipmentIdOf(campaignId: number, slot: Date): string {
  */
 @Injectable()
 export class CampaignTimer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private stopped = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
+  private readonly loop: PollLoop;
 
   constructor(
     private readonly campaigns: CampaignsRepository,
     private readonly shipments: ShipmentsRepository,
     private readonly runner: ShipmentRunner,
-    @Inject(SERVICE_CONFIG) private readonly config: CampaignActionsConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.loop = this.run();
+    @Inject(SERVICE_CONFIG) config: CampaignActionsConfig,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.loop = new PollLoop(
+      async () => {
+        if ((await this.tick()) > 0) this.runner.nudge();
+      },
+      {
+        intervalMs: config.campaigns.pollMs,
+        onError: (err) => logger.error({ err }, 'campaign timer pass failed; will try again'),
+      },
+    );
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
-    await this.loop;
+  onApplicationBootstrap(): void {
+    this.loop.start();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Looks for due slots now (a campaign was just approved) instead of at the next poll. */
   nudge(): void {
-    this.wake?.();
+    this.loop.nudge();
   }
 
   /** Starts the shipments of every due slot; returns how many it started. */
@@ -62,23 +68,5 @@ export class CampaignTimer implements OnApplicationBootstrap, BeforeApplicationS
       }
       return started;
     });
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      try {
-        if ((await this.tick()) > 0) this.runner.nudge();
-      } catch (error) {
-        this.logger.error({ err: error }, 'campaign timer pass failed; will try again');
-      }
-      if (this.stopped) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.config.campaigns.pollMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { NatsNames, SendRequestedSchema, type RoutingOutcome } from '@switchboard/contracts';
 import { EventPublisher } from '@switchboard/messaging';
-import { SERVICE_CONFIG } from '@switchboard/service-kit';
+import { PollLoop, SERVICE_CONFIG } from '@switchboard/service-kit';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
 import type { CampaignActionsConfig } from '../campaign-actions.config';
 import { ScheduledSendsRepository, type ScheduledSend } from './scheduled-sends.repository';
@@ -15,9 +15,7 @@ const PURGE_EVERY_MS = 3_600_000;
  */
 @Injectable()
 export class SchedulerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private stopped = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
+  private readonly loop: PollLoop;
   private lastPurge = 0;
 
   constructor(
@@ -25,17 +23,20 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     private readonly publisher: EventPublisher,
     private readonly names: NatsNames,
     @Inject(SERVICE_CONFIG) private readonly config: CampaignActionsConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.loop = this.run();
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.loop = new PollLoop(() => this.pass(), {
+      intervalMs: config.scheduler.pollMs,
+      onError: (err) => logger.error({ err }, 'scheduler pass failed; will try again'),
+    });
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
-    await this.loop;
+  onApplicationBootstrap(): void {
+    this.loop.start();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
   async schedule(sends: ScheduledSend[]): Promise<void> {
@@ -78,25 +79,12 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     }
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      try {
-        await this.emitDue();
-        if (Date.now() - this.lastPurge > PURGE_EVERY_MS) {
-          this.lastPurge = Date.now();
-          await this.repository.purgeEmittedBefore(new Date(Date.now() - this.config.scheduler.retentionMs));
-        }
-      } catch (error) {
-        this.logger.error({ err: error }, 'scheduler pass failed; will try again');
-      }
-      if (this.stopped) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.config.scheduler.pollMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+  /** Emits what is due, and once an hour forgets the sends emitted longer ago than the retention. */
+  private async pass(): Promise<void> {
+    await this.emitDue();
+    if (Date.now() - this.lastPurge > PURGE_EVERY_MS) {
+      this.lastPurge = Date.now();
+      await this.repository.purgeEmittedBefore(new Date(Date.now() - this.config.scheduler.retentionMs));
     }
   }
 }
