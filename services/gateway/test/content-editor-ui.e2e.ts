@@ -287,4 +287,44 @@ describe('admin web UI — content editing', () => {
     const sent = await dev.outbox.waitFor((m) => m.provider === 'twilio' && m.to === '+420777000111', 20_000);
     expect(sent.body).toBe('Flash sale, friend! Reply STOP to opt out');
   });
+
+  it('previews a message with each enabled channel side by side', async () => {
+    await ctx.api('PUT', '/api/contacts/ed-mia/edit', { email: 'mia@example.org', firstname: 'Mia' });
+    const email = (
+      await ctx.api('POST', '/api/emails/new', {
+        name: 'Side email',
+        subject: 'News for {{ contact.firstname }}',
+        customHtml: '<p>Dear {{ contact.firstname }}</p>',
+      })
+    ).body.email;
+    const sms = (
+      await ctx.api('POST', '/api/smses/new', { name: 'Side sms', message: 'News, {{ contact.firstname }}!' })
+    ).body.sms;
+    const message = (
+      await ctx.api('POST', '/api/messages/new', {
+        name: 'Side by side',
+        channels: {
+          email: { channelId: email.id, isEnabled: true },
+          sms: { channelId: sms.id, isEnabled: true },
+        },
+      })
+    ).body.message;
+
+    await page.goto(`${ctx.baseUrl}/admin/messages/${message.id}`);
+    const preview = page.getByRole('form', { name: 'Preview every channel' });
+    await preview.getByLabel('Contact ID').fill('ed-mia');
+    await preview.getByRole('button', { name: 'Preview channels' }).click();
+    const emailColumn = preview.getByRole('region', { name: 'Email preview' });
+    const smsColumn = preview.getByRole('region', { name: 'Text message (SMS) preview' });
+    await emailColumn.getByText('News for Mia').waitFor();
+    await expect(emailColumn.getByTitle('Email preview').getAttribute('srcdoc')).resolves.toContain('<p>Dear Mia</p>');
+    // The text as sent: the opt-out text appended, with its segment count.
+    await smsColumn.getByText('News, Mia!').waitFor();
+    await expect(smsColumn.locator('pre').textContent()).resolves.toBe('News, Mia!\nReply STOP to opt out');
+    await smsColumn.getByText('1 segment, GSM-7').waitFor();
+    // Side by side: the two columns share a row.
+    const [emailBox, smsBox] = await Promise.all([emailColumn.boundingBox(), smsColumn.boundingBox()]);
+    expect(emailBox!.y).toBe(smsBox!.y);
+    expect(emailBox!.x).not.toBe(smsBox!.x);
+  });
 });

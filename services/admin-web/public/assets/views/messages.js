@@ -176,6 +176,7 @@ export async function messageEditPage(ctx) {
     ),
     notice,
     id ? h('div', { class: 'two-col' }, form, h('div', null, sendPanel(id), statsPanel(id))) : form,
+    id ? messagePreviewPanel(id) : null,
   );
 
   renderChannelRows(channelSection, rows, channelsError);
@@ -433,6 +434,113 @@ function sendPanel(id) {
     });
   });
   return form;
+}
+
+/**
+ * Every enabled channel of the saved message rendered for one contact, side by side
+ * (`POST /api/messages/{id}/preview`).
+ * @param {string} id
+ */
+function messagePreviewPanel(id) {
+  const alert = alertBox();
+  const output = h('div', { class: 'side-by-side', 'aria-live': 'polite' });
+  const form = /** @type {HTMLFormElement} */ (
+    h(
+      'form',
+      { novalidate: true, class: 'card', 'aria-labelledby': 'message-preview-title' },
+      h('h2', { id: 'message-preview-title' }, 'Preview every channel'),
+      h('p', { class: 'muted' }, 'Renders the saved message’s enabled channels, as each would be sent.'),
+      alert,
+      h(
+        'div',
+        { class: 'decision' },
+        field({
+          name: 'contactId',
+          label: 'Contact ID',
+          hint: 'Optional: render with this contact’s fields instead of sample ones.',
+          attrs: { autocomplete: 'off' },
+        }),
+        h('button', { type: 'submit' }, 'Preview channels'),
+      ),
+      output,
+    )
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const contactId = valueOf(form, 'contactId').trim();
+    void busy(form, async () => {
+      try {
+        const { preview } = await api(
+          'POST',
+          `/api/messages/${encodeURIComponent(id)}/preview`,
+          contactId ? { contactId } : {},
+        );
+        clearErrors(form);
+        const channels = Array.isArray(preview?.channels) ? preview.channels : [];
+        replace(
+          output,
+          channels.length > 0
+            ? channels.map((/** @type {any} */ c) => channelPreview(c))
+            : h('p', { class: 'muted' }, 'No channel is enabled with content.'),
+        );
+      } catch (error) {
+        showError(form, alert, error);
+        output.replaceChildren();
+      }
+    });
+  });
+  return form;
+}
+
+/** One channel of a message preview: what its contact would get, or why it cannot render. @param {any} c */
+function channelPreview(c) {
+  const label = channelLabel(c.channel);
+  const type = CHANNEL_CONTENT[c.channel]?.type;
+  /** @type {import('../dom.js').Child[]} */
+  const parts = [];
+  const text = (/** @type {string} */ name, /** @type {unknown} */ value) =>
+    value === null || value === undefined || value === ''
+      ? null
+      : [h('h4', { class: 'label' }, name), h('pre', null, String(value))];
+  const html = (/** @type {string} */ name, /** @type {unknown} */ value) =>
+    typeof value === 'string'
+      ? [
+          h('h4', { class: 'label' }, name),
+          h('iframe', { title: `${label} preview`, sandbox: '', srcdoc: value, referrerpolicy: 'no-referrer' }),
+        ]
+      : null;
+  if (c.error) {
+    parts.push(h('div', { class: 'alert', role: 'alert' }, c.error.message ?? 'This channel cannot be previewed.'));
+  } else if (c.channel === 'email') {
+    parts.push(text('Subject', c.subject), text('From name', c.fromName), html('HTML', c.html), text('Text', c.text));
+  } else if (c.channel === 'sms') {
+    parts.push(
+      text('Text', c.message),
+      c.segments
+        ? h('p', { class: 'muted' }, `${c.segments} segment${c.segments === 1 ? '' : 's'}, ${c.encoding}`)
+        : null,
+    );
+  } else if (c.channel === 'tweet') {
+    parts.push(text('Text', c.text));
+  } else if (c.channel === 'inapp') {
+    parts.push(text('Title', c.title), html('Body', c.body), text('Link', c.url));
+  } else {
+    parts.push(text('Heading', c.heading), text('Message', c.message), text('Link', c.url));
+  }
+  return h(
+    'section',
+    { class: 'channel-preview', 'aria-label': `${label} preview` },
+    h(
+      'h3',
+      null,
+      label,
+      ' ',
+      type && c.contentId
+        ? h('a', { class: 'muted small-link', href: `/admin/content/${type}/${c.contentId}` }, `#${c.contentId}`)
+        : null,
+    ),
+    parts,
+  );
 }
 
 /** @type {Record<string, string>} */
