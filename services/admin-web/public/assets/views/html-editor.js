@@ -176,12 +176,19 @@ export function attachHtmlEditor(textarea, options) {
       sync();
       changed();
     });
-    // The Insert menu takes the focus away: remember where the caret was in the body.
-    document.addEventListener('selectionchange', () => {
+    // The Insert menu takes the focus away: remember where the caret was in the body. The page
+    // has no teardown hook: the listener ends itself (and the editor) once the form is gone.
+    const onSelection = () => {
+      if (!textarea.isConnected) {
+        document.removeEventListener('selectionchange', onSelection);
+        editor.destruct();
+        return;
+      }
       const selection = document.getSelection();
       if (selection && selection.rangeCount > 0 && body.contains(selection.getRangeAt(0).commonAncestorContainer))
         lastRange = selection.getRangeAt(0).cloneRange();
-    });
+    };
+    document.addEventListener('selectionchange', onSelection);
     return editor;
   }
 
