@@ -17,7 +17,7 @@
 //                                         (exit 1); `npm run migrate` is this
 // Plain ESM with Node built-ins only: it runs before anything is installed or compiled.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import {
@@ -34,6 +34,7 @@ import {
   serviceEnv,
 } from './services.mjs';
 import { ensureDependencies } from './lib/deps.mjs';
+import { Supervised } from './lib/supervisor.mjs';
 import {
   PidRegistry,
   bold,
@@ -44,7 +45,6 @@ import {
   prettyLine,
   red,
   sleep,
-  stopTree,
   signalTree,
   yellow,
 } from './lib/procs.mjs';
@@ -120,7 +120,7 @@ async function buildStaticApps() {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-      pipeLines(child, app.name, STATIC_APPS.indexOf(app) + SERVICES.length, null);
+      pipeLines(child, app.name, STATIC_APPS.indexOf(app) + SERVICES.length);
       child.on('exit', (c) => resolve(c));
       child.on('error', () => resolve(-1));
     });
@@ -130,33 +130,51 @@ async function buildStaticApps() {
 
 // ---- supervised children ---------------------------------------------------------------------
 
-function pipeLines(child, name, index, logStream, onLine) {
+function pipeLines(child, name, index) {
   const prefix = paint(`[${name}]`, colorFor(index));
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
     const rl = readline.createInterface({ input: stream, crlfDelay: Infinity });
     rl.on('line', (line) => {
-      logStream?.write(line + '\n');
-      onLine?.(line);
       console.log(`${prefix} ${prettyLine(line)}`);
     });
   }
 }
 
-class Supervised {
+/** A service under the shared supervisor (scripts/lib/supervisor.mjs), its output on the console. */
+class ServiceChild {
   constructor(svc, index, env) {
     this.svc = svc;
-    this.index = index;
-    this.env = env;
-    this.child = null;
-    this.timer = null;
-    this.backoff = BACKOFF_MIN_MS;
-    this.restarts = 0;
-    this.startedAt = 0;
-    mkdirSync(LOG_DIR, { recursive: true });
-    this.log = createWriteStream(path.join(LOG_DIR, `${svc.name}.log`), { flags: 'a' });
     this.prefix = paint(`[${svc.name}]`, colorFor(index));
     this.notes = []; // lines worth repeating in the banner (the generated admin password)
+    this.proc = new Supervised({
+      name: svc.name,
+      args: serviceArgs(svc),
+      env,
+      cwd: ROOT,
+      logFile: path.join(LOG_DIR, `${svc.name}.log`),
+      registry,
+      restartDelayMs: BACKOFF_MIN_MS,
+      maxRestartDelayMs: BACKOFF_MAX_MS,
+      stableAfterMs: STABLE_AFTER_MS,
+      onLine: (line) => {
+        if (svc.name === 'gateway' && /password/i.test(line) && /admin/i.test(line)) this.notes.push(prettyLine(line));
+        console.log(`${this.prefix} ${prettyLine(line)}`);
+      },
+      onError: (err) => this.say(`cannot start: ${err.message}`),
+      onRestart: ({ code, signal, upMs, delayMs, restarts }) =>
+        this.say(
+          red(`exited (${signal ?? `code ${code}`}) after ${(upMs / 1000).toFixed(1)} s`) +
+            dim(
+              ` — restarting in ${(delayMs / 1000).toFixed(0)} s (restart #${restarts}; log: .data/logs/${svc.name}.log)`,
+            ),
+        ),
+      onKill: () => this.say(`did not stop within ${STOP_TIMEOUT_MS / 1000} s: SIGKILL`),
+    });
+  }
+
+  get child() {
+    return this.proc.child;
   }
 
   say(msg) {
@@ -164,56 +182,11 @@ class Supervised {
   }
 
   start() {
-    this.timer = null;
-    if (shuttingDown) return;
-    this.startedAt = Date.now();
-    this.log.write(`---- ${new Date().toISOString()} start ----\n`);
-    const child = spawn(process.execPath, serviceArgs(this.svc), {
-      cwd: ROOT,
-      env: this.env,
-      detached: true, // own process group: Ctrl-C reaches only us, we stop children in order
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    registry.add(this.svc.name, child.pid, this.svc.entry);
-    pipeLines(child, this.svc.name, this.index, this.log, (line) => {
-      if (this.svc.name === 'gateway' && /password/i.test(line) && /admin/i.test(line))
-        this.notes.push(prettyLine(line));
-    });
-    child.on('error', (err) => this.say(`cannot start: ${err.message}`));
-    child.on('exit', (code, signal) => {
-      registry.remove(child.pid);
-      if (this.child === child) this.child = null;
-      if (shuttingDown) return;
-      // The group may hold grandchildren that outlived the service: they go with it.
-      signalTree(child.pid, 'SIGKILL');
-      const up = Date.now() - this.startedAt;
-      if (up >= STABLE_AFTER_MS) this.backoff = BACKOFF_MIN_MS;
-      const delay = this.backoff;
-      this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX_MS);
-      this.restarts += 1;
-      this.say(
-        red(`exited (${signal ?? `code ${code}`}) after ${(up / 1000).toFixed(1)} s`) +
-          dim(
-            ` — restarting in ${(delay / 1000).toFixed(0)} s (restart #${this.restarts}; log: .data/logs/${this.svc.name}.log)`,
-          ),
-      );
-      this.timer = setTimeout(() => this.start(), delay);
-    });
+    if (!shuttingDown) this.proc.start();
   }
 
-  async stop() {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const child = this.child;
-    if (child) {
-      await stopTree(child, {
-        signal: 'SIGTERM',
-        timeoutMs: STOP_TIMEOUT_MS,
-        onKill: () => this.say(`did not stop within ${STOP_TIMEOUT_MS / 1000} s: SIGKILL`),
-      });
-    }
-    await new Promise((r) => this.log.end(r));
+  stop() {
+    return this.proc.stop(STOP_TIMEOUT_MS);
   }
 }
 
@@ -379,7 +352,7 @@ async function main() {
 
   const ctx = { natsUrl: infra.natsUrl, databaseUrl: infra.databaseUrl, secrets, devProviders };
   const make = (svc) => {
-    const s = new Supervised(svc, SERVICES.indexOf(svc), serviceEnv(svc, ctx));
+    const s = new ServiceChild(svc, SERVICES.indexOf(svc), serviceEnv(svc, ctx));
     children.push(s);
     return s;
   };

@@ -1,7 +1,9 @@
 // One supervised child process: started detached (its own process group), its output appended to a
-// log file, restarted after `restartDelayMs` whenever it exits while it should be running. Every
-// exit is recorded with whether it was asked for (kill) or not, so a harness can tell a crash it
-// caused from one it did not. Node built-ins only.
+// log file, restarted whenever it exits while it should be running — after `restartDelayMs`, doubled
+// after each exit up to `maxRestartDelayMs`, and back to `restartDelayMs` once a run lasted
+// `stableAfterMs`. Every exit is recorded with whether it was asked for (kill) or not, so a harness
+// can tell a crash it caused from one it did not. `npm start` (scripts/start.mjs) and the chaos
+// harness (scripts/lib/chaos) both supervise through it. Node built-ins only.
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -10,12 +12,15 @@ import { signalTree, sleep, stopTree } from './procs.mjs';
 
 export class Supervised {
   /**
-   * options: { name, command (default: this node), args, env, cwd, logFile, restartDelayMs (1000),
-   * registry (a PidRegistry), onLine(line) }
+   * options: { name, command (default: this node), args, env, cwd, logFile, registry (a PidRegistry),
+   * restartDelayMs (1000), maxRestartDelayMs (= restartDelayMs: a fixed delay), stableAfterMs (60 s),
+   * onLine(line), onError(err), onRestart({ code, signal, upMs, delayMs, restarts }) (an exit
+   * nobody asked for, before the restart), onKill() (SIGKILL after the stop timeout) }
    */
   constructor(options) {
     this.name = options.name;
-    this.options = { command: process.execPath, restartDelayMs: 1_000, ...options };
+    this.options = { command: process.execPath, restartDelayMs: 1_000, stableAfterMs: 60_000, ...options };
+    this.options.maxRestartDelayMs ??= this.options.restartDelayMs;
     this.child = null;
     this.timer = null;
     this.running = false;
@@ -23,6 +28,8 @@ export class Supervised {
     /** [{ at, code, signal, expected }] */
     this.exits = [];
     this.starts = 0;
+    this.startedAt = 0;
+    this.delayMs = this.options.restartDelayMs;
     mkdirSync(path.dirname(options.logFile), { recursive: true });
     this.log = createWriteStream(options.logFile, { flags: 'a' });
   }
@@ -40,8 +47,9 @@ export class Supervised {
     this.running = true;
     this.timer = null;
     this.starts += 1;
+    this.startedAt = Date.now();
     this.log.write(`---- ${new Date().toISOString()} start #${this.starts} ----\n`);
-    const { command, args, env, cwd, registry, onLine } = this.options;
+    const { command, args, env, cwd, registry, onLine, onError, onRestart } = this.options;
     const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     registry?.add(this.name, child.pid, args.at(-1) ?? command);
@@ -51,16 +59,26 @@ export class Supervised {
         onLine?.(line);
       });
     }
-    child.on('error', (err) => this.log.write(`cannot start: ${err.message}\n`));
+    child.on('error', (err) => {
+      this.log.write(`cannot start: ${err.message}\n`);
+      onError?.(err);
+    });
     child.on('exit', (code, signal) => {
       registry?.remove(child.pid);
       // Grandchildren that outlived it go with it.
       signalTree(child.pid, 'SIGKILL');
-      this.exits.push({ at: Date.now(), code, signal, expected: this.expectExit });
+      const expected = this.expectExit;
+      this.exits.push({ at: Date.now(), code, signal, expected });
       this.log.write(`---- ${new Date().toISOString()} exited (${signal ?? `code ${code}`}) ----\n`);
       this.expectExit = false;
       if (this.child === child) this.child = null;
-      if (this.running) this.timer = setTimeout(() => this.start(), this.options.restartDelayMs);
+      if (!this.running) return;
+      const upMs = Date.now() - this.startedAt;
+      if (upMs >= this.options.stableAfterMs) this.delayMs = this.options.restartDelayMs;
+      const delayMs = this.delayMs;
+      this.delayMs = Math.min(this.delayMs * 2, this.options.maxRestartDelayMs);
+      if (!expected) onRestart?.({ code, signal, upMs, delayMs, restarts: this.starts });
+      this.timer = setTimeout(() => this.start(), delayMs);
     });
   }
 
@@ -82,7 +100,7 @@ export class Supervised {
     const child = this.child;
     if (child) {
       this.expectExit = true;
-      await stopTree(child, { signal: 'SIGTERM', timeoutMs });
+      await stopTree(child, { signal: 'SIGTERM', timeoutMs, onKill: this.options.onKill });
     }
     await new Promise((resolve) => this.log.end(resolve));
   }
