@@ -9,7 +9,7 @@ import {
   type SendRequested,
 } from '@switchboard/contracts';
 import { RpcClient } from '@switchboard/messaging';
-import { SERVICE_CONFIG } from '@switchboard/service-kit';
+import { PollLoop, SERVICE_CONFIG } from '@switchboard/service-kit';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
 import { ActionsService } from '../actions/actions.service';
 import { sendIdOf } from '../actions/send-id';
@@ -47,7 +47,7 @@ export class ShipmentRunner implements OnApplicationBootstrap, BeforeApplication
   private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly runs = new Map<string, Promise<void>>();
   private stopped = false;
-  private loop?: Promise<void>;
+  private readonly loop: PollLoop;
   private readonly sleepers = new Set<() => void>();
 
   constructor(
@@ -56,38 +56,37 @@ export class ShipmentRunner implements OnApplicationBootstrap, BeforeApplication
     private readonly rpc: RpcClient,
     @Inject(SERVICE_CONFIG) private readonly config: CampaignActionsConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.loop = new PollLoop(() => this.claimMore(), {
+      intervalMs: config.shipments.pollMs,
+      onError: (err) => logger.error({ err }, 'shipment claim failed; will try again'),
+    });
+  }
 
   onApplicationBootstrap(): void {
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     this.wakeAll();
-    await this.loop;
+    await this.loop.stop();
     await Promise.all(this.runs.values());
   }
 
-  /** Looks for work now instead of at the next poll. */
+  /** Looks for work now instead of at the next poll, and wakes the runs waiting for more. */
   nudge(): void {
+    this.loop.nudge();
     this.wakeAll();
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      try {
-        while (this.runs.size < this.config.shipments.concurrency && !this.stopped) {
-          const shipment = await this.shipments.claim(this.owner, this.config.shipments.leaseMs, [...this.runs.keys()]);
-          if (!shipment) break;
-          const run = this.work(shipment).finally(() => this.runs.delete(shipment.id));
-          this.runs.set(shipment.id, run);
-        }
-      } catch (error) {
-        this.logger.error({ err: error }, 'shipment claim failed; will try again');
-      }
-      if (this.stopped) break;
-      await this.sleep(this.config.shipments.pollMs);
+  /** Claims pending shipments while this instance runs fewer than its concurrency. */
+  private async claimMore(): Promise<void> {
+    while (this.runs.size < this.config.shipments.concurrency && !this.stopped) {
+      const shipment = await this.shipments.claim(this.owner, this.config.shipments.leaseMs, [...this.runs.keys()]);
+      if (!shipment) return;
+      const run = this.work(shipment).finally(() => this.runs.delete(shipment.id));
+      this.runs.set(shipment.id, run);
     }
   }
 
