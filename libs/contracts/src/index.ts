@@ -14,3 +14,5 @@ export * from './batch';
 export * from './liquid-engine';
 export * from './sms-segments';
 export * from './opt-out';
+export * from './mautic-tokens';
+export * from './liquid-templates';

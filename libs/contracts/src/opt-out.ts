@@ -1,3 +1,5 @@
+import { mauticTokensToLiquid } from './mautic-tokens';
+
 /**
  * DESIGN §7.2 opt-out and unsubscribe tags, decided once: sender-email and sender-sms ask these on
  * the rendered text before they append a footer at send time, catalog asks them on the Liquid
@@ -16,12 +18,15 @@ const OPT_OUT_TAG = /\{\{-?\s*optout\b/;
 const STOP_WORD = /\bstop\b/i;
 
 /**
- * Whether an email part carries its unsubscribe link: `{{ unsubscribe_url }}` in the source, or
- * the contact's link once rendered.
+ * Whether an email part carries its unsubscribe link: `{{ unsubscribe_url }}` in the source (or
+ * Mautic's `{unsubscribe_url}` / `{unsubscribe_text}`, which render it), or the contact's link
+ * once rendered.
  */
 export function hasUnsubscribeLink(text: string | null | undefined, unsubscribeUrl?: string): boolean {
   if (!text) return false;
-  return UNSUBSCRIBE_TAG.test(text) || (unsubscribeUrl !== undefined && text.includes(unsubscribeUrl));
+  return (
+    UNSUBSCRIBE_TAG.test(mauticTokensToLiquid(text)) || (unsubscribeUrl !== undefined && text.includes(unsubscribeUrl))
+  );
 }
 
 /** Whether an SMS text carries an opt-out instruction: `{{ optout }}`, the configured text, or the word STOP. */

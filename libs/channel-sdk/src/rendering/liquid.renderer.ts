@@ -1,5 +1,5 @@
-import type { Liquid, Template } from 'liquidjs';
-import { createLiquidEngine, LIQUID_LIMITS, liquidErrorReason, type Dispatch } from '@switchboard/contracts';
+import type { Template } from 'liquidjs';
+import { LIQUID_LIMITS, LiquidTemplates, liquidErrorReason, type Dispatch } from '@switchboard/contracts';
 import { DeliveryError } from '../provider/channel-provider';
 
 /** Renders one content field for one contact. `html: true` escapes every output (contact values in HTML). */
@@ -9,29 +9,19 @@ export interface TemplateRenderer {
   readonly scope: Record<string, unknown>;
 }
 
-const MAX_CACHED = 1_000;
-
 /** The code of a render that hit the time limit because the process was starved of CPU: transient. */
 export const RENDER_STALLED = 'render_stalled';
 
 /** The wall-clock time a render stalled by the machine gets on its second try. */
 const STALLED_RENDER_MS = 5_000;
 
-/** Text without a Liquid tag or output, which Liquid would render as it is (and parse for nothing). */
-function isPlainText(source: string): boolean {
-  return source.length <= LIQUID_LIMITS.parseLimit && !source.includes('{{') && !source.includes('{%');
-}
-
 /**
- * Liquid (liquidjs) with parsed templates cached by source, so that a campaign renders its content
- * once per process and each contact only costs a render.
+ * Content rendered for one dispatch through the shared `LiquidTemplates` (Mautic's tokens and
+ * Liquid, parsed once per process), with a sender's errors: a template error is permanent, a
+ * render starved of CPU transient.
  */
 export class LiquidRenderer {
-  private readonly engines: Record<'text' | 'html', Liquid> = {
-    text: createLiquidEngine(),
-    html: createLiquidEngine({ html: true }),
-  };
-  private readonly parsed = { text: new Map<string, Template[]>(), html: new Map<string, Template[]>() };
+  private readonly templates = new LiquidTemplates();
 
   /** The renderer for one dispatch's contact. */
   /** `extra`: more names templates see (`incentive`). */
@@ -45,10 +35,10 @@ export class LiquidRenderer {
   }
 
   render(source: string, scope: Record<string, unknown>, kind: 'text' | 'html' = 'text'): string {
-    if (isPlainText(source)) return source;
+    if (this.templates.isPlainText(source)) return source;
     let templates: Template[];
     try {
-      templates = this.parse(source, kind);
+      templates = this.templates.parse(source, kind);
     } catch (error) {
       throw DeliveryError.permanent('template_error', `The content does not parse: ${liquidErrorReason(error)}`, error);
     }
@@ -85,23 +75,12 @@ export class LiquidRenderer {
     const startedAt = performance.now();
     const cpuBefore = process.cpuUsage();
     try {
-      return { output: String(this.engines[kind].renderSync(templates, scope, { renderLimit })) };
+      return { output: this.templates.renderParsed(templates, scope, kind, renderLimit) };
     } catch (error) {
       const wallMs = performance.now() - startedAt;
       const used = process.cpuUsage(cpuBefore);
       const cpuMs = (used.user + used.system) / 1000;
       return { error, stalled: false, wallMs, cpuMs };
     }
-  }
-
-  private parse(source: string, kind: 'text' | 'html'): Template[] {
-    const cache = this.parsed[kind];
-    let templates = cache.get(source);
-    if (!templates) {
-      templates = this.engines[kind].parse(source);
-      if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
-      cache.set(source, templates);
-    }
-    return templates;
   }
 }

@@ -2,10 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   catalogContentGet,
   CONTENT_FIELDS,
-  createLiquidEngine,
   DomainError,
   liquidErrorReason,
   layOut,
+  LiquidTemplates,
   preferencesContactsGet,
   SAMPLE_INCENTIVE_CODE,
   type ContentType,
@@ -20,12 +20,12 @@ import type { GatewayConfig } from '../gateway.config';
 export type PreviewScope = Record<string, unknown>;
 
 /**
- * Renders a content item's Liquid fields as a sender would (same engine options, HTML fields
- * escaped), for a stored contact or for sample fields.
+ * Renders a content item's Liquid fields as a sender would (the senders' `LiquidTemplates`: Mautic
+ * tokens, the same engine options, HTML fields escaped), for a stored contact or for sample fields.
  */
 @Injectable()
 export class PreviewService {
-  private readonly engines = { text: createLiquidEngine(), html: createLiquidEngine({ html: true }) };
+  private readonly templates = new LiquidTemplates();
 
   constructor(
     private readonly rpc: RpcClient,
@@ -103,7 +103,7 @@ export class PreviewService {
 
   private render(source: string, scope: Record<string, unknown>, html: boolean, field: string): string {
     try {
-      return String((html ? this.engines.html : this.engines.text).parseAndRenderSync(source, scope));
+      return this.templates.render(source, scope, html ? 'html' : 'text');
     } catch (error) {
       throw DomainError.validation({
         [field]: [`The template does not render: ${liquidErrorReason(error)}`],

@@ -1,0 +1,112 @@
+import { createLiquidEngine } from './liquid-engine';
+import { LiquidTemplates } from './liquid-templates';
+import { BLANK_PIXEL, hasMauticTokens, liquidStringLiteral, mauticTokensToLiquid } from './mautic-tokens';
+import { hasUnsubscribeLink } from './opt-out';
+
+const unsubscribe = 'https://t.example/u/abc';
+const scope = {
+  contact: {
+    firstname: 'Ann & <Bob>',
+    lastname: '',
+    email: 'ann@example.com',
+    favourite_colour: 'teal',
+    'shoe size': 42,
+    city: 'New York',
+    birthday: '2024-03-05T15:04:00',
+  },
+  unsubscribe_url: unsubscribe,
+};
+
+describe('mauticTokensToLiquid', () => {
+  const sut = new LiquidTemplates();
+  const text = (source: string) => sut.render(source, scope, 'text');
+  const html = (source: string) => sut.render(source, scope, 'html');
+
+  it('renders contact fields, standard and custom, whatever the alias', () => {
+    expect(mauticTokensToLiquid('Hi {contactfield=firstname}')).toBe('Hi {{ contact.firstname }}');
+    expect(text('Hi {contactfield=firstname}, {contactfield=favourite_colour}')).toBe('Hi Ann & <Bob>, teal');
+    expect(text('{contactfield=shoe size}')).toBe('42');
+    expect(text('[{contactfield=nosuchfield}]')).toBe('[]');
+  });
+
+  it('escapes values in HTML as Liquid output is', () => {
+    expect(html('<p>Hi {contactfield=firstname}</p>')).toBe('<p>Hi Ann &amp; &lt;Bob&gt;</p>');
+  });
+
+  it('uses the text after | when the field is empty, and only then', () => {
+    expect(text('Hi {contactfield=lastname|friend}')).toBe('Hi friend');
+    expect(text('Hi {contactfield=missing|dear reader}')).toBe('Hi dear reader');
+    expect(text('Hi {contactfield=firstname|friend}')).toBe('Hi Ann & <Bob>');
+    expect(html('{contactfield=missing|Tom & "Jerry"}')).toBe('Tom &amp; &#34;Jerry&#34;');
+  });
+
+  it('url-encodes with |true and formats dates with |date, |time, |datetime as Mautic does', () => {
+    expect(text('https://x.example/?c={contactfield=city|true}')).toBe('https://x.example/?c=New+York');
+    expect(text('{contactfield=birthday|date}')).toBe('March 5, 2024');
+    expect(text('{contactfield=birthday|time}')).toBe('3:04 pm');
+    expect(text('{contactfield=birthday|datetime}')).toBe('March 5, 2024 3:04 pm');
+    expect(text('[{contactfield=missing|date}]')).toBe('[]');
+  });
+
+  it('reads url-encoded braces, as editors leave them in an href', () => {
+    expect(html('<a href="https://x.example/?e=%7Bcontactfield=email%7D">x</a>')).toBe(
+      '<a href="https://x.example/?e=ann@example.com">x</a>',
+    );
+    expect(html('<a href="%7Bunsubscribe_url%7D">x</a>')).toBe(`<a href="${unsubscribe}">x</a>`);
+  });
+
+  it('renders the unsubscribe link and text, a blank pixel, and no web view', () => {
+    expect(html('<a href="{unsubscribe_url}">Leave</a>')).toBe(`<a href="${unsubscribe}">Leave</a>`);
+    expect(html('{unsubscribe_text}')).toBe(
+      `<a href="${unsubscribe}">Unsubscribe</a> to no longer receive emails from us.`,
+    );
+    expect(text('{unsubscribe_text}')).toBe(`Unsubscribe to no longer receive emails from us: ${unsubscribe}`);
+    expect(html('<img src="{tracking_pixel}">')).toBe(`<img src="${BLANK_PIXEL}">`);
+    expect(html('[{webview_text}|{webview_url}]')).toBe('[|]');
+  });
+
+  it('leaves unknown tokens, dynamic content and Liquid as they are', () => {
+    const source =
+      '{dynamiccontent="Dynamic Content 1"} {ownerfield=firstname} {today} {custom_token} {{ contact.firstname }}';
+    expect(mauticTokensToLiquid(source)).toBe(source);
+    expect(text('{dynamiccontent="Dynamic Content 1"} {ownerfield=firstname} {today}')).toBe(
+      '{dynamiccontent="Dynamic Content 1"} {ownerfield=firstname} {today}',
+    );
+    expect(hasMauticTokens(source)).toBe(false);
+    expect(hasMauticTokens('Hi {contactfield=firstname}')).toBe(true);
+  });
+
+  it('cannot be made to run Liquid through a default text or an alias', () => {
+    // A token ends at its first closing brace (Mautic's pattern), so a default holds no `}`; what
+    // it can hold — quotes, `{{`, `{%`, backslashes — comes out as text; a second `|` ends it (Mautic
+    // takes the text between the first and the second).
+    const attempts: Record<string, string> = {
+      '{contactfield=missing|" | append: contact.email | append: "}': '" ',
+      "{contactfield=missing|' | append: contact.email | append: '}": "' ",
+      '{contactfield=missing|{{ contact.email }': '{{ contact.email ',
+      '{contactfield=missing|{% assign e = contact.email %}': '{% assign e = contact.email %',
+      '{contactfield=missing|\\" | append: contact.email | append: \\"}': '\\" ',
+      '{contactfield=missing|ü😀 \\u0041}': 'ü😀 \\u0041',
+    };
+    for (const [source, expected] of Object.entries(attempts)) {
+      expect(text(source)).toBe(expected);
+      expect(html(source)).not.toContain('ann@example.com');
+    }
+    expect(text('[{contactfield=x"] | append: contact.email | append: contact["y}]')).toBe('[ append: contact.email ]');
+  });
+
+  it('writes a Liquid string literal that the engine reads back as the same text', () => {
+    const engine = createLiquidEngine();
+    const samples = ['plain', '"quoted" \'single\'', '}}{%-%}{{', 'back\\slash \\u0041', 'ünïcödé 😀 \n\t'];
+    for (const sample of samples) {
+      expect(engine.parseAndRenderSync(`{{ ${liquidStringLiteral(sample)} }}`)).toBe(sample);
+    }
+  });
+
+  it('lets the opt-out rule see the unsubscribe link in Mautic tokens', () => {
+    expect(hasUnsubscribeLink('<a href="{unsubscribe_url}">x</a>')).toBe(true);
+    expect(hasUnsubscribeLink('<p>{unsubscribe_text}</p>')).toBe(true);
+    expect(hasUnsubscribeLink('<a href="%7Bunsubscribe_url%7D">x</a>')).toBe(true);
+    expect(hasUnsubscribeLink('<a href="{webview_url}">x</a>')).toBe(false);
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * Mautic's content tokens (`{contactfield=firstname|there}`, `{unsubscribe_url}`, ...) as the
+ * Liquid Switchboard renders, so that an email or SMS made by a Mautic client (its api-library, its
+ * UI, an integration) renders like one written in Liquid. Content is stored as the client sent it;
+ * this runs where content is parsed (senders, previews, the catalog's parse check) and where the
+ * opt-out rule looks for the unsubscribe tag.
+ *
+ * Semantics from Mautic 5 (LeadBundle TokenHelper, EmailBundle BuilderSubscriber/TokenSubscriber):
+ * - `{contactfield=alias}` is the contact's field (standard or custom); `|text` is the value when
+ *   the field is empty; `|true` url-encodes the value; `|date`, `|time`, `|datetime` format it
+ *   (Mautic's default formats `F j, Y` and `g:i a`). The braces may be url-encoded (`%7B...%7D`),
+ *   as editors leave them in an `href`.
+ * - `{unsubscribe_url}`, `{unsubscribe_text}` (Mautic's default text around the link),
+ *   `{tracking_pixel}`: the email sender appends its own open pixel, so the token is a blank
+ *   pixel and an open is not counted twice. `{webview_url}`/`{webview_text}` render empty:
+ *   Switchboard serves no web view of an email, and a link to nowhere is worse than none.
+ * Other tokens (`{dynamiccontent="..."}`, `{ownerfield=...}`, `{today}`, a send's own `{token}`s)
+ * are left as they are.
+ */
+
+export type TemplateKind = 'text' | 'html';
+
+/** A transparent 1×1 GIF, what Mautic puts in `{tracking_pixel}` when it appends no pixel itself. */
+export const BLANK_PIXEL = 'data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
+
+const OPEN = '(?:\\{|%7B)';
+const CLOSE = '(?:\\}|%7D)';
+const FIXED_TOKENS = ['unsubscribe_url', 'unsubscribe_text', 'webview_url', 'webview_text', 'tracking_pixel'] as const;
+type FixedToken = (typeof FIXED_TOKENS)[number];
+
+/** Mautic's TokenHelper pattern: lazy up to the first closing brace, so a default cannot hold `}`. */
+const CONTACT_FIELD = `${OPEN}contactfield=(.*?)${CLOSE}`;
+const TOKEN = new RegExp(`${CONTACT_FIELD}|${OPEN}(${FIXED_TOKENS.join('|')})${CLOSE}`, 'gi');
+const ANY_TOKEN = new RegExp(TOKEN.source, 'i');
+
+/** Mautic's default date formats (`date_format_dateonly` F j, Y; `date_format_timeonly` g:i a) as strftime. */
+const DATE_FORMATS: Record<string, string> = {
+  date: '%B %-d, %Y',
+  time: '%-l:%M %P',
+  datetime: '%B %-d, %Y %-l:%M %P',
+};
+
+/**
+ * A Liquid string literal that says exactly `text`: every character but letters, digits and
+ * spaces is a `\uXXXX` escape, so no quote, brace or `%` of a token's text can end the literal or
+ * the output and inject Liquid.
+ */
+export function liquidStringLiteral(text: string): string {
+  let out = '"';
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    out += /[A-Za-z0-9 ]/.test(char) ? char : `\\u${text.charCodeAt(i).toString(16).padStart(4, '0')}`;
+  }
+  return `${out}"`;
+}
+
+function contactField(alias: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(alias) ? `contact.${alias}` : `contact[${liquidStringLiteral(alias)}]`;
+}
+
+function contactFieldLiquid(body: string): string {
+  // Mautic splits on `|`: the alias before the first, the default between the first and second.
+  const [alias, fallback = ''] = body.split('|');
+  const value = contactField(alias.trim());
+  if (fallback === 'true') return `{{ ${value} | url_encode }}`;
+  const format = DATE_FORMATS[fallback];
+  if (format) return `{{ ${value} | date: ${liquidStringLiteral(format)} }}`;
+  return fallback ? `{{ ${value} | default: ${liquidStringLiteral(fallback)} }}` : `{{ ${value} }}`;
+}
+
+function fixedLiquid(token: FixedToken, kind: TemplateKind): string {
+  switch (token) {
+    case 'unsubscribe_url':
+      return '{{ unsubscribe_url }}';
+    case 'unsubscribe_text':
+      return kind === 'html'
+        ? '<a href="{{ unsubscribe_url }}">Unsubscribe</a> to no longer receive emails from us.'
+        : 'Unsubscribe to no longer receive emails from us: {{ unsubscribe_url }}';
+    case 'tracking_pixel':
+      return BLANK_PIXEL;
+    case 'webview_url':
+    case 'webview_text':
+      return '';
+  }
+}
+
+/** Whether the source holds a Mautic token this module translates. */
+export function hasMauticTokens(source: string): boolean {
+  return ANY_TOKEN.test(source);
+}
+
+/** The source with each Mautic token replaced by the Liquid that renders it; everything else untouched. */
+export function mauticTokensToLiquid(source: string, kind: TemplateKind = 'text'): string {
+  if (!source.includes('{') && !/%7B/i.test(source)) return source;
+  return source.replace(TOKEN, (_match, field: string | undefined, fixed: string | undefined) =>
+    field !== undefined ? contactFieldLiquid(field) : fixedLiquid(fixed!.toLowerCase() as FixedToken, kind),
+  );
+}
