@@ -73,6 +73,10 @@ describe('mauticTokensToLiquid', () => {
       '{dynamiccontent="Dynamic Content 1"} {ownerfield=firstname} {today}',
     );
     expect(hasMauticTokens(source)).toBe(false);
+    // Liquid written without spaces is Liquid.
+    for (const liquid of ['{{unsubscribe_url}}', '{{contactfield=firstname}}', '{{- unsubscribe_url -}}'])
+      expect(mauticTokensToLiquid(liquid)).toBe(liquid);
+    expect(text('<a href="{{unsubscribe_url}}">x</a>')).toBe(`<a href="${unsubscribe}">x</a>`);
     expect(hasMauticTokens('Hi {contactfield=firstname}')).toBe(true);
   });
 

@@ -23,7 +23,8 @@ export type TemplateKind = 'text' | 'html';
 /** A transparent 1×1 GIF, what Mautic puts in `{tracking_pixel}` when it appends no pixel itself. */
 export const BLANK_PIXEL = 'data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
 
-const OPEN = '(?:\\{|%7B)';
+/** A brace that does not follow another: `{{unsubscribe_url}}` is Liquid, not a Mautic token in braces. */
+const OPEN = '(?:(?<!\\{)\\{|%7B)';
 const CLOSE = '(?:\\}|%7D)';
 const FIXED_TOKENS = ['unsubscribe_url', 'unsubscribe_text', 'webview_url', 'webview_text', 'tracking_pixel'] as const;
 type FixedToken = (typeof FIXED_TOKENS)[number];
