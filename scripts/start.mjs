@@ -14,7 +14,8 @@
 // Usage: npm start [-- <service> ...]     start only the named services (plus dev-providers when a
 //                                         sender is among them)
 //        npm start -- --exit-when-ready      stop once everything is ready (exit 0) or is not in time
-//                                         (exit 1); `npm run migrate` is this
+//                                         (exit 1); a smoke test of the whole start (npm run
+//                                         migrate runs the migrate steps alone: MIGRATE_ONLY)
 // Plain ESM with Node built-ins only: it runs before anything is installed or compiled.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
