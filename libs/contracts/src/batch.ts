@@ -53,7 +53,9 @@ export function batchItemId(family: BatchFamily, item: ItemIdFields): string {
 
 /** A batch's `Nats-Msg-Id`: the same items, in any order, give the same id. */
 export function batchMsgId(family: BatchFamily, itemIds: string[]): string {
-  const hash = createHash('sha256');
-  for (const id of [...itemIds].sort()) hash.update(id).update('\n');
-  return `${family}-batch:${itemIds.length}:${hash.digest('base64url').slice(0, 32)}`;
+  // One update of the joined ids (the same bytes as one per id, a fraction of the calls).
+  const digest = createHash('sha256')
+    .update(`${[...itemIds].sort().join('\n')}\n`)
+    .digest('base64url');
+  return `${family}-batch:${itemIds.length}:${digest.slice(0, 32)}`;
 }

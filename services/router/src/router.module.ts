@@ -12,6 +12,7 @@ import { RecordTimeIndexes1767225600100 } from './migrations/1767225600100-Recor
 import { CanceledShipments1767225600200 } from './migrations/1767225600200-CanceledShipments';
 import { DecisionTraceIds1796600000000 } from './migrations/1796600000000-DecisionTraceIds';
 import { DeliveryEventCrashResends1796900000000 } from './migrations/1796900000000-DeliveryEventCrashResends';
+import { DispatchLookupBySend1797100000000 } from './migrations/1797100000000-DispatchLookupBySend';
 import { DecisionTokens1796990000000 } from './migrations/1796990000000-DecisionTokens';
 import { DeliveryEventTargetRemoved1797050000000 } from './migrations/1797050000000-DeliveryEventTargetRemoved';
 import { routerPruner } from './retention';
@@ -42,6 +43,7 @@ export function createRouterModule(config: RouterConfig, options: ServiceModuleO
         DeliveryEventCrashResends1796900000000,
         DecisionTokens1796990000000,
         DeliveryEventTargetRemoved1797050000000,
+        DispatchLookupBySend1797100000000,
       ],
     },
     providers: [

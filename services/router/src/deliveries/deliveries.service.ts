@@ -73,7 +73,7 @@ export class DeliveriesService {
     const permanent = batch.map((d) => d.data).filter(isPermanentFailure);
     if (permanent.length === 0) return;
 
-    const dispatched = await this.decisions.findDispatched([...new Set(permanent.map((e) => e.dispatchId))]);
+    const dispatched = await this.decisions.findDispatched(permanent);
     const reroutes: OutgoingEvent<SendRequested>[] = [];
     for (const failure of permanent) {
       const record = dispatched.get(failure.dispatchId);

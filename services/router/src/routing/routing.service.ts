@@ -125,11 +125,11 @@ export class RoutingService {
         failed.set(i, (error as Error).message);
       }
     });
-    // One statement stores the batch's decisions and reads those a redelivery finds stored.
-    const { inserted, earlier } = await this.decisions.store(fresh);
+    // One statement stores the batch's decisions; a second, only when some were stored before
+    // (a redelivery), reads those.
+    const inserted = await this.decisions.store(fresh);
     const storedIn = performance.now();
-    const raced = fresh.filter((r) => !inserted.has(decisionKey(r)) && !earlier.has(decisionKey(r)));
-    for (const [key, record] of await this.decisions.findByKeys(raced)) earlier.set(key, record);
+    const earlier = await this.decisions.findByKeys(fresh.filter((r) => !inserted.has(decisionKey(r))));
 
     const records = fresh.map((candidate) => earlier.get(decisionKey(candidate)) ?? candidate);
     await this.recoverContacts(records, decided);
