@@ -112,8 +112,7 @@ export class DecisionsRepository {
   /**
    * Decisions with their reservations, one multi-row INSERT. A stored decision (and its
    * reservation) stays as it was, unless it was a deferral: the send has come back and is decided
-   * again. json_to_recordset, not jsonb_: the batch is read once, so building a jsonb of it first
-   * is waste.
+   * again.
    */
   async save(decisions: NewDecision[], sql: Queryable): Promise<void> {
     if (decisions.length === 0) return;
@@ -121,7 +120,7 @@ export class DecisionsRepository {
       sql,
       `INSERT INTO preferences.decisions AS d (send_id, attempt, contact_id, deferrals, outcome, decision, decided_at, channel, reserved_at)
        SELECT x."sendId", x.attempt, x."contactId", x.deferrals, x.decision->>'outcome', x.decision, x."decidedAt", x.reserved, x."reservedAt"
-         FROM json_to_recordset($1::json) AS x("sendId" text, attempt int, "contactId" text, deferrals int, decision jsonb,
+         FROM jsonb_to_recordset($1::jsonb) AS x("sendId" text, attempt int, "contactId" text, deferrals int, decision jsonb,
               "decidedAt" timestamptz, reserved text, "reservedAt" timestamptz)
        ON CONFLICT (send_id, attempt) DO UPDATE
          SET deferrals = EXCLUDED.deferrals, outcome = EXCLUDED.outcome, decision = EXCLUDED.decision, decided_at = EXCLUDED.decided_at,

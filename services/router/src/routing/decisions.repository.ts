@@ -42,42 +42,37 @@ interface DispatchedRow extends DecisionRow {
   latest_attempt: number;
 }
 
-const COLUMNS = `send_id, attempt, deferrals, message_id, contact_id, campaign_id, campaign_event_id, shipment_id,
-  channels, exclude_channels, requested_at, expires_at, outcome, channel, dispatch_id, content_id, candidates,
-  skipped, reason, retry_at, decided_at, trace_id, tokens`;
+/** Each column with the DecisionRecord field it is stored from and its type. */
+const FIELDS: [column: string, field: keyof DecisionRecord, type: string][] = [
+  ['send_id', 'sendId', 'text'],
+  ['attempt', 'attempt', 'int'],
+  ['deferrals', 'deferrals', 'int'],
+  ['message_id', 'messageId', 'bigint'],
+  ['contact_id', 'contactId', 'text'],
+  ['campaign_id', 'campaignId', 'text'],
+  ['campaign_event_id', 'campaignEventId', 'text'],
+  ['shipment_id', 'shipmentId', 'text'],
+  ['channels', 'channels', 'jsonb'],
+  ['exclude_channels', 'excludeChannels', 'jsonb'],
+  ['requested_at', 'requestedAt', 'timestamptz'],
+  ['expires_at', 'expiresAt', 'timestamptz'],
+  ['outcome', 'outcome', 'text'],
+  ['channel', 'channel', 'text'],
+  ['dispatch_id', 'dispatchId', 'text'],
+  ['content_id', 'contentId', 'int'],
+  ['candidates', 'candidates', 'jsonb'],
+  ['skipped', 'skipped', 'jsonb'],
+  ['reason', 'reason', 'text'],
+  ['retry_at', 'retryAt', 'timestamptz'],
+  ['decided_at', 'decidedAt', 'timestamptz'],
+  ['trace_id', 'traceId', 'text'],
+  ['tokens', 'tokens', 'jsonb'],
+];
 
-const RECORDSET = `x(send_id text, attempt int, deferrals int, message_id bigint, contact_id text, campaign_id text,
-  campaign_event_id text, shipment_id text, channels jsonb, exclude_channels jsonb, requested_at timestamptz,
-  expires_at timestamptz, outcome text, channel text, dispatch_id text, content_id int, candidates jsonb,
-  skipped jsonb, reason text, retry_at timestamptz, decided_at timestamptz, trace_id text, tokens jsonb)`;
-
-function toRow(r: DecisionRecord): Record<string, unknown> {
-  return {
-    send_id: r.sendId,
-    attempt: r.attempt,
-    deferrals: r.deferrals,
-    message_id: r.messageId,
-    contact_id: r.contactId,
-    campaign_id: r.campaignId,
-    campaign_event_id: r.campaignEventId,
-    shipment_id: r.shipmentId,
-    channels: r.channels,
-    exclude_channels: r.excludeChannels,
-    requested_at: r.requestedAt,
-    expires_at: r.expiresAt,
-    outcome: r.outcome,
-    channel: r.channel,
-    dispatch_id: r.dispatchId,
-    content_id: r.contentId,
-    candidates: r.candidates,
-    skipped: r.skipped,
-    reason: r.reason,
-    retry_at: r.retryAt,
-    decided_at: r.decidedAt,
-    trace_id: r.traceId,
-    tokens: r.tokens,
-  };
-}
+const COLUMNS = FIELDS.map(([column]) => column).join(', ');
+/** The records as JSON, read under their own (camelCase) names: no row object per record to build. */
+const RECORDSET = `x(${FIELDS.map(([, field, type]) => `"${field}" ${type}`).join(', ')})`;
+const FROM_RECORDSET = FIELDS.map(([, field]) => `x."${field}"`).join(', ');
 
 function fromRow(row: DecisionRow): DecisionRecord {
   return {
@@ -123,10 +118,10 @@ export class DecisionsRepository {
     if (records.length === 0) return new Set();
     const rows = await this.ds.query<KeyRow[]>(
       `INSERT INTO router.decisions (${COLUMNS})
-       SELECT ${COLUMNS} FROM json_to_recordset($1::json) AS ${RECORDSET}
+       SELECT ${FROM_RECORDSET} FROM json_to_recordset($1::json) AS ${RECORDSET}
        ON CONFLICT (send_id, attempt, deferrals) DO NOTHING
        RETURNING send_id, attempt, deferrals`,
-      [JSON.stringify(records.map(toRow))],
+      [JSON.stringify(records)],
     );
     return new Set(
       rows.map((row) => decisionKey({ sendId: row.send_id, attempt: row.attempt, deferrals: row.deferrals })),
