@@ -37,10 +37,11 @@ export interface NewDecision {
   contactId: string;
   deferrals: number;
   decision: SlimDecision;
-  decidedAt: Date;
+  /** ISO 8601: formatted once per batch, not by JSON.stringify once per Date (1.3 µs a decision). */
+  decidedAt: string;
   /** The channel whose frequency slot this decision takes (routed only), and when. */
   reserved?: Channel;
-  reservedAt?: Date;
+  reservedAt?: string;
 }
 
 export const decisionKey = (sendId: string, attempt: number) => `${sendId}\u0000${attempt}`;

@@ -82,6 +82,7 @@ export class DecisionsService {
 
     const decided = new Map<string, Decision>();
     const fresh: NewDecision[] = [];
+    const decidedAt = now.toISOString();
     const decisions = requests.map((req) => {
       const key = decisionKey(req.sendId, req.attempt);
       const known = decided.get(key);
@@ -101,15 +102,19 @@ export class DecisionsService {
         const window = windows.get(usageKey(req.contactId, reserve));
         if (window) recordReservation(state.usage.get(reserve)!, now.getTime(), window.keep);
       }
-      fresh.push({
+      const row: NewDecision = {
         sendId: req.sendId,
         attempt: req.attempt,
         contactId: req.contactId,
         deferrals: req.deferrals,
         decision: slim(decision),
-        decidedAt: now,
-        ...(reserve && { reserved: reserve, reservedAt: now }),
-      });
+        decidedAt,
+      };
+      if (reserve) {
+        row.reserved = reserve;
+        row.reservedAt = decidedAt;
+      }
+      fresh.push(row);
       decided.set(key, decision);
       return decision;
     });
