@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { DispatchSchema, RoutingOutcomeSchema, SendRequestedSchema } from './events';
 import type { StreamFamily } from './naming';
@@ -54,8 +54,6 @@ export function batchItemId(family: BatchFamily, item: ItemIdFields): string {
 /** A batch's `Nats-Msg-Id`: the same items, in any order, give the same id. */
 export function batchMsgId(family: BatchFamily, itemIds: string[]): string {
   // One update of the joined ids (the same bytes as one per id, a fraction of the calls).
-  const digest = createHash('sha256')
-    .update(`${[...itemIds].sort().join('\n')}\n`)
-    .digest('base64url');
+  const digest = hash('sha256', `${[...itemIds].sort().join('\n')}\n`, 'base64url');
   return `${family}-batch:${itemIds.length}:${digest.slice(0, 32)}`;
 }
