@@ -63,6 +63,10 @@ describe('mauticTokensToLiquid', () => {
     expect(text('{unsubscribe_text}')).toBe(`Unsubscribe to no longer receive emails from us: ${unsubscribe}`);
     expect(html('<img src="{tracking_pixel}">')).toBe(`<img src="${BLANK_PIXEL}">`);
     expect(html('[{webview_text}|{webview_url}]')).toBe('[|]');
+    expect(mauticTokensToLiquid('<title>{subject}</title>')).toBe('<title>{{ subject }}</title>');
+    expect(sut.render('<h1>{subject}</h1>', { ...scope, subject: 'Sale & more' }, 'html')).toBe(
+      '<h1>Sale &amp; more</h1>',
+    );
   });
 
   it('leaves unknown tokens, dynamic content and Liquid as they are', () => {

@@ -12,7 +12,8 @@
  *   as editors leave them in an `href`.
  * - `{unsubscribe_url}`, `{unsubscribe_text}` (Mautic's default text around the link),
  *   `{tracking_pixel}`: the email sender appends its own open pixel, so the token is a blank
- *   pixel and an open is not counted twice. `{webview_url}`/`{webview_text}` render empty:
+ *   pixel and an open is not counted twice. `{subject}` is an email's rendered subject (in its
+ *   body; empty elsewhere). `{webview_url}`/`{webview_text}` render empty:
  *   Switchboard serves no web view of an email, and a link to nowhere is worse than none.
  * Other tokens (`{dynamiccontent="..."}`, `{ownerfield=...}`, `{today}`, a send's own `{token}`s)
  * are left as they are.
@@ -26,7 +27,14 @@ export const BLANK_PIXEL = 'data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BA
 /** A brace that does not follow another: `{{unsubscribe_url}}` is Liquid, not a Mautic token in braces. */
 const OPEN = '(?:(?<!\\{)\\{|%7B)';
 const CLOSE = '(?:\\}|%7D)';
-const FIXED_TOKENS = ['unsubscribe_url', 'unsubscribe_text', 'webview_url', 'webview_text', 'tracking_pixel'] as const;
+const FIXED_TOKENS = [
+  'unsubscribe_url',
+  'unsubscribe_text',
+  'webview_url',
+  'webview_text',
+  'tracking_pixel',
+  'subject',
+] as const;
 type FixedToken = (typeof FIXED_TOKENS)[number];
 
 /** Mautic's TokenHelper pattern: lazy up to the first closing brace, so a default cannot hold `}`. */
@@ -79,6 +87,8 @@ function fixedLiquid(token: FixedToken, kind: TemplateKind): string {
         : 'Unsubscribe to no longer receive emails from us: {{ unsubscribe_url }}';
     case 'tracking_pixel':
       return BLANK_PIXEL;
+    case 'subject':
+      return '{{ subject }}';
     case 'webview_url':
     case 'webview_text':
       return '';

@@ -61,7 +61,7 @@ describe('Mautic tokens in content (gateway, catalog, preferences, router, sende
     '<html><body><p>Hi {contactfield=firstname}, you like {contactfield=favourite_colour|nothing yet}' +
     ' in {contactfield=city|your town}.</p>' +
     '<p><a href="https://shop.example/?e={contactfield=email|true}">Shop</a></p>' +
-    '<p>{unsubscribe_text}</p><img src="{tracking_pixel}" alt=""></body></html>';
+    '<p>{unsubscribe_text}</p><img src="{tracking_pixel}" alt=""><footer>{subject}</footer></body></html>';
 
   it('sends a Mautic-made email personalised, with exactly one unsubscribe link, and stores it as written', async () => {
     const created = await ctx.api('POST', '/api/emails/new', {
@@ -94,6 +94,7 @@ describe('Mautic tokens in content (gateway, catalog, preferences, router, sende
     expect(html).toContain('src="data:image/gif;base64,');
     expect(html.match(new RegExp(`${PUBLIC_URL}/t/o/`, 'g')) ?? []).toHaveLength(1);
     expect(mail.text).toContain('Hi Ann & Co, you like teal in your town.');
+    expect(html).toContain('<footer>Hello Ann &amp; Co</footer>');
   }, 120_000);
 
   it('refuses under strict opt-out a Mautic email without {unsubscribe_url}, and accepts one with it', async () => {
@@ -118,13 +119,16 @@ describe('Mautic tokens in content (gateway, catalog, preferences, router, sende
       await ctx.api('POST', '/api/emails/new', {
         name: 'Preview',
         subject: 'For {contactfield=firstname|you}',
-        customHtml: '<p>{contactfield=firstname} likes {contactfield=favourite_colour}. {unsubscribe_url}</p>',
+        customHtml:
+          '<p>{contactfield=firstname} likes {contactfield=favourite_colour}. {unsubscribe_url} {subject}</p>',
       })
     ).body.email;
     const preview = await ctx.api('POST', `/api/emails/${email.id}/preview`, { contactId: 'mt-ann' });
     expect(preview.status).toBe(200);
     expect(preview.body.preview.subject).toBe('For Ann & Co');
-    expect(preview.body.preview.customHtml).toMatch(/^<p>Ann &amp; Co likes teal\. http:\/\/\S+\/u\/sample<\/p>$/);
+    expect(preview.body.preview.customHtml).toMatch(
+      /^<p>Ann &amp; Co likes teal\. http:\/\/\S+\/u\/sample For Ann &amp; Co<\/p>$/,
+    );
   });
 
   it('sends an SMS with {contactfield=firstname} personalised', async () => {

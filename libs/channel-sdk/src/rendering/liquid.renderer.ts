@@ -7,6 +7,8 @@ export interface TemplateRenderer {
   render(source: string | null | undefined, options?: { html?: boolean }): string;
   /** What templates see: `contact` (the dispatch's fields, id, unsubscribe_url) and `unsubscribe_url`. */
   readonly scope: Record<string, unknown>;
+  /** The same renderer with more names in scope (an email's rendered `subject`, for `{subject}`). */
+  with(names: Record<string, unknown>): TemplateRenderer;
 }
 
 /** The code of a render that hit the time limit because the process was starved of CPU: transient. */
@@ -27,10 +29,14 @@ export class LiquidRenderer {
   /** `extra`: more names templates see (`incentive`). */
   forContact(dispatch: Dispatch, unsubscribeUrl: string, extra: Record<string, unknown> = {}): TemplateRenderer {
     const contact = { ...dispatch.contact.fields, id: dispatch.contact.id, unsubscribe_url: unsubscribeUrl };
-    const scope = { ...extra, contact, unsubscribe_url: unsubscribeUrl };
+    return this.rendererFor({ ...extra, contact, unsubscribe_url: unsubscribeUrl });
+  }
+
+  private rendererFor(scope: Record<string, unknown>): TemplateRenderer {
     return {
       scope,
       render: (source, options = {}) => (source ? this.render(source, scope, options.html ? 'html' : 'text') : ''),
+      with: (names) => this.rendererFor({ ...scope, ...names }),
     };
   }
 

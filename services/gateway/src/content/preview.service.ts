@@ -47,6 +47,8 @@ export class PreviewService {
         typeof source === 'string'
           ? this.render(source, scope, (spec.html as readonly string[]).includes(field), field)
           : null;
+      // Mautic's `{subject}` in an email's body is its rendered subject, as sender-email renders it.
+      if (field === 'subject' && rendered.subject !== null) scope = { ...scope, subject: rendered.subject };
     }
     if (type === 'email' && item.layout && typeof rendered.customHtml === 'string') {
       rendered.customHtml = layOut(item.layout, rendered.customHtml, (source) =>

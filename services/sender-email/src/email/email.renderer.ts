@@ -66,17 +66,19 @@ export function renderEmail(
   const subject = applyTokens(liquid.render(str(fields.subject) ?? ''), dispatch.tokens, 'text')
     .replace(/\s+/g, ' ')
     .trim();
+  // Mautic's `{subject}` in the body is the subject as sent.
+  const bodyLiquid = liquid.with({ subject });
   const htmlSource = str(fields.customHtml);
   const textSource = str(fields.plainText);
   if (!htmlSource && !textSource)
     throw DeliveryError.permanent('empty_content', `email ${content.id} has neither customHtml nor plainText`);
 
-  const renderedText = textSource ? applyTokens(liquid.render(textSource), dispatch.tokens, 'text') : undefined;
+  const renderedText = textSource ? applyTokens(bodyLiquid.render(textSource), dispatch.tokens, 'text') : undefined;
   const body = htmlSource
-    ? applyTokens(liquid.render(htmlSource, { html: true }), dispatch.tokens, 'html')
+    ? applyTokens(bodyLiquid.render(htmlSource, { html: true }), dispatch.tokens, 'html')
     : textToParagraphs(renderedText ?? '');
   let html = content.layout
-    ? layOut(content.layout, body, (source) => liquid.render(source, { html: true }))
+    ? layOut(content.layout, body, (source) => bodyLiquid.render(source, { html: true }))
     : htmlSource
       ? body
       : `<!doctype html><html><body>${body}</body></html>`;
