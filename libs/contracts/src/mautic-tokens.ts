@@ -95,6 +95,13 @@ function fixedLiquid(token: FixedToken, kind: TemplateKind): string {
   }
 }
 
+const UNSUBSCRIBE_TOKEN = new RegExp(`${OPEN}unsubscribe_(?:url|text)${CLOSE}`, 'i');
+
+/** Whether the source holds `{unsubscribe_url}` or `{unsubscribe_text}`, which render the unsubscribe link. */
+export function hasMauticUnsubscribeToken(source: string): boolean {
+  return UNSUBSCRIBE_TOKEN.test(source);
+}
+
 /** Whether the source holds a Mautic token this module translates. */
 export function hasMauticTokens(source: string): boolean {
   return ANY_TOKEN.test(source);

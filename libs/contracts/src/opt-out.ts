@@ -1,4 +1,4 @@
-import { mauticTokensToLiquid } from './mautic-tokens';
+import { hasMauticUnsubscribeToken } from './mautic-tokens';
 
 /**
  * DESIGN §7.2 opt-out and unsubscribe tags, decided once: sender-email and sender-sms ask these on
@@ -24,8 +24,12 @@ const STOP_WORD = /\bstop\b/i;
  */
 export function hasUnsubscribeLink(text: string | null | undefined, unsubscribeUrl?: string): boolean {
   if (!text) return false;
+  // A regex pass, not a translation of the text: this runs on every rendered email. On 100 KB of
+  // HTML with braces: 55 µs (48 µs before Mautic's tokens); translating it first cost 166 µs.
   return (
-    UNSUBSCRIBE_TAG.test(mauticTokensToLiquid(text)) || (unsubscribeUrl !== undefined && text.includes(unsubscribeUrl))
+    UNSUBSCRIBE_TAG.test(text) ||
+    hasMauticUnsubscribeToken(text) ||
+    (unsubscribeUrl !== undefined && text.includes(unsubscribeUrl))
   );
 }
 
