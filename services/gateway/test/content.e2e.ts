@@ -247,6 +247,13 @@ describe('channel content, categories, channels and catalog change events', () =
       icon: 'https://cdn.example.com/i.png',
     });
     expect(ok.status).toBe(201);
+    const mautic = await ctx.api('POST', '/api/notifications/new', {
+      name: 'Push',
+      heading: 'Hey',
+      message: 'x',
+      url: '{contactfield=website|https://shop.example.com}',
+    });
+    expect(mautic.status).toBe(201);
   });
 
   it('CRUDs categories', async () => {

@@ -13,10 +13,13 @@ const required = (label: string, max: number) =>
     .string({ error: `A ${label} is required.` })
     .max(max)
     .refine((v) => v.trim() !== '', `A ${label} is required.`);
-/** A link a browser or device opens: http(s) only (no `javascript:` or `data:`), or Liquid that renders one. */
+/**
+ * A link a browser or device opens: http(s) only (no `javascript:` or `data:`), or Liquid or a
+ * Mautic `{contactfield=...}` that renders one (the senders check the rendered link again).
+ */
 const webUrl = (max: number) =>
   text(max).refine(
-    (v) => v === null || v.trim() === '' || /^\s*(https?:\/\/|\{\{)/i.test(v),
+    (v) => v === null || v.trim() === '' || /^\s*(https?:\/\/|\{\{|(\{|%7B)contactfield=)/i.test(v),
     'A URL must start with http:// or https://.',
   );
 const optionalEmail = z
