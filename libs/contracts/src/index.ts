@@ -16,3 +16,5 @@ export * from './sms-segments';
 export * from './opt-out';
 export * from './mautic-tokens';
 export * from './liquid-templates';
+export * from './segment-filter-rules';
+export * from './content-filters';

@@ -1,5 +1,31 @@
 import { SqlParams } from '@switchboard/persistence';
-import { CHANNELS, DomainError, type SegmentFilter, type SegmentFilterInput } from '@switchboard/contracts';
+import {
+  CHANNELS,
+  checkedFilterValue,
+  CUSTOM_FIELD,
+  DATE_ONLY,
+  DomainError,
+  failFilter,
+  FILTER_FIELD_TYPES,
+  FILTER_OPERATORS,
+  FilterError,
+  filterGroups,
+  isRelativeDate,
+  likePattern,
+  listOf,
+  matchText,
+  NAMED_DAYS,
+  OPERATORS_BY_TYPE,
+  rangeOf,
+  RELATIVE_DATE,
+  regexpPattern,
+  storedFilter,
+  truthy,
+  type FilterOperator,
+  type FilterValueType,
+  type SegmentFilter,
+  type SegmentFilterInput,
+} from '@switchboard/contracts';
 import { memberPredicate } from './membership';
 
 /**
@@ -9,64 +35,9 @@ import { memberPredicate } from './membership';
  * "within N days" follow it.
  */
 
-type ValueType = 'text' | 'number' | 'date' | 'boolean';
-
-const OPERATORS = [
-  '=',
-  '!=',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'empty',
-  '!empty',
-  'like',
-  '!like',
-  'contains',
-  '!contains',
-  'startsWith',
-  'endsWith',
-  'in',
-  '!in',
-  'between',
-  '!between',
-  'regexp',
-  '!regexp',
-] as const;
-type Operator = (typeof OPERATORS)[number];
-
-const BY_TYPE: Record<ValueType, readonly Operator[]> = {
-  text: OPERATORS,
-  number: ['=', '!=', 'gt', 'gte', 'lt', 'lte', 'empty', '!empty', 'in', '!in', 'between', '!between'],
-  date: ['=', '!=', 'gt', 'gte', 'lt', 'lte', 'empty', '!empty', 'between', '!between'],
-  boolean: ['=', '!=', 'empty', '!empty'],
-};
-
-/** Mautic's field types folded into the four the engine compares by. */
-const TYPES: Record<string, ValueType> = {
-  text: 'text',
-  textarea: 'text',
-  email: 'text',
-  tel: 'text',
-  url: 'text',
-  select: 'text',
-  multiselect: 'text',
-  lookup: 'text',
-  country: 'text',
-  region: 'text',
-  locale: 'text',
-  timezone: 'text',
-  html: 'text',
-  number: 'number',
-  date: 'date',
-  datetime: 'date',
-  time: 'text',
-  boolean: 'boolean',
-};
-
 interface CoreField {
   sql: string;
-  type: ValueType;
+  type: FilterValueType;
 }
 
 const CORE: Record<string, CoreField> = {
@@ -102,11 +73,6 @@ const ACTIVITY: Record<string, 'sent' | 'opened' | 'clicked'> = {
   email_clicked_link: 'clicked',
 };
 
-const CUSTOM_FIELD = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const RELATIVE = /^([+-]?\d{1,5})\s*(hour|day|week|month|year)s?(\s+ago)?$/i;
-const NAMED_DAYS: Record<string, number> = { today: 0, yesterday: -1, tomorrow: 1 };
-
 /**
  * The segments a `leadlist` filter may name (Mautic: membership in other segments), loaded before
  * compiling because membership of a dynamic segment is its own filters: the compiler inlines
@@ -130,43 +96,13 @@ const isLeadlist = (f: { field: string; type: string }) => f.field === 'leadlist
 function segmentIdsOf(value: unknown): number[] {
   const list = Array.isArray(value) ? value : value === null || value === undefined || value === '' ? [] : [value];
   return list.map((id) =>
-    Number.isInteger(Number(id)) && Number(id) > 0 ? Number(id) : fail('a segment id is a positive integer.'),
+    Number.isInteger(Number(id)) && Number(id) > 0 ? Number(id) : failFilter('a segment id is a positive integer.'),
   );
-}
-
-class FilterError extends Error {}
-
-const fail = (message: string): never => {
-  throw new FilterError(message);
-};
-
-function truthy(value: unknown): boolean | undefined {
-  if (value === true || value === 1 || value === '1' || value === 'true' || value === 'yes') return true;
-  if (value === false || value === 0 || value === '0' || value === 'false' || value === 'no') return false;
-  return undefined;
-}
-
-/** The filter's value: Mautic 3's `properties.filter`, else Mautic 2's `filter`. */
-function valueOf(input: SegmentFilterInput): unknown {
-  const fromProperties = input.properties?.filter;
-  return fromProperties !== undefined ? fromProperties : (input.filter ?? null);
 }
 
 /** Checks each filter and answers it in the stored shape; a bad one is a validation error naming it. */
 export function normalizeFilters(inputs: SegmentFilterInput[]): SegmentFilter[] {
-  const filters = inputs.map((input) => {
-    const filter = valueOf(input);
-    return {
-      glue: input.glue,
-      field: input.field,
-      object: input.object,
-      type: input.type,
-      operator: input.operator,
-      properties: { ...(input.properties ?? {}), filter },
-      filter,
-      display: input.display ?? null,
-    };
-  });
+  const filters = inputs.map(storedFilter);
   const errors: string[] = [];
   filters.forEach((f, i) => {
     try {
@@ -188,17 +124,14 @@ export function compileFilters(
   lookup?: SegmentLookup,
 ): string | null {
   if (filters.length === 0) return null;
-  const groups: string[][] = [];
-  filters.forEach((f, i) => {
-    if (i === 0 || f.glue === 'or') groups.push([]);
-    groups[groups.length - 1].push(compileOne(f, params, now, lookup));
-  });
-  return groups.map((g) => `(${g.join(' AND ')})`).join(' OR ');
+  return filterGroups(filters)
+    .map((g) => `(${g.map((f) => compileOne(f, params, now, lookup)).join(' AND ')})`)
+    .join(' OR ');
 }
 
 function compileOne(f: SegmentFilter, params: SqlParams, now: Date, lookup?: SegmentLookup): string {
-  const operator = f.operator as Operator;
-  if (!OPERATORS.includes(operator)) fail(`the operator ${f.operator} is not supported.`);
+  const operator = f.operator as FilterOperator;
+  if (!FILTER_OPERATORS.includes(operator)) failFilter(`the operator ${f.operator} is not supported.`);
   if (isLeadlist(f)) return leadlistPredicate(operator, f.filter, params, now, lookup);
   const activity = ACTIVITY[f.field];
   if (activity) return activityPredicate(activity, operator, f, params, now);
@@ -206,8 +139,8 @@ function compileOne(f: SegmentFilter, params: SqlParams, now: Date, lookup?: Seg
   if (dnc) return dncPredicate(dnc[1] as keyof typeof DNC_REASONS | undefined, dnc[2], operator, f.filter, params);
   const core = CORE[f.field];
   if (core) return fieldPredicate(core.sql, core.type, operator, f.filter, params, now);
-  if (f.object !== 'lead' || !CUSTOM_FIELD.test(f.field)) fail('unknown field.');
-  const type = TYPES[f.type.toLowerCase()] ?? fail(`the type ${f.type} is not supported.`);
+  if (f.object !== 'lead' || !CUSTOM_FIELD.test(f.field)) failFilter('unknown field.');
+  const type = FILTER_FIELD_TYPES[f.type.toLowerCase()] ?? failFilter(`the type ${f.type} is not supported.`);
   const raw = `(c.fields->>${params.add(f.field, 'text')})`;
   const cast = {
     text: raw,
@@ -230,14 +163,15 @@ const not = (predicate: string) => `NOT coalesce(${predicate}, false)`;
 
 function fieldPredicate(
   col: string,
-  type: ValueType,
-  operator: Operator,
+  type: FilterValueType,
+  operator: FilterOperator,
   value: unknown,
   params: SqlParams,
   now: Date,
   raw: string = col,
 ): string {
-  if (!BY_TYPE[type].includes(operator)) fail(`the operator ${operator} does not apply to ${type} fields.`);
+  if (!OPERATORS_BY_TYPE[type].includes(operator))
+    failFilter(`the operator ${operator} does not apply to ${type} fields.`);
   const empty = type === 'text' ? `(${raw} IS NULL OR ${raw} = '')` : `(${col} IS NULL)`;
   switch (operator) {
     case 'empty':
@@ -257,16 +191,14 @@ function fieldPredicate(
     }
     case 'like':
     case '!like': {
-      const text = typeof value === 'string' ? value : fail('like takes a text.');
-      const pattern = text.replace(/\*/g, '%');
-      const p = params.add(pattern.includes('%') ? pattern : `%${pattern}%`, 'text');
+      const p = params.add(likePattern(value), 'text');
       return operator === 'like' ? ilike(col, p) : not(ilike(col, p));
     }
     case 'contains':
     case '!contains':
     case 'startsWith':
     case 'endsWith': {
-      const text = typeof value === 'string' && value !== '' ? value : fail(`${operator} takes a text.`);
+      const text = matchText(operator, value);
       const escaped = text.replace(/[\\%_]/g, '\\$&');
       const pattern =
         operator === 'startsWith' ? `${escaped}%` : operator === 'endsWith' ? `%${escaped}` : `%${escaped}%`;
@@ -275,8 +207,8 @@ function fieldPredicate(
     }
     case 'in':
     case '!in': {
-      const list = Array.isArray(value) && value.length > 0 ? value : fail(`${operator} takes a non-empty list.`);
-      const items = list.map((v) => scalarValue(type, v));
+      const list = listOf(operator, value);
+      const items = list.map((v) => checkedFilterValue(type, v));
       const match = `${col} = ANY(${params.add(items, type === 'number' ? 'numeric[]' : 'text[]')})`;
       return operator === 'in' ? match : not(match);
     }
@@ -288,59 +220,28 @@ function fieldPredicate(
     }
     case 'regexp':
     case '!regexp': {
-      const text = typeof value === 'string' && value !== '' ? value : fail('regexp takes a pattern.');
-      const match = `${col} ~* ${params.add(text, 'text')}`;
+      const match = `${col} ~* ${params.add(regexpPattern(value), 'text')}`;
       return operator === 'regexp' ? match : not(match);
     }
   }
 }
 
-function rangeOf(value: unknown): [unknown, unknown] {
-  if (Array.isArray(value) && value.length === 2) return [value[0], value[1]];
-  if (value && typeof value === 'object' && 'from' in value && 'to' in value)
-    return [(value as { from: unknown }).from, (value as { to: unknown }).to];
-  return fail('between takes [from, to].');
-}
-
-function equals(col: string, type: ValueType, value: unknown, params: SqlParams, now: Date): string {
-  if (type === 'date' && typeof value === 'string' && (DATE_ONLY.test(value) || isRelative(value)))
+function equals(col: string, type: FilterValueType, value: unknown, params: SqlParams, now: Date): string {
+  if (type === 'date' && typeof value === 'string' && (DATE_ONLY.test(value) || isRelativeDate(value)))
     return `(${col} AT TIME ZONE 'UTC')::date = (${scalar(type, value, params, now)} AT TIME ZONE 'UTC')::date`;
   return `${col} = ${scalar(type, value, params, now)}`;
 }
 
-const isRelative = (value: string) => RELATIVE.test(value.trim()) || value.trim().toLowerCase() in NAMED_DAYS;
-
-/** A checked JS value for a parameter of `type`. */
-function scalarValue(type: ValueType, value: unknown): string | number | boolean {
-  switch (type) {
-    case 'text':
-      return typeof value === 'string' || typeof value === 'number' ? String(value) : fail('the value is a text.');
-    case 'number': {
-      const n =
-        typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-      return Number.isFinite(n) ? n : fail('the value is a number.');
-    }
-    case 'boolean':
-      return truthy(value) ?? fail('the value is 1 or 0.');
-    case 'date': {
-      const text = typeof value === 'string' ? value.trim() : fail('the value is a date.');
-      return Number.isNaN(Date.parse(text)) && !isRelative(text)
-        ? fail('the value is a date (ISO 8601, today, -7 days).')
-        : text;
-    }
-  }
-}
-
 /** A bound parameter of `type`; a relative date becomes an offset from `now`. */
-function scalar(type: ValueType, value: unknown, params: SqlParams, now: Date): string {
-  const checked = scalarValue(type, value);
-  if (type === 'date' && typeof checked === 'string' && isRelative(checked)) {
+function scalar(type: FilterValueType, value: unknown, params: SqlParams, now: Date): string {
+  const checked = checkedFilterValue(type, value);
+  if (type === 'date' && typeof checked === 'string' && isRelativeDate(checked)) {
     const text = checked.toLowerCase();
     const named = NAMED_DAYS[text];
     const base = params.add(now.toISOString(), 'timestamptz');
     if (named !== undefined)
       return `(date_trunc('day', ${base} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + ${params.add(`${named} days`, 'interval')})`;
-    const [, n, unit, ago] = RELATIVE.exec(text)!;
+    const [, n, unit, ago] = RELATIVE_DATE.exec(text)!;
     return `(${base} + ${params.add(`${ago ? -Number(n) : Number(n)} ${unit}s`, 'interval')})`;
   }
   return params.add(checked, { text: 'text', number: 'numeric', boolean: 'boolean', date: 'timestamptz' }[type]);
@@ -349,12 +250,12 @@ function scalar(type: ValueType, value: unknown, params: SqlParams, now: Date): 
 function dncPredicate(
   reason: keyof typeof DNC_REASONS | undefined,
   channel: string | undefined,
-  operator: Operator,
+  operator: FilterOperator,
   value: unknown,
   params: SqlParams,
 ): string {
-  if (operator !== '=' && operator !== '!=') fail('do-not-contact takes = or !=.');
-  const wanted = truthy(value) ?? fail('the value is 1 or 0.');
+  if (operator !== '=' && operator !== '!=') failFilter('do-not-contact takes = or !=.');
+  const wanted = truthy(value) ?? failFilter('the value is 1 or 0.');
   // Mautic's dnc_bounced / dnc_unsubscribed without a channel mean email.
   const onChannel = channel ?? (reason ? 'email' : undefined);
   const clauses = ['d.contact_id = c.id'];
@@ -370,7 +271,7 @@ function dncPredicate(
  */
 function activityPredicate(
   kind: 'sent' | 'opened' | 'clicked',
-  operator: Operator,
+  operator: FilterOperator,
   f: SegmentFilter,
   params: SqlParams,
   now: Date,
@@ -381,26 +282,27 @@ function activityPredicate(
   const value = f.filter;
   if (operator === 'in' || operator === '!in') {
     did = operator === 'in';
-    messageIds = Array.isArray(value) && value.length > 0 ? value : fail(`${operator} takes a list of message ids.`);
+    messageIds =
+      Array.isArray(value) && value.length > 0 ? value : failFilter(`${operator} takes a list of message ids.`);
   } else if (operator === '=' || operator === '!=') {
     if (value && typeof value === 'object' && !Array.isArray(value)) {
       const v = value as { messageIds?: unknown; withinDays?: unknown };
       if (v.messageIds !== undefined && v.messageIds !== null)
-        messageIds = Array.isArray(v.messageIds) ? v.messageIds : fail('messageIds is a list.');
+        messageIds = Array.isArray(v.messageIds) ? v.messageIds : failFilter('messageIds is a list.');
       withinDays = v.withinDays ?? withinDays;
       did = operator === '=';
-    } else did = (operator === '=') === (truthy(value) ?? fail('the value is 1 or 0.'));
-  } else return fail('activity takes =, != , in or !in.');
+    } else did = (operator === '=') === (truthy(value) ?? failFilter('the value is 1 or 0.'));
+  } else return failFilter('activity takes =, != , in or !in.');
   const clauses = ['a.contact_id = c.id', `a.kind = ${params.add(kind, 'text')}`];
   if (messageIds) {
     const ids = messageIds.map((id) =>
-      Number.isInteger(Number(id)) && Number(id) > 0 ? Number(id) : fail('a message id is a positive integer.'),
+      Number.isInteger(Number(id)) && Number(id) > 0 ? Number(id) : failFilter('a message id is a positive integer.'),
     );
     clauses.push(`a.message_id = ANY(${params.add(ids, 'bigint[]')})`);
   }
   if (withinDays !== undefined && withinDays !== null) {
     const days = Number(withinDays);
-    if (!Number.isInteger(days) || days < 1 || days > 36_500) fail('withinDays is a whole number of days.');
+    if (!Number.isInteger(days) || days < 1 || days > 36_500) failFilter('withinDays is a whole number of days.');
     clauses.push(
       `a.last_at >= ${params.add(new Date(now.getTime() - days * 86_400_000).toISOString(), 'timestamptz')}`,
     );
@@ -416,19 +318,19 @@ function activityPredicate(
  * only the shape is checked.
  */
 function leadlistPredicate(
-  operator: Operator,
+  operator: FilterOperator,
   value: unknown,
   params: SqlParams,
   now: Date,
   lookup: SegmentLookup | undefined,
 ): string {
-  if (operator !== 'in' && operator !== '!in') fail('a segment filter takes in or !in.');
+  if (operator !== 'in' && operator !== '!in') failFilter('a segment filter takes in or !in.');
   const ids = segmentIdsOf(value);
-  if (ids.length === 0) fail(`${operator} takes a list of segment ids.`);
+  if (ids.length === 0) failFilter(`${operator} takes a list of segment ids.`);
   if (!lookup) return 'true';
-  if (lookup.path.length > MAX_SEGMENT_NESTING) fail(`segments nest at most ${MAX_SEGMENT_NESTING} deep.`);
+  if (lookup.path.length > MAX_SEGMENT_NESTING) failFilter(`segments nest at most ${MAX_SEGMENT_NESTING} deep.`);
   const members = ids.map((id) => {
-    if (lookup.path.includes(id)) fail(`segment ${id} would contain itself.`);
+    if (lookup.path.includes(id)) failFilter(`segment ${id} would contain itself.`);
     const segment = lookup.segments.get(id);
     if (!segment) return 'false';
     const inner = { ...lookup, path: [...lookup.path, id] };
