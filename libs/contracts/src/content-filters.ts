@@ -96,9 +96,16 @@ export function contentFilterErrors(filters: readonly SegmentFilter[]): string[]
  * filter (or only placeholders) matches nobody, as in Mautic's dynamic content.
  */
 export function matchesContentFilters(filters: readonly SegmentFilter[], subject: FilterSubject, now: Date): boolean {
-  const real = filters.filter((f) => !isBlankFilter(f));
-  return filterGroups(real).some((group) => group.every((f) => compile(f)(subject, now)));
+  let groups = compiled.get(filters);
+  if (!groups) {
+    groups = filterGroups(filters.filter((f) => !isBlankFilter(f))).map((group) => group.map(compile));
+    compiled.set(filters, groups);
+  }
+  return groups.some((group) => group.every((predicate) => predicate(subject, now)));
 }
+
+/** Filters compiled once per list: a sender's content cache holds the same lists for every contact of a campaign. */
+const compiled = new WeakMap<readonly SegmentFilter[], Predicate[][]>();
 
 type Predicate = (subject: FilterSubject, now: Date) => boolean;
 

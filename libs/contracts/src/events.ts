@@ -163,6 +163,10 @@ export const DeliveryEventSchema = z
     providerMessageId: z.string().optional(),
     /** SMS segments, attempts, etc. */
     meta: z.record(z.string(), z.unknown()).optional(),
+    /** On `sent` and `failed` from a sender: the content variant the contact was sent (absent: the base content). */
+    variant: z.string().max(64).optional(),
+    /** On an email's `sent` and `failed`: per dynamic-content token, `default` or the position of the alternative sent. */
+    dynamicContent: z.record(z.string(), z.string()).optional(),
     ...CampaignRefs,
   })
   .superRefine((e, ctx) => {

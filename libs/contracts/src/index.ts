@@ -18,3 +18,4 @@ export * from './mautic-tokens';
 export * from './liquid-templates';
 export * from './segment-filter-rules';
 export * from './content-filters';
+export * from './content-variants';

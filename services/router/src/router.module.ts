@@ -15,6 +15,7 @@ import { DeliveryEventCrashResends1796900000000 } from './migrations/17969000000
 import { DispatchLookupBySend1797100000000 } from './migrations/1797100000000-DispatchLookupBySend';
 import { DecisionTokens1796990000000 } from './migrations/1796990000000-DecisionTokens';
 import { DeliveryEventTargetRemoved1797050000000 } from './migrations/1797050000000-DeliveryEventTargetRemoved';
+import { DeliveryEventVariants1797100000400 } from './migrations/1797100000400-DeliveryEventVariants';
 import { routerPruner } from './retention';
 import type { RouterConfig } from './router.config';
 import { DecisionsRepository } from './routing/decisions.repository';
@@ -44,6 +45,7 @@ export function createRouterModule(config: RouterConfig, options: ServiceModuleO
         DecisionTokens1796990000000,
         DeliveryEventTargetRemoved1797050000000,
         DispatchLookupBySend1797100000000,
+        DeliveryEventVariants1797100000400,
       ],
     },
     providers: [

@@ -11,6 +11,7 @@ import { HashedSearch1795397000000 } from './migrations/1795397000000-HashedSear
 import { NewestSendPerWord1795399000000 } from './migrations/1795399000000-NewestSendPerWord';
 import { ShipmentIndex1795400000000 } from './migrations/1795400000000-ShipmentIndex';
 import { CreateShortLinks1797000000200 } from './migrations/1797000000200-CreateShortLinks';
+import { DeliveryVariants1797100000300 } from './migrations/1797100000300-DeliveryVariants';
 import { ShortLinksModule } from './shortlinks/short-links.module';
 import { StatsModule } from './stats/stats.module';
 import type { TrackerConfig } from './tracker.config';
@@ -25,6 +26,7 @@ export const TRACKER_MIGRATIONS = [
   NewestSendPerWord1795399000000,
   ShipmentIndex1795400000000,
   CreateShortLinks1797000000200,
+  DeliveryVariants1797100000300,
 ];
 
 @Module({})

@@ -9,7 +9,9 @@ import {
   type ContentItem,
   type Dispatch,
   NO_INCENTIVE_LEFT,
+  personalise,
   SAMPLE_INCENTIVE_CODE,
+  type ContentChoice,
   USES_INCENTIVE,
   trackerShortLinksSave,
   type ShortLink,
@@ -55,6 +57,8 @@ interface Prepared {
   delivery: Delivery<Dispatch>;
   dispatch: Dispatch;
   message: unknown;
+  /** The variant (or dynamic content) rendered, told on the delivery event. */
+  choice: ContentChoice;
 }
 
 /**
@@ -126,7 +130,7 @@ export class DispatchService {
       todo.map(async (index) => {
         const dispatch = batch[index].data;
         try {
-          prepared.push({ index, delivery: batch[index], dispatch, message: await this.prepare(runtime, dispatch) });
+          prepared.push({ index, delivery: batch[index], dispatch, ...(await this.prepare(runtime, dispatch)) });
         } catch (error) {
           if (error instanceof DeliveryError && error.permanent) {
             finish(dispatch, {
@@ -183,7 +187,7 @@ export class DispatchService {
       this.leaseMs,
     );
     await Promise.all(
-      wave.map(async ({ index, delivery, dispatch, message }) => {
+      wave.map(async ({ index, delivery, dispatch, message, choice }) => {
         const claim = claimed.get(dispatch.dispatchId);
         if (claim === undefined) {
           outcomes[index] = Outcomes.retry(
@@ -192,7 +196,7 @@ export class DispatchService {
           );
           return;
         }
-        outcomes[index] = await this.send(runtime, delivery, message, claim, async (d, result) => {
+        outcomes[index] = await this.send(runtime, delivery, message, choice, claim, async (d, result) => {
           await this.recorder.record({
             dispatchId: d.dispatchId,
             channel: d.channel,
@@ -213,15 +217,19 @@ export class DispatchService {
    */
   async sendTest(runtime: ChannelRuntime, dispatch: Dispatch): Promise<SendResult> {
     const sample = sampleUrls(this.config.tracking.publicUrl);
-    const message = await this.prepare(runtime, dispatch, { ...sample, short: sample.click });
+    const { message } = await this.prepare(runtime, dispatch, { ...sample, short: sample.click });
     return runtime.breaker.fire(message, dispatch);
   }
 
   /** `testLinks`: a test send, which may render unpublished content. */
-  private async prepare(runtime: ChannelRuntime, dispatch: Dispatch, testLinks?: TrackingLinks): Promise<unknown> {
-    let content;
+  private async prepare(
+    runtime: ChannelRuntime,
+    dispatch: Dispatch,
+    testLinks?: TrackingLinks,
+  ): Promise<{ message: unknown; choice: ContentChoice }> {
+    let stored;
     try {
-      content = await this.content.get(CHANNEL_CONTENT_TYPE[dispatch.channel], dispatch.contentId);
+      stored = await this.content.get(CHANNEL_CONTENT_TYPE[dispatch.channel], dispatch.contentId);
     } catch (error) {
       if (error instanceof DomainError && error.code === ErrorCode.NotFound) {
         throw DeliveryError.permanent(
@@ -231,12 +239,14 @@ export class DispatchService {
       }
       throw error;
     }
-    if (!content.isPublished && !testLinks) {
+    if (!stored.isPublished && !testLinks) {
       throw DeliveryError.permanent(
         'content_unpublished',
         `${dispatch.channel} content ${dispatch.contentId} is not published`,
       );
     }
+    // The variant of the moment the dispatch is rendered: its local time and weekday are now's.
+    const { content, choice } = personalise(stored, dispatch.contact, new Date());
     const shortLinks = new Map<string, ShortLink>();
     const links = testLinks ?? this.trackingLinks(dispatch, shortLinks);
     const incentive = await this.incentiveFor(dispatch, content, testLinks !== undefined);
@@ -262,7 +272,7 @@ export class DispatchService {
     }
     // Stored before the provider call: a link must resolve the moment the text arrives.
     if (shortLinks.size) await this.rpc.call(trackerShortLinksSave, { links: [...shortLinks.values()] });
-    return message;
+    return { message, choice };
   }
 
   /** The signed links of one dispatch (DESIGN §7.6); `shortLinks` collects the short ones the renderer asks for. */
@@ -311,6 +321,7 @@ export class DispatchService {
     runtime: ChannelRuntime,
     delivery: Delivery<Dispatch>,
     message: unknown,
+    choice: ContentChoice,
     claim: Claim,
     /** Records the call at once: a crash after it returns must not make it again. */
     finish: (
@@ -343,7 +354,7 @@ export class DispatchService {
           status: 'failed',
           calls: 1,
           lastError: failure.message,
-          event: this.failedEvent(runtime, dispatch, failure, attempt, resent),
+          event: { ...this.failedEvent(runtime, dispatch, failure, attempt, resent), ...choice },
         });
         return Outcomes.done();
       }
@@ -362,6 +373,7 @@ export class DispatchService {
       event: this.event(runtime, dispatch, 'sent', {
         providerMessageId: result.providerMessageId,
         meta: { ...result.meta, attempts: attempt, ...resent },
+        ...choice,
       }),
     });
     return Outcomes.done();

@@ -6,6 +6,7 @@ import { ContactIdSchema } from '../primitives';
 import type { ContentType } from '../rpc/catalog.rpc';
 import { AuditFields, CategoryRefSchema } from './message.dto';
 import { BoolInput, DateInput, DescriptionInput, IntInput, NameInput } from './input.dto';
+import { SegmentFilterSchema, SegmentFiltersInputSchema } from './segment.dto';
 
 const text = (max: number) => z.union([z.string().max(max), z.null()]);
 const required = (label: string, max: number) =>
@@ -73,6 +74,7 @@ export const CONTENT_FIELDS = {
     required: { subject: required('subject', 998) },
     liquid: ['subject', 'customHtml', 'plainText', 'fromName'],
     html: ['customHtml'],
+    variant: ['subject', 'customHtml', 'plainText', 'fromAddress', 'fromName', 'replyToAddress'],
   },
   sms: {
     input: {
@@ -83,6 +85,7 @@ export const CONTENT_FIELDS = {
     required: { message: required('message', 1600) },
     liquid: ['message'],
     html: [],
+    variant: ['message', 'senderId'],
   },
   notification: {
     input: {
@@ -96,12 +99,14 @@ export const CONTENT_FIELDS = {
     required: { heading: required('heading', 255), message: required('message', 4000) },
     liquid: ['heading', 'message', 'url'],
     html: [],
+    variant: ['heading', 'message', 'url', 'icon'],
   },
   tweet: {
     input: { text: text(280).optional(), incentiveId: IntInput.nullable().optional() },
     required: { text: required('text', 280) },
     liquid: ['text'],
     html: [],
+    variant: ['text'],
   },
   /** In-app inbox messages (DESIGN §7.7); `body` is limited HTML, sanitised when the sender stores it. */
   inapp: {
@@ -121,17 +126,136 @@ export const CONTENT_FIELDS = {
     required: { title: required('title', 255) },
     liquid: ['title', 'body', 'url'],
     html: ['body'],
+    variant: ['title', 'body', 'url', 'icon'],
   },
 } as const satisfies Record<
   ContentType,
-  { input: z.ZodRawShape; required: z.ZodRawShape; liquid: readonly string[]; html: readonly string[] }
+  {
+    input: z.ZodRawShape;
+    required: z.ZodRawShape;
+    liquid: readonly string[];
+    html: readonly string[];
+    /** The fields a variant may override (DESIGN §7.2); the rest always come from the base content. */
+    variant: readonly string[];
+  }
 >;
 
-export const EmailInputSchema = z.object({ ...CommonInput, ...CONTENT_FIELDS.email.input });
-export const SmsInputSchema = z.object({ ...CommonInput, ...CONTENT_FIELDS.sms.input });
-export const NotificationInputSchema = z.object({ ...CommonInput, ...CONTENT_FIELDS.notification.input });
-export const TweetInputSchema = z.object({ ...CommonInput, ...CONTENT_FIELDS.tweet.input });
-export const InAppInputSchema = z.object({ ...CommonInput, ...CONTENT_FIELDS.inapp.input });
+/** How many variants one content item may have, and how many dynamic-content tokens an email. */
+export const MAX_VARIANTS = 20;
+export const MAX_DYNAMIC_CONTENT = 50;
+
+const VariantNameInput = z
+  .string({ error: 'A variant name is required.' })
+  .trim()
+  .min(1, 'A variant name is required.')
+  .max(64, 'A variant name has at most 64 characters.');
+
+/**
+ * `variants: [{name, filters, ...fields}]` of one content type: the first variant whose filters
+ * match the contact at send time is sent instead of the base content (its fields over the base's).
+ */
+function variantsInput(type: ContentType) {
+  const spec = CONTENT_FIELDS[type];
+  const shape = Object.fromEntries(
+    spec.variant.map((field) => [field, (spec.input as z.ZodRawShape)[field]]),
+  ) as z.ZodRawShape;
+  return z
+    .array(
+      z.object({
+        name: VariantNameInput,
+        filters: SegmentFiltersInputSchema.min(1, 'A variant needs at least one filter.'),
+        ...shape,
+      }),
+      { error: 'variants is a list.' },
+    )
+    .max(MAX_VARIANTS, `At most ${MAX_VARIANTS} variants.`)
+    .superRefine((variants, ctx) => {
+      const seen = new Set<string>();
+      variants.forEach((v, i) => {
+        const key = v.name.toLowerCase();
+        if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: 'Variant names are unique.' });
+        seen.add(key);
+      });
+    });
+}
+
+/**
+ * Mautic's dynamic content of an email: `{dynamiccontent="tokenName"}` in the body becomes the
+ * `content` of the first entry of `filters` whose filters match the contact, else the default
+ * `content`. Objects are loose and nothing is rewritten, so a Mautic client reads back exactly
+ * what it sent (Mautic's own placeholder rows, with every key null, included).
+ */
+const DynamicFilterRow = z.looseObject({
+  glue: z.string().nullable().optional(),
+  field: z.string().max(100).nullable().optional(),
+  object: z.string().max(32).nullable().optional(),
+  type: z.string().max(32).nullable().optional(),
+  operator: z.string().max(16).nullable().optional(),
+  filter: z.unknown().optional(),
+  display: z.string().max(500).nullable().optional(),
+  properties: z.record(z.string(), z.unknown()).nullable().optional(),
+});
+export const DynamicContentInputSchema = z
+  .array(
+    z.looseObject({
+      tokenName: z
+        .string({ error: 'A token name is required.' })
+        .min(1, 'A token name is required.')
+        .max(191)
+        .refine((v) => !/["{}]/.test(v), 'A token name has no quotes or braces.'),
+      content: z.string().max(1_000_000).nullable().optional(),
+      filters: z
+        .array(
+          z.looseObject({
+            content: z.string().max(1_000_000).nullable().optional(),
+            filters: z.array(DynamicFilterRow).max(100, 'At most 100 filters.').nullable().optional(),
+          }),
+        )
+        .max(MAX_VARIANTS, `At most ${MAX_VARIANTS} alternatives per token.`)
+        .nullable()
+        .optional(),
+    }),
+    { error: 'dynamicContent is a list.' },
+  )
+  .max(MAX_DYNAMIC_CONTENT, `At most ${MAX_DYNAMIC_CONTENT} dynamic content tokens.`);
+export type DynamicContentInput = z.infer<typeof DynamicContentInputSchema>;
+
+/** A variant as stored and shown: its filters in the segments' stored shape. */
+export const VariantViewSchema = z.looseObject({ name: z.string(), filters: z.array(SegmentFilterSchema) });
+
+/** Personalisation beyond Liquid (DESIGN §7.2), per type: variants everywhere, Mautic's dynamic content on emails. */
+export const PERSONALISATION_INPUT = {
+  email: {
+    variants: variantsInput('email').optional(),
+    dynamicContent: DynamicContentInputSchema.nullable().optional(),
+  },
+  sms: { variants: variantsInput('sms').optional() },
+  notification: { variants: variantsInput('notification').optional() },
+  tweet: { variants: variantsInput('tweet').optional() },
+  inapp: { variants: variantsInput('inapp').optional() },
+} as const satisfies Record<ContentType, z.ZodRawShape>;
+
+export const EmailInputSchema = z.object({
+  ...CommonInput,
+  ...CONTENT_FIELDS.email.input,
+  ...PERSONALISATION_INPUT.email,
+});
+export const SmsInputSchema = z.object({ ...CommonInput, ...CONTENT_FIELDS.sms.input, ...PERSONALISATION_INPUT.sms });
+export const NotificationInputSchema = z.object({
+  ...CommonInput,
+  ...CONTENT_FIELDS.notification.input,
+  ...PERSONALISATION_INPUT.notification,
+});
+export const TweetInputSchema = z.object({
+  ...CommonInput,
+  ...CONTENT_FIELDS.tweet.input,
+  ...PERSONALISATION_INPUT.tweet,
+});
+export const InAppInputSchema = z.object({
+  ...CommonInput,
+  ...CONTENT_FIELDS.inapp.input,
+  ...PERSONALISATION_INPUT.inapp,
+});
 
 export const CONTENT_INPUT_SCHEMAS = {
   email: EmailInputSchema,
@@ -177,6 +301,9 @@ export const EmailViewSchema = z.object({
   emailType: z.enum(EMAIL_TYPES),
   /** The segments a `list` email goes to, as Mautic shows them. */
   lists: z.array(z.object({ id: z.number().int() })),
+  variants: z.array(VariantViewSchema),
+  /** As the client sent it. */
+  dynamicContent: z.array(z.record(z.string(), z.unknown())),
   ...Tail,
 });
 export const SmsViewSchema = z.object({
@@ -184,6 +311,7 @@ export const SmsViewSchema = z.object({
   message: s,
   senderId: s,
   incentiveId: z.number().int().nullable(),
+  variants: z.array(VariantViewSchema),
   ...Tail,
 });
 export const NotificationViewSchema = z.object({
@@ -194,12 +322,14 @@ export const NotificationViewSchema = z.object({
   icon: s,
   mobile: z.boolean(),
   incentiveId: z.number().int().nullable(),
+  variants: z.array(VariantViewSchema),
   ...Tail,
 });
 export const TweetViewSchema = z.object({
   ...CommonOutput,
   text: s,
   incentiveId: z.number().int().nullable(),
+  variants: z.array(VariantViewSchema),
   ...Tail,
 });
 export const InAppViewSchema = z.object({
@@ -210,6 +340,7 @@ export const InAppViewSchema = z.object({
   icon: s,
   expiresAfterDays: z.number().int().nullable(),
   incentiveId: z.number().int().nullable(),
+  variants: z.array(VariantViewSchema),
   ...Tail,
 });
 

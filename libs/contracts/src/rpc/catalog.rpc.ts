@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ChannelSchema } from '../channels';
 import { rpcContract } from '../rpc';
 import { BATCH_LIMIT, ListQuerySchema } from '../rest/list.dto';
+import { SegmentFilterSchema } from '../rest/segment.dto';
 
 /** Content types and the channels they serve. `notification` rows with `mobile: true` serve mobile_notification. */
 export const CONTENT_TYPES = ['email', 'sms', 'notification', 'tweet', 'inapp'] as const;
@@ -45,6 +46,22 @@ export const catalogMessagesRoutable = rpcContract(
   z.object({ messages: z.array(RoutableMessageSchema) }),
 );
 
+/** A variant as senders choose it: its checked filters and the fields it overrides. */
+export const ContentVariantSchema = z.object({
+  name: z.string(),
+  filters: z.array(SegmentFilterSchema),
+  fields: z.record(z.string(), z.unknown()),
+});
+export type ContentVariant = z.infer<typeof ContentVariantSchema>;
+
+/** One `{dynamiccontent="tokenName"}` of an email: the default content and the filtered alternatives, in order. */
+export const DynamicContentTokenSchema = z.object({
+  tokenName: z.string(),
+  content: z.string(),
+  choices: z.array(z.object({ content: z.string(), filters: z.array(SegmentFilterSchema) })),
+});
+export type DynamicContentToken = z.infer<typeof DynamicContentTokenSchema>;
+
 /** A content item as senders render it. */
 export const ContentItemSchema = z.object({
   type: ContentTypeSchema,
@@ -56,6 +73,10 @@ export const ContentItemSchema = z.object({
   fields: z.record(z.string(), z.unknown()),
   /** An email's template (its `templateId`): the layout its body goes into, at the `{{ content }}` slot. */
   layout: z.string().nullable().optional(),
+  /** DESIGN §7.2: the first whose filters match the contact is sent instead of the base fields. */
+  variants: z.array(ContentVariantSchema).optional(),
+  /** An email's Mautic dynamic content, its filters checked. */
+  dynamicContent: z.array(DynamicContentTokenSchema).optional(),
 });
 export type ContentItem = z.infer<typeof ContentItemSchema>;
 

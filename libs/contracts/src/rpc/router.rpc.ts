@@ -30,6 +30,10 @@ export const SendDeliveryEventSchema = z.object({
   provider: z.string().nullable(),
   /** A bounce that only removed one dead push subscription or device of the contact (DESIGN §6). */
   targetRemoved: z.boolean().optional(),
+  /** On `sent` and `failed`: the content variant rendered (DESIGN §7.2); absent for the base content. */
+  variant: z.string().optional(),
+  /** On an email's `sent` and `failed`: per dynamic-content token, `default` or the alternative's position. */
+  dynamicContent: z.record(z.string(), z.string()).optional(),
 });
 
 export const SendDispatchSchema = z.object({
@@ -50,6 +54,8 @@ export const SendDispatchSchema = z.object({
   status: DeliveryStatusSchema,
   /** Delivery events reported for this dispatch so far, oldest first. */
   events: z.array(SendDeliveryEventSchema),
+  /** The content variant this dispatch sent (from its `sent` or `failed`); null for the base content or before. */
+  variant: z.string().nullable().optional(),
 });
 
 /** The decision record of one send (GET /api/sends/{sendId}). Top-level fields describe the latest decision. */

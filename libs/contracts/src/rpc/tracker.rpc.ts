@@ -91,6 +91,10 @@ export const DeliveryRowSchema = z.object({
   failureReason: z.string().nullable(),
   /** The provider's error of the failed or bounced delivery the status shows. */
   error: DeliveryErrorSchema.nullable(),
+  /** The content variant the current dispatch sent (DESIGN §7.2); null for the base content or before a send. */
+  variant: z.string().nullable().optional(),
+  /** An email's dynamic content: per token, `default` or the position of the alternative sent. */
+  dynamicContent: z.record(z.string(), z.string()).nullable().optional(),
   attempts: z.number().int(),
   deferrals: z.number().int(),
   retryAt: Ts,
@@ -140,6 +144,29 @@ export const StatFiguresSchema = z.object(
 );
 export type StatFigures = z.infer<typeof StatFiguresSchema>;
 
+/** The figures of one content variant on one channel (DESIGN §7.2). */
+export const VARIANT_FIGURES = [
+  'sent',
+  'delivered',
+  'failed',
+  'bounced',
+  'opened',
+  'uniqueOpened',
+  'clicked',
+  'uniqueClicked',
+  'unsubscribed',
+] as const;
+export type VariantFigure = (typeof VARIANT_FIGURES)[number];
+export const VariantFiguresSchema = z.object({
+  channel: ChannelSchema,
+  variant: z.string().nullable(),
+  ...(Object.fromEntries(VARIANT_FIGURES.map((f) => [f, z.number().int().min(0)])) as Record<
+    VariantFigure,
+    z.ZodNumber
+  >),
+});
+export type VariantFigures = z.infer<typeof VariantFiguresSchema>;
+
 export const StatsSchema = z.object({
   messageId: MessageIdSchema.nullable(),
   campaignId: z.string().nullable(),
@@ -148,6 +175,11 @@ export const StatsSchema = z.object({
   channels: z.partialRecord(ChannelSchema, StatFiguresSchema),
   /** Per UTC day and channel (null: sends that failed routing before any channel was judged), oldest first. */
   daily: z.array(StatFiguresSchema.extend({ date: z.iso.date(), channel: ChannelSchema.nullable() })),
+  /**
+   * Per channel and content variant (null: the base content), for messages whose content has
+   * variants (empty otherwise): the sends whose current dispatch was sent, and what followed.
+   */
+  variants: z.array(VariantFiguresSchema).optional(),
 });
 export type Stats = z.infer<typeof StatsSchema>;
 

@@ -4,6 +4,7 @@ import {
   CONTENT_FIELDS,
   CONTENT_INPUT_SCHEMAS,
   DomainError,
+  PERSONALISATION_INPUT,
   parseOrThrow,
   type Actor,
   type CatalogChanged,
@@ -22,6 +23,7 @@ import { TemplatesService } from '../templates/templates.service';
 import { CONTENT_PUBLISHED_SQL, ContentRepository, type ContentRow, type ContentState } from './content.repository';
 import { liquidErrors } from './liquid-check';
 import { OptOutRule } from './opt-out.rule';
+import { personalisationErrors, personalisationOf, storedVariants } from './personalisation';
 
 const COMMON_COLUMNS: Columns = {
   ...auditColumns('ct'),
@@ -40,13 +42,14 @@ const FIELD_TYPES: Record<string, 'int' | 'bool'> = {
   expiresAfterDays: 'int',
 };
 
+/** The type's own fields, then its variants (and an email's dynamic content), all kept in `fields`. */
 function typeFields(type: ContentType): string[] {
-  return Object.keys(CONTENT_FIELDS[type].input);
+  return [...Object.keys(CONTENT_FIELDS[type].input), ...Object.keys(PERSONALISATION_INPUT[type])];
 }
 
 function listSpec(type: ContentType): ListSpec {
   const columns: Columns = { ...COMMON_COLUMNS };
-  for (const field of typeFields(type)) {
+  for (const field of Object.keys(CONTENT_FIELDS[type].input)) {
     const kind = FIELD_TYPES[field];
     const text = `(ct.fields->>'${field}')`;
     columns[field] =
@@ -67,7 +70,7 @@ const SPECS = Object.fromEntries((Object.keys(CONTENT_FIELDS) as ContentType[]).
 const FIELD_DEFAULTS: Record<string, unknown> = { mobile: false, emailType: 'template' };
 
 function fieldDefault(field: string): unknown {
-  if (field === 'lists') return [];
+  if (field === 'lists' || field === 'variants' || field === 'dynamicContent') return [];
   return FIELD_DEFAULTS[field] ?? null;
 }
 
@@ -149,7 +152,8 @@ export class ContentService {
     const row = await this.repo.findById(type, id);
     if (!row) throw DomainError.notFound();
     const fields: Record<string, unknown> = {};
-    for (const field of typeFields(type)) fields[field] = row.fields[field] ?? fieldDefault(field);
+    for (const field of Object.keys(CONTENT_FIELDS[type].input))
+      fields[field] = row.fields[field] ?? fieldDefault(field);
     const item: ContentItem = {
       type,
       id: row.id,
@@ -157,6 +161,7 @@ export class ContentService {
       isPublished: row.isPublished,
       version: row.version,
       fields,
+      ...personalisationOf(type, row.fields),
     };
     if (typeof fields.templateId === 'number') item.layout = (await this.templates.layoutOf(fields.templateId)) ?? null;
     return item;
@@ -178,10 +183,12 @@ export class ContentService {
     actor: Actor,
     sink?: CatalogChanged[],
   ): Promise<{ item: Item; created: boolean }> {
-    const input = parseOrThrow(
-      mode === 'patch' ? CONTENT_INPUT_SCHEMAS[type] : CONTENT_CREATE_SCHEMAS[type],
-      raw,
-    ) as Record<string, unknown>;
+    const input = storedVariants(
+      parseOrThrow(mode === 'patch' ? CONTENT_INPUT_SCHEMAS[type] : CONTENT_CREATE_SCHEMAS[type], raw) as Record<
+        string,
+        unknown
+      >,
+    );
     let saved: { id: number; version: number; created: boolean; touched: { id: number; version: number }[] };
     try {
       saved = await this.ds.transaction(async (em) => {
@@ -190,7 +197,10 @@ export class ContentService {
         const state = merge(type, mode, current, input);
         // The merged item must hold as a whole (a PATCH may not clear a required field).
         parseOrThrow(CONTENT_CREATE_SCHEMAS[type], { ...state, ...state.fields });
-        const errors = liquidErrors(state.fields, CONTENT_FIELDS[type].liquid);
+        const errors = {
+          ...liquidErrors(state.fields, CONTENT_FIELDS[type].liquid),
+          ...personalisationErrors(type, state.fields),
+        };
         const templateId = state.fields.templateId;
         if (typeof templateId === 'number' && !(await this.templates.holdForUse(em, templateId)))
           errors.templateId = ['Template not found.'];

@@ -78,6 +78,7 @@ export function renderFields(c: ContactRecord): Record<string, unknown> {
     email: c.email,
     mobile: c.mobile,
     twitterHandle: c.twitterHandle,
+    country: c.country,
   });
 }
 

@@ -14,6 +14,9 @@ export interface StoredDeliveryEvent {
   resentAfterCrash: number;
   /** A bounce that only removed one dead push target (isTargetRemoval). */
   targetRemoved: boolean;
+  /** The content variant sent (DESIGN §7.2), on `sent` and `failed`; null for the base content. */
+  variant: string | null;
+  dynamicContent: Record<string, string> | null;
 }
 
 /** A row of router.delivery_events as findBySend reads it. */
@@ -26,6 +29,8 @@ interface DeliveryEventRow {
   provider: string | null;
   resent_after_crash: number | null;
   target_removed: boolean;
+  variant: string | null;
+  dynamic_content: Record<string, string> | null;
 }
 
 /** The count a sender puts on the event of a call it made again after a crash (libs/channel-sdk). */
@@ -53,14 +58,19 @@ export class DeliveryEventsRepository {
       provider: e.provider ?? null,
       resent_after_crash: resentAfterCrash(e),
       target_removed: isTargetRemoval(e),
+      variant: e.variant ?? null,
+      dynamic_content: e.dynamicContent ?? null,
     }));
     await execute(
       this.ds,
       `INSERT INTO router.delivery_events
-         (event_key, dispatch_id, send_id, channel, event, occurred_at, error, url, provider, resent_after_crash, target_removed)
-       SELECT event_key, dispatch_id, send_id, channel, event, occurred_at, error, url, provider, resent_after_crash, target_removed
+         (event_key, dispatch_id, send_id, channel, event, occurred_at, error, url, provider, resent_after_crash,
+          target_removed, variant, dynamic_content)
+       SELECT event_key, dispatch_id, send_id, channel, event, occurred_at, error, url, provider, resent_after_crash,
+              target_removed, variant, dynamic_content
        FROM jsonb_to_recordset($1::jsonb) AS x(event_key text, dispatch_id text, send_id text, channel text, event text,
-         occurred_at timestamptz, error jsonb, url text, provider text, resent_after_crash integer, target_removed boolean)
+         occurred_at timestamptz, error jsonb, url text, provider text, resent_after_crash integer, target_removed boolean,
+         variant text, dynamic_content jsonb)
        ON CONFLICT (event_key) DO NOTHING`,
       [JSON.stringify(rows)],
     );
@@ -68,7 +78,8 @@ export class DeliveryEventsRepository {
 
   async findBySend(sendId: string): Promise<StoredDeliveryEvent[]> {
     const rows = await this.ds.query<DeliveryEventRow[]>(
-      `SELECT dispatch_id, event, occurred_at, error, url, provider, resent_after_crash, target_removed
+      `SELECT dispatch_id, event, occurred_at, error, url, provider, resent_after_crash, target_removed, variant,
+              dynamic_content
          FROM router.delivery_events WHERE send_id = $1 ORDER BY occurred_at, received_at`,
       [sendId],
     );
@@ -81,6 +92,8 @@ export class DeliveryEventsRepository {
       provider: r.provider,
       resentAfterCrash: r.resent_after_crash ?? 0,
       targetRemoved: r.target_removed,
+      variant: r.variant,
+      dynamicContent: r.dynamic_content,
     }));
   }
 

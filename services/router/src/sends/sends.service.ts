@@ -36,7 +36,10 @@ export class SendsService {
             url: e.url,
             provider: e.provider,
             ...(e.targetRemoved ? { targetRemoved: true } : {}),
+            ...(e.variant !== null ? { variant: e.variant } : {}),
+            ...(e.dynamicContent !== null ? { dynamicContent: e.dynamicContent } : {}),
           })),
+          variant: own.find((e) => e.event === 'sent' || e.event === 'failed')?.variant ?? null,
         };
       });
     return {

@@ -21,6 +21,8 @@ interface Row {
   skipped: DeliveryRow['reasons'];
   failure_reason: string | null;
   error: DeliveryRow['error'];
+  variant: string | null;
+  dynamic_content: Record<string, string> | null;
   attempts: number;
   deferrals: number;
   retry_at: Date | null;
@@ -132,6 +134,8 @@ function toDelivery(r: Row): DeliveryRow {
     reasons: r.skipped,
     failureReason: r.failure_reason,
     error: r.error,
+    variant: r.variant,
+    dynamicContent: r.dynamic_content,
     attempts: r.attempts,
     deferrals: r.deferrals,
     retryAt: iso(r.retry_at),

@@ -217,6 +217,8 @@ export class IngestRepository {
            (array_agg(ev.detail -> 'error' ORDER BY ev.rank DESC, ev.occurred_at DESC)
              FILTER (WHERE ev.kind IN ('failed', 'bounced') AND ev.rank > 0 AND ev.akey = cur.akey))[1] AS error,
            bool_or(cur.ended) AS ended,
+           (array_agg(ev.detail ->> 'variant' ORDER BY ev.occurred_at DESC) FILTER (WHERE ev.kind IN ('sent', 'failed') AND ev.akey = cur.akey))[1] AS variant,
+           (array_agg(ev.detail -> 'dynamicContent' ORDER BY ev.occurred_at DESC) FILTER (WHERE ev.kind IN ('sent', 'failed') AND ev.akey = cur.akey))[1] AS dynamic_content,
            count(*) FILTER (WHERE ev.kind = 'opened')::int AS opens,
            count(*) FILTER (WHERE ev.kind = 'clicked')::int AS clicks,
            min(ev.occurred_at) AS first_at,
@@ -235,12 +237,12 @@ export class IngestRepository {
        )
        INSERT INTO tracker.deliveries AS d (
          send_id, message_id, contact_id, campaign_id, campaign_event_id, shipment_id, channel, dispatch_id, status,
-         attempts, deferrals, skipped, failure_reason, error, retry_at, opens, clicks, created_at, updated_at,
+         attempts, deferrals, skipped, failure_reason, error, variant, dynamic_content, retry_at, opens, clicks, created_at, updated_at,
          routed_at, sent_at, delivered_at, failed_at, bounced_at, opened_at, clicked_at, unsubscribed_at, complained_at)
        SELECT send_id, message_id, contact_id, campaign_id, campaign_event_id, shipment_id, channel, dispatch_id, status,
          attempts, deferrals, coalesce(routing -> 'skipped', '[]'::jsonb),
          CASE WHEN status = 'suppressed' OR ended THEN routing ->> 'reason' END,
-         CASE WHEN status IN ('failed', 'bounced') THEN error END,
+         CASE WHEN status IN ('failed', 'bounced') THEN error END, variant, dynamic_content,
          CASE WHEN status = 'deferred' THEN (routing ->> 'retryAt')::timestamptz END,
          opens, clicks, first_at, last_at,
          routed_at, sent_at, delivered_at, failed_at, bounced_at, opened_at, clicked_at, unsubscribed_at, complained_at
@@ -250,7 +252,7 @@ export class IngestRepository {
          campaign_event_id = EXCLUDED.campaign_event_id, shipment_id = EXCLUDED.shipment_id, channel = EXCLUDED.channel,
          dispatch_id = EXCLUDED.dispatch_id, status = EXCLUDED.status, attempts = EXCLUDED.attempts,
          deferrals = EXCLUDED.deferrals, skipped = EXCLUDED.skipped, failure_reason = EXCLUDED.failure_reason,
-         error = EXCLUDED.error, retry_at = EXCLUDED.retry_at, opens = EXCLUDED.opens, clicks = EXCLUDED.clicks,
+         error = EXCLUDED.error, variant = EXCLUDED.variant, dynamic_content = EXCLUDED.dynamic_content, retry_at = EXCLUDED.retry_at, opens = EXCLUDED.opens, clicks = EXCLUDED.clicks,
          updated_at = EXCLUDED.updated_at, routed_at = EXCLUDED.routed_at, sent_at = EXCLUDED.sent_at,
          delivered_at = EXCLUDED.delivered_at, failed_at = EXCLUDED.failed_at, bounced_at = EXCLUDED.bounced_at,
          opened_at = EXCLUDED.opened_at, clicked_at = EXCLUDED.clicked_at, unsubscribed_at = EXCLUDED.unsubscribed_at,

@@ -85,13 +85,20 @@ export function fromDeliveryEvent(event: DeliveryEvent, msgId: string | undefine
     channel: event.channel,
     occurredAt: event.occurredAt,
     url: event.url ?? null,
-    // Whether a bounce only removed a dead push target (not its address: the log needs no more).
-    detail:
-      event.error || isTargetRemoval(event)
-        ? { ...(event.error ? { error: event.error } : {}), ...(isTargetRemoval(event) ? { targetRemoved: true } : {}) }
-        : null,
+    detail: deliveryDetail(event),
     payload: { ...event },
   };
+}
+
+/** What the log keeps of a delivery event beyond its columns: the error, a removed push target, the content variant a sender rendered. */
+function deliveryDetail(event: DeliveryEvent): Record<string, unknown> | null {
+  const detail: Record<string, unknown> = {};
+  if (event.error) detail.error = event.error;
+  // Whether a bounce only removed a dead push target (not its address: the log needs no more).
+  if (isTargetRemoval(event)) detail.targetRemoved = true;
+  if (event.variant !== undefined) detail.variant = event.variant;
+  if (event.dynamicContent !== undefined) detail.dynamicContent = event.dynamicContent;
+  return Object.keys(detail).length ? detail : null;
 }
 
 /** The UTC day an event is counted on. */
