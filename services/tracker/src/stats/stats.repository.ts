@@ -35,6 +35,7 @@ function columns(figure: StatFigure, byCampaign: boolean): [string, string] {
 }
 
 type DailyRow = { date: string; channel: string } & Record<string, string>;
+type FoundRow = { found: boolean };
 type VariantRow = { channel: Channel; variant: string | null } & Record<VariantFigure, string>;
 
 export interface StatsScope {
@@ -111,7 +112,7 @@ export class StatsRepository {
   async variants(scope: StatsScope): Promise<VariantFigures[]> {
     const params: unknown[] = [scope.campaignId ?? scope.messageId];
     const key = scope.campaignId !== undefined ? 'campaign_id' : 'message_id';
-    const any: { found: boolean }[] = await this.ds.query(
+    const any = await this.ds.query<FoundRow[]>(
       `SELECT EXISTS (SELECT 1 FROM tracker.deliveries WHERE ${key} = $1 AND variant IS NOT NULL) AS found`,
       params,
     );
@@ -120,7 +121,7 @@ export class StatsRepository {
     const day = `(coalesce(sent_at, failed_at) AT TIME ZONE 'UTC')::date`;
     if (scope.from) where.push(`${day} >= $${params.push(scope.from)}::date`);
     if (scope.to) where.push(`${day} <= $${params.push(scope.to)}::date`);
-    const rows: VariantRow[] = await this.ds.query(
+    const rows = await this.ds.query<VariantRow[]>(
       `SELECT channel, variant,
               count(*) FILTER (WHERE sent_at IS NOT NULL) AS sent,
               count(*) FILTER (WHERE delivered_at IS NOT NULL) AS delivered,
