@@ -6,7 +6,13 @@ import { ChannelRegistry } from '../src/channels/channel-registry';
 import { startGateway, type GatewayTestContext } from './support/gateway-test';
 
 /** What a field holds once a PUT leaves it out (null unless it has a default). */
-const CLEARED: Record<string, unknown> = { mobile: false, emailType: 'template', lists: [] };
+const CLEARED: Record<string, unknown> = {
+  mobile: false,
+  emailType: 'template',
+  lists: [],
+  variants: [],
+  dynamicContent: [],
+};
 
 const AUDIT = [
   'isPublished',

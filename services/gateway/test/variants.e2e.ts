@@ -424,3 +424,36 @@ describe('content variants and dynamic content (catalog, preferences, router, se
     });
   }, 180_000);
 });
+
+/** Under SB_STRICT_OPTOUT every variant is sent instead of the base, so each answers to the opt-out rule. */
+describe('variants and the opt-out rule (catalog, SB_STRICT_OPTOUT=true)', () => {
+  let ctx: GatewayTestContext;
+
+  beforeAll(async () => {
+    ctx = await startGateway({ services: ['catalog'], serviceEnv: { SB_STRICT_OPTOUT: 'true' } });
+  }, 120_000);
+
+  afterAll(() => ctx?.close());
+
+  it('refuses a published variant without the tag, and adds the footer to the variant on request', async () => {
+    const sms = {
+      name: 'Strict',
+      isPublished: true,
+      message: 'Sale! {{ optout }}',
+      variants: [
+        { name: 'inherits', filters: [filter('city', '=', 'Brno')], senderId: 'SHOP' },
+        { name: 'own-text', filters: [filter('city', '=', 'Prague')], message: 'Sleva!' },
+      ],
+    };
+    const refused = await ctx.api('POST', '/api/smses/new', sms);
+    expect(refused.status).toBe(400);
+    expect(Object.keys(refused.body.errors[0].details)).toEqual(['variants.1.message']);
+
+    const appended = await ctx.api('POST', '/api/smses/new', { ...sms, autoAppendOptOut: true });
+    expect(appended.status).toBe(201);
+    const [inherits, own] = appended.body.sms.variants;
+    expect(inherits).not.toHaveProperty('message');
+    expect(own.message).toMatch(/^Sleva!\n.+/);
+    expect(appended.body.sms.message).toBe('Sale! {{ optout }}');
+  });
+});

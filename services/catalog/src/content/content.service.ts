@@ -23,7 +23,7 @@ import { TemplatesService } from '../templates/templates.service';
 import { CONTENT_PUBLISHED_SQL, ContentRepository, type ContentRow, type ContentState } from './content.repository';
 import { liquidErrors } from './liquid-check';
 import { OptOutRule } from './opt-out.rule';
-import { personalisationErrors, personalisationOf, storedVariants } from './personalisation';
+import { personalisationErrors, personalisationOf, storedVariants, variantsOptOut } from './personalisation';
 
 const COMMON_COLUMNS: Columns = {
   ...auditColumns('ct'),
@@ -209,15 +209,18 @@ export class ContentService {
           errors.incentiveId = ['Incentive not found.'];
         if (Object.keys(errors).length) throw DomainError.validation(errors);
         const autoAppend = input.autoAppendOptOut === true;
-        const verdict = this.optOut.check(type, state, {
-          autoAppend,
-          layout:
-            type === 'email' && typeof templateId === 'number' && this.optOut.applies(autoAppend)
-              ? await this.templates.layoutOf(templateId)
-              : undefined,
-        });
+        const layout =
+          type === 'email' && typeof templateId === 'number' && this.optOut.applies(autoAppend)
+            ? await this.templates.layoutOf(templateId)
+            : undefined;
+        const verdict = this.optOut.check(type, state, { autoAppend, layout });
         if (!verdict.ok) throw DomainError.validation(verdict.errors);
-        state.fields = verdict.fields;
+        // Each variant is sent instead of the base: it answers to the same rule, over the base it inherits.
+        const variants = variantsOptOut(verdict.fields, (fields) =>
+          this.optOut.check(type, { ...state, fields }, { autoAppend, layout }),
+        );
+        if (!variants.ok) throw DomainError.validation(variants.errors);
+        state.fields = variants.fields;
         const row = current
           ? await this.repo.update(em, type, id!, state, actor)
           : await this.repo.insert(em, type, state, actor);

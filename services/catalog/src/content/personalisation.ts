@@ -79,6 +79,39 @@ export function personalisationErrors(type: ContentType, fields: Record<string, 
   return errors;
 }
 
+type Verdict = { ok: true; fields: Record<string, unknown> } | { ok: false; errors: ErrorDetails };
+
+/**
+ * The opt-out rule (DESIGN §7.2, `OptOutRule`) applied to each variant as it is sent: its fields
+ * over the base's. Errors are keyed `variants.<i>.<field>`; a footer the rule adds goes into the
+ * variant's own field, or into none when the variant inherits that field from the (checked) base.
+ */
+export function variantsOptOut(
+  fields: Record<string, unknown>,
+  check: (fields: Record<string, unknown>) => Verdict,
+): Verdict {
+  const variants = (fields.variants ?? []) as StoredVariant[];
+  if (variants.length === 0) return { ok: true, fields };
+  const errors: ErrorDetails = {};
+  const checked = variants.map((variant, i) => {
+    const { name: _name, filters: _filters, ...own } = variant;
+    const verdict = check({
+      ...fields,
+      ...Object.fromEntries(Object.entries(own).filter(([, v]) => v !== null && v !== undefined)),
+    });
+    if (!verdict.ok) {
+      for (const [field, messages] of Object.entries(verdict.errors)) errors[`variants.${i}.${field}`] = messages;
+      return variant;
+    }
+    const updated = { ...variant };
+    for (const key of Object.keys(own))
+      if (own[key] !== null && own[key] !== undefined) updated[key] = verdict.fields[key];
+    return updated;
+  });
+  if (Object.keys(errors).length) return { ok: false, errors };
+  return { ok: true, fields: { ...fields, variants: checked } };
+}
+
 /** The variants and dynamic content of stored fields, as senders evaluate them. */
 export function personalisationOf(
   type: ContentType,
