@@ -34,7 +34,13 @@ describe('preferences.decide — routing rules', () => {
   };
 
   it('takes the candidates in the given order and routes to the first with an address, with the render fields', async () => {
-    const id = await ctx.newContact({ ...full, locale: 'en_GB', timezone: 'Europe/London', fields: { plan: 'gold' } });
+    const id = await ctx.newContact({
+      ...full,
+      locale: 'en_GB',
+      timezone: 'Europe/London',
+      country: 'GB',
+      fields: { plan: 'gold' },
+    });
     const [d] = await ctx.decide(ctx.request(id, ['tweet', 'email']));
     expect(d).toMatchObject({ outcome: 'routed', channel: 'tweet', candidates: ['tweet', 'email'], skipped: [] });
     expect(d.contact).toEqual({
@@ -49,6 +55,8 @@ describe('preferences.decide — routing rules', () => {
         email: 'ada@example.com',
         mobile: '+14155550123',
         twitterHandle: 'ada',
+        // Content variants filter on it (DESIGN §7.2), and Liquid may print it.
+        country: 'GB',
       },
     });
   });
