@@ -423,6 +423,31 @@ describe('content variants and dynamic content (catalog, preferences, router, se
       'v-raleigh': { 'test content name': 'default', 'test content name2': '2' },
     });
   }, 180_000);
+
+  it('previews each contact the variant a sender would pick, per content item and message by message', async () => {
+    const sms = await ctx.api('POST', '/api/smses/new', {
+      name: 'Preview SMS',
+      message: 'Base, {{ contact.firstname }}',
+      variants: [
+        { name: 'prague', filters: [filter('city', '=', 'Prague')], message: 'Praha, {{ contact.firstname }}' },
+      ],
+    });
+    expect(sms.status).toBe(201);
+    const id = sms.body.sms.id as number;
+    const preview = async (contactId: string) =>
+      (await ctx.api('POST', `/api/smses/${id}/preview`, { contactId })).body.preview;
+    expect(await preview('v-ada')).toEqual({ variant: 'prague', message: 'Praha, Ada' });
+    expect(await preview('v-bob')).toEqual({ variant: null, message: 'Base, Bob' });
+    const sample = await ctx.api('POST', `/api/smses/${id}/preview`, { fields: { firstname: 'Eva', city: 'Prague' } });
+    expect(sample.body.preview).toEqual({ variant: 'prague', message: 'Praha, Eva' });
+
+    const messageId = await messageFor('sms', id);
+    const side = await ctx.api('POST', `/api/messages/${messageId}/preview`, { contactId: 'v-ada' });
+    expect(side.status).toBe(200);
+    expect(side.body.preview.channels).toEqual([
+      expect.objectContaining({ channel: 'sms', variant: 'prague', message: expect.stringMatching(/^Praha, Ada/) }),
+    ]);
+  }, 120_000);
 });
 
 /** Under SB_STRICT_OPTOUT every variant is sent instead of the base, so each answers to the opt-out rule. */

@@ -455,12 +455,14 @@ const nullableText = z.string().nullable();
  * `fromName`; sms: `message` as sent (the opt-out text appended where it has none), `segments`,
  * `encoding`; notification and mobile_notification: `heading`, `message`, `url`; tweet: `text`;
  * inapp: `title`, `body`, `url`. A channel whose content is missing or does not render carries
- * `error` (the Mautic error item) instead of its fields.
+ * `error` (the Mautic error item) instead of its fields. Content with variants names the one this
+ * contact gets (`variant`, null for the base content).
  */
 export const MessagePreviewChannelSchema = z.object({
   channel: ChannelSchema,
   contentType: z.enum(['email', 'sms', 'notification', 'tweet', 'inapp']),
   contentId: z.number().int(),
+  variant: nullableText.optional(),
   subject: nullableText.optional(),
   html: nullableText.optional(),
   text: nullableText.optional(),

@@ -6,9 +6,11 @@ import {
   liquidErrorReason,
   layOut,
   LiquidTemplates,
+  personalise,
   preferencesContactsGet,
   SAMPLE_INCENTIVE_CODE,
   type ContentType,
+  type FilterSubject,
   type PreviewRequest,
 } from '@switchboard/contracts';
 import { RpcClient } from '@switchboard/messaging';
@@ -18,6 +20,12 @@ import type { GatewayConfig } from '../gateway.config';
 
 /** The names a preview's templates see. */
 export type PreviewScope = Record<string, unknown>;
+
+/** Whom a preview renders for: the names its templates see, and the contact its variants are chosen by. */
+export interface PreviewContext {
+  scope: PreviewScope;
+  subject: FilterSubject;
+}
 
 /**
  * Renders a content item's Liquid fields as a sender would (the senders' `LiquidTemplates`: Mautic
@@ -33,14 +41,21 @@ export class PreviewService {
   ) {}
 
   async preview(type: ContentType, id: number, request: PreviewRequest): Promise<Record<string, string | null>> {
-    return this.renderItem(type, id, await this.scopeFor(request));
+    return this.renderItem(type, id, await this.contextFor(request));
   }
 
-  /** One content item's Liquid fields rendered in a scope made once (a message preview renders each of its channels in one). */
-  async renderItem(type: ContentType, id: number, scope: PreviewScope): Promise<Record<string, string | null>> {
-    const item = await this.rpc.call(catalogContentGet, { type, id }, { timeoutMs: this.config.rpcTimeoutMs });
+  /**
+   * One content item's Liquid fields rendered in a context made once (a message preview renders each
+   * of its channels in one): the variant and dynamic content this contact would be sent now, as a
+   * sender picks them; content with variants also names the one picked (`variant`, null = base).
+   */
+  async renderItem(type: ContentType, id: number, context: PreviewContext): Promise<Record<string, string | null>> {
+    const stored = await this.rpc.call(catalogContentGet, { type, id }, { timeoutMs: this.config.rpcTimeoutMs });
+    const { content: item, choice } = personalise(stored, context.subject, new Date());
+    let scope = context.scope;
     const spec = CONTENT_FIELDS[type];
     const rendered: Record<string, string | null> = {};
+    if (stored.variants?.length) rendered.variant = choice.variant ?? null;
     for (const field of spec.liquid) {
       const source = item.fields[field];
       rendered[field] =
@@ -60,7 +75,7 @@ export class PreviewService {
 
   /** A template around `content` (sample HTML, or a placeholder paragraph), as senders lay an email out. */
   async previewTemplate(html: string, request: PreviewRequest & { content?: string }): Promise<{ html: string }> {
-    const scope = await this.scopeFor(request);
+    const { scope } = await this.contextFor(request);
     return {
       html: layOut(html, request.content ?? '<p>The email goes here.</p>', (source) =>
         this.render(source, scope, true, 'html'),
@@ -86,21 +101,23 @@ export class PreviewService {
       email: c.email,
       mobile: c.mobile,
       twitterHandle: c.twitterHandle,
+      country: c.country,
     };
     return { fields: { ...stored, ...request.fields }, locale: c.locale, timezone: c.timezone };
   }
 
-  /** What templates see in a preview: the contact or sample fields, sample links, a sample coupon code. */
-  async scopeFor(request: PreviewRequest): Promise<PreviewScope> {
-    const { fields } = await this.sampleContact(request);
+  /** What templates see in a preview (the contact or sample fields, sample links, a sample coupon code) and whom variants are chosen by. */
+  async contextFor(request: PreviewRequest): Promise<PreviewContext> {
+    const { fields, locale, timezone } = await this.sampleContact(request);
     const unsubscribeUrl = sampleUrls(this.config.http.publicUrl).unsubscribe;
-    return {
+    const scope = {
       contact: { ...fields, unsubscribe_url: unsubscribeUrl },
       unsubscribe_url: unsubscribeUrl,
       optout: this.config.content.smsOptOutText,
       // A preview uses up no coupon code.
       incentive: { code: SAMPLE_INCENTIVE_CODE },
     };
+    return { scope, subject: { id: request.contactId ?? 'preview', fields, locale, timezone } };
   }
 
   private render(source: string, scope: Record<string, unknown>, html: boolean, field: string): string {

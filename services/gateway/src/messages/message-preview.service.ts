@@ -14,7 +14,7 @@ import {
 } from '@switchboard/contracts';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { CatalogClient } from '../catalog/catalog.client';
-import { PreviewService, type PreviewScope } from '../content/preview.service';
+import { PreviewService, type PreviewContext } from '../content/preview.service';
 import type { GatewayConfig } from '../gateway.config';
 
 type Rendered = Record<string, string | null>;
@@ -34,21 +34,23 @@ export class MessagePreviewService {
 
   async preview(messageId: number, request: PreviewRequest) {
     const message = (await this.catalog.get('message', messageId)) as unknown as MessageView;
-    const scope = await this.previews.scopeFor(request);
+    const context = await this.previews.contextFor(request);
     const channels: MessagePreviewChannel[] = [];
     // One after another: each render is synchronous CPU under Liquid's limits, so parallel gains nothing.
     for (const { channel, channelId, isEnabled } of message.channels) {
       if (!isEnabled || channelId === null) continue;
-      channels.push(await this.channel(channel, channelId, scope));
+      channels.push(await this.channel(channel, channelId, context));
     }
     return { preview: { messageId, channels } };
   }
 
-  private async channel(channel: Channel, contentId: number, scope: PreviewScope): Promise<MessagePreviewChannel> {
+  private async channel(channel: Channel, contentId: number, context: PreviewContext): Promise<MessagePreviewChannel> {
     const contentType = CHANNEL_CONTENT_TYPE[channel];
     const head = { channel, contentType, contentId };
     try {
-      return { ...head, ...this.shape(contentType, await this.previews.renderItem(contentType, contentId, scope)) };
+      const rendered = await this.previews.renderItem(contentType, contentId, context);
+      const variant = 'variant' in rendered ? { variant: rendered.variant } : {};
+      return { ...head, ...variant, ...this.shape(contentType, rendered) };
     } catch (error) {
       // A channel whose content is gone or does not render is shown as such beside the others.
       if (error instanceof DomainError && (error.code === ErrorCode.Validation || error.code === ErrorCode.NotFound))
