@@ -58,4 +58,23 @@ describe('counters', () => {
       { messageId: 7, campaignKey: '', channel: 'sms', day: '2026-11-20', increments: { suppressed: 1 } },
     ]);
   });
+
+  it('does not count a re-route that finds no channel as suppressed: the dispatch it follows counts the send', () => {
+    const e = fromRoutingOutcome(
+      {
+        sendId: 's3',
+        messageId: 7,
+        contactId: 'c3',
+        outcome: 'failed',
+        attempt: 1,
+        candidates: ['email'],
+        skipped: [{ channel: 'email', reason: 'excluded' }],
+        reason: 'no_channel',
+        occurredAt: '2026-11-20T10:00:00Z',
+      },
+      'm2',
+    );
+    expect(e).toMatchObject({ kind: 'suppressed', reroute: true });
+    expect(counterDeltas([e], firstCandidates([e]))).toEqual([]);
+  });
 });

@@ -143,6 +143,8 @@ export function counterDeltas(newEvents: TrackedEvent[], newFirsts: First[]): Co
     row.increments[column] = (row.increments[column] ?? 0) + 1;
   };
   for (const e of newEvents) {
+    // A re-route that finds no channel ends a send its dispatch's failure or bounce already counts.
+    if (e.kind === 'suppressed' && e.reroute) continue;
     const column = EVENT_COLUMN[e.kind];
     if (column) bump(rowOf(e), column);
   }

@@ -30,6 +30,8 @@ export interface TrackedEvent {
   detail: Record<string, unknown> | null;
   /** What webhooks receive as `data`. */
   payload: Record<string, unknown>;
+  /** A routing outcome of a re-route: the send was dispatched before, and that dispatch's failure or bounce already counts it. */
+  reroute: boolean;
 }
 
 const ROUTING_KIND = { routed: 'routed', deferred: 'deferred', failed: 'suppressed' } as const;
@@ -62,6 +64,7 @@ export function fromRoutingOutcome(outcome: RoutingOutcome, msgId: string | unde
       ...(outcome.retryAt ? { retryAt: outcome.retryAt } : {}),
     },
     payload,
+    reroute: (outcome.attempt ?? 0) > 0,
   };
 }
 
@@ -87,6 +90,7 @@ export function fromDeliveryEvent(event: DeliveryEvent, msgId: string | undefine
     url: event.url ?? null,
     detail: deliveryDetail(event),
     payload: { ...event },
+    reroute: false,
   };
 }
 
