@@ -71,7 +71,9 @@ function serviceSubjects(names: NatsNames): Record<ServiceNatsUser, { publish: s
         s.channelHeartbeat(),
         ...channels.map((c) => s.channelAnnounced(c)),
         ...(service === 'sender-inapp' ? [s.inboxChanged()] : []),
-        ...callsCatalogAndPreferences,
+        // Content and coupon codes from catalog; short links saved with the tracker.
+        rpcOf('catalog'),
+        rpcOf('tracker'),
       ],
       subscribe: [
         ...channels.map((c) => s.dispatch(c)),
@@ -102,7 +104,7 @@ function serviceSubjects(names: NatsNames): Record<ServiceNatsUser, { publish: s
       subscribe: [rpcOf('preferences'), s.contactUpserted(), s.contactErased(), names.familyFilter('delivery')],
     },
     'campaign-actions': {
-      publish: [s.sendRequested(), ...callsCatalogAndPreferences, s.shipmentCanceled()],
+      publish: [s.sendRequested(), ...callsCatalogAndPreferences, rpcOf('tracker'), s.shipmentCanceled()],
       subscribe: [
         rpcOf('campaign-actions'),
         s.campaignAction(),

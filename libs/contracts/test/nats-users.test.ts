@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '@switchboard/testing';
+import * as contracts from '../src';
 import {
   NatsNames,
   natsUserPermissions,
@@ -12,6 +13,30 @@ import {
 } from '../src';
 
 const CHART = join(REPO_ROOT, 'deploy/helm/switchboard');
+
+/** Whether a NATS subject filter (`*` one token, `>` the rest) covers `subject`. */
+function covers(filter: string, subject: string): boolean {
+  const f = filter.split('.');
+  const t = subject.split('.');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '>') return true;
+    if (f[i] !== '*' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}
+
+/** The TypeScript source a service runs: its own `src`, and for a sender the channel SDK that does its work. */
+function sourceOf(user: string): string {
+  const dirs = [join(REPO_ROOT, 'services', user, 'src')];
+  if (user.startsWith('sender-')) dirs.push(join(REPO_ROOT, 'libs/channel-sdk/src'));
+  return dirs
+    .flatMap((dir) =>
+      (readdirSync(dir, { recursive: true }) as string[])
+        .filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))
+        .map((f) => readFileSync(join(dir, f), 'utf8')),
+    )
+    .join('\n');
+}
 
 /**
  * The NATS users come from one list (libs/contracts/src/nats-users.ts); deploy/nats/nats-server.conf
@@ -46,15 +71,6 @@ describe('NATS users (libs/contracts → nats-server.conf and the Helm chart)', 
   });
 
   it('lets some service publish each subject the services use, and some service read each event', () => {
-    const covers = (filter: string, subject: string) => {
-      const f = filter.split('.');
-      const t = subject.split('.');
-      for (let i = 0; i < f.length; i++) {
-        if (f[i] === '>') return true;
-        if (f[i] !== '*' && f[i] !== t[i]) return false;
-      }
-      return f.length === t.length;
-    };
     const services = SERVICE_NATS_USERS.map((u) => users[u]);
     const s = names.subjects;
     for (const subject of [
@@ -71,6 +87,24 @@ describe('NATS users (libs/contracts → nats-server.conf and the Helm chart)', 
       expect([subject, services.some((u) => u.publish.some((f) => covers(f, subject)))]).toEqual([subject, true]);
       expect([subject, services.some((u) => u.subscribe.some((f) => covers(f, subject)))]).toEqual([subject, true]);
     }
+  });
+
+  it('lets each service call every RPC its source names (read from the code, so a new call cannot miss its right)', () => {
+    const rpcs = Object.entries(contracts).filter(
+      (e): e is [string, { service: string; operation: string }] =>
+        typeof e[1] === 'object' && e[1] !== null && 'service' in e[1] && 'operation' in e[1] && 'request' in e[1],
+    );
+    expect(rpcs.length).toBeGreaterThan(20);
+    const missing: string[] = [];
+    for (const user of SERVICE_NATS_USERS) {
+      const source = sourceOf(user);
+      for (const [name, rpc] of rpcs) {
+        if (rpc.service === user || !new RegExp(`\\b${name}\\b`).test(source)) continue;
+        const subject = names.subjects.rpc(rpc.service, rpc.operation);
+        if (!users[user].publish.some((f) => covers(f, subject))) missing.push(`${user} → ${subject} (${name})`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 
   it('has the chart read the same users, with the prefix filled in', () => {
