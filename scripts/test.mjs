@@ -235,7 +235,20 @@ async function main() {
   );
   const jestDefaults = ['--reporters=default', `--reporters=${REPORTER}`];
   if (!jestArgs.some((a) => a.startsWith('--forceExit'))) jestDefaults.push('--forceExit');
-  const args = [nxBin, 'run-many', '-t', 'test', ...defaults, ...nxArgs, '--', ...jestDefaults, ...jestArgs];
+  // Nx hands the arguments after `--` to the project's `test` script through a shell: quote the
+  // ones a shell would split or read (`-t "falls back"`, `a|b`).
+  const forShell = (a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  const args = [
+    nxBin,
+    'run-many',
+    '-t',
+    'test',
+    ...defaults,
+    ...nxArgs,
+    '--',
+    ...jestDefaults,
+    ...jestArgs.map(forShell),
+  ];
   say(`nx ${args.slice(1).join(' ')}`);
 
   const env = {
