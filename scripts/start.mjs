@@ -351,6 +351,22 @@ async function main() {
     return;
   }
 
+  // Something already answering on a service's port (most often an earlier `npm start`, or a
+  // test, still running) would pass our /ready checks while our own processes crash-loop on
+  // EADDRINUSE: say so and stop instead.
+  const taken = [];
+  for (const svc of runnable) if ((await probeHttp(svc.readyUrl, 1000)) !== 0) taken.push(svc);
+  if (taken.length) {
+    console.error(
+      red(
+        `${tag} already answering: ${taken.map((s) => `${s.name} at ${s.readyUrl}`).join(', ')}. ` +
+          'Is another Switchboard running (npm start, npm run chaos or a test)? Stop it, then start again.',
+      ),
+    );
+    await shutdown('ports in use', 1);
+    return;
+  }
+
   const ctx = { natsUrl: infra.natsUrl, databaseUrl: infra.databaseUrl, secrets, devProviders };
   const make = (svc) => {
     const s = new ServiceChild(svc, SERVICES.indexOf(svc), serviceEnv(svc, ctx));

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createTestEnv, freePort, REPO_ROOT, type TestEnv } from '../src';
 
@@ -68,4 +69,35 @@ describe('npm start', () => {
     }
     expect(processesOf(env.prefix)).toEqual([]);
   }, 300_000);
+
+  it('refuses to start a service whose port already answers (an earlier start still running), instead of reporting it ready', async () => {
+    // catalog's health port, as scripts/services.mjs gives it.
+    const squatter = createServer((_req, res) => res.end('{"status":"ready"}'));
+    await new Promise<void>((resolve) => squatter.listen(9102, '127.0.0.1', resolve));
+    try {
+      const child = spawn(process.execPath, ['scripts/start.mjs', '--exit-when-ready', 'catalog'], {
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          NATS_URL: env.natsUrl,
+          DATABASE_URL: env.databaseUrl,
+          SB_PREFIX: env.prefix,
+          NO_COLOR: '1',
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const output: string[] = [];
+      child.stdout.on('data', (d: Buffer) => output.push(d.toString()));
+      child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const log = output.join('');
+      expect(code).toBe(1);
+      expect(log).toContain('already answering: catalog at http://127.0.0.1:9102/ready');
+      expect(log).not.toMatch(/catalog\b[^\n]*ready \(/);
+      expect(processesOf(env.prefix)).toEqual([]);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  }, 120_000);
 });
