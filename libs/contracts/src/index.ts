@@ -13,6 +13,7 @@ export * from './rest/index';
 export * from './batch';
 export * from './liquid-engine';
 export * from './sms-segments';
+export * from './twilio-signature';
 export * from './opt-out';
 export * from './mautic-tokens';
 export * from './liquid-templates';

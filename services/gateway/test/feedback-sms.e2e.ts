@@ -1,9 +1,9 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { DeadLetter } from '@switchboard/contracts';
+import { twilioSignature, type DeadLetter } from '@switchboard/contracts';
 import { NATS_CONNECTION } from '@switchboard/messaging';
 import type { RunningService } from '@switchboard/service-kit';
 import { SubjectRecorder, waitFor } from '@switchboard/testing';
-import { signTwilioRequest, startDevProviders, type DevProviders, type FeedbackKind } from '../../dev-providers/src';
+import { startDevProviders, type DevProviders, type FeedbackKind } from '../../dev-providers/src';
 import { startGateway, startNamedService, type GatewayTestContext } from './support/gateway-test';
 
 /**
@@ -138,7 +138,7 @@ describe('Twilio status callbacks become delivery events, DNC and statistics', (
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': signTwilioRequest(dev.twilio.config.authToken, callbackUrl, params),
+        'x-twilio-signature': twilioSignature(dev.twilio.config.authToken, callbackUrl, params),
       },
       body: params,
     });
@@ -161,10 +161,10 @@ describe('Twilio status callbacks become delivery events, DNC and statistics', (
         body: params,
       });
     expect((await post({})).status).toBe(401);
-    expect((await post({ 'x-twilio-signature': signTwilioRequest('wrong-token', callbackUrl, params) })).status).toBe(
+    expect((await post({ 'x-twilio-signature': twilioSignature('wrong-token', callbackUrl, params) })).status).toBe(
       401,
     );
-    const tampered = signTwilioRequest(
+    const tampered = twilioSignature(
       dev.twilio.config.authToken,
       callbackUrl,
       new URLSearchParams({ MessageSid: sid, MessageStatus: 'delivered' }),

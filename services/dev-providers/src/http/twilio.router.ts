@@ -1,5 +1,5 @@
-import { createHmac, randomBytes } from 'node:crypto';
-import { smsSegments, type SmsEncoding } from '@switchboard/contracts';
+import { randomBytes } from 'node:crypto';
+import { smsSegments, twilioSignature, type SmsEncoding } from '@switchboard/contracts';
 import { FailureSwitch, type FeedbackKind } from '../control';
 import { Received, type Outbox } from '../outbox';
 import { DROP_CONNECTION, reply, type FakeRequest, type FakeResponse, type FakeRoute } from './http-kit';
@@ -24,21 +24,6 @@ export interface TwilioMessage {
   numSegments: number;
   statusCallback: string | null;
   receivedAt: Date;
-}
-
-/** Twilio's X-Twilio-Signature: base64 HMAC-SHA1 (auth token) over the URL and the sorted POST parameters. */
-export function signTwilioRequest(authToken: string, url: string, params: URLSearchParams): string {
-  const names = [...new Set(params.keys())].sort();
-  const data = names.reduce(
-    (acc, name) =>
-      acc +
-      params
-        .getAll(name)
-        .map((v) => name + v)
-        .join(''),
-    url,
-  );
-  return createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
 }
 
 /** The statuses a StatusCallback receives for each kind of feedback, in order (error code for undelivered). */
@@ -126,7 +111,7 @@ export function createTwilioFake(config: TwilioConfig, outbox?: Outbox, control 
           method: 'POST',
           headers: {
             'content-type': 'application/x-www-form-urlencoded',
-            'x-twilio-signature': signTwilioRequest(config.authToken, url, params),
+            'x-twilio-signature': twilioSignature(config.authToken, url, params),
           },
           body: params,
           signal: AbortSignal.timeout(10_000),

@@ -1,23 +1,7 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { twilioSignature } from '@switchboard/contracts';
 
-/**
- * Twilio's request signature: base64(HMAC-SHA1(auth token, the full URL Twilio called + every POST
- * parameter's name and value, sorted by name)), sent as `X-Twilio-Signature`.
- */
-export function twilioSignature(authToken: string, url: string, params: URLSearchParams): string {
-  const names = [...new Set(params.keys())].sort();
-  const data = names.reduce(
-    (acc, name) =>
-      acc +
-      params
-        .getAll(name)
-        .map((v) => name + v)
-        .join(''),
-    url,
-  );
-  return createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
-}
-
+/** A status callback's `X-Twilio-Signature`, compared in constant time. */
 export function verifyTwilioSignature(
   authToken: string,
   url: string,
