@@ -1,6 +1,7 @@
-// Installs the npm dependencies when node_modules is missing (a fresh clone). Node built-ins only.
+// Installs the npm dependencies when node_modules is missing (a fresh clone) or older than
+// package-lock.json (a pull that added or changed one). Node built-ins only.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -8,9 +9,7 @@ import path from 'node:path';
  * is out of sync with package.json). Exits the process when installing fails.
  */
 export function ensureDependencies(root, log = console.log) {
-  const nm = path.join(root, 'node_modules');
-  if (existsSync(path.join(nm, '.package-lock.json')) && existsSync(path.join(nm, '@swc-node', 'register')))
-    return false;
+  if (dependenciesCurrent(root)) return false;
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const run = (args) => {
     log(`installing dependencies: npm ${args.join(' ')}`);
@@ -25,4 +24,17 @@ export function ensureDependencies(root, log = console.log) {
     process.exit(1);
   }
   return true;
+}
+
+/**
+ * node_modules is there and was installed from the lock file as it is now: npm rewrites
+ * node_modules/.package-lock.json on every install, so a package-lock.json changed since (a pull
+ * that added a dependency) is newer than it.
+ */
+function dependenciesCurrent(root) {
+  const nm = path.join(root, 'node_modules');
+  const installed = path.join(nm, '.package-lock.json');
+  if (!existsSync(installed) || !existsSync(path.join(nm, '@swc-node', 'register'))) return false;
+  const lock = path.join(root, 'package-lock.json');
+  return !existsSync(lock) || statSync(lock).mtimeMs <= statSync(installed).mtimeMs;
 }
