@@ -11,13 +11,21 @@ void (async () => {
   const count = numberArg('count', quick ? 10_000 : 50_000);
   const rounds = numberArg('rounds', quick ? 2 : 3);
   const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-  const perSecond: number[] = [];
-  for (let i = 0; i < rounds; i++) perSecond.push((await measureBaseline(natsUrl, count)).perSecond);
-  const s = summarize(perSecond);
+  const figures = [];
+  for (let i = 0; i < rounds; i++) figures.push(await measureBaseline(natsUrl, count));
+  const s = summarize(figures.map((f) => f.perSecond));
+  const cpuMicrosPerMessage = round(summarize(figures.map((f) => f.cpuMicrosPerMessage)).median, 0);
   console.log(
-    `baseline: ${round(s.median, 0)} msg/s (min ${round(s.min, 0)}, max ${round(s.max, 0)}, ${rounds} rounds of ${count})`,
+    `baseline: ${round(s.median, 0)} msg/s (min ${round(s.min, 0)}, max ${round(s.max, 0)}, ${rounds} rounds of ${count}), ${cpuMicrosPerMessage} µs CPU a message`,
   );
-  emitResult('baseline', { perSecond: round(s.median, 0), min: round(s.min, 0), max: round(s.max, 0), rounds, count });
+  emitResult('baseline', {
+    perSecond: round(s.median, 0),
+    min: round(s.min, 0),
+    max: round(s.max, 0),
+    rounds,
+    count,
+    cpuMicrosPerMessage,
+  });
 })().catch((error) => {
   console.error(error);
   process.exit(1);

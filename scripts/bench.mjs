@@ -100,7 +100,9 @@ const rows = [
       .filter(([, v]) => v > 0)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ') || '—',
-    results.route?.cpuMicrosPerContactTotal ? `${results.route.cpuMicrosPerContactTotal} µs in all` : '',
+    results.route?.cpuMicrosPerContactTotal
+      ? `${results.route.cpuMicrosPerContactTotal} µs in all; a bare message ${fmt(results.route.baselineCpuMicrosPerMessage)} µs`
+      : '',
   ],
   [
     'route ceiling CPU per contact (µs)',

@@ -279,6 +279,7 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection, syste
   // Baseline, pipeline and relay alternate, so that all see the same machine (other work on it comes and goes).
   const rates: number[] = [];
   const baselines: number[] = [];
+  const baselineCpu: number[] = [];
   const ratios: number[] = [];
   const ceilings: number[] = [];
   // Where a routed (or relayed) contact's CPU goes, over the pipeline's (the relays') rounds only.
@@ -286,7 +287,9 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection, syste
   const relayCpu = relay ? await CpuLedger.open(env.databaseUrl, relay.pids) : undefined;
   try {
     for (let r = 0; r < ROUNDS; r++) {
-      baselines.push((await measureBaseline(env.natsUrl, COUNT)).perSecond);
+      const bare = await measureBaseline(env.natsUrl, COUNT);
+      baselines.push(bare.perSecond);
+      baselineCpu.push(bare.cpuMicrosPerMessage);
       await cpu?.start();
       rates.push(await throughput(COUNT));
       await cpu?.stop();
@@ -395,6 +398,7 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection, syste
     baselinePerSecond: round(baseline.median),
     ratioToBaseline: round(summarize(ratios).median, 3),
     ratiosByRound: ratios.map((r) => round(r, 3)),
+    baselineCpuMicrosPerMessage: round(summarize(baselineCpu).median),
     relayCeilingPerSecond: ceilings.length ? round(summarize(ceilings).median) : undefined,
     relayCeilingToBaseline: ceilings.length
       ? round(summarize(ceilings.map((c, r) => c / baselines[r])).median, 3)
@@ -413,6 +417,7 @@ async function run(env: TestEnv, client: Client, observer: NatsConnection, syste
     max: report.max,
     baselineInRun: report.baselinePerSecond,
     ratioToBaseline: report.ratioToBaseline,
+    baselineCpuMicrosPerMessage: report.baselineCpuMicrosPerMessage,
     relayCeilingPerSecond: report.relayCeilingPerSecond,
     relayCeilingToBaseline: report.relayCeilingToBaseline,
     cpuMicrosPerContact,
