@@ -31,7 +31,7 @@ export function ensureDependencies(root, log = console.log) {
  * node_modules/.package-lock.json on every install, so a package-lock.json changed since (a pull
  * that added a dependency) is newer than it.
  */
-function dependenciesCurrent(root) {
+export function dependenciesCurrent(root) {
   const nm = path.join(root, 'node_modules');
   const installed = path.join(nm, '.package-lock.json');
   if (!existsSync(installed) || !existsSync(path.join(nm, '@swc-node', 'register'))) return false;
