@@ -1,7 +1,6 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDevProviders, type DevProviders } from '../../dev-providers/src';
-import { waitFor } from '@switchboard/testing';
-import { startGateway, type GatewayTestContext } from './support/gateway-test';
+import { startGateway, type GatewayTestContext, channelAvailable } from './support/gateway-test';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-quic'];
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -66,11 +65,7 @@ describe('admin web UI — campaigns', () => {
       name: 'UI newsletter',
       channels: { email: { channelId: email.id, isEnabled: true } },
     });
-    await waitFor(async () =>
-      ((await ctx.api('GET', '/api/channels')).body.channels ?? []).some(
-        (c: { channel: string; available: boolean }) => c.channel === 'email' && c.available,
-      ),
-    );
+    await channelAvailable(ctx, 'email');
     page = await browser.newPage();
     page.setDefaultTimeout(20_000);
     page.on('pageerror', (error) => pageErrors.push(error.message));

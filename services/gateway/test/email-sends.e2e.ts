@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { waitFor } from '@switchboard/testing';
-import { startGateway, type GatewayTestContext } from './support/gateway-test';
+import { startGateway, type GatewayTestContext, channelAvailable } from './support/gateway-test';
 
 /**
  * Mautic's segment emails and email-to-contact sends (DESIGN §7.4), as mautic/api-library's
@@ -44,12 +44,7 @@ describe('Mautic email sends (segment emails, one contact with tokens)', () => {
       ['le-cid', 'cid@example.org', 'Cid'],
     ])
       expect((await ctx.api('PUT', `/api/contacts/${id}/edit`, { email, firstname })).status).toBe(201);
-    await waitFor(async () => {
-      const channels = await ctx.api('GET', '/api/channels');
-      return channels.body.channels?.some(
-        (c: { channel: string; available: boolean }) => c.channel === 'email' && c.available,
-      );
-    });
+    await channelAvailable(ctx, 'email');
   });
 
   afterAll(async () => {

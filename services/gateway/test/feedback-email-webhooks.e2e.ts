@@ -9,7 +9,7 @@ import {
   type SesNotifier,
 } from '../../dev-providers/src';
 import { waitFor } from '@switchboard/testing';
-import { startGateway, type GatewayTestContext } from './support/gateway-test';
+import { startGateway, type GatewayTestContext, channelAvailable } from './support/gateway-test';
 
 const SECRET = 'feedback-webhooks-tracking-secret-0123456789';
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:ses-feedback';
@@ -62,12 +62,7 @@ describe('SES and SendGrid feedback webhooks', () => {
       channels: { email: { channelId: email.body.email.id, isEnabled: true } },
     });
     messageId = message.body.message.id as number;
-    await waitFor(async () => {
-      const channels = await ctx.api('GET', '/api/channels');
-      return channels.body.channels?.some(
-        (c: { channel: string; available: boolean }) => c.channel === 'email' && c.available,
-      );
-    });
+    await channelAvailable(ctx, 'email');
   });
 
   afterAll(async () => {

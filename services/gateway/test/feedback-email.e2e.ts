@@ -2,7 +2,7 @@ import nodemailer from 'nodemailer';
 import { freePort, waitFor } from '@switchboard/testing';
 import { bounceAddress } from '@switchboard/tracking';
 import { startDevProviders, type DevProviders, type FeedbackKind } from '../../dev-providers/src';
-import { startGateway, type GatewayTestContext } from './support/gateway-test';
+import { startGateway, type GatewayTestContext, channelAvailable } from './support/gateway-test';
 
 const SECRET = 'feedback-email-tracking-secret-0123456789';
 const BOUNCE_DOMAIN = 'bounces.switchboard.test';
@@ -49,12 +49,7 @@ describe('email bounces, complaints and receipts through VERP and the inbound SM
       channels: { email: { channelId: email.body.email.id, isEnabled: true } },
     });
     messageId = message.body.message.id as number;
-    await waitFor(async () => {
-      const channels = await ctx.api('GET', '/api/channels');
-      return channels.body.channels?.some(
-        (c: { channel: string; available: boolean }) => c.channel === 'email' && c.available,
-      );
-    });
+    await channelAvailable(ctx, 'email');
   });
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import type { RunningService } from '@switchboard/service-kit';
 import { waitFor } from '@switchboard/testing';
 import { startDevProviders, type DevProviders, type FeedbackKind } from '../../dev-providers/src';
-import { startGateway, startNamedService, type GatewayTestContext } from './support/gateway-test';
+import { startGateway, startNamedService, type GatewayTestContext, channelAvailable } from './support/gateway-test';
 
 /**
  * SMPP delivery receipts on the real path (DESIGN §6): sender-sms submits with registered_delivery;
@@ -39,12 +39,7 @@ describe('SMPP delivery receipts become delivery events, DNC and statistics', ()
       channels: { sms: { channelId: content.body.sms.id, isEnabled: true } },
     });
     messageId = message.body.message.id as number;
-    await waitFor(async () => {
-      const channels = await ctx.api('GET', '/api/channels');
-      return channels.body.channels?.some(
-        (c: { channel: string; available: boolean }) => c.channel === 'sms' && c.available,
-      );
-    });
+    await channelAvailable(ctx, 'sms');
   });
 
   afterEach(() => {

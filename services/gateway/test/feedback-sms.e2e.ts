@@ -4,7 +4,7 @@ import { NATS_CONNECTION } from '@switchboard/messaging';
 import type { RunningService } from '@switchboard/service-kit';
 import { SubjectRecorder, waitFor } from '@switchboard/testing';
 import { startDevProviders, type DevProviders, type FeedbackKind } from '../../dev-providers/src';
-import { startGateway, startNamedService, type GatewayTestContext } from './support/gateway-test';
+import { startGateway, startNamedService, type GatewayTestContext, channelAvailable } from './support/gateway-test';
 
 /**
  * SMS feedback on the real path (DESIGN §6): sender-sms sets a StatusCallback on every Twilio
@@ -49,12 +49,7 @@ describe('Twilio status callbacks become delivery events, DNC and statistics', (
       channels: { sms: { channelId: content.body.sms.id, isEnabled: true } },
     });
     messageId = message.body.message.id as number;
-    await waitFor(async () => {
-      const channels = await ctx.api('GET', '/api/channels');
-      return channels.body.channels?.some(
-        (c: { channel: string; available: boolean }) => c.channel === 'sms' && c.available,
-      );
-    });
+    await channelAvailable(ctx, 'sms');
   });
 
   afterEach(() => {

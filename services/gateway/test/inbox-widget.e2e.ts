@@ -1,8 +1,7 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { preferencesContactsUpsert } from '@switchboard/contracts';
 import { RpcClient } from '@switchboard/messaging';
-import { waitFor } from '@switchboard/testing';
-import { startGateway, TEST_ADMIN, type GatewayTestContext } from './support/gateway-test';
+import { startGateway, TEST_ADMIN, type GatewayTestContext, channelAvailable } from './support/gateway-test';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-quic'];
 
@@ -84,12 +83,7 @@ describe('inbox widget and in-app content in the admin UI (Chromium)', () => {
     const widget = page.locator('[data-switchboard-inbox]');
     await widget.and(page.locator('[data-unread="0"]')).waitFor();
 
-    await waitFor(async () => {
-      const channels = await ctx.api('GET', '/api/channels');
-      return channels.body.channels?.some(
-        (c: { channel: string; available: boolean }) => c.channel === 'inapp' && c.available,
-      );
-    });
+    await channelAvailable(ctx, 'inapp');
     expect((await ctx.api('POST', `/api/messages/${messageId}/contact/wendy/send`, {})).status).toBe(202);
     // Live: no reload, the stream brings the count.
     await widget.and(page.locator('[data-unread="1"]')).waitFor({ timeout: 45_000 });

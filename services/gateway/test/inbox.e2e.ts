@@ -3,7 +3,7 @@ import { preferencesContactsUpsert } from '@switchboard/contracts';
 import { RpcClient } from '@switchboard/messaging';
 import { waitFor } from '@switchboard/testing';
 import { SseClient } from './support/sse-client';
-import { startGateway, type GatewayTestContext } from './support/gateway-test';
+import { startGateway, type GatewayTestContext, channelAvailable } from './support/gateway-test';
 
 const INBOX_SECRET = 'inbox-e2e-secret-0123456789abcdef0123456789';
 const TRACKING_SECRET = 'inbox-e2e-tracking-secret-0123456789';
@@ -64,12 +64,7 @@ describe('in-app inbox (catalog, preferences, router, sender-inapp, tracker, gat
     });
     expect(message.status).toBe(201);
     messageId = message.body.message.id;
-    await waitFor(async () => {
-      const channels = await ctx.api('GET', '/api/channels');
-      return channels.body.channels?.some(
-        (c: { channel: string; available: boolean }) => c.channel === 'inapp' && c.available,
-      );
-    });
+    await channelAvailable(ctx, 'inapp');
   });
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import type { RunningService } from '@switchboard/service-kit';
 import { waitFor } from '@switchboard/testing';
 import { DEFAULT_TWILIO, startHttpFake, type HttpFake } from '../../dev-providers/src';
-import { startGateway, startNamedService, type GatewayTestContext } from './support/gateway-test';
+import { startGateway, startNamedService, type GatewayTestContext, channelAvailable } from './support/gateway-test';
 
 const CONTACTS = 1_000;
 const CODES = 900;
@@ -140,12 +140,7 @@ describe('incentives: coupon pools over REST and one code per send (catalog, pre
     );
     expect(upsert.status).toBe(200);
 
-    await waitFor(async () => {
-      const channels = await ctx.api('GET', '/api/channels');
-      return channels.body.channels?.some(
-        (c: { channel: string; available: boolean }) => c.channel === 'sms' && c.available,
-      );
-    });
+    await channelAvailable(ctx, 'sms');
     // 1,000 requests at once, 100 connections in flight (the listen backlog resets more).
     const accepted: { status: number; body: { sendId: string } }[] = [];
     let next = 0;

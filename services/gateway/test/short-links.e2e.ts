@@ -1,6 +1,6 @@
 import { waitFor } from '@switchboard/testing';
 import { DEFAULT_TWILIO, startHttpFake, type HttpFake } from '../../dev-providers/src';
-import { startGateway, type GatewayTestContext } from './support/gateway-test';
+import { startGateway, type GatewayTestContext, channelAvailable } from './support/gateway-test';
 
 const PUBLIC_URL = 'http://public.switchboard.test';
 const SHORT_URL = 'http://sb.test';
@@ -51,12 +51,7 @@ describe('short links in SMS (catalog, preferences, router, sender-sms, tracker)
       channels: { sms: { channelId: sms.body.sms.id, isEnabled: true } },
     });
     const messageId = message.body.message.id as number;
-    await waitFor(async () => {
-      const channels = await ctx.api('GET', '/api/channels');
-      return channels.body.channels?.some(
-        (c: { channel: string; available: boolean }) => c.channel === 'sms' && c.available,
-      );
-    });
+    await channelAvailable(ctx, 'sms');
     expect((await ctx.api('POST', `/api/messages/${messageId}/contact/sam/send`, {})).status).toBe(202);
 
     const [text] = await waitFor(() => fake.twilio.messages.length > 0 && fake.twilio.messages, { timeoutMs: 30_000 });

@@ -21,7 +21,14 @@
  */
 import type { RunningService } from '@switchboard/service-kit';
 import type { Logger } from '@switchboard/telemetry';
-import { childEnv, createTestEnv, startNamedService, startTestService, type TestEnv } from '@switchboard/testing';
+import {
+  childEnv,
+  createTestEnv,
+  startNamedService,
+  startTestService,
+  waitFor,
+  type TestEnv,
+} from '@switchboard/testing';
 
 export { startNamedService };
 import type { DynamicModule, Type } from '@nestjs/common';
@@ -134,4 +141,12 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
     await close().catch(() => undefined);
     throw error;
   }
+}
+
+/** Resolves once the gateway lists `channel` as available: the router routes only to channels whose sender has announced itself. */
+export async function channelAvailable(ctx: GatewayTestContext, channel: string): Promise<void> {
+  await waitFor(async () => {
+    const res = await ctx.api<{ channels?: { channel: string; available: boolean }[] }>('GET', '/api/channels');
+    return res.body.channels?.some((c) => c.channel === channel && c.available);
+  });
 }
