@@ -77,6 +77,52 @@ describe('opt-out and unsubscribe tags on save (gateway, catalog)', () => {
       expect(published.body.email.customHtml).toBe(`<p>Hi</p>${FOOTER_HTML}`);
     });
 
+    it('refuses a template edit that takes the link from published emails laid out in it', async () => {
+      const footer = '<a href="{{ unsubscribe_url }}">x</a>';
+      const template = await ctx.api('POST', '/api/templates/new', {
+        name: 'Footer layout',
+        html: `<html><body>{{ content }}${footer}</body></html>`,
+      });
+      const templateId = template.body.template.id as number;
+      const email = (fields: Record<string, unknown>) =>
+        ctx.api('POST', '/api/emails/new', { subject: 'S', templateId, ...fields });
+      const relying = await email({ name: 'Relies on the layout', customHtml: '<p>Hi</p>' });
+      const ownLink = await email({ name: 'Own link', customHtml: `<p>Hi</p>${footer}` });
+      const draft = await email({ name: 'Draft', customHtml: '<p>Hi</p>', isPublished: false });
+      // Its base has its own link; its variant replaces the HTML with one that has none.
+      const variant = await email({
+        name: 'Variant relies on the layout',
+        customHtml: `<p>Hi</p>${footer}`,
+        variants: [
+          {
+            name: 'Prague',
+            filters: [{ glue: 'and', field: 'city', object: 'lead', type: 'text', operator: '=', filter: 'Prague' }],
+            customHtml: '<p>Ahoj</p>',
+          },
+        ],
+      });
+      expect([relying.status, ownLink.status, draft.status, variant.status]).toEqual([201, 201, 201, 201]);
+
+      const bare = '<html><body>{{ content }}</body></html>';
+      const edit = await ctx.api('PATCH', `/api/templates/${templateId}/edit`, { html: bare });
+      expect(edit.status).toBe(400);
+      expect(edit.body.errors[0].details).toEqual({
+        html: [
+          `Published emails ${relying.body.email.id}, ${variant.body.email.id} take their unsubscribe link from this template: keep {{ unsubscribe_url }} in it, or put the link in those emails first.`,
+        ],
+      });
+      expect((await ctx.api('GET', `/api/templates/${templateId}`)).body.template.html).toContain('unsubscribe_url');
+
+      // Moving the link elsewhere in the layout is fine; so is dropping it once no published email needs it.
+      const moved = await ctx.api('PATCH', `/api/templates/${templateId}/edit`, {
+        html: `<html><body>${footer}{{ content }}</body></html>`,
+      });
+      expect(moved.status).toBe(200);
+      for (const id of [relying.body.email.id, variant.body.email.id])
+        expect((await ctx.api('PATCH', `/api/emails/${id}/edit`, { isPublished: false })).status).toBe(200);
+      expect((await ctx.api('PATCH', `/api/templates/${templateId}/edit`, { html: bare })).status).toBe(200);
+    });
+
     it('stores the configured footer with autoAppendOptOut: before </body>, and after the text part', async () => {
       const res = await ctx.api('POST', '/api/emails/new', {
         name: 'Auto',

@@ -11,6 +11,7 @@ import {
 } from '@switchboard/contracts';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import type { CatalogConfig } from '../catalog.config';
+import { variantsOptOut } from './personalisation';
 
 export type OptOutVerdict = { ok: true; fields: Record<string, unknown> } | { ok: false; errors: ErrorDetails };
 
@@ -50,6 +51,17 @@ export class OptOutRule {
       case 'inapp':
         return { ok: true, fields };
     }
+  }
+
+  /**
+   * Whether a published email (its base and every variant) keeps its unsubscribe link when laid
+   * out in `layout`: a template edit must not take away the link its published emails rely on.
+   */
+  keepsLinkIn(layout: string, fields: Record<string, unknown>): boolean {
+    if (!this.config.optOut.strict) return true;
+    const check = (own: Record<string, unknown>) =>
+      this.check('email', { isPublished: true, fields: own }, { autoAppend: false, layout });
+    return check(fields).ok && variantsOptOut(fields, check).ok;
   }
 
   private email(fields: Record<string, unknown>, options: { autoAppend: boolean; layout?: string }): OptOutVerdict {

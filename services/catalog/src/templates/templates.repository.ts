@@ -32,6 +32,10 @@ interface IdRow {
 interface LayoutRow {
   html: string;
 }
+interface EmailFieldsRow {
+  id: number;
+  fields: Record<string, unknown>;
+}
 interface ExistsRow {
   one: number;
 }
@@ -96,6 +100,15 @@ export class TemplatesRepository {
       [id, limit],
     );
     return rows.map((r) => r.id);
+  }
+
+  /** The published emails laid out in the template, with their fields. */
+  publishedEmailsUsing(em: EntityManager, id: number): Promise<EmailFieldsRow[]> {
+    return em.query<EmailFieldsRow[]>(
+      `SELECT id, fields FROM catalog.contents
+        WHERE type = 'email' AND is_published AND (fields->>'templateId')::int = $1 ORDER BY id`,
+      [id],
+    );
   }
 
   async delete(em: EntityManager, id: number): Promise<void> {

@@ -5,6 +5,7 @@ import {
   parseOrThrow,
   TemplateCreateSchema,
   TemplateInputSchema,
+  UNSUBSCRIBE_URL_TAG,
   type Actor,
   type CatalogChanged,
   type ListQuery,
@@ -12,6 +13,7 @@ import {
 import type { EntityManager } from 'typeorm';
 import { CatalogChangesPublisher } from '../changes/catalog-changes.publisher';
 import { liquidErrors } from '../content/liquid-check';
+import { OptOutRule } from '../content/opt-out.rule';
 import type { Item, ItemService, SaveMode } from '../items/item-service';
 import { fitReply } from '../items/list-query';
 import { auditView, PG, pgCode } from '../items/sql';
@@ -34,6 +36,7 @@ export class TemplatesService implements ItemService {
   constructor(
     private readonly templates: TemplatesRepository,
     private readonly changes: CatalogChangesPublisher,
+    private readonly optOut: OptOutRule,
   ) {}
 
   async get(id: number): Promise<Item> {
@@ -78,6 +81,7 @@ export class TemplatesService implements ItemService {
           isPublished: pick('isPublished', input.isPublished, true),
           categoryId: pick('categoryId', input.category, null),
         };
+        if (current && fields.html !== current.html) await this.keepOptOutOfUsers(em, current.id, fields.html);
         const row = current
           ? await this.templates.update(em, current.id, fields, actor.id, actor.name)
           : await this.templates.insert(em, fields, actor.id, actor.name);
@@ -90,6 +94,26 @@ export class TemplatesService implements ItemService {
     // Senders drop the emails they cached on a template change, so the next send has the new layout.
     await this.changes.changed([{ kind: 'template', id: saved.id, version: saved.version }], sink);
     return { item: await this.get(saved.id), created: saved.created };
+  }
+
+  /**
+   * Under SB_STRICT_OPTOUT, a new layout must leave every published email laid out in it with its
+   * unsubscribe link (DESIGN §7.2): an email that took the link from the template would otherwise
+   * go out without one. The template row is locked, so an email saved meanwhile waits and then
+   * checks itself against the new layout.
+   */
+  private async keepOptOutOfUsers(em: EntityManager, id: number, html: string): Promise<void> {
+    if (!this.optOut.applies(false)) return;
+    const losing = (await this.templates.publishedEmailsUsing(em, id))
+      .filter((email) => !this.optOut.keepsLinkIn(html, email.fields))
+      .map((email) => email.id);
+    if (losing.length === 0) return;
+    const named = `${losing.slice(0, 10).join(', ')}${losing.length > 10 ? ` and ${losing.length - 10} more` : ''}`;
+    throw DomainError.validation({
+      html: [
+        `Published emails ${named} take their unsubscribe link from this template: keep ${UNSUBSCRIBE_URL_TAG} in it, or put the link in those emails first.`,
+      ],
+    });
   }
 
   /** Refused (409) while an email lays itself out in the template. */
