@@ -3,6 +3,7 @@ export * from './data-source';
 export * from './persistence.module';
 export * from './pruner';
 export * from './statements';
+export * from './copy';
 export * from './database-errors';
 export * from './list-where';
 export * from './sql-params';

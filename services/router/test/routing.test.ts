@@ -24,6 +24,8 @@ import {
 } from '@switchboard/testing';
 import { loadRouterConfig } from '../src/router.config';
 import { createRouterModule } from '../src/router.module';
+import type { DecisionRecord } from '../src/routing/decision.record';
+import { DecisionsRepository } from '../src/routing/decisions.repository';
 import { createFakePeersModule, FakeCatalog, FakePreferences, routableMessage } from './support/fake-peers';
 import { readStream } from './support/streams';
 
@@ -216,6 +218,69 @@ describe('router (fake catalog + preferences)', () => {
     expect(outcomes).toHaveLength(1);
     const record = await rpc.call(routerSendsGet, { sendId: req.sendId });
     expect(record.decisions).toHaveLength(1);
+  });
+
+  it('stores a batch of which some keys were stored before through the fallback, keeping the first decision', async () => {
+    const decisions = router.app.get(DecisionsRepository);
+    const decidedAt = new Date().toISOString();
+    const record = (sendId: string, extra: Partial<DecisionRecord> = {}): DecisionRecord => ({
+      sendId,
+      attempt: 0,
+      deferrals: 0,
+      messageId: 1,
+      // COPY's text format reserves tab, newline, carriage return and backslash: each must come back as given.
+      contactId: `c\t${sendId}\n\\N\r`,
+      campaignId: '7',
+      campaignEventId: null,
+      shipmentId: null,
+      channels: ['sms', 'email'],
+      excludeChannels: [],
+      requestedAt: decidedAt,
+      expiresAt: inAnHour(),
+      outcome: 'routed',
+      channel: 'sms',
+      dispatchId: `d-${sendId}`,
+      contentId: 3,
+      candidates: ['sms', 'email'],
+      skipped: [{ channel: 'email', reason: 'no_address' }],
+      reason: null,
+      retryAt: null,
+      decidedAt,
+      traceId: null,
+      tokens: { '{firstname}': 'Zoë\t"quoted"\\' },
+      ...extra,
+    });
+    const first = record('fallback-1');
+    expect(await decisions.store([first])).toEqual(new Set(['fallback-1:0:0']));
+    // The same key decided again (a redelivery, or a concurrent instance) beside two new ones.
+    const again = record('fallback-1', { channel: 'email', dispatchId: 'd-other', tokens: null });
+    const fresh = [record('fallback-2', { outcome: 'deferred', channel: null, dispatchId: null, retryAt: inAnHour() })];
+    fresh.push(record('fallback-3', { channels: null, skipped: [], traceId: 'a'.repeat(32) }));
+    expect(await decisions.store([fresh[0], again, fresh[1]])).toEqual(new Set(['fallback-2:0:0', 'fallback-3:0:0']));
+    expect(await decisions.findBySend('fallback-1')).toEqual([first]);
+    for (const r of fresh) expect(await decisions.findBySend(r.sendId)).toEqual([r]);
+    // A batch all stored before (a plain redelivery) stores nothing.
+    expect(await decisions.store([again, ...fresh])).toEqual(new Set());
+  });
+
+  it('routes a batch message of which one send was routed before: its stored dispatch again, the others once', async () => {
+    catalog.messages.set(14, routableMessage(14, [{ channel: 'email' }]));
+    for (const c of ['r1', 'r2', 'r3']) prefs.addresses.set(c, { email: `${c}@example.com` });
+    const [before, ...others] = [request(14, 'r1'), request(14, 'r2'), request(14, 'r3')];
+    await send(before);
+    const first = await outcomeOf(before.sendId);
+    await publisher.publish({
+      subject: env.names.subjects.sendRequested(),
+      msgId: 'batch-with-a-redelivery',
+      payload: { sends: [...others, before] },
+    });
+    for (const r of others) expect(await outcomeOf(r.sendId)).toMatchObject({ outcome: 'routed', channel: 'email' });
+    await waitFor(() => dispatchesOf(before.sendId).length === 2);
+    expect(dispatchesOf(before.sendId).map((d) => d.dispatchId)).toEqual([first.dispatchId, first.dispatchId]);
+    await waitUntilConsumersIdle(nc, env.names);
+    for (const r of others) expect(dispatchesOf(r.sendId)).toHaveLength(1);
+    for (const r of [before, ...others])
+      expect((await rpc.call(routerSendsGet, { sendId: r.sendId })).decisions).toHaveLength(1);
   });
 
   it('answers a redelivered request with its stored decision even when the message changed since', async () => {

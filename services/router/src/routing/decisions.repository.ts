@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { copyField, copyIn, databaseErrorOf } from '@switchboard/persistence';
 import { DataSource } from 'typeorm';
 import type { DecisionRecord } from './decision.record';
 import { decisionKey } from './ids';
@@ -28,6 +29,8 @@ interface DecisionRow {
   trace_id: string | null;
   tokens: DecisionRecord['tokens'];
 }
+
+const UNIQUE_VIOLATION = '23505';
 
 /** The key of a decision `store` inserted. */
 interface KeyRow {
@@ -73,6 +76,18 @@ const COLUMNS = FIELDS.map(([column]) => column).join(', ');
 /** The records as JSON, read under their own (camelCase) names: no row object per record to build. */
 const RECORDSET = `x(${FIELDS.map(([, field, type]) => `"${field}" ${type}`).join(', ')})`;
 const FROM_RECORDSET = FIELDS.map(([, field]) => `x."${field}"`).join(', ');
+const FIELD_NAMES = FIELDS.map(([, field]) => field);
+
+/** The records in COPY's text format, one line each. */
+function copyRowsOf(records: DecisionRecord[]): string {
+  let rows = '';
+  for (const record of records) {
+    let line = copyField(record[FIELD_NAMES[0]]);
+    for (let i = 1; i < FIELD_NAMES.length; i++) line += '\t' + copyField(record[FIELD_NAMES[i]]);
+    rows += line + '\n';
+  }
+  return rows;
+}
 
 function fromRow(row: DecisionRow): DecisionRecord {
   return {
@@ -108,14 +123,30 @@ export class DecisionsRepository {
   constructor(private readonly ds: DataSource) {}
 
   /**
-   * Stores a batch's decisions in one statement: the first decision of a key wins. Returns the
-   * keys it stored; a key it did not store was stored before (a redelivery, or a concurrent
-   * instance), and findByKeys reads it. Reading only those, rather than probing every key in the
-   * insert, costs PostgreSQL a third less per decision: a redelivery is the exception.
-   * json_to_recordset, not jsonb_: the batch is read once, so building a jsonb of it is waste.
+   * Stores a batch's decisions: the first decision of a key wins. Returns the keys it stored; a key
+   * it did not store was stored before (a redelivery, or a concurrent instance), and findByKeys
+   * reads it. A COPY of the batch costs PostgreSQL half the CPU of the INSERT … ON CONFLICT (22 →
+   * 10 µs a decision in isolation: no speculative insertion per row, rows go in by pages), and a
+   * batch is all new but for a redelivery: when the COPY meets a key stored before, it stored
+   * nothing (its own transaction) and the INSERT stores the rest.
    */
   async store(records: DecisionRecord[]): Promise<Set<string>> {
     if (records.length === 0) return new Set();
+    try {
+      await copyIn(this.ds, `router.decisions (${COLUMNS})`, copyRowsOf(records));
+      return new Set(records.map(decisionKey));
+    } catch (error) {
+      if (databaseErrorOf(error)?.code !== UNIQUE_VIOLATION) throw error;
+    }
+    return this.storeNew(records);
+  }
+
+  /**
+   * Stores the records whose keys are not stored yet, in one statement: the keys a redelivery
+   * brings again are skipped, not probed first. json_to_recordset, not jsonb_: the batch is read
+   * once, so building a jsonb of it is waste.
+   */
+  private async storeNew(records: DecisionRecord[]): Promise<Set<string>> {
     const rows = await this.ds.query<KeyRow[]>(
       `INSERT INTO router.decisions (${COLUMNS})
        SELECT ${FROM_RECORDSET} FROM json_to_recordset($1::json) AS ${RECORDSET}

@@ -1,0 +1,51 @@
+import { DataSource } from 'typeorm';
+import { createTestEnv, type TestEnv } from '@switchboard/testing';
+import { copyField, copyIn, databaseErrorOf } from '../src';
+
+describe('copyIn (real PostgreSQL)', () => {
+  let env: TestEnv;
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    // One connection: a failed COPY must leave it fit for the next statement.
+    ds = new DataSource({ type: 'postgres', url: env.databaseUrl, extra: { max: 1 } });
+    await ds.initialize();
+    await ds.query('CREATE SCHEMA copied');
+    await ds.query('CREATE TABLE copied.rows (id int PRIMARY KEY, label text, doc jsonb, at timestamptz)');
+  });
+  afterAll(async () => {
+    await ds?.destroy();
+    await env?.cleanup();
+  });
+
+  const line = (...fields: Parameters<typeof copyField>[0][]) => fields.map(copyField).join('\t') + '\n';
+
+  it('stores text with the characters COPY reserves, nulls and JSON as given', async () => {
+    const awkward = 'tab\there, line\nbreak, return\r, back\\slash, \\N, quote " and é€😀';
+    const doc = { note: awkward, list: ['a\\b', 'c\td'], none: null };
+    const at = '2026-12-07T12:34:56.789Z';
+    await copyIn(ds, 'copied.rows (id, label, doc, at)', line(1, awkward, doc, at) + line(2, null, null, null));
+    const rows = await ds.query<{ id: number; label: string | null; doc: unknown; at: Date | null }[]>(
+      'SELECT id, label, doc, at FROM copied.rows ORDER BY id',
+    );
+    expect(rows).toEqual([
+      { id: 1, label: awkward, doc, at: new Date(at) },
+      { id: 2, label: null, doc: null, at: null },
+    ]);
+  });
+
+  it('stores none of the rows when one meets a stored key, and throws the unique violation', async () => {
+    const error = await copyIn(ds, 'copied.rows (id, label)', line(3, 'new') + line(1, 'again') + line(4, 'new')).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(databaseErrorOf(error)?.code).toBe('23505');
+    expect(await ds.query<{ ids: number[] }[]>('SELECT array_agg(id ORDER BY id) AS ids FROM copied.rows')).toEqual([
+      { ids: [1, 2] },
+    ]);
+    // The one connection serves the next COPY.
+    await copyIn(ds, 'copied.rows (id, label)', line(3, 'new'));
+    expect(await ds.query<{ n: number }[]>('SELECT count(*)::int AS n FROM copied.rows')).toEqual([{ n: 3 }]);
+  });
+});
