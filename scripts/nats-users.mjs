@@ -45,8 +45,10 @@ function renderConf() {
 # NATS accounts for Switchboard under the default prefix "sb": one user per service, allowed only
 # its own subjects, and a provisioning user for the migrate step. Services never create streams or
 # consumers (the migrate step does, as \`provisioner\`: npm run migrate, or MIGRATE_ONLY=true), so a
-# service's JetStream rights are reading consumers and the channel registry, pulling and acking
-# ($JS.API.INFO ... $JS.ACK.> at the end of each publish list).
+# service's JetStream rights are reading the channel registry and, for each of its own durables
+# (durableConsumers in libs/contracts/src/consumers.ts), its info, pulls and acks ($JS.API.INFO ...
+# $JS.ACK.<stream>.<durable>.> at the end of each publish list): none of another service's. Each
+# service subscribes to replies and pulled messages only on its own inboxes (_INBOX_<user>.>).
 # Passwords come from the environment (SB_NATS_PASSWORD_<USER>). Checked by
 # libs/messaging/test/nats-permissions.test.ts against a nats-server of its own.
 # The Helm chart renders the same lists for any prefix (deploy/helm/switchboard/files/nats-users.json).

@@ -1,5 +1,6 @@
 export * from './channels';
 export * from './naming';
+export * from './consumers';
 export * from './nats-users';
 export * from './primitives';
 export * from './phone';

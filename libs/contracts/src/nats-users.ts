@@ -1,4 +1,4 @@
-import type { Channel } from './channels';
+import { durableConsumersOf, natsInboxPrefix, SENDER_CHANNELS } from './consumers';
 import type { NatsNames } from './naming';
 
 /**
@@ -7,8 +7,10 @@ import type { NatsNames } from './naming';
  * by `npm run nats-users` (libs/contracts/test/nats-users.test.ts fails when they drift).
  *
  * Streams and durable consumers are made by the migrate step as `provisioner` (MIGRATE_ONLY=true
- * or MIGRATE_ON_BOOT), so a service user only reads consumers and the channel registry, pulls and
- * acks: never `$JS.API.>`.
+ * or MIGRATE_ON_BOOT), so a service user never gets `$JS.API.>`: it reads the channel registry,
+ * and pulls, reads the info of and acks its own durables (durableConsumers in consumers.ts) and
+ * no other service's. It receives pulled messages and replies only on its own inboxes
+ * (natsInboxPrefix), so it cannot listen in on another's either.
  */
 export interface NatsUserPermissions {
   publish: string[];
@@ -34,26 +36,25 @@ export type ServiceNatsUser = (typeof SERVICE_NATS_USERS)[number];
 /** The migrate step's user: the whole JetStream API, nothing else. */
 export const PROVISIONER_NATS_USER = 'provisioner';
 
-/** The channels each sender sends. */
-const SENDER_CHANNELS: Record<Extract<ServiceNatsUser, `sender-${string}`>, Channel[]> = {
-  'sender-email': ['email'],
-  'sender-sms': ['sms'],
-  'sender-push': ['notification', 'mobile_notification'],
-  'sender-tweet': ['tweet'],
-  'sender-inapp': ['inapp'],
-};
-
-/** A service's JetStream rights: read stream and consumer info and the registry, pull, ack. */
-function consumeApi(names: NatsNames): string[] {
+/**
+ * A service's JetStream rights: the channel registry, and for each of its own durables the pull
+ * (`CONSUMER.MSG.NEXT`), the info nats.js reads when it binds and when heartbeats stop
+ * (`CONSUMER.INFO`), and ack / nak / working / term, which publish to the message's reply subject
+ * `$JS.ACK.<stream>.<durable>.<counts…>`. Pull consumers have no flow control, and their
+ * heartbeats come to the pull's inbox. No `CONSUMER.CREATE`: no service uses an ordered consumer.
+ */
+function consumeApi(names: NatsNames, user: ServiceNatsUser): string[] {
   const registry = names.streamName('registry');
+  const own = durableConsumersOf(names, user).map((c) => `${names.streamOf(c.subject)}.${c.durable}`);
   return [
     '$JS.API.INFO',
-    '$JS.API.STREAM.INFO.*',
     `$JS.API.STREAM.MSG.GET.${registry}`,
     `$JS.API.DIRECT.GET.${registry}.>`,
-    '$JS.API.CONSUMER.INFO.*.*',
-    '$JS.API.CONSUMER.MSG.NEXT.*.*',
-    '$JS.ACK.>',
+    ...own.flatMap((consumer) => [
+      `$JS.API.CONSUMER.INFO.${consumer}`,
+      `$JS.API.CONSUMER.MSG.NEXT.${consumer}`,
+      `$JS.ACK.${consumer}.>`,
+    ]),
   ];
 }
 
@@ -147,13 +148,17 @@ function serviceSubjects(names: NatsNames): Record<ServiceNatsUser, { publish: s
 /** Every user's permissions under `names`' prefix, the provisioner first. */
 export function natsUserPermissions(names: NatsNames): Record<string, NatsUserPermissions> {
   const users: Record<string, NatsUserPermissions> = {
-    [PROVISIONER_NATS_USER]: { publish: ['$JS.API.>'], subscribe: ['_INBOX.>'], allowResponses: false },
+    [PROVISIONER_NATS_USER]: {
+      publish: ['$JS.API.>'],
+      subscribe: [`${natsInboxPrefix(PROVISIONER_NATS_USER)}.>`],
+      allowResponses: false,
+    },
   };
   const subjects = serviceSubjects(names);
   for (const user of SERVICE_NATS_USERS) {
     users[user] = {
-      publish: [...subjects[user].publish, names.subjects.dlq(user), ...consumeApi(names)],
-      subscribe: [...subjects[user].subscribe, '_INBOX.>'],
+      publish: [...subjects[user].publish, names.subjects.dlq(user), ...consumeApi(names, user)],
+      subscribe: [...subjects[user].subscribe, `${natsInboxPrefix(user)}.>`],
       allowResponses: true,
     };
   }

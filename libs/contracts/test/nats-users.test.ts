@@ -5,7 +5,9 @@ import { parse } from 'yaml';
 import { REPO_ROOT } from '@switchboard/testing';
 import * as contracts from '../src';
 import {
+  durableConsumersOf,
   NatsNames,
+  natsInboxPrefix,
   natsUserPermissions,
   PROVISIONER_NATS_USER,
   SERVICE_NATS_USERS,
@@ -64,10 +66,49 @@ describe('NATS users (libs/contracts → nats-server.conf and the Helm chart)', 
       ).toEqual([]);
       expect(publish).toContain(names.subjects.dlq(service));
       for (const subject of [...publish, ...subscribe])
-        expect(subject.startsWith(`${names.prefix}.`) || subject.startsWith('$JS.') || subject === '_INBOX.>').toBe(
-          true,
-        );
+        expect(
+          subject.startsWith(`${names.prefix}.`) ||
+            subject.startsWith('$JS.') ||
+            subject === `${natsInboxPrefix(service)}.>`,
+        ).toBe(true);
     }
+  });
+
+  it("lets a service pull, read and ack its own durables and none of another service's, and read only its own inboxes", () => {
+    const allowed = (user: string, subject: string) => users[user].publish.some((f) => covers(f, subject));
+    const rights = (stream: string, durable: string) => [
+      `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`,
+      `$JS.API.CONSUMER.INFO.${stream}.${durable}`,
+      // An ack's reply subject: delivered count, stream and consumer sequences, timestamp, pending.
+      `$JS.ACK.${stream}.${durable}.1.42.17.1765000000000000000.0`,
+    ];
+    let checked = 0;
+    for (const owner of SERVICE_NATS_USERS) {
+      for (const { durable, subject } of durableConsumersOf(names, owner)) {
+        const stream = names.streamOf(subject);
+        for (const right of rights(stream, durable)) {
+          for (const user of SERVICE_NATS_USERS)
+            expect([user, right, allowed(user, right)]).toEqual([user, right, user === owner]);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(3 * 30);
+    for (const user of SERVICE_NATS_USERS) {
+      expect(users[user].publish.filter((f) => f.includes('*') && /CONSUMER|\$JS\.ACK/.test(f))).toEqual([]);
+      expect(users[user].publish.filter((f) => f === '$JS.ACK.>' || f.startsWith('$JS.API.STREAM.INFO'))).toEqual([]);
+      for (const other of [
+        '_INBOX.abc',
+        ...SERVICE_NATS_USERS.filter((u) => u !== user).map((u) => `${natsInboxPrefix(u)}.abc`),
+      ])
+        expect([user, other, users[user].subscribe.some((f) => covers(f, other))]).toEqual([user, other, false]);
+      expect(users[user].subscribe.some((f) => covers(f, `${natsInboxPrefix(user)}.abc.1`))).toBe(true);
+    }
+  });
+
+  it('has every consumer in the code name its durable from libs/contracts, so the list its user gets is the list it runs', () => {
+    for (const user of SERVICE_NATS_USERS)
+      expect([user, sourceOf(user).match(/durable:\s*['`"][^\n]*/g)]).toEqual([user, null]);
   });
 
   it('lets some service publish each subject the services use, and some service read each event', () => {

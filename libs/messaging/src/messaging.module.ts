@@ -10,7 +10,13 @@ import {
 import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { NatsNames, type RpcContract } from '@switchboard/contracts';
+import {
+  durableConsumersOf,
+  NatsNames,
+  natsInboxPrefix,
+  SERVICE_NATS_USERS,
+  type RpcContract,
+} from '@switchboard/contracts';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
 import { ConsumerRunner } from './consumer-runner';
 import { CONSUMER_METADATA, RPC_HANDLER_METADATA, type EventConsumer } from './messaging.decorators';
@@ -43,8 +49,11 @@ export class MessagingDiscovery {
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    private readonly names: NatsNames,
   ) {}
 
+  /** The @Consumer providers; for a deployed service, each must be one of its durables in libs/contracts. */
   consumers(): EventConsumer<unknown>[] {
     const found: EventConsumer<unknown>[] = [];
     for (const wrapper of this.discovery.getProviders()) {
@@ -53,7 +62,26 @@ export class MessagingDiscovery {
       if (Reflect.getMetadata(CONSUMER_METADATA, wrapper.metatype))
         found.push(instance as unknown as EventConsumer<unknown>);
     }
+    this.assertDeclared(found);
     return found;
+  }
+
+  /**
+   * The service's NATS user may pull and ack only the durables durableConsumers lists for it: one
+   * missing from there would be provisioned and then refused, so stop at boot and say where to add it.
+   */
+  private assertDeclared(consumers: EventConsumer<unknown>[]): void {
+    const { service } = this.options;
+    if (!(SERVICE_NATS_USERS as readonly string[]).includes(service)) return;
+    const declared = durableConsumersOf(this.names, service);
+    const undeclared = consumers
+      .map((c) => c.spec)
+      .filter((spec) => !declared.some((d) => d.durable === spec.durable && d.subject === spec.subject));
+    if (undeclared.length > 0)
+      throw new Error(
+        `${service} runs durable consumers that libs/contracts' durableConsumers does not list, so its NATS user ` +
+          `may not pull them: ${undeclared.map((s) => `${s.durable} (${s.subject})`).join(', ')}. Add them there and run \`npm run nats-users\`.`,
+      );
   }
 
   rpcHandlers(): { contract: RpcContract; handler: RpcHandlerFn<RpcContract> }[] {
@@ -180,6 +208,9 @@ export class MessagingModule {
               // nats.js ignores credentials inside the URL; deployments pass them separately.
               user: options.nats.user,
               pass: options.nats.password,
+              // Pulled messages and replies come to inboxes: each NATS user may read only its own
+              // (the migrate step connects as `provisioner`).
+              inboxPrefix: natsInboxPrefix(options.nats.user ?? options.service),
             }),
         },
         { provide: JETSTREAM, useFactory: (nc: NatsConnection) => jetstream(nc), inject: [NATS_CONNECTION] },

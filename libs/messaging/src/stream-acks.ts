@@ -27,6 +27,15 @@ interface Waiter {
 const decoder = new TextDecoder();
 
 /**
+ * The `inboxPrefix` the connection was made with: a service's NATS user may subscribe only under
+ * its own prefix. The NatsConnection interface does not expose the options; nats.js's own
+ * JetStream client reads `nc.options.inboxPrefix` from the implementation the same way.
+ */
+function inboxPrefixOf(nc: NatsConnection): string | undefined {
+  return (nc as NatsConnection & { options?: { inboxPrefix?: string } }).options?.inboxPrefix;
+}
+
+/**
  * Publishes with a reply subject on one wildcard inbox and pairs each stream ack with its waiter by
  * the reply subject's last token. nats.js's `js.publish` makes a request per publish: a mux entry,
  * a timer, and an Error with a stack trace built even for a successful reply, which cost the
@@ -34,7 +43,7 @@ const decoder = new TextDecoder();
  */
 export class StreamAcks {
   private readonly waiters = new Map<number, Waiter>();
-  private readonly inbox = createInbox();
+  private readonly inbox: string;
   private subscription?: Subscription;
   private sweeper?: NodeJS.Timeout;
   private nextId = 0;
@@ -42,7 +51,9 @@ export class StreamAcks {
   constructor(
     private readonly nc: NatsConnection,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.inbox = createInbox(inboxPrefixOf(nc));
+  }
 
   /** Publishes `data` to `subject` and resolves with the stream's ack. */
   publish(subject: string, data: Uint8Array, headers: MsgHdrs): Promise<StreamAck> {

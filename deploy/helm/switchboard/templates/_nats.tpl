@@ -72,7 +72,7 @@ accounts {
               {{- range $cfg.subscribe }}
               {{ printf "%s.%s" $prefix . | quote }},
               {{- end }}
-              "_INBOX.>"
+              {{ printf "_INBOX_%s.>" $user | quote }}
             ]
           }
         }

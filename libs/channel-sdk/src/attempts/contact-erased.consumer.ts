@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { ContactErasedSchema, NatsNames, type ContactErased } from '@switchboard/contracts';
+import { ContactErasedSchema, NatsNames, type ContactErased, senderConsumers } from '@switchboard/contracts';
 import {
   Consumer,
   eachMessage,
@@ -38,8 +38,7 @@ export class ContactErasedConsumer implements EventConsumer<ContactErased> {
     @Optional() @Inject(CONTACT_DATA_ERASERS) private readonly erasers?: ContactDataEraser[],
   ) {
     this.spec = {
-      durable: `${service}-contact-erased`,
-      subject: names.subjects.contactErased(),
+      ...senderConsumers(names, service).contactErased,
       schema: ContactErasedSchema,
     };
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type Type } from '@nestjs/common';
-import { DispatchSchema, NatsNames, type Channel, type Dispatch } from '@switchboard/contracts';
+import { DispatchSchema, NatsNames, type Channel, type Dispatch, senderConsumers } from '@switchboard/contracts';
 import { Consumer, type ConsumerSpec, type Delivery, type EventConsumer, type Outcome } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import type { ChannelRuntime } from '../provider/channel-runtime';
@@ -30,8 +30,7 @@ export function dispatchConsumerFor(service: string, channel: Channel): Type<Eve
       private readonly dispatches: DispatchService,
     ) {
       this.spec = {
-        durable: `${service}-${channel}`,
-        subject: names.subjects.dispatch(channel),
+        ...senderConsumers(names, service).dispatch(channel),
         schema: DispatchSchema,
         batchSize: config.delivery.batchSize,
         concurrency: config.delivery.concurrency,

@@ -1,5 +1,11 @@
 import { Inject, Injectable, type Type } from '@nestjs/common';
-import { FeedbackReportedSchema, NatsNames, type Channel, type FeedbackReported } from '@switchboard/contracts';
+import {
+  FeedbackReportedSchema,
+  NatsNames,
+  type Channel,
+  type FeedbackReported,
+  senderConsumers,
+} from '@switchboard/contracts';
 import {
   Consumer,
   Outcomes,
@@ -43,8 +49,7 @@ export function feedbackConsumerFor(service: string, channel: Channel): Type<Eve
       @Inject(LOGGER) private readonly logger: Logger,
     ) {
       this.spec = {
-        durable: `${service}-feedback-${channel}`,
-        subject: names.subjects.feedbackReported(channel),
+        ...senderConsumers(names, service).feedback(channel),
         schema: FeedbackReportedSchema,
         batchSize: 200,
         maxDeliver: MAX_DELIVER,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CampaignActionSchema, NatsNames, type CampaignAction } from '@switchboard/contracts';
+import { CampaignActionSchema, NatsNames, type CampaignAction, durableConsumers } from '@switchboard/contracts';
 import { Consumer, type ConsumerSpec, type Delivery, type EventConsumer, type Outcome } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import type { CampaignActionsConfig } from '../campaign-actions.config';
@@ -17,8 +17,7 @@ export class CampaignActionConsumer implements EventConsumer<CampaignAction> {
     private readonly actions: ActionsService,
   ) {
     this.spec = {
-      durable: 'campaign-actions-action',
-      subject: names.subjects.campaignAction(),
+      ...durableConsumers(names)['campaign-actions'].action,
       schema: CampaignActionSchema,
       batchSize: config.actions.batchSize,
       concurrency: config.actions.concurrency,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NatsNames, RoutingOutcomeSchema, type RoutingOutcome } from '@switchboard/contracts';
+import { NatsNames, RoutingOutcomeSchema, type RoutingOutcome, durableConsumers } from '@switchboard/contracts';
 import {
   Consumer,
   Outcomes,
@@ -22,8 +22,7 @@ export class DeferredOutcomeConsumer implements EventConsumer<RoutingOutcome> {
     private readonly scheduler: SchedulerService,
   ) {
     this.spec = {
-      durable: 'campaign-actions-deferred',
-      subject: names.subjects.routing('deferred'),
+      ...durableConsumers(names)['campaign-actions'].deferred,
       schema: RoutingOutcomeSchema,
       batchSize: 500,
     };

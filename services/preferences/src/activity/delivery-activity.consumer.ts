@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DeliveryEventSchema, NatsNames, type DeliveryEvent } from '@switchboard/contracts';
+import { DeliveryEventSchema, NatsNames, type DeliveryEvent, durableConsumers } from '@switchboard/contracts';
 import { Consumer, type ConsumerSpec, type Delivery, type EventConsumer } from '@switchboard/messaging';
 import { ActivityRepository } from './activity.repository';
 
@@ -18,8 +18,7 @@ abstract class DeliveryActivityConsumer implements EventConsumer<DeliveryEvent> 
     private readonly event: ActivityEvent,
   ) {
     this.spec = {
-      durable: `preferences-activity-${event}`,
-      subject: names.subjects.delivery('*', event),
+      ...durableConsumers(names).preferences.activity[event],
       schema: DeliveryEventSchema,
       batchSize: 500,
     };

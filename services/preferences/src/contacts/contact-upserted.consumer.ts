@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ContactUpsertedSchema, NatsNames, type ContactUpserted } from '@switchboard/contracts';
+import { ContactUpsertedSchema, NatsNames, type ContactUpserted, durableConsumers } from '@switchboard/contracts';
 import {
   Consumer,
   Outcomes,
@@ -21,8 +21,7 @@ export class ContactUpsertedConsumer implements EventConsumer<ContactUpserted> {
     private readonly contacts: ContactsService,
   ) {
     this.spec = {
-      durable: 'preferences-contact-upserted',
-      subject: names.subjects.contactUpserted(),
+      ...durableConsumers(names).preferences.contactUpserted,
       schema: ContactUpsertedSchema,
       batchSize: 200,
     };

@@ -1,15 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { DeliveryEventSchema, NatsNames, type DeliveryEvent } from '@switchboard/contracts';
+import { DeliveryEventSchema, NatsNames, type DeliveryEvent, durableConsumers } from '@switchboard/contracts';
 import { Consumer, type ConsumerSpec, type Delivery, type EventConsumer } from '@switchboard/messaging';
 import { ContactsService } from '../contacts/contacts.service';
 import { DncService } from './dnc.service';
 
-type DncEvent = 'bounced' | 'complained' | 'unsubscribed' | 'delivered';
+type DncEvent = 'bounced' | 'complained' | 'unsubscribed';
 
 function spec(names: NatsNames, event: DncEvent): ConsumerSpec<DeliveryEvent> {
   return {
-    durable: `preferences-dnc-${event}`,
-    subject: names.subjects.delivery('*', event),
+    ...durableConsumers(names).preferences.dnc[event],
     schema: DeliveryEventSchema,
     batchSize: 200,
   };
@@ -75,7 +74,11 @@ export class DeliveredConsumer implements EventConsumer<DeliveryEvent> {
     names: NatsNames,
     private readonly dnc: DncService,
   ) {
-    this.spec = { ...spec(names, 'delivered'), durable: 'preferences-bounce-streaks-delivered', batchSize: 500 };
+    this.spec = {
+      ...durableConsumers(names).preferences.bounceStreaksDelivered,
+      schema: DeliveryEventSchema,
+      batchSize: 500,
+    };
   }
 
   async handle(batch: Delivery<DeliveryEvent>[]): Promise<void> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ContactErasedSchema, NatsNames, type ContactErased } from '@switchboard/contracts';
+import { ContactErasedSchema, NatsNames, type ContactErased, durableConsumers } from '@switchboard/contracts';
 import { Consumer, type ConsumerSpec, type Delivery, type EventConsumer } from '@switchboard/messaging';
 import { DeliveryEventsRepository } from './delivery-events.repository';
 
@@ -14,8 +14,7 @@ export class ContactErasedConsumer implements EventConsumer<ContactErased> {
     private readonly events: DeliveryEventsRepository,
   ) {
     this.spec = {
-      durable: 'router-contact-erased',
-      subject: names.subjects.contactErased(),
+      ...durableConsumers(names).router.contactErased,
       schema: ContactErasedSchema,
       batchSize: 100,
     };

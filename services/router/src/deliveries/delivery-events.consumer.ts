@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DeliveryEventSchema, NatsNames, type DeliveryEvent } from '@switchboard/contracts';
+import { DeliveryEventSchema, NatsNames, type DeliveryEvent, durableConsumers } from '@switchboard/contracts';
 import { Consumer, type ConsumerSpec, type Delivery, type EventConsumer } from '@switchboard/messaging';
 import { DeliveriesService } from './deliveries.service';
 
@@ -13,8 +13,7 @@ export class DeliveryEventsConsumer implements EventConsumer<DeliveryEvent> {
     private readonly deliveries: DeliveriesService,
   ) {
     this.spec = {
-      durable: 'router-delivery-events',
-      subject: names.subjects.delivery('*', '*'),
+      ...durableConsumers(names).router.deliveryEvents,
       schema: DeliveryEventSchema,
       batchSize: 500,
       concurrency: 1,

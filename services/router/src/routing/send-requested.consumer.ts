@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NatsNames, SendRequestedSchema, type SendRequested } from '@switchboard/contracts';
+import { NatsNames, SendRequestedSchema, type SendRequested, durableConsumers } from '@switchboard/contracts';
 import { Consumer, type ConsumerSpec, type Delivery, type EventConsumer, type Outcome } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { traceIdOf } from '@switchboard/telemetry';
@@ -17,8 +17,7 @@ export class SendRequestedConsumer implements EventConsumer<SendRequested> {
     private readonly routing: RoutingService,
   ) {
     this.spec = {
-      durable: 'router-send-requested',
-      subject: names.subjects.sendRequested(),
+      ...durableConsumers(names).router.sendRequested,
       schema: SendRequestedSchema,
       batchSize: config.routing.batchSize,
       concurrency: config.routing.concurrency,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NatsNames, ShipmentCanceledSchema, type ShipmentCanceled } from '@switchboard/contracts';
+import { NatsNames, ShipmentCanceledSchema, type ShipmentCanceled, durableConsumers } from '@switchboard/contracts';
 import { Consumer, type ConsumerSpec, type Delivery, type EventConsumer } from '@switchboard/messaging';
 import { CanceledShipmentsRepository } from './canceled-shipments.repository';
 
@@ -14,8 +14,7 @@ export class ShipmentCanceledConsumer implements EventConsumer<ShipmentCanceled>
     private readonly canceled: CanceledShipmentsRepository,
   ) {
     this.spec = {
-      durable: 'router-shipment-canceled',
-      subject: names.subjects.shipmentCanceled(),
+      ...durableConsumers(names).router.shipmentCanceled,
       schema: ShipmentCanceledSchema,
       batchSize: 50,
     };

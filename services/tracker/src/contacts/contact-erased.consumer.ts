@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ContactErasedSchema, NatsNames, type ContactErased } from '@switchboard/contracts';
+import { ContactErasedSchema, NatsNames, type ContactErased, durableConsumers } from '@switchboard/contracts';
 import { Consumer, eachMessage, type ConsumerSpec, type Delivery, type EventConsumer } from '@switchboard/messaging';
 import type { Outcome } from '@switchboard/messaging';
 import { ContactsRepository } from './contacts.repository';
@@ -20,8 +20,7 @@ export class ContactErasedConsumer implements EventConsumer<ContactErased> {
     private readonly contacts: ContactsRepository,
   ) {
     this.spec = {
-      durable: 'tracker-contact-erased',
-      subject: names.subjects.contactErased(),
+      ...durableConsumers(names).tracker.contactErased,
       schema: ContactErasedSchema,
       batchSize: 20,
     };

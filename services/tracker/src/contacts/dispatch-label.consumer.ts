@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DispatchSchema, NatsNames, type Dispatch } from '@switchboard/contracts';
+import { DispatchSchema, NatsNames, type Dispatch, durableConsumers } from '@switchboard/contracts';
 import { Consumer, type ConsumerSpec, type Delivery, type EventConsumer } from '@switchboard/messaging';
 import { labelOf, mergeLabels } from './contact-label';
 import { ContactsRepository } from './contacts.repository';
@@ -15,8 +15,7 @@ export class DispatchLabelConsumer implements EventConsumer<Dispatch> {
     private readonly contacts: ContactsRepository,
   ) {
     this.spec = {
-      durable: 'tracker-dispatch-labels',
-      subject: names.subjects.dispatch('*'),
+      ...durableConsumers(names).tracker.dispatchLabels,
       schema: DispatchSchema,
       batchSize: 500,
     };

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DeliveryEventSchema, NatsNames, type DeliveryEvent } from '@switchboard/contracts';
+import { DeliveryEventSchema, NatsNames, type DeliveryEvent, durableConsumers } from '@switchboard/contracts';
 import { Consumer, type ConsumerSpec, type Delivery, type EventConsumer, type Outcome } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import type { TrackerConfig } from '../tracker.config';
@@ -17,8 +17,7 @@ export class DeliveryEventConsumer implements EventConsumer<DeliveryEvent> {
     private readonly ingest: IngestService,
   ) {
     this.spec = {
-      durable: 'tracker-delivery',
-      subject: names.subjects.delivery('*', '*'),
+      ...durableConsumers(names).tracker.delivery,
       schema: DeliveryEventSchema,
       batchSize: config.batchSize,
       concurrency: 2,

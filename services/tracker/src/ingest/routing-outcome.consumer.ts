@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NatsNames, RoutingOutcomeSchema, type RoutingOutcome } from '@switchboard/contracts';
+import { NatsNames, RoutingOutcomeSchema, type RoutingOutcome, durableConsumers } from '@switchboard/contracts';
 import { Consumer, type ConsumerSpec, type Delivery, type EventConsumer, type Outcome } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import type { TrackerConfig } from '../tracker.config';
@@ -17,8 +17,7 @@ export class RoutingOutcomeConsumer implements EventConsumer<RoutingOutcome> {
     private readonly ingest: IngestService,
   ) {
     this.spec = {
-      durable: 'tracker-routing',
-      subject: names.subjects.routing('*'),
+      ...durableConsumers(names).tracker.routing,
       schema: RoutingOutcomeSchema,
       batchSize: config.batchSize,
       concurrency: 2,
