@@ -7,7 +7,7 @@
 // CLI:
 //   node scripts/services.mjs list                 the table
 //   node scripts/services.mjs env <service>        `export K='v'` lines for running one service by hand
-//   node scripts/services.mjs compose-env          SB_TRACKING_SECRET, VAPID_*, POSTGRES_PASSWORD for docker compose
+//   node scripts/services.mjs compose-env          SB_TRACKING_SECRET, VAPID_*, POSTGRES_PASSWORD, SB_NATS_PASSWORD_* for docker compose
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync, renameSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -160,6 +160,18 @@ export const STATIC_APPS = Object.freeze([
   { name: 'admin-web', dir: 'services/admin-web', dist: 'services/admin-web/dist' },
 ]);
 
+/**
+ * The NATS users of deploy/nats/nats-server.conf: the migrate step's, then one per service
+ * (libs/contracts' SERVICE_NATS_USERS; libs/contracts/test/nats-users.test.ts checks they agree).
+ */
+export const NATS_USERS = Object.freeze([
+  'provisioner',
+  ...SERVICES.filter((s) => s.kind === 'service').map((s) => s.name),
+]);
+
+/** The variable deploy/nats/nats-server.conf reads a user's password from. */
+export const natsPasswordVar = (user) => `SB_NATS_PASSWORD_${user.toUpperCase().replace(/-/g, '_')}`;
+
 export function getService(name) {
   const svc = SERVICES.find((s) => s.name === name);
   if (!svc) throw new Error(`unknown service "${name}" (known: ${SERVICES.map((s) => s.name).join(', ')})`);
@@ -213,6 +225,13 @@ export async function loadDevSecrets({ dataDir = DATA_DIR, env = process.env } =
     stored.postgresPassword = randomBytes(18).toString('base64url');
     changed = true;
   }
+  // One password per NATS user of deploy/nats/nats-server.conf (docker compose runs it).
+  stored.natsPasswords ??= {};
+  for (const user of NATS_USERS) {
+    if (stored.natsPasswords[user]) continue;
+    stored.natsPasswords[user] = randomBytes(18).toString('base64url');
+    changed = true;
+  }
   if (!stored.vapidPublicKey || !stored.vapidPrivateKey) {
     const require = createRequire(path.join(ROOT, 'package.json'));
     const webpush = require('web-push');
@@ -234,6 +253,9 @@ export async function loadDevSecrets({ dataDir = DATA_DIR, env = process.env } =
     vapidPublicKey: env.VAPID_PUBLIC_KEY || stored.vapidPublicKey,
     vapidPrivateKey: env.VAPID_PRIVATE_KEY || stored.vapidPrivateKey,
     postgresPassword: env.POSTGRES_PASSWORD || stored.postgresPassword,
+    natsPasswords: Object.fromEntries(
+      NATS_USERS.map((user) => [user, env[natsPasswordVar(user)] || stored.natsPasswords[user]]),
+    ),
     file,
   };
 }
@@ -361,6 +383,8 @@ async function cli(argv) {
     console.log(`VAPID_PUBLIC_KEY=${secrets.vapidPublicKey}`);
     console.log(`VAPID_PRIVATE_KEY=${secrets.vapidPrivateKey}`);
     console.log(`POSTGRES_PASSWORD=${secrets.postgresPassword}`);
+    for (const [user, password] of Object.entries(secrets.natsPasswords))
+      console.log(`${natsPasswordVar(user)}=${password}`);
     return;
   }
   console.error('usage: node scripts/services.mjs [list | env <service> | compose-env]');
