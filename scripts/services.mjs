@@ -289,7 +289,32 @@ export function serviceEnv(svc, ctx = {}) {
   out.DATABASE_URL = ctx.databaseUrl ?? base.DATABASE_URL ?? DEFAULTS.DATABASE_URL;
   const healthPort = ctx.healthPorts?.[svc.name] ?? svc.healthPort;
   if (healthPort) out.HEALTH_PORT = String(healthPort);
+  if (ctx.natsPasswords && svc.kind === 'service') {
+    // NATS runs deploy/nats/nats-server.conf: the service connects as its own user, which may not
+    // create streams or consumers, so its migrate step runs first as `provisioner` (migrateEnv).
+    out.NATS_USER = svc.name;
+    out.NATS_PASSWORD = ctx.natsPasswords[svc.name];
+    out.MIGRATE_ON_BOOT = 'false';
+  }
   return out;
+}
+
+/**
+ * The environment of a service's migrate step alone (MIGRATE_ONLY): the service's own, as the
+ * `provisioner` NATS user when NATS runs deploy/nats/nats-server.conf (ctx.natsPasswords).
+ */
+export function migrateEnv(svc, ctx = {}) {
+  const env = { ...serviceEnv(svc, ctx), MIGRATE_ONLY: 'true' };
+  if (ctx.natsPasswords) {
+    env.NATS_USER = 'provisioner';
+    env.NATS_PASSWORD = ctx.natsPasswords.provisioner;
+  }
+  // The fakes write their files (web-push CA, FCM account) when they start; a migrate step makes
+  // no call that needs them, and a setting naming a missing file fails the config.
+  const stateDir = devOf(ctx).stateDir;
+  for (const [key, value] of Object.entries(env))
+    if (value?.startsWith(stateDir) && !existsSync(value)) delete env[key];
+  return env;
 }
 
 export function gatewayPort(env = process.env) {

@@ -36,6 +36,7 @@ import {
 } from './services.mjs';
 import { ensureDependencies } from './lib/deps.mjs';
 import { Supervised } from './lib/supervisor.mjs';
+import { runMigrateSteps } from './lib/migrate-step.mjs';
 import {
   PidRegistry,
   bold,
@@ -367,7 +368,13 @@ async function main() {
     return;
   }
 
-  const ctx = { natsUrl: infra.natsUrl, databaseUrl: infra.databaseUrl, secrets, devProviders };
+  const ctx = {
+    natsUrl: infra.natsUrl,
+    databaseUrl: infra.databaseUrl,
+    secrets,
+    devProviders,
+    ...(infra.natsAuthRequired ? { natsPasswords: secrets.natsPasswords } : {}),
+  };
   const make = (svc) => {
     const s = new ServiceChild(svc, SERVICES.indexOf(svc), serviceEnv(svc, ctx));
     children.push(s);
@@ -383,7 +390,24 @@ async function main() {
     if (shuttingDown) return;
     if (notReady.length) warn(`dev-providers is not answering at ${dev.readyUrl} yet; starting the services anyway`);
   }
-  for (const svc of runnable.filter((s) => s.kind !== 'dev')) make(svc).start();
+  const services = runnable.filter((s) => s.kind !== 'dev');
+  if (ctx.natsPasswords) {
+    // NATS requires users (deploy/nats/nats-server.conf): a service's own user may not create its
+    // streams and consumers, so its migrate step runs first as `provisioner`, as in docker compose.
+    sys(`NATS requires users: running ${services.length} migrate steps as provisioner first`);
+    const failed = await runMigrateSteps(services, ctx, {
+      isInterrupted: () => shuttingDown,
+      onDone: (svc, { code, output }) => {
+        if (code !== 0) console.error(red(`${tag} ${svc.name}'s migrate step exited ${code}:\n${output}`));
+      },
+    });
+    if (shuttingDown) return;
+    if (failed.length) {
+      await shutdown(`migrate steps failed: ${failed.join(', ')}`, 1);
+      return;
+    }
+  }
+  for (const svc of services) make(svc).start();
   if (shuttingDown) return;
   const notReady = await waitForReady(
     children.filter((c) => c.svc.kind !== 'dev'),

@@ -89,10 +89,10 @@ async function mapLimit(items, limit, fn) {
   return out;
 }
 
-async function dlqMessages(natsUrl) {
+async function dlqMessages({ natsUrl, natsAdmin }) {
   const { connect } = require('@nats-io/transport-node');
   const { jetstreamManager } = require('@nats-io/jetstream');
-  const nc = await connect({ servers: natsUrl });
+  const nc = await connect({ servers: natsUrl, ...natsAdmin });
   try {
     const jsm = await jetstreamManager(nc);
     const info = await jsm.streams.info('SB_DLQ');
@@ -267,7 +267,7 @@ export async function verify({ api, cluster, contacts, campaignId, faults, inFli
     extra.slice(0, 5).join(', '),
   );
 
-  const dead = await dlqMessages(cluster.natsUrl);
+  const dead = await dlqMessages(cluster);
   figures.push(['dead letters', String(dead)]);
   check('nothing was dead-lettered', dead === 0, `${dead} in SB_DLQ`);
 

@@ -2,14 +2,26 @@
 // ports (so they can be restarted without touching anyone else's), the dev-providers fakes and
 // every service as supervised processes, all under one temporary directory. Built from the same
 // pieces as `npm start`: scripts/services.mjs for each service's command and environment,
-// scripts/infra.mjs for the servers.
+// scripts/infra.mjs for the servers. NATS runs deploy/nats/nats-server.conf, as docker compose and
+// the Helm chart do: each service connects as its own user, after its migrate step as `provisioner`,
+// so a service that needs a right its user lacks fails here.
 import { mkdirSync, chmodSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { ROOT, SERVICES, loadDevSecrets, probeHttp, serviceArgs, serviceEnv } from '../../services.mjs';
+import {
+  NATS_USERS,
+  ROOT,
+  SERVICES,
+  loadDevSecrets,
+  natsPasswordVar,
+  probeHttp,
+  serviceArgs,
+  serviceEnv,
+} from '../../services.mjs';
 import { createDatabase, launchPostgres, parseDbUrl, preparePostgres, probePg, startNatsServer } from '../../infra.mjs';
 import { PidRegistry, sleep, waitUntil } from '../procs.mjs';
 import { Supervised } from '../supervisor.mjs';
+import { runMigrateSteps } from '../migrate-step.mjs';
 
 /** A TCP port free right now on 127.0.0.1. */
 export function freePort() {
@@ -59,13 +71,17 @@ export async function startCluster({ dir, runDir, say, extraEnv = {} }) {
 }
 
 async function boot(cluster, { dir, say, extraEnv, registry, logDir }) {
-  // ---- NATS
+  // ---- NATS, with the users and permissions of deploy/nats/nats-server.conf
+  const secrets = await loadDevSecrets();
+  const natsPasswords = secrets.natsPasswords;
   const natsPort = await freePort();
   const natsStore = path.join(dir, 'nats');
   const startNats = async () => {
     const server = await startNatsServer({
       port: natsPort,
       storeDir: natsStore,
+      conf: path.join(ROOT, 'deploy/nats/nats-server.conf'),
+      env: Object.fromEntries(NATS_USERS.map((user) => [natsPasswordVar(user), natsPasswords[user]])),
       logFile: path.join(logDir, 'nats-server.log'),
       onSpawn: (child) => registry.add('nats-server', child.pid, 'nats-server'),
     });
@@ -108,7 +124,6 @@ async function boot(cluster, { dir, say, extraEnv, registry, logDir }) {
   const healthPorts = {};
   for (const svc of SERVICES) if (svc.healthPort) healthPorts[svc.name] = await freePort();
   const gatewayPort = await freePort();
-  const secrets = await loadDevSecrets();
   const base = {
     ...process.env,
     PORT: String(gatewayPort),
@@ -120,7 +135,7 @@ async function boot(cluster, { dir, say, extraEnv, registry, logDir }) {
     ...extraEnv,
   };
   delete base.OTEL_EXPORTER_OTLP_ENDPOINT;
-  const ctx = { natsUrl, databaseUrl, secrets, devProviders, healthPorts, env: base };
+  const ctx = { natsUrl, databaseUrl, secrets, devProviders, healthPorts, env: base, natsPasswords };
   const readyUrl = (svc) =>
     svc.kind === 'dev'
       ? `http://127.0.0.1:${devProviders.httpPort}/health`
@@ -139,7 +154,13 @@ async function boot(cluster, { dir, say, extraEnv, registry, logDir }) {
   cluster.dev = supervise(devSvc);
   cluster.dev.start();
   await waitReadyOrThrow(readyUrl(devSvc), 'dev-providers', 180_000, cluster.dev);
-  for (const svc of SERVICES.filter((s) => s.kind === 'service')) {
+  const services = SERVICES.filter((s) => s.kind === 'service');
+  const failed = await runMigrateSteps(services, ctx, {
+    onDone: (svc, { code, output }) => code !== 0 && say(`${svc.name}'s migrate step exited ${code}:\n${output}`),
+  });
+  if (failed.length) throw new Error(`migrate steps failed: ${failed.join(', ')}`);
+  say(`${services.length} migrate steps done as provisioner`);
+  for (const svc of services) {
     const s = supervise(svc);
     s.readyUrl = readyUrl(svc);
     cluster.services.set(svc.name, s);
@@ -148,6 +169,8 @@ async function boot(cluster, { dir, say, extraEnv, registry, logDir }) {
 
   Object.assign(cluster, {
     natsUrl,
+    /** For checks from the outside: the migrate step's user, allowed the whole JetStream API. */
+    natsAdmin: { user: 'provisioner', pass: natsPasswords.provisioner, inboxPrefix: '_INBOX_provisioner' },
     databaseUrl,
     gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
     devUrl: `http://127.0.0.1:${devProviders.httpPort}`,
