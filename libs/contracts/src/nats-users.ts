@@ -97,7 +97,8 @@ function serviceSubjects(names: NatsNames): Record<ServiceNatsUser, { publish: s
         s.feedbackReported('*'),
         `${names.prefix}.rpc.>`,
       ],
-      subscribe: [s.channelHeartbeat(), s.channelAnnounced('*'), s.inboxChanged()],
+      // The catalog cache drops a message's entry when it changes (CatalogChanges).
+      subscribe: [s.channelHeartbeat(), s.channelAnnounced('*'), s.inboxChanged(), s.catalogChanged()],
     },
     catalog: { publish: [s.catalogChanged()], subscribe: [rpcOf('catalog')] },
     preferences: {

@@ -148,6 +148,17 @@ describe('NATS users (libs/contracts → nats-server.conf and the Helm chart)', 
     expect(missing).toEqual([]);
   });
 
+  it('lets each service that keeps a catalog cache hear when a message changes', () => {
+    // Found missing by running the services under the conf (npm run chaos): the gateway's cache never heard.
+    const cached = SERVICE_NATS_USERS.filter((u) => /\bCatalogChanges\b/.test(sourceOf(u)));
+    expect(cached).toEqual(expect.arrayContaining(['gateway', 'router', 'sender-email']));
+    for (const user of cached)
+      expect([user, users[user].subscribe.some((f) => covers(f, names.subjects.catalogChanged()))]).toEqual([
+        user,
+        true,
+      ]);
+  });
+
   it('has the chart read the same users, with the prefix filled in', () => {
     const chartUsers = JSON.parse(readFileSync(join(CHART, 'files/nats-users.json'), 'utf8')) as Record<
       string,
