@@ -14,6 +14,8 @@ export interface TrackingLinks {
   /** A short tracked link (`{SB_SHORT_URL}/s/{code}`) for texts where length counts (SMS); stored before the send. */
   short(url: string): string;
   unsubscribe: string;
+  /** The email as sent, in a browser (`{{ webview_url }}`): answered only from a copy the sender kept. */
+  webview: string;
 }
 
 export interface RenderInput {
@@ -23,6 +25,8 @@ export interface RenderInput {
   /** Liquid over the contact: `{{ contact.firstname | default: "there" }}`, `{{ unsubscribe_url }}`. */
   liquid: TemplateRenderer;
   links: TrackingLinks;
+  /** A test send: links track nothing and nothing may be kept (a web view copy) for it. */
+  test: boolean;
 }
 
 /** What a provider factory gets at boot. */
@@ -50,8 +54,12 @@ export interface SenderDefinition<M = unknown> {
   provider: (deps: ProviderDeps) => ChannelProvider<M>;
   /** Providers of the service the provider needs (sender-inapp's inbox store), handed over as `deps.injected`. */
   inject?: InjectionToken[];
-  /** Turns the content and the contact into what the provider sends; throw `DeliveryError.permanent` for what can never be sent. */
-  render: (input: RenderInput) => M | Promise<M>;
+  /**
+   * Turns the content and the contact into what the provider sends; throw `DeliveryError.permanent`
+   * for what can never be sent. `injected`: the providers named by `inject`, as the provider gets them
+   * (sender-email keeps its web view copies with one).
+   */
+  render: (input: RenderInput, injected: unknown[]) => M | Promise<M>;
   /**
    * false for a channel whose "provider" is the sender's own store (sender-inapp): a breaker
    * protects against a remote provider, and opening one on our own database would only hold back

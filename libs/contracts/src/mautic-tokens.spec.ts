@@ -48,6 +48,26 @@ describe('mauticTokensToLiquid', () => {
     expect(text('[{contactfield=missing|date}]')).toBe('[]');
   });
 
+  it("renders the web view link and Mautic's text around it where the sender provides webview_url", () => {
+    const webview = 'https://t.example/email/view/abc.def';
+    const withLink = { ...scope, webview_url: webview };
+    expect(mauticTokensToLiquid('<a href="{webview_url}">View</a>')).toBe('<a href="{{ webview_url }}">View</a>');
+    expect(sut.render('<a href="%7Bwebview_url%7D">View</a>', withLink, 'html')).toBe(`<a href="${webview}">View</a>`);
+    expect(sut.render('<p>{webview_text}</p>', withLink, 'html')).toBe(
+      `<p><a href="${webview}">Having trouble reading this email? Click here.</a></p>`,
+    );
+    expect(sut.render('{webview_text}', withLink, 'text')).toBe(
+      `Having trouble reading this email? Click here. ${webview}`,
+    );
+    // {{ webview_url }} is Liquid already: left alone.
+    expect(mauticTokensToLiquid('{{webview_url}}')).toBe('{{webview_url}}');
+  });
+
+  it('renders no web view where there is none (an SMS, a channel without webview_url): no link to nowhere', () => {
+    expect(html('[{webview_text}|{webview_url}]')).toBe('[|]');
+    expect(text('[{WEBVIEW_TEXT}]')).toBe('[]');
+  });
+
   it('reads url-encoded braces, as editors leave them in an href', () => {
     expect(html('<a href="https://x.example/?e=%7Bcontactfield=email%7D">x</a>')).toBe(
       '<a href="https://x.example/?e=ann@example.com">x</a>',
@@ -55,14 +75,13 @@ describe('mauticTokensToLiquid', () => {
     expect(html('<a href="%7Bunsubscribe_url%7D">x</a>')).toBe(`<a href="${unsubscribe}">x</a>`);
   });
 
-  it('renders the unsubscribe link and text, a blank pixel, and no web view', () => {
+  it('renders the unsubscribe link and text and a blank pixel', () => {
     expect(html('<a href="{unsubscribe_url}">Leave</a>')).toBe(`<a href="${unsubscribe}">Leave</a>`);
     expect(html('{unsubscribe_text}')).toBe(
       `<a href="${unsubscribe}">Unsubscribe</a> to no longer receive emails from us.`,
     );
     expect(text('{unsubscribe_text}')).toBe(`Unsubscribe to no longer receive emails from us: ${unsubscribe}`);
     expect(html('<img src="{tracking_pixel}">')).toBe(`<img src="${BLANK_PIXEL}">`);
-    expect(html('[{webview_text}|{webview_url}]')).toBe('[|]');
     expect(mauticTokensToLiquid('<title>{subject}</title>')).toBe('<title>{{ subject }}</title>');
     expect(sut.render('<h1>{subject}</h1>', { ...scope, subject: 'Sale & more' }, 'html')).toBe(
       '<h1>Sale &amp; more</h1>',

@@ -13,8 +13,10 @@
  * - `{unsubscribe_url}`, `{unsubscribe_text}` (Mautic's default text around the link),
  *   `{tracking_pixel}`: the email sender appends its own open pixel, so the token is a blank
  *   pixel and an open is not counted twice. `{subject}` is an email's rendered subject (in its
- *   body; empty elsewhere). `{webview_url}`/`{webview_text}` render empty:
- *   Switchboard serves no web view of an email, and a link to nowhere is worse than none.
+ *   body; empty elsewhere). `{webview_url}` is `{{ webview_url }}`, the signed link to the email
+ *   as sent (the gateway's `/email/view/...`, Mautic's `/email/view/{idHash}`); `{webview_text}` is
+ *   Mautic's default text around it ("Having trouble reading this email? Click here."). Only
+ *   sender-email provides `webview_url`; elsewhere (an SMS) both render empty, not a link to nowhere.
  * Other tokens (`{dynamiccontent="..."}`, `{ownerfield=...}`, `{today}`, a send's own `{token}`s)
  * are left as they are.
  */
@@ -23,6 +25,9 @@ export type TemplateKind = 'text' | 'html';
 
 /** A transparent 1×1 GIF, what Mautic puts in `{tracking_pixel}` when it appends no pixel itself. */
 export const BLANK_PIXEL = 'data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
+
+/** Mautic's `mautic.email.webview.text` (EmailBundle translations), the text of `{webview_text}`. */
+export const WEB_VIEW_TEXT = 'Having trouble reading this email? Click here.';
 
 /** A brace that does not follow another: `{{unsubscribe_url}}` is Liquid, not a Mautic token in braces. */
 const OPEN = '(?:(?<!\\{)\\{|%7B)';
@@ -90,8 +95,11 @@ function fixedLiquid(token: FixedToken, kind: TemplateKind): string {
     case 'subject':
       return '{{ subject }}';
     case 'webview_url':
+      return '{{ webview_url }}';
     case 'webview_text':
-      return '';
+      return kind === 'html'
+        ? `{% if webview_url %}<a href="{{ webview_url }}">${WEB_VIEW_TEXT}</a>{% endif %}`
+        : `{% if webview_url %}${WEB_VIEW_TEXT} {{ webview_url }}{% endif %}`;
   }
 }
 

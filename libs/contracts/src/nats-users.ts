@@ -80,6 +80,7 @@ function serviceSubjects(names: NatsNames): Record<ServiceNatsUser, { publish: s
         ...channels.map((c) => s.dispatch(c)),
         s.catalogChanged(),
         s.contactErased(),
+        // Its own operations: sender-inapp's inbox, sender-email's web view copies (the gateway calls `rpc.>`).
         rpcOf(service),
         ...channels.map((c) => s.rpc('senders', `test.${c}`)),
         ...channels.map((c) => s.feedbackReported(c)),

@@ -63,5 +63,10 @@ describe('tracking tokens', () => {
     });
     expect(urls.openPixel).toMatch(/^http:\/\/localhost:8080\/t\/o\/[\w-]+\.[\w-]+\.gif$/);
     expect(verifyTrackingToken('k', urls.click('https://x.test/').split('/t/c/')[1])?.url).toBe('https://x.test/');
+    expect(urls.webview).toMatch(/^http:\/\/localhost:8080\/email\/view\/[\w-]+\.[\w-]+$/);
+    expect(verifyTrackingToken('k', urls.webview.split('/email/view/')[1])).toMatchObject({
+      kind: 'webview',
+      dispatchId: 'd',
+    });
   });
 });

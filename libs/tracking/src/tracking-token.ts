@@ -2,9 +2,9 @@ import { createHmac, timingSafeEqual, type Hmac } from 'node:crypto';
 import { z } from 'zod';
 import { ChannelSchema } from '@switchboard/contracts';
 
-/** What a tracking link stands for: an open pixel, a click, or an unsubscribe/preference page. */
+/** What a tracking link stands for: an open pixel, a click, an unsubscribe/preference page, or an email's web view. */
 export const TrackingClaimsSchema = z.object({
-  kind: z.enum(['open', 'click', 'unsubscribe']),
+  kind: z.enum(['open', 'click', 'unsubscribe', 'webview']),
   dispatchId: z.string(),
   sendId: z.string(),
   messageId: z.number().int(),
@@ -46,6 +46,9 @@ export function verifyTrackingToken(secret: string, token: string): TrackingClai
   }
 }
 
+/** Where the gateway answers an email's web view (`{{ webview_url }}`), as Mautic does. */
+export const WEB_VIEW_PATH = '/email/view';
+
 /** Public URLs of the tracking endpoints (DESIGN §7.6). */
 export function trackingUrls(publicUrl: string, secret: string, base: Omit<TrackingClaims, 'kind' | 'url'>) {
   const root = publicUrl.replace(/\/$/, '');
@@ -56,6 +59,8 @@ export function trackingUrls(publicUrl: string, secret: string, base: Omit<Track
     /** The token of a click on `url` (what a short link stands for). */
     clickToken,
     unsubscribe: `${root}/u/${signTrackingToken(secret, { ...base, kind: 'unsubscribe' })}`,
+    /** The email as sent, in a browser (Mautic's `/email/view/{idHash}`). */
+    webview: `${root}${WEB_VIEW_PATH}/${signTrackingToken(secret, { ...base, kind: 'webview' })}`,
   };
 }
 
@@ -69,6 +74,7 @@ export function sampleUrls(publicUrl: string) {
     openPixel: `${root}/t/o/${SAMPLE_TOKEN}.gif`,
     click: (url: string) => url,
     unsubscribe: `${root}/u/${SAMPLE_TOKEN}`,
+    webview: `${root}${WEB_VIEW_PATH}/${SAMPLE_TOKEN}`,
   };
 }
 

@@ -23,6 +23,11 @@ export const emailEnv = {
   EMAIL_CLICK_TRACKING: env.bool(true),
   /** Footer link text added when the content has no {{ unsubscribe_url }}. */
   EMAIL_UNSUBSCRIBE_TEXT: env.string(DEFAULT_UNSUBSCRIBE_TEXT),
+  /**
+   * How long the copy behind an email's `{{ webview_url }}` is kept (only emails whose content uses
+   * the link get one); after that the link answers 404. Mautic keeps its copies until a cleanup.
+   */
+  EMAIL_WEBVIEW_RETENTION_DAYS: z.coerce.number().positive().default(30),
   /** VERP return paths `bounce+<signed dispatch token>@<domain>` (MAIL FROM); unset = the From address. */
   SMTP_BOUNCE_DOMAIN: env.optionalString(),
   /** The inbound SMTP listener for DSN and ARF reports (the bounce domain's MX points here); unset = none. */
@@ -38,6 +43,7 @@ export interface EmailConfig extends SenderConfig {
     openTracking: boolean;
     clickTracking: boolean;
     unsubscribeText: string;
+    webViewRetentionMs: number;
   };
   bounces: { domain?: string; listen?: { host: string; port: number } };
 }
@@ -65,6 +71,7 @@ export function loadEmailConfig(source: NodeJS.ProcessEnv = process.env): EmailC
           openTracking: e.EMAIL_OPEN_TRACKING,
           clickTracking: e.EMAIL_CLICK_TRACKING,
           unsubscribeText: e.EMAIL_UNSUBSCRIBE_TEXT,
+          webViewRetentionMs: Math.round(e.EMAIL_WEBVIEW_RETENTION_DAYS * 86_400_000),
         },
         bounces: {
           domain: e.SMTP_BOUNCE_DOMAIN,

@@ -29,7 +29,7 @@ import { FeedbackService } from '../feedback/feedback.service';
 import { asDeliveryError, DeliveryError, type CallFeedback, type SendResult } from '../provider/channel-provider';
 import type { TrackingLinks } from '../define-sender';
 import type { ChannelRuntime } from '../provider/channel-runtime';
-import { LiquidRenderer, RENDER_STALLED } from '../rendering/liquid.renderer';
+import { LiquidRenderer, RENDER_NOT_KEPT, RENDER_STALLED } from '../rendering/liquid.renderer';
 import { countDeliveryEvents } from './delivery.metrics';
 import type { SenderConfig } from '../sender.config';
 
@@ -256,6 +256,7 @@ export class DispatchService {
         dispatch,
         content,
         links,
+        test: testLinks !== undefined,
         liquid: this.liquid.forContact(dispatch, links.unsubscribe, {
           ...runtime.liquidScope,
           ...(incentive ? { incentive } : {}),
@@ -263,9 +264,10 @@ export class DispatchService {
       });
     } catch (error) {
       // The same content renders the same way next time: a renderer's error is never worth a retry,
-      // unless the render was only starved of CPU (LiquidRenderer).
+      // unless the render was only starved of CPU (LiquidRenderer) or the renderer could not keep
+      // what the send needs (sender-email's web view copy: a database error is no reason to fail).
       if (error instanceof DeliveryError)
-        throw error.permanent || error.code === RENDER_STALLED
+        throw error.permanent || error.code === RENDER_STALLED || error.code === RENDER_NOT_KEPT
           ? error
           : DeliveryError.permanent(error.code, error.message, error);
       throw DeliveryError.permanent('render_error', (error as Error).message, error);
@@ -290,6 +292,7 @@ export class DispatchService {
       openPixel: urls.openPixel,
       click: urls.click,
       unsubscribe: urls.unsubscribe,
+      webview: urls.webview,
       short: (url) => {
         const token = urls.clickToken(url);
         const code = shortLinkCode(secret, token);

@@ -8,12 +8,14 @@ export class ChannelRuntime<M = unknown> {
   readonly channel: Channel;
   readonly provider: ChannelProvider<M>;
   readonly breaker: Breaker<[M, Dispatch], SendResult>;
+  private readonly injected: unknown[];
 
   constructor(
     private readonly definition: SenderDefinition<M>,
     deps: ProviderDeps,
   ) {
     this.channel = definition.channel;
+    this.injected = deps.injected;
     this.provider = definition.provider(deps);
     const provider = this.provider;
     const { breaker } = deps.config;
@@ -35,7 +37,7 @@ export class ChannelRuntime<M = unknown> {
   }
 
   render(input: RenderInput): M | Promise<M> {
-    return this.definition.render(input);
+    return this.definition.render(input, this.injected);
   }
 
   get status(): 'up' | 'degraded' | 'down' {

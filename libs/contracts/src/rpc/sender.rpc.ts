@@ -28,3 +28,16 @@ export const senderTestSend = (channel: Channel) =>
 const TEST_DISPATCH_PREFIX = 'test-';
 export const testDispatchId = (unique: string): string => `${TEST_DISPATCH_PREFIX}${unique}`;
 export const isTestDispatch = (dispatchId: string): boolean => dispatchId.startsWith(TEST_DISPATCH_PREFIX);
+
+/**
+ * sb.rpc.sender-email.webview.get — the copy sender-email kept of a sent email whose content uses
+ * `{{ webview_url }}` (Mautic's `{webview_url}`): its subject and its HTML as sent, without the open
+ * pixel. NOT_FOUND when there is none: the content had no web view link, the copy is past its
+ * retention (EMAIL_WEBVIEW_RETENTION_DAYS), or the contact was erased.
+ */
+export const senderEmailWebView = rpcContract(
+  'sender-email',
+  'webview.get',
+  z.object({ dispatchId: z.string().min(1).max(512) }),
+  z.object({ subject: z.string(), html: z.string() }),
+);

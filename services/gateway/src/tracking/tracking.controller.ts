@@ -7,6 +7,7 @@ import { Public } from '../auth/public.decorator';
 import { ApiDoc } from '../http';
 import { isOneClick } from './one-click';
 import { readPreferenceForm } from './preference-form';
+import { NOT_FOUND_PAGE, htmlPage, privateHeaders } from './page-response';
 import { messagePage, preferencePage, unsubscribedPage } from './preference-page.html';
 import { PreferencePageService } from './preference-page.service';
 import { TrackingService } from './tracking.service';
@@ -15,27 +16,6 @@ import { TrackingService } from './tracking.service';
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 const tags = ['tracking'];
 
-/** The token lives in the URL: keep it out of caches, referrers and frames; the page runs no script. */
-function privateHeaders(res: Response): void {
-  res.setHeader('cache-control', 'no-store');
-  res.setHeader('referrer-policy', 'no-referrer');
-  res.setHeader('x-content-type-options', 'nosniff');
-}
-
-function html(res: Response, status: number, body: string): void {
-  privateHeaders(res);
-  res.setHeader('x-frame-options', 'DENY');
-  res.setHeader(
-    'content-security-policy',
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  );
-  res.status(status).type('html').send(body);
-}
-
-const NOT_FOUND_PAGE = messagePage(
-  'This link is not valid',
-  'The link may be incomplete or changed. Please use the link from the message you received.',
-);
 const SAMPLE_PAGE = messagePage(
   'This is a test or a preview',
   'In the messages your contacts receive, this link lets them unsubscribe and manage their preferences. Here it changes nothing.',
@@ -100,11 +80,11 @@ export class TrackingController {
     @Query('saved') saved: string | undefined,
     @Res() res: Response,
   ): Promise<void> {
-    if (token === SAMPLE_TOKEN) return html(res, 200, SAMPLE_PAGE);
+    if (token === SAMPLE_TOKEN) return htmlPage(res, 200, SAMPLE_PAGE);
     await this.guard(res, async () => {
       const claims = this.tracking.claims(token, 'unsubscribe');
       const view = await this.preferences.view(claims);
-      html(
+      htmlPage(
         res,
         200,
         preferencePage({ action: `/u/${token}`, linkChannel: claims.channel, view, saved: saved === '1' }),
@@ -120,17 +100,17 @@ export class TrackingController {
     @Body() body: unknown,
     @Res() res: Response,
   ): Promise<void> {
-    if (token === SAMPLE_TOKEN) return html(res, 200, SAMPLE_PAGE);
+    if (token === SAMPLE_TOKEN) return htmlPage(res, 200, SAMPLE_PAGE);
     await this.guard(res, async () => {
       const claims = this.tracking.claims(token, 'unsubscribe');
       if (await isOneClick(req, body)) {
         await this.preferences.unsubscribe(claims);
-        html(res, 200, unsubscribedPage(claims.channel, `/u/${token}`));
+        htmlPage(res, 200, unsubscribedPage(claims.channel, `/u/${token}`));
         return;
       }
       const form = readPreferenceForm(body);
       if ('errors' in form && form.errors.form) {
-        html(res, 400, messagePage('This request was not understood', 'Nothing was changed.'));
+        htmlPage(res, 400, messagePage('This request was not understood', 'Nothing was changed.'));
         return;
       }
       const errors = 'errors' in form ? form.errors : await this.preferences.save(claims, form.choices);
@@ -140,7 +120,7 @@ export class TrackingController {
         return;
       }
       const view = await this.preferences.view(claims);
-      html(
+      htmlPage(
         res,
         400,
         preferencePage({ action: `/u/${token}`, linkChannel: claims.channel, view, errors, posted: body as never }),
@@ -153,9 +133,9 @@ export class TrackingController {
     try {
       await fn();
     } catch (error) {
-      if (error instanceof DomainError && error.code === ErrorCode.NotFound) return html(res, 404, NOT_FOUND_PAGE);
+      if (error instanceof DomainError && error.code === ErrorCode.NotFound) return htmlPage(res, 404, NOT_FOUND_PAGE);
       this.logger.error({ err: error }, 'preference page failed');
-      html(res, 503, UNAVAILABLE_PAGE);
+      htmlPage(res, 503, UNAVAILABLE_PAGE);
     }
   }
 }

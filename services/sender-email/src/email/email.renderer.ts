@@ -22,6 +22,11 @@ export interface EmailMessage {
   headers: Record<string, string>;
   /** The envelope sender (MAIL FROM) when it is not the From address: a VERP bounce address. */
   returnPath?: string;
+  /**
+   * Not sent: the HTML as sent without the open pixel, kept for `{{ webview_url }}`; set only when
+   * the email uses its web view link, so the others keep nothing.
+   */
+  webView?: string;
 }
 
 const MAILBOX = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
@@ -46,7 +51,8 @@ function domainOf(from: EmailMessage['from']): string {
  * Email content + contact → an email: Liquid-rendered subject, HTML and text parts, the HTML laid
  * out in the email's template when it has one; an
  * unsubscribe footer where the content has no unsubscribe link; click-tracking links and an open
- * pixel (signed tokens, DESIGN §7.6); RFC 8058 one-click List-Unsubscribe headers.
+ * pixel (signed tokens, DESIGN §7.6); RFC 8058 one-click List-Unsubscribe headers; the HTML for
+ * the web view when the email links to it.
  */
 export function renderEmail(
   { dispatch, content, liquid, links }: RenderInput,
@@ -66,8 +72,9 @@ export function renderEmail(
   const subject = applyTokens(liquid.render(str(fields.subject) ?? ''), dispatch.tokens, 'text')
     .replace(/\s+/g, ' ')
     .trim();
-  // Mautic's `{subject}` in the body is the subject as sent.
-  const bodyLiquid = liquid.with({ subject });
+  // Mautic's `{subject}` in the body is the subject as sent; `{{ webview_url }}` (Mautic's
+  // `{webview_url}`) is the email's web view, an email's own link like the unsubscribe one.
+  const bodyLiquid = liquid.with({ subject, webview_url: links.webview });
   const htmlSource = str(fields.customHtml);
   const textSource = str(fields.plainText);
   if (!htmlSource && !textSource)
@@ -85,7 +92,10 @@ export function renderEmail(
   html = withUnsubscribeFooterHtml(html, links.unsubscribe, options.unsubscribeText);
   const text = withUnsubscribeFooterText(renderedText ?? htmlToText(html), links.unsubscribe, options.unsubscribeText);
 
-  if (options.clickTracking) html = rewriteLinks(html, links.click, (url) => url === links.unsubscribe);
+  // Neither own link is a click: the unsubscribe and web view pages count what they do themselves.
+  if (options.clickTracking)
+    html = rewriteLinks(html, links.click, (url) => url === links.unsubscribe || url === links.webview);
+  const webView = html.includes(links.webview) || text.includes(links.webview) ? html : undefined;
   if (options.openTracking) {
     html = insertBeforeBodyEnd(
       html,
@@ -108,5 +118,6 @@ export function renderEmail(
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
       'X-Switchboard-Dispatch': dispatch.dispatchId,
     },
+    ...(webView !== undefined ? { webView } : {}),
   };
 }
