@@ -10,11 +10,14 @@ import {
   waitFor,
   type TestEnv,
 } from '@switchboard/testing';
+import { Pruner } from '@switchboard/persistence';
 import type { RunningService } from '@switchboard/service-kit';
 import { verifyTrackingToken } from '@switchboard/tracking';
 import { startSmtpFake, type SmtpFake, type SmtpMessage } from '../../dev-providers/src';
 import { loadEmailConfig, SERVICE } from '../src/sender-email.config';
 import { createSenderEmailModule } from '../src/sender-email.module';
+import { CreateWebViewCopies1797100000000 } from '../src/migrations/1797100000000-CreateWebViewCopies';
+import { WebViewRepository } from '../src/web-view/web-view.repository';
 
 describe('sender-email against the loopback SMTP server, content from the catalog service (real NATS + PostgreSQL)', () => {
   let env: TestEnv;
@@ -268,5 +271,73 @@ describe('sender-email against the loopback SMTP server, content from the catalo
       event: 'failed',
       error: { code: 'invalid_address', permanent: true },
     });
+  });
+  it('keeps the web view copy of an email that uses {{ webview_url }}, and of no test; retention, erasure and the migration down remove it', async () => {
+    const ds = svc.app.get(DataSource);
+    const copyOf = async (dispatchId: string) =>
+      (
+        await ds.query<{ html: string; subject: string }[]>(
+          'SELECT html, subject FROM sender_email.web_view_copies WHERE dispatch_id = $1',
+          [dispatchId],
+        )
+      )[0];
+    const viewable = await h.addContent('email', {
+      subject: 'News for {{ contact.firstname }}',
+      customHtml:
+        '<html><body><p>Hi {{ contact.firstname }}</p><p><a href="{{ webview_url }}">View</a></p></body></html>',
+    });
+    const to = address();
+    const dispatch = await h.send('email', viewable, { address: to, fields: { firstname: 'Vera' } });
+    expect(await h.outcome(dispatch.dispatchId)).toMatchObject({ event: 'sent' });
+    const mail = await smtp.waitForMessage((m) => m.envelope.rcptTo.includes(to));
+    const link = new RegExp(`<a href="(${TEST_PUBLIC_URL}/email/view/[^"]+)">View</a>`).exec(mail.html!)![1];
+    expect(verifyTrackingToken(TEST_TRACKING_SECRET, link.split('/email/view/')[1])).toMatchObject({
+      kind: 'webview',
+      dispatchId: dispatch.dispatchId,
+    });
+    const copy = await copyOf(dispatch.dispatchId);
+    expect(copy.subject).toBe('News for Vera');
+    expect(copy.html).toContain('<p>Hi Vera</p>');
+    expect(copy.html).toContain(link);
+    expect(copy.html).not.toContain('/t/o/');
+    expect(mail.html).toContain('/t/o/');
+
+    // A test send links the sample page and keeps nothing.
+    const contact = { id: 'wv-tester', address: address(), locale: null, timezone: null, fields: {} };
+    await h.rpc.call(senderTestSend('email'), { contentId: viewable, contact });
+    const [{ n }] = await ds.query<{ n: number }[]>(
+      "SELECT count(*)::int AS n FROM sender_email.web_view_copies WHERE contact_id = 'wv-tester'",
+    );
+    expect(n).toBe(0);
+
+    // Past the retention, the one Pruner deletes it.
+    await ds.query(
+      `UPDATE sender_email.web_view_copies SET created_at = now() - interval '31 days' WHERE dispatch_id = $1`,
+      [dispatch.dispatchId],
+    );
+    const pruned = await svc.app.get(Pruner).prune();
+    expect(pruned['sender_email.web_view_copies']).toBeGreaterThanOrEqual(1);
+    expect(await copyOf(dispatch.dispatchId)).toBeUndefined();
+
+    // Erasure, then the migration's down and up again.
+    const again = await h.send('email', viewable, { address: to, fields: { firstname: 'Vera' } });
+    await h.outcome(again.dispatchId);
+    const contactId = (
+      await ds.query<{ contact_id: string }[]>(
+        'SELECT contact_id FROM sender_email.web_view_copies WHERE dispatch_id = $1',
+        [again.dispatchId],
+      )
+    )[0].contact_id;
+    await svc.app.get(WebViewRepository).eraseContact(contactId);
+    expect(await copyOf(again.dispatchId)).toBeUndefined();
+    const runner = ds.createQueryRunner();
+    try {
+      await new CreateWebViewCopies1797100000000().down(runner);
+      expect(await runner.hasTable('sender_email.web_view_copies')).toBe(false);
+      await new CreateWebViewCopies1797100000000().up(runner);
+      expect(await runner.hasTable('sender_email.web_view_copies')).toBe(true);
+    } finally {
+      await runner.release();
+    }
   });
 });
