@@ -54,6 +54,14 @@ export interface ContactRecord {
   dateModified: Date;
 }
 
+/**
+ * What deciding reads of a contact (ContactsRepository.lockForDecision): no timestamps, and of each
+ * do-not-contact entry its channel and reason. A ContactRecord is one too.
+ */
+export type DecisionContact = Omit<ContactRecord, 'dateAdded' | 'dateModified' | 'dnc'> & {
+  dnc: Pick<DncRecord, 'channel' | 'reason'>[];
+};
+
 export type UpsertMode = 'replace' | 'merge';
 
 const SCALARS = [

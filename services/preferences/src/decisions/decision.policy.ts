@@ -7,7 +7,7 @@ import {
   type DecisionRequest,
   type Skipped,
 } from '@switchboard/contracts';
-import type { ContactRecord, RuleRecord } from '../contacts/contact.record';
+import type { DecisionContact, RuleRecord } from '../contacts/contact.record';
 import type { FrequencyLimit, PreferencesConfig } from '../preferences.config';
 import { quietHoursEnd } from './quiet-hours';
 
@@ -19,7 +19,7 @@ export interface ChannelUsage {
 }
 
 export interface ContactState {
-  contact: ContactRecord;
+  contact: DecisionContact;
   usage: Map<Channel, ChannelUsage>;
 }
 
@@ -51,7 +51,7 @@ export function candidateOrder(channels: Channel[], preferred: Channel | null | 
   return [...new Set(ordered)];
 }
 
-export function addressOf(contact: ContactRecord, channel: Channel): string | Record<string, unknown>[] | undefined {
+export function addressOf(contact: DecisionContact, channel: Channel): string | Record<string, unknown>[] | undefined {
   switch (channel) {
     case 'email':
       return contact.email ?? undefined;
@@ -70,7 +70,7 @@ export function addressOf(contact: ContactRecord, channel: Channel): string | Re
 }
 
 /** What senders render Liquid with: the standard fields over the custom ones. */
-export function renderFields(c: ContactRecord): Record<string, unknown> {
+export function renderFields(c: DecisionContact): Record<string, unknown> {
   // Object.assign, not spread: V8's spread of a parsed-JSON object with extra keys is ~40x slower, and this runs per decision.
   return Object.assign({}, c.fields, {
     firstname: c.firstname,
@@ -141,7 +141,7 @@ export function judge(
 
 function permanentSkip(
   req: DecisionRequest,
-  contact: ContactRecord | undefined,
+  contact: DecisionContact | undefined,
   channel: Channel,
 ): Skipped | undefined {
   if (req.excludeChannels.includes(channel)) return { channel, reason: 'excluded' };

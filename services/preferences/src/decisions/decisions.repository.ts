@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import type { Channel, Decision, DispatchContactSchema } from '@switchboard/contracts';
-import type { ContactRecord } from '../contacts/contact.record';
+import type { DecisionContact } from '../contacts/contact.record';
 import { ContactsRepository } from '../contacts/contacts.repository';
 
 import type { ChannelUsage } from './decision.policy';
@@ -86,7 +86,7 @@ export class DecisionsRepository {
   }
 
   /** Takes the decision locks of the batch's contacts and loads them (ContactsRepository.lockForDecision). */
-  lockContacts(ids: string[], sql: Queryable): Promise<Map<string, ContactRecord>> {
+  lockContacts(ids: string[], sql: Queryable): Promise<Map<string, DecisionContact>> {
     return this.contacts.lockForDecision(ids, sql);
   }
 

@@ -3,7 +3,7 @@ import { FREQUENCY_WINDOW_MS, type Decision, type DecisionRequest } from '@switc
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { Clock } from '../clock/clock';
 import type { PreferencesConfig } from '../preferences.config';
-import type { ContactRecord } from '../contacts/contact.record';
+import type { DecisionContact } from '../contacts/contact.record';
 import { Gate } from './gate';
 import {
   effectiveLimit,
@@ -55,7 +55,7 @@ export class DecisionsService {
 
   private async decideLocked(
     requests: DecisionRequest[],
-    contacts: Map<string, ContactRecord>,
+    contacts: Map<string, DecisionContact>,
     now: Date,
     sql: Queryable,
   ): Promise<Decision[]> {
@@ -137,7 +137,7 @@ function slim(d: Decision): SlimDecision {
 }
 
 /** The stored decision with the contact rebuilt; undefined when a routed one has lost its contact (decide afresh). */
-function restore({ address, ...decision }: SlimDecision, contact: ContactRecord | undefined): Decision | undefined {
+function restore({ address, ...decision }: SlimDecision, contact: DecisionContact | undefined): Decision | undefined {
   if (decision.outcome !== 'routed') return decision;
   if (!contact || address === undefined) return undefined;
   return {
