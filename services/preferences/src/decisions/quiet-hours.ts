@@ -22,8 +22,30 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/**
+ * Offsets already computed, by zone and by second. An offset is a function of the zone and the
+ * instant's whole second (zones change offset on whole seconds, and the formatter shows seconds),
+ * so a remembered one is exact. A batch asks the same few (its contacts' zones at its `now`, and
+ * where their quiet hours end) again and again, and each formatToParts costs several µs.
+ */
+const offsets = new Map<string, Map<number, number>>();
+/** Seconds remembered per zone: a batch needs a handful; the next batches' `now` is another second. */
+const SECONDS_PER_ZONE = 64;
+
 /** The zone's UTC offset at an instant, in ms (local wall time − UTC). */
 export function offsetMs(timeZone: string, instant: number): number {
+  const second = Math.floor(instant / 1000);
+  let zone = offsets.get(timeZone);
+  let offset = zone?.get(second);
+  if (offset !== undefined) return offset;
+  offset = formattedOffsetMs(timeZone, instant);
+  if (!zone) offsets.set(timeZone, (zone = new Map()));
+  else if (zone.size >= SECONDS_PER_ZONE) zone.clear();
+  zone.set(second, offset);
+  return offset;
+}
+
+function formattedOffsetMs(timeZone: string, instant: number): number {
   const p: Record<string, number> = {};
   for (const part of formatter(timeZone).formatToParts(instant))
     if (part.type !== 'literal') p[part.type] = Number(part.value);
