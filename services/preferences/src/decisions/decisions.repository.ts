@@ -25,8 +25,8 @@ export interface StoredDecision {
 export interface UsageWindow {
   contactId: string;
   channel: Channel;
-  /** Reservations after this instant count. */
-  since: Date;
+  /** Reservations after this instant count (ISO 8601: formatted once per batch and window length, not per window). */
+  since: string;
   /** How many of the newest to return. */
   keep: number;
 }
@@ -101,7 +101,7 @@ export class DecisionsRepository {
       keys.map((k) => k.attempt),
       windows.map((w) => w.contactId),
       windows.map((w) => w.channel),
-      windows.map((w) => w.since.toISOString()),
+      windows.map((w) => w.since),
       windows.map((w) => w.keep),
     ]);
     const previous = new Map((row.previous ?? []).map((d) => [decisionKey(d.sendId, d.attempt), d]));

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { FREQUENCY_WINDOW_MS, type Decision, type DecisionRequest } from '@switchboard/contracts';
+import { FREQUENCY_WINDOW_MS, type Decision, type DecisionRequest, type FrequencyTime } from '@switchboard/contracts';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { Clock } from '../clock/clock';
 import type { PreferencesConfig } from '../preferences.config';
@@ -60,6 +60,7 @@ export class DecisionsService {
     sql: Queryable,
   ): Promise<Decision[]> {
     const windows = new Map<string, UsageWindow>();
+    const sinceOf = windowStarts(now.getTime());
     for (const req of requests) {
       const contact = contacts.get(req.contactId);
       if (!contact) continue;
@@ -69,7 +70,7 @@ export class DecisionsService {
         windows.set(usageKey(contact.id, channel), {
           contactId: contact.id,
           channel,
-          since: new Date(now.getTime() - FREQUENCY_WINDOW_MS[limit.frequencyTime]),
+          since: sinceOf(limit.frequencyTime),
           keep: limit.frequencyNumber,
         });
       }
@@ -121,6 +122,16 @@ export class DecisionsService {
     await this.repo.save(fresh, sql);
     return decisions;
   }
+}
+
+/** Where each window length's rolling window starts at `now`, formatted once per batch (a Date and its ISO text per window were ~0.5 µs a request). */
+function windowStarts(now: number): (time: FrequencyTime) => string {
+  const starts = new Map<FrequencyTime, string>();
+  return (time) => {
+    let since = starts.get(time);
+    if (since === undefined) starts.set(time, (since = new Date(now - FREQUENCY_WINDOW_MS[time]).toISOString()));
+    return since;
+  };
 }
 
 function slim(d: Decision): SlimDecision {
