@@ -57,7 +57,7 @@ describe('channel availability (router, sender-email, real NATS and PostgreSQL)'
     (await client.rpc.call(catalogItemSave, { kind, mode: 'create', input, actor: { id: null, name: 'test' } } as any))
       .item.id as number;
 
-  const requestSends = async (messageId: number, prefix: string, count: number) => {
+  const requestSends = async (messageId: number, prefix: string, count: number, contactOf = (i: number) => `c${i}`) => {
     const now = Date.now();
     await client.publisher.publishAll(
       Array.from({ length: count }, (_, i) => ({
@@ -66,7 +66,7 @@ describe('channel availability (router, sender-email, real NATS and PostgreSQL)'
         payload: {
           sendId: `${prefix}-${i}`,
           messageId,
-          contactId: `c${i}`,
+          contactId: contactOf(i),
           requestedAt: new Date(now).toISOString(),
           expiresAt: new Date(now + 3_600_000).toISOString(),
         },
@@ -99,11 +99,14 @@ describe('channel availability (router, sender-email, real NATS and PostgreSQL)'
     outcomes = new SubjectRecorder(client.nc, [env.names.subjects.routing('*')]);
     services = await Promise.all(['catalog', 'preferences'].map((name) => startNamedService(name, env)));
     await client.rpc.call(preferencesContactsBatchUpsert, {
-      contacts: Array.from({ length: SENDS }, (_, i) => ({
-        id: `c${i}`,
-        email: `c${i}@example.com`,
-        mobile: '+14155550123',
-      })),
+      contacts: [
+        ...Array.from({ length: SENDS }, (_, i) => ({
+          id: `c${i}`,
+          email: `c${i}@example.com`,
+          mobile: '+14155550123',
+        })),
+        { id: 'warm', email: 'warm@example.com' },
+      ],
     });
   }, 90_000);
 
@@ -123,7 +126,7 @@ describe('channel availability (router, sender-email, real NATS and PostgreSQL)'
 
     sender = await spawnSender();
     router = await spawnRouter();
-    await requestSends(messageId, 'warm', 1);
+    await requestSends(messageId, 'warm', 1, () => 'warm');
     await waitFor(() => received.length === 1, { timeoutMs: 30_000, message: 'the first email was not sent' }).catch(
       (error: Error) => {
         throw new Error(
@@ -147,11 +150,15 @@ describe('channel availability (router, sender-email, real NATS and PostgreSQL)'
     expect(received).toHaveLength(1);
 
     sender = await spawnSender();
-    await waitFor(() => received.length === 1 + SENDS, {
+    const waiting = Array.from({ length: SENDS }, (_, i) => `c${i}@example.com`);
+    await waitFor(() => waiting.every((address) => received.includes(address)), {
       timeoutMs: 60_000,
       message: 'the waiting dispatches were not sent when the sender came back',
     });
-    expect(new Set(received.slice(1))).toEqual(new Set(Array.from({ length: SENDS }, (_, i) => `c${i}@example.com`)));
+    await new Promise((r) => setTimeout(r, 500));
+    // The warm email may come again: the sender was killed after sending it, perhaps before its ack
+    // (at least once). A dispatch that waited for the sender comes exactly once.
+    expect(received.filter((address) => address !== 'warm@example.com').sort()).toEqual(waiting.sort());
   }, 150_000);
 
   it('skips a channel silent past CHANNEL_GONE_AFTER, and one whose sender announced its removal at once', async () => {
