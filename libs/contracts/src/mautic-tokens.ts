@@ -103,11 +103,12 @@ function fixedLiquid(token: FixedToken, kind: TemplateKind): string {
   }
 }
 
-const UNSUBSCRIBE_TOKEN = new RegExp(`${OPEN}unsubscribe_(?:url|text)${CLOSE}`, 'i');
+/** `{unsubscribe_url}` or `{unsubscribe_text}` (exported for `optOutRules`, which hands it to the admin UI). */
+export const MAUTIC_UNSUBSCRIBE_TOKEN = new RegExp(`${OPEN}unsubscribe_(?:url|text)${CLOSE}`, 'i');
 
 /** Whether the source holds `{unsubscribe_url}` or `{unsubscribe_text}`, which render the unsubscribe link. */
 export function hasMauticUnsubscribeToken(source: string): boolean {
-  return UNSUBSCRIBE_TOKEN.test(source);
+  return MAUTIC_UNSUBSCRIBE_TOKEN.test(source);
 }
 
 /** Whether the source holds a Mautic token this module translates. */

@@ -2,6 +2,7 @@ import {
   hasSmsOptOut,
   hasUnsubscribeLink,
   insertBeforeBodyEnd,
+  optOutRules,
   withSmsOptOut,
   withUnsubscribeFooterHtml,
   withUnsubscribeFooterText,
@@ -26,6 +27,24 @@ describe('opt-out and unsubscribe tags', () => {
     expect(hasSmsOptOut(`Sale!\n${OPT_OUT}`, OPT_OUT)).toBe(true);
     expect(hasSmsOptOut('Sale! Unstoppable deals', OPT_OUT)).toBe(false);
     expect(hasSmsOptOut('Sale!', 'Odhlaseni: NE na 9000')).toBe(false);
+  });
+
+  it('hands a client the same rules as data, with the configured SMS text', () => {
+    const rules = optOutRules('Odhlaseni: NE na 9000');
+    const matches = (patterns: { source: string; flags: string }[], text: string) =>
+      patterns.some((p) => new RegExp(p.source, p.flags).test(text));
+    const sms = (text: string) => matches(rules.sms.patterns, text) || text.includes(rules.sms.text);
+    for (const text of ['Sale! {{ optout }}', 'Sale! Text Stop to end', 'Sale!\nOdhlaseni: NE na 9000', 'Sale!'])
+      expect(sms(text)).toBe(hasSmsOptOut(text, 'Odhlaseni: NE na 9000'));
+    for (const text of [
+      '<a href="{{ unsubscribe_url }}">x</a>',
+      '<a href="{unsubscribe_url}">x</a>',
+      '{unsubscribe_text}',
+      '{{ unsubscribe_urls }}',
+      '<p>x</p>',
+    ])
+      expect(matches(rules.email.patterns, text)).toBe(hasUnsubscribeLink(text));
+    expect(JSON.parse(JSON.stringify(rules))).toEqual(rules);
   });
 
   it('appends the SMS opt-out text on its own line only where it is missing', () => {

@@ -1,4 +1,4 @@
-import { hasMauticUnsubscribeToken } from './mautic-tokens';
+import { hasMauticUnsubscribeToken, MAUTIC_UNSUBSCRIBE_TOKEN } from './mautic-tokens';
 
 /**
  * DESIGN §7.2 opt-out and unsubscribe tags, decided once: sender-email and sender-sms ask these on
@@ -42,6 +42,34 @@ export function hasSmsOptOut(text: string | null | undefined, optOutText: string
 /** The text with the opt-out instruction on a line of its own at the end, unless it carries one. */
 export function withSmsOptOut(text: string, optOutText: string): string {
   return hasSmsOptOut(text, optOutText) ? text : `${text.trimEnd()}\n${optOutText}`;
+}
+
+/** A pattern as JSON carries it: `new RegExp(source, flags)` in a browser. */
+export interface PatternSource {
+  source: string;
+  flags: string;
+}
+
+/** What counts as an opt-out tag, as data for a client that cannot import this module. */
+export interface OptOutRules {
+  /** An SMS has its opt-out when one pattern matches or it holds `text` (what `{{ optout }}` renders). */
+  sms: { text: string; patterns: PatternSource[] };
+  /** An email part (body, text or template) has its unsubscribe link when one pattern matches. */
+  email: { patterns: PatternSource[] };
+}
+
+const asSource = (pattern: RegExp): PatternSource => ({ source: pattern.source, flags: pattern.flags });
+
+/**
+ * The rules of `hasSmsOptOut` and `hasUnsubscribeLink` (on a source, before rendering) with the
+ * server's SMS_OPT_OUT_TEXT: the admin UI warns by these (`GET /api/content/opt-out`) instead of
+ * a copy of them that misses a configured text.
+ */
+export function optOutRules(smsOptOutText: string): OptOutRules {
+  return {
+    sms: { text: smsOptOutText, patterns: [OPT_OUT_TAG, STOP_WORD].map(asSource) },
+    email: { patterns: [UNSUBSCRIBE_TAG, MAUTIC_UNSUBSCRIBE_TOKEN].map(asSource) },
+  };
 }
 
 /** Inserts before the last `</body>`, or appends when there is none. */

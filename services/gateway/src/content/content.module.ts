@@ -11,6 +11,7 @@ import {
 } from '@switchboard/contracts';
 import { CatalogClientModule } from '../catalog/catalog-client.module';
 import { crudController } from '../catalog/crud-controller.factory';
+import { OptOutController } from './opt-out.controller';
 import { previewController } from './preview.controller';
 import { PreviewService } from './preview.service';
 import { testSendController } from './test-send.controller';
@@ -45,7 +46,7 @@ const CategoriesController = crudController({
 
 @Module({
   imports: [CatalogClientModule],
-  controllers: [...contentControllers, CategoriesController],
+  controllers: [...contentControllers, CategoriesController, OptOutController],
   providers: [PreviewService, TestSendService],
   exports: [PreviewService],
 })
