@@ -17,6 +17,7 @@ import {
 } from '../dom.js';
 import { attachHtmlEditor } from './html-editor.js';
 import { listPage, publishedBadge } from './shared.js';
+import { variantsEditor } from './variants.js';
 
 /** @typedef {import('../app.js').ViewContext} ViewContext */
 
@@ -24,7 +25,9 @@ import { listPage, publishedBadge } from './shared.js';
  * @typedef {{ name: string, label: string,
  *   type?: 'text' | 'textarea' | 'checkbox' | 'email' | 'url' | 'number' | 'html' | 'template',
  *   rows?: number, code?: boolean, required?: boolean, hint?: string, default?: unknown }} ContentField
- * @typedef {{ item: string, plural: string, singular: string, summary: string, fields: ContentField[] }} ContentType
+ * @typedef {{ item: string, plural: string, singular: string, summary: string, fields: ContentField[],
+ *   variant?: string[] }} ContentType
+ * `variant`: the fields a variant may set (CONTENT_FIELDS[type].variant in libs/contracts).
  */
 
 /** @type {ContentField} */
@@ -38,6 +41,7 @@ export const CONTENT_TYPES = {
     plural: 'Emails',
     singular: 'email',
     summary: 'subject',
+    variant: ['subject', 'customHtml', 'plainText', 'fromAddress', 'fromName', 'replyToAddress'],
     fields: [
       { name: 'name', label: 'Name', required: true },
       DESCRIPTION,
@@ -68,6 +72,7 @@ export const CONTENT_TYPES = {
     plural: 'Text messages',
     singular: 'text message',
     summary: 'message',
+    variant: ['message', 'senderId'],
     fields: [
       { name: 'name', label: 'Name', required: true },
       DESCRIPTION,
@@ -81,6 +86,7 @@ export const CONTENT_TYPES = {
     plural: 'Notifications',
     singular: 'notification',
     summary: 'heading',
+    variant: ['heading', 'message', 'url', 'icon'],
     fields: [
       { name: 'name', label: 'Name', required: true },
       DESCRIPTION,
@@ -97,6 +103,7 @@ export const CONTENT_TYPES = {
     plural: 'In-app messages',
     singular: 'in-app message',
     summary: 'title',
+    variant: ['title', 'body', 'url', 'icon'],
     fields: [
       { name: 'name', label: 'Name', required: true },
       DESCRIPTION,
@@ -150,6 +157,7 @@ export const CONTENT_TYPES = {
     plural: 'Tweets',
     singular: 'tweet',
     summary: 'text',
+    variant: ['text'],
     fields: [
       { name: 'name', label: 'Name', required: true },
       DESCRIPTION,
@@ -224,6 +232,14 @@ export async function contentEditPage(ctx) {
   if (ctx.flash) notice.textContent = ctx.flash;
   const warningText = h('p', null);
   const autoAppend = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', id: 'auto-append-opt-out' }));
+  let updateWarning = () => {};
+  const variants = type.variant
+    ? variantsEditor({
+        fields: type.variant.map((name) => /** @type {ContentField} */ (type.fields.find((f) => f.name === name))),
+        variants: item?.variants ?? [],
+        onChange: () => updateWarning(),
+      })
+    : null;
   const warning = h(
     'div',
     { class: 'warning', hidden: true },
@@ -241,6 +257,7 @@ export async function contentEditPage(ctx) {
       { novalidate: true, class: 'card', 'aria-labelledby': 'content-title' },
       alert,
       type.fields.map((f) => contentField(f, item)),
+      variants?.element,
       warning,
       h(
         'div',
@@ -273,11 +290,28 @@ export async function contentEditPage(ctx) {
   let htmlEditor = null;
   /** @type {Map<string, string>} template id → its layout, for the unsubscribe check */
   const templateLayouts = new Map();
-  const updateWarning = () => {
-    const text = optOutWarning(path, form, templateLayouts);
-    warningText.textContent = text ?? '';
+  /** @type {OptOutRules | null} */
+  let rules = null;
+  /** @type {unknown} */
+  let rulesError = null;
+  updateWarning = () => {
+    const text = rulesError
+      ? `Whether this content has its opt-out tag cannot be checked: ${rulesError instanceof Error ? rulesError.message : rulesError}`
+      : rules && optOutWarning(path, form, templateLayouts, rules, variants?.read() ?? []);
+    warningText.textContent = text || '';
     warning.hidden = !text;
   };
+  if (path === 'emails' || path === 'smses')
+    void loadOptOutRules().then(
+      (loaded) => {
+        rules = loaded;
+        updateWarning();
+      },
+      (error) => {
+        rulesError = error;
+        updateWarning();
+      },
+    );
   const htmlField = type.fields.find((f) => f.type === 'html');
   if (htmlField) {
     const textarea = /** @type {HTMLTextAreaElement} */ (form.elements.namedItem(htmlField.name));
@@ -305,6 +339,7 @@ export async function contentEditPage(ctx) {
       else if (f.name === 'name') body[f.name] = valueOf(form, f.name);
       else body[f.name] = valueOf(form, f.name) === '' ? null : valueOf(form, f.name);
     }
+    if (variants) body.variants = variants.read();
     const appendFooter = !warning.hidden && autoAppend.checked;
     if (appendFooter) body.autoAppendOptOut = true;
     void busy(form, async () => {
@@ -427,26 +462,62 @@ async function fillTemplatePicker(select, layouts) {
 }
 
 /**
+ * What counts as an opt-out or unsubscribe tag, from the server (`GET /api/content/opt-out`: the
+ * rules of libs/contracts opt-out.ts with its SMS_OPT_OUT_TEXT), loaded once.
+ * @typedef {{ smsText: string, sms: RegExp[], email: RegExp[] }} OptOutRules
+ */
+/** @type {Promise<OptOutRules> | null} */
+let optOutRules = null;
+
+/** @returns {Promise<OptOutRules>} */
+function loadOptOutRules() {
+  const toRegExp = (/** @type {any} */ p) => new RegExp(String(p.source), String(p.flags));
+  optOutRules ??= api('GET', '/api/content/opt-out').then(({ optOut }) => ({
+    smsText: String(optOut.sms.text),
+    sms: optOut.sms.patterns.map(toRegExp),
+    email: optOut.email.patterns.map(toRegExp),
+  }));
+  // A failure is not kept: the next page asks again.
+  optOutRules.catch(() => (optOutRules = null));
+  return optOutRules;
+}
+
+/**
  * DESIGN §7.2: published content without its opt-out tag gets the configured footer at send
- * time (or is refused on save in strict mode); say so while the user edits.
+ * time (or is refused on save in strict mode); say so while the user edits. Each variant is
+ * checked as it is sent: its own texts over the base's.
  * @param {string} path @param {HTMLFormElement} form @param {Map<string, string>} templateLayouts
+ * @param {OptOutRules} rules @param {Record<string, unknown>[]} variants as the API takes them
  * @returns {string | null}
  */
-function optOutWarning(path, form, templateLayouts) {
+function optOutWarning(path, form, templateLayouts, rules, variants) {
   if (!checked(form, 'isPublished')) return null;
-  if (path === 'emails') {
-    const linked = (/** @type {string} */ text) => /\{\{-?\s*(contact\.)?unsubscribe_url\b/.test(text);
-    const layout = templateLayouts.get(valueOf(form, 'templateId')) ?? '';
-    // As catalog decides (contracts/opt-out): the template's link, else the HTML's, else the text's.
-    const html = valueOf(form, 'customHtml');
-    if (linked(layout) || linked(html.trim() ? html : valueOf(form, 'plainText'))) return null;
-    return 'This published email has no {{ unsubscribe_url }} link (in its body or its template): an unsubscribe footer will be added when it is sent, or saving is refused where opt-out tags are required.';
-  }
-  if (path === 'smses') {
-    const message = valueOf(form, 'message');
-    if (/\{\{-?\s*optout\b/.test(message) || /\bstop\b/i.test(message)) return null;
-    return 'This published text message has no opt-out ({{ optout }} or “Reply STOP…”): the configured opt-out text will be appended when it is sent, or saving is refused where opt-out tags are required.';
-  }
+  const base = (/** @type {string} */ name) => valueOf(form, name);
+  const own = (/** @type {Record<string, unknown>} */ v, /** @type {string} */ name) =>
+    typeof v[name] === 'string' ? /** @type {string} */ (v[name]) : base(name);
+  const lacking = (/** @type {(name: string) => string} */ read) => {
+    if (path === 'emails') {
+      const linked = (/** @type {string} */ text) => rules.email.some((p) => p.test(text));
+      const layout = templateLayouts.get(base('templateId')) ?? '';
+      // As catalog decides (contracts/opt-out): the template's link, else the HTML's, else the text's.
+      const html = read('customHtml');
+      return !linked(layout) && !linked(html.trim() ? html : read('plainText'));
+    }
+    const message = read('message');
+    return !rules.sms.some((p) => p.test(message)) && !message.includes(rules.smsText);
+  };
+  const baseLacks = lacking(base);
+  const variantsLacking = baseLacks ? [] : variants.filter((v) => lacking((name) => own(v, name)));
+  if (!baseLacks && variantsLacking.length === 0) return null;
+  const names = variantsLacking.map((v) => `“${v.name || 'unnamed'}”`).join(', ');
+  const which = (/** @type {string} */ item) =>
+    baseLacks
+      ? `This published ${item} has`
+      : `${variantsLacking.length === 1 ? 'The variant' : 'The variants'} ${names} of this published ${item} ${variantsLacking.length === 1 ? 'has' : 'have'}`;
+  if (path === 'emails')
+    return `${which('email')} no {{ unsubscribe_url }} link (in its body or its template): an unsubscribe footer will be added when it is sent, or saving is refused where opt-out tags are required.`;
+  if (path === 'smses')
+    return `${which('text message')} no opt-out ({{ optout }}, “${rules.smsText}” or the word STOP): “${rules.smsText}” will be appended when it is sent, or saving is refused where opt-out tags are required.`;
   return null;
 }
 
@@ -607,8 +678,9 @@ function renderPreview(data, type) {
     data && typeof data === 'object' ? (data.preview ?? data.rendered ?? data) : { text: String(data ?? '') };
   /** @type {HTMLElement[]} */
   const parts = [];
+  if (root && typeof root === 'object' && 'variant' in root) parts.push(variantChoice(root.variant));
   for (const [key, value] of Object.entries(root)) {
-    if (value === null || value === undefined || typeof value === 'object') continue;
+    if (key === 'variant' || value === null || value === undefined || typeof value === 'object') continue;
     const label = h('h3', { class: 'label' }, type.fields.find((f) => f.name === key)?.label ?? key);
     // An in-app message's body is HTML too (the inbox shows it as such).
     if ((/html/i.test(key) || (type.item === 'inappmessage' && key === 'body')) && typeof value === 'string') {
@@ -621,4 +693,15 @@ function renderPreview(data, type) {
     }
   }
   return parts.length > 0 ? parts : h('pre', { class: 'raw' }, JSON.stringify(data, null, 2));
+}
+
+/** Which content a preview's contact gets (DESIGN §7.2): a variant's name, or null for the base content. @param {unknown} variant */
+export function variantChoice(variant) {
+  return h(
+    'p',
+    { class: 'variant-choice' },
+    typeof variant === 'string' && variant
+      ? ['Variant sent: ', h('strong', null, variant)]
+      : 'Base content sent (no variant matches).',
+  );
 }

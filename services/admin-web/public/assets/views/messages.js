@@ -17,6 +17,7 @@ import {
   toLocalInput,
   valueOf,
 } from '../dom.js';
+import { variantChoice } from './content.js';
 import { CHANNEL_CONTENT, channelLabel, listPage, loadChannels, loadContentOptions, publishedBadge } from './shared.js';
 
 /** @typedef {import('../app.js').ViewContext} ViewContext */
@@ -509,6 +510,7 @@ function channelPreview(c) {
           h('iframe', { title: `${label} preview`, sandbox: '', srcdoc: value, referrerpolicy: 'no-referrer' }),
         ]
       : null;
+  if (!c.error && 'variant' in c) parts.push(variantChoice(c.variant));
   if (c.error) {
     parts.push(h('div', { class: 'alert', role: 'alert' }, c.error.message ?? 'This channel cannot be previewed.'));
   } else if (c.channel === 'email') {
@@ -578,6 +580,19 @@ const STAT_KEYS = [
   'suppressed',
 ];
 
+/** The figures `stats.variants` has per variant (VARIANT_FIGURES in libs/contracts). */
+const VARIANT_KEYS = [
+  'sent',
+  'delivered',
+  'failed',
+  'bounced',
+  'opened',
+  'uniqueOpened',
+  'clicked',
+  'uniqueClicked',
+  'unsubscribed',
+];
+
 const DAILY_KEYS = [
   'date',
   'channel',
@@ -619,6 +634,38 @@ function statsPanel(id) {
 }
 
 /**
+ * The figures of each content variant sent (DESIGN §7.2), a column per variant (and channel, when
+ * variants went out on more than one); none when the message's content has no variants.
+ * @param {unknown} variants `stats.variants`: `[{channel, variant, sent, ...}]`, variant null for the base content
+ */
+function variantStats(variants) {
+  const rows = Array.isArray(variants) ? variants : [];
+  if (!rows.some((v) => v?.variant)) return null;
+  const channels = new Set(rows.map((v) => v.channel));
+  const name = (/** @type {any} */ v) => (v.variant ? `Variant ${v.variant}` : 'Base content');
+  return [
+    h(
+      'section',
+      { 'aria-labelledby': 'variant-stats-title' },
+      h('h3', { id: 'variant-stats-title' }, 'Per variant'),
+      table({
+        caption: 'Statistics per variant',
+        columns: [
+          { label: 'Figure', cell: (r) => STAT_LABELS[r.key] ?? r.key },
+          ...rows.map((v) => ({
+            label: channels.size > 1 ? `${channelLabel(v.channel)} · ${name(v)}` : name(v),
+            className: 'num',
+            cell: (/** @type {any} */ r) => String(v[r.key] ?? 0),
+          })),
+        ],
+        rows: VARIANT_KEYS.filter((k) => rows.some((v) => typeof v[k] === 'number')).map((key) => ({ key })),
+      }),
+    ),
+    h('h3', null, 'Per channel'),
+  ];
+}
+
+/**
  * Renders per-channel figures from the stats answer, whichever of the documented shapes it has
  * (`{stats: {channels: {...}, daily: [...]}}`, channels as a list or keyed by channel).
  * @param {any} data
@@ -631,7 +678,7 @@ function renderStats(data) {
     ? rawChannels.map((c) => [String(c.channel), c])
     : Object.entries(rawChannels);
   const totals = stats.totals ?? stats.total ?? null;
-  if (perChannel.length === 0 && !totals) {
+  if (perChannel.length === 0 && !totals && !stats.variants?.length) {
     return h('p', { class: 'muted' }, 'No figures yet.');
   }
   const present = STAT_KEYS.filter(
@@ -649,6 +696,7 @@ function renderStats(data) {
   return h(
     'div',
     null,
+    variantStats(stats.variants),
     table({
       caption: 'Statistics per channel',
       columns: [

@@ -14,6 +14,7 @@ import {
   table,
   valueOf,
 } from '../dom.js';
+import { FILTER_OPERATORS } from './filters.js';
 import { listPage, publishedBadge } from './shared.js';
 
 /** @typedef {import('../app.js').ViewContext} ViewContext */
@@ -37,26 +38,6 @@ const FIELDS = [
   ['message_clicked', 'Clicked a message', 'activity'],
 ];
 const TYPES = ['text', 'number', 'date', 'boolean', 'email', 'activity'];
-/** @type {[string, string][]} */
-const OPERATORS = [
-  ['=', 'equals'],
-  ['!=', 'does not equal'],
-  ['gt', 'greater than'],
-  ['gte', 'at least'],
-  ['lt', 'less than'],
-  ['lte', 'at most'],
-  ['empty', 'is empty'],
-  ['!empty', 'is not empty'],
-  ['like', 'like (% wildcards)'],
-  ['!like', 'not like'],
-  ['contains', 'contains'],
-  ['startsWith', 'starts with'],
-  ['endsWith', 'ends with'],
-  ['in', 'is one of (comma-separated)'],
-  ['!in', 'is none of (comma-separated)'],
-  ['between', 'between (from, to)'],
-  ['regexp', 'matches the regular expression'],
-];
 
 /** @param {any} s */
 const segmentLink = (s) => h('a', { href: `/admin/segments/${s.id}` }, String(s.name));
@@ -97,7 +78,7 @@ function filterValue(operator, type, raw, days) {
   if (operator === 'empty' || operator === '!empty') return null;
   const one = (/** @type {string} */ v) => (type === 'number' && v.trim() !== '' ? Number(v) : v.trim());
   if (type === 'activity' && (operator === '=' || operator === '!=')) return days ? { withinDays: Number(days) } : 1;
-  if (['in', '!in', 'between'].includes(operator)) return raw.split(',').map(one);
+  if (['in', '!in', 'between', '!between'].includes(operator)) return raw.split(',').map(one);
   return one(raw);
 }
 
@@ -132,7 +113,7 @@ function filterRow(f, changed) {
       value: f.type ?? known?.[2] ?? 'text',
       options: TYPES.map((t) => [t, t]),
     }),
-    field({ name: 'operator', label: 'Operator', type: 'select', value: f.operator ?? '=', options: OPERATORS }),
+    field({ name: 'operator', label: 'Operator', type: 'select', value: f.operator ?? '=', options: FILTER_OPERATORS }),
     field({ name: 'value', label: 'Value', value }),
     field({ name: 'withinDays', label: 'Within days (activity)', type: 'number', value: withinDays ?? '' }),
     h('button', { type: 'button', class: 'link', onclick: () => (row.remove(), changed()) }, 'Remove filter'),
