@@ -349,7 +349,7 @@ export function variantsEditor(spec) {
     const select = /** @type {HTMLSelectElement} */ (control.querySelector('select'));
     replace(
       select,
-      h('option', { value: CUSTOM_FIELD, selected: f.field === CUSTOM_FIELD }, 'Custom field (type its name)'),
+      h('option', { value: CUSTOM_FIELD, selected: f.field === CUSTOM_FIELD }, 'Custom field…'),
       FILTER_FIELDS.map((g) =>
         h(
           'optgroup',
