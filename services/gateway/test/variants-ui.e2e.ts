@@ -1,7 +1,7 @@
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { waitFor } from '@switchboard/testing';
 import { DEFAULT_TWILIO, startHttpFake, type HttpFake } from '../../dev-providers/src';
-import { startGateway, TEST_ADMIN, type GatewayTestContext } from './support/gateway-test';
+import { channelAvailable, startGateway, TEST_ADMIN, type GatewayTestContext } from './support/gateway-test';
 
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -209,13 +209,7 @@ describe('admin web UI — content variants', () => {
   }, 120_000);
 
   it("shows the message's statistics per variant after sends, and the variant in its preview", async () => {
-    await waitFor(
-      async () =>
-        ((await ctx.api('GET', '/api/channels')).body.channels ?? []).some(
-          (c: { channel: string; available: boolean }) => c.channel === 'sms' && c.available,
-        ),
-      { timeoutMs: 60_000 },
-    );
+    await channelAvailable(ctx, 'sms');
     const message = await ctx.api('POST', '/api/messages/new', {
       name: 'Variant offer',
       isPublished: true,
