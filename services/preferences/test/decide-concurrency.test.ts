@@ -1,4 +1,4 @@
-import { startPreferences, type PreferencesContext } from './support/preferences-context';
+import { HOUR, startPreferences, T0, type PreferencesContext } from './support/preferences-context';
 
 /** The frequency ledger under concurrency and redelivery: reservations are atomic and keyed by (sendId, attempt). */
 describe('preferences.decide — atomic reservations and idempotency', () => {
@@ -72,6 +72,94 @@ describe('preferences.decide — atomic reservations and idempotency', () => {
     const twice = (await Promise.all([ctx.decide(fresh), ctx.decide(fresh)])).flat();
     expect(twice[0]).toEqual(twice[1]);
     expect(await ledger('send_id = $1', [fresh.sendId])).toHaveLength(1);
+  });
+
+  // A batch is first decided as if every send were new; these are the cases where some was not.
+  const limited = (n: number) =>
+    ctx.newContact({
+      email: `lim-${Math.random()}@example.com`,
+      twitterHandle: 'lim',
+      frequencyRules: { email: { frequencyNumber: n, frequencyTime: 'DAY' } },
+    });
+
+  it('answers a redelivered batch with its stored decisions and takes no slot twice', async () => {
+    const ids = await Promise.all([limited(2), limited(2), limited(2)]);
+    const batch = ids.flatMap((id) => [0, 1, 2].map(() => ctx.request(id, ['email', 'tweet'])));
+    const first = await ctx.decide(...batch);
+    expect(first.map((d) => d.channel)).toEqual(ids.flatMap(() => ['email', 'email', 'tweet']));
+    const again = await ctx.decide(...batch);
+    expect(again).toEqual(first);
+    for (const id of ids) expect(await ledger('contact_id = $1 AND channel = $2', [id, 'email'])).toHaveLength(2);
+  });
+
+  it('decides a half-redelivered batch: the stored half as stored, the new half counting the stored slots', async () => {
+    const id = await limited(2);
+    const other = await limited(1);
+    const old = ctx.request(id, ['email', 'tweet']);
+    const [stored] = await ctx.decide(old);
+    expect(stored.channel).toBe('email');
+    const fresh = [ctx.request(id, ['email', 'tweet']), ctx.request(id, ['email', 'tweet'])];
+    const [replayed, second, third, elsewhere] = await ctx.decide(
+      old,
+      ...fresh,
+      ctx.request(other, ['email', 'tweet']),
+    );
+    expect(replayed).toEqual(stored);
+    expect(second).toMatchObject({ outcome: 'routed', channel: 'email' });
+    expect(third).toMatchObject({
+      outcome: 'routed',
+      channel: 'tweet',
+      skipped: [{ channel: 'email', reason: 'frequency' }],
+    });
+    expect(elsewhere).toMatchObject({ outcome: 'routed', channel: 'email' });
+    expect(await ledger('contact_id = $1 AND channel = $2', [id, 'email'])).toEqual([
+      { send_id: old.sendId, attempt: 0, channel: 'email' },
+      { send_id: fresh[0].sendId, attempt: 0, channel: 'email' },
+    ]);
+  });
+
+  it('decides the same new batch twice at once: both answer alike and each send takes one slot', async () => {
+    const ids = await Promise.all([limited(1), limited(1)]);
+    const batch = ids.flatMap((id) => [ctx.request(id, ['email', 'tweet']), ctx.request(id, ['email', 'tweet'])]);
+    const [a, b] = await Promise.all([ctx.decide(...batch), ctx.decide(...batch)]);
+    expect(b).toEqual(a);
+    expect(a.map((d) => d.channel)).toEqual(['email', 'tweet', 'email', 'tweet']);
+    for (const id of ids) expect(await ledger('contact_id = $1 AND channel = $2', [id, 'email'])).toHaveLength(1);
+  });
+
+  it('re-decides a deferral that comes back among new sends, and answers its redelivery as stored', async () => {
+    const pauseTo = new Date(Date.parse(T0) + HOUR).toISOString();
+    const paused = await ctx.newContact({ twitterHandle: 'later', frequencyRules: { tweet: { pauseTo } } });
+    const id = await limited(1);
+    const req = ctx.request(paused, ['tweet']);
+    const [deferred] = await ctx.decide(req);
+    expect(deferred).toMatchObject({ outcome: 'deferred', retryAt: pauseTo });
+    const back = { ...req, deferrals: 1 };
+    // Still paused: deferred again, now stored with one deferral.
+    expect(await ctx.decide(back, ctx.request(id, ['email']))).toEqual([
+      deferred,
+      expect.objectContaining({ outcome: 'routed', channel: 'email' }),
+    ]);
+    const deferralsOf = async (sendId: string) =>
+      (
+        (await ctx.ds.query('SELECT deferrals FROM preferences.decisions WHERE send_id = $1', [sendId])) as {
+          deferrals: number;
+        }[]
+      ).map((r) => r.deferrals);
+    expect(await deferralsOf(req.sendId)).toEqual([1]);
+    ctx.clock.set(pauseTo);
+    try {
+      // Its redelivery answers the stored deferral even though the pause is over now.
+      expect(await ctx.decide(back, ctx.request(id, ['email']))).toEqual([
+        deferred,
+        expect.objectContaining({ outcome: 'deferred', skipped: [{ channel: 'email', reason: 'frequency' }] }),
+      ]);
+      expect(await deferralsOf(req.sendId)).toEqual([1]);
+      const [routed] = await ctx.decide({ ...req, deferrals: 2 });
+      expect(routed).toMatchObject({ outcome: 'routed', channel: 'tweet' });
+    } finally {
+      ctx.clock.set(T0);
+    }
   });
 
   it('re-routes a send after a permanent failure as a new attempt, keeping the failed channel counted', async () => {

@@ -6,7 +6,7 @@ import type { DecisionContact } from '../contacts/contact.record';
 import { ContactsRepository } from '../contacts/contacts.repository';
 
 import type { ChannelUsage } from './decision.policy';
-import { execute, type Queryable } from '@switchboard/persistence';
+import type { Queryable } from '@switchboard/persistence';
 
 /**
  * A decision as stored: without the contact's render fields (the bulk of it), which a replay
@@ -74,6 +74,10 @@ interface LoadedRow {
   usage: { contactId: string; channel: string; newest: number[] }[] | null;
 }
 
+interface StoredCountRow {
+  stored: number;
+}
+
 @Injectable()
 export class DecisionsRepository {
   constructor(
@@ -90,12 +94,13 @@ export class DecisionsRepository {
     return this.contacts.lockForDecision(ids, sql);
   }
 
-  /** The earlier decisions of these sends and the ledger windows, in one statement (LOAD_SQL). */
+  /** The earlier decisions of these sends and the ledger windows, in one statement (LOAD_SQL); none when neither is asked. */
   async load(
     keys: { sendId: string; attempt: number }[],
     windows: UsageWindow[],
     sql: Queryable,
   ): Promise<{ previous: Map<string, StoredDecision>; usage: Map<string, ChannelUsage> }> {
+    if (keys.length === 0 && windows.length === 0) return { previous: new Map(), usage: new Map() };
     const [row] = await sql.query<LoadedRow[]>(LOAD_SQL, [
       keys.map((k) => k.sendId),
       keys.map((k) => k.attempt),
@@ -111,23 +116,27 @@ export class DecisionsRepository {
   }
 
   /**
-   * Decisions with their reservations, one multi-row INSERT. A stored decision (and its
-   * reservation) stays as it was, unless it was a deferral: the send has come back and is decided
-   * again.
+   * Decisions with their reservations, one multi-row INSERT; answers how many rows it stored. A
+   * stored decision (and its reservation) stays as it was, unless it was a deferral and the send has
+   * come back since (more deferrals): then it is decided again. So a row that comes back uncounted
+   * is a send decided before whose stored decision must be answered.
    */
-  async save(decisions: NewDecision[], sql: Queryable): Promise<void> {
-    if (decisions.length === 0) return;
-    await execute(
-      sql,
-      `INSERT INTO preferences.decisions AS d (send_id, attempt, contact_id, deferrals, outcome, decision, decided_at, channel, reserved_at)
-       SELECT x."sendId", x.attempt, x."contactId", x.deferrals, x.decision->>'outcome', x.decision, x."decidedAt", x.reserved, x."reservedAt"
-         FROM jsonb_to_recordset($1::jsonb) AS x("sendId" text, attempt int, "contactId" text, deferrals int, decision jsonb,
-              "decidedAt" timestamptz, reserved text, "reservedAt" timestamptz)
-       ON CONFLICT (send_id, attempt) DO UPDATE
-         SET deferrals = EXCLUDED.deferrals, outcome = EXCLUDED.outcome, decision = EXCLUDED.decision, decided_at = EXCLUDED.decided_at,
-             channel = EXCLUDED.channel, reserved_at = EXCLUDED.reserved_at
-         WHERE d.outcome = 'deferred'`,
+  async save(decisions: NewDecision[], sql: Queryable): Promise<number> {
+    if (decisions.length === 0) return 0;
+    const [{ stored }] = await sql.query<StoredCountRow[]>(
+      `WITH written AS (
+         INSERT INTO preferences.decisions AS d (send_id, attempt, contact_id, deferrals, outcome, decision, decided_at, channel, reserved_at)
+         SELECT x."sendId", x.attempt, x."contactId", x.deferrals, x.decision->>'outcome', x.decision, x."decidedAt", x.reserved, x."reservedAt"
+           FROM jsonb_to_recordset($1::jsonb) AS x("sendId" text, attempt int, "contactId" text, deferrals int, decision jsonb,
+                "decidedAt" timestamptz, reserved text, "reservedAt" timestamptz)
+         ON CONFLICT (send_id, attempt) DO UPDATE
+           SET deferrals = EXCLUDED.deferrals, outcome = EXCLUDED.outcome, decision = EXCLUDED.decision, decided_at = EXCLUDED.decided_at,
+               channel = EXCLUDED.channel, reserved_at = EXCLUDED.reserved_at
+           WHERE d.outcome = 'deferred' AND d.deferrals < EXCLUDED.deferrals
+         RETURNING 1)
+       SELECT count(*)::int AS stored FROM written`,
       [JSON.stringify(decisions)],
     );
+    return stored;
   }
 }
