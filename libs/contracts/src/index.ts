@@ -12,6 +12,7 @@ export * from './rpc';
 export * from './rpc/index';
 export * from './rest/index';
 export * from './batch';
+export * from './hot-path-checks';
 export * from './liquid-engine';
 export * from './sms-segments';
 export * from './twilio-signature';

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { countryCode, isE164 } from './phone';
 
-export const ContactIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'Contact ids are 1-64 of A-Z a-z 0-9 . _ : -');
+export const CONTACT_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
+export const ContactIdSchema = z.string().regex(CONTACT_ID_PATTERN, 'Contact ids are 1-64 of A-Z a-z 0-9 . _ : -');
 export const IsoDateTimeSchema = z.iso.datetime({ offset: true });
 export const IdSchema = z.string().min(1).max(200);
 export const PositiveIntSchema = z.number().int().positive();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode } from './errors';
+import type { AcceptsAsIs } from './hot-path-checks';
 
 /**
  * Request/reply operations on `<prefix>.rpc.<service>.<operation>`. Each feature adds its
@@ -11,6 +12,8 @@ export interface RpcContract<Req extends z.ZodType = z.ZodType, Res extends z.Zo
   operation: string;
   request: Req;
   response: Res;
+  /** On a hot path: a check of the reply's common shape in front of `response` (see hot-path-checks.ts). */
+  acceptsResponseAsIs?: AcceptsAsIs<z.infer<Res>>;
 }
 
 export function rpcContract<Req extends z.ZodType, Res extends z.ZodType>(
@@ -18,8 +21,9 @@ export function rpcContract<Req extends z.ZodType, Res extends z.ZodType>(
   operation: string,
   request: Req,
   response: Res,
+  options: { acceptsResponseAsIs?: AcceptsAsIs<z.infer<Res>> } = {},
 ): RpcContract<Req, Res> {
-  return { service, operation, request, response };
+  return { service, operation, request, response, ...options };
 }
 
 /** The envelope of every reply. */

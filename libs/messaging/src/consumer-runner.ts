@@ -8,7 +8,7 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
-import { BATCH_KEYS, HEADERS, type DeadLetter, type NatsNames } from '@switchboard/contracts';
+import { BATCH_KEYS, HEADERS, type AcceptsAsIs, type DeadLetter, type NatsNames } from '@switchboard/contracts';
 import { jitter } from '@switchboard/resilience';
 import { extractTraceContext, linksTo, withSpan, type Logger } from '@switchboard/telemetry';
 import type { z } from 'zod';
@@ -34,6 +34,8 @@ export interface ConsumerSpec<T> {
   /** Subject filter (one family: `sb.delivery.*.failed.v1` is fine). */
   subject: string;
   schema: z.ZodType<T>;
+  /** On a hot path: a check of the items' common shape in front of `schema` (see hot-path-checks.ts in contracts). */
+  accepts?: AcceptsAsIs<T>;
   /**
    * Items handed to one handler call (1 = a per-message handler). Messages are taken whole, so a
    * batch message of more items than this is handed over alone.
@@ -76,7 +78,7 @@ export class ConsumerRunner<T> {
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
   private done?: Promise<void>;
-  private readonly spec: Required<ConsumerSpec<T>>;
+  private readonly spec: Required<Omit<ConsumerSpec<T>, 'accepts'>> & Pick<ConsumerSpec<T>, 'accepts'>;
 
   constructor(
     spec: ConsumerSpec<T>,
@@ -97,7 +99,13 @@ export class ConsumerRunner<T> {
     },
   ) {
     this.spec = { ...DEFAULTS, ...spec } as Required<ConsumerSpec<T>>;
-    this.reader = new EnvelopeReader(deps.names, this.spec.subject, this.spec.schema, this.spec.durable);
+    this.reader = new EnvelopeReader(
+      deps.names,
+      this.spec.subject,
+      this.spec.schema,
+      this.spec.durable,
+      this.spec.accepts,
+    );
   }
 
   /**

@@ -145,7 +145,10 @@ export class RpcClient {
         if (!reply.data.ok) {
           throw new DomainError(reply.data.error.code, reply.data.error.message, reply.data.error.details ?? {});
         }
-        const data = contract.response.safeParse(reply.data.data);
+        const body = reply.data.data;
+        const acceptsAsIs = contract.acceptsResponseAsIs;
+        if (acceptsAsIs && acceptsAsIs(body)) return body as z.infer<C['response']>;
+        const data = contract.response.safeParse(body);
         if (!data.success) {
           throw new DomainError(
             ErrorCode.Internal,

@@ -4,6 +4,7 @@ import { ContactIdSchema, IsoDateTimeSchema } from '../primitives';
 import { ContactInputSchema, ContactSchema, DncReasonSchema } from '../contact';
 import { FAILURE_REASONS, SkippedSchema, DispatchContactSchema } from '../events';
 import { rpcContract } from '../rpc';
+import { acceptsDecideResponseAsIs } from '../hot-path-checks';
 
 export const DecisionRequestSchema = z.object({
   sendId: z.string(),
@@ -49,6 +50,7 @@ export const preferencesDecide = rpcContract(
   'decide',
   z.object({ requests: z.array(DecisionRequestSchema).min(1).max(1000) }),
   z.object({ decisions: z.array(DecisionSchema) }),
+  { acceptsResponseAsIs: acceptsDecideResponseAsIs },
 );
 
 /** sb.rpc.preferences.contacts.get — one contact (NOT_FOUND when missing). For the gateway and senders. */

@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NatsNames, SendRequestedSchema, type SendRequested, durableConsumers } from '@switchboard/contracts';
+import {
+  acceptsSendRequestedAsIs,
+  durableConsumers,
+  NatsNames,
+  SendRequestedSchema,
+  type SendRequested,
+} from '@switchboard/contracts';
 import { Consumer, type ConsumerSpec, type Delivery, type EventConsumer, type Outcome } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { traceIdOf } from '@switchboard/telemetry';
@@ -19,6 +25,7 @@ export class SendRequestedConsumer implements EventConsumer<SendRequested> {
     this.spec = {
       ...durableConsumers(names).router.sendRequested,
       schema: SendRequestedSchema,
+      accepts: acceptsSendRequestedAsIs,
       batchSize: config.routing.batchSize,
       concurrency: config.routing.concurrency,
       ackWaitMs: config.routing.ackWaitMs,
