@@ -108,10 +108,24 @@ export const messagingMetrics = {
   ): void {
     handlerSeconds.observe({ consumer }, secondsSince(started));
     batchSize.observe({ consumer }, items.length);
-    items.forEach(({ subject }, i) => {
-      const kind = typeof result === 'string' ? result : (result?.[i]?.kind ?? 'done');
-      consumed.inc({ consumer, subject: subjectLabel(subject), result: kind });
-    });
+    // One increment per run of items of one subject and result, not one per item: prom-client
+    // hashes the labels at every call, and a batch of 1,000 is mostly one run.
+    let subject = '';
+    let kind = '';
+    let run = 0;
+    for (let i = 0; i < items.length; i++) {
+      const itemSubject = items[i].subject;
+      const itemKind = typeof result === 'string' ? result : (result?.[i]?.kind ?? 'done');
+      if (run > 0 && itemSubject === subject && itemKind === kind) {
+        run++;
+        continue;
+      }
+      if (run > 0) consumed.inc({ consumer, subject: subjectLabel(subject), result: kind }, run);
+      subject = itemSubject;
+      kind = itemKind;
+      run = 1;
+    }
+    if (run > 0) consumed.inc({ consumer, subject: subjectLabel(subject), result: kind }, run);
   },
   deadLettered(consumer: string, subject: string): void {
     deadLetters.inc({ consumer, subject: subjectLabel(subject) });
