@@ -1,5 +1,5 @@
 import type { RoutableMessage, SendRequested } from '@switchboard/contracts';
-import { planRoute as sut } from './route-plan';
+import { planRoute as sut, RoutePlanner } from './route-plan';
 
 const now = new Date('2030-01-01T12:00:00Z');
 const request: SendRequested = {
@@ -74,5 +74,24 @@ describe('planRoute', () => {
         { channel: 'notification', reason: 'unavailable', detail: 'no deployed sender' },
       ],
     });
+  });
+});
+
+describe('RoutePlanner', () => {
+  it('plans the requests of a round as each would be planned alone', () => {
+    const messages = [message(), message({ id: 2, isPublished: false }), null];
+    const requests: SendRequested[] = [
+      request,
+      { ...request, sendId: 's2', channels: ['sms', 'tweet'], excludeChannels: ['email'], attempt: 1 },
+      { ...request, sendId: 's3', channels: ['notification'] },
+      { ...request, sendId: 's4', expiresAt: now.toISOString() },
+      { ...request, sendId: 's5', deferrals: 2 },
+      { ...request, sendId: 's6', channels: ['sms', 'tweet'] },
+    ];
+    for (const available of [live, new Set<never>()]) {
+      const planner = new RoutePlanner(available, now);
+      for (const m of messages)
+        for (const req of requests) expect(planner.plan(req, m)).toEqual(sut(req, m, available, now));
+    }
   });
 });

@@ -6,10 +6,11 @@ import {
   type Decision,
   type Dispatch,
   type RoutingOutcome,
+  type RoutingOutcomeKind,
   type SendRequested,
   type Skipped,
 } from '@switchboard/contracts';
-import { BatchPublisher, Outcomes, RpcClient, type OutgoingEvent, type Outcome } from '@switchboard/messaging';
+import { BatchPublisher, Outcomes, RpcClient, type Outcome } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import { LOGGER, type Logger } from '@switchboard/telemetry';
 import { RoutableMessagesCache } from '../catalog/routable-messages.cache';
@@ -19,7 +20,7 @@ import { CanceledShipmentsRepository } from '../shipments/canceled-shipments.rep
 import type { DecisionFailureReason, DecisionRecord } from './decision.record';
 import { DecisionsRepository } from './decisions.repository';
 import { decisionKey, dispatchIdOf } from './ids';
-import { planRoute, type RoutePlan } from './route-plan';
+import { RoutePlanner, type RoutePlan } from './route-plan';
 import { countOutcomes } from './routing.metrics';
 
 interface Verdict {
@@ -94,9 +95,10 @@ export class RoutingService {
     const now = new Date();
     const started = performance.now();
     const messages = await this.catalog.getMany(all.map((r) => r.messageId));
-    const available = this.channels.available(now.getTime());
-    const why = (channel: Channel) => this.channels.unavailableDetail(channel, now.getTime());
-    const allPlans = all.map((req) => planRoute(req, messages.get(req.messageId), available, now, why));
+    const planner = new RoutePlanner(this.channels.available(now.getTime()), now, (channel) =>
+      this.channels.unavailableDetail(channel, now.getTime()),
+    );
+    const allPlans = all.map((req) => planner.plan(req, messages.get(req.messageId)));
     await this.canceledShipments.settle(all, allPlans);
 
     const toDecide = allPlans.flatMap((p) => (p.kind === 'decide' ? [p.request] : []));
@@ -114,11 +116,10 @@ export class RoutingService {
     const failed = new Map<number, string>();
     const requests: SendRequested[] = [];
     const fresh: DecisionRecord[] = [];
+    const decidedAt = now.toISOString();
     all.forEach((req, i) => {
       try {
-        fresh.push(
-          this.toRecord(req, allPlans[i], decided.get(req.sendId), now.toISOString(), traceIds.get(req.sendId)),
-        );
+        fresh.push(this.toRecord(req, allPlans[i], decided.get(req.sendId), decidedAt, traceIds.get(req.sendId)));
         requests.push(req);
       } catch (error) {
         this.logger.error({ err: error, sendId: req.sendId }, 'send not routed; retried alone');
@@ -134,30 +135,29 @@ export class RoutingService {
     const records = fresh.map((candidate) => earlier.get(decisionKey(candidate)) ?? candidate);
     await this.recoverContacts(records, decided);
 
-    const events: OutgoingEvent[] = [];
+    // Built from validated requests and replies, so not validated again here: at 10k sends/s a
+    // schema check per event costs a tenth of a core (the consumers check them at their door).
+    // Dispatches go out in batches per channel and outcomes per kind (DESIGN §5 "Batching"), each
+    // item under the id BatchPublisher derives from it (the dispatch id; send:attempt:deferrals:outcome).
+    const dispatches = new Map<Channel, Dispatch[]>();
+    const outcomes = new Map<RoutingOutcomeKind, RoutingOutcome[]>();
     records.forEach((record, i) => {
       const decision = decided.get(record.sendId);
       if (record.outcome === 'routed') {
         if (decision?.contact && decision.channel === record.channel)
-          events.push(this.dispatchEvent(record, decision.contact));
+          groupOf(dispatches, record.channel).push(this.dispatchPayload(record, decision.contact));
         else
           this.logger.error(
             { sendId: record.sendId, attempt: record.attempt },
             'routed decision without its contact: dispatch not published',
           );
       }
-      events.push(this.outcomeEvent(record, requests[i]));
+      groupOf(outcomes, record.outcome).push(this.outcomePayload(record, requests[i]));
     });
-    // Built from validated requests and replies, so not validated again here: at 10k sends/s a
-    // schema check per event costs a tenth of a core (the consumers check them at their door).
-    // Dispatches go out in batches per channel and outcomes per kind (DESIGN §5 "Batching").
-    const bySubject = new Map<string, object[]>();
-    for (const e of events) {
-      const group = bySubject.get(e.subject);
-      if (group) group.push(e.payload as object);
-      else bySubject.set(e.subject, [e.payload as object]);
-    }
-    await Promise.all([...bySubject].map(([subject, items]) => this.batches.publish(subject, items)));
+    await Promise.all([
+      ...[...dispatches].map(([channel, items]) => this.batches.publish(this.names.subjects.dispatch(channel), items)),
+      ...[...outcomes].map(([outcome, items]) => this.batches.publish(this.names.subjects.routing(outcome), items)),
+    ]);
     countOutcomes(records);
     this.logger.debug(
       {
@@ -277,7 +277,7 @@ export class RoutingService {
     }
   }
 
-  private dispatchEvent(record: DecisionRecord, contact: NonNullable<Decision['contact']>): OutgoingEvent<Dispatch> {
+  private dispatchPayload(record: DecisionRecord, contact: NonNullable<Decision['contact']>): Dispatch {
     const payload: Dispatch = {
       dispatchId: record.dispatchId!,
       sendId: record.sendId,
@@ -288,10 +288,10 @@ export class RoutingService {
     };
     if (record.tokens !== null) payload.tokens = record.tokens;
     withCampaignRefs(payload, record);
-    return { subject: this.names.subjects.dispatch(record.channel!), msgId: record.dispatchId!, payload };
+    return payload;
   }
 
-  private outcomeEvent(record: DecisionRecord, req: SendRequested): OutgoingEvent<RoutingOutcome> {
+  private outcomePayload(record: DecisionRecord, req: SendRequested): RoutingOutcome {
     const payload: RoutingOutcome = {
       sendId: record.sendId,
       messageId: record.messageId,
@@ -310,12 +310,14 @@ export class RoutingService {
     if (record.retryAt) payload.retryAt = record.retryAt;
     if (record.outcome === 'deferred')
       payload.request = Object.assign({}, req, { attempt: record.attempt, deferrals: record.deferrals });
-    return {
-      subject: this.names.subjects.routing(record.outcome),
-      msgId: `${record.sendId}:${record.attempt}:${record.deferrals}:${record.outcome}`,
-      payload,
-    };
+    return payload;
   }
+}
+
+function groupOf<K, V>(groups: Map<K, V[]>, key: K): V[] {
+  let group = groups.get(key);
+  if (!group) groups.set(key, (group = []));
+  return group;
 }
 
 function withCampaignRefs(
