@@ -200,6 +200,13 @@ export function serviceArgs(svc) {
  * Secrets for local runs: the tracking-link HMAC key and a VAPID key pair, generated once and kept
  * in .data/secrets.json (mode 600). Values set in the environment win and are never written.
  */
+/**
+ * nats-server reads a `$VAR` of its conf as a config value, not as a string: a password such as
+ * `9-o…` or `-x…` (base64url can start so) is a date or a number that does not parse, and the
+ * server refuses to start. A letter first, then hex, is always a string.
+ */
+const NATS_PASSWORD = /^[A-Za-z][A-Za-z0-9]*$/;
+
 export async function loadDevSecrets({ dataDir = DATA_DIR, env = process.env } = {}) {
   const file = path.join(dataDir, 'secrets.json');
   let stored = {};
@@ -228,8 +235,8 @@ export async function loadDevSecrets({ dataDir = DATA_DIR, env = process.env } =
   // One password per NATS user of deploy/nats/nats-server.conf (docker compose runs it).
   stored.natsPasswords ??= {};
   for (const user of NATS_USERS) {
-    if (stored.natsPasswords[user]) continue;
-    stored.natsPasswords[user] = randomBytes(18).toString('base64url');
+    if (NATS_PASSWORD.test(stored.natsPasswords[user] ?? '')) continue;
+    stored.natsPasswords[user] = `n${randomBytes(18).toString('hex')}`;
     changed = true;
   }
   if (!stored.vapidPublicKey || !stored.vapidPrivateKey) {
