@@ -1,18 +1,8 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { announceChannel, fakeSender, waitFor } from '@switchboard/testing';
+import { launchChromium } from './support/chromium';
 import { startGateway, TEST_ADMIN, type GatewayTestContext } from './support/gateway-test';
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 describe('admin web UI', () => {
   let ctx: GatewayTestContext;
@@ -31,10 +21,7 @@ describe('admin web UI', () => {
   };
 
   beforeAll(async () => {
-    [ctx, browser] = await Promise.all([
-      startGateway({ services: ['catalog'] }),
-      chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS }),
-    ]);
+    [ctx, browser] = await Promise.all([startGateway({ services: ['catalog'] }), launchChromium()]);
     nc = await connect({ servers: ctx.env.natsUrl });
     page = await browser.newPage();
     page.setDefaultTimeout(8000);

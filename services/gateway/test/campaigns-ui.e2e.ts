@@ -1,8 +1,8 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startDevProviders, type DevProviders } from '../../dev-providers/src';
+import { launchChromium } from './support/chromium';
 import { startGateway, type GatewayTestContext, channelAvailable } from './support/gateway-test';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-quic'];
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 /**
@@ -43,7 +43,7 @@ describe('admin web UI — campaigns', () => {
           SHIPMENT_POLL_MS: '200',
         },
       }),
-      chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS }),
+      launchChromium(),
     ]);
     for (const [username, role] of [
       ['mia', 'marketer'],

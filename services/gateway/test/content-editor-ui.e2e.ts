@@ -1,18 +1,8 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { DEFAULT_TWILIO, startDevProviders, type DevProviders } from '../../dev-providers/src';
 import { waitFor } from '@switchboard/testing';
+import { launchChromium } from './support/chromium';
 import { startGateway, TEST_ADMIN, type GatewayTestContext } from './support/gateway-test';
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 /**
  * Editing content in the admin UI (DESIGN §7.2, §7.4) in Chromium: the WYSIWYG email editor
@@ -46,7 +36,7 @@ describe('admin web UI — content editing', () => {
           SENDER_PROVIDER_TIMEOUT_MS: '60000',
         },
       }),
-      chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS }),
+      launchChromium(),
     ]);
     page = await browser.newPage();
     page.setDefaultTimeout(20_000);

@@ -1,9 +1,8 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { preferencesContactsUpsert } from '@switchboard/contracts';
 import { RpcClient } from '@switchboard/messaging';
+import { launchChromium } from './support/chromium';
 import { startGateway, TEST_ADMIN, type GatewayTestContext, channelAvailable } from './support/gateway-test';
-
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-quic'];
 
 /**
  * The inbox widget (GET /inbox/widget.js) in Chromium, on the admin UI's example page: the bell
@@ -27,7 +26,7 @@ describe('inbox widget and in-app content in the admin UI (Chromium)', () => {
           ROUTER_CHANNEL_WARMUP_MS: '500',
         },
       }),
-      chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS }),
+      launchChromium(),
     ]);
     await ctx.gateway.app.get(RpcClient).call(preferencesContactsUpsert, {
       contact: { id: 'wendy', firstname: 'Wendy' },

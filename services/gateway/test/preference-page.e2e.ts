@@ -1,22 +1,12 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { preferencesContactsGet, preferencesContactsUpsert, trackerMessageStats } from '@switchboard/contracts';
 import { RpcClient } from '@switchboard/messaging';
 import { waitFor } from '@switchboard/testing';
 import { trackingUrls } from '@switchboard/tracking';
+import { launchChromium } from './support/chromium';
 import { startGateway, type GatewayTestContext } from './support/gateway-test';
-
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 describe('the preference page in a real browser (headless Chromium)', () => {
   let ctx: GatewayTestContext;
@@ -41,7 +31,7 @@ describe('the preference page in a real browser (headless Chromium)', () => {
       channel: 'email',
     }).unsubscribe;
     // Playwright starts Chromium with a new, empty profile of its own.
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+    browser = await launchChromium();
     page = await browser.newPage();
   });
 

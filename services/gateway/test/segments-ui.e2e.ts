@@ -1,7 +1,6 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './support/chromium';
 import { startGateway, TEST_ADMIN, type GatewayTestContext } from './support/gateway-test';
-
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-quic'];
 
 /** The segments screens of the admin UI in Chromium: list, editor with live count, import with progress and errors, contacts. */
 describe('admin web UI — segments', () => {
@@ -11,10 +10,7 @@ describe('admin web UI — segments', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    [ctx, browser] = await Promise.all([
-      startGateway({ services: ['preferences'] }),
-      chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS }),
-    ]);
+    [ctx, browser] = await Promise.all([startGateway({ services: ['preferences'] }), launchChromium()]);
     for (const [id, email] of [
       ['ui-1', 'one@gmail.com'],
       ['ui-2', 'two@gmail.com'],

@@ -1,18 +1,8 @@
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { waitFor } from '@switchboard/testing';
 import { DEFAULT_TWILIO, startHttpFake, type HttpFake } from '../../dev-providers/src';
+import { launchChromium } from './support/chromium';
 import { channelAvailable, startGateway, TEST_ADMIN, type GatewayTestContext } from './support/gateway-test';
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 /** Not the default: the UI must warn by the server's text, not a copy of the default. */
 const OPT_OUT_TEXT = 'Text END to quit';
@@ -50,7 +40,7 @@ describe('admin web UI — content variants', () => {
           SENDER_PROVIDER_TIMEOUT_MS: '60000',
         },
       }),
-      chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS }),
+      launchChromium(),
     ]);
     const contacts: [string, Record<string, unknown>][] = [
       ['vu-ann', { firstname: 'Ann', mobile: '+14155550111', city: 'Prague', orders: 50 }],
