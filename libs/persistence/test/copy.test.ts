@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { createTestEnv, type TestEnv } from '@switchboard/testing';
-import { copyField, copyIn, databaseErrorOf } from '../src';
+import { copyField, copyIn, databaseErrorOf, execute } from '../src';
 
 describe('copyIn (real PostgreSQL)', () => {
   let env: TestEnv;
@@ -11,8 +11,8 @@ describe('copyIn (real PostgreSQL)', () => {
     // One connection: a failed COPY must leave it fit for the next statement.
     ds = new DataSource({ type: 'postgres', url: env.databaseUrl, extra: { max: 1 } });
     await ds.initialize();
-    await ds.query('CREATE SCHEMA copied');
-    await ds.query('CREATE TABLE copied.rows (id int PRIMARY KEY, label text, doc jsonb, at timestamptz)');
+    await execute(ds, 'CREATE SCHEMA copied');
+    await execute(ds, 'CREATE TABLE copied.rows (id int PRIMARY KEY, label text, doc jsonb, at timestamptz)');
   });
   afterAll(async () => {
     await ds?.destroy();

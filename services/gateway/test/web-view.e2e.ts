@@ -1,5 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
+import { execute } from '@switchboard/persistence';
 import { SubjectRecorder, waitFor } from '@switchboard/testing';
 import { trackingUrls } from '@switchboard/tracking';
 import { startDevProviders, type DevProviders } from '../../dev-providers/src';
@@ -117,7 +118,8 @@ describe('web view of a sent email (gateway, catalog, preferences, router, sende
     }
 
     // Past its retention the copy is gone, even before the Pruner deletes it.
-    await senderDb.query(
+    await execute(
+      senderDb,
       `UPDATE sender_email.web_view_copies SET created_at = now() - interval '31 days' WHERE dispatch_id = $1`,
       [claims.dispatchId],
     );
