@@ -21,6 +21,20 @@ function processesOf(prefix: string, entry = `SB_PREFIX=${prefix}`): number[] {
   return pids;
 }
 
+/** `npm start --exit-when-ready` with these variables over this process's: its exit code and everything it printed. */
+async function startUntilReady(vars: Record<string, string>): Promise<{ code: number | null; log: string }> {
+  const child = spawn(process.execPath, ['scripts/start.mjs', '--exit-when-ready'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...vars },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, log: output.join('') };
+}
+
 describe('npm start', () => {
   let env: TestEnv;
 
@@ -34,26 +48,16 @@ describe('npm start', () => {
 
   it('brings every service to /ready, then stops leaving no process behind', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, ['scripts/start.mjs', '--exit-when-ready'], {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        NATS_URL: env.natsUrl,
-        DATABASE_URL: env.databaseUrl,
-        SB_PREFIX: env.prefix,
-        PORT: String(port),
-        SB_ADMIN_USER: 'admin',
-        SB_ADMIN_PASSWORD: 'start-test-password',
-        NO_COLOR: '1',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { code, log } = await startUntilReady({
+      NATS_URL: env.natsUrl,
+      DATABASE_URL: env.databaseUrl,
+      SB_PREFIX: env.prefix,
+      PORT: String(port),
+      SB_ADMIN_USER: 'admin',
+      SB_ADMIN_PASSWORD: 'start-test-password',
+      NO_COLOR: '1',
+      LOG_LEVEL: 'warn',
     });
-    const output: string[] = [];
-    child.stdout.on('data', (d: Buffer) => output.push(d.toString()));
-    child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    const log = output.join('');
     expect({ code, log: code === 0 ? '' : log }).toEqual({ code: 0, log: '' });
     for (const service of [
       'gateway',
@@ -141,28 +145,18 @@ describe('npm start', () => {
         { timeoutMs: 20_000, message: 'nats-server with deploy/nats/nats-server.conf did not answer' },
       );
       const port = await freePort();
-      const child = spawn(process.execPath, ['scripts/start.mjs', '--exit-when-ready'], {
-        cwd: REPO_ROOT,
-        env: {
-          ...process.env,
-          ...passwords,
-          NATS_URL: natsUrl,
-          DATABASE_URL: env.databaseUrl,
-          // The conf's subjects are under the prefix "sb"; this nats-server is ours alone.
-          SB_PREFIX: 'sb',
-          PORT: String(port),
-          SB_ADMIN_USER: 'admin',
-          SB_ADMIN_PASSWORD: 'start-test-password',
-          NO_COLOR: '1',
-          LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const { code, log } = await startUntilReady({
+        ...passwords,
+        NATS_URL: natsUrl,
+        DATABASE_URL: env.databaseUrl,
+        // The conf's subjects are under the prefix "sb"; this nats-server is ours alone.
+        SB_PREFIX: 'sb',
+        PORT: String(port),
+        SB_ADMIN_USER: 'admin',
+        SB_ADMIN_PASSWORD: 'start-test-password',
+        NO_COLOR: '1',
+        LOG_LEVEL: 'warn',
       });
-      const output: string[] = [];
-      child.stdout.on('data', (d: Buffer) => output.push(d.toString()));
-      child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
-      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-      const log = output.join('');
       expect({ code, log: code === 0 ? '' : log }).toEqual({ code: 0, log: '' });
       expect(log).toContain('users required');
       expect(log).toContain('migrate steps as provisioner first');
