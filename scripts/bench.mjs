@@ -101,7 +101,7 @@ const rows = [
       .map(([k, v]) => `${k} ${v}`)
       .join(', ') || '—',
     results.route?.cpuMicrosPerContactTotal
-      ? `${results.route.cpuMicrosPerContactTotal} µs in all; a bare message ${fmt(results.route.baselineCpuMicrosPerMessage)} µs`
+      ? `${results.route.cpuMicrosPerContactTotal} µs in all; a bare message ${fmt(results.route.baselineCpuMicrosPerMessage)} µs; the bench's producer and observer ${fmt(results.route.observerCpuMicrosPerContact)} µs`
       : '',
   ],
   [
