@@ -62,12 +62,16 @@ export async function startService(options: BootstrapOptions): Promise<RunningSe
   startTelemetry({ serviceName: options.service, serviceVersion: serviceVersion(options.service) });
   collectProcessMetrics();
   const nestLogger = new NestPinoLogger(logger);
+  // Nest's default ends the process on an error while it builds the modules (a migration that
+  // fails, a database that refuses): thrown instead, runService logs it and exits, and a test that
+  // starts services in-process reports it rather than dying with "process.exit called with 1".
   const app =
     options.httpPort === undefined
-      ? await NestFactory.createApplicationContext(options.module as never, { logger: nestLogger })
+      ? await NestFactory.createApplicationContext(options.module as never, { logger: nestLogger, abortOnError: false })
       : await NestFactory.create<NestExpressApplication>(options.module as never, {
           logger: nestLogger,
           bodyParser: false,
+          abortOnError: false,
         });
   if (options.httpPort !== undefined) await options.configureHttp?.(app as NestExpressApplication);
   await app.init();

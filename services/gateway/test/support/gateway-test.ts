@@ -89,11 +89,16 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
     if (ownEnv) await env.cleanup();
   };
   try {
-    await Promise.all(
+    // Every start settles before anything is torn down: cleaning up under a service still starting
+    // dropped its database mid-migration, and that second failure ended the test process before
+    // the first one was reported. Services that did start are then closed by close().
+    const starts = await Promise.allSettled(
       (options.services ?? []).map(async (name) => {
         services[name] = await startNamedService(name, env, options.serviceEnv);
       }),
     );
+    const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
     const config = loadGatewayConfig(
       childEnv(env, {
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
