@@ -29,6 +29,12 @@ export interface RenderInput {
   test: boolean;
 }
 
+/** One dispatch's message as the channel rendered it, for `keep`. */
+export interface Rendered<M = unknown> {
+  dispatch: Dispatch;
+  message: M;
+}
+
 /** What a provider factory gets at boot. */
 export interface ProviderDeps {
   config: SenderConfig;
@@ -56,10 +62,16 @@ export interface SenderDefinition<M = unknown> {
   inject?: InjectionToken[];
   /**
    * Turns the content and the contact into what the provider sends; throw `DeliveryError.permanent`
-   * for what can never be sent. `injected`: the providers named by `inject`, as the provider gets them
-   * (sender-email keeps its web view copies with one).
+   * for what can never be sent. `injected`: the providers named by `inject`, as the provider gets them.
    */
   render: (input: RenderInput, injected: unknown[]) => M | Promise<M>;
+  /**
+   * Stores what the messages need once they arrive, before any of them is sent (sender-email: the
+   * copies its web view links show), for a wave of dispatches at a time, so one statement serves
+   * them all. Never called for a test send. A throw sends none of the wave now: each comes back
+   * later, as after any database error.
+   */
+  keep?: (rendered: Rendered<M>[], injected: unknown[]) => Promise<void>;
   /**
    * false for a channel whose "provider" is the sender's own store (sender-inapp): a breaker
    * protects against a remote provider, and opening one on our own database would only hold back

@@ -10,7 +10,7 @@ import {
   waitFor,
   type TestEnv,
 } from '@switchboard/testing';
-import { Pruner } from '@switchboard/persistence';
+import { execute, Pruner } from '@switchboard/persistence';
 import type { RunningService } from '@switchboard/service-kit';
 import { verifyTrackingToken } from '@switchboard/tracking';
 import { startSmtpFake, type SmtpFake, type SmtpMessage } from '../../dev-providers/src';
@@ -339,5 +339,65 @@ describe('sender-email against the loopback SMTP server, content from the catalo
     } finally {
       await runner.release();
     }
+  });
+
+  describe('keeps the web view copies of a wave of emails', () => {
+    let ds: DataSource;
+    let viewable: number;
+    let copyWrites: jest.SpyInstance;
+    const writes = () =>
+      copyWrites.mock.calls.filter(([sql]) => /INSERT INTO sender_email\.web_view_copies/.test(String(sql))).length;
+
+    beforeAll(async () => {
+      ds = svc.app.get(DataSource);
+      viewable = await h.addContent('email', {
+        subject: 'Wave for {{ contact.firstname }}',
+        customHtml: '<p>Hi {{ contact.firstname }}</p><p><a href="{{ webview_url }}">View</a></p>',
+      });
+    });
+    beforeEach(() => {
+      copyWrites = jest.spyOn(ds, 'query'); // counts the statements, runs each as it is
+    });
+    afterEach(() => copyWrites.mockRestore());
+
+    it('in one statement, each with its own contact, the emails without the link keeping nothing', async () => {
+      const plain = h.dispatch('email', newsletter, { address: address() });
+      const names = ['Ann', 'Bea', 'Cy', 'Di'];
+      const wave = names.map((firstname) =>
+        h.dispatch('email', viewable, { address: address(), fields: { firstname } }),
+      );
+      await h.publishBatch('email', [...wave, plain], `wave-${wave[0].dispatchId}`);
+      for (const d of [...wave, plain]) expect(await h.outcome(d.dispatchId)).toMatchObject({ event: 'sent' });
+
+      expect(writes()).toBe(1);
+      const rows = await ds.query<{ dispatch_id: string; contact_id: string; subject: string; html: string }[]>(
+        'SELECT dispatch_id, contact_id, subject, html FROM sender_email.web_view_copies WHERE dispatch_id = ANY($1)',
+        [[...wave, plain].map((d) => d.dispatchId)],
+      );
+      expect(rows.map((r) => [r.dispatch_id, r.contact_id, r.subject]).sort()).toEqual(
+        wave.map((d, i) => [d.dispatchId, d.contact.id, `Wave for ${names[i]}`]).sort(),
+      );
+      for (const [i, d] of wave.entries())
+        expect(rows.find((r) => r.dispatch_id === d.dispatchId)!.html).toContain(`<p>Hi ${names[i]}</p>`);
+    });
+
+    it('and sends none of it while they cannot be stored: the dispatches come back, none fails', async () => {
+      const to = address();
+      await execute(ds, 'ALTER TABLE sender_email.web_view_copies RENAME TO web_view_copies_away');
+      let moved = true;
+      try {
+        const dispatch = await h.send('email', viewable, { address: to, fields: { firstname: 'Eve' } });
+        await waitFor(() => writes() > 0, { message: 'the copy was never written' });
+        expect(h.eventsOf(dispatch.dispatchId)).toEqual([]);
+        expect(delivered(to)).toEqual([]);
+        await execute(ds, 'ALTER TABLE sender_email.web_view_copies_away RENAME TO web_view_copies');
+        moved = false;
+        expect(await h.outcome(dispatch.dispatchId)).toMatchObject({ event: 'sent' });
+        expect(h.eventsOf(dispatch.dispatchId, 'failed')).toEqual([]);
+        expect(writes()).toBeGreaterThanOrEqual(2);
+      } finally {
+        if (moved) await execute(ds, 'ALTER TABLE sender_email.web_view_copies_away RENAME TO web_view_copies');
+      }
+    });
   });
 });

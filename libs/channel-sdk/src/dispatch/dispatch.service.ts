@@ -29,7 +29,7 @@ import { FeedbackService } from '../feedback/feedback.service';
 import { asDeliveryError, DeliveryError, type CallFeedback, type SendResult } from '../provider/channel-provider';
 import type { TrackingLinks } from '../define-sender';
 import type { ChannelRuntime } from '../provider/channel-runtime';
-import { LiquidRenderer, RENDER_NOT_KEPT, RENDER_STALLED } from '../rendering/liquid.renderer';
+import { LiquidRenderer, RENDER_STALLED } from '../rendering/liquid.renderer';
 import { countDeliveryEvents } from './delivery.metrics';
 import type { SenderConfig } from '../sender.config';
 
@@ -171,13 +171,28 @@ export class DispatchService {
     return outcomes;
   }
 
-  /** Claims a wave of prepared dispatches and calls the provider for each claimed one. */
+  /**
+   * Keeps what the wave's messages need once sent (the channel's `keep`), claims the wave and calls
+   * the provider for each claimed dispatch.
+   */
   private async sendWave(
     runtime: ChannelRuntime,
     wave: Prepared[],
     outcomes: Outcome[],
     events: DeliveryEvent[],
   ): Promise<void> {
+    try {
+      // Before the claim: a wave that could not be kept comes back without holding a lease.
+      await runtime.keep(wave.map(({ dispatch, message }) => ({ dispatch, message })));
+    } catch (error) {
+      this.logger.warn(
+        { channel: runtime.channel, dispatches: wave.length, err: error },
+        'what the messages need once sent was not stored; sending them later',
+      );
+      for (const { index } of wave)
+        outcomes[index] = Outcomes.retry(jitter(CONTENT_RETRY_MS), `not kept: ${(error as Error).message}`);
+      return;
+    }
     const claimed = await this.attempts.claim(
       wave.map((p) => ({
         dispatchId: p.dispatch.dispatchId,
@@ -264,10 +279,9 @@ export class DispatchService {
       });
     } catch (error) {
       // The same content renders the same way next time: a renderer's error is never worth a retry,
-      // unless the render was only starved of CPU (LiquidRenderer) or the renderer could not keep
-      // what the send needs (sender-email's web view copy: a database error is no reason to fail).
+      // unless the render was only starved of CPU (LiquidRenderer).
       if (error instanceof DeliveryError)
-        throw error.permanent || error.code === RENDER_STALLED || error.code === RENDER_NOT_KEPT
+        throw error.permanent || error.code === RENDER_STALLED
           ? error
           : DeliveryError.permanent(error.code, error.message, error);
       throw DeliveryError.permanent('render_error', (error as Error).message, error);

@@ -1,6 +1,6 @@
 import type { Channel, Dispatch } from '@switchboard/contracts';
 import { Breaker } from '@switchboard/resilience';
-import type { ProviderDeps, RenderInput, SenderDefinition } from '../define-sender';
+import type { ProviderDeps, Rendered, RenderInput, SenderDefinition } from '../define-sender';
 import { DeliveryError, type ChannelProvider, type SendResult } from './channel-provider';
 
 /** One channel of a running sender: its definition, its provider, and the breaker around the provider. */
@@ -38,6 +38,11 @@ export class ChannelRuntime<M = unknown> {
 
   render(input: RenderInput): M | Promise<M> {
     return this.definition.render(input, this.injected);
+  }
+
+  /** The definition's `keep` for messages about to be sent; nothing to do without one. */
+  async keep(rendered: Rendered<M>[]): Promise<void> {
+    if (rendered.length > 0) await this.definition.keep?.(rendered, this.injected);
   }
 
   get status(): 'up' | 'degraded' | 'down' {

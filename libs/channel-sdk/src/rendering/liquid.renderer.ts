@@ -14,12 +14,6 @@ export interface TemplateRenderer {
 /** The code of a render that hit the time limit because the process was starved of CPU: transient. */
 export const RENDER_STALLED = 'render_stalled';
 
-/**
- * The code of a renderer that could not store what its message needs before the send (sender-email's
- * web view copy): transient, unlike the renderer's other errors.
- */
-export const RENDER_NOT_KEPT = 'render_not_kept';
-
 /** The wall-clock time a render stalled by the machine gets on its second try. */
 const STALLED_RENDER_MS = 5_000;
 

@@ -1,5 +1,5 @@
 import { bounceAddress } from '@switchboard/tracking';
-import { DeliveryError, defineSender, RENDER_NOT_KEPT, type SenderDefinition } from '@switchboard/channel-sdk';
+import { defineSender, type SenderDefinition } from '@switchboard/channel-sdk';
 import type { EmailConfig } from '../sender-email.config';
 import { renderEmail, type EmailMessage } from './email.renderer';
 import { SmtpProvider } from './smtp.provider';
@@ -10,26 +10,30 @@ export function emailSender(config: EmailConfig): SenderDefinition {
     channel: 'email',
     provider: () => new SmtpProvider(config.smtp),
     inject: [WebViewRepository],
-    render: async (input, [copies]) => {
+    render: (input) => {
       const message = renderEmail(input, config.email);
-      // Kept before the call, as Mautic keeps its copy: the link must answer once the email arrives.
-      // A test send's web view link is the sample one, which shows no copy.
-      if (message.webView !== undefined && !input.test) {
-        await (copies as WebViewRepository)
-          .save({
-            dispatchId: input.dispatch.dispatchId,
-            contactId: input.dispatch.contact.id,
-            subject: message.subject,
-            html: message.webView,
-          })
-          .catch((error: unknown) => {
-            throw DeliveryError.transient(RENDER_NOT_KEPT, 'the web view copy was not stored', error);
-          });
-      }
       const domain = config.bounces.domain;
       // VERP: a bounce or complaint comes back to an address that names (and signs) this dispatch.
       if (domain) message.returnPath = bounceAddress(config.tracking.secret, domain, input.dispatch.dispatchId);
       return message;
+    },
+    // Kept before the call, as Mautic keeps its copy: the link must answer once the email arrives.
+    // Never for a test send (the SDK keeps nothing of one): its web view link is the sample page.
+    keep: async (rendered, [copies]) => {
+      await (copies as WebViewRepository).saveAll(
+        rendered.flatMap(({ dispatch, message }) =>
+          message.webView === undefined
+            ? []
+            : [
+                {
+                  dispatchId: dispatch.dispatchId,
+                  contactId: dispatch.contact.id,
+                  subject: message.subject,
+                  html: message.webView,
+                },
+              ],
+        ),
+      );
     },
   });
 }

@@ -30,13 +30,27 @@ export class WebViewRepository implements ContactDataEraser {
     @Inject(SERVICE_CONFIG) private readonly config: EmailConfig,
   ) {}
 
-  /** Stored before the email goes out: its link must answer the moment it arrives. A resend overwrites. */
-  async save(copy: WebViewCopy): Promise<void> {
+  /**
+   * Stored before the emails go out, one statement for a wave of them: a link must answer the
+   * moment its email arrives. A resend overwrites.
+   */
+  async saveAll(copies: WebViewCopy[]): Promise<void> {
+    // One row a dispatch (an upsert may not touch a row twice), the last copy of each winning.
+    const byDispatch = [...new Map(copies.map((c) => [c.dispatchId, c])).values()];
+    if (byDispatch.length === 0) return;
+    // In key order, so two waves that share a dispatch (a redelivery) wait on each other instead of deadlocking.
     await execute(
       this.ds,
-      `INSERT INTO ${TABLE} (dispatch_id, contact_id, subject, html) VALUES ($1, $2, $3, $4)
+      `INSERT INTO ${TABLE} (dispatch_id, contact_id, subject, html)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS c(dispatch_id, contact_id, subject, html)
+        ORDER BY dispatch_id
        ON CONFLICT (dispatch_id) DO UPDATE SET subject = EXCLUDED.subject, html = EXCLUDED.html, created_at = now()`,
-      [copy.dispatchId, copy.contactId, copy.subject, copy.html],
+      [
+        byDispatch.map((c) => c.dispatchId),
+        byDispatch.map((c) => c.contactId),
+        byDispatch.map((c) => c.subject),
+        byDispatch.map((c) => c.html),
+      ],
     );
   }
 
