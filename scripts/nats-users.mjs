@@ -12,14 +12,18 @@ import { ROOT } from './services.mjs';
 
 const require = createRequire(import.meta.url);
 require('@swc-node/register');
-const { NatsNames, natsUserPermissions, PROVISIONER_NATS_USER } = require('../libs/contracts/src/index.ts');
+const {
+  NatsNames,
+  natsPasswordVar,
+  natsUserPermissions,
+  PROVISIONER_NATS_USER,
+} = require('../libs/contracts/src/index.ts');
 
 const CONF = path.join(ROOT, 'deploy/nats/nats-server.conf');
 const HELM = path.join(ROOT, 'deploy/helm/switchboard/files/nats-users.json');
 // A prefix no subject contains otherwise, replaced by placeholders for the chart.
 const MARKER = 'SBPREFIXMARKER';
 
-const envName = (user) => `SB_NATS_PASSWORD_${user.toUpperCase().replace(/-/g, '_')}`;
 const list = (subjects) => `[${subjects.map((s) => JSON.stringify(s)).join(', ')}]`;
 
 function renderConf() {
@@ -28,12 +32,12 @@ function renderConf() {
     if (user === PROVISIONER_NATS_USER)
       return `      {
         user: "${user}"
-        password: $${envName(user)}
+        password: $${natsPasswordVar(user)}
         permissions: { publish: { allow: ${list(p.publish)} }, subscribe: { allow: ${list(p.subscribe)} } }
       }`;
     return `      {
         user: "${user}"
-        password: $${envName(user)}
+        password: $${natsPasswordVar(user)}
         permissions: {
           publish: { allow: ${list(p.publish)} }
           subscribe: { allow: ${list(p.subscribe)} }${p.allowResponses ? '\n          allow_responses: true' : ''}

@@ -169,7 +169,11 @@ export const NATS_USERS = Object.freeze([
   ...SERVICES.filter((s) => s.kind === 'service').map((s) => s.name),
 ]);
 
-/** The variable deploy/nats/nats-server.conf reads a user's password from. */
+/**
+ * The variable deploy/nats/nats-server.conf reads a user's password from: libs/contracts'
+ * natsPasswordVar, copied because this file loads before dependencies are installed
+ * (libs/contracts/test/docker-compose.test.ts checks they agree).
+ */
 export const natsPasswordVar = (user) => `SB_NATS_PASSWORD_${user.toUpperCase().replace(/-/g, '_')}`;
 
 export function getService(name) {

@@ -37,6 +37,16 @@ export type ServiceNatsUser = (typeof SERVICE_NATS_USERS)[number];
 export const PROVISIONER_NATS_USER = 'provisioner';
 
 /**
+ * The environment variable deploy/nats/nats-server.conf reads a user's password from
+ * (`SB_NATS_PASSWORD_SENDER_EMAIL`): docker compose, npm start and the tests set it under this name.
+ * scripts/services.mjs, loaded before dependencies are installed, keeps a copy that
+ * libs/contracts/test/docker-compose.test.ts checks against this one.
+ */
+export function natsPasswordVar(user: string): string {
+  return `SB_NATS_PASSWORD_${user.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/**
  * A service's JetStream rights: the channel registry, and for each of its own durables the pull
  * (`CONSUMER.MSG.NEXT`), the info nats.js reads when it binds and when heartbeats stop
  * (`CONSUMER.INFO`), and ack / nak / working / term, which publish to the message's reply subject

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '@switchboard/testing';
-import { PROVISIONER_NATS_USER, SERVICE_NATS_USERS } from '../src';
+import { natsPasswordVar, PROVISIONER_NATS_USER, SERVICE_NATS_USERS } from '../src';
 
 interface ComposeService {
   command?: string[];
@@ -14,7 +14,6 @@ interface ComposeService {
   restart?: string;
 }
 
-const passwordVar = (user: string) => `SB_NATS_PASSWORD_${user.toUpperCase().replace(/-/g, '_')}`;
 /** `${VAR:?message}`: compose refuses to start without the variable, instead of passing an empty password. */
 const required = (variable: string) => expect.stringMatching(new RegExp(`^\\$\\{${variable}:\\?[^}]+\\}$`));
 
@@ -39,7 +38,7 @@ describe('docker-compose.yml: NATS with the rendered users', () => {
     expect(command[command.indexOf('-c') + 1]).toBe('/etc/nats/nats-server.conf');
     expect(command).toContain('-js');
     const confVars = [...conf.matchAll(/password: \$(\w+)/g)].map((m) => m[1]).sort();
-    expect(confVars).toEqual(users.map(passwordVar).sort());
+    expect(confVars).toEqual(users.map(natsPasswordVar).sort());
     for (const variable of confVars)
       expect([variable, nats.environment?.[variable]]).toEqual([variable, required(variable)]);
   });
@@ -53,7 +52,7 @@ describe('docker-compose.yml: NATS with the rendered users', () => {
         expect.objectContaining({
           NATS_URL: 'nats://nats:4222',
           NATS_USER: user,
-          NATS_PASSWORD: required(passwordVar(user)),
+          NATS_PASSWORD: required(natsPasswordVar(user)),
           MIGRATE_ON_BOOT: 'false',
         }),
       ]);
@@ -76,7 +75,7 @@ describe('docker-compose.yml: NATS with the rendered users', () => {
         user,
         {
           NATS_USER: PROVISIONER_NATS_USER,
-          NATS_PASSWORD: required(passwordVar(PROVISIONER_NATS_USER)),
+          NATS_PASSWORD: required(natsPasswordVar(PROVISIONER_NATS_USER)),
           MIGRATE_ONLY: 'true',
         },
       ]);
@@ -97,16 +96,21 @@ describe('docker-compose.yml: NATS with the rendered users', () => {
     expect(anonymous).toEqual([]);
   });
 
-  it('has `services.mjs compose-env` print a password for every NATS user', () => {
+  it('has `services.mjs compose-env` print a password for every NATS user, under the variable the conf reads', () => {
+    // scripts/services.mjs loads before dependencies are installed, so it keeps its own copies of
+    // the users and of natsPasswordVar: asked through node, they must agree with libs/contracts.
     const listed = execFileSync(
       process.execPath,
       [
         '--input-type=module',
         '-e',
-        "import { NATS_USERS } from './scripts/services.mjs'; console.log(JSON.stringify(NATS_USERS))",
+        `import { NATS_USERS, natsPasswordVar } from './scripts/services.mjs';
+         console.log(JSON.stringify(NATS_USERS.map((user) => [user, natsPasswordVar(user)])))`,
       ],
       { cwd: REPO_ROOT, encoding: 'utf8' },
     );
-    expect((JSON.parse(listed) as string[]).sort()).toEqual([...users].sort());
+    const expected = users.map((user) => [user, natsPasswordVar(user)]);
+    expect((JSON.parse(listed) as string[][]).sort()).toEqual(expected.sort());
+    expect(natsPasswordVar('sender-email')).toBe('SB_NATS_PASSWORD_SENDER_EMAIL');
   });
 });

@@ -9,6 +9,7 @@ import {
   durableConsumers,
   NatsNames,
   natsInboxPrefix,
+  natsPasswordVar,
   PROVISIONER_NATS_USER,
   SendRequestedSchema,
   SERVICE_NATS_USERS,
@@ -35,7 +36,6 @@ async function refusedPublish(
 }
 
 const password = (user: string) => `pw-${user}`;
-const envName = (user: string) => `SB_NATS_PASSWORD_${user.toUpperCase().replace(/-/g, '_')}`;
 
 /**
  * deploy/nats/nats-server.conf on a nats-server of this test's own: the migrate step's user
@@ -68,7 +68,7 @@ describe('NATS permissions (deploy/nats/nats-server.conf)', () => {
     const port = await freePort();
     url = `nats://127.0.0.1:${port}`;
     server = spawn('/usr/sbin/nats-server', ['-c', CONF, '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], {
-      env: { ...process.env, ...Object.fromEntries(USERS.map((u) => [envName(u), password(u)])) },
+      env: { ...process.env, ...Object.fromEntries(USERS.map((u) => [natsPasswordVar(u), password(u)])) },
       stdio: 'ignore',
     });
     await waitFor(

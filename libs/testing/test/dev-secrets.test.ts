@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { natsPasswordVar } from '@switchboard/contracts';
 import { REPO_ROOT } from '../src';
 
 /** scripts/services.mjs's loadDevSecrets (an ES module of the start scripts), asked through node itself. */
@@ -34,10 +35,7 @@ describe("npm start's NATS passwords", () => {
       const { natsPasswords } = loadDevSecrets(dataDir);
       expect(natsPasswords.gateway).not.toBe('9-oQw_Zx');
       const env = Object.fromEntries(
-        Object.entries(natsPasswords).map(([user, password]) => [
-          `SB_NATS_PASSWORD_${user.toUpperCase().replace(/-/g, '_')}`,
-          password,
-        ]),
+        Object.entries(natsPasswords).map(([user, password]) => [natsPasswordVar(user), password]),
       );
       const check = spawnSync(
         '/usr/sbin/nats-server',

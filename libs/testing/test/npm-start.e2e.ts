@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
-import { PROVISIONER_NATS_USER, SERVICE_NATS_USERS } from '@switchboard/contracts';
+import { natsPasswordVar, PROVISIONER_NATS_USER, SERVICE_NATS_USERS } from '@switchboard/contracts';
 import { createTestEnv, freePort, REPO_ROOT, waitFor, type TestEnv } from '../src';
 
 /** Processes (other than this one) whose environment carries this run's prefix (or `VAR=value`). */
@@ -114,10 +114,7 @@ describe('npm start', () => {
     const natsUrl = `nats://127.0.0.1:${natsPort}`;
     // The passwords compose-env would print; npm start reads them from the same variables.
     const passwords = Object.fromEntries(
-      [PROVISIONER_NATS_USER, ...SERVICE_NATS_USERS].map((u) => [
-        `SB_NATS_PASSWORD_${u.toUpperCase().replace(/-/g, '_')}`,
-        `start-test-${u}`,
-      ]),
+      [PROVISIONER_NATS_USER, ...SERVICE_NATS_USERS].map((u) => [natsPasswordVar(u), `start-test-${u}`]),
     );
     const nats: ChildProcess = spawn(
       '/usr/sbin/nats-server',
