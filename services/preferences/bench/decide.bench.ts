@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
-import { NatsNames, preferencesDecide, type DecisionRequest } from '@switchboard/contracts';
+import { NatsNames, packDecisionRequests, preferencesDecide, type DecisionRequest } from '@switchboard/contracts';
 import { RpcClient } from '@switchboard/messaging';
 import { cpuMs, createTestEnv, freePort, peakRssMb, spawnService } from '@switchboard/testing';
 import { emitResult } from '../../../bench/lib/report';
@@ -112,7 +112,7 @@ async function run(
         next++;
         const requests = batch();
         const t = performance.now();
-        const { decisions } = await rpc.call(preferencesDecide, { requests }, { timeoutMs: 30_000 });
+        const { decisions } = await rpc.call(preferencesDecide, packDecisionRequests(requests), { timeoutMs: 30_000 });
         latencies.push(performance.now() - t);
         if (decisions.length !== BATCH) throw new Error('short answer');
       }

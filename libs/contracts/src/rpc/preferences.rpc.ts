@@ -26,6 +26,24 @@ export const DecisionRequestSchema = z.object({
 });
 export type DecisionRequest = z.infer<typeof DecisionRequestSchema>;
 
+/** What the requests of one `decide` call share, sent once for the call (see packDecisionRequests). */
+export const SharedDecisionFieldsSchema = DecisionRequestSchema.omit({ sendId: true, contactId: true });
+export type SharedDecisionFields = z.infer<typeof SharedDecisionFieldsSchema>;
+
+/** One request of a `decide` call on the wire: its send and contact, and any field whose value is not the call's shared one. */
+export const PackedDecisionRequestSchema = z.object({
+  sendId: z.string(),
+  contactId: ContactIdSchema,
+  // Optional without the defaults of DecisionRequestSchema: an absent field is the shared one.
+  attempt: z.number().int().min(0).optional(),
+  channels: z.array(ChannelSchema).optional(),
+  contentUnavailable: z.array(ChannelSchema).optional(),
+  excludeChannels: z.array(ChannelSchema).optional(),
+  deferrals: z.number().int().min(0).optional(),
+  expiresAt: IsoDateTimeSchema.optional(),
+});
+export type PackedDecisionRequest = z.infer<typeof PackedDecisionRequestSchema>;
+
 export const DecisionSchema = z.object({
   sendId: z.string(),
   outcome: z.enum(['routed', 'deferred', 'failed']),
@@ -43,12 +61,14 @@ export type Decision = z.infer<typeof DecisionSchema>;
 /**
  * sb.rpc.preferences.decide — DESIGN §4 steps 2–6 for a batch, in one transaction: the winner's
  * frequency slot is reserved atomically; deciding the same (sendId, attempt) again returns the
- * first decision's channel without a second reservation.
+ * first decision's channel without a second reservation. The requests travel packed: the fields
+ * most of them share once in `shared`, each request only where it differs (packDecisionRequests,
+ * unpackDecisionRequests).
  */
 export const preferencesDecide = rpcContract(
   'preferences',
   'decide',
-  z.object({ requests: z.array(DecisionRequestSchema).min(1).max(1000) }),
+  z.object({ shared: SharedDecisionFieldsSchema, requests: z.array(PackedDecisionRequestSchema).min(1).max(1000) }),
   z.object({ decisions: z.array(DecisionSchema) }),
   { acceptsResponseAsIs: acceptsDecideResponseAsIs },
 );

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { z } from 'zod';
-import { preferencesDecide } from '@switchboard/contracts';
+import { preferencesDecide, unpackDecisionRequests } from '@switchboard/contracts';
 import { RpcHandler } from '@switchboard/messaging';
 import { DecisionsService } from './decisions.service';
 
@@ -10,6 +10,6 @@ export class DecisionsRpc {
 
   @RpcHandler(preferencesDecide)
   async decide(req: z.infer<typeof preferencesDecide.request>): Promise<z.input<typeof preferencesDecide.response>> {
-    return { decisions: await this.decisions.decide(req.requests) };
+    return { decisions: await this.decisions.decide(unpackDecisionRequests(req)) };
   }
 }

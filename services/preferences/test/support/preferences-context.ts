@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { DataSource } from 'typeorm';
 import {
   preferencesContactsUpsert,
+  packDecisionRequests,
   preferencesDecide,
   type ContactInput,
   type DecisionRequest,
@@ -94,7 +95,7 @@ export async function startPreferences(vars: Record<string, string> = {}): Promi
       };
     },
     async decide(...requests) {
-      return (await rpc.call(preferencesDecide, { requests })).decisions;
+      return (await rpc.call(preferencesDecide, packDecisionRequests(requests))).decisions;
     },
     async close() {
       await svc?.close();

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   NatsNames,
+  packDecisionRequests,
   preferencesDecide,
   type Channel,
   type Decision,
@@ -104,11 +105,9 @@ export class RoutingService {
     const toDecide = allPlans.flatMap((p) => (p.kind === 'decide' ? [p.request] : []));
     const decided = new Map<string, Decision>();
     if (toDecide.length > 0) {
-      const { decisions } = await this.rpc.call(
-        preferencesDecide,
-        { requests: toDecide },
-        { timeoutMs: this.config.routing.decideTimeoutMs },
-      );
+      const { decisions } = await this.rpc.call(preferencesDecide, packDecisionRequests(toDecide), {
+        timeoutMs: this.config.routing.decideTimeoutMs,
+      });
       for (const d of decisions) decided.set(d.sendId, d);
     }
 
@@ -185,8 +184,8 @@ export class RoutingService {
     if (missing.length === 0) return;
     const { decisions } = await this.rpc.call(
       preferencesDecide,
-      {
-        requests: missing.map((r) => ({
+      packDecisionRequests(
+        missing.map((r) => ({
           sendId: r.sendId,
           attempt: r.attempt,
           contactId: r.contactId,
@@ -196,7 +195,7 @@ export class RoutingService {
           deferrals: r.deferrals,
           expiresAt: r.expiresAt,
         })),
-      },
+      ),
       { timeoutMs: this.config.routing.decideTimeoutMs },
     );
     for (const d of decisions) decided.set(d.sendId, d);

@@ -3,7 +3,9 @@ import {
   catalogMessagesRoutable,
   preferencesContactsBatchUpsert,
   preferencesDecide,
+  unpackDecisionRequests,
   type Channel,
+  type DecideCall,
   type Decision,
   type DecisionRequest,
   type RoutableMessage,
@@ -43,7 +45,8 @@ export class FakePreferences {
   private readonly routed = new Map<string, Decision>();
 
   @RpcHandler(preferencesDecide)
-  async decide({ requests }: { requests: DecisionRequest[] }) {
+  async decide(call: DecideCall) {
+    const requests = unpackDecisionRequests(call);
     this.calls.push(requests);
     return { decisions: requests.map((r) => this.decideOne(r)) };
   }
