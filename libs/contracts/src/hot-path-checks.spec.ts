@@ -6,7 +6,7 @@ import {
   acceptsSendRequestedAsIs,
   type AcceptsAsIs,
 } from './hot-path-checks';
-import { DecisionSchema, preferencesDecide } from './rpc/preferences.rpc';
+import { PackedDecisionSchema, preferencesDecide } from './rpc/preferences.rpc';
 
 /** Values that break some field's rule somewhere (wrong type, range, length, format, enum). */
 const BAD_VALUES: unknown[] = [
@@ -109,9 +109,10 @@ const sendRequests = [
   },
 ];
 
+// As the reply packs them: no send id (a decision answers the request at its position), the
+// candidates only when they differ from the request's channels, skipped only when not empty.
 const decisions = [
   {
-    sendId: 's1',
     outcome: 'routed',
     candidates: ['email', 'sms'],
     skipped: [{ channel: 'sms', reason: 'frequency', detail: '3 a day' }],
@@ -125,16 +126,13 @@ const decisions = [
     },
   },
   {
-    sendId: 's2',
     outcome: 'routed',
-    candidates: ['notification'],
     skipped: [],
     channel: 'notification',
     contact: { id: 'c2', address: [{ endpoint: 'https://push.example/1', keys: { p256dh: 'k' } }], fields: {} },
   },
-  { sendId: 's3', outcome: 'deferred', candidates: ['email'], skipped: [], retryAt: '2026-12-07T13:00:00Z' },
+  { outcome: 'deferred', retryAt: '2026-12-07T13:00:00Z' },
   {
-    sendId: 's4',
     outcome: 'failed',
     candidates: [],
     skipped: [{ channel: 'email', reason: 'dnc' }],
@@ -171,7 +169,7 @@ describe('hot-path checks', () => {
 
   it('accept no decision that the schema refuses or would change', () => {
     const candidates = decisions.flatMap(mutations);
-    const refused = expectNoLooserThan(acceptsDecisionAsIs, DecisionSchema, candidates);
+    const refused = expectNoLooserThan(acceptsDecisionAsIs, PackedDecisionSchema, candidates);
     expect(refused).toBeGreaterThan(1000);
   });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CHANNELS } from './channels';
 import { FAILURE_REASONS, SKIP_REASONS, type SendRequested } from './events';
 import { CONTACT_ID_PATTERN } from './primitives';
-import type { Decision } from './rpc/preferences.rpc';
+import type { PackedDecision } from './rpc/preferences.rpc';
 
 /**
  * Hand-written checks of the common shape of the hot path's items, in front of their schemas: a
@@ -167,28 +167,22 @@ function isDispatchContact(value: unknown): boolean {
   return required === 3;
 }
 
-/** One decision of preferences' `decide` reply. */
-export const acceptsDecisionAsIs: AcceptsAsIs<Decision> = (value): value is Decision => {
+/** One decision of preferences' `decide` reply, as the reply packs it. */
+export const acceptsDecisionAsIs: AcceptsAsIs<PackedDecision> = (value): value is PackedDecision => {
   if (!isPlainObject(value)) return false;
   let required = 0;
   for (const key of Object.keys(value)) {
     const v = value[key];
     switch (key) {
-      case 'sendId':
-        if (typeof v !== 'string') return false;
-        required++;
-        break;
       case 'outcome':
         if (!OUTCOMES.has(v)) return false;
         required++;
         break;
       case 'candidates':
         if (!isChannelList(v)) return false;
-        required++;
         break;
       case 'skipped':
         if (!isSkippedList(v)) return false;
-        required++;
         break;
       case 'channel':
         if (!CHANNEL_SET.has(v)) return false;
@@ -206,13 +200,13 @@ export const acceptsDecisionAsIs: AcceptsAsIs<Decision> = (value): value is Deci
         return false;
     }
   }
-  return required === 4;
+  return required === 1;
 };
 
 /** The whole `decide` reply. */
-export const acceptsDecideResponseAsIs: AcceptsAsIs<{ decisions: Decision[] }> = (
+export const acceptsDecideResponseAsIs: AcceptsAsIs<{ decisions: PackedDecision[] }> = (
   value,
-): value is { decisions: Decision[] } => {
+): value is { decisions: PackedDecision[] } => {
   if (!isPlainObject(value)) return false;
   const keys = Object.keys(value);
   if (keys.length !== 1 || keys[0] !== 'decisions') return false;

@@ -1,6 +1,6 @@
 export * from './catalog.rpc';
 export * from './preferences.rpc';
-export * from './decide-requests';
+export * from './decide-wire';
 export * from './router.rpc';
 export * from './tracker.rpc';
 export * from './sender.rpc';

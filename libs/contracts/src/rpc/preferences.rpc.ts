@@ -59,17 +59,29 @@ export const DecisionSchema = z.object({
 export type Decision = z.infer<typeof DecisionSchema>;
 
 /**
+ * One decision of a `decide` reply on the wire. `decisions[i]` answers `requests[i]`, so it names
+ * no send; `candidates` are left out when they are the request's channels in their order (no
+ * preferred channel moved to the front), `skipped` when nothing was (see packDecisions).
+ */
+export const PackedDecisionSchema = DecisionSchema.omit({ sendId: true }).extend({
+  candidates: z.array(ChannelSchema).optional(),
+  skipped: z.array(SkippedSchema).optional(),
+});
+export type PackedDecision = z.infer<typeof PackedDecisionSchema>;
+
+/**
  * sb.rpc.preferences.decide — DESIGN §4 steps 2–6 for a batch, in one transaction: the winner's
  * frequency slot is reserved atomically; deciding the same (sendId, attempt) again returns the
  * first decision's channel without a second reservation. The requests travel packed: the fields
  * most of them share once in `shared`, each request only where it differs (packDecisionRequests,
- * unpackDecisionRequests).
+ * unpackDecisionRequests), and the decisions answer them in their order, packed too (packDecisions,
+ * unpackDecisions).
  */
 export const preferencesDecide = rpcContract(
   'preferences',
   'decide',
   z.object({ shared: SharedDecisionFieldsSchema, requests: z.array(PackedDecisionRequestSchema).min(1).max(1000) }),
-  z.object({ decisions: z.array(DecisionSchema) }),
+  z.object({ decisions: z.array(PackedDecisionSchema) }),
   { acceptsResponseAsIs: acceptsDecideResponseAsIs },
 );
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { z } from 'zod';
-import { preferencesDecide, unpackDecisionRequests } from '@switchboard/contracts';
+import { packDecisions, preferencesDecide, unpackDecisionRequests } from '@switchboard/contracts';
 import { RpcHandler } from '@switchboard/messaging';
 import { DecisionsService } from './decisions.service';
 
@@ -10,6 +10,7 @@ export class DecisionsRpc {
 
   @RpcHandler(preferencesDecide)
   async decide(req: z.infer<typeof preferencesDecide.request>): Promise<z.input<typeof preferencesDecide.response>> {
-    return { decisions: await this.decisions.decide(unpackDecisionRequests(req)) };
+    const requests = unpackDecisionRequests(req);
+    return { decisions: packDecisions(requests, await this.decisions.decide(requests)) };
   }
 }

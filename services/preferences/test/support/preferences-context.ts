@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
 import { DataSource } from 'typeorm';
 import {
   preferencesContactsUpsert,
   packDecisionRequests,
+  unpackDecisions,
+  type Decision,
   preferencesDecide,
   type ContactInput,
   type DecisionRequest,
@@ -49,7 +50,7 @@ export interface PreferencesContext {
   newContact(input?: Partial<ContactInput>): Promise<string>;
   /** A decision request with a fresh send id. */
   request(contactId: string, channels: DecisionRequest['channels'], extra?: Partial<DecisionRequest>): DecisionRequest;
-  decide(...requests: DecisionRequest[]): Promise<z.infer<typeof preferencesDecide.response>['decisions']>;
+  decide(...requests: DecisionRequest[]): Promise<Decision[]>;
   close(): Promise<void>;
 }
 
@@ -95,7 +96,7 @@ export async function startPreferences(vars: Record<string, string> = {}): Promi
       };
     },
     async decide(...requests) {
-      return (await rpc.call(preferencesDecide, packDecisionRequests(requests))).decisions;
+      return unpackDecisions(requests, (await rpc.call(preferencesDecide, packDecisionRequests(requests))).decisions);
     },
     async close() {
       await svc?.close();

@@ -3,6 +3,7 @@ import {
   NatsNames,
   packDecisionRequests,
   preferencesDecide,
+  unpackDecisions,
   type Channel,
   type Decision,
   type Dispatch,
@@ -108,7 +109,7 @@ export class RoutingService {
       const { decisions } = await this.rpc.call(preferencesDecide, packDecisionRequests(toDecide), {
         timeoutMs: this.config.routing.decideTimeoutMs,
       });
-      for (const d of decisions) decided.set(d.sendId, d);
+      for (const d of unpackDecisions(toDecide, decisions)) decided.set(d.sendId, d);
     }
 
     const decidedIn = performance.now();
@@ -182,23 +183,20 @@ export class RoutingService {
         r.outcome === 'routed' && !(decided.get(r.sendId)?.contact && decided.get(r.sendId)?.channel === r.channel),
     );
     if (missing.length === 0) return;
-    const { decisions } = await this.rpc.call(
-      preferencesDecide,
-      packDecisionRequests(
-        missing.map((r) => ({
-          sendId: r.sendId,
-          attempt: r.attempt,
-          contactId: r.contactId,
-          channels: [r.channel!],
-          contentUnavailable: [],
-          excludeChannels: [],
-          deferrals: r.deferrals,
-          expiresAt: r.expiresAt,
-        })),
-      ),
-      { timeoutMs: this.config.routing.decideTimeoutMs },
-    );
-    for (const d of decisions) decided.set(d.sendId, d);
+    const requests = missing.map((r) => ({
+      sendId: r.sendId,
+      attempt: r.attempt,
+      contactId: r.contactId,
+      channels: [r.channel!],
+      contentUnavailable: [],
+      excludeChannels: [],
+      deferrals: r.deferrals,
+      expiresAt: r.expiresAt,
+    }));
+    const { decisions } = await this.rpc.call(preferencesDecide, packDecisionRequests(requests), {
+      timeoutMs: this.config.routing.decideTimeoutMs,
+    });
+    for (const d of unpackDecisions(requests, decisions)) decided.set(d.sendId, d);
   }
 
   private toRecord(

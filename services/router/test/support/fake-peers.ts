@@ -3,6 +3,7 @@ import {
   catalogMessagesRoutable,
   preferencesContactsBatchUpsert,
   preferencesDecide,
+  packDecisions,
   unpackDecisionRequests,
   type Channel,
   type DecideCall,
@@ -48,7 +49,12 @@ export class FakePreferences {
   async decide(call: DecideCall) {
     const requests = unpackDecisionRequests(call);
     this.calls.push(requests);
-    return { decisions: requests.map((r) => this.decideOne(r)) };
+    return {
+      decisions: packDecisions(
+        requests,
+        requests.map((r) => this.decideOne(r)),
+      ),
+    };
   }
 
   @RpcHandler(preferencesContactsBatchUpsert)

@@ -1,5 +1,5 @@
-import { packDecisionRequests, unpackDecisionRequests } from './decide-requests';
-import { preferencesDecide, type DecisionRequest } from './preferences.rpc';
+import { packDecisionRequests, packDecisions, unpackDecisionRequests, unpackDecisions } from './decide-wire';
+import { preferencesDecide, type Decision, type DecisionRequest } from './preferences.rpc';
 
 const expiresAt = '2026-12-08T12:00:00.000Z';
 const email: DecisionRequest['channels'] = ['email', 'sms'];
@@ -71,5 +71,53 @@ describe('decide requests on the wire', () => {
     expect(preferencesDecide.request.safeParse({ ...call, requests: [{ sendId: 's1' }] }).success).toBe(false);
     expect(preferencesDecide.request.safeParse({ ...call, requests: [{ contactId: 'c1' }] }).success).toBe(false);
     expect(preferencesDecide.request.safeParse({ ...call, requests: [] }).success).toBe(false);
+  });
+
+  it('answer each request at its position, without what the request already says', () => {
+    const requests = [request('s1'), request('s2'), request('s3'), request('s4', { channels: ['sms'] })];
+    const contact = { id: 'c-s1', address: 'a@example.org', locale: null, timezone: null, fields: { firstname: 'A' } };
+    const decisions: Decision[] = [
+      { sendId: 's1', outcome: 'routed', candidates: ['email', 'sms'], skipped: [], channel: 'email', contact },
+      // The contact's preferred channel moved to the front: the candidates are not the request's channels.
+      {
+        sendId: 's2',
+        outcome: 'deferred',
+        candidates: ['sms', 'email'],
+        skipped: [
+          { channel: 'sms', reason: 'quiet_hours' },
+          { channel: 'email', reason: 'frequency' },
+        ],
+        retryAt: '2026-12-07T20:00:00.000Z',
+      },
+      { sendId: 's3', outcome: 'failed', candidates: ['email', 'sms'], skipped: [], reason: 'no_channel' },
+      {
+        sendId: 's4',
+        outcome: 'failed',
+        candidates: ['sms'],
+        skipped: [{ channel: 'sms', reason: 'dnc' }],
+        reason: 'no_channel',
+      },
+    ];
+    const sut = packDecisions(requests, decisions);
+    expect(sut).toEqual([
+      { outcome: 'routed', channel: 'email', contact },
+      {
+        outcome: 'deferred',
+        candidates: ['sms', 'email'],
+        skipped: decisions[1].skipped,
+        retryAt: decisions[1].retryAt,
+      },
+      { outcome: 'failed', reason: 'no_channel' },
+      { outcome: 'failed', skipped: [{ channel: 'sms', reason: 'dnc' }], reason: 'no_channel' },
+    ]);
+    const received = preferencesDecide.response.parse(JSON.parse(JSON.stringify({ decisions: sut })));
+    expect(unpackDecisions(requests, received.decisions)).toEqual(decisions);
+  });
+
+  it('refuse a reply with more or fewer decisions than requests', () => {
+    const requests = [request('s1'), request('s2')];
+    expect(() => unpackDecisions(requests, [{ outcome: 'failed', reason: 'no_channel' }])).toThrow(
+      'preferences answered 2 decide requests with 1 decisions',
+    );
   });
 });
