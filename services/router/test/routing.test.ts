@@ -251,16 +251,16 @@ describe('router (fake catalog + preferences)', () => {
       ...extra,
     });
     const first = record('fallback-1');
-    expect(await decisions.store([first])).toEqual(new Set(['fallback-1:0:0']));
+    expect(await decisions.store([first])).toEqual([]);
     // The same key decided again (a redelivery, or a concurrent instance) beside two new ones.
     const again = record('fallback-1', { channel: 'email', dispatchId: 'd-other', tokens: null });
     const fresh = [record('fallback-2', { outcome: 'deferred', channel: null, dispatchId: null, retryAt: inAnHour() })];
     fresh.push(record('fallback-3', { channels: null, skipped: [], traceId: 'a'.repeat(32) }));
-    expect(await decisions.store([fresh[0], again, fresh[1]])).toEqual(new Set(['fallback-2:0:0', 'fallback-3:0:0']));
+    expect(await decisions.store([fresh[0], again, fresh[1]])).toEqual([again]);
     expect(await decisions.findBySend('fallback-1')).toEqual([first]);
     for (const r of fresh) expect(await decisions.findBySend(r.sendId)).toEqual([r]);
     // A batch all stored before (a plain redelivery) stores nothing.
-    expect(await decisions.store([again, ...fresh])).toEqual(new Set());
+    expect(await decisions.store([again, ...fresh])).toEqual([again, ...fresh]);
   });
 
   it('routes a batch message of which one send was routed before: its stored dispatch again, the others once', async () => {

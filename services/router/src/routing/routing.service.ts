@@ -6,6 +6,7 @@ import {
   unpackDecisions,
   type Channel,
   type Decision,
+  type DecisionRequest,
   type Dispatch,
   type RoutingOutcome,
   type RoutingOutcomeKind,
@@ -103,7 +104,8 @@ export class RoutingService {
     const allPlans = all.map((req) => planner.plan(req, messages.get(req.messageId)));
     await this.canceledShipments.settle(all, allPlans);
 
-    const toDecide = allPlans.flatMap((p) => (p.kind === 'decide' ? [p.request] : []));
+    const toDecide: DecisionRequest[] = [];
+    for (const p of allPlans) if (p.kind === 'decide') toDecide.push(p.request);
     const decided = new Map<string, Decision>();
     if (toDecide.length > 0) {
       const { decisions } = await this.rpc.call(preferencesDecide, packDecisionRequests(toDecide), {
@@ -128,11 +130,12 @@ export class RoutingService {
     });
     // One statement stores the batch's decisions; a second, only when some were stored before
     // (a redelivery), reads those.
-    const inserted = await this.decisions.store(fresh);
+    const storedBefore = await this.decisions.store(fresh);
     const storedIn = performance.now();
-    const earlier = await this.decisions.findByKeys(fresh.filter((r) => !inserted.has(decisionKey(r))));
+    const earlier = await this.decisions.findByKeys(storedBefore);
 
-    const records = fresh.map((candidate) => earlier.get(decisionKey(candidate)) ?? candidate);
+    const records =
+      earlier.size === 0 ? fresh : fresh.map((candidate) => earlier.get(decisionKey(candidate)) ?? candidate);
     await this.recoverContacts(records, decided);
 
     // Built from validated requests and replies, so not validated again here: at 10k sends/s a
