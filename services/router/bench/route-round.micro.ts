@@ -3,19 +3,23 @@
  * send requests read from its envelope (as the consumer gets it), routed by the real RoutingService
  * (catalog, plan, the decide RPC's request encoded and its reply decoded by the real RpcClient,
  * the decision records in COPY's text format, dispatches and outcomes through the real
- * BatchPublisher down to their bytes), and preferences' side of the decide RPC (the request
- * decoded and checked as RpcServer does, the handler's reply encoded). The peers' answers are
- * made once and replayed, so each side's loop measures only its own work. Not a test.
+ * BatchPublisher down to their bytes); and preferences' side of the decide RPC at its boundary
+ * (the request decoded and checked as RpcServer does and unpacked, the decisions packed and
+ * encoded). The peers' answers are made once and replayed, so each side's loop measures only its
+ * own work. Not a test.
  *
- *   node -r @swc-node/register services/router/bench/route-round.micro.ts [--batch 1000] [--iterations 300]
+ *   node --max-semi-space-size=64 -r @swc-node/register services/router/bench/route-round.micro.ts [--batch 1000] [--iterations 300]
  */
 import type { JsMsg } from '@nats-io/jetstream';
 import {
   acceptsSendRequestedAsIs,
   NatsNames,
+  packDecisions,
   preferencesDecide,
   SendRequestedSchema,
+  unpackDecisionRequests,
   type Channel,
+  type Decision,
   type DecisionRequest,
   type RoutableMessage,
   type SendRequested,
@@ -23,10 +27,6 @@ import {
 import { BatchPublisher, EnvelopeReader, RpcClient, type Delivery, type EventPublisher } from '@switchboard/messaging';
 import { copyField } from '@switchboard/persistence';
 import { createLogger } from '@switchboard/telemetry';
-import { blankContact } from '../../preferences/src/contacts/contact.record';
-import { judge, type ContactState } from '../../preferences/src/decisions/decision.policy';
-import { DecisionsRpc } from '../../preferences/src/decisions/decisions.rpc';
-import type { DecisionsService } from '../../preferences/src/decisions/decisions.service';
 import type { DecisionRecord } from '../src/routing/decision.record';
 import type { DecisionsRepository } from '../src/routing/decisions.repository';
 import { RoutingService } from '../src/routing/routing.service';
@@ -65,40 +65,38 @@ const requests: SendRequested[] = Array.from({ length: BATCH }, (_, i) => ({
 }));
 const sendBatch = encoder.encode(JSON.stringify({ sends: requests }));
 
-function states(contactIds: string[]): Map<string, ContactState> {
-  return new Map(
-    contactIds.map((id) => {
-      const contact = { ...blankContact(id, now), email: `${id}@example.org`, firstname: `Reader ${id.slice(1)}` };
-      return [id, { contact: { ...contact, dnc: [] }, usage: new Map() }] as [string, ContactState];
-    }),
-  );
-}
-
-/** Preferences' handler with its decisions made once (judge on the contacts above); only the boundary runs each time. */
-function preferencesHandler(): DecisionsRpc {
-  let decided: ReturnType<typeof judge>['decision'][] | undefined;
-  const service = {
-    decide: async (reqs: DecisionRequest[]) => {
-      if (!decided) {
-        const byContact = states(reqs.map((r) => r.contactId));
-        const settings = { defaultFrequency: {}, quietHours: {}, maxDeferrals: 10, concurrency: 1 };
-        decided = reqs.map((r) => judge(r, byContact.get(r.contactId), settings, now.getTime()).decision);
-      }
-      return decided;
+/** What preferences decides for the benchmark's contacts: email, with the render fields of a contact that has an address and a first name. */
+function decisionOf(req: DecisionRequest): Decision {
+  const address = `${req.contactId}@example.org`;
+  const fields = { firstname: `Reader ${req.contactId.slice(1)}`, lastname: null, email: address };
+  return {
+    sendId: req.sendId,
+    outcome: 'routed',
+    candidates: [...new Set(req.channels)],
+    skipped: [],
+    channel: 'email',
+    contact: {
+      id: req.contactId,
+      address,
+      locale: null,
+      timezone: null,
+      fields: Object.assign(fields, { mobile: null, twitterHandle: null, country: null }),
     },
-  } as unknown as DecisionsService;
-  return new DecisionsRpc(service);
+  };
 }
 
-const serverSide = preferencesHandler();
-
-/** RpcServer's work for one request: decode and check it, run the handler, encode the reply. */
-async function serve(data: Uint8Array): Promise<Uint8Array> {
-  const body = JSON.parse(decoder.decode(data));
+/**
+ * RpcServer's and preferences' RPC boundary's work for one call (decode and check it, unpack the
+ * requests, pack the decisions, encode the reply), the decisions themselves made once.
+ */
+let decided: Decision[] | undefined;
+function serve(data: Uint8Array): Uint8Array {
+  const body: unknown = JSON.parse(decoder.decode(data));
   const parsed = preferencesDecide.request.safeParse(body);
   if (!parsed.success) throw new Error(parsed.error.message);
-  const reply = { ok: true, data: await serverSide.decide(parsed.data) };
-  return encoder.encode(JSON.stringify(reply));
+  const requests = unpackDecisionRequests(parsed.data);
+  decided ??= requests.map(decisionOf);
+  return encoder.encode(JSON.stringify({ ok: true, data: { decisions: packDecisions(requests, decided) } }));
 }
 
 let lastRequest: Uint8Array | undefined;
@@ -106,7 +104,7 @@ let cannedReply: Uint8Array | undefined;
 const nc = {
   request: async (_subject: string, data: Uint8Array) => {
     lastRequest = data;
-    cannedReply ??= await serve(data);
+    cannedReply ??= serve(data);
     return { data: cannedReply };
   },
 };
@@ -212,10 +210,7 @@ async function measure(label: string, run: () => Promise<void>): Promise<number>
 async function main(): Promise<void> {
   const router = await measure('router (envelope + routeRound)', routeOnce);
   const request = lastRequest!;
-  const prefs = await measure(
-    'preferences (decide request decoded + reply encoded)',
-    async () => void (await serve(request)),
-  );
+  const prefs = await measure('preferences (decide request decoded + reply encoded)', async () => void serve(request));
   bytesOut = 0;
   copyBytes = 0;
   await routeOnce();
