@@ -1,4 +1,4 @@
-import { preferencesDecide } from '@switchboard/contracts';
+import { packDecisionRequests, preferencesDecide, unpackDecisions } from '@switchboard/contracts';
 import { HOUR, startPreferences, T0, type PreferencesContext } from './support/preferences-context';
 
 /**
@@ -37,14 +37,12 @@ describe('preferences.decide — atomic reservations and idempotency', () => {
       twitterHandle: 'busy',
       frequencyRules: { email: { frequencyNumber: 3, frequencyTime: 'DAY' } },
     });
-    const decide = async () =>
-      (
-        await ctx.rpc.call(
-          preferencesDecide,
-          { requests: [ctx.request(id, ['email', 'tweet'])] },
-          { timeoutMs: QUEUE_OF_100_MS },
-        )
-      ).decisions;
+    const decide = async () => {
+      const requests = [ctx.request(id, ['email', 'tweet'])];
+      const call = packDecisionRequests(requests);
+      const { decisions } = await ctx.rpc.call(preferencesDecide, call, { timeoutMs: QUEUE_OF_100_MS });
+      return unpackDecisions(requests, decisions);
+    };
     const decisions = (await Promise.all(Array.from({ length: 100 }, decide))).flat();
     expect(decisions).toHaveLength(100);
     const onEmail = decisions.filter((d) => d.outcome === 'routed' && d.channel === 'email');
