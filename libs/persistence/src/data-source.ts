@@ -28,8 +28,14 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     migrationsTransactionMode: 'each',
     synchronize: false,
     namingStrategy: new SnakeNamingStrategy(),
-    // The schema names the service's connections in pg_stat_activity (and per-backend CPU).
-    extra: { max: options.poolSize ?? 10, application_name: options.schema },
+    // The schema names the service's connections in pg_stat_activity (and per-backend CPU). Named
+    // statements (queryPrepared) save the parse only: a generic plan, kept until the next ANALYZE,
+    // could be one made while a table was tiny (a scan of it per key of every later batch).
+    extra: {
+      max: options.poolSize ?? 10,
+      application_name: options.schema,
+      options: '-c plan_cache_mode=force_custom_plan',
+    },
     logging: false,
   });
 }
