@@ -48,4 +48,51 @@ describe('copyIn (real PostgreSQL)', () => {
     await copyIn(ds, 'copied.rows (id, label)', line(3, 'new'));
     expect(await ds.query<{ n: number }[]>('SELECT count(*)::int AS n FROM copied.rows')).toEqual([{ n: 3 }]);
   });
+
+  it("runs inside a transaction's connection given its EntityManager, and commits or rolls back with it", async () => {
+    await ds.transaction(async (em) => {
+      await execute(em, "INSERT INTO copied.rows (id, label) VALUES (10, 'before')");
+      await copyIn(em, 'copied.rows (id, label)', line(11, 'copied'));
+      // The same connection: the COPY's row is visible before the commit, beside the insert's.
+      expect(
+        await em.query<{ ids: number[] }[]>('SELECT array_agg(id ORDER BY id) AS ids FROM copied.rows WHERE id >= 10'),
+      ).toEqual([{ ids: [10, 11] }]);
+    });
+    const undone = await ds
+      .transaction(async (em) => {
+        await copyIn(em, 'copied.rows (id, label)', line(12, 'undone'));
+        await copyIn(em, 'copied.rows (id, label)', line(11, 'again'));
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(databaseErrorOf(undone)?.code).toBe('23505');
+    expect(
+      await ds.query<{ ids: number[] }[]>('SELECT array_agg(id ORDER BY id) AS ids FROM copied.rows WHERE id >= 10'),
+    ).toEqual([{ ids: [10, 11] }]);
+  });
+
+  it('throws when the COPY cannot start, and the connection drops the rows sent with it and serves the next', async () => {
+    const error = await copyIn(ds, 'copied.rows (id, no_such_column)', line(20, 'x')).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(databaseErrorOf(error)?.code).toBe('42703');
+    expect(await ds.query<{ n: number }[]>('SELECT count(*)::int AS n FROM copied.rows WHERE id = 20')).toEqual([
+      { n: 0 },
+    ]);
+  });
+
+  it('sends a batch larger than the socket buffer whole', async () => {
+    const label = 'x'.repeat(1000);
+    let rows = '';
+    for (let id = 1000; id < 11_000; id++) rows += line(id, label);
+    await copyIn(ds, 'copied.rows (id, label)', rows);
+    expect(
+      await ds.query<{ n: number }[]>(
+        'SELECT count(*)::int AS n FROM copied.rows WHERE id >= 1000 AND length(label) = 1000',
+      ),
+    ).toEqual([{ n: 10_000 }]);
+  });
 });
