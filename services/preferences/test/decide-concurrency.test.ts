@@ -133,6 +133,52 @@ describe('preferences.decide — atomic reservations and idempotency', () => {
     ]);
   });
 
+  // The first try stores a batch by COPY inside the decide transaction; a send decided before
+  // stops it with a unique violation, and the second try stores by INSERT … ON CONFLICT.
+  const storedRows = async (sendIds: string[]) =>
+    (await ctx.ds.query(
+      `SELECT send_id, channel, reserved_at = decided_at AS reserved_when_decided, decision->>'outcome' AS outcome
+         FROM preferences.decisions WHERE send_id = ANY($1) ORDER BY send_id`,
+      [sendIds],
+    )) as { send_id: string; channel: string | null; reserved_when_decided: boolean | null; outcome: string }[];
+
+  it('falls back when a send decided before sits mid-batch: answers it as stored, stores the new ones once with their reservations', async () => {
+    const ids = await Promise.all(Array.from({ length: 12 }, () => limited(1)));
+    const old = [ctx.request(ids[3], ['email', 'tweet']), ctx.request(ids[11], ['email', 'tweet'])];
+    const stored = await ctx.decide(...old);
+    const fresh = ids.map((id) => ctx.request(id, ['email', 'tweet']));
+    const batch = [...fresh.slice(0, 6), old[0], ...fresh.slice(6), old[1]];
+    const answered = await ctx.decide(...batch);
+    expect([answered[6], answered[13]]).toEqual(stored);
+    // The contacts whose email slot the stored sends took are routed to tweet, the others to email.
+    expect(answered.filter((_, i) => i !== 6 && i !== 13).map((d) => d.channel)).toEqual(
+      ids.map((_, i) => (i === 3 || i === 11 ? 'tweet' : 'email')),
+    );
+    const rows = await storedRows(batch.map((r) => r.sendId));
+    expect(rows).toHaveLength(14);
+    for (const row of rows) expect(row).toMatchObject({ outcome: 'routed', reserved_when_decided: true });
+    // Redelivered whole: every decision as answered, no slot taken twice.
+    expect(await ctx.decide(...batch)).toEqual(answered);
+    expect(await storedRows(batch.map((r) => r.sendId))).toEqual(rows);
+    for (const id of ids) expect(await ledger('contact_id = $1 AND channel = $2', [id, 'email'])).toHaveLength(1);
+  });
+
+  it('stores ids and addresses holding the characters COPY reserves as given, and replays them so', async () => {
+    const token = 'tok\ten "quoted"\\ back\\slash\nline\r';
+    const id = await ctx.newContact({ mobileDevices: [{ platform: 'android', token }], email: 'odd@example.com' });
+    const batch = ['tab\there', 'line\nbreak', 'back\\slash \\N', 'return\r"quote"'].map((sendId) =>
+      ctx.request(id, ['mobile_notification', 'email'], { sendId: `${sendId}-${Math.random()}` }),
+    );
+    const first = await ctx.decide(...batch);
+    expect(first.map((d) => [d.sendId, d.contact?.address])).toEqual(
+      batch.map((r) => [r.sendId, [{ platform: 'android', token }]]),
+    );
+    expect((await storedRows(batch.map((r) => r.sendId))).map((r) => r.send_id).sort()).toEqual(
+      batch.map((r) => r.sendId).sort(),
+    );
+    expect(await ctx.decide(...batch)).toEqual(first);
+  });
+
   it('decides the same new batch twice at once: both answer alike and each send takes one slot', async () => {
     const ids = await Promise.all([limited(1), limited(1)]);
     const batch = ids.flatMap((id) => [ctx.request(id, ['email', 'tweet']), ctx.request(id, ['email', 'tweet'])]);

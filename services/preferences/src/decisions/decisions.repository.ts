@@ -1,19 +1,29 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import type { Channel, Decision, DispatchContactSchema } from '@switchboard/contracts';
 import type { DecisionContact } from '../contacts/contact.record';
 import { ContactsRepository } from '../contacts/contacts.repository';
 
 import type { ChannelUsage } from './decision.policy';
-import { type PreparedStatement, queryPrepared, type Queryable } from '@switchboard/persistence';
+import {
+  copyField,
+  copyIn,
+  databaseErrorOf,
+  type PreparedStatement,
+  queryPrepared,
+  type Queryable,
+} from '@switchboard/persistence';
 
 /**
  * A decision as stored: without the contact's render fields (the bulk of it), which a replay
- * rebuilds from the contact it has locked anyway; the address is kept, so a replay routes where the
- * first decision did.
+ * rebuilds from the contact it has locked anyway, nor its send id, which is the row's key; the
+ * address is kept, so a replay routes where the first decision did. (Rows stored before also hold
+ * the send id.)
  */
-export type SlimDecision = Omit<Decision, 'contact'> & { address?: z.infer<typeof DispatchContactSchema>['address'] };
+export type SlimDecision = Omit<Decision, 'contact' | 'sendId'> & {
+  address?: z.infer<typeof DispatchContactSchema>['address'];
+};
 
 export interface StoredDecision {
   sendId: string;
@@ -87,6 +97,24 @@ interface StoredCountRow {
   stored: number;
 }
 
+const UNIQUE_VIOLATION = '23505';
+
+const DECISION_COLUMNS = 'send_id, attempt, contact_id, deferrals, outcome, decision, decided_at, channel, reserved_at';
+
+/**
+ * The decisions in COPY's text format, one line each, in DECISION_COLUMNS' order. The outcome (an
+ * enum) and the ISO timestamps hold none of the characters COPY reserves, so they go in as they are;
+ * the decision's JSON is its one JSON.stringify (copyField).
+ */
+function copyRowsOf(decisions: NewDecision[]): string {
+  let rows = '';
+  for (const d of decisions)
+    rows +=
+      `${copyField(d.sendId)}\t${d.attempt}\t${copyField(d.contactId)}\t${d.deferrals}\t${d.decision.outcome}\t` +
+      `${copyField(d.decision)}\t${d.decidedAt}\t${copyField(d.reserved)}\t${copyField(d.reservedAt)}\n`;
+  return rows;
+}
+
 /** The SQL of a decision batch: each statement serves the whole batch. */
 @Injectable()
 export class DecisionsRepository {
@@ -95,8 +123,8 @@ export class DecisionsRepository {
     private readonly contacts: ContactsRepository,
   ) {}
 
-  transaction<T>(work: (sql: Queryable) => Promise<T>): Promise<T> {
-    return this.ds.transaction((em) => work(em));
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.ds.transaction(work);
   }
 
   /** Takes the decision locks of the batch's contacts and loads them (ContactsRepository.lockForDecision). */
@@ -134,6 +162,27 @@ export class DecisionsRepository {
   }
 
   /**
+   * Decisions of sends taken to be new, with their reservations, inside the decide transaction `tx`;
+   * false when some send was decided before, and then `tx` is aborted and must be rolled back.
+   * COPY saves PostgreSQL 10-15 µs a decision against the INSERT … ON CONFLICT (no speculative
+   * insertion per row; rows go in by pages), and a unique violation stops it: a send decided
+   * before (a redelivery, a concurrent decide of the same send), which PostgreSQL logs as an ERROR
+   * once per such batch. A batch with a send deferred before takes `save` instead: a deferral that
+   * comes back is re-decided in place by its ON CONFLICT, not by a second try.
+   */
+  async saveNew(decisions: NewDecision[], tx: EntityManager): Promise<boolean> {
+    if (decisions.length === 0) return true;
+    if (decisions.some((d) => d.deferrals > 0)) return (await this.save(decisions, tx)) === decisions.length;
+    try {
+      await copyIn(tx, `preferences.decisions (${DECISION_COLUMNS})`, copyRowsOf(decisions));
+      return true;
+    } catch (error) {
+      if (databaseErrorOf(error)?.code !== UNIQUE_VIOLATION) throw error;
+      return false;
+    }
+  }
+
+  /**
    * Decisions with their reservations, one multi-row INSERT; answers how many rows it stored. A
    * stored decision (and its reservation) stays as it was, unless it was a deferral and the send has
    * come back since (more deferrals): then it is decided again. So a row that comes back uncounted
@@ -143,7 +192,7 @@ export class DecisionsRepository {
     if (decisions.length === 0) return 0;
     const [{ stored }] = await sql.query<StoredCountRow[]>(
       `WITH written AS (
-         INSERT INTO preferences.decisions AS d (send_id, attempt, contact_id, deferrals, outcome, decision, decided_at, channel, reserved_at)
+         INSERT INTO preferences.decisions AS d (${DECISION_COLUMNS})
          SELECT x."sendId", x.attempt, x."contactId", x.deferrals, x.decision->>'outcome', x.decision, x."decidedAt", x.reserved, x."reservedAt"
            FROM jsonb_to_recordset($1::jsonb) AS x("sendId" text, attempt int, "contactId" text, deferrals int, decision jsonb,
                 "decidedAt" timestamptz, reserved text, "reservedAt" timestamptz)

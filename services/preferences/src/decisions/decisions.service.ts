@@ -21,7 +21,7 @@ import {
   type SlimDecision,
   type UsageWindow,
 } from './decisions.repository';
-import type { Queryable } from '@switchboard/persistence';
+import type { EntityManager } from 'typeorm';
 
 @Injectable()
 export class DecisionsService {
@@ -44,10 +44,10 @@ export class DecisionsService {
    * come back (more deferrals).
    *
    * Nearly every batch is new sends, so the first try does not read earlier decisions (a probe per
-   * send, ~5 µs of PostgreSQL each): it decides every request afresh and the insert reports how many
-   * rows it stored. Fewer than it wrote means some send was decided before (a redelivery, a replay,
-   * a concurrent decide of the same send): that transaction is rolled back and the batch decided
-   * again, this time reading the earlier decisions first.
+   * send, ~5 µs of PostgreSQL each): it decides every request afresh and stores the decisions by
+   * COPY, which a send decided before stops with a unique violation (a redelivery, a replay, a
+   * concurrent decide of the same send): that transaction is rolled back and the batch decided
+   * again, this time reading the earlier decisions first and storing by INSERT … ON CONFLICT.
    */
   decide(requests: DecisionRequest[]): Promise<Decision[]> {
     const contactIds = [...new Set(requests.map((r) => r.contactId))];
@@ -65,7 +65,7 @@ export class DecisionsService {
     requests: DecisionRequest[],
     contactIds: string[],
     mode: 'assumeNew' | 'readEarlier',
-    sql: Queryable,
+    sql: EntityManager,
   ): Promise<Decision[]> {
     const contacts = await this.repo.lockContacts(contactIds, sql);
     const now = this.clock.now();
@@ -106,7 +106,7 @@ export class DecisionsService {
       const prior = previous.get(key);
       const replay =
         prior && (prior.decision.outcome !== 'deferred' || prior.deferrals >= req.deferrals)
-          ? restore(prior.decision, state?.contact)
+          ? restore(req.sendId, prior.decision, state?.contact)
           : undefined;
       if (replay) {
         decided.set(key, replay);
@@ -133,8 +133,8 @@ export class DecisionsService {
       decided.set(key, decision);
       return decision;
     });
-    const stored = await this.repo.save(fresh, sql);
-    if (mode === 'assumeNew' && stored < fresh.length) throw new DecidedBefore();
+    if (mode === 'readEarlier') await this.repo.save(fresh, sql);
+    else if (!(await this.repo.saveNew(fresh, sql))) throw new DecidedBefore();
     return decisions;
   }
 }
@@ -154,7 +154,6 @@ class DecidedBefore extends Error {}
 
 function slim(d: Decision): SlimDecision {
   return {
-    sendId: d.sendId,
     outcome: d.outcome,
     candidates: d.candidates,
     skipped: d.skipped,
@@ -165,8 +164,13 @@ function slim(d: Decision): SlimDecision {
   };
 }
 
-/** The stored decision with the contact rebuilt; undefined when a routed one has lost its contact (decide afresh). */
-function restore({ address, ...decision }: SlimDecision, contact: DecisionContact | undefined): Decision | undefined {
+/** The stored decision with its send id and contact rebuilt; undefined when a routed one has lost its contact (decide afresh). */
+function restore(
+  sendId: string,
+  { address, ...stored }: SlimDecision,
+  contact: DecisionContact | undefined,
+): Decision | undefined {
+  const decision = { sendId, ...stored };
   if (decision.outcome !== 'routed') return decision;
   if (!contact || address === undefined) return undefined;
   return {
