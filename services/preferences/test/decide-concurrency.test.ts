@@ -23,7 +23,7 @@ describe('preferences.decide — atomic reservations and idempotency', () => {
 
   const ledger = async (where: string, params: unknown[]) =>
     (await ctx.ds.query(
-      `SELECT send_id, attempt, channel FROM preferences.frequency_ledger WHERE ${where} ORDER BY attempt`,
+      `SELECT send_id, attempt, channel FROM preferences.frequency_ledger WHERE ${where} ORDER BY attempt, send_id COLLATE "C"`,
       params,
     )) as {
       send_id: string;
@@ -127,10 +127,9 @@ describe('preferences.decide — atomic reservations and idempotency', () => {
       skipped: [{ channel: 'email', reason: 'frequency' }],
     });
     expect(elsewhere).toMatchObject({ outcome: 'routed', channel: 'email' });
-    expect(await ledger('contact_id = $1 AND channel = $2', [id, 'email'])).toEqual([
-      { send_id: old.sendId, attempt: 0, channel: 'email' },
-      { send_id: fresh[0].sendId, attempt: 0, channel: 'email' },
-    ]);
+    expect(await ledger('contact_id = $1 AND channel = $2', [id, 'email'])).toEqual(
+      [old.sendId, fresh[0].sendId].sort().map((sendId) => ({ send_id: sendId, attempt: 0, channel: 'email' })),
+    );
   });
 
   // The first try stores a batch by COPY inside the decide transaction; a send decided before
