@@ -1,5 +1,6 @@
 import type { Connection, PoolClient, Submittable } from 'pg';
-import { EntityManager, type DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { transactionClient, type Queryable } from './statements';
 
 const NEEDS_ESCAPE = /[\\\n\r\t]/;
 const ESCAPED = /[\\\n\r\t]/g;
@@ -25,10 +26,10 @@ export function copyField(value: string | number | boolean | object | null | und
  * on that transaction's connection, after its statements and under its locks, and an error aborts
  * that transaction (which its caller then rolls back). The error is thrown as pg's DatabaseError.
  */
-export async function copyIn(db: DataSource | EntityManager, target: string, rows: string): Promise<void> {
-  const transaction = db instanceof EntityManager ? db.queryRunner : undefined;
-  if (transaction) return copyOn((await transaction.connect()) as PoolClient, target, rows);
-  const runner = (db instanceof EntityManager ? db.connection : db).createQueryRunner();
+export async function copyIn(db: Queryable, target: string, rows: string): Promise<void> {
+  const client = await transactionClient(db);
+  if (client) return copyOn(client, target, rows);
+  const runner = (db instanceof DataSource ? db : (db as EntityManager).connection).createQueryRunner();
   try {
     // TypeORM has no COPY: the query runner's pg connection runs it.
     await copyOn((await runner.connect()) as PoolClient, target, rows);

@@ -29,11 +29,20 @@ export async function queryPrepared<Row extends QueryResultRow>(
   statement: PreparedStatement,
   params: unknown[],
 ): Promise<Row[]> {
-  const runner = (db as Partial<EntityManager>).queryRunner;
-  if (!runner) return db.query<Row[]>(statement.text, params);
-  // TypeORM's query() takes no statement name; connect() answers the pg client the transaction already holds.
-  const client = (await runner.connect()) as PoolClient;
+  const client = await transactionClient(db);
+  // TypeORM's query() takes no statement name: the transaction's pg client runs it.
+  if (!client) return db.query<Row[]>(statement.text, params);
   return (await client.query<Row>({ name: statement.name, text: statement.text, values: params })).rows;
+}
+
+/**
+ * The pg client a transaction's EntityManager already holds (its query runner's connect() answers
+ * it), for what TypeORM cannot run itself (a named prepared statement, COPY); undefined for a
+ * DataSource or an EntityManager outside a transaction.
+ */
+export async function transactionClient(db: Queryable): Promise<PoolClient | undefined> {
+  const runner = (db as Partial<EntityManager>).queryRunner;
+  return runner ? ((await runner.connect()) as PoolClient) : undefined;
 }
 
 /** Runs a statement for its effect; whatever it returns is not read. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import type { Channel, Decision, DispatchContactSchema } from '@switchboard/contracts';
 import type { DecisionContact } from '../contacts/contact.record';
@@ -123,8 +123,8 @@ export class DecisionsRepository {
     private readonly contacts: ContactsRepository,
   ) {}
 
-  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.ds.transaction(work);
+  transaction<T>(work: (sql: Queryable) => Promise<T>): Promise<T> {
+    return this.ds.transaction((em) => work(em));
   }
 
   /** Takes the decision locks of the batch's contacts and loads them (ContactsRepository.lockForDecision). */
@@ -162,19 +162,19 @@ export class DecisionsRepository {
   }
 
   /**
-   * Decisions of sends taken to be new, with their reservations, inside the decide transaction `tx`;
-   * false when some send was decided before, and then `tx` is aborted and must be rolled back.
+   * Decisions of sends taken to be new, with their reservations, inside the decide transaction `sql`;
+   * false when some send was decided before, and then `sql` is aborted and must be rolled back.
    * COPY saves PostgreSQL 10-15 µs a decision against the INSERT … ON CONFLICT (no speculative
    * insertion per row; rows go in by pages), and a unique violation stops it: a send decided
    * before (a redelivery, a concurrent decide of the same send), which PostgreSQL logs as an ERROR
    * once per such batch. A batch with a send deferred before takes `save` instead: a deferral that
    * comes back is re-decided in place by its ON CONFLICT, not by a second try.
    */
-  async saveNew(decisions: NewDecision[], tx: EntityManager): Promise<boolean> {
+  async saveNew(decisions: NewDecision[], sql: Queryable): Promise<boolean> {
     if (decisions.length === 0) return true;
-    if (decisions.some((d) => d.deferrals > 0)) return (await this.save(decisions, tx)) === decisions.length;
+    if (decisions.some((d) => d.deferrals > 0)) return (await this.save(decisions, sql)) === decisions.length;
     try {
-      await copyIn(tx, `preferences.decisions (${DECISION_COLUMNS})`, copyRowsOf(decisions));
+      await copyIn(sql, `preferences.decisions (${DECISION_COLUMNS})`, copyRowsOf(decisions));
       return true;
     } catch (error) {
       if (databaseErrorOf(error)?.code !== UNIQUE_VIOLATION) throw error;

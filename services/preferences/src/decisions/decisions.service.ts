@@ -21,7 +21,7 @@ import {
   type SlimDecision,
   type UsageWindow,
 } from './decisions.repository';
-import type { EntityManager } from 'typeorm';
+import type { Queryable } from '@switchboard/persistence';
 
 @Injectable()
 export class DecisionsService {
@@ -65,7 +65,7 @@ export class DecisionsService {
     requests: DecisionRequest[],
     contactIds: string[],
     mode: 'assumeNew' | 'readEarlier',
-    sql: EntityManager,
+    sql: Queryable,
   ): Promise<Decision[]> {
     const contacts = await this.repo.lockContacts(contactIds, sql);
     const now = this.clock.now();
