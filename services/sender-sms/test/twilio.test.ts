@@ -1,4 +1,12 @@
-import { SenderHarness, senderTestEnv, createTestEnv, startTestService, type TestEnv } from '@switchboard/testing';
+import { DomainError, ErrorCode, senderTestSend, trackerShortLinksSave, type ShortLink } from '@switchboard/contracts';
+import {
+  SenderHarness,
+  senderTestEnv,
+  createTestEnv,
+  startTestService,
+  waitFor,
+  type TestEnv,
+} from '@switchboard/testing';
 import type { RunningService } from '@switchboard/service-kit';
 import { DEFAULT_TWILIO, startHttpFake, type HttpFake } from '../../dev-providers/src';
 import { loadSmsConfig, SERVICE } from '../src/sender-sms.config';
@@ -115,5 +123,91 @@ describe('sender-sms with Twilio against the loopback Twilio API, content from t
     expect(again).toEqual(sent);
     await h.idle();
     expect(received(to)).toHaveLength(1);
+  });
+
+  describe('stores the short links of a wave of texts in the tracker before sending any of them', () => {
+    /** What the stand-in tracker (a real subscription on sb.rpc.tracker.shortlinks.save) was asked to store. */
+    const saves: ShortLink[][] = [];
+    const stored = new Set<string>();
+    let trackerDown = false;
+    let nextMessageId = 1_000;
+    const savesOf = (messageId: number) => saves.filter((links) => links.some((l) => l.messageId === messageId));
+    const codesIn = (body: string) => [...body.matchAll(/\/s\/([\w-]{10})/g)].map(([, code]) => code);
+
+    beforeAll(() => {
+      h.serve(trackerShortLinksSave, async ({ links }) => {
+        saves.push(links);
+        if (trackerDown) throw new DomainError(ErrorCode.Unavailable, 'the tracker is down');
+        for (const link of links) stored.add(link.code);
+        return { saved: links.length };
+      });
+    });
+
+    const wave = async (contentId: number, size: number) => {
+      const messageId = ++nextMessageId;
+      const numbers = Array.from({ length: size }, number);
+      const dispatches = numbers.map((to) => h.dispatch('sms', contentId, { address: to }, { messageId }));
+      await h.publishBatch('sms', dispatches, `links-${dispatches[0].dispatchId}`);
+      return { messageId, numbers, dispatches };
+    };
+
+    it('in one call for the whole wave, with every link of every text', async () => {
+      const sale = await h.addContent('sms', {
+        message: 'Sale: https://shop.example/sale?id={{ contact.id }} Map: https://maps.example/1',
+      });
+      const { messageId, numbers, dispatches } = await wave(sale, 5);
+      for (const d of dispatches) expect(await h.outcome(d.dispatchId)).toMatchObject({ event: 'sent' });
+
+      expect(savesOf(messageId)).toHaveLength(1);
+      const [saved] = savesOf(messageId);
+      const codes = numbers.flatMap((to) => codesIn(received(to)[0].body));
+      expect(codes).toHaveLength(10);
+      expect(saved.map((l) => l.code).sort()).toEqual([...codes].sort());
+    });
+
+    it('in calls of at most 1,000 links when the wave holds more', async () => {
+      // 32 texts (SENDER_BATCH_SIZE, one wave) × 40 links each: 1,280 links, 1,000 + 280.
+      const many = await h.addContent('sms', {
+        message: '{% for i in (1..40) %}https://x.example/{{ i }} {% endfor %}',
+      });
+      const { messageId, dispatches } = await wave(many, 32);
+      for (const d of dispatches) expect(await h.outcome(d.dispatchId)).toMatchObject({ event: 'sent' });
+      expect(savesOf(messageId).map((links) => links.length)).toEqual([1_000, 280]);
+    });
+
+    it('but not those of a test send, whose links track nothing', async () => {
+      const sale = await h.addContent('sms', { message: 'Test: https://shop.example/test' });
+      const to = number();
+      const before = saves.length;
+      await h.rpc.call(senderTestSend('sms'), {
+        contentId: sale,
+        contact: { id: 'tester', address: to, locale: null, timezone: null, fields: {} },
+      });
+      expect(received(to)).toHaveLength(1);
+      expect(saves.length).toBe(before);
+    });
+
+    it('and sends none of the wave while the tracker fails, then each once it answers', async () => {
+      const sale = await h.addContent('sms', { message: 'Last day: https://shop.example/last?id={{ contact.id }}' });
+      trackerDown = true;
+      try {
+        const { messageId, numbers, dispatches } = await wave(sale, 3);
+        // Asked, refused, and asked again for the same wave: held back, never failed.
+        await waitFor(() => savesOf(messageId).length >= 2, { timeoutMs: 20_000, message: 'the wave never came back' });
+        for (const to of numbers) expect(received(to)).toEqual([]);
+        for (const d of dispatches) expect(h.eventsOf(d.dispatchId)).toEqual([]);
+
+        trackerDown = false;
+        for (const d of dispatches) expect(await h.outcome(d.dispatchId, 20_000)).toMatchObject({ event: 'sent' });
+        for (const d of dispatches) expect(h.eventsOf(d.dispatchId, 'failed')).toEqual([]);
+        for (const to of numbers) {
+          expect(received(to)).toHaveLength(1);
+          for (const code of codesIn(received(to)[0].body)) expect(stored.has(code)).toBe(true);
+        }
+        expect(savesOf(messageId).length).toBeGreaterThanOrEqual(3);
+      } finally {
+        trackerDown = false;
+      }
+    });
   });
 });

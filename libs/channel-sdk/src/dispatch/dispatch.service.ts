@@ -15,6 +15,7 @@ import {
   USES_INCENTIVE,
   trackerShortLinksSave,
   type ShortLink,
+  SHORT_LINKS_PER_SAVE,
 } from '@switchboard/contracts';
 import { EventPublisher, Outcomes, RpcClient, type Delivery, type Outcome } from '@switchboard/messaging';
 import { backoffDelay, BreakerOpenError, jitter } from '@switchboard/resilience';
@@ -59,6 +60,8 @@ interface Prepared {
   message: unknown;
   /** The variant (or dynamic content) rendered, told on the delivery event. */
   choice: ContentChoice;
+  /** The short links the message holds, stored with the rest of its wave before it is sent. */
+  shortLinks: ShortLink[];
 }
 
 /**
@@ -172,8 +175,8 @@ export class DispatchService {
   }
 
   /**
-   * Keeps what the wave's messages need once sent (the channel's `keep`), claims the wave and calls
-   * the provider for each claimed dispatch.
+   * Keeps what the wave's messages need once sent (the channel's `keep` and the short links), claims
+   * the wave and calls the provider for each claimed dispatch.
    */
   private async sendWave(
     runtime: ChannelRuntime,
@@ -183,7 +186,10 @@ export class DispatchService {
   ): Promise<void> {
     try {
       // Before the claim: a wave that could not be kept comes back without holding a lease.
-      await runtime.keep(wave.map(({ dispatch, message }) => ({ dispatch, message })));
+      await Promise.all([
+        runtime.keep(wave.map(({ dispatch, message }) => ({ dispatch, message }))),
+        this.saveShortLinks(wave.flatMap((p) => p.shortLinks)),
+      ]);
     } catch (error) {
       this.logger.warn(
         { channel: runtime.channel, dispatches: wave.length, err: error },
@@ -226,6 +232,17 @@ export class DispatchService {
   }
 
   /**
+   * Stores a wave's short links in the tracker, one RPC for up to SHORT_LINKS_PER_SAVE of them: a link
+   * must resolve the moment the text arrives. Saving one again changes nothing.
+   */
+  private async saveShortLinks(links: ShortLink[]): Promise<void> {
+    const unique = [...new Map(links.map((link) => [link.code, link])).values()];
+    for (let start = 0; start < unique.length; start += SHORT_LINKS_PER_SAVE) {
+      await this.rpc.call(trackerShortLinksSave, { links: unique.slice(start, start + SHORT_LINKS_PER_SAVE) });
+    }
+  }
+
+  /**
    * Renders and sends one test message now (sb.rpc.senders.test.<channel>): unpublished content
    * too, through the breaker, with links that track nothing; no attempt row and no delivery
    * event, so nothing counts it.
@@ -241,7 +258,7 @@ export class DispatchService {
     runtime: ChannelRuntime,
     dispatch: Dispatch,
     testLinks?: TrackingLinks,
-  ): Promise<{ message: unknown; choice: ContentChoice }> {
+  ): Promise<{ message: unknown; choice: ContentChoice; shortLinks: ShortLink[] }> {
     let stored;
     try {
       stored = await this.content.get(CHANNEL_CONTENT_TYPE[dispatch.channel], dispatch.contentId);
@@ -286,9 +303,8 @@ export class DispatchService {
           : DeliveryError.permanent(error.code, error.message, error);
       throw DeliveryError.permanent('render_error', (error as Error).message, error);
     }
-    // Stored before the provider call: a link must resolve the moment the text arrives.
-    if (shortLinks.size) await this.rpc.call(trackerShortLinksSave, { links: [...shortLinks.values()] });
-    return { message, choice };
+    // Stored with the rest of the wave, before the claim (sendWave); a test send's links store nothing.
+    return { message, choice, shortLinks: [...shortLinks.values()] };
   }
 
   /** The signed links of one dispatch (DESIGN §7.6); `shortLinks` collects the short ones the renderer asks for. */

@@ -13,11 +13,14 @@ export const ShortLinkSchema = z.object({
 });
 export type ShortLink = z.infer<typeof ShortLinkSchema>;
 
+/** The most links one `sb.rpc.tracker.shortlinks.save` takes; a sender splits a larger wave. */
+export const SHORT_LINKS_PER_SAVE = 1_000;
+
 /** sb.rpc.tracker.shortlinks.save — senders store the short links of what they are about to send; saving one again changes nothing. */
 export const trackerShortLinksSave = rpcContract(
   'tracker',
   'shortlinks.save',
-  z.object({ links: z.array(ShortLinkSchema).min(1).max(1_000) }),
+  z.object({ links: z.array(ShortLinkSchema).min(1).max(SHORT_LINKS_PER_SAVE) }),
   z.object({ saved: z.number().int() }),
 );
 
