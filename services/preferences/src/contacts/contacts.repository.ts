@@ -16,38 +16,47 @@ import type { ContactRecord, DecisionContact, DncRecord, RuleRecord } from './co
 const PROFILE_COLUMNS = `c.id, c.email, c.mobile, c.firstname, c.lastname, c.locale, c.timezone, c.country,
   c.twitter_handle AS "twitterHandle", c.web_push_subscriptions AS "webPushSubscriptions",
   c.mobile_devices AS "mobileDevices", c.fields, c.preferred_channel AS "preferredChannel"`;
-const RULES_COLUMN = `(SELECT json_agg(json_build_object('channel', r.channel, 'frequencyNumber', r.frequency_number, 'frequencyTime', r.frequency_time,
-          'pauseFrom', r.pause_from, 'pauseTo', r.pause_to))
-     FROM preferences.channel_rules r WHERE r.contact_id = c.id) AS rules`;
-/** A contact row with its rules and do-not-contact entries (json, null when none). */
-const CONTACT_COLUMNS = `${PROFILE_COLUMNS}, c.date_added AS "dateAdded", c.date_modified AS "dateModified", ${RULES_COLUMN},
-  (SELECT json_agg(json_build_object('channel', d.channel, 'reason', d.reason, 'comments', d.comments, 'source', d.source,
-          'dateAdded', d.date_added) ORDER BY d.date_added, d.reason)
-     FROM preferences.dnc_entries d WHERE d.contact_id = c.id) AS dnc`;
-const CONTACT_SELECT = `SELECT ${CONTACT_COLUMNS} FROM preferences.contacts c`;
+/** A contact row with its rules and do-not-contact entries (json, null when none), of `c` with entriesJoins. */
+const CONTACT_COLUMNS = `${PROFILE_COLUMNS}, c.date_added AS "dateAdded", c.date_modified AS "dateModified", r.rules, d.dnc`;
 /** Advisory lock namespace (first key) of decision locks, apart from any other service's on a shared cluster. */
 const DECISION_LOCK = 7401;
 /** Advisory lock namespace of a new contact's email while the merge on it is decided. */
 const EMAIL_LOCK = 7402;
 
 /**
- * The batch's ids as rows the planner takes for one: an array it cannot see it takes for 10
- * elements, and a LIMIT it cannot read for a tenth of those. Joined to a table, one id makes it
- * probe the index per id unless the table is a page or two, which it reads once and hashes. Told
- * the true count (500) it would read and hash a table of up to ~100k entries per batch instead of
- * probing, and an array filter (`= ANY`) on an array it cannot see compares every row with every id.
+ * Ids as rows the planner takes for one; `ids` is a scalar subquery of a text[], so that the
+ * planner cannot see the array: such an array it takes for 10 elements, and a LIMIT it cannot read
+ * for a tenth of those. Joined to a table, one id makes it probe the index per id unless the table
+ * is a page or two, which it reads once and hashes. Told the true count (500) it would read and
+ * hash a table of up to ~100k entries per batch instead of probing, and an array filter (`= ANY`)
+ * on an array it cannot see compares every row with every id.
  */
-const BATCH_IDS = `(SELECT id FROM unnest((SELECT $1::text[])) AS i(id) LIMIT (SELECT 2147483647))`;
+const idsAsRows = (ids: string) => `(SELECT id FROM unnest(${ids}) AS i(id) LIMIT (SELECT 2147483647))`;
+/** The ids of $1 (a text[]), as rows (idsAsRows). */
+const BATCH_IDS = idsAsRows('(SELECT $1::text[])');
+
+/**
+ * Joins `c`'s rules (`r.rules`) and do-not-contact entries (`d.dnc`, each entry of `dncFields`) to
+ * it, read for `ids` (idsAsRows) only. Never a subquery per contact: such a subquery is costed for
+ * one contact, and with a few hundred entries in a table PostgreSQL scanned all of it once per
+ * contact (~21 µs a contact). decide-plan.test.ts keeps it so. `ids` must hold each id once.
+ */
+const entriesJoins = (ids: string, dncFields: string) =>
+  `LEFT JOIN (SELECT r.contact_id, json_agg(json_build_object('channel', r.channel, 'frequencyNumber', r.frequency_number,
+                       'frequencyTime', r.frequency_time, 'pauseFrom', r.pause_from, 'pauseTo', r.pause_to)) AS rules
+                  FROM ${ids} x JOIN preferences.channel_rules r ON r.contact_id = x.id GROUP BY r.contact_id) r
+       ON r.contact_id = c.id
+     LEFT JOIN (SELECT d.contact_id, json_agg(json_build_object(${dncFields}) ORDER BY d.date_added, d.reason) AS dnc
+                  FROM ${ids} x JOIN preferences.dnc_entries d ON d.contact_id = x.id GROUP BY d.contact_id) d
+       ON d.contact_id = c.id`;
+
+/** What CONTACT_COLUMNS reads of each do-not-contact entry. */
+const CONTACT_DNC_FIELDS = `'channel', d.channel, 'reason', d.reason, 'comments', d.comments, 'source', d.source, 'dateAdded', d.date_added`;
 
 /**
  * The statement of `lockForDecision` ($1: the batch's contact ids). What it reads of a contact
  * (DecisionContact): no timestamps (postgres-date parsed each into a Date no decision looks at: 6-7.5
  * µs a contact of Node instead of 11-13), and of each do-not-contact entry its channel and reason.
- *
- * Rules and do-not-contact entries are joined to the batch's ids (BATCH_IDS), never read by a
- * subquery per contact: such a subquery is costed for one contact, and with a few hundred entries
- * in a table PostgreSQL scanned all of it once per contact (~21 µs a contact). decide-plan.test.ts
- * keeps it so.
  */
 export const DECISION_CONTACTS: PreparedStatement = {
   name: 'preferences.decision_contacts',
@@ -56,13 +65,7 @@ export const DECISION_CONTACTS: PreparedStatement = {
    )
    SELECT ${PROFILE_COLUMNS}, r.rules, d.dnc
      FROM preferences.contacts c
-     LEFT JOIN (SELECT r.contact_id, json_agg(json_build_object('channel', r.channel, 'frequencyNumber', r.frequency_number,
-                       'frequencyTime', r.frequency_time, 'pauseFrom', r.pause_from, 'pauseTo', r.pause_to)) AS rules
-                  FROM ${BATCH_IDS} x JOIN preferences.channel_rules r ON r.contact_id = x.id GROUP BY r.contact_id) r
-       ON r.contact_id = c.id
-     LEFT JOIN (SELECT d.contact_id, json_agg(json_build_object('channel', d.channel, 'reason', d.reason) ORDER BY d.date_added, d.reason) AS dnc
-                  FROM ${BATCH_IDS} x JOIN preferences.dnc_entries d ON d.contact_id = x.id GROUP BY d.contact_id) d
-       ON d.contact_id = c.id
+     ${entriesJoins(BATCH_IDS, `'channel', d.channel, 'reason', d.reason`)}
     WHERE c.id = ANY($1::text[]) AND (SELECT count(*) FROM locks) >= 0`,
 };
 
@@ -185,8 +188,9 @@ export class ContactsRepository {
     options: { lock?: boolean } = {},
   ): Promise<Map<string, ContactRecord>> {
     const rows = await sql.query<ContactRow[]>(
-      `${CONTACT_SELECT} WHERE c.id = ANY($1::text[]) ORDER BY c.id${options.lock ? ' FOR NO KEY UPDATE OF c' : ''}`,
-      [ids],
+      `SELECT ${CONTACT_COLUMNS} FROM preferences.contacts c ${entriesJoins(BATCH_IDS, CONTACT_DNC_FIELDS)}
+        WHERE c.id = ANY($1::text[]) ORDER BY c.id${options.lock ? ' FOR NO KEY UPDATE OF c' : ''}`,
+      [[...new Set(ids)]],
     );
     return new Map(rows.map((row) => [row.id, toRecord(row)]));
   }
@@ -341,14 +345,19 @@ export class ContactsRepository {
       params,
     );
     const page = [...params, query.start];
-    let sqlText = `${CONTACT_SELECT} ${where}
-      ORDER BY c.${ORDER_COLUMNS[query.orderBy]} ${query.orderByDir === 'desc' ? 'DESC' : 'ASC'} NULLS LAST, c.id
-      OFFSET $${page.length}`;
+    const order = `c.${ORDER_COLUMNS[query.orderBy]} ${query.orderByDir === 'desc' ? 'DESC' : 'ASC'} NULLS LAST, c.id`;
+    let limit = '';
     if (query.limit > 0) {
       page.push(query.limit);
-      sqlText += ` LIMIT $${page.length}`;
+      limit = `LIMIT $${page.length}`;
     }
-    const rows = await this.ds.query<ContactRow[]>(sqlText, page);
+    // The page's contacts first, then the entries of their ids (see entriesJoins).
+    const rows = await this.ds.query<ContactRow[]>(
+      `WITH page AS MATERIALIZED (SELECT c.* FROM preferences.contacts c ${where} ORDER BY ${order} OFFSET $${params.length + 1} ${limit})
+       SELECT ${CONTACT_COLUMNS} FROM page c ${entriesJoins(idsAsRows('(SELECT array_agg(id) FROM page)'), CONTACT_DNC_FIELDS)}
+        ORDER BY ${order}`,
+      page,
+    );
     return { total, records: rows.map(toRecord) };
   }
 
