@@ -1,4 +1,5 @@
 import { preferencesAudiencePage, preferencesSegmentsSave } from '@switchboard/contracts';
+import { execute } from '@switchboard/persistence';
 import { startPreferences, type PreferencesContext } from './support/preferences-context';
 
 interface PlanNode {
@@ -35,16 +36,18 @@ describe('preferences — an audience page of a static segment', () => {
       input: { name: 'Static list' },
       actor: { id: null, name: null },
     });
-    await ctx.ds.query(
+    await execute(
+      ctx.ds,
       `INSERT INTO preferences.contacts (id, email) SELECT 'p' || lpad(g::text, 6, '0'), 'p' || g || '@example.com'
          FROM generate_series(0, 19999) g`,
     );
-    await ctx.ds.query(
+    await execute(
+      ctx.ds,
       `INSERT INTO preferences.segment_members (segment_id, contact_id)
        SELECT $1, 'p' || lpad(g::text, 6, '0') FROM generate_series(0, 19999) g`,
       [segment.id],
     );
-    await ctx.ds.query('ANALYZE preferences.contacts, preferences.segment_members');
+    await execute(ctx.ds, 'ANALYZE preferences.contacts, preferences.segment_members');
 
     // The statement the page runs, as the service builds it (captured from its DataSource).
     const statements: { sql: string; params: unknown[] }[] = [];
@@ -61,8 +64,11 @@ describe('preferences — an audience page of a static segment', () => {
 
     expect(statements).toHaveLength(1);
     const [{ sql, params }] = statements;
-    const [{ 'QUERY PLAN': plan }] = await ctx.ds.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params);
+    const [{ 'QUERY PLAN': plan }] = await ctx.ds.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }[]>(
+      `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
+      params,
+    );
     // 500 rows a page, and a few more the merge reads ahead; from the first member it was 18,500.
-    expect(rowsReadFrom((plan as { Plan: PlanNode }[])[0].Plan, 'segment_members')).toBeLessThan(1_000);
+    expect(rowsReadFrom(plan[0].Plan, 'segment_members')).toBeLessThan(1_000);
   });
 });

@@ -1,6 +1,19 @@
 import { packDecisionRequests, preferencesDecide, unpackDecisions } from '@switchboard/contracts';
 import { HOUR, startPreferences, T0, type PreferencesContext } from './support/preferences-context';
 
+interface LedgerRow {
+  send_id: string;
+  attempt: number;
+  channel: string;
+}
+
+interface StoredRow {
+  send_id: string;
+  channel: string | null;
+  reserved_when_decided: boolean | null;
+  outcome: string;
+}
+
 /**
  * Decisions for one contact wait on its lock, one after the other: of 100 sent at once, the last
  * answer comes after the 99 before it (0.8–1.3 s in all, 8–13 ms a decision, measured here with a
@@ -22,14 +35,10 @@ describe('preferences.decide — atomic reservations and idempotency', () => {
   });
 
   const ledger = async (where: string, params: unknown[]) =>
-    (await ctx.ds.query(
+    ctx.ds.query<LedgerRow[]>(
       `SELECT send_id, attempt, channel FROM preferences.frequency_ledger WHERE ${where} ORDER BY attempt, send_id COLLATE "C"`,
       params,
-    )) as {
-      send_id: string;
-      attempt: number;
-      channel: string;
-    }[];
+    );
 
   it('routes exactly 3 of 100 parallel decisions for one contact with a 3/DAY rule', async () => {
     const id = await ctx.newContact({
@@ -135,11 +144,11 @@ describe('preferences.decide — atomic reservations and idempotency', () => {
   // The first try stores a batch by COPY inside the decide transaction; a send decided before
   // stops it with a unique violation, and the second try stores by INSERT … ON CONFLICT.
   const storedRows = async (sendIds: string[]) =>
-    (await ctx.ds.query(
+    ctx.ds.query<StoredRow[]>(
       `SELECT send_id, channel, reserved_at = decided_at AS reserved_when_decided, decision->>'outcome' AS outcome
          FROM preferences.decisions WHERE send_id = ANY($1) ORDER BY send_id`,
       [sendIds],
-    )) as { send_id: string; channel: string | null; reserved_when_decided: boolean | null; outcome: string }[];
+    );
 
   it('falls back when a send decided before sits mid-batch: answers it as stored, stores the new ones once with their reservations', async () => {
     const ids = await Promise.all(Array.from({ length: 12 }, () => limited(1)));
@@ -202,9 +211,9 @@ describe('preferences.decide — atomic reservations and idempotency', () => {
     ]);
     const deferralsOf = async (sendId: string) =>
       (
-        (await ctx.ds.query('SELECT deferrals FROM preferences.decisions WHERE send_id = $1', [sendId])) as {
-          deferrals: number;
-        }[]
+        await ctx.ds.query<{ deferrals: number }[]>('SELECT deferrals FROM preferences.decisions WHERE send_id = $1', [
+          sendId,
+        ])
       ).map((r) => r.deferrals);
     expect(await deferralsOf(req.sendId)).toEqual([1]);
     ctx.clock.set(pauseTo);

@@ -1,5 +1,6 @@
 import { ContactsRepository } from '../src/contacts/contacts.repository';
 import { PREVIOUS, WINDOWS } from '../src/decisions/decisions.repository';
+import { execute } from '@switchboard/persistence';
 import { startPreferences, type PreferencesContext } from './support/preferences-context';
 
 interface PlanNode {
@@ -7,6 +8,11 @@ interface PlanNode {
   'Relation Name'?: string;
   'Actual Loops'?: number;
   Plans?: PlanNode[];
+}
+
+/** A row of EXPLAIN (FORMAT JSON). */
+interface ExplainRow {
+  'QUERY PLAN': { Plan: PlanNode }[];
 }
 
 function nodesOf(node: PlanNode, relation: string): PlanNode[] {
@@ -33,15 +39,16 @@ describe('preferences.decide — the ledger read plan', () => {
   });
 
   it('looks up earlier decisions and reservation windows by index, for a batch of 500 over a small table', async () => {
-    await ctx.ds.query(
+    await execute(
+      ctx.ds,
       `INSERT INTO preferences.decisions (send_id, attempt, contact_id, deferrals, outcome, decision, decided_at, channel, reserved_at)
        SELECT 's' || g, 0, 'c' || (g % 300), 0, 'routed', '{}'::jsonb, now(), 'email', now() FROM generate_series(1, 3000) g`,
     );
-    await ctx.ds.query('ANALYZE preferences.decisions');
+    await execute(ctx.ds, 'ANALYZE preferences.decisions');
     const ids = Array.from({ length: 500 }, (_, i) => String(i));
     const scansIn = async (sql: string, params: unknown[]) => {
-      const [{ 'QUERY PLAN': plan }] = await ctx.ds.query(`EXPLAIN (FORMAT JSON) ${sql}`, params);
-      return scansOf((plan as { Plan: PlanNode }[])[0].Plan, 'decisions');
+      const [{ 'QUERY PLAN': plan }] = await ctx.ds.query<ExplainRow[]>(`EXPLAIN (FORMAT JSON) ${sql}`, params);
+      return scansOf(plan[0].Plan, 'decisions');
     };
     const scans = [
       ...(await scansIn(PREVIOUS.text, [ids.map((i) => `s${i}`), ids.map(() => 0)])),
@@ -115,7 +122,7 @@ describe('preferences — the contacts reads plan', () => {
     }
     const tableReads: string[] = [];
     for (const { sql, params } of statements) {
-      const [{ 'QUERY PLAN': plan }] = await ctx.ds.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }[]>(
+      const [{ 'QUERY PLAN': plan }] = await ctx.ds.query<ExplainRow[]>(
         `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
         params,
       );
@@ -132,18 +139,21 @@ describe('preferences — the contacts reads plan', () => {
   it.each([400, 5000])(
     'never scans the rules or do-not-contact table per contact, with %i entries, before and after ANALYZE',
     async (entries) => {
-      await ctx.ds.query('TRUNCATE preferences.contacts CASCADE');
-      await ctx.ds.query(
+      await execute(ctx.ds, 'TRUNCATE preferences.contacts CASCADE');
+      await execute(
+        ctx.ds,
         `INSERT INTO preferences.contacts (id, email) SELECT p || g, p || g || '@example.com'
            FROM generate_series(0, $1::int - 1) g, unnest(ARRAY['p', 'o']) p`,
         [Math.max(entries, 500)],
       );
-      await ctx.ds.query(
+      await execute(
+        ctx.ds,
         `INSERT INTO preferences.dnc_entries (contact_id, channel, reason, date_added)
          SELECT 'o' || g, 'email', 1, now() FROM generate_series(0, $1::int - 1) g`,
         [entries],
       );
-      await ctx.ds.query(
+      await execute(
+        ctx.ds,
         `INSERT INTO preferences.channel_rules (contact_id, channel, frequency_number, frequency_time)
          SELECT 'o' || g, 'sms', 2, 'WEEK' FROM generate_series(0, $1::int - 1) g`,
         [entries],
@@ -151,7 +161,7 @@ describe('preferences — the contacts reads plan', () => {
       const repeatedScans: string[] = [];
       for (const analyzed of [false, true]) {
         if (analyzed)
-          await ctx.ds.query('ANALYZE preferences.contacts, preferences.dnc_entries, preferences.channel_rules');
+          await execute(ctx.ds, 'ANALYZE preferences.contacts, preferences.dnc_entries, preferences.channel_rules');
         for (const size of [20, 500]) {
           // Two of the contacts read have a rule and an entry; the others have none.
           const ids = ['o0', 'o1', ...Array.from({ length: size - 2 }, (_, i) => `p${i}`)].sort();
