@@ -26,8 +26,8 @@ export interface ChildService {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** `SB_PROFILE_DIR=<dir>` makes every spawned service write a V8 CPU profile there when it stops (benchmarks' flame graphs). */
-function profileArgs(): string[] {
+/** `SB_PROFILE_DIR=<dir>` makes every spawned service (and the route benchmark's relays) write a V8 CPU profile there when it stops (benchmarks' flame graphs). */
+export function profileArgs(): string[] {
   const dir = process.env.SB_PROFILE_DIR;
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }

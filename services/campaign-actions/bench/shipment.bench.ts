@@ -114,7 +114,7 @@ function rssOf(pid: number): number | undefined {
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 async function run(env: TestEnv, client: Client, observer: NatsConnection, system: System): Promise<void> {
-  const tally = new Tally(observer, env.names, { latencies: false });
+  const tally = new Tally(observer, env.names);
   const { messageId, throughput } = await prepareRoute(env, client, tally, COUNT);
   const segmentId = await seedSegment(env, client);
   await throughput(Math.min(2_000, COUNT)); // warm-up
