@@ -43,3 +43,21 @@ describe('startGateway, when a service fails to start, throws that failure', () 
     );
   });
 });
+
+describe('the context close()', () => {
+  it('still closes the services when closing the gateway fails, and reports that failure', async () => {
+    const env = await createTestEnv();
+    try {
+      const ctx = await startGateway({ env, services: ['catalog'] });
+      const closeGateway = ctx.gateway.close.bind(ctx.gateway);
+      ctx.gateway.close = async () => {
+        await closeGateway();
+        throw new Error('the gateway did not close');
+      };
+      await expect(ctx.close()).rejects.toThrow('the gateway did not close');
+      expect(await sessionsOn(env.databaseUrl)).toBe(0);
+    } finally {
+      await env.cleanup();
+    }
+  });
+});

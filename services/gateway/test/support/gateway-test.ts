@@ -83,10 +83,18 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
   const env = options.env ?? (await createTestEnv());
   const services: Record<string, RunningService> = {};
   let gateway: RunningService | undefined;
+  // Every step runs even when one before it fails, so that a failed close still frees the
+  // services' ports and drops the test's database and streams; the failures are reported together.
   const close = async () => {
-    await gateway?.close();
-    await Promise.all(Object.values(services).map((s) => s.close()));
-    if (ownEnv) await env.cleanup();
+    const failures: unknown[] = [];
+    const attempt = async (step: () => Promise<unknown>) => step().catch((error: unknown) => void failures.push(error));
+    const started = gateway;
+    if (started) await attempt(() => started.close());
+    await Promise.all(Object.values(services).map((s) => attempt(() => s.close())));
+    if (ownEnv) await attempt(() => env.cleanup());
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1)
+      throw new AggregateError(failures, `${failures.length} steps of closing the gateway test failed`);
   };
   try {
     // Every start settles before anything is torn down: cleaning up under a service still starting
