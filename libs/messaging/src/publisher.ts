@@ -53,9 +53,9 @@ export class EventPublisher {
     return ack;
   }
 
-  /** Publishes a payload already serialised (a batch envelope built from its items' JSON). */
-  async publishJson(subject: string, json: string, options: PublishOptions): Promise<StreamAck> {
-    const ack = await this.acks.publish(subject, encoder.encode(json), outgoingHeaders(options));
+  /** Publishes a payload already encoded (a batch envelope written from its items' JSON). */
+  async publishBytes(subject: string, data: Uint8Array, options: PublishOptions): Promise<StreamAck> {
+    const ack = await this.acks.publish(subject, data, outgoingHeaders(options));
     messagingMetrics.published(subject);
     return ack;
   }

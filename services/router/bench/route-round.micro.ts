@@ -111,8 +111,8 @@ const nc = {
 
 let bytesOut = 0;
 const publisher = {
-  publishJson: async (_subject: string, json: string) => {
-    bytesOut += encoder.encode(json).length;
+  publishBytes: async (_subject: string, data: Uint8Array) => {
+    bytesOut += data.length;
     return { stream: 'x', seq: 1, duplicate: false };
   },
 } as unknown as EventPublisher;
