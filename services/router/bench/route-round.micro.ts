@@ -2,7 +2,7 @@
  * The router's own CPU per routed contact, in process, without NATS or PostgreSQL: a batch of
  * send requests read from its envelope (as the consumer gets it), routed by the real RoutingService
  * (catalog, plan, the decide RPC's request encoded and its reply decoded by the real RpcClient,
- * the decision records in COPY's text format, dispatches and outcomes through the real
+ * the decision records' COPY down to its bytes, dispatches and outcomes through the real
  * BatchPublisher down to their bytes); and preferences' side of the decide RPC at its boundary
  * (the request decoded and checked as RpcServer does and unpacked, the decisions packed and
  * encoded). The peers' answers are made once and replayed, so each side's loop measures only its
@@ -25,10 +25,8 @@ import {
   type SendRequested,
 } from '@switchboard/contracts';
 import { BatchPublisher, EnvelopeReader, RpcClient, type Delivery, type EventPublisher } from '@switchboard/messaging';
-import { copyField } from '@switchboard/persistence';
 import { createLogger } from '@switchboard/telemetry';
-import type { DecisionRecord } from '../src/routing/decision.record';
-import type { DecisionsRepository } from '../src/routing/decisions.repository';
+import { DecisionsRepository } from '../src/routing/decisions.repository';
 import { RoutingService } from '../src/routing/routing.service';
 
 function arg(name: string, fallback: number): number {
@@ -117,45 +115,18 @@ const publisher = {
   },
 } as unknown as EventPublisher;
 
-const FIELDS: (keyof DecisionRecord)[] = [
-  'sendId',
-  'attempt',
-  'deferrals',
-  'messageId',
-  'contactId',
-  'campaignId',
-  'campaignEventId',
-  'shipmentId',
-  'channels',
-  'excludeChannels',
-  'requestedAt',
-  'expiresAt',
-  'outcome',
-  'channel',
-  'dispatchId',
-  'contentId',
-  'candidates',
-  'skipped',
-  'reason',
-  'retryAt',
-  'decidedAt',
-  'traceId',
-  'tokens',
-];
+/**
+ * The real DecisionsRepository's store down to the bytes of its COPY: a transaction's query runner
+ * whose connection takes the COPY's one socket write and answers it done.
+ */
 let copyBytes = 0;
-const decisions = {
-  store: async (records: DecisionRecord[]) => {
-    let rows = '';
-    for (const record of records) {
-      let line = copyField(record[FIELDS[0]]);
-      for (let i = 1; i < FIELDS.length; i++) line += '\t' + copyField(record[FIELDS[i]]);
-      rows += line + '\n';
-    }
-    copyBytes += rows.length;
-    return [];
+const copyClient = {
+  query: (copy: { submit(c: unknown): void; handleReadyForQuery(): void }) => {
+    copy.submit({ stream: { write: (data: Uint8Array) => (copyBytes += data.length) } });
+    copy.handleReadyForQuery();
   },
-  findByKeys: async () => new Map(),
-} as unknown as DecisionsRepository;
+};
+const decisions = new DecisionsRepository({ queryRunner: { connect: async () => copyClient } } as never);
 
 const available = new Set<Channel>(['email']);
 const routing = new RoutingService(
