@@ -1,6 +1,12 @@
 import { createLiquidEngine } from './liquid-engine';
 import { LiquidTemplates } from './liquid-templates';
-import { BLANK_PIXEL, hasMauticTokens, liquidStringLiteral, mauticTokensToLiquid } from './mautic-tokens';
+import {
+  BLANK_PIXEL,
+  hasMauticTokens,
+  liquidStringLiteral,
+  mauticSignature,
+  mauticTokensToLiquid,
+} from './mautic-tokens';
 import { hasUnsubscribeLink } from './opt-out';
 
 const unsubscribe = 'https://t.example/u/abc';
@@ -88,12 +94,57 @@ describe('mauticTokensToLiquid', () => {
     );
   });
 
+  it("blanks Mautic's owner fields, as Mautic does for a contact without an owner (every contact here)", () => {
+    const owner =
+      '[{ownerfield=email}|{ownerfield=firstname}|{ownerfield=lastname}|{ownerfield=position}|{ownerfield=signature}]';
+    expect(mauticTokensToLiquid(owner)).toBe('[||||]');
+    expect(text(owner)).toBe('[||||]');
+    expect(html(`<p>${owner}</p>`)).toBe('<p>[||||]</p>');
+    expect(text('Ask {OwnerField=FirstName}.')).toBe('Ask .'); // MailHelper's str_ireplace
+    expect(hasMauticTokens('Your rep, {ownerfield=firstname}')).toBe(true);
+  });
+
+  it('leaves owner fields Mautic does not know, url-encoded ones and Liquid-looking ones as written', () => {
+    // OwnerSubscriber replaces exactly `{ownerfield=<one of its five columns>}`; nothing else.
+    for (const source of [
+      '{ownerfield=phone}',
+      '{ownerfield=firstname|there}',
+      '{ownerfield= firstname}',
+      '<a href="https://x.example/?o=%7Bownerfield=email%7D">x</a>',
+      '{{ownerfield=firstname}}',
+    ])
+      expect(mauticTokensToLiquid(source)).toBe(source);
+  });
+
+  it("renders {signature} as the sender's signature, and nothing where no sender provides one (an SMS)", () => {
+    const signed = { ...scope, signature: mauticSignature('Acme & Sons <shop@acme.example>') };
+    expect(mauticTokensToLiquid('<p>{signature}</p>')).toBe('<p>{{ signature }}</p>');
+    expect(sut.render('<p>Thanks!<br>{signature}</p>', signed, 'html')).toBe(
+      '<p>Thanks!<br>Best regards, Acme &amp; Sons</p>',
+    );
+    expect(sut.render('Thanks! {SIGNATURE}', signed, 'text')).toBe('Thanks! Best regards, Acme & Sons');
+    expect(text('[{signature}]')).toBe('[]');
+    expect(mauticTokensToLiquid('{{signature}}')).toBe('{{signature}}');
+  });
+
+  it("gives Mautic's default signature with the From's display name, or none", () => {
+    expect(mauticSignature('Acme Shop <shop@acme.example>')).toBe('Best regards, Acme Shop');
+    expect(mauticSignature('"Acme, \\"Inc\\"" <shop@acme.example>')).toBe('Best regards, Acme, "Inc"');
+    expect(mauticSignature('shop@acme.example')).toBe('Best regards, ');
+    expect(mauticSignature('<shop@acme.example>')).toBe('Best regards, ');
+  });
+
+  it('cannot be made to run Liquid through a From name', () => {
+    const signed = { ...scope, signature: mauticSignature('{{ contact.email }} {% raw %} <x@acme.example>') };
+    expect(sut.render('{signature}', signed, 'text')).toBe('Best regards, {{ contact.email }} {% raw %}');
+  });
+
   it('leaves unknown tokens, dynamic content and Liquid as they are', () => {
     const source =
-      '{dynamiccontent="Dynamic Content 1"} {ownerfield=firstname} {today} {custom_token} {{ contact.firstname }}';
+      '{dynamiccontent="Dynamic Content 1"} {ownerfield=mobile} {today} {custom_token} {{ contact.firstname }}';
     expect(mauticTokensToLiquid(source)).toBe(source);
-    expect(text('{dynamiccontent="Dynamic Content 1"} {ownerfield=firstname} {today}')).toBe(
-      '{dynamiccontent="Dynamic Content 1"} {ownerfield=firstname} {today}',
+    expect(text('{dynamiccontent="Dynamic Content 1"} {ownerfield=mobile} {today}')).toBe(
+      '{dynamiccontent="Dynamic Content 1"} {ownerfield=mobile} {today}',
     );
     expect(hasMauticTokens(source)).toBe(false);
     // Liquid written without spaces is Liquid.

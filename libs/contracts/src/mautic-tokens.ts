@@ -17,8 +17,18 @@
  *   as sent (the gateway's `/email/view/...`, Mautic's `/email/view/{idHash}`); `{webview_text}` is
  *   Mautic's default text around it ("Having trouble reading this email? Click here."). Only
  *   sender-email provides `webview_url`; elsewhere (an SMS) both render empty, not a link to nowhere.
- * Other tokens (`{dynamiccontent="..."}`, `{ownerfield=...}`, `{today}`, a send's own `{token}`s)
- * are left as they are.
+ * - `{ownerfield=email|firstname|lastname|position|signature}` (LeadBundle OwnerSubscriber's
+ *   OWNER_COLUMNS) render empty: no Switchboard contact has an owner (Mautic's shape says
+ *   `owner: null`), and Mautic blanks them for a contact without one, in emails and SMS alike. As
+ *   there, only those five, only with literal braces (OwnerSubscriber matches the text exactly, not
+ *   `%7B...%7D`), any case (MailHelper's `str_ireplace`).
+ * - `{signature}` is `{{ signature }}`: without an owner Mautic renders its default signature
+ *   (EmailBundle BuilderSubscriber: `default_signature_text`, "Best regards, |FROM_NAME|" as its
+ *   settings form saves it, with `mailer_from_name`), which sender-email provides as `signature`
+ *   ({@link mauticSignature} of its default From). Mautic has no `{signature}` outside email; here it
+ *   renders empty where no sender provides it (an SMS), as `{webview_url}` does.
+ * Other tokens (`{dynamiccontent="..."}`, another `{ownerfield=...}`, `{today}`, a send's own
+ * `{token}`s) are left as they are.
  */
 
 export type TemplateKind = 'text' | 'html';
@@ -28,6 +38,19 @@ export const BLANK_PIXEL = 'data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BA
 
 /** Mautic's `mautic.email.webview.text` (EmailBundle translations), the text of `{webview_text}`. */
 export const WEB_VIEW_TEXT = 'Having trouble reading this email? Click here.';
+
+/** Mautic's `mautic.email.default.signature`, the default `default_signature_text`, before `|FROM_NAME|`. */
+const DEFAULT_SIGNATURE_TEXT = 'Best regards, ';
+
+/**
+ * What Mautic renders for `{signature}` without an owner, for a From as senders take it (`addr` or
+ * `Name <addr>`): its default signature text with the From's display name (Mautic's global
+ * `mailer_from_name`, not an email's own From name), or with nothing when the From has no name.
+ */
+export function mauticSignature(from: string): string {
+  const name = /^\s*(.*?)\s*<[^<>]*>\s*$/.exec(from)?.[1] ?? '';
+  return DEFAULT_SIGNATURE_TEXT + name.replace(/^"(.*)"$/, '$1').replace(/\\(.)/g, '$1');
+}
 
 /** A brace that does not follow another: `{{unsubscribe_url}}` is Liquid, not a Mautic token in braces. */
 const OPEN = '(?:(?<!\\{)\\{|%7B)';
@@ -39,12 +62,15 @@ const FIXED_TOKENS = [
   'webview_text',
   'tracking_pixel',
   'subject',
+  'signature',
 ] as const;
 type FixedToken = (typeof FIXED_TOKENS)[number];
 
 /** Mautic's TokenHelper pattern: lazy up to the first closing brace, so a default cannot hold `}`. */
 const CONTACT_FIELD = `${OPEN}contactfield=(.*?)${CLOSE}`;
-const TOKEN = new RegExp(`${CONTACT_FIELD}|${OPEN}(${FIXED_TOKENS.join('|')})${CLOSE}`, 'gi');
+/** OwnerSubscriber's OWNER_COLUMNS, blanked by an exact (case-insensitive) match of `{ownerfield=column}`. */
+const OWNER_FIELD = '(?<!\\{)\\{ownerfield=(?:email|firstname|lastname|position|signature)\\}';
+const TOKEN = new RegExp(`${CONTACT_FIELD}|${OPEN}(${FIXED_TOKENS.join('|')})${CLOSE}|${OWNER_FIELD}`, 'gi');
 const ANY_TOKEN = new RegExp(TOKEN.source, 'i');
 
 /** Mautic's default date formats (`date_format_dateonly` F j, Y; `date_format_timeonly` g:i a) as strftime. */
@@ -94,6 +120,8 @@ function fixedLiquid(token: FixedToken, kind: TemplateKind): string {
       return BLANK_PIXEL;
     case 'subject':
       return '{{ subject }}';
+    case 'signature':
+      return '{{ signature }}';
     case 'webview_url':
       return '{{ webview_url }}';
     case 'webview_text':
@@ -119,7 +147,13 @@ export function hasMauticTokens(source: string): boolean {
 /** The source with each Mautic token replaced by the Liquid that renders it; everything else untouched. */
 export function mauticTokensToLiquid(source: string, kind: TemplateKind = 'text'): string {
   if (!source.includes('{') && !/%7B/i.test(source)) return source;
-  return source.replace(TOKEN, (_match, field: string | undefined, fixed: string | undefined) =>
-    field !== undefined ? contactFieldLiquid(field) : fixedLiquid(fixed!.toLowerCase() as FixedToken, kind),
+  return source.replace(
+    TOKEN,
+    (_match, field: string | undefined, fixed: string | undefined) =>
+      field !== undefined
+        ? contactFieldLiquid(field)
+        : fixed !== undefined
+          ? fixedLiquid(fixed.toLowerCase() as FixedToken, kind)
+          : '', // an owner field: no contact has an owner
   );
 }
