@@ -1,5 +1,5 @@
 import { baseEnv, buildBaseConfig, env, loadConfig, type BaseConfig } from '@switchboard/config';
-import { CHANNEL_GONE_AFTER_MS, DEFAULT_SMS_OPT_OUT_TEXT } from '@switchboard/contracts';
+import { CHANNEL_GONE_AFTER_MS, DEFAULT_SMS_OPT_OUT_TEXT, mauticSignature } from '@switchboard/contracts';
 import { z } from 'zod';
 
 export const gatewayEnv = {
@@ -33,6 +33,8 @@ export const gatewayEnv = {
   SES_SNS_TOPIC_ARNS: env.optionalString(),
   /** What `{{ optout }}` shows in previews and what the message preview appends to an SMS without one (sender-sms's variable). */
   SMS_OPT_OUT_TEXT: env.string(DEFAULT_SMS_OPT_OUT_TEXT),
+  /** sender-email's default From, whose name `{signature}` shows in email previews (sender-email's variable). */
+  EMAIL_FROM: env.string('no-reply@localhost'),
 };
 
 export interface GatewayConfig extends BaseConfig {
@@ -47,7 +49,8 @@ export interface GatewayConfig extends BaseConfig {
   tracking: { secret?: string };
   inbox: { secret?: string };
   rpcTimeoutMs: number;
-  content: { smsOptOutText: string };
+  /** `emailSignature`: what sender-email gives templates as `signature` (Mautic's `{signature}`). */
+  content: { smsOptOutText: string; emailSignature: string };
   channelGoneAfterMs?: number;
   providers: {
     twilioAuthToken?: string;
@@ -80,7 +83,7 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
         tracking: { secret: e.SB_TRACKING_SECRET },
         inbox: { secret: e.SB_INBOX_SECRET },
         rpcTimeoutMs: e.SB_RPC_TIMEOUT_MS,
-        content: { smsOptOutText: e.SMS_OPT_OUT_TEXT },
+        content: { smsOptOutText: e.SMS_OPT_OUT_TEXT, emailSignature: mauticSignature(e.EMAIL_FROM) },
         channelGoneAfterMs: e.CHANNEL_GONE_AFTER,
         providers: {
           twilioAuthToken: e.TWILIO_AUTH_TOKEN,

@@ -29,6 +29,7 @@ describe('Mautic tokens in content (gateway, catalog, preferences, router, sende
         TWILIO_ACCOUNT_SID: DEFAULT_TWILIO.accountSid,
         TWILIO_AUTH_TOKEN: DEFAULT_TWILIO.authToken,
         TWILIO_FROM: '+15005550006',
+        EMAIL_FROM: 'Acme Shop <shop@acme.test>',
         ROUTER_CHANNEL_WARMUP_MS: '500',
         // Every service runs in this one process on a loaded machine.
         SENDER_PROVIDER_TIMEOUT_MS: '60000',
@@ -97,6 +98,33 @@ describe('Mautic tokens in content (gateway, catalog, preferences, router, sende
     expect(html).toContain('<footer>Hello Ann &amp; Co</footer>');
   }, 120_000);
 
+  it("sends Mautic's owner tokens blank and {signature} as Mautic's default signature: no contact has an owner", async () => {
+    const created = await ctx.api('POST', '/api/emails/new', {
+      name: 'Mautic-made, signed',
+      subject: 'From {ownerfield=firstname}your shop',
+      customHtml:
+        '<html><body><p>Hi {contactfield=firstname}, ask {ownerfield=firstname} {ownerfield=lastname}' +
+        ' ({ownerfield=email}).</p><p>{signature}</p><p>{ownerfield=signature}</p>' +
+        '<a href="{unsubscribe_url}">Leave</a></body></html>',
+      plainText: 'Hi {contactfield=firstname}, ask {ownerfield=firstname}.\n{signature}\n{unsubscribe_url}',
+      isPublished: true,
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.email.id as number;
+    const sent = await ctx.api('POST', `/api/emails/${id}/contact/mt-ann/send`, {});
+    expect(sent.status).toBe(200);
+    const mail = await waitFor(() => dev.smtp.messages.find((m) => m.subject === 'From your shop'), {
+      timeoutMs: 60_000,
+    });
+    const html = String(mail.html);
+    expect(html).toContain('<p>Hi Ann &amp; Co, ask   ().</p><p>Best regards, Acme Shop</p><p></p>');
+    expect(mail.text).toContain('Hi Ann & Co, ask .\nBest regards, Acme Shop\n');
+    for (const part of [html, String(mail.text)]) expect(part).not.toMatch(/ownerfield|\{signature\}/i);
+
+    const preview = await ctx.api('POST', `/api/emails/${id}/preview`, { contactId: 'mt-ann' });
+    expect(preview.body.preview.customHtml).toContain('<p>Best regards, Acme Shop</p><p></p>');
+  }, 120_000);
+
   it('refuses under strict opt-out a Mautic email without {unsubscribe_url}, and accepts one with it', async () => {
     const bare = await ctx.api('POST', '/api/emails/new', {
       name: 'Bare',
@@ -131,11 +159,11 @@ describe('Mautic tokens in content (gateway, catalog, preferences, router, sende
     );
   });
 
-  it('sends an SMS with {contactfield=firstname} personalised', async () => {
+  it('sends an SMS with {contactfield=firstname} personalised and {ownerfield=firstname} blank', async () => {
     const sms = await ctx.api('POST', '/api/smses/new', {
       name: 'Mautic SMS',
       message:
-        'Hi {contactfield=firstname|there}, your {contactfield=favourite_colour} order shipped. Reply STOP to opt out',
+        'Hi {contactfield=firstname|there}, your {contactfield=favourite_colour} order shipped.{ownerfield=firstname} Reply STOP to opt out',
       isPublished: true,
     });
     expect(sms.status).toBe(201);

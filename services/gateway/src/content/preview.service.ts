@@ -52,10 +52,15 @@ export class PreviewService {
   async renderItem(type: ContentType, id: number, context: PreviewContext): Promise<Record<string, string | null>> {
     const stored = await this.rpc.call(catalogContentGet, { type, id }, { timeoutMs: this.config.rpcTimeoutMs });
     const { content: item, choice } = personalise(stored, context.subject, new Date());
-    // sender-email alone gives templates `webview_url` (the email's web view); a preview's is the sample page.
+    // sender-email alone gives templates `webview_url` (the email's web view; a preview's is the
+    // sample page) and `signature`.
     let scope =
       type === 'email'
-        ? { ...context.scope, webview_url: sampleUrls(this.config.http.publicUrl).webview }
+        ? {
+            ...context.scope,
+            webview_url: sampleUrls(this.config.http.publicUrl).webview,
+            signature: this.config.content.emailSignature,
+          }
         : context.scope;
     const spec = CONTENT_FIELDS[type];
     const rendered: Record<string, string | null> = {};

@@ -1,5 +1,6 @@
 import { bounceAddress } from '@switchboard/tracking';
 import { defineSender, type SenderDefinition } from '@switchboard/channel-sdk';
+import { mauticSignature } from '@switchboard/contracts';
 import type { EmailConfig } from '../sender-email.config';
 import { renderEmail, type EmailMessage } from './email.renderer';
 import { SmtpProvider } from './smtp.provider';
@@ -10,6 +11,9 @@ export function emailSender(config: EmailConfig): SenderDefinition {
     channel: 'email',
     provider: () => new SmtpProvider(config.smtp),
     inject: [WebViewRepository],
+    // Mautic's `{signature}` for a contact without an owner (every contact here): its default
+    // signature with the default From's name, as Mautic uses its `mailer_from_name`.
+    liquidScope: { signature: mauticSignature(config.email.from) },
     render: (input) => {
       const message = renderEmail(input, config.email);
       const domain = config.bounces.domain;
