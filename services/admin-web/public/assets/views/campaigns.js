@@ -18,7 +18,7 @@ import {
   toLocalInput,
   valueOf,
 } from '../dom.js';
-import { listPage } from './shared.js';
+import { byName, listItems, listPage } from './shared.js';
 
 /** @typedef {import('../app.js').ViewContext} ViewContext */
 
@@ -114,7 +114,10 @@ export async function approvalsPage(ctx) {
     results,
   );
   const load = async () => {
-    const { campaigns } = await api('GET', `/api/campaigns${query({ status: 'awaiting_approval', limit: 100 })}`);
+    const campaigns = listItems(
+      await api('GET', `/api/campaigns${query({ status: 'awaiting_approval', limit: 100 })}`),
+      'campaigns',
+    );
     if (!ctx.current()) return;
     replace(
       results,
@@ -171,9 +174,6 @@ export async function approvalsPage(ctx) {
   await load();
 }
 
-/** @param {any} data @param {string} key */
-const itemsOf = (data, key) => (Array.isArray(data?.[key]) ? data[key] : Object.values(data?.[key] ?? {}));
-
 /** Create or edit a campaign: message, audience with its live count, schedule. @param {ViewContext} ctx */
 export async function campaignEditPage(ctx) {
   const id = ctx.params.id;
@@ -189,8 +189,8 @@ export async function campaignEditPage(ctx) {
           audience: { include: [], exclude: [] },
           schedule: { type: 'now' },
         },
-    api('GET', `/api/messages${query({ limit: 500, orderBy: 'name' })}`).then((r) => itemsOf(r, 'messages')),
-    api('GET', `/api/segments${query({ limit: 500, orderBy: 'name' })}`).then((r) => itemsOf(r, 'lists')),
+    api('GET', `/api/messages${query({ limit: 500, orderBy: 'name' })}`).then((r) => listItems(r, 'messages')),
+    api('GET', `/api/segments${query({ limit: 500, orderBy: 'name' })}`).then((r) => byName(listItems(r, 'lists'))),
   ]);
   if (!ctx.current()) return;
   const alert = alertBox();

@@ -34,6 +34,17 @@ export const CHANNEL_CONTENT = {
 export const PAGE_SIZE = 30;
 
 /**
+ * The items of a list answer: an array, or Mautic's object keyed by id (emails, segments,
+ * contacts, campaigns...). JSON.parse puts integer-like keys in ascending order, so an id-keyed
+ * list comes back by id whatever `orderBy` asked: a caller that wants another order sorts again.
+ * @param {any} data @param {string} key @returns {any[]}
+ */
+export const listItems = (data, key) => (Array.isArray(data?.[key]) ? data[key] : Object.values(data?.[key] ?? {}));
+
+/** By name, as the pickers show items. @param {any[]} items */
+export const byName = (items) => items.sort((a, b) => String(a.name ?? '').localeCompare(String(b.name ?? '')));
+
+/**
  * @typedef {object} ListSpec
  * @property {string} title page heading
  * @property {string} apiPath e.g. `/api/messages`
@@ -102,7 +113,7 @@ export async function listPage(ctx, spec) {
     return;
   }
   if (!ctx.current()) return;
-  const rows = Array.isArray(data?.[spec.listKey]) ? data[spec.listKey] : Object.values(data?.[spec.listKey] ?? {});
+  const rows = listItems(data, spec.listKey);
   const total = typeof data?.total === 'number' ? data.total : Number(data?.total ?? rows.length);
   replace(
     results,
@@ -139,8 +150,7 @@ function pager(p) {
 /** Content items of one type (up to 500, sorted by name) for a picker. @param {string} type e.g. `emails` */
 export async function loadContentOptions(type) {
   const data = await api('GET', `/api/${type}${query({ limit: 500 })}`);
-  const items = Array.isArray(data?.[type]) ? data[type] : Object.values(data?.[type] ?? {});
-  return /** @type {any[]} */ (items).sort((a, b) => String(a.name ?? '').localeCompare(String(b.name ?? '')));
+  return byName(listItems(data, type));
 }
 
 /** The channels of `GET /api/channels`. @returns {Promise<{ channel: string, available: boolean, up?: boolean, provider?: string, status?: string, instances?: number, unavailableReason?: string | null }[]>} */
