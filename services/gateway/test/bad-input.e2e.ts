@@ -81,7 +81,8 @@ describe('bad input answers 4xx, never 500', () => {
     expect([mixed.status, mixed.body.total]).toEqual([200, 1]);
     for (const list of ['messages', 'emails', 'segments', 'contacts']) {
       const res = await ctx.api('GET', `/api/${list}?search=ids:99999999999,abc`);
-      expect([list, res.status, res.body.total]).toEqual([list, 200, 0]);
+      // Mautic counts contacts as a string.
+      expect([list, res.status, res.body.total]).toEqual([list, 200, list === 'contacts' ? '0' : 0]);
     }
     expect((await ctx.api('DELETE', '/api/messages/batch/delete?ids=9999999999')).status).toBe(400);
   });

@@ -166,8 +166,8 @@ describe('contacts API', () => {
     }
     const res = await ctx.api('GET', '/api/contacts?search=zebra&start=1&limit=1&orderBy=lastname&orderByDir=DESC');
     expect(res.status).toBe(200);
-    expect(res.body.total).toBe(2);
-    expect(res.body.contacts.map((c: { id: string }) => c.id)).toEqual(['list-1']);
+    expect(res.body.total).toBe('2');
+    expect(Object.keys(res.body.contacts)).toEqual(['list-1']);
     expect((await ctx.api('GET', '/api/contacts?limit=x')).status).toBe(400);
     expect((await ctx.api('GET', '/api/contacts?orderBy=password')).status).toBe(400);
   });

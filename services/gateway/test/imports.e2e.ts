@@ -63,8 +63,14 @@ describe('segment CSV import', () => {
       { row: 5, message: 'A row needs an id or an email.' },
       { row: 6, message: 'Expected 5 columns, found 3.' },
     ]);
-    const members = await ctx.api('GET', `/api/contacts?search=segment:imported&orderBy=email`);
-    expect(members.body.contacts).toEqual([
+    // Keyed by id, as Mautic lists contacts: sorted again here, as JSON.parse orders numeric keys.
+    type Listed = { id: string; email: string; dateModified: string };
+    const byEmail = (contacts: Record<string, Listed>) =>
+      Object.values(contacts).sort((a, b) => a.email.localeCompare(b.email));
+    const members = byEmail(
+      (await ctx.api('GET', `/api/contacts?search=segment:imported&orderBy=email`)).body.contacts,
+    );
+    expect(members).toEqual([
       expect.objectContaining({
         email: 'ann@example.com',
         firstname: 'Ann',
@@ -81,11 +87,11 @@ describe('segment CSV import', () => {
     ]);
 
     // The same file again changes nothing: same contacts, same modification times.
-    const before = members.body.contacts.map((c: { id: string; dateModified: string }) => [c.id, c.dateModified]);
+    const before = members.map((c) => [c.id, c.dateModified]);
     const again = await finished((await upload(csv)).id);
     expect(again).toMatchObject({ status: 'completed', created: 0, updated: 0, unchanged: 2, failed: 3 });
-    const after = (await ctx.api('GET', `/api/contacts?search=segment:imported&orderBy=email`)).body.contacts;
-    expect(after.map((c: { id: string; dateModified: string }) => [c.id, c.dateModified])).toEqual(before);
+    const after = byEmail((await ctx.api('GET', `/api/contacts?search=segment:imported&orderBy=email`)).body.contacts);
+    expect(after.map((c) => [c.id, c.dateModified])).toEqual(before);
   });
 
   it('takes multipart/form-data with comma-separated rows, and updates contacts matched by email or id', async () => {
@@ -105,7 +111,9 @@ describe('segment CSV import', () => {
       firstname: 'Ivy',
       fields: { all: { plan: 'gold' } },
     });
-    const ann = (await ctx.api('GET', '/api/contacts?search=ann@example.com')).body.contacts;
+    const ann = Object.values<{ firstname: string }>(
+      (await ctx.api('GET', '/api/contacts?search=ann@example.com')).body.contacts,
+    );
     expect(ann).toHaveLength(1);
     expect(ann[0].firstname).toBe('Annie');
   });

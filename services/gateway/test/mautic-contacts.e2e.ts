@@ -80,7 +80,10 @@ describe('contacts as Mautic clients use them', () => {
     const got = await mautic('GET', `/api/contacts/${contact.id}`);
     expect(got.body.contact.fields.all.city).toBe('Brno');
     const listed = await mautic('GET', `/api/contacts?search=ids:${contact.id}`);
-    expect(listed.body).toMatchObject({ total: 1, contacts: [{ id: contact.id, fields: { all: { city: 'Brno' } } }] });
+    expect(listed.body).toMatchObject({
+      total: '1',
+      contacts: { [contact.id]: { id: contact.id, fields: { all: { city: 'Brno' } } } },
+    });
   });
 
   it('edits with PATCH and PUT (custom fields flat or under fields), and answers a bad field in the Mautic error shape', async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ContactInputSchema, ContactSchema, type DncReasonSchema } from '../contact';
 import { IntInput } from './input.dto';
+import { mauticListReplySchema } from './list.dto';
 
 /** `POST /api/contacts/batch/upsert` takes at most this many contacts. */
 export const CONTACT_BATCH_LIMIT = 1000;
@@ -88,7 +89,10 @@ export type MauticContact = z.infer<typeof MauticContactSchema>;
 export const ContactReplySchema = z.object({ contact: MauticContactSchema });
 /** DELETE answers the erased contact as it was, with `id` null (as Mautic does). */
 export const ContactDeletedReplySchema = z.object({ contact: MauticContactSchema.extend({ id: z.null() }) });
+/** A page of contacts as an array (`GET /api/segments/{id}/contacts`). */
 export const ContactListReplySchema = z.object({ total: z.number().int(), contacts: z.array(MauticContactSchema) });
+/** `GET /api/contacts`, as Mautic answers it: keyed by id, `total` a string. */
+export const MauticContactListReplySchema = mauticListReplySchema('contacts', MauticContactSchema, 'contacts');
 export const ContactBatchReplySchema = z.object({
   contacts: z.array(MauticContactSchema),
   statusCodes: z.array(z.number().int()),

@@ -49,6 +49,27 @@ export const ListQuerySchema = z.object({
 });
 export type ListQuery = z.infer<typeof ListQuerySchema>;
 
+/**
+ * How Mautic lays out one list endpoint's `{"total": n, "<key>": items}` (its
+ * FetchCommonApiController::getEntitiesAction and EntityResultHelper::getArray, which keep the
+ * repository's keys):
+ * - `array`: a JSON array; the repository selects without INDEX BY (messages, categories).
+ * - `byId`: an object keyed by id, in the order asked; INDEX BY id through Doctrine's Paginator,
+ *   so an empty page is PHP's empty array, `[]` (emails, smses, notifications, tweets, segments,
+ *   campaigns).
+ * - `contacts`: keyed by id, an empty page `{}` (EntityResultHelper's ArrayObject for results that
+ *   are not a Paginator), and `total` a string, as its DBAL count comes back
+ *   (LeadApiControllerFunctionalTest: `{"total":"0","contacts":{}}`).
+ */
+export type MauticListShape = 'array' | 'byId' | 'contacts';
+
+/** The reply of a Mautic list endpoint, for the API docs. */
+export function mauticListReplySchema(key: string, item: z.ZodType, shape: MauticListShape) {
+  const total = shape === 'contacts' ? z.string().regex(/^\d+$/) : z.number().int();
+  const items = shape === 'array' ? z.array(item) : z.union([z.record(z.string(), item), z.array(z.never()).max(0)]);
+  return z.object({ total, [key]: items });
+}
+
 /** `DELETE .../batch/delete?ids=1,2` or `?ids[]=1&ids[]=2`. */
 export const BatchIdsQuerySchema = z.object({
   ids: z

@@ -6,11 +6,13 @@ import {
   BatchIdsQuerySchema,
   DomainError,
   ListQuerySchema,
+  mauticListReplySchema,
   type CatalogKind,
   type ListQuery,
+  type MauticListShape,
 } from '@switchboard/contracts';
 import { CurrentPrincipal, type Principal } from '../auth/public.decorator';
-import { ApiDoc, IdParam, ZodBody, ZodQuery } from '../http';
+import { ApiDoc, IdParam, JSON_CONTENT_TYPE, ZodBody, ZodQuery } from '../http';
 import { CatalogClient, type Item } from './catalog.client';
 
 export interface CrudOptions {
@@ -20,15 +22,14 @@ export interface CrudOptions {
   /** JSON keys of one item and of a list (`message` / `messages`). */
   item: string;
   list: string;
+  /** How Mautic lays out this list (`MauticListShape`). */
+  listShape: MauticListShape;
   /** POST/PUT body (required fields) and PATCH body (everything optional). */
   createSchema: z.ZodType;
   patchSchema: z.ZodType;
   viewSchema: z.ZodType;
   tag: string;
 }
-
-/** Reads are served as cached, already serialized JSON. */
-const JSON_TYPE = 'application/json; charset=utf-8';
 
 const BatchBody = z
   .array(z.record(z.string(), z.unknown()), { error: 'The body is a list of items.' })
@@ -59,7 +60,7 @@ function batchReply(key: string, results: BatchResult[]): Record<string, unknown
  */
 export function crudController(o: CrudOptions): Type {
   const itemReply = z.object({ [o.item]: o.viewSchema });
-  const listReply = z.object({ total: z.number().int(), [o.list]: z.array(o.viewSchema) });
+  const listReply = mauticListReplySchema(o.list, o.viewSchema, o.listShape);
   const batchReplySchema = z.object({
     [o.list]: z.array(o.viewSchema),
     statusCodes: z.array(z.number().int()),
@@ -123,14 +124,14 @@ export function crudController(o: CrudOptions): Type {
     @Get()
     @ApiDoc({ summary: `List ${o.list}`, tags, responses: { 200: listReply } })
     async list(@ZodQuery(ListQuerySchema) query: ListQuery, @Res({ passthrough: true }) res: Response) {
-      res.setHeader('content-type', JSON_TYPE);
-      return this.catalog.listReply(o.kind, query, o.list);
+      res.setHeader('content-type', JSON_CONTENT_TYPE);
+      return this.catalog.listReply(o.kind, query, o.list, o.listShape);
     }
 
     @Get(':id')
     @ApiDoc({ summary: `Get one ${o.item}`, tags, responses: { 200: itemReply, 404: 'Item was not found.' } })
     async get(@IdParam() id: number, @Res({ passthrough: true }) res: Response) {
-      res.setHeader('content-type', JSON_TYPE);
+      res.setHeader('content-type', JSON_CONTENT_TYPE);
       return this.catalog.getReply(o.kind, id, o.item);
     }
 

@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Res } from '@nestjs/common';
+import { Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { z } from 'zod';
 import {
@@ -13,20 +13,20 @@ import {
   ContactIdSchema,
   ContactInputSchema,
   ContactListQuerySchema,
-  ContactListReplySchema,
   ContactReplySchema,
   DncAddBodySchema,
   DncRemoveReplySchema,
   DomainError,
   ErrorCode,
   INVALID_DNC_REASON,
+  MauticContactListReplySchema,
   parseDncReason,
   parseOrThrow,
   type Channel,
   type ContactInput,
   type ContactListQuery,
 } from '@switchboard/contracts';
-import { ApiDoc, ZodBody, ZodQuery } from '../http';
+import { ApiDoc, JSON_CONTENT_TYPE, mauticListJson, ZodBody, ZodQuery } from '../http';
 import { ContactsService, type BatchResult } from './contacts.service';
 
 const tags = ['contacts'];
@@ -139,10 +139,12 @@ export class ContactsController {
   @ApiDoc({
     summary: 'List contacts (search: id, email, name or mobile; `!term` negates; `ids:a,b`)',
     tags,
-    responses: { 200: ContactListReplySchema },
+    responses: { 200: MauticContactListReplySchema },
   })
-  list(@ZodQuery(ContactListQuerySchema) query: ContactListQuery) {
-    return this.contacts.list(query);
+  @Header('content-type', JSON_CONTENT_TYPE)
+  async list(@ZodQuery(ContactListQuerySchema) query: ContactListQuery) {
+    const { total, contacts } = await this.contacts.list(query);
+    return mauticListJson('contacts', 'contacts', total, contacts);
   }
 
   @Post('new')
@@ -169,9 +171,10 @@ export class ContactsController {
 
   @Get(':id/segments')
   @ApiDoc({ summary: "The contact's segments now (static and dynamic), `lists` keyed by id", tags })
+  @Header('content-type', JSON_CONTENT_TYPE)
   async segments(@Param('id') id: string) {
     const segments = await this.contacts.segmentsOf(contactId(id));
-    return { total: segments.length, lists: Object.fromEntries(segments.map((s) => [String(s.id), s])) };
+    return mauticListJson('byId', 'lists', segments.length, segments);
   }
 
   @Put(':id/edit')

@@ -3,3 +3,4 @@ export * from './http-error.filter';
 export * from './configure-http';
 export * from './zod-validation';
 export * from './http.module';
+export * from './mautic-list';

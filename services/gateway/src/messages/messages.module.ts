@@ -12,6 +12,8 @@ export const MessagesController = crudController({
   path: 'messages',
   item: 'message',
   list: 'messages',
+  // Mautic's MessageRepository selects without INDEX BY.
+  listShape: 'array',
   createSchema: MessageCreateSchema,
   patchSchema: MessageInputSchema,
   viewSchema: MessageViewSchema,

@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Put, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import {
@@ -10,6 +10,7 @@ import {
   ImportViewSchema,
   IntInput,
   ListQuerySchema,
+  mauticListReplySchema,
   SegmentContactsAddSchema,
   SegmentCreateSchema,
   SegmentFiltersInputSchema,
@@ -20,16 +21,15 @@ import {
   type SegmentCreate,
   type SegmentFilterInput,
   type SegmentPatch,
-  type SegmentView,
 } from '@switchboard/contracts';
 import { CurrentPrincipal, type Principal } from '../auth/public.decorator';
-import { ApiDoc, IdParam, ZodBody, ZodQuery } from '../http';
+import { ApiDoc, IdParam, JSON_CONTENT_TYPE, mauticListJson, ZodBody, ZodQuery } from '../http';
 import { csvBody } from './csv-upload';
 import { SegmentsService, type BatchResult } from './segments.service';
 
 const tags = ['segments'];
 const ItemReply = z.object({ list: SegmentViewSchema });
-const ListReply = z.object({ total: z.number().int(), lists: z.record(z.string(), SegmentViewSchema) });
+const ListReply = mauticListReplySchema('lists', SegmentViewSchema, 'byId');
 const BatchReply = z.object({
   lists: z.array(SegmentViewSchema),
   statusCodes: z.array(z.number().int()),
@@ -45,9 +45,6 @@ const PageQuery = z.object({
 const PreviewBody = z.object({ filters: SegmentFiltersInputSchema });
 
 const actorOf = (p: Principal | undefined): Actor => ({ id: p?.id ?? null, name: p?.name ?? null });
-
-/** Mautic answers a list keyed by id. */
-const keyedById = (segments: Partial<SegmentView>[]) => Object.fromEntries(segments.map((s) => [String(s.id), s]));
 
 function batchReply(results: BatchResult[]) {
   const errors: Record<string, unknown> = {};
@@ -119,6 +116,7 @@ export class SegmentsController {
     tags,
     responses: { 200: ListReply },
   })
+  @Header('content-type', JSON_CONTENT_TYPE)
   async list(@ZodQuery(ListQuerySchema) q: ListQuery) {
     const { total, segments } = await this.segments.list({
       search: q.search,
@@ -133,7 +131,7 @@ export class SegmentsController {
     const shown = q.minimal
       ? segments.map(({ filters: _f, isGlobal: _g, isPreferenceCenter: _p, ...minimal }) => minimal)
       : segments;
-    return { total, lists: keyedById(shown) };
+    return mauticListJson('byId', 'lists', total, shown);
   }
 
   @Get(':id')

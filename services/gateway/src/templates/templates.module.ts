@@ -22,6 +22,8 @@ const TemplatesCrudController = crudController({
   path: 'templates',
   item: 'template',
   list: 'templates',
+  // Switchboard's own, no Mautic endpoint to follow.
+  listShape: 'array',
   createSchema: TemplateCreateSchema,
   patchSchema: TemplateInputSchema,
   viewSchema: TemplateViewSchema,
