@@ -75,18 +75,12 @@ describe('/api/campaigns (gateway + campaign-actions)', () => {
     const byName = await ctx.api('GET', '/api/campaigns?orderBy=name&orderByDir=desc&limit=2');
     expect(byName.status).toBe(200);
     expect(byName.body.total).toBeGreaterThanOrEqual(3);
-    // Keyed by id, as Mautic lists campaigns; the order asked shows in the text (test/mautic-lists.e2e.ts).
-    expect(Object.keys(byName.body.campaigns)).toHaveLength(2);
-    expect(byName.text).toMatch(new RegExp(`^\\{"total":\\d+,"campaigns":\\{"${c.id}":\\{`));
+    expect(byName.body.campaigns).toHaveLength(2);
+    expect(byName.body.campaigns[0].name).toBe('Winter sale 3');
     const search = await ctx.api('GET', '/api/campaigns?search=winter');
-    expect(
-      Object.values<{ name: string }>(search.body.campaigns)
-        .map((x) => x.name)
-        .sort(),
-    ).toEqual(['Omega', 'Winter sale 3']);
+    expect(search.body.campaigns.map((x: { name: string }) => x.name).sort()).toEqual(['Omega', 'Winter sale 3']);
     const paged = await ctx.api('GET', '/api/campaigns?search=winter&start=1&limit=1&orderBy=id');
-    expect(paged.body.total).toBe(2);
-    expect(Object.values(paged.body.campaigns)).toMatchObject([{ name: 'Omega' }]);
+    expect(paged.body).toMatchObject({ total: 2, campaigns: [{ name: 'Omega' }] });
     expect((await ctx.api('GET', '/api/campaigns?status=draft')).body.total).toBeGreaterThanOrEqual(3);
     // A viewer reads and nothing else.
     const viewer = as(basic('vic', 'vic-password-1'));

@@ -116,7 +116,7 @@ describe('channel content, categories, channels and catalog change events', () =
 
       expect((await ctx.api('GET', `/api/${t.path}/${item.id}`)).body).toEqual({ [t.item]: item });
       const list = await ctx.api('GET', `/api/${t.path}?search=${encodeURIComponent(t.create.name)}`);
-      expect(list.body).toEqual({ total: 1, [t.path]: { [String(item.id)]: item } });
+      expect(list.body).toEqual({ total: 1, [t.path]: [item] });
 
       const patched = await ctx.api('PATCH', `/api/${t.path}/${item.id}/edit`, { name: 'Renamed' });
       expect(patched.status).toBe(200);
@@ -211,12 +211,9 @@ describe('channel content, categories, channels and catalog change events', () =
       ).toBe(201);
     const all = await ctx.api('GET', '/api/emails?search=Huge&limit=0');
     expect(all.body.total).toBe(4);
-    // Keyed by id, in id order here.
-    const names = (res: { body: { emails: Record<string, { name: string }> } }) =>
-      Object.values(res.body.emails).map((e) => e.name);
-    expect(names(all)).toEqual(['Huge 0', 'Huge 1', 'Huge 2', 'Huge 3']);
+    expect(all.body.emails.map((e: any) => e.name)).toEqual(['Huge 0', 'Huge 1', 'Huge 2', 'Huge 3']);
     const three = await ctx.api('GET', '/api/emails?search=Huge&limit=3&start=1');
-    expect(names(three)).toEqual(['Huge 1', 'Huge 2', 'Huge 3']);
+    expect(three.body.emails.map((e: any) => e.name)).toEqual(['Huge 1', 'Huge 2', 'Huge 3']);
   });
 
   it('answers a test send with 503 while no sender of the channel runs', async () => {

@@ -1,14 +1,13 @@
 import { startGateway, type GatewayTestContext } from './support/gateway-test';
 
 /**
- * Every list endpoint under /api answers `{"total": n, "<key>": items}` laid out as Mautic lays
- * out the same endpoint (FetchCommonApiController::getEntitiesAction, EntityResultHelper):
- * - `byId`: an object keyed by id, in the order asked (its repositories select INDEX BY id), and
- *   `[]` when the page is empty (Doctrine's Paginator); `total` a number.
+ * Every list endpoint under /api answers `{"total": n, "<key>": items}`:
+ * - `array`: a JSON array, as DESIGN §7.1–§7.2 fix messages and channel content ("same shapes as
+ *   7.1"), and Switchboard's own campaigns, in-app messages and templates; Mautic's categories too.
+ * - `byId`: an object keyed by id, in the order asked, and `[]` when the page is empty (Mautic's
+ *   segments: INDEX BY id through Doctrine's Paginator); `total` a number.
  * - `contacts`: keyed by id, `{}` when empty, `total` a string (Mautic's own test expects
  *   `{"total":"0","contacts":{}}`).
- * - `array`: a JSON array (Mautic's messages and categories select without INDEX BY; in-app
- *   messages and templates are Switchboard's own).
  * The order is read from the text: JSON.parse puts integer-like keys in ascending order.
  */
 type Shape = 'array' | 'byId' | 'contacts';
@@ -32,21 +31,21 @@ const ENDPOINTS: Endpoint[] = [
   {
     path: 'emails',
     key: 'emails',
-    shape: 'byId',
+    shape: 'array',
     orderBy: 'name',
     label: byName,
     create: named({ subject: 'Hi', customHtml: '<p>Hi</p>' }),
   },
-  { path: 'smses', key: 'smses', shape: 'byId', orderBy: 'name', label: byName, create: named({ message: 'Hi' }) },
+  { path: 'smses', key: 'smses', shape: 'array', orderBy: 'name', label: byName, create: named({ message: 'Hi' }) },
   {
     path: 'notifications',
     key: 'notifications',
-    shape: 'byId',
+    shape: 'array',
     orderBy: 'name',
     label: byName,
     create: named({ heading: 'Hi', message: 'Sale on' }),
   },
-  { path: 'tweets', key: 'tweets', shape: 'byId', orderBy: 'name', label: byName, create: named({ text: 'Hi' }) },
+  { path: 'tweets', key: 'tweets', shape: 'array', orderBy: 'name', label: byName, create: named({ text: 'Hi' }) },
   {
     path: 'inappmessages',
     key: 'inappmessages',
@@ -75,7 +74,7 @@ const ENDPOINTS: Endpoint[] = [
   {
     path: 'campaigns',
     key: 'campaigns',
-    shape: 'byId',
+    shape: 'array',
     orderBy: 'name',
     label: byName,
     create: named({ messageId: 1 }),

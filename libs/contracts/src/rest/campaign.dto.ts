@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CampaignSchema, CampaignStatusSchema, ShipmentSchema } from '../rpc/campaign.rpc';
 import { AudienceSchema } from '../rpc/audience.rpc';
 import { CampaignFiguresSchema } from '../rpc/tracker.rpc';
-import { ListQuerySchema, mauticListReplySchema } from './list.dto';
+import { ListQuerySchema } from './list.dto';
 
 /** GET /api/campaigns: Mautic's list params plus a status filter. */
 export const CampaignListRestQuerySchema = ListQuerySchema.pick({
@@ -21,7 +21,7 @@ export const CampaignRejectBodySchema = z.object({ comment: z.string().max(4000)
 export const CampaignViewSchema = CampaignSchema.extend({ stats: CampaignFiguresSchema });
 export type CampaignView = z.infer<typeof CampaignViewSchema>;
 export const CampaignReplySchema = z.object({ campaign: CampaignViewSchema });
-export const CampaignListReplySchema = mauticListReplySchema('campaigns', CampaignViewSchema, 'byId');
+export const CampaignListReplySchema = z.object({ total: z.number().int(), campaigns: z.array(CampaignViewSchema) });
 
 /** A shipment as the API shows it: campaign-actions' progress plus the tracker's figures. */
 export const ShipmentViewSchema = ShipmentSchema.extend({ sent: z.number().int(), failed: z.number().int() });

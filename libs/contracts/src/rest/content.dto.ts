@@ -6,7 +6,6 @@ import { ContactIdSchema } from '../primitives';
 import type { ContentType } from '../rpc/catalog.rpc';
 import { AuditFields, CategoryRefSchema } from './message.dto';
 import { BoolInput, DateInput, DescriptionInput, IntInput, NameInput } from './input.dto';
-import type { MauticListShape } from './list.dto';
 import { SegmentFilterSchema, SegmentFiltersInputSchema } from './segment.dto';
 
 const text = (max: number) => z.union([z.string().max(max), z.null()]);
@@ -353,15 +352,14 @@ export const CONTENT_OUTPUT_SCHEMAS = {
   inapp: InAppViewSchema,
 } as const;
 
-/** REST paths, JSON keys and list layout per content type (`{"sms": S}`, `{"total": n, "smses": {"<id>": S, ...}}`). */
+/** REST paths and JSON keys per content type (`{"sms": S}`, `{"total": n, "smses": [...]}`). */
 export const CONTENT_REST = {
-  email: { path: 'emails', item: 'email', list: 'emails', listShape: 'byId' },
-  sms: { path: 'smses', item: 'sms', list: 'smses', listShape: 'byId' },
-  notification: { path: 'notifications', item: 'notification', list: 'notifications', listShape: 'byId' },
-  tweet: { path: 'tweets', item: 'tweet', list: 'tweets', listShape: 'byId' },
-  // Switchboard's own type, no Mautic endpoint to follow: a plain array.
-  inapp: { path: 'inappmessages', item: 'inappmessage', list: 'inappmessages', listShape: 'array' },
-} as const satisfies Record<ContentType, { path: string; item: string; list: string; listShape: MauticListShape }>;
+  email: { path: 'emails', item: 'email', list: 'emails' },
+  sms: { path: 'smses', item: 'sms', list: 'smses' },
+  notification: { path: 'notifications', item: 'notification', list: 'notifications' },
+  tweet: { path: 'tweets', item: 'tweet', list: 'tweets' },
+  inapp: { path: 'inappmessages', item: 'inappmessage', list: 'inappmessages' },
+} as const satisfies Record<ContentType, { path: string; item: string; list: string }>;
 
 /** POST /api/<type>/{id}/preview: render for a stored contact, or for sample fields. */
 export const PreviewRequestSchema = z.object({

@@ -50,23 +50,22 @@ export const ListQuerySchema = z.object({
 export type ListQuery = z.infer<typeof ListQuerySchema>;
 
 /**
- * How Mautic lays out one list endpoint's `{"total": n, "<key>": items}` (its
- * FetchCommonApiController::getEntitiesAction and EntityResultHelper::getArray, which keep the
- * repository's keys):
- * - `array`: a JSON array; the repository selects without INDEX BY (messages, categories).
+ * How the lists DESIGN leaves to Mautic lay out `{"total": n, "<key>": items}` (Mautic's
+ * FetchCommonApiController::getEntitiesAction and EntityResultHelper::getArray keep the
+ * repository's keys). Messages, channel content, campaigns and templates are JSON arrays, as
+ * DESIGN §7.1–§7.2 fix them ("same shapes as 7.1"); Mautic's PHP client iterates either.
  * - `byId`: an object keyed by id, in the order asked; INDEX BY id through Doctrine's Paginator,
- *   so an empty page is PHP's empty array, `[]` (emails, smses, notifications, tweets, segments,
- *   campaigns).
+ *   so an empty page is PHP's empty array, `[]` (segments, a contact's segments).
  * - `contacts`: keyed by id, an empty page `{}` (EntityResultHelper's ArrayObject for results that
  *   are not a Paginator), and `total` a string, as its DBAL count comes back
  *   (LeadApiControllerFunctionalTest: `{"total":"0","contacts":{}}`).
  */
-export type MauticListShape = 'array' | 'byId' | 'contacts';
+export type MauticListShape = 'byId' | 'contacts';
 
-/** The reply of a Mautic list endpoint, for the API docs. */
+/** The reply of a Mautic list endpoint keyed by id, for the API docs. */
 export function mauticListReplySchema(key: string, item: z.ZodType, shape: MauticListShape) {
   const total = shape === 'contacts' ? z.string().regex(/^\d+$/) : z.number().int();
-  const items = shape === 'array' ? z.array(item) : z.union([z.record(z.string(), item), z.array(z.never()).max(0)]);
+  const items = z.union([z.record(z.string(), item), z.array(z.never()).max(0)]);
   return z.object({ total, [key]: items });
 }
 

@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Put, Res } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import {
   AudienceCountBodySchema,
   AudienceCountReplySchema,
@@ -17,7 +17,7 @@ import {
 import type { Response } from 'express';
 import type { z } from 'zod';
 import { CurrentPrincipal, Roles, type Principal } from '../auth';
-import { ApiDoc, IdParam, JSON_CONTENT_TYPE, mauticListJson, ZodBody, ZodQuery } from '../http';
+import { ApiDoc, IdParam, ZodBody, ZodQuery } from '../http';
 import { actorOf } from './campaign-actor';
 import { CampaignsService } from './campaigns.service';
 
@@ -38,10 +38,8 @@ export class CampaignsController {
     tags,
     responses: { 200: CampaignListReplySchema },
   })
-  @Header('content-type', JSON_CONTENT_TYPE)
-  async list(@ZodQuery(CampaignListRestQuerySchema) query: CampaignListRestQuery) {
-    const { total, campaigns } = await this.campaigns.list(query);
-    return mauticListJson('byId', 'campaigns', total, campaigns);
+  list(@ZodQuery(CampaignListRestQuerySchema) query: CampaignListRestQuery) {
+    return this.campaigns.list(query);
   }
 
   @Post('new')

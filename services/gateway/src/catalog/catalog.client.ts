@@ -8,13 +8,11 @@ import {
   type Actor,
   type CatalogKind,
   type ListQuery,
-  type MauticListShape,
 } from '@switchboard/contracts';
 import { RpcClient } from '@switchboard/messaging';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import type { Principal } from '../auth/public.decorator';
 import type { GatewayConfig } from '../gateway.config';
-import { mauticListJson } from '../http';
 import { CatalogCache } from './catalog-cache';
 
 export type Item = Record<string, unknown>;
@@ -56,11 +54,11 @@ export class CatalogClient {
     return this.cache.item(kind, id, async () => JSON.stringify({ [key]: await this.get(kind, id) }));
   }
 
-  /** `{"total": n, "<key>": items}` serialized as Mautic lays it out, from the cache when it holds it. */
-  listReply(kind: CatalogKind, query: ListQuery, key: string, shape: MauticListShape): Promise<string> {
+  /** `{"total": n, "<key>": [...]}` serialized, from the cache when it holds it. */
+  listReply(kind: CatalogKind, query: ListQuery, key: string): Promise<string> {
     return this.cache.list(kind, query, async () => {
       const { total, items } = await this.list(kind, query);
-      return mauticListJson(shape, key, total, items);
+      return JSON.stringify({ total, [key]: items });
     });
   }
 

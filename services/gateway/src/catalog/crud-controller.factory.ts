@@ -6,10 +6,8 @@ import {
   BatchIdsQuerySchema,
   DomainError,
   ListQuerySchema,
-  mauticListReplySchema,
   type CatalogKind,
   type ListQuery,
-  type MauticListShape,
 } from '@switchboard/contracts';
 import { CurrentPrincipal, type Principal } from '../auth/public.decorator';
 import { ApiDoc, IdParam, JSON_CONTENT_TYPE, ZodBody, ZodQuery } from '../http';
@@ -22,8 +20,6 @@ export interface CrudOptions {
   /** JSON keys of one item and of a list (`message` / `messages`). */
   item: string;
   list: string;
-  /** How Mautic lays out this list (`MauticListShape`). */
-  listShape: MauticListShape;
   /** POST/PUT body (required fields) and PATCH body (everything optional). */
   createSchema: z.ZodType;
   patchSchema: z.ZodType;
@@ -60,7 +56,7 @@ function batchReply(key: string, results: BatchResult[]): Record<string, unknown
  */
 export function crudController(o: CrudOptions): Type {
   const itemReply = z.object({ [o.item]: o.viewSchema });
-  const listReply = mauticListReplySchema(o.list, o.viewSchema, o.listShape);
+  const listReply = z.object({ total: z.number().int(), [o.list]: z.array(o.viewSchema) });
   const batchReplySchema = z.object({
     [o.list]: z.array(o.viewSchema),
     statusCodes: z.array(z.number().int()),
@@ -125,7 +121,7 @@ export function crudController(o: CrudOptions): Type {
     @ApiDoc({ summary: `List ${o.list}`, tags, responses: { 200: listReply } })
     async list(@ZodQuery(ListQuerySchema) query: ListQuery, @Res({ passthrough: true }) res: Response) {
       res.setHeader('content-type', JSON_CONTENT_TYPE);
-      return this.catalog.listReply(o.kind, query, o.list, o.listShape);
+      return this.catalog.listReply(o.kind, query, o.list);
     }
 
     @Get(':id')

@@ -26,7 +26,6 @@ const contentControllers = CONTENT_TYPES.flatMap((type) => [
     path: CONTENT_REST[type].path,
     item: CONTENT_REST[type].item,
     list: CONTENT_REST[type].list,
-    listShape: CONTENT_REST[type].listShape,
     createSchema: CONTENT_CREATE_SCHEMAS[type],
     patchSchema: CONTENT_INPUT_SCHEMAS[type],
     viewSchema: CONTENT_OUTPUT_SCHEMAS[type],
@@ -39,8 +38,6 @@ const CategoriesController = crudController({
   path: 'categories',
   item: 'category',
   list: 'categories',
-  // Mautic's CategoryRepository selects without INDEX BY.
-  listShape: 'array',
   createSchema: CategoryCreateSchema,
   patchSchema: CategoryInputSchema,
   viewSchema: CategoryViewSchema,

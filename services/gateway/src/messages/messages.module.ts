@@ -12,8 +12,6 @@ export const MessagesController = crudController({
   path: 'messages',
   item: 'message',
   list: 'messages',
-  // Mautic's MessageRepository selects without INDEX BY.
-  listShape: 'array',
   createSchema: MessageCreateSchema,
   patchSchema: MessageInputSchema,
   viewSchema: MessageViewSchema,

@@ -22,8 +22,6 @@ const TemplatesCrudController = crudController({
   path: 'templates',
   item: 'template',
   list: 'templates',
-  // Switchboard's own, no Mautic endpoint to follow.
-  listShape: 'array',
   createSchema: TemplateCreateSchema,
   patchSchema: TemplateInputSchema,
   viewSchema: TemplateViewSchema,
