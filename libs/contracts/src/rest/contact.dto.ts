@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { ContactInputSchema, ContactSchema, type DncReasonSchema } from '../contact';
 import { IntInput } from './input.dto';
-import { mauticListReplySchema } from './list.dto';
+import { mauticListReplySchema, WhereListSchema } from './list.dto';
 
 /** `POST /api/contacts/batch/upsert` takes at most this many contacts. */
 export const CONTACT_BATCH_LIMIT = 1000;
 
-/** `GET /api/contacts?search=&start=&limit=&orderBy=&orderByDir=` (limit 30 by default, 0 = all). */
+/** `GET /api/contacts?search=&start=&limit=&orderBy=&orderByDir=&where[]` (limit 30 by default, 0 = all). */
 export const ContactListQuerySchema = z.object({
   search: z.string().max(70_000).optional(),
   start: IntInput.optional(),
@@ -17,6 +17,8 @@ export const ContactListQuerySchema = z.object({
     .transform((v) => v.toLowerCase())
     .pipe(z.enum(['asc', 'desc'], { error: 'orderByDir is asc or desc.' }))
     .optional(),
+  /** Mautic's `where[i][col|expr|val]` over the contact's columns and custom fields. */
+  where: WhereListSchema.refine((w) => w.length <= 50, 'At most 50 where clauses.').optional(),
 });
 export type ContactListQuery = z.infer<typeof ContactListQuerySchema>;
 

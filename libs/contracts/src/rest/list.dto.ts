@@ -26,7 +26,8 @@ export const WHERE_EXPRESSIONS = [
   'orX',
 ] as const;
 
-const WhereListSchema = z
+/** `where[i][col|expr|val]` as qs parses it: an array, or an object keyed by index past 20 items. */
+export const WhereListSchema = z
   .union([z.array(WhereClauseSchema), z.record(z.string(), WhereClauseSchema)])
   .transform((v) => (Array.isArray(v) ? v : Object.values(v)));
 

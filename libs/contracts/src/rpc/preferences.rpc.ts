@@ -4,6 +4,7 @@ import { ContactIdSchema, IsoDateTimeSchema } from '../primitives';
 import { ContactInputSchema, ContactSchema, DncReasonSchema } from '../contact';
 import { FAILURE_REASONS, SkippedSchema, DispatchContactSchema } from '../events';
 import { rpcContract } from '../rpc';
+import { WhereClauseSchema } from '../rest/where.dto';
 import { acceptsDecideResponseAsIs } from '../hot-path-checks';
 
 export const DecisionRequestSchema = z.object({
@@ -162,6 +163,8 @@ export const preferencesContactsList = rpcContract(
     limit: z.number().int().min(0).max(10_000).default(30),
     orderBy: z.enum(['id', 'email', 'firstname', 'lastname', 'dateAdded', 'dateModified']).default('id'),
     orderByDir: z.enum(['asc', 'desc']).default('asc'),
+    /** Mautic's `where[i][col|expr|val]`, ANDed with the search. */
+    where: z.array(WhereClauseSchema).max(50).optional(),
   }),
   z.object({ total: z.number().int(), contacts: z.array(ContactSchema) }),
 );

@@ -137,7 +137,8 @@ export class ContactsController {
 
   @Get()
   @ApiDoc({
-    summary: 'List contacts (search: id, email, name or mobile; `!term` negates; `ids:a,b`)',
+    summary:
+      "List contacts (search: id, email, name or mobile; `!term` negates; `ids:a,b`; `segment:alias`; Mautic's where[i][col|expr|val] over the contact's columns and custom fields)",
     tags,
     responses: { 200: MauticContactListReplySchema },
   })

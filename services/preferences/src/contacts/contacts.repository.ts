@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Channel } from '@switchboard/contracts';
+import type { Channel, WhereClause } from '@switchboard/contracts';
 import {
+  type Column,
+  type Columns,
   execute,
   parseSearch,
   type PreparedStatement,
   queryPrepared,
   type Queryable,
+  resolveColumn,
   returning,
   SqlParams,
+  whereSql,
 } from '@switchboard/persistence';
 import type { ContactRecord, DecisionContact, DncRecord, RuleRecord } from './contact.record';
 
@@ -149,6 +153,57 @@ export interface ListQuery {
   limit: number;
   orderBy: 'id' | 'email' | 'firstname' | 'lastname' | 'dateAdded' | 'dateModified';
   orderByDir: 'asc' | 'desc';
+  where?: WhereClause[];
+}
+
+/**
+ * What `where[][col]` may name of a contact, as the API spells the fields; Mautic's column names
+ * resolve too (`date_added`, `l.email`, `preferred_locale`, `twitter`).
+ */
+const WHERE_COLUMNS: Columns = {
+  id: { sql: 'c.id', type: 'text' },
+  email: { sql: 'c.email', type: 'text' },
+  firstname: { sql: 'c.firstname', type: 'text' },
+  lastname: { sql: 'c.lastname', type: 'text' },
+  mobile: { sql: 'c.mobile', type: 'text' },
+  country: { sql: 'c.country', type: 'text' },
+  locale: { sql: 'c.locale', type: 'text' },
+  preferredLocale: { sql: 'c.locale', type: 'text' },
+  timezone: { sql: 'c.timezone', type: 'text' },
+  preferredChannel: { sql: 'c.preferred_channel', type: 'text' },
+  twitterHandle: { sql: 'c.twitter_handle', type: 'text' },
+  twitter: { sql: 'c.twitter_handle', type: 'text' },
+  dateAdded: { sql: 'c.date_added', type: 'date' },
+  dateModified: { sql: 'c.date_modified', type: 'date' },
+};
+
+/** Every `col` the clauses name, through andX / orX. */
+function namedColumns(where: unknown[], depth = 0): string[] {
+  if (depth > 5) return [];
+  return where.flatMap((clause) => {
+    if (!clause || typeof clause !== 'object') return [];
+    const { col, expr, val } = clause as WhereClause;
+    if ((expr === 'andX' || expr === 'orX') && val && typeof val === 'object')
+      return namedColumns(Object.values(val), depth + 1);
+    return typeof col === 'string' ? [col.trim().replace(/^[a-z]{1,3}\./i, '')] : [];
+  });
+}
+
+/**
+ * A custom field (a key of `c.fields`) as a column of its registered type; the key is a bound
+ * parameter, so the column is made only for a clause that uses it (PostgreSQL refuses a statement
+ * with a parameter it cannot type). A value that is not of the field's type reads as NULL.
+ */
+function customFieldColumn(field: ContactFieldRow, params: SqlParams): Column {
+  const value = `(c.fields->>${params.add(field.alias, 'text')})`;
+  switch (field.type) {
+    case 'number':
+      return { sql: `(CASE WHEN ${value} ~ '^-?[0-9]{1,18}$' THEN ${value}::bigint END)`, type: 'int' };
+    case 'boolean':
+      return { sql: `(CASE WHEN lower(${value}) IN ('true', 'false') THEN ${value}::boolean END)`, type: 'bool' };
+    case 'text':
+      return { sql: value, type: 'text' };
+  }
 }
 
 const ORDER_COLUMNS: Record<ListQuery['orderBy'], string> = {
@@ -333,46 +388,59 @@ export class ContactsRepository {
     );
   }
 
-  /** `member`, when given, is a predicate over `c` (a segment's membership) that replaces the search. */
+  /**
+   * `member`, when given, is a predicate over `c` (a segment's membership) that replaces the search;
+   * `where` is ANDed to either.
+   */
   async list(
     query: ListQuery,
     member?: (params: SqlParams) => string,
   ): Promise<{ total: number; records: ContactRecord[] }> {
-    const params: unknown[] = [];
-    const where = member ? `WHERE ${member(new SqlParams(params))}` : this.searchClause(query.search, params);
+    const params = new SqlParams();
+    const conditions = [member ? member(params) : this.searchCondition(query.search, params)];
+    if (query.where?.length)
+      conditions.push(...whereSql(await this.whereColumns(query.where, params), query.where, params));
+    const present = conditions.filter((c): c is string => c !== undefined);
+    const where = present.length ? `WHERE ${present.join(' AND ')}` : '';
     const [{ total }] = await this.ds.query<TotalRow[]>(
       `SELECT count(*)::int AS total FROM preferences.contacts c ${where}`,
-      params,
+      params.values,
     );
-    const page = [...params, query.start];
     const order = `c.${ORDER_COLUMNS[query.orderBy]} ${query.orderByDir === 'desc' ? 'DESC' : 'ASC'} NULLS LAST, c.id`;
-    let limit = '';
-    if (query.limit > 0) {
-      page.push(query.limit);
-      limit = `LIMIT $${page.length}`;
-    }
+    const page = new SqlParams([...params.values]);
+    const offset = page.add(query.start);
+    const limit = query.limit > 0 ? `LIMIT ${page.add(query.limit)}` : '';
     // The page's contacts first, then the entries of their ids (see entriesJoins).
     const rows = await this.ds.query<ContactRow[]>(
-      `WITH page AS MATERIALIZED (SELECT c.* FROM preferences.contacts c ${where} ORDER BY ${order} OFFSET $${params.length + 1} ${limit})
+      `WITH page AS MATERIALIZED (SELECT c.* FROM preferences.contacts c ${where} ORDER BY ${order} OFFSET ${offset} ${limit})
        SELECT ${CONTACT_COLUMNS} FROM page c ${entriesJoins(idsAsRows('(SELECT array_agg(id) FROM page)'), CONTACT_DNC_FIELDS)}
         ORDER BY ${order}`,
-      page,
+      page.values,
     );
     return { total, records: rows.map(toRecord) };
   }
 
-  private searchClause(search: string | undefined, params: unknown[]): string {
+  /** The contact's columns, and the custom fields the clauses name (unknown names stay unknown: a 400). */
+  private async whereColumns(where: WhereClause[], params: SqlParams): Promise<Columns> {
+    const custom = namedColumns(where).filter((name) => !resolveColumn(WHERE_COLUMNS, name));
+    if (custom.length === 0) return WHERE_COLUMNS;
+    const fields = await this.ds.query<ContactFieldRow[]>(
+      'SELECT alias, type FROM preferences.contact_fields WHERE alias = ANY($1::text[])',
+      [[...new Set(custom)]],
+    );
+    const columns: Columns = { ...WHERE_COLUMNS };
+    for (const field of fields) columns[field.alias] = customFieldColumn(field, params);
+    return columns;
+  }
+
+  private searchCondition(search: string | undefined, params: SqlParams): string | undefined {
     const term = parseSearch(search);
-    if (!term) return '';
-    if ('ids' in term) {
-      params.push(term.ids);
-      return `WHERE c.id = ANY($${params.length}::text[])`;
-    }
-    params.push(term.like);
-    const p = `$${params.length}`;
+    if (!term) return undefined;
+    if ('ids' in term) return `c.id = ANY(${params.add(term.ids, 'text[]')})`;
+    const p = params.add(term.like);
     const match = `(c.id ILIKE ${p} OR c.email ILIKE ${p} OR c.firstname ILIKE ${p} OR c.lastname ILIKE ${p} OR c.mobile ILIKE ${p}
       OR (coalesce(c.firstname, '') || ' ' || coalesce(c.lastname, '')) ILIKE ${p})`;
-    return term.negate ? `WHERE NOT coalesce(${match}, false)` : `WHERE ${match}`;
+    return term.negate ? `NOT coalesce(${match}, false)` : match;
   }
 
   /** Drops one web-push subscription; answers how many there were and are. */
