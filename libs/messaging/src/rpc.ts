@@ -13,6 +13,7 @@ import { domainErrorOfDatabase } from '@switchboard/persistence';
 import { extractTraceContext, withSpan, type Logger } from '@switchboard/telemetry';
 import type { z } from 'zod';
 import { carrierOf, newCorrelationId, outgoingHeaders, runWithCorrelationId } from './headers';
+import { jsonBytes } from './json-bytes';
 import { messagingMetrics } from './messaging.metrics';
 
 const encoder = new TextEncoder();
@@ -66,7 +67,7 @@ export class RpcServer {
       started,
     );
     try {
-      msg.respond(encoder.encode(JSON.stringify(reply)));
+      msg.respond(jsonBytes(reply));
     } catch (error) {
       this.logger.warn({ err: error, subject: msg.subject }, 'rpc reply failed');
     }
