@@ -18,15 +18,39 @@ export function copyField(value: string | number | boolean | object | null | und
   return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPED, (c) => ESCAPES[c]) : text;
 }
 
+/** Characters a piece of `copyLines` gathers before the next one starts: far under V8's large-object size (~128 KiB). */
+const PIECE_CHARS = 16 * 1024;
+
+/**
+ * COPY text of `items`, a line each by `line` (its fields by `copyField`, tab-separated, ending in
+ * a newline), gathered in pieces of ~16 KiB rather than one string, for `copyIn`: one string past
+ * V8's large-object size cost ~1.3 µs a row more to build and send than its pieces (1,000 decision
+ * rows, ~233 KB), and nothing below that size (500 rows).
+ */
+export function copyLines<T>(items: readonly T[], line: (item: T) => string): string[] {
+  const pieces: string[] = [];
+  let piece = '';
+  for (const item of items) {
+    piece += line(item);
+    if (piece.length >= PIECE_CHARS) {
+      pieces.push(piece);
+      piece = '';
+    }
+  }
+  if (piece !== '' || pieces.length === 0) pieces.push(piece);
+  return pieces;
+}
+
 /**
  * Sends rows in COPY's text format (fields by `copyField`, tab-separated, one line a row) to
- * `COPY <target> FROM STDIN`: `target` is the table and its column list. Given the DataSource, the
+ * `COPY <target> FROM STDIN`: `target` is the table and its column list; `rows` is one string or
+ * pieces of whole lines (`copyLines`). Given the DataSource, the
  * COPY runs on a pooled connection of its own and is a transaction of its own: it stores every row
  * or, on any error (such as a unique violation), none. Given a transaction's EntityManager, it runs
  * on that transaction's connection, after its statements and under its locks, and an error aborts
  * that transaction (which its caller then rolls back). The error is thrown as pg's DatabaseError.
  */
-export async function copyIn(db: Queryable, target: string, rows: string): Promise<void> {
+export async function copyIn(db: Queryable, target: string, rows: string | readonly string[]): Promise<void> {
   const client = await transactionClient(db);
   if (client) return copyOn(client, target, rows);
   const runner = (db instanceof DataSource ? db : (db as EntityManager).connection).createQueryRunner();
@@ -38,7 +62,7 @@ export async function copyIn(db: Queryable, target: string, rows: string): Promi
   }
 }
 
-function copyOn(client: PoolClient, target: string, rows: string): Promise<void> {
+function copyOn(client: PoolClient, target: string, rows: string | readonly string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     void client.query<CopyFromText>(
       new CopyFromText(`COPY ${target} FROM STDIN`, rows, (error) => (error ? reject(error) : resolve())),
@@ -56,7 +80,7 @@ function copyOn(client: PoolClient, target: string, rows: string): Promise<void>
 class CopyFromText implements Submittable {
   constructor(
     private readonly statement: string,
-    private readonly rows: string,
+    private readonly rows: string | readonly string[],
     private readonly settle: (error?: Error) => void,
   ) {}
 
@@ -82,9 +106,11 @@ const QUERY = 0x51; // 'Q'
 const COPY_DATA = 0x64; // 'd'
 const COPY_DONE = 0x63; // 'c'
 
-function copyMessages(statement: string, rows: string): Buffer {
+function copyMessages(statement: string, rows: string | readonly string[]): Buffer {
+  const pieces = typeof rows === 'string' ? [rows] : rows;
   const statementBytes = Buffer.byteLength(statement);
-  const rowBytes = Buffer.byteLength(rows);
+  let rowBytes = 0;
+  for (const piece of pieces) rowBytes += Buffer.byteLength(piece);
   const message = Buffer.allocUnsafe(5 + statementBytes + 1 + 5 + rowBytes + 5);
   let at = message.writeUInt8(QUERY, 0);
   at = message.writeInt32BE(4 + statementBytes + 1, at);
@@ -92,7 +118,7 @@ function copyMessages(statement: string, rows: string): Buffer {
   at = message.writeUInt8(0, at);
   at = message.writeUInt8(COPY_DATA, at);
   at = message.writeInt32BE(4 + rowBytes, at);
-  at += message.write(rows, at);
+  for (const piece of pieces) at += message.write(piece, at);
   at = message.writeUInt8(COPY_DONE, at);
   message.writeInt32BE(4, at);
   return message;

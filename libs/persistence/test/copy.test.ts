@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { createTestEnv, type TestEnv } from '@switchboard/testing';
-import { copyField, copyIn, databaseErrorOf, execute } from '../src';
+import { copyField, copyIn, copyLines, databaseErrorOf, execute } from '../src';
 
 describe('copyIn (real PostgreSQL)', () => {
   let env: TestEnv;
@@ -94,5 +94,18 @@ describe('copyIn (real PostgreSQL)', () => {
         'SELECT count(*)::int AS n FROM copied.rows WHERE id >= 1000 AND length(label) = 1000',
       ),
     ).toEqual([{ n: 10_000 }]);
+  });
+
+  it('sends rows given in pieces (copyLines) whole, non-ASCII text included', async () => {
+    const ids = Array.from({ length: 2_000 }, (_, i) => 20_000 + i);
+    const pieces = copyLines(ids, (id) => line(id, `é€😀 ${id}`, { id }));
+    expect(pieces.length).toBeGreaterThan(1);
+    expect(pieces.join('')).toBe(ids.map((id) => line(id, `é€😀 ${id}`, { id })).join(''));
+    await copyIn(ds, 'copied.rows (id, label, doc)', pieces);
+    expect(
+      await ds.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM copied.rows WHERE id >= 20000 AND label = 'é€😀 ' || id AND (doc->>'id')::int = id`,
+      ),
+    ).toEqual([{ n: 2_000 }]);
   });
 });

@@ -9,6 +9,7 @@ import type { ChannelUsage } from './decision.policy';
 import {
   copyField,
   copyIn,
+  copyLines,
   databaseErrorOf,
   type PreparedStatement,
   queryPrepared,
@@ -102,17 +103,17 @@ const UNIQUE_VIOLATION = '23505';
 const DECISION_COLUMNS = 'send_id, attempt, contact_id, deferrals, outcome, decision, decided_at, channel, reserved_at';
 
 /**
- * The decisions in COPY's text format, one line each, in DECISION_COLUMNS' order. The outcome (an
- * enum) and the ISO timestamps hold none of the characters COPY reserves, so they go in as they are;
- * the decision's JSON is its one JSON.stringify (copyField).
+ * The decisions in COPY's text format, one line each, in DECISION_COLUMNS' order (`copyLines`). The
+ * outcome (an enum) and the ISO timestamps hold none of the characters COPY reserves, so they go in
+ * as they are; the decision's JSON is its one JSON.stringify (copyField).
  */
-function copyRowsOf(decisions: NewDecision[]): string {
-  let rows = '';
-  for (const d of decisions)
-    rows +=
+function copyRowsOf(decisions: NewDecision[]): string[] {
+  return copyLines(
+    decisions,
+    (d) =>
       `${copyField(d.sendId)}\t${d.attempt}\t${copyField(d.contactId)}\t${d.deferrals}\t${d.decision.outcome}\t` +
-      `${copyField(d.decision)}\t${d.decidedAt}\t${copyField(d.reserved)}\t${copyField(d.reservedAt)}\n`;
-  return rows;
+      `${copyField(d.decision)}\t${d.decidedAt}\t${copyField(d.reserved)}\t${copyField(d.reservedAt)}\n`,
+  );
 }
 
 /** The SQL of a decision batch: each statement serves the whole batch. */
