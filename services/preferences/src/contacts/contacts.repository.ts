@@ -192,15 +192,16 @@ function namedColumns(where: unknown[], depth = 0): string[] {
 /**
  * A custom field (a key of `c.fields`) as a column of its registered type; the key is a bound
  * parameter, so the column is made only for a clause that uses it (PostgreSQL refuses a statement
- * with a parameter it cannot type). A value that is not of the field's type reads as NULL.
+ * with a parameter it cannot type). A value that is not of the field's type reads as NULL, by the
+ * same functions segment filters read custom fields with.
  */
 function customFieldColumn(field: ContactFieldRow, params: SqlParams): Column {
   const value = `(c.fields->>${params.add(field.alias, 'text')})`;
   switch (field.type) {
     case 'number':
-      return { sql: `(CASE WHEN ${value} ~ '^-?[0-9]{1,18}$' THEN ${value}::bigint END)`, type: 'int' };
+      return { sql: `preferences.sb_numeric(${value})`, type: 'int' };
     case 'boolean':
-      return { sql: `(CASE WHEN lower(${value}) IN ('true', 'false') THEN ${value}::boolean END)`, type: 'bool' };
+      return { sql: `preferences.sb_boolean(${value})`, type: 'bool' };
     case 'text':
       return { sql: value, type: 'text' };
   }
